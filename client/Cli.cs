@@ -1,0 +1,58 @@
+using System.CommandLine;
+using MemristorGrid.Client.Commands;
+using MemristorGrid.Engine;
+
+namespace MemristorGrid.Client;
+
+/// <summary>
+/// The <c>memgrid</c> command line. User errors (bad files, options, models) print one line naming
+/// the problem and exit 1; malformed command lines exit 2; anything unexpected exits 70 with its
+/// message only (set MEMGRID_DEBUG=1 for the stack trace).
+/// </summary>
+public static class Cli
+{
+    public const int UserError = 1, UsageError = 2, InternalError = 70;
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(
+            "MemristorGrid — simulate score-based diffusion on resistive-memory analog hardware, and its digital baseline.");
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(BaselineCommand.Create());
+        root.Subcommands.Add(InspectCommand.Create());
+        return root;
+    }
+
+    public static int Run(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = stdout ?? Console.Out;
+        var error = stderr ?? Console.Error;
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) error.WriteLine($"error: {e.Message}");
+            error.WriteLine("Run 'memgrid --help' (or 'memgrid COMMAND --help') for usage.");
+            return UsageError;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (UserInputException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return UserError;
+        }
+        catch (OperationCanceledException)
+        {
+            error.WriteLine("cancelled");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"internal error: {e.GetType().Name}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("MEMGRID_DEBUG") == "1") error.WriteLine(e);
+            return InternalError;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace MemristorGrid.Client.Commands;
+
+/// <summary>Small helpers so every command declares options the same way.</summary>
+internal static class CommandOptions
+{
+    public static Option<T> Make<T>(string name, string description, T defaultValue) =>
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    public static Option<T?> Optional<T>(string name, string description) where T : struct =>
+        new(name) { Description = description };
+
+    public static Option<string> Required(string name, string description) =>
+        new(name) { Description = description, Required = true };
+
+    public static Option<T> Positive<T>(this Option<T> option) where T : struct, IComparable<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<T>();
+            if (value.CompareTo(default) <= 0) result.AddError($"{option.Name} must be positive (got {value})");
+        });
+        return option;
+    }
+
+    public static Option<T?> PositiveIfSet<T>(this Option<T?> option) where T : struct, IComparable<T>
+    {
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<T?>() is { } value && value.CompareTo(default) <= 0)
+                result.AddError($"{option.Name} must be positive (got {value})");
+        });
+        return option;
+    }
+
+    public static Option<T> NonNegative<T>(this Option<T> option) where T : struct, IComparable<T>
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<T>();
+            if (value.CompareTo(default) < 0) result.AddError($"{option.Name} must be ≥ 0 (got {value})");
+        });
+        return option;
+    }
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using MemristorGrid.Engine.Onnx;
+using static MemristorGrid.Client.Commands.CommandOptions;
+
+namespace MemristorGrid.Client.Commands;
+
+/// <summary><c>memgrid inspect</c>: what a model file holds — layers, shapes, embeddings, metadata.</summary>
+internal static class InspectCommand
+{
+    public static Command Create()
+    {
+        var model = Required("--model", "Score network (.onnx).");
+        var command = new Command("inspect", "Show a model's layers, shapes and diffusion metadata.") { model };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(model)!;
+            var net = OnnxImporter.Load(path);
+            var o = parse.InvocationConfiguration.Output;
+            var m = net.Metadata;
+            string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+            o.WriteLine($"model       {path}");
+            o.WriteLine($"input       x [N, {net.InputDim}], t [N]{(net.IsConditional ? ", label [N] int64" : "")}  →  score [N, {net.InputDim}]");
+            o.WriteLine($"network     {net.InputDim} → {string.Join(" → ", net.Layers.Select(l => l.Outputs))}  ({net.HiddenLayers} hidden layers, {net.Layers.Sum(l => l.Weights.Length + l.Bias.Length)} weights and biases)");
+            for (int i = 0; i < net.Layers.Count; i++)
+            {
+                var l = net.Layers[i];
+                string role = i < net.Layers.Count - 1 ? (net.Saturation is { } s ? $"ReLU saturating at {F(s)}" : "ReLU") : $"output × gain {F(net.OutputGain)}";
+                float maxAbs = l.Weights.Max(MathF.Abs);
+                o.WriteLine($"  layer {i}   W [{l.Outputs} × {l.Inputs}], b [{l.Outputs}]  {role}  (max |w| {F(maxAbs)})");
+            }
+            o.WriteLine($"time emb.   {net.AngularFrequencies.Length} frequencies ω = [{string.Join(", ", net.TimeFrequencies.Select(F))}] → sin/cos(2πωt), added to every hidden layer");
+            if (net.IsConditional)
+                o.WriteLine($"labels      {net.ClassCount} classes [{string.Join(", ", net.ClassNames)}] + null label {net.NullLabel} (embedding table [{net.ClassCount + 1} × {net.HiddenWidth}])");
+            else
+                o.WriteLine("labels      none (unconditional)");
+            o.WriteLine(m.SdeKind == "vp"
+                ? $"sde         VP, β(t) = {F(m.BetaMin)} + t·({F(m.BetaMax)} − {F(m.BetaMin)}); sampling schedule scale {F(m.SamplingScheduleScale)}"
+                : $"sde         VE, σ ∈ [{F(m.SigmaMin)}, {F(m.SigmaMax)}]; sampling schedule scale {F(m.SamplingScheduleScale)}");
+            o.WriteLine($"task        {(m.Task.Length > 0 ? m.Task : "(not recorded)")}{(m.TaskSha256.Length > 0 ? $"  sha256 {m.TaskSha256}" : "")}");
+            foreach (var (key, value) in m.Provenance.OrderBy(p => p.Key, StringComparer.Ordinal))
+                o.WriteLine($"  {key,-24} {value}");
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using System.Globalization;
+using MemristorGrid.Client.Output;
+using MemristorGrid.Engine;
+using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Training;
+using static MemristorGrid.Client.Commands.CommandOptions;
+
+namespace MemristorGrid.Client.Commands;
+
+/// <summary><c>memgrid train</c>: hardware-aware denoising score matching, written as ONNX.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var task = Required("--task", "Training data: ring, hku, or csv:PATH (columns x1..xD, optional label).");
+        var output = Required("--out", "Where to write the trained model (.onnx).");
+        var epochs = Optional<int>("--epochs", "Passes over the training set (default: the paper's, 10000 unconditional / 3000 conditional).").PositiveIfSet();
+        var hidden = Make("--hidden", "Hidden width H (even: K = H/2 time frequencies give H sin/cos channels).", 14).Positive();
+        var layers = Make("--layers", "Number of hidden layers.", 2).Positive();
+        var noiseStd = Make("--noise-std", "Hardware-aware weight noise: σ of the multiplicative ε on every forward pass (0 disables).", 0.1).NonNegative();
+        var noiseLimit = Make("--noise-limit", "Draws with |ε| ≥ limit are replaced by a uniform draw in [−limit, limit].", 0.2).Positive();
+        var seed = Make<ulong>("--seed", "Seed for data, initialisation, batches and noise (the run is a pure function of it).", 1);
+        var batch = Make("--batch-size", "Mini-batch size.", 512).Positive();
+        var lr = Make("--lr", "Adam learning rate.", 2e-4).Positive();
+        var weightDecay = Optional<double>("--weight-decay", "L2 weight decay (default 3e-5 unconditional, 1e-4 conditional).");
+        var penalty = Optional<double>("--saturation-penalty", "α of the activation-saturation penalty (default 1e-7 unconditional, 3e-6 conditional).");
+        var saturation = Optional<double>("--saturation", "Hard saturation level of the hidden ReLU (default: none).").PositiveIfSet();
+        var gain = Make("--output-gain", "Output gain of the network.", 5.0).Positive();
+        var ema = Make("--ema", "EMA decay of the exported weights.", 0.95).NonNegative();
+        var dropout = Make("--label-dropout", "Fraction of labels replaced by the null label (classifier-free guidance).", 0.1).NonNegative();
+        var scheduleScale = Optional<double>("--schedule-scale", "β scale the sampler uses by default (default 2 unconditional, 1.5 conditional).").PositiveIfSet();
+        var freqScale = Make("--time-frequency-scale", "σ of the random time frequencies ω ~ N(0, σ²).", 1.0).Positive();
+
+        var command = new Command("train", "Train a score network (the paper's hardware-aware recipe) and export it to ONNX.")
+        {
+            task, output, epochs, hidden, layers, noiseStd, noiseLimit, seed, batch, lr, weightDecay, penalty, saturation,
+            gain, ema, dropout, scheduleScale, freqScale,
+        };
+        command.SetAction(parse =>
+        {
+            var spec = TaskSpec.Parse(parse.GetValue(task)!);
+            string outPath = parse.GetValue(output)!;
+            ulong s = parse.GetValue(seed);
+            var data = spec.LoadTraining(s);
+            bool conditional = data.IsLabelled;
+            var options = new TrainingOptions
+            {
+                Epochs = parse.GetValue(epochs) ?? (conditional ? 3000 : 10_000),
+                HiddenWidth = parse.GetValue(hidden),
+                HiddenLayers = parse.GetValue(layers),
+                NoiseStd = parse.GetValue(noiseStd),
+                NoiseLimit = parse.GetValue(noiseLimit),
+                Seed = s,
+                BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                WeightDecay = parse.GetValue(weightDecay) ?? (conditional ? 1e-4 : 3e-5),
+                SaturationPenalty = parse.GetValue(penalty) ?? (conditional ? 3e-6 : 1e-7),
+                Saturation = parse.GetValue(saturation),
+                OutputGain = parse.GetValue(gain),
+                EmaDecay = parse.GetValue(ema),
+                LabelDropout = parse.GetValue(dropout),
+                SamplingScheduleScale = parse.GetValue(scheduleScale) ?? (conditional ? 1.5 : 2.0),
+                TimeFrequencyScale = parse.GetValue(freqScale),
+            };
+            options.Validate();
+            EnsureWritable(outPath);
+            var metadata = new DiffusionMetadata
+            {
+                Task = spec.MetadataName,
+                TaskSha256 = spec.IsCsv ? CsvDataset.Sha256(spec.CsvPath!) : "",
+            };
+            var trainer = new Trainer(options);
+            var result = ConsoleProgress.Run($"training {spec.Name} ({options.Epochs} epochs)", progress =>
+                trainer.Train(data, metadata, new EpochProgress(progress)));
+            OnnxExporter.Save(result.Network, outPath);
+            var o = parse.InvocationConfiguration.Output;
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trained {spec.Name}: {data.Count} points, D={data.Dim}, {(conditional ? $"{data.ClassNames.Count} classes" : "unconditional")}, " +
+                $"{options.HiddenLayers}×{options.HiddenWidth} hidden, {options.Epochs} epochs ({result.Steps} steps) in {result.Wall.TotalSeconds:F1} s; final loss {result.FinalLoss:F4}"));
+            o.WriteLine($"wrote {outPath}");
+            return 0;
+        });
+        return command;
+    }
+
+    internal static void EnsureWritable(string path)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (Directory.Exists(path)) throw new UserInputException($"--out {path} is a directory; give a file name");
+        if (dir is not null && File.Exists(dir)) throw new UserInputException($"--out {path}: {dir} is a file, not a directory");
+    }
+
+    private sealed class EpochProgress(IProgress<double> inner) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => inner.Report((double)value.Epoch / value.Epochs);
+    }
+}

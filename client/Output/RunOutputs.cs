@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.IO;
+
+namespace MemristorGrid.Client.Output;
+
+/// <summary>Writes a run's files into its output directory, each file atomically.</summary>
+public static class RunOutputs
+{
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static void PrepareDirectory(string dir)
+    {
+        if (File.Exists(dir)) throw new Engine.UserInputException($"--out {dir} is a file; give a directory");
+        try { Directory.CreateDirectory(dir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw new Engine.UserInputException($"--out {dir}: cannot create the directory ({e.Message})"); }
+    }
+
+    public static void WriteSamples(string dir, ReadOnlySpan<float> samples, int dim, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames) =>
+        AtomicFile.WriteAllText(Path.Combine(dir, "samples.csv"), CsvDataset.Format(samples, dim, labels, classNames));
+
+    public static void WriteReport(string dir, JsonObject report) =>
+        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), report.ToJsonString(Indented) + "\n");
+
+    public static void WritePng(string dir, string name, byte[] png) => AtomicFile.WriteAllBytes(Path.Combine(dir, name), png);
+}

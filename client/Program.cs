@@ -1,0 +1,3 @@
+using MemristorGrid.Client;
+
+return Cli.Run(args);

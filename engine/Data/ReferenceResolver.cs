@@ -1,0 +1,31 @@
+using MemristorGrid.Engine.Networks;
+
+namespace MemristorGrid.Engine.Data;
+
+/// <summary>Finds the reference data a run is judged against: the user's choice, else the model's training task.</summary>
+public static class ReferenceResolver
+{
+    /// <summary>
+    /// <paramref name="option"/> is ring, hku, csv:PATH or PATH.csv; when null the task recorded in the
+    /// model's metadata is used (a CSV task is checked against its recorded hash and a change is reported
+    /// through <paramref name="warn"/>). Returns null when neither names a reference.
+    /// </summary>
+    public static (Dataset Data, string Name)? Resolve(string? option, DiffusionMetadata metadata, ulong seed, int count, Action<string> warn)
+    {
+        if (option is not null)
+        {
+            var spec = TaskSpec.Parse(option);
+            return (spec.LoadReference(seed, count), spec.MetadataName);
+        }
+        if (metadata.Task.Length == 0) return null;
+        var recorded = TaskSpec.Parse(metadata.Task);
+        if (recorded.IsCsv)
+        {
+            if (!File.Exists(recorded.CsvPath))
+                throw new UserInputException($"the model was trained on {recorded.CsvPath}, which no longer exists; pass --reference PATH.csv");
+            if (metadata.TaskSha256.Length > 0 && CsvDataset.Sha256(recorded.CsvPath!) != metadata.TaskSha256)
+                warn($"warning: {recorded.CsvPath} changed since the model was trained (SHA-256 differs); metrics compare against its current contents");
+        }
+        return (recorded.LoadReference(seed, count), recorded.MetadataName);
+    }
+}

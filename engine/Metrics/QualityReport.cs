@@ -1,0 +1,49 @@
+using MemristorGrid.Engine.Data;
+
+namespace MemristorGrid.Engine.Metrics;
+
+/// <summary>All quality metrics of one generation run against its reference.</summary>
+public sealed record QualityReport(double KlPaper, double Kl2D, double EnergyDistance, ClassAccuracy? ClassAccuracy)
+{
+    /// <summary>
+    /// Compares <paramref name="samples"/> with <paramref name="reference"/>. For conditional runs the
+    /// histogram metrics compare against the reference restricted to the classes that were generated,
+    /// in the same proportions, and class accuracy comes from a k-NN fitted on the reference.
+    /// </summary>
+    public static QualityReport Compute(ReadOnlySpan<float> samples, ReadOnlySpan<int> labels, int dim, Dataset reference)
+    {
+        if (reference.Dim != dim)
+            throw new UserInputException($"the reference has {reference.Dim} dimensions but the model generates {dim}");
+        float[] refPoints = reference.X;
+        ClassAccuracy? accuracy = null;
+        if (labels.Length > 0 && reference.IsLabelled)
+        {
+            accuracy = new NearestNeighbourClassifier(reference).Score(samples, labels);
+            refPoints = MatchClassMix(labels, reference);
+        }
+        return new QualityReport(
+            SampleMetrics.PaperKl(samples, refPoints),
+            SampleMetrics.Histogram2DKl(samples, refPoints, dim),
+            SampleMetrics.EnergyDistance(samples, refPoints, dim),
+            accuracy);
+    }
+
+    /// <summary>Reference points of the generated classes, each class weighted like the generated labels.</summary>
+    private static float[] MatchClassMix(ReadOnlySpan<int> labels, Dataset reference)
+    {
+        int classes = reference.ClassNames.Count;
+        var wanted = new int[classes];
+        foreach (var l in labels) if (l >= 0 && l < classes) wanted[l]++;
+        var byClass = Enumerable.Range(0, classes).Select(c => Enumerable.Range(0, reference.Count).Where(i => reference.Labels![i] == c).ToArray()).ToArray();
+        // Scale so the rarest requested class uses all its reference points.
+        double scale = Enumerable.Range(0, classes).Where(c => wanted[c] > 0 && byClass[c].Length > 0)
+            .Select(c => (double)byClass[c].Length / wanted[c]).DefaultIfEmpty(1).Min();
+        var result = new List<float>();
+        for (int c = 0; c < classes; c++)
+        {
+            int take = (int)Math.Min(byClass[c].Length, Math.Round(wanted[c] * scale));
+            for (int i = 0; i < take; i++) result.AddRange(reference.Row(byClass[c][i]).ToArray());
+        }
+        return result.Count > 0 ? result.ToArray() : reference.X;
+    }
+}

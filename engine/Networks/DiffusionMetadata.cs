@@ -1,0 +1,42 @@
+using System.Globalization;
+using MemristorGrid.Engine.Diffusion;
+
+namespace MemristorGrid.Engine.Networks;
+
+/// <summary>
+/// What a score network needs around it to be sampled and judged: its SDE, the sampling schedule
+/// scale, the task it was trained on (so metrics can default to that reference), and class names.
+/// Stored in the ONNX file's metadata_props.
+/// </summary>
+public sealed record DiffusionMetadata
+{
+    public string SdeKind { get; init; } = "vp";
+    public double BetaMin { get; init; } = 0.001;
+    public double BetaMax { get; init; } = 0.5;
+    public double SigmaMin { get; init; } = 0.01;
+    public double SigmaMax { get; init; } = 10.0;
+
+    /// <summary>Schedule scale the sampler applies by default (paper: 2 uncond., 1.5 cond.).</summary>
+    public double SamplingScheduleScale { get; init; } = 1.0;
+
+    /// <summary>Training task: "ring", "hku", "gmm…" or "csv:PATH"; empty when unknown (foreign model).</summary>
+    public string Task { get; init; } = "";
+
+    /// <summary>SHA-256 of a CSV training file, to warn when the reference file changed.</summary>
+    public string TaskSha256 { get; init; } = "";
+
+    /// <summary>Class names in label order; empty for an unconditional model.</summary>
+    public IReadOnlyList<string> ClassNames { get; init; } = [];
+
+    /// <summary>Free-form provenance (seed, epochs, trainer settings).</summary>
+    public IReadOnlyDictionary<string, string> Provenance { get; init; } = new Dictionary<string, string>();
+
+    public DiffusionSde CreateSde() => SdeKind switch
+    {
+        "vp" => new VpSde(BetaMin, BetaMax),
+        "ve" => new VeSde(SigmaMin, SigmaMax),
+        _ => throw new UserInputException($"unknown SDE kind '{SdeKind}' (expected vp or ve)"),
+    };
+
+    public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

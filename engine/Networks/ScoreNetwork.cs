@@ -1,0 +1,169 @@
+using System.Numerics.Tensors;
+
+namespace MemristorGrid.Engine.Networks;
+
+/// <summary>
+/// The paper's score network, generalised (inference form): D → H → … → H → D. Every hidden
+/// pre-activation receives the random-Fourier time embedding [sin(2πωt), cos(2πωt)] (2K = H channels)
+/// and, for conditional models, a per-class label embedding (the trained one-hot → Linear → GELU →
+/// Linear path, evaluated once per class into a table whose last row is the null label used by
+/// classifier-free guidance). Hidden units use ReLU, optionally saturating at <see cref="Saturation"/>;
+/// the output is multiplied by <see cref="OutputGain"/>.
+/// </summary>
+public sealed class ScoreNetwork
+{
+    public ScoreNetwork(
+        IReadOnlyList<DenseLayer> layers,
+        float[] angularFrequencies,
+        float[]? labelTable,
+        float? saturation,
+        float outputGain,
+        DiffusionMetadata metadata)
+    {
+        if (layers.Count < 2)
+            throw new ArgumentException("a score network needs at least one hidden layer and an output layer");
+        int d = layers[0].Inputs;
+        int h = layers[0].Outputs;
+        for (int i = 1; i < layers.Count; i++)
+        {
+            if (layers[i].Inputs != layers[i - 1].Outputs)
+                throw new ArgumentException($"layer {i} takes {layers[i].Inputs} inputs but layer {i - 1} gives {layers[i - 1].Outputs}");
+            if (i < layers.Count - 1 && layers[i].Outputs != h)
+                throw new ArgumentException($"hidden layer {i} has width {layers[i].Outputs}, expected {h}");
+        }
+        if (layers[^1].Outputs != d)
+            throw new ArgumentException($"output layer gives {layers[^1].Outputs} values, expected the input dimension {d}");
+        if (angularFrequencies.Length * 2 != h)
+            throw new ArgumentException($"{angularFrequencies.Length} time frequencies give {2 * angularFrequencies.Length} embedding channels, hidden width is {h}");
+        if (labelTable is not null && (labelTable.Length % h != 0 || labelTable.Length / h < 2))
+            throw new ArgumentException("label table must hold (classes + 1) rows of the hidden width");
+        if (saturation is { } s && !(s > 0))
+            throw new ArgumentException("saturation level must be positive");
+
+        Layers = layers;
+        AngularFrequencies = angularFrequencies;
+        LabelTable = labelTable;
+        Saturation = saturation;
+        OutputGain = outputGain;
+        Metadata = metadata;
+    }
+
+    public IReadOnlyList<DenseLayer> Layers { get; }
+    public int InputDim => Layers[0].Inputs;
+    public int HiddenWidth => Layers[0].Outputs;
+    public int HiddenLayers => Layers.Count - 1;
+
+    /// <summary>2π·ω for the K fixed random frequencies ω, exactly the constant the ONNX graph multiplies
+    /// t by (embedding channels sin(2πωt) then cos(2πωt)). Stored in this form so that export → import
+    /// → export is bit-exact.</summary>
+    public float[] AngularFrequencies { get; }
+
+    /// <summary>ω in cycles per unit diffusion time (for display and metadata).</summary>
+    public double[] TimeFrequencies => AngularFrequencies.Select(a => a / (2 * Math.PI)).ToArray();
+
+    /// <summary>[(classes + 1) × H]; row c is class c, the last row the null (unconditional) label.</summary>
+    public float[]? LabelTable { get; }
+    public bool IsConditional => LabelTable is not null;
+    public int ClassCount => LabelTable is null ? 0 : LabelTable.Length / HiddenWidth - 1;
+
+    /// <summary>Label index that selects the null embedding (classifier-free guidance's ∅).</summary>
+    public int NullLabel => ClassCount;
+
+    public float? Saturation { get; }
+    public float OutputGain { get; }
+    public DiffusionMetadata Metadata { get; }
+
+    public IReadOnlyList<string> ClassNames => Metadata.ClassNames;
+
+    /// <summary>
+    /// score[n, :] = s(x[n, :], t[n], label[n]) for a row-major batch. <paramref name="labels"/> may be
+    /// empty for unconditional models (or to use the null label). Allocates nothing once
+    /// <paramref name="workspace"/> has grown to the batch size.
+    /// </summary>
+    public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<long> labels, Span<float> score, ScoreWorkspace workspace)
+    {
+        int d = InputDim, h = HiddenWidth, n = t.Length;
+        if (x.Length != n * d) throw new ArgumentException($"x holds {x.Length} values, expected {n}×{d}");
+        if (score.Length != n * d) throw new ArgumentException($"score holds {score.Length} values, expected {n}×{d}");
+        if (labels.Length != 0 && labels.Length != n) throw new ArgumentException($"labels hold {labels.Length} values, expected {n}");
+        workspace.Ensure(n, h);
+        Span<float> a = workspace.A.AsSpan(0, n * h);
+        Span<float> b = workspace.B.AsSpan(0, n * h);
+        Span<float> embedding = workspace.Embedding.AsSpan(0, n * h);
+
+        TimeEmbedding(t, embedding);
+        if (LabelTable is not null)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                long label = labels.Length == 0 ? NullLabel : labels[i];
+                if ((ulong)label > (ulong)NullLabel)
+                    throw new ArgumentException($"label {label} is outside 0..{NullLabel} (the last is the null label)");
+                TensorPrimitives.Add(embedding.Slice(i * h, h), LabelTable.AsSpan((int)label * h, h), embedding.Slice(i * h, h));
+            }
+        }
+
+        ReadOnlySpan<float> input = x;
+        Span<float> output = a;
+        for (int l = 0; l < Layers.Count - 1; l++)
+        {
+            var layer = Layers[l];
+            Dense(layer, input, output, n);
+            TensorPrimitives.Add(output, embedding, output);
+            if (Saturation is { } sat) TensorPrimitives.Clamp(output, 0f, sat, output);
+            else TensorPrimitives.Max(output, 0f, output);
+            input = output;
+            output = output == a ? b : a;
+        }
+        Dense(Layers[^1], input, score, n);
+        if (OutputGain != 1f) TensorPrimitives.Multiply(score, OutputGain, score);
+    }
+
+    /// <summary>[sin(2πωt) | cos(2πωt)] per sample, computed in float like the exported graph.</summary>
+    public void TimeEmbedding(ReadOnlySpan<float> t, Span<float> embedding)
+    {
+        int k = AngularFrequencies.Length, h = 2 * k;
+        for (int i = 0; i < t.Length; i++)
+        {
+            var row = embedding.Slice(i * h, h);
+            float ti = t[i];
+            for (int j = 0; j < k; j++)
+            {
+                float phase = ti * AngularFrequencies[j];
+                row[j] = MathF.Sin(phase);
+                row[k + j] = MathF.Cos(phase);
+            }
+        }
+    }
+
+    private static void Dense(DenseLayer layer, ReadOnlySpan<float> input, Span<float> output, int n)
+    {
+        int nin = layer.Inputs, nout = layer.Outputs;
+        ReadOnlySpan<float> w = layer.Weights;
+        ReadOnlySpan<float> bias = layer.Bias;
+        for (int i = 0; i < n; i++)
+        {
+            var xi = input.Slice(i * nin, nin);
+            var yi = output.Slice(i * nout, nout);
+            for (int o = 0; o < nout; o++)
+                yi[o] = TensorPrimitives.Dot(w.Slice(o * nin, nin), xi) + bias[o];
+        }
+    }
+}
+
+/// <summary>Scratch buffers for <see cref="ScoreNetwork.Forward"/>; one per thread, reused across calls.</summary>
+public sealed class ScoreWorkspace
+{
+    internal float[] A = [];
+    internal float[] B = [];
+    internal float[] Embedding = [];
+
+    internal void Ensure(int batch, int width)
+    {
+        int needed = batch * width;
+        if (A.Length >= needed) return;
+        A = new float[needed];
+        B = new float[needed];
+        Embedding = new float[needed];
+    }
+}

@@ -1,0 +1,60 @@
+namespace MemristorGrid.Engine.Training;
+
+/// <summary>Training settings; defaults are the paper's unconditional recipe (see PAPER.md).</summary>
+public sealed record TrainingOptions
+{
+    public int Epochs { get; init; } = 10_000;
+    public int HiddenWidth { get; init; } = 14;
+    public int HiddenLayers { get; init; } = 2;
+    public int BatchSize { get; init; } = 512;
+    public double LearningRate { get; init; } = 2e-4;
+    public double WeightDecay { get; init; } = 3e-5;
+    public double GradientClipNorm { get; init; } = 0.1;
+    public double EmaDecay { get; init; } = 0.95;
+    public double LabelDropout { get; init; } = 0.1;
+
+    /// <summary>Hardware-aware weight noise: every weight and bias × (1 + ε), ε ~ N(0, σ²) on each forward pass.</summary>
+    public double NoiseStd { get; init; } = 0.1;
+
+    /// <summary>Draws with |ε| ≥ limit are replaced by a uniform draw in [−limit, limit].</summary>
+    public double NoiseLimit { get; init; } = 0.2;
+
+    public double SaturationPenalty { get; init; } = 1e-7;
+    public double SaturationThreshold { get; init; } = 1.5;
+
+    /// <summary>Optional hard saturation of the hidden ReLU (the analog activation's rail).</summary>
+    public double? Saturation { get; init; }
+    public double OutputGain { get; init; } = 5.0;
+
+    /// <summary>ω ~ N(0, scale²) for the random-Fourier time embedding.</summary>
+    public double TimeFrequencyScale { get; init; } = 1.0;
+    public double BetaMin { get; init; } = 0.001;
+    public double BetaMax { get; init; } = 0.5;
+    public double MinTime { get; init; } = 1e-5;
+
+    /// <summary>Schedule scale written into the model for sampling (paper: 2 uncond., 1.5 cond.).</summary>
+    public double SamplingScheduleScale { get; init; } = 2.0;
+    public ulong Seed { get; init; } = 1;
+
+    public void Validate()
+    {
+        void Require(bool ok, string message) { if (!ok) throw new UserInputException(message); }
+        Require(Epochs >= 1, $"--epochs must be at least 1 (got {Epochs})");
+        Require(HiddenWidth >= 2 && HiddenWidth % 2 == 0, $"--hidden must be an even number ≥ 2 (got {HiddenWidth}): the time embedding has a sin and a cos channel per frequency");
+        Require(HiddenLayers >= 1, $"--layers must be at least 1 (got {HiddenLayers})");
+        Require(BatchSize >= 1, $"--batch-size must be at least 1 (got {BatchSize})");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"--lr must be positive (got {LearningRate})");
+        Require(WeightDecay >= 0, $"--weight-decay must be ≥ 0 (got {WeightDecay})");
+        Require(GradientClipNorm > 0, $"gradient clip norm must be positive (got {GradientClipNorm})");
+        Require(EmaDecay is >= 0 and < 1, $"--ema must be in [0, 1) (got {EmaDecay})");
+        Require(LabelDropout is >= 0 and < 1, $"--label-dropout must be in [0, 1) (got {LabelDropout})");
+        Require(NoiseStd >= 0 && double.IsFinite(NoiseStd), $"--noise-std must be ≥ 0 (got {NoiseStd})");
+        Require(NoiseLimit > 0 && double.IsFinite(NoiseLimit), $"--noise-limit must be positive (got {NoiseLimit})");
+        Require(SaturationPenalty >= 0, $"--saturation-penalty must be ≥ 0 (got {SaturationPenalty})");
+        Require(Saturation is null || Saturation > 0, $"--saturation must be positive (got {Saturation})");
+        Require(OutputGain > 0 && double.IsFinite(OutputGain), $"--output-gain must be positive (got {OutputGain})");
+        Require(TimeFrequencyScale > 0, $"--time-frequency-scale must be positive (got {TimeFrequencyScale})");
+        Require(BetaMin >= 0 && BetaMax > BetaMin, $"need 0 ≤ β₀ < β₁ (got {BetaMin}, {BetaMax})");
+        Require(SamplingScheduleScale > 0, $"--schedule-scale must be positive (got {SamplingScheduleScale})");
+    }
+}
