@@ -20,7 +20,7 @@ internal static class BaselineCommand
         var output = Required("--out", "Output directory (samples.csv, report.json, samples.png).");
         var samples = Make("--samples", "Samples to generate (per label for conditional models).", 10_000).Positive();
         var steps = Make("--steps", "Sampler steps from t = 1 to 1e-4 (the paper uses 10000 unconditional, 5000 conditional).", 1000).Positive();
-        var sampler = Make("--sampler", "sde (Euler–Maruyama on the reverse SDE) or ode (probability-flow Euler).", "sde");
+        var sampler = Make("--sampler", "ode (probability-flow Euler, the authors' default) or sde (Euler–Maruyama on the reverse SDE).", "ode");
         sampler.AcceptOnlyFromAmong("sde", "ode");
         var labels = new Option<string?>("--labels") { Description = "Classes to generate, comma-separated names or indices (default: all classes of a conditional model)." };
         var guidance = Make("--guidance", "Classifier-free guidance weight w: (1+w)·s(x,t,c) − w·s(x,t,∅).", 0f).NonNegative();

@@ -7,9 +7,10 @@ public static class SampleMetrics
     public const double PaperLow = -4, PaperHigh = 4, PaperEpsilon = 1e-10;
 
     /// <summary>
-    /// The paper's KL: every coordinate of every sample flattened into one 50-bin histogram on [−4, 4]
-    /// (values outside are dropped, as numpy's histogram does), turned into a density, 1e-10 added,
-    /// renormalised to probabilities, then KL(generated ‖ reference) = Σ p log(p / q).
+    /// The paper's KL (the authors' <c>cal_KL</c>): every coordinate of every sample flattened into one
+    /// 50-bin histogram on [−4, 4] (values outside dropped, as numpy's histogram does), normalised to
+    /// probabilities, 1e-10 added to every bin, renormalised, then KL(generated ‖ reference) = Σ p log(p / q)
+    /// (scipy.stats.entropy(p, q)).
     /// </summary>
     public static double PaperKl(ReadOnlySpan<float> generated, ReadOnlySpan<float> reference)
     {
@@ -28,19 +29,17 @@ public static class SampleMetrics
     private static double[] Histogram1D(ReadOnlySpan<float> values)
     {
         var counts = new double[PaperBins];
-        double width = (PaperHigh - PaperLow) / PaperBins;
         foreach (var v in values)
         {
             int bin = BinOf(v, PaperLow, PaperHigh, PaperBins);
             if (bin >= 0) counts[bin]++;
         }
-        return ToSmoothedProbabilities(counts, width);
+        return ToSmoothedProbabilities(counts);
     }
 
     private static double[] Histogram2D(ReadOnlySpan<float> values, int dim, int bins)
     {
         var counts = new double[bins * bins];
-        double width = (PaperHigh - PaperLow) / bins;
         int n = values.Length / dim;
         for (int i = 0; i < n; i++)
         {
@@ -48,7 +47,7 @@ public static class SampleMetrics
             int by = BinOf(values[i * dim + 1], PaperLow, PaperHigh, bins);
             if (bx >= 0 && by >= 0) counts[bx * bins + by]++;
         }
-        return ToSmoothedProbabilities(counts, width * width);
+        return ToSmoothedProbabilities(counts);
     }
 
     /// <summary>numpy's binning: half-open bins except the last, which includes the upper edge.</summary>
@@ -59,12 +58,12 @@ public static class SampleMetrics
         return Math.Min(bin, bins - 1);
     }
 
-    private static double[] ToSmoothedProbabilities(double[] counts, double binVolume)
+    private static double[] ToSmoothedProbabilities(double[] counts)
     {
         double total = counts.Sum();
         var p = new double[counts.Length];
         for (int i = 0; i < p.Length; i++)
-            p[i] = (total > 0 ? counts[i] / (total * binVolume) : 0) + PaperEpsilon;
+            p[i] = (total > 0 ? counts[i] / total : 0) + PaperEpsilon;
         double sum = p.Sum();
         for (int i = 0; i < p.Length; i++) p[i] /= sum;
         return p;

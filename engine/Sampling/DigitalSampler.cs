@@ -9,7 +9,7 @@ public enum SamplerKind { Sde, Ode }
 /// <summary>Settings of the paper's fixed-step digital samplers.</summary>
 public sealed record SamplerOptions
 {
-    public SamplerKind Kind { get; init; } = SamplerKind.Sde;
+    public SamplerKind Kind { get; init; } = SamplerKind.Ode;
     public int Steps { get; init; } = 1000;
     public double StartTime { get; init; } = 1.0;
     public double EndTime { get; init; } = 1e-4;
@@ -31,10 +31,11 @@ public sealed record SamplerOptions
 public sealed record SamplingResult(float[] Samples, int[] Labels, int Dim, int ScoreEvaluations, TimeSpan Wall);
 
 /// <summary>
-/// The digital baseline's samplers (the paper's): Euler–Maruyama on the reverse SDE,
-/// x ← x − [f x − g² s] Δt + g √Δt z, or probability-flow Euler, x ← x − [f x − ½ g² s] Δt, from
-/// t = 1 down to 1e-4 in equal steps, starting from the prior N(0, σ_prior²). Noise for sample i at step
-/// k is draw (i·D + j) of stream (SamplerNoise, k), so the result does not depend on the batch size.
+/// The digital baseline's samplers, as the authors run them: Euler–Maruyama on the reverse SDE,
+/// x ← x − [f x − g² s] Δt + g √Δt z, or probability-flow Euler, x ← x − [f x − ½ g² s] Δt. The K
+/// evaluation times are K equally spaced points from t = 1 to 1e-4 inclusive, Δt = (1 − 1e-4)/K, and
+/// the last step returns the mean (no noise), starting from the prior N(0, σ_prior²). Noise for sample i
+/// at step k is draw (i·D + j) of stream (SamplerNoise, k), so the result does not depend on the batch size.
 /// </summary>
 public static class DigitalSampler
 {
@@ -70,7 +71,9 @@ public static class DigitalSampler
         for (int step = 0; step < options.Steps; step++)
         {
             cancel.ThrowIfCancellationRequested();
-            double time = options.StartTime - step * dt;
+            double time = options.Steps == 1 ? options.StartTime
+                : options.StartTime - step * (options.StartTime - options.EndTime) / (options.Steps - 1);
+            bool last = step == options.Steps - 1;
             var (f, g2) = sde.ReverseSdeCoefficients(time);
             float fx = (float)(f * dt);
             float scoreCoef = (float)((options.Kind == SamplerKind.Sde ? g2 : 0.5 * g2) * dt);
@@ -97,7 +100,7 @@ public static class DigitalSampler
                 }
                 // Reverse-time step: x(t − Δt) = x − (f x − c g² s) Δt [+ g √Δt z].
                 for (int i = 0; i < xs.Length; i++) xs[i] = xs[i] - fx * xs[i] + scoreCoef * ss[i];
-                if (options.Kind == SamplerKind.Sde)
+                if (options.Kind == SamplerKind.Sde && !last)
                 {
                     var zs = noise.AsSpan(0, n * d);
                     rng.FillGaussian(zs, (ulong)start * (ulong)d);

@@ -16,8 +16,9 @@ public sealed class DsmBatch(int capacity, int dim)
 }
 
 /// <summary>
-/// The denoising-score-matching loss (1/B) Σ ‖s(x_t, t)·σ(t) + z‖² plus the activation-saturation
-/// penalty α Σ max(0, a − threshold) over hidden activations, with its hand-written gradient.
+/// The denoising-score-matching loss, the mean over the batch's B·D elements of (s(x_t, t)·σ(t) + z)²,
+/// plus the activation-saturation penalty α Σ a over hidden activations a above the threshold (the
+/// paper's form: the activations themselves, summed over the batch), with its hand-written gradient.
 /// </summary>
 public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double penaltyAlpha, double penaltyThreshold)
 {
@@ -72,7 +73,7 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
         var net = _net;
         int d = net.InputDim, h = net.HiddenWidth, k = h / 2, layersHidden = net.HiddenLayers;
         var slots = net.LayerSlots;
-        double invB = 1.0 / batch.Count;
+        double invB = 1.0 / ((double)batch.Count * d);
         double gain = net.OutputGain;
         double loss = 0;
         Array.Clear(s.LabelTableGradient);
@@ -106,7 +107,7 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
                     double a = acc > 0 ? acc : 0;
                     if (net.Saturation is { } sat && a > sat) a = sat;
                     act[o] = a;
-                    if (a > penaltyThreshold) loss += penaltyAlpha * (a - penaltyThreshold);
+                    if (a > penaltyThreshold) loss += penaltyAlpha * a;
                 }
                 input = act;
             }

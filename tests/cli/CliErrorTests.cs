@@ -1,0 +1,101 @@
+using MemristorGrid.Engine.Onnx;
+
+namespace MemristorGrid.Cli.Tests;
+
+/// <summary>Bad input of every kind: one clear line, a non-zero exit code, no stack trace, nothing written.</summary>
+public class CliErrorTests
+{
+    private static void AssertOneCleanError(CliRunner.Result r, int expectedCode, string mustContain)
+    {
+        Assert.Equal(expectedCode, r.ExitCode);
+        Assert.Contains(mustContain, r.Err);
+        Assert.DoesNotContain("   at ", r.Err); // no stack trace
+        Assert.DoesNotContain("Exception", r.Err);
+        Assert.StartsWith("error: ", r.Err);
+    }
+
+    [Fact]
+    public void Malformed_onnx_is_refused()
+    {
+        string dir = CliRunner.TempDir();
+        string model = Path.Combine(dir, "garbage.onnx");
+        File.WriteAllBytes(model, [0x0a, 0xff, 0xff, 0x13, 0x37, 0x00, 0x42]);
+        string outDir = Path.Combine(dir, "out");
+        var r = CliRunner.Run("baseline", "--model", model, "--out", outDir);
+        AssertOneCleanError(r, 1, "garbage.onnx: not a valid ONNX file");
+        Assert.False(Directory.Exists(outDir), "nothing may be written for a refused model");
+        Assert.Single(r.Err.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public void Missing_model_file_is_refused()
+    {
+        var r = CliRunner.Run("inspect", "--model", "/nonexistent/model.onnx");
+        AssertOneCleanError(r, 1, "model file not found");
+    }
+
+    [Fact]
+    public void Unsupported_graph_names_the_node()
+    {
+        string dir = CliRunner.TempDir();
+        var model = OnnxExporter.ToModel(Models.Untrained(conditional: false));
+        model.Graph.Node.Single(n => n.OpType == "Sin").OpType = "Tan";
+        string path = Path.Combine(dir, "tan.onnx");
+        File.WriteAllBytes(path, Google.Protobuf.MessageExtensions.ToByteArray(model));
+        var r = CliRunner.Run("inspect", "--model", path);
+        AssertOneCleanError(r, 1, "node 'time_sin' uses op 'Tan'");
+    }
+
+    [Fact]
+    public void Bad_csv_is_refused_with_file_and_line()
+    {
+        string dir = CliRunner.TempDir();
+        string csv = Path.Combine(dir, "bad.csv");
+        File.WriteAllText(csv, "x1,x2\n0.1,0.2\n0.3,oops\n");
+        string outModel = Path.Combine(dir, "m.onnx");
+        var r = CliRunner.Run("train", "--task", $"csv:{csv}", "--epochs", "1", "--out", outModel);
+        AssertOneCleanError(r, 1, "bad.csv:3: column x2: 'oops' is not a number");
+        Assert.False(File.Exists(outModel));
+    }
+
+    [Theory]
+    [InlineData("train", "--task", "ring", "--out", "m.onnx", "--epochs", "-3")]
+    [InlineData("train", "--task", "ring", "--out", "m.onnx", "--hidden", "abc")]
+    [InlineData("train", "--task", "ring")]
+    [InlineData("baseline", "--model", "m.onnx", "--out", "d", "--sampler", "rk4")]
+    [InlineData("baseline", "--model", "m.onnx", "--out", "d", "--samples", "0")]
+    [InlineData("frobnicate")]
+    public void Malformed_command_lines_exit_2(params string[] args)
+    {
+        var r = CliRunner.Run(args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("error: ", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
+
+    [Fact]
+    public void Impossible_training_options_are_refused()
+    {
+        var r = CliRunner.Run("train", "--task", "ring", "--hidden", "7", "--out", Path.Combine(CliRunner.TempDir(), "m.onnx"));
+        AssertOneCleanError(r, 1, "--hidden must be an even number");
+    }
+
+    [Fact]
+    public void Unknown_task_is_refused()
+    {
+        var r = CliRunner.Run("train", "--task", "spiral", "--out", Path.Combine(CliRunner.TempDir(), "m.onnx"));
+        AssertOneCleanError(r, 1, "unknown task 'spiral'");
+    }
+
+    [Theory]
+    [InlineData("train")]
+    [InlineData("baseline")]
+    [InlineData("inspect")]
+    public void Every_command_has_help(string command)
+    {
+        var r = CliRunner.Run(command, "--help");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("Usage:", r.Out);
+        Assert.Contains("--", r.Out);
+    }
+}

@@ -1,0 +1,50 @@
+using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Metrics;
+
+namespace MemristorGrid.Engine.Tests;
+
+public class MetricsTests
+{
+    [Fact]
+    public void Paper_kl_matches_a_hand_computed_value()
+    {
+        // Generated: all in bin 25 ([0, 0.16)); reference: half in bin 25, half in bin 26.
+        float[] gen = [0.05f, 0.05f, 0.05f, 0.05f];
+        float[] refs = [0.05f, 0.05f, 0.2f, 0.2f];
+        double eps = 1e-10, z = 1 + 50 * eps;
+        double p25 = (1 + eps) / z, pOther = eps / z;
+        double q25 = (0.5 + eps) / z, q26 = (0.5 + eps) / z, qOther = eps / z;
+        double expected = p25 * Math.Log(p25 / q25) + pOther * Math.Log(pOther / q26) + 48 * pOther * Math.Log(pOther / qOther);
+        Assert.Equal(expected, SampleMetrics.PaperKl(gen, refs), 12);
+    }
+
+    [Fact]
+    public void Kl_and_energy_distance_separate_same_from_different_distributions()
+    {
+        var a = BuiltInTasks.Ring(10_000, 1, stream: 5);
+        var b = BuiltInTasks.Ring(10_000, 1, stream: 6);
+        var shifted = a.X.Select((v, i) => i % 2 == 0 ? v + 0.3f : v).ToArray();
+        double same = SampleMetrics.PaperKl(a.X, b.X);
+        double different = SampleMetrics.PaperKl(shifted, b.X);
+        Assert.True(same < 0.01, $"same-distribution KL {same}");
+        Assert.True(different > 10 * same, $"{different} vs {same}");
+        Assert.True(SampleMetrics.Histogram2DKl(a.X, b.X, 2) < SampleMetrics.Histogram2DKl(shifted, b.X, 2));
+        double edSame = SampleMetrics.EnergyDistance(a.X, b.X, 2);
+        double edDiff = SampleMetrics.EnergyDistance(shifted, b.X, 2);
+        Assert.InRange(edSame, 0, 0.01);
+        Assert.True(edDiff > 0.05, $"energy distance {edDiff}");
+    }
+
+    [Fact]
+    public void Nearest_neighbour_accuracy_is_high_for_true_letters_and_low_for_wrong_labels()
+    {
+        var reference = BuiltInTasks.HkuLetters(3000, 1, stream: 1);
+        var fresh = BuiltInTasks.HkuLetters(900, 1, stream: 2);
+        var classifier = new NearestNeighbourClassifier(reference);
+        var right = classifier.Score(fresh.X, fresh.Labels);
+        Assert.True(right.Overall > 0.99, $"accuracy {right.Overall}");
+        var wrong = classifier.Score(fresh.X, fresh.Labels!.Select(l => (l + 1) % 3).ToArray());
+        Assert.True(wrong.Overall < 0.01, $"accuracy with shifted labels {wrong.Overall}");
+        Assert.Equal(3, right.PerClass.Count);
+    }
+}
