@@ -27,15 +27,15 @@ public static class Cli
     {
         var output = stdout ?? Console.Out;
         var error = stderr ?? Console.Error;
-        var parse = Build().Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var e in parse.Errors) error.WriteLine($"error: {e.Message}");
-            error.WriteLine("Run 'memgrid --help' (or 'memgrid COMMAND --help') for usage.");
-            return UsageError;
-        }
         try
         {
+            var parse = Build().Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                foreach (var e in parse.Errors) error.WriteLine($"error: {e.Message}");
+                error.WriteLine("Run 'memgrid --help' (or 'memgrid COMMAND --help') for usage.");
+                return UsageError;
+            }
             return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (UserInputException e)

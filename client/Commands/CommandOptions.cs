@@ -19,8 +19,8 @@ internal static class CommandOptions
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
-            if (value.CompareTo(default) <= 0) result.AddError($"{option.Name} must be positive (got {value})");
+            if (TryGet<T>(result, out var value) && value.CompareTo(default) <= 0)
+                result.AddError($"{option.Name} must be positive (got {value})");
         });
         return option;
     }
@@ -29,8 +29,8 @@ internal static class CommandOptions
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T?>() is { } value && value.CompareTo(default) <= 0)
-                result.AddError($"{option.Name} must be positive (got {value})");
+            if (TryGet<T?>(result, out var value) && value is { } v && v.CompareTo(default) <= 0)
+                result.AddError($"{option.Name} must be positive (got {v})");
         });
         return option;
     }
@@ -39,9 +39,24 @@ internal static class CommandOptions
     {
         option.Validators.Add(result =>
         {
-            var value = result.GetValueOrDefault<T>();
-            if (value.CompareTo(default) < 0) result.AddError($"{option.Name} must be ≥ 0 (got {value})");
+            if (TryGet<T>(result, out var value) && value.CompareTo(default) < 0)
+                result.AddError($"{option.Name} must be ≥ 0 (got {value})");
         });
         return option;
+    }
+
+    /// <summary>The option's value, or false when the token did not convert (the parser reports that error itself).</summary>
+    private static bool TryGet<T>(OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 }

@@ -25,7 +25,7 @@ internal static class TrainCommand
         var seed = Make<ulong>("--seed", "Seed for data, initialisation, batches and noise (the run is a pure function of it).", 1);
         var batch = Make("--batch-size", "Mini-batch size.", 512).Positive();
         var lr = Make("--lr", "Adam learning rate.", 2e-4).Positive();
-        var weightDecay = Optional<double>("--weight-decay", "L2 weight decay (default 3e-5 unconditional, 1e-4 conditional).");
+        var weightDecay = Optional<double>("--weight-decay", "L2 weight decay (Adam's weight_decay; default 1e-4, the authors' training default).");
         var penalty = Optional<double>("--saturation-penalty", "α of the activation-saturation penalty (default 1e-7 unconditional, 3e-6 conditional).");
         var saturation = Optional<double>("--saturation", "Hard saturation level of the hidden ReLU (default: none).").PositiveIfSet();
         var gain = Make("--output-gain", "Output gain of the network.", 5.0).Positive();
@@ -56,7 +56,7 @@ internal static class TrainCommand
                 Seed = s,
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
-                WeightDecay = parse.GetValue(weightDecay) ?? (conditional ? 1e-4 : 3e-5),
+                WeightDecay = parse.GetValue(weightDecay) ?? 1e-4,
                 SaturationPenalty = parse.GetValue(penalty) ?? (conditional ? 3e-6 : 1e-7),
                 Saturation = parse.GetValue(saturation),
                 OutputGain = parse.GetValue(gain),

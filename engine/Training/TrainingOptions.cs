@@ -8,7 +8,7 @@ public sealed record TrainingOptions
     public int HiddenLayers { get; init; } = 2;
     public int BatchSize { get; init; } = 512;
     public double LearningRate { get; init; } = 2e-4;
-    public double WeightDecay { get; init; } = 3e-5;
+    public double WeightDecay { get; init; } = 1e-4;
     public double GradientClipNorm { get; init; } = 0.1;
     public double EmaDecay { get; init; } = 0.95;
     public double LabelDropout { get; init; } = 0.1;
