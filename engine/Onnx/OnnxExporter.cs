@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using MemristorGrid.Engine.IO;
@@ -112,7 +111,8 @@ public static class OnnxExporter
             yield return (OnnxNames.MetaProvenancePrefix + key, value);
     }
 
-    private static float[] Transpose(float[] rowMajor, int rows, int cols)
+    /// <summary>[rows × cols] row-major → [cols × rows] row-major (ONNX MatMul stores [in, out]; our layers [out × in]).</summary>
+    internal static float[] Transpose(float[] rowMajor, int rows, int cols)
     {
         var result = new float[rows * cols];
         for (int r = 0; r < rows; r++)
@@ -154,6 +154,4 @@ public static class OnnxExporter
             Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elemType, Shape = shape } },
         };
     }
-
-    internal static string Invariant(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 }

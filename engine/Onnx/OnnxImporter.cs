@@ -201,7 +201,7 @@ public static class OnnxImporter
             if (inputs.Length != 2 || inputs[1] is not ConstSym w || w.Dims.Length != 2) throw Unsupported(node, inputs);
             // ONNX MatMul: [N, in] × [in, out]; our layers store [out × in].
             int fin = (int)w.Dims[0], fout = (int)w.Dims[1];
-            return StartLinear(node, inputs[0], Transpose(w.Values, fin, fout), fin, fout, null);
+            return StartLinear(node, inputs[0], OnnxExporter.Transpose(w.Values, fin, fout), fin, fout, null);
         }
 
         private Sym Gemm(NodeProto node, Sym[] inputs)
@@ -210,13 +210,13 @@ public static class OnnxImporter
             float beta = node.Attribute.FirstOrDefault(a => a.Name == "beta")?.F ?? 1f;
             long transA = node.Attribute.FirstOrDefault(a => a.Name == "transA")?.I ?? 0;
             long transB = node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0;
-            if (node.Attribute.Any(a => a.Name == "alpha") && alpha != 1f || beta != 1f || transA != 0)
+            if (alpha != 1f || beta != 1f || transA != 0)
                 throw Fail($"Gemm node '{NodeName(node)}' uses alpha={alpha}, beta={beta}, transA={transA}; only alpha = beta = 1, transA = 0 are supported");
             if (inputs.Length < 2 || inputs[1] is not ConstSym w || w.Dims.Length != 2) throw Unsupported(node, inputs);
             int fin, fout;
             float[] weights;
             if (transB == 1) { fout = (int)w.Dims[0]; fin = (int)w.Dims[1]; weights = (float[])w.Values.Clone(); }
-            else { fin = (int)w.Dims[0]; fout = (int)w.Dims[1]; weights = Transpose(w.Values, fin, fout); }
+            else { fin = (int)w.Dims[0]; fout = (int)w.Dims[1]; weights = OnnxExporter.Transpose(w.Values, fin, fout); }
             float[]? bias = null;
             if (inputs.Length > 2 && inputs[2] is not null)
             {
@@ -318,15 +318,6 @@ public static class OnnxImporter
             if (a.Length == 1) return b.Select(y => op(a[0], y)).ToArray();
             if (b.Length == 1) return a.Select(x => op(x, b[0])).ToArray();
             throw Fail($"node '{NodeName(node)}' combines tensors of {a.Length} and {b.Length} values");
-        }
-
-        private static float[] Transpose(float[] values, int rows, int cols)
-        {
-            var r = new float[values.Length];
-            for (int i = 0; i < rows; i++)
-                for (int j = 0; j < cols; j++)
-                    r[j * rows + i] = values[i * cols + j];
-            return r;
         }
 
         private Sym ReadTensor(TensorProto t)
