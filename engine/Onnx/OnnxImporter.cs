@@ -329,24 +329,24 @@ public static class OnnxImporter
             switch (t.DataType)
             {
                 case 1: // float
-                {
-                    float[] values;
-                    if (!t.RawData.IsEmpty)
                     {
-                        if (t.RawData.Length != count * 4) throw Fail($"initializer '{t.Name}' holds {t.RawData.Length} bytes, expected {count * 4} for shape [{string.Join(",", t.Dims)}]");
-                        values = MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray();
+                        float[] values;
+                        if (!t.RawData.IsEmpty)
+                        {
+                            if (t.RawData.Length != count * 4) throw Fail($"initializer '{t.Name}' holds {t.RawData.Length} bytes, expected {count * 4} for shape [{string.Join(",", t.Dims)}]");
+                            values = MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray();
+                        }
+                        else values = t.FloatData.ToArray();
+                        if (values.Length != count) throw Fail($"initializer '{t.Name}' holds {values.Length} values, expected {count}");
+                        for (int i = 0; i < values.Length; i++)
+                            if (!float.IsFinite(values[i])) throw Fail($"initializer '{t.Name}' holds {values[i]} at index {i}; weights must be finite numbers");
+                        return new ConstSym(values, t.Dims.ToArray());
                     }
-                    else values = t.FloatData.ToArray();
-                    if (values.Length != count) throw Fail($"initializer '{t.Name}' holds {values.Length} values, expected {count}");
-                    for (int i = 0; i < values.Length; i++)
-                        if (!float.IsFinite(values[i])) throw Fail($"initializer '{t.Name}' holds {values[i]} at index {i}; weights must be finite numbers");
-                    return new ConstSym(values, t.Dims.ToArray());
-                }
                 case 7: // int64
-                {
-                    long[] values = !t.RawData.IsEmpty ? MemoryMarshal.Cast<byte, long>(t.RawData.Span).ToArray() : t.Int64Data.ToArray();
-                    return new LongConstSym(values);
-                }
+                    {
+                        long[] values = !t.RawData.IsEmpty ? MemoryMarshal.Cast<byte, long>(t.RawData.Span).ToArray() : t.Int64Data.ToArray();
+                        return new LongConstSym(values);
+                    }
                 default:
                     throw Fail($"initializer '{t.Name}' has ONNX data type {t.DataType}; only float (1) and int64 (7) are supported");
             }
