@@ -38,7 +38,8 @@ internal static class BaselineCommand
         {
             string modelPath = parse.GetValue(model)!;
             string outDir = parse.GetValue(output)!;
-            var net = OnnxImporter.Load(modelPath);
+            byte[] modelBytes = OnnxImporter.ReadModelBytes(modelPath);
+            var net = OnnxImporter.FromBytes(modelBytes, modelPath);
             int perLabel = parse.GetValue(samples);
             int[] intended = SamplingInputs.Labels(net, parse.GetValue(labels), perLabel);
             int count = intended.Length > 0 ? intended.Length : perLabel;
@@ -59,7 +60,7 @@ internal static class BaselineCommand
                 Math.Max(count, 10_000), message => error.WriteLine(message));
             RunOutputs.PrepareDirectory(outDir);
 
-            using var ort = OnnxRuntimeScoreModel.Load(modelPath, net, parse.GetValue(threads));
+            using var ort = new OnnxRuntimeScoreModel(modelBytes, net, parse.GetValue(threads));
             var result = ConsoleProgress.Run($"baseline {options.Kind.ToString().ToLowerInvariant()} × {options.Steps} steps", progress =>
                 DigitalSampler.Sample(ort, net.Metadata.CreateSde(), count, intended, options, progress));
 

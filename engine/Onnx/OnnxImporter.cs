@@ -15,14 +15,15 @@ namespace MemristorGrid.Engine.Onnx;
 /// </summary>
 public static class OnnxImporter
 {
-    public static ScoreNetwork Load(string path)
+    public static ScoreNetwork Load(string path) => FromBytes(ReadModelBytes(path), path);
+
+    /// <summary>The file's bytes, for callers that hand the same model to ONNX Runtime as well.</summary>
+    public static byte[] ReadModelBytes(string path)
     {
         if (!File.Exists(path)) throw new UserInputException($"{path}: model file not found");
-        byte[] bytes;
-        try { bytes = File.ReadAllBytes(path); }
+        try { return File.ReadAllBytes(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new UserInputException($"{path}: cannot read ({e.Message})"); }
-        return FromBytes(bytes, path);
     }
 
     public static ScoreNetwork FromBytes(byte[] bytes, string source)

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace MemristorGrid.Engine.Randomness;
@@ -33,9 +34,7 @@ public readonly struct CounterRng(ulong seed, ulong stream)
     /// <summary>Standard normal number <paramref name="index"/> of this stream (Box–Muller on one block).</summary>
     public double Gaussian(ulong index)
     {
-        var (a, b, c, d) = BlockAt(index >> 2);
-        var (g0, g1) = BoxMuller(a, b);
-        var (g2, g3) = BoxMuller(c, d);
+        var (g0, g1, g2, g3) = GaussianBlock(index >> 2);
         return (index & 3) switch { 0 => g0, 1 => g1, 2 => g2, _ => g3 };
     }
 
@@ -49,37 +48,32 @@ public readonly struct CounterRng(ulong seed, ulong stream)
         }
     }
 
-    /// <summary>
-    /// Fills <paramref name="destination"/> with N(0, 1) values number start, start+1, … of this stream.
-    /// Filling from a block boundary (start divisible by 4) computes each block once.
-    /// </summary>
-    public void FillGaussian(Span<float> destination, ulong start = 0)
-    {
-        int i = 0;
-        while (i < destination.Length && ((start + (ulong)i) & 3) != 0)
-        {
-            destination[i] = (float)Gaussian(start + (ulong)i);
-            i++;
-        }
-        for (; i + 4 <= destination.Length; i += 4)
-        {
-            var (a, b, c, d) = BlockAt((start + (ulong)i) >> 2);
-            var (g0, g1) = BoxMuller(a, b);
-            var (g2, g3) = BoxMuller(c, d);
-            destination[i] = (float)g0;
-            destination[i + 1] = (float)g1;
-            destination[i + 2] = (float)g2;
-            destination[i + 3] = (float)g3;
-        }
-        for (; i < destination.Length; i++)
-            destination[i] = (float)Gaussian(start + (ulong)i);
-    }
+    /// <summary>Fills <paramref name="destination"/> with N(0, 1) values number start, start+1, … of this stream.</summary>
+    public void FillGaussian(Span<float> destination, ulong start = 0) => FillGaussianCore(destination, start);
 
     /// <summary>Double-precision variant of <see cref="FillGaussian(Span{float}, ulong)"/>.</summary>
-    public void FillGaussian(Span<double> destination, ulong start = 0)
+    public void FillGaussian(Span<double> destination, ulong start = 0) => FillGaussianCore(destination, start);
+
+    /// <summary>Value i is <see cref="Gaussian"/>(start + i); each Philox block is computed once.</summary>
+    private void FillGaussianCore<T>(Span<T> destination, ulong start) where T : IBinaryFloatingPointIeee754<T>
     {
-        for (int i = 0; i < destination.Length; i++)
-            destination[i] = Gaussian(start + (ulong)i);
+        int i = 0;
+        while (i < destination.Length)
+        {
+            ulong index = start + (ulong)i;
+            var (g0, g1, g2, g3) = GaussianBlock(index >> 2);
+            for (int lane = (int)(index & 3); lane < 4 && i < destination.Length; lane++, i++)
+                destination[i] = T.CreateTruncating(lane switch { 0 => g0, 1 => g1, 2 => g2, _ => g3 });
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private (double, double, double, double) GaussianBlock(ulong block)
+    {
+        var (a, b, c, d) = BlockAt(block);
+        var (g0, g1) = BoxMuller(a, b);
+        var (g2, g3) = BoxMuller(c, d);
+        return (g0, g1, g2, g3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -39,9 +39,6 @@ public sealed class OnnxRuntimeScoreModel : IScoreModel, IDisposable
         catch (OnnxRuntimeException e) { throw new UserInputException($"ONNX Runtime cannot load the model: {e.Message}"); }
     }
 
-    public static OnnxRuntimeScoreModel Load(string path, ScoreNetwork description, int intraOpThreads = 1) =>
-        new(File.ReadAllBytes(path), description, intraOpThreads);
-
     public int Dim => _dim;
     public int NullLabel { get; }
 

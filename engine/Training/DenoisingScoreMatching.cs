@@ -56,10 +56,11 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
     public double LossAndGradient(ReadOnlySpan<double> p, DsmBatch batch, Span<double> gradient)
     {
         var scratch = CreateScratch();
-        double[]? table = _net.Classes > 0 ? _net.LabelTable(p) : null;
+        var label = new LabelPass(_net);
+        double[]? table = _net.Classes > 0 ? label.Forward(p) : null;
         gradient.Clear();
         double loss = Accumulate(p, table, batch, 0, batch.Count, gradient, scratch);
-        FinishLabelGradient(p, scratch.LabelTableGradient, gradient);
+        FinishLabelGradient(p, label, scratch.LabelTableGradient, gradient);
         return loss;
     }
 
@@ -173,16 +174,34 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
         return loss;
     }
 
-    /// <summary>Back-propagates ∂loss/∂(label table) through Linear → GELU → Linear into <paramref name="gradient"/>.</summary>
-    public void FinishLabelGradient(ReadOnlySpan<double> p, ReadOnlySpan<double> tableGradient, Span<double> gradient)
+    /// <summary>The label MLP's forward values for one parameter vector, kept for its reverse pass.</summary>
+    public sealed class LabelPass(TrainableScoreNetwork net)
+    {
+        internal readonly double[] Table = new double[(net.Classes + 1) * net.HiddenWidth];
+        internal readonly double[] PreGelu = new double[(net.Classes + 1) * net.HiddenWidth];
+        internal readonly double[] PostGelu = new double[(net.Classes + 1) * net.HiddenWidth];
+        internal readonly double[] Dv = new double[net.HiddenWidth];
+
+        /// <summary>Evaluates the label table for <paramref name="p"/> and returns it.</summary>
+        public double[] Forward(ReadOnlySpan<double> p)
+        {
+            net.LabelTable(p, Table, PreGelu, PostGelu);
+            return Table;
+        }
+    }
+
+    /// <summary>
+    /// Back-propagates ∂loss/∂(label table) through Linear → GELU → Linear into <paramref name="gradient"/>,
+    /// using the forward values <paramref name="pass"/> computed for the same <paramref name="p"/>.
+    /// </summary>
+    public void FinishLabelGradient(ReadOnlySpan<double> p, LabelPass pass, ReadOnlySpan<double> tableGradient, Span<double> gradient)
     {
         var net = _net;
         if (net.Classes == 0) return;
         int h = net.HiddenWidth, c = net.Classes;
-        var pre = new double[(c + 1) * h];
-        var post = new double[(c + 1) * h];
-        net.LabelTable(p, pre, post);
-        var dv = new double[h];
+        var post = pass.PostGelu;
+        var pre = pass.PreGelu;
+        var dv = pass.Dv;
         for (int k = 0; k <= c; k++)
         {
             var dE = tableGradient.Slice(k * h, h);

@@ -90,21 +90,30 @@ public sealed class TrainableScoreNetwork
     }
 
     /// <summary>Label embedding table [(C+1) × H] for parameters <paramref name="p"/>; row C is the null label.</summary>
-    public double[] LabelTable(ReadOnlySpan<double> p, double[]? preGelu = null, double[]? postGelu = null)
+    public double[] LabelTable(ReadOnlySpan<double> p)
+    {
+        int size = (Classes + 1) * HiddenWidth;
+        var table = new double[size];
+        LabelTable(p, table, new double[size], new double[size]);
+        return table;
+    }
+
+    /// <summary>
+    /// Writes the label table and, per row, the label MLP's pre- and post-GELU values (what its reverse
+    /// pass needs) into caller-owned buffers of (C+1) × H values each.
+    /// </summary>
+    public void LabelTable(ReadOnlySpan<double> p, Span<double> table, Span<double> preGelu, Span<double> postGelu)
     {
         int h = HiddenWidth, c = Classes;
-        var table = new double[(c + 1) * h];
-        var u = new double[h];
-        var v = new double[h];
         for (int k = 0; k <= c; k++)
         {
+            var u = preGelu.Slice(k * h, h);
+            var v = postGelu.Slice(k * h, h);
             for (int j = 0; j < h; j++)
             {
                 u[j] = p[LabelB1 + j] + (k < c ? p[LabelW1 + j * c + k] : 0.0);
                 v[j] = SpecialFunctions.Gelu(u[j]);
             }
-            if (preGelu is not null) u.CopyTo(preGelu, k * h);
-            if (postGelu is not null) v.CopyTo(postGelu, k * h);
             for (int o = 0; o < h; o++)
             {
                 double s = p[LabelB2 + o];
@@ -112,7 +121,6 @@ public sealed class TrainableScoreNetwork
                 table[k * h + o] = s;
             }
         }
-        return table;
     }
 
     /// <summary>The inference network for parameters <paramref name="p"/> (float, label table baked in).</summary>

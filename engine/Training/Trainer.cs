@@ -47,6 +47,7 @@ public sealed class Trainer(TrainingOptions options)
         double[] noisy = new double[pc], factor = new double[pc];
         double[] grad = new double[pc], grad2 = new double[pc];
         var scratch = new[] { objective.CreateScratch(), objective.CreateScratch() };
+        var labelPass = new DenoisingScoreMatching.LabelPass(net);
         int batchSize = Math.Min(o.BatchSize, data.Count);
         var batch = new DsmBatch(batchSize, d);
         int[] order = new int[data.Count];
@@ -63,12 +64,12 @@ public sealed class Trainer(TrainingOptions options)
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 int count = Math.Min(batchSize, data.Count - start);
-                FillBatch(batch, data, order, start, count, sde, seed, (ulong)step, classes, o.LabelDropout);
+                FillBatch(batch, data, order, start, count, sde, o.MinTime, seed, (ulong)step, classes, o.LabelDropout);
 
                 DrawWeightNoise(factor, Streams.Rng(seed, StreamPurpose.WeightNoise, (ulong)step), o.NoiseStd, o.NoiseLimit);
                 for (int i = 0; i < pc; i++) noisy[i] = p[i] * factor[i];
 
-                double[]? table = classes > 0 ? net.LabelTable(noisy) : null;
+                double[]? table = classes > 0 ? labelPass.Forward(noisy) : null;
                 Array.Clear(grad);
                 Array.Clear(grad2);
                 int half = count / 2;
@@ -81,7 +82,7 @@ public sealed class Trainer(TrainingOptions options)
                 {
                     var tableGrad = scratch[0].LabelTableGradient;
                     for (int i = 0; i < tableGrad.Length; i++) tableGrad[i] += scratch[1].LabelTableGradient[i];
-                    objective.FinishLabelGradient(noisy, tableGrad, grad);
+                    objective.FinishLabelGradient(noisy, labelPass, tableGrad, grad);
                 }
                 double loss = loss0 + loss1;
                 if (!double.IsFinite(loss))
@@ -133,14 +134,13 @@ public sealed class Trainer(TrainingOptions options)
         return new Result(net.ToScoreNetwork(ema, metadata), lastLoss, step, started.Elapsed);
     }
 
-    private static void FillBatch(DsmBatch batch, Dataset data, int[] order, int start, int count, VpSde sde,
+    private static void FillBatch(DsmBatch batch, Dataset data, int[] order, int start, int count, VpSde sde, double tMin,
         ulong seed, ulong step, int classes, double labelDropout)
     {
         int d = data.Dim;
         var timeRng = Streams.Rng(seed, StreamPurpose.TrainingTimes, step);
         var noiseRng = Streams.Rng(seed, StreamPurpose.TrainingNoise, step);
         var dropRng = Streams.Rng(seed, StreamPurpose.LabelDropout, step);
-        const double tMin = 1e-5;
         batch.Count = count;
         noiseRng.FillGaussian(batch.Z.AsSpan(0, count * d));
         for (int n = 0; n < count; n++)
@@ -161,9 +161,10 @@ public sealed class Trainer(TrainingOptions options)
     public static void DrawWeightNoise(Span<double> factor, CounterRng rng, double std, double limit)
     {
         if (std == 0) { factor.Fill(1.0); return; }
+        rng.FillGaussian(factor);
         for (int i = 0; i < factor.Length; i++)
         {
-            double eps = std * rng.Gaussian((ulong)i);
+            double eps = std * factor[i];
             if (Math.Abs(eps) >= limit)
                 eps = limit * (2.0 * rng.Uniform((1UL << 40) + (ulong)i) - 1.0);
             factor[i] = 1.0 + eps;

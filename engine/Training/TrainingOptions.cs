@@ -55,6 +55,7 @@ public sealed record TrainingOptions
         Require(OutputGain > 0 && double.IsFinite(OutputGain), $"--output-gain must be positive (got {OutputGain})");
         Require(TimeFrequencyScale > 0, $"--time-frequency-scale must be positive (got {TimeFrequencyScale})");
         Require(BetaMin >= 0 && BetaMax > BetaMin, $"need 0 ≤ β₀ < β₁ (got {BetaMin}, {BetaMax})");
+        Require(MinTime > 0 && MinTime < 1, $"the smallest training time must be in (0, 1) (got {MinTime})");
         Require(SamplingScheduleScale > 0, $"--schedule-scale must be positive (got {SamplingScheduleScale})");
     }
 }
