@@ -19,6 +19,7 @@ public static class Cli
             "MemristorGrid — simulate score-based diffusion on resistive-memory analog hardware, and its digital baseline.");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BaselineCommand.Create());
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         return root;
     }

@@ -24,5 +24,7 @@ public static class RunOutputs
     public static void WriteReport(string dir, JsonObject report) =>
         AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), report.ToJsonString(Indented) + "\n");
 
+    public static void WriteText(string dir, string name, string text) => AtomicFile.WriteAllText(Path.Combine(dir, name), text);
+
     public static void WritePng(string dir, string name, byte[] png) => AtomicFile.WriteAllBytes(Path.Combine(dir, name), png);
 }

@@ -1,36 +1,17 @@
-using System.Reflection;
-using MemristorGrid.Engine.IO;
 using ScottPlot;
 
 namespace MemristorGrid.Client.Output;
 
-/// <summary>Generated-vs-reference scatter plots (PNG, headless). The font ships with the tool because
-/// machines without system fonts would otherwise render plots with no text at all.</summary>
+/// <summary>Generated-vs-reference scatter plots (PNG, headless).</summary>
 public static class ScatterPlot
 {
-    private const string FontName = "DejaVu Sans";
-    private static readonly Lazy<bool> FontRegistered = new(RegisterFont);
-
-    private static bool RegisterFont()
-    {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("DejaVuSans.ttf")
-            ?? throw new InvalidOperationException("bundled font missing");
-        string path = Path.Combine(Path.GetTempPath(), $"memgrid-DejaVuSans-{stream.Length}.ttf");
-        if (!File.Exists(path) || new FileInfo(path).Length != stream.Length)
-            AtomicFile.Write(path, s => stream.CopyTo(s));
-        Fonts.AddFontFile(FontName, path, bold: false, italic: false);
-        Fonts.AddFontFile(FontName, path, bold: true, italic: false);
-        Fonts.Default = FontName;
-        return true;
-    }
-
     /// <summary>Reference points in grey, generated points coloured by class (one colour when unlabelled).</summary>
     public static byte[] Render(string title, ReadOnlySpan<float> generated, ReadOnlySpan<int> generatedLabels,
         ReadOnlySpan<float> reference, int dim, IReadOnlyList<string> classNames)
     {
-        _ = FontRegistered.Value;
+        PlotFont.Ensure();
         var plot = new Plot();
-        plot.Font.Set(FontName);
+        plot.Font.Set(PlotFont.Name);
         plot.Title(title);
         plot.XLabel("x1");
         plot.YLabel(dim > 1 ? "x2" : "");

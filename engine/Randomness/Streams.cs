@@ -19,6 +19,11 @@ public enum StreamPurpose : uint
     SamplerNoise = 10,
     Reference = 11,
     MetricSubsample = 12,
+    ProgrammingNoise = 13,
+    StuckAt = 14,
+    ReadNoise = 15,
+    IntegratorNoise = 16,
+    IntegratorOffset = 17,
 }
 
 public static class Streams

@@ -1,0 +1,279 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using MemristorGrid.Client.Output;
+using MemristorGrid.Engine;
+using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Metrics;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Sampling;
+using static MemristorGrid.Client.Commands.CommandOptions;
+
+namespace MemristorGrid.Client.Commands;
+
+/// <summary>Options shared by <c>memgrid run</c> and <c>memgrid compare</c>.</summary>
+internal sealed class AnalogRunArguments
+{
+    public readonly Option<string> Model = Required("--model", "Score network (.onnx).");
+    public readonly Option<string> Output = Required("--out", "Output directory.");
+    public readonly Option<string> Profile = Make("--profile", $"Hardware profile: {string.Join(", ", HardwareProfile.Presets)} or PATH.json.", "rram-180nm");
+    public readonly Option<int> Samples = Make("--samples", "Samples to generate (per label for conditional models).", 10_000).Positive();
+    public readonly Option<string> Sampler = Make("--sampler", "ode (probability-flow, Dormand–Prince) or sde (reverse SDE with injected noise).", "ode");
+    public readonly Option<string?> Labels = new("--labels") { Description = "Classes to generate, comma-separated names or indices (default: all classes of a conditional model)." };
+    public readonly Option<float> Guidance = Make("--guidance", "Classifier-free guidance weight w (a second network pass per evaluation).", 0f).NonNegative();
+    public readonly Option<double?> ScheduleScale = Optional<double>("--schedule-scale", "β scale for sampling (default: the model's metadata).").PositiveIfSet();
+    public readonly Option<ulong> Seed = Make<ulong>("--seed", "Seed of the prior, read noise and SDE noise.", 1);
+    public readonly Option<ulong?> ProgramSeed = Optional<ulong>("--program-seed", "Seed of the chip: programming noise, faults, offsets (default: --seed).");
+    public readonly Option<string?> ReferenceData = new("--reference-data") { Description = "Reference for metrics: ring, hku or PATH.csv (default: the model's training task)." };
+    public readonly Option<int> LaneSize = Make("--lane-size", "Samples integrated together in one lane.", 500).Positive();
+    public readonly Option<double> Rtol = Make("--rtol", "Relative tolerance of the adaptive ODE solver.", 1e-4).Positive();
+    public readonly Option<double> Atol = Make("--atol", "Absolute tolerance of the adaptive ODE solver.", 1e-5).Positive();
+    public readonly Option<string> SdeScheme = Make("--sde-scheme", "SDE integrator: sra1 (Rößler, strong order 1.5 for additive noise) or em (Euler–Maruyama).", "sra1");
+    public readonly Option<int> Substeps = Make("--substeps", "SDE steps per controller update period.", 10).Positive();
+    public readonly Option<double?> DeviceAge = Optional<double>("--device-age", "Seconds since programming (overrides the profile's device.drift.age_seconds).");
+
+    public AnalogRunArguments()
+    {
+        Sampler.AcceptOnlyFromAmong("sde", "ode");
+        SdeScheme.AcceptOnlyFromAmong("sra1", "em");
+        DeviceAge.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is < 0) r.AddError("--device-age must be ≥ 0"); });
+    }
+
+    public IEnumerable<Option> All() =>
+        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, DeviceAge];
+
+    public sealed record Resolved(string ModelPath, byte[] ModelBytes, ScoreNetwork Network, HardwareProfile Profile, string ProfileName,
+        AnalogRunOptions Options, int Count, int[] Labels, (Dataset Data, string Name)? Reference, string OutDir);
+
+    public Resolved Resolve(ParseResult parse)
+    {
+        string modelPath = parse.GetValue(Model)!;
+        byte[] bytes = OnnxImporter.ReadModelBytes(modelPath);
+        var net = OnnxImporter.FromBytes(bytes, modelPath);
+        string profileName = parse.GetValue(Profile)!;
+        var profile = HardwareProfile.Resolve(profileName);
+        if (parse.GetValue(DeviceAge) is { } age)
+            profile = profile with { Device = profile.Device with { Drift = profile.Device.Drift with { AgeSeconds = age } } };
+        int perLabel = parse.GetValue(Samples);
+        int[] labels = SamplingInputs.Labels(net, parse.GetValue(Labels), perLabel);
+        int count = labels.Length > 0 ? labels.Length : perLabel;
+        ulong seed = parse.GetValue(Seed);
+        var options = new AnalogRunOptions
+        {
+            Kind = parse.GetValue(Sampler) == "sde" ? SamplerKind.Sde : SamplerKind.Ode,
+            ScheduleScale = parse.GetValue(ScheduleScale) ?? net.Metadata.SamplingScheduleScale,
+            GuidanceWeight = parse.GetValue(Guidance),
+            Seed = seed,
+            ProgramSeed = parse.GetValue(ProgramSeed) ?? seed,
+            LaneSize = parse.GetValue(LaneSize),
+            RelativeTolerance = parse.GetValue(Rtol),
+            AbsoluteTolerance = parse.GetValue(Atol),
+            SdeScheme = parse.GetValue(SdeScheme) == "em" ? Engine.Analog.SdeScheme.EulerMaruyama : Engine.Analog.SdeScheme.Sra1,
+            Substeps = parse.GetValue(Substeps),
+        };
+        options.Validate();
+        if (options.GuidanceWeight != 0 && !net.IsConditional) throw new UserInputException("--guidance needs a conditional model");
+        var error = parse.InvocationConfiguration.Error;
+        var reference = ReferenceResolver.Resolve(parse.GetValue(ReferenceData), net.Metadata, seed, Math.Max(count, 10_000), m => error.WriteLine(m));
+        if (reference is null) error.WriteLine("warning: the model names no training task and no --reference-data was given; quality metrics are omitted");
+        string outDir = parse.GetValue(Output)!;
+        RunOutputs.PrepareDirectory(outDir);
+        return new Resolved(modelPath, bytes, net, profile, profileName, options, count, labels, reference, outDir);
+    }
+}
+
+/// <summary><c>memgrid run</c>: generate samples on the simulated analog machine.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var args = new AnalogRunArguments();
+        var reference = new Option<bool>("--reference") { Description = "Use the single-process reference simulator (currently the only engine; kept as the oracle once the grain cluster runs jobs)." };
+        var command = new Command("run", "Program the model onto a simulated RRAM deployment and generate samples by analog-time integration.");
+        foreach (var o in args.All()) command.Options.Add(o);
+        command.Options.Add(reference);
+        command.SetAction(parse =>
+        {
+            var r = args.Resolve(parse);
+            var result = Simulate(r);
+            var quality = Score(r, result);
+            var report = Report(r, result, quality);
+            WriteOutputs(r, result, report, quality);
+            var o = parse.InvocationConfiguration.Output;
+            o.WriteLine(Summary(r, result, quality));
+            o.WriteLine($"wrote {Path.Combine(r.OutDir, "samples.csv")}, report.json, report.md, samples.png, tiles.png");
+            return 0;
+        });
+        return command;
+    }
+
+    public static AnalogRunResult Simulate(AnalogRunArguments.Resolved r) =>
+        ConsoleProgress.Run($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name}", progress =>
+            ReferenceSimulator.Run(r.Network, r.Profile, r.Options, r.Count, r.Labels, progress));
+
+    public static QualityReport? Score(AnalogRunArguments.Resolved r, AnalogRunResult result) =>
+        r.Reference is { } reference ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, reference.Data) : null;
+
+    private static string F(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
+
+    public static JsonObject Report(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality)
+    {
+        var o = r.Options;
+        var report = new JsonObject
+        {
+            ["kind"] = "analog",
+            ["simulator"] = "reference",
+            ["model"] = Path.GetFullPath(r.ModelPath),
+            ["profile"] = r.Profile.Name,
+            ["profile_source"] = HardwareProfile.Presets.Contains(r.ProfileName) ? "preset" : Path.GetFullPath(r.ProfileName),
+            ["sampler"] = o.Kind == SamplerKind.Ode ? "ode" : "sde",
+            ["solver"] = o.Kind == SamplerKind.Ode ? "dormand-prince-5(4)" : (o.SdeScheme == SdeScheme.Sra1 ? "sra1" : "euler-maruyama"),
+            ["samples"] = result.Samples.Length / result.Dim,
+            ["schedule_scale"] = o.ScheduleScale,
+            ["guidance"] = o.GuidanceWeight,
+            ["seed"] = o.Seed,
+            ["program_seed"] = o.ProgramSeed,
+            ["lane_size"] = o.LaneSize,
+            ["rtol"] = o.RelativeTolerance,
+            ["atol"] = o.AbsoluteTolerance,
+            ["reference"] = r.Reference?.Name,
+            ["kl_paper"] = quality?.KlPaper,
+            ["kl_2d"] = quality?.Kl2D,
+            ["energy_distance"] = quality?.EnergyDistance,
+            ["wall_seconds"] = result.Wall.TotalSeconds,
+            ["seconds_per_sample"] = result.Wall.TotalSeconds / (result.Samples.Length / result.Dim),
+            ["energy_per_sample_joules"] = result.EnergyPerSampleJoules,
+            ["time_per_sample_seconds"] = result.TimePerSampleSeconds,
+            ["generation_seconds"] = result.GenerationSeconds,
+            ["loop_delay_seconds"] = result.LoopDelaySeconds,
+            ["controller_updates"] = r.Profile.Controller.UpdatePeriodSeconds > 0 ? result.Segments : 0,
+            ["network_evaluations"] = result.NetworkEvaluations,
+            ["network_evaluations_per_lane"] = (double)result.NetworkEvaluations / result.Lanes,
+            ["lanes"] = result.Lanes,
+            ["accepted_steps"] = result.AcceptedSteps,
+            ["rejected_steps"] = result.RejectedSteps,
+            ["tile_input_overflows"] = result.InputOverflows,
+            ["saturated_tile_outputs"] = result.SaturatedOutputs,
+            ["embedding_dac_overflows"] = result.EmbeddingOverflows,
+            ["embedding_dac_overflow_fraction"] = result.EmbeddingValues > 0 ? (double)result.EmbeddingOverflows / result.EmbeddingValues : 0,
+            ["integrator_rail_clips"] = result.IntegratorClips,
+        };
+        if (r.Labels.Length > 0)
+        {
+            report["labels"] = new JsonArray(r.Labels.Distinct().Select(l => (JsonNode)r.Network.ClassNames[l]).ToArray());
+            if (quality?.ClassAccuracy is { } acc)
+            {
+                report["class_accuracy"] = acc.Overall;
+                var perClass = new JsonObject();
+                foreach (var (name, value) in acc.PerClass) perClass[name] = value;
+                report["class_accuracy_per_class"] = perClass;
+            }
+        }
+        var breakdown = new JsonObject();
+        foreach (var (name, joules) in result.EnergyBreakdown) breakdown[name] = joules;
+        report["energy_breakdown_joules"] = breakdown;
+        report["energy_total_joules"] = result.TotalEnergyJoules;
+        report["tiles"] = new JsonArray(result.Tiles.Select(t => (JsonNode)new JsonObject
+        {
+            ["id"] = t.Id,
+            ["layer"] = t.Layer,
+            ["chip"] = t.Chip,
+            ["energy_joules"] = t.EnergyJoules,
+            ["cell_energy_joules"] = t.CellEnergyJoules,
+            ["tia_energy_joules"] = t.TiaEnergyJoules,
+            ["converter_energy_joules"] = t.ConverterEnergyJoules,
+            ["link_energy_joules"] = t.LinkEnergyJoules,
+            ["mvm_count"] = t.MvmCount,
+            ["adc_conversions"] = t.AdcConversions,
+            ["simulated_latency_seconds"] = t.SimulatedLatencySeconds,
+        }).ToArray());
+        report["links"] = new JsonArray(result.Links.Select(l => (JsonNode)new JsonObject
+        {
+            ["from_chip"] = l.From,
+            ["to_chip"] = l.To,
+            ["signals"] = l.Signals,
+            ["bits"] = l.Bits,
+            ["energy_joules"] = l.EnergyJoules,
+        }).ToArray());
+        return report;
+    }
+
+    public static void WriteOutputs(AnalogRunArguments.Resolved r, AnalogRunResult result, JsonObject report, QualityReport? quality)
+    {
+        long samples = result.Samples.Length / result.Dim;
+        byte[] scatter = ScatterPlot.Render($"{Path.GetFileName(r.ModelPath)} — analog {report["sampler"]} on {r.Profile.Name}",
+            result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames);
+        byte[] tiles = TileEnergyPlot.Render($"energy per tile — {r.Profile.Name}, {F(result.EnergyPerSampleJoules * 1e6)} µJ per sample in total", result.Tiles, samples);
+        RunOutputs.WriteSamples(r.OutDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);
+        RunOutputs.WriteReport(r.OutDir, report);
+        RunOutputs.WriteText(r.OutDir, "report.md", Markdown(r, result, quality));
+        RunOutputs.WritePng(r.OutDir, "samples.png", scatter);
+        RunOutputs.WritePng(r.OutDir, "tiles.png", tiles);
+    }
+
+    public static string Summary(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality)
+    {
+        var sb = new StringBuilder();
+        long n = result.Samples.Length / result.Dim;
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"{n} samples on {r.Profile.Name} ({result.Tiles.Count} tiles, {result.Tiles.Select(t => t.Chip).Distinct().Count()} chip(s)) in {result.Wall.TotalSeconds:F2} s wall; {result.NetworkEvaluations} lane network evaluations");
+        sb.AppendLine(CultureInfo.InvariantCulture,
+            $"simulated: {F(result.TimePerSampleSeconds * 1e3)} ms and {F(result.EnergyPerSampleJoules * 1e6)} µJ per sample");
+        if (quality is not null)
+        {
+            string accuracy = quality.ClassAccuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $"  class_accuracy {a.Overall:F4}") : "";
+            sb.Append(CultureInfo.InvariantCulture, $"kl_paper {quality.KlPaper:F5}  kl_2d {quality.Kl2D:F4}  energy_distance {quality.EnergyDistance:F5}{accuracy}");
+        }
+        return sb.ToString().TrimEnd();
+    }
+
+    private static string Markdown(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        long n = result.Samples.Length / result.Dim;
+        var sb = new StringBuilder();
+        sb.AppendLine(inv, $"# Analog run: {Path.GetFileName(r.ModelPath)} on `{r.Profile.Name}`");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"{n} samples, {(r.Options.Kind == SamplerKind.Ode ? "probability-flow ODE (Dormand–Prince 5(4))" : $"reverse SDE ({r.Options.SdeScheme})")}, seed {r.Options.Seed}, chip seed {r.Options.ProgramSeed}, schedule scale {F(r.Options.ScheduleScale)}.");
+        sb.AppendLine();
+        if (quality is not null)
+        {
+            sb.AppendLine("| quality | value |\n|---|---|");
+            sb.AppendLine(inv, $"| kl_paper | {quality.KlPaper:F5} |");
+            sb.AppendLine(inv, $"| kl_2d | {quality.Kl2D:F4} |");
+            sb.AppendLine(inv, $"| energy distance | {quality.EnergyDistance:F5} |");
+            if (quality.ClassAccuracy is { } a) sb.AppendLine(inv, $"| class accuracy | {a.Overall:F4} |");
+            sb.AppendLine();
+        }
+        sb.AppendLine("| simulated hardware | value |\n|---|---|");
+        sb.AppendLine(inv, $"| time per sample | {F(result.TimePerSampleSeconds * 1e3)} ms (integration {F(result.GenerationSeconds * 1e3)} ms, loop settling {F(result.LoopDelaySeconds * 1e9)} ns) |");
+        sb.AppendLine(inv, $"| energy per sample | {F(result.EnergyPerSampleJoules * 1e6)} µJ |");
+        sb.AppendLine(inv, $"| controller updates per sample | {(r.Profile.Controller.UpdatePeriodSeconds > 0 ? result.Segments.ToString(inv) : "continuous")} |");
+        sb.AppendLine(inv, $"| network evaluations (lane passes) | {result.NetworkEvaluations} over {result.Lanes} lanes |");
+        sb.AppendLine(inv, $"| solver steps accepted / rejected | {result.AcceptedSteps} / {result.RejectedSteps} |");
+        sb.AppendLine(inv, $"| saturated tile outputs | {result.SaturatedOutputs} |");
+        sb.AppendLine(inv, $"| embedding DAC overflows | {result.EmbeddingOverflows} of {result.EmbeddingValues} channel updates |");
+        sb.AppendLine(inv, $"| integrator rail clips | {result.IntegratorClips} |");
+        sb.AppendLine(inv, $"| simulator wall time | {result.Wall.TotalSeconds:F2} s |");
+        sb.AppendLine();
+        sb.AppendLine("| energy per sample by component | µJ | share |\n|---|---|---|");
+        double total = result.TotalEnergyJoules;
+        foreach (var (name, joules) in result.EnergyBreakdown)
+            sb.AppendLine(inv, $"| {name} | {F(joules / n * 1e6)} | {(total > 0 ? joules / total : 0):P1} |");
+        sb.AppendLine();
+        sb.AppendLine("| tile | layer | chip | energy per sample (nJ) | cells (nJ) | MVMs | ADC conversions | latency (ns) |\n|---|---|---|---|---|---|---|---|");
+        foreach (var t in result.Tiles)
+            sb.AppendLine(inv, $"| {t.Id} | {t.Layer} | {t.Chip} | {F(t.EnergyJoules / n * 1e9)} | {F(t.CellEnergyJoules / n * 1e9)} | {t.MvmCount} | {F(t.AdcConversions)} | {F(t.SimulatedLatencySeconds * 1e9)} |");
+        if (result.Links.Count > 0)
+        {
+            sb.AppendLine();
+            sb.AppendLine("| link | signals | bits | energy (J) |\n|---|---|---|---|");
+            foreach (var l in result.Links) sb.AppendLine(inv, $"| chip {l.From} → {l.To} | {l.Signals} | {F(l.Bits)} | {F(l.EnergyJoules)} |");
+        }
+        return sb.ToString();
+    }
+}
