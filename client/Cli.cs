@@ -20,6 +20,7 @@ public static class Cli
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(BaselineCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         return root;
     }

@@ -21,8 +21,8 @@ public static class RunOutputs
     public static void WriteSamples(string dir, ReadOnlySpan<float> samples, int dim, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames) =>
         AtomicFile.WriteAllText(Path.Combine(dir, "samples.csv"), CsvDataset.Format(samples, dim, labels, classNames));
 
-    public static void WriteReport(string dir, JsonObject report) =>
-        AtomicFile.WriteAllText(Path.Combine(dir, "report.json"), report.ToJsonString(Indented) + "\n");
+    public static void WriteReport(string dir, JsonObject report, string name = "report.json") =>
+        AtomicFile.WriteAllText(Path.Combine(dir, name), report.ToJsonString(Indented) + "\n");
 
     public static void WriteText(string dir, string name, string text) => AtomicFile.WriteAllText(Path.Combine(dir, name), text);
 

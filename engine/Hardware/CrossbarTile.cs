@@ -31,6 +31,8 @@ public sealed class CrossbarTile
     private readonly Quantizer _dac, _adc;
     private readonly float _tiaRail;
 
+    /// <param name="columnScale">Weight units per conductance window for each output column of the layer,
+    /// including any read-out gain correction.</param>
     public CrossbarTile(TilePlan plan, double[] gPlus, double[] gMinus, float[] columnScale, HardwareProfile profile)
     {
         Plan = plan;
@@ -82,6 +84,7 @@ public sealed class CrossbarTile
         var device = new DeviceModel(profile.Device);
         var noise = Streams.Rng(seed, StreamPurpose.ProgrammingNoise, plan.StreamKey);
         var uniforms = Streams.Rng(seed, StreamPurpose.StuckAt, plan.StreamKey);
+        var nuDraws = Streams.Rng(seed, StreamPurpose.DriftExponent, plan.StreamKey);
         int rows = plan.RowCount, cols = plan.ColCount;
         var gPlus = new double[rows * cols];
         var gMinus = new double[rows * cols];
@@ -97,11 +100,13 @@ public sealed class CrossbarTile
                 double targetPlus = device.GMin + (w > 0 ? magnitude : 0);
                 double targetMinus = device.GMin + (w < 0 ? magnitude : 0);
                 ulong pair = (ulong)(r * cols + c);
-                gPlus[r * cols + c] = device.Drift(device.Program(targetPlus, 2 * pair, noise, uniforms), age);
-                gMinus[r * cols + c] = device.Drift(device.Program(targetMinus, 2 * pair + 1, noise, uniforms), age);
+                gPlus[r * cols + c] = device.Drift(device.Program(targetPlus, 2 * pair, noise, uniforms), age, nuDraws.Gaussian(2 * pair));
+                gMinus[r * cols + c] = device.Drift(device.Program(targetMinus, 2 * pair + 1, noise, uniforms), age, nuDraws.Gaussian(2 * pair + 1));
             }
         }
-        return new CrossbarTile(plan, gPlus, gMinus, scale, profile);
+        float compensation = (float)device.DriftCompensation(age);
+        var readScale = scale.Select(v => v * compensation).ToArray();
+        return new CrossbarTile(plan, gPlus, gMinus, readScale, profile);
     }
 
     /// <summary>Weight units that map onto the full conductance window, per output column.</summary>

@@ -60,10 +60,16 @@ public sealed class DeviceModel(DeviceParameters p)
         return g;
     }
 
-    /// <summary>G·(t/t₀)^−ν at device age <paramref name="ageSeconds"/> (no drift before t₀).</summary>
-    public double Drift(double g, double ageSeconds)
+    /// <summary>G·(t/t₀)^−ν at device age <paramref name="ageSeconds"/> (no drift before t₀); the
+    /// device's own ν is nu + nu_sigma·<paramref name="nuDraw"/>, floored at 0.</summary>
+    public double Drift(double g, double ageSeconds, double nuDraw)
     {
-        if (p.Drift.Nu == 0 || ageSeconds <= p.Drift.T0Seconds) return g;
-        return g * Math.Pow(ageSeconds / p.Drift.T0Seconds, -p.Drift.Nu);
+        double nu = Math.Max(0, p.Drift.Nu + p.Drift.NuSigma * nuDraw);
+        if (nu == 0 || ageSeconds <= p.Drift.T0Seconds) return g;
+        return g * Math.Pow(ageSeconds / p.Drift.T0Seconds, -nu);
     }
+
+    /// <summary>Read-out gain that undoes the mean drift when compensation is on (1 otherwise).</summary>
+    public double DriftCompensation(double ageSeconds) =>
+        p.Drift.Compensated && ageSeconds > p.Drift.T0Seconds ? Math.Pow(ageSeconds / p.Drift.T0Seconds, p.Drift.Nu) : 1.0;
 }

@@ -102,6 +102,7 @@ public sealed record HardwareProfile
         if (!double.IsFinite(pn.FitSlope)) yield return "device.programming_noise.fit_slope must be finite";
         if (!NonNeg(d.ReadNoiseSigma)) yield return "device.read_noise_sigma must be ≥ 0";
         if (!NonNeg(d.Drift.Nu)) yield return "device.drift.nu must be ≥ 0";
+        if (!NonNeg(d.Drift.NuSigma)) yield return "device.drift.nu_sigma must be ≥ 0";
         if (!Pos(d.Drift.T0Seconds)) yield return "device.drift.t0_seconds must be > 0";
         if (!NonNeg(d.Drift.AgeSeconds)) yield return "device.drift.age_seconds must be ≥ 0";
         if (!(d.StuckAtGminRate is >= 0 and <= 1)) yield return "device.stuck_at_gmin_rate must be in [0, 1]";
@@ -185,7 +186,14 @@ public sealed record DriftParameters
 {
     /// <summary>Drift exponent ν in G(t) = G₀·(t/t₀)^−ν.</summary>
     public double Nu { get; init; }
+
+    /// <summary>Device-to-device spread of ν (each device draws ν ~ N(nu, nu_sigma²), floored at 0).</summary>
+    public double NuSigma { get; init; }
     public double T0Seconds { get; init; } = 1;
+
+    /// <summary>Global drift compensation: the read-out gain is raised by (age/t₀)^ν of the mean ν, as
+    /// a calibration read after ageing would (aihwkit's global drift compensation).</summary>
+    public bool Compensated { get; init; }
 
     /// <summary>Time since programming when the run starts.</summary>
     public double AgeSeconds { get; init; }

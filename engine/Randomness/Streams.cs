@@ -24,6 +24,7 @@ public enum StreamPurpose : uint
     ReadNoise = 15,
     IntegratorNoise = 16,
     IntegratorOffset = 17,
+    DriftExponent = 18,
 }
 
 public static class Streams
