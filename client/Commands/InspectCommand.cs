@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MemristorGrid.Engine.Hardware;
 using MemristorGrid.Engine.Onnx;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
@@ -11,7 +12,8 @@ internal static class InspectCommand
     public static Command Create()
     {
         var model = Required("--model", "Score network (.onnx).");
-        var command = new Command("inspect", "Show a model's layers, shapes and diffusion metadata.") { model };
+        var profileOption = new Option<string?>("--profile") { Description = "Also show how the model maps onto this hardware profile (preset or PATH.json): tiles, chips, links." };
+        var command = new Command("inspect", "Show a model's layers, shapes and diffusion metadata, and optionally its hardware mapping.") { model, profileOption };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(model)!;
@@ -40,6 +42,17 @@ internal static class InspectCommand
             o.WriteLine($"task        {(m.Task.Length > 0 ? m.Task : "(not recorded)")}{(m.TaskSha256.Length > 0 ? $"  sha256 {m.TaskSha256}" : "")}");
             foreach (var (key, value) in m.Provenance.OrderBy(p => p.Key, StringComparer.Ordinal))
                 o.WriteLine($"  {key,-24} {value}");
+            if (parse.GetValue(profileOption) is { } profileName)
+            {
+                var profile = HardwareProfile.Resolve(profileName);
+                var plan = DeploymentPlan.Create(net, profile.Mapping);
+                o.WriteLine();
+                o.WriteLine($"profile     {profile.Name}: {profile.Description}");
+                var d = profile.Device;
+                o.WriteLine($"devices     G ∈ [{F(d.GMinMicrosiemens)}, {F(d.GMaxMicrosiemens)}] µS, {(d.Levels == 0 ? "continuous" : $"{d.Levels} levels")}, programming noise {d.ProgrammingNoise.Model.ToString().ToLowerInvariant()}, read noise σ {F(d.ReadNoiseSigma)}");
+                o.WriteLine($"loop        RC {F(profile.Integrator.TimeConstantSeconds * 1e6)} µs, controller {(profile.Controller.UpdatePeriodSeconds > 0 ? $"updates every {F(profile.Controller.UpdatePeriodSeconds * 1e9)} ns" : "continuous")}");
+                o.Write(plan.Describe());
+            }
             return 0;
         });
         return command;

@@ -64,7 +64,9 @@ public sealed record HardwareProfile
         catch (JsonException e)
         {
             string where = e.Path is { Length: > 0 } p ? $" at {p}" : "";
-            string what = e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown key" : FirstSentence(e.Message);
+            string what = e.Message.Contains("could not be mapped", StringComparison.Ordinal) ? "unknown key"
+                : e.Message.Contains("could not be converted", StringComparison.Ordinal) ? $"invalid value ({FirstSentence(e.Message)})"
+                : $"not valid JSON at line {e.LineNumber + 1} ({FirstSentence(e.Message)})";
             throw new UserInputException($"profile {source}{where}: {what}");
         }
         if (profile is null) throw new UserInputException($"profile {source}: the file holds no profile");

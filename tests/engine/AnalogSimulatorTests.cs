@@ -1,0 +1,150 @@
+using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Metrics;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Randomness;
+using MemristorGrid.Engine.Sampling;
+
+namespace MemristorGrid.Engine.Tests;
+
+/// <summary>The closed-loop simulator against independent references and its own invariants.</summary>
+public class AnalogSimulatorTests
+{
+    private static string Model(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MemristorGrid.sln"))) dir = dir.Parent;
+        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "models", name);
+    }
+
+    private static readonly Lazy<ScoreNetwork> Ring = new(() => OnnxImporter.Load(Model("ring.onnx")));
+
+    [Fact]
+    public void Ideal_profile_follows_the_digital_probability_flow_to_1e4()
+    {
+        var net = Ring.Value;
+        const int n = 200;
+        var options = new AnalogRunOptions { ScheduleScale = 2, RelativeTolerance = 1e-8, AbsoluteTolerance = 1e-9, LaneSize = 64, Seed = 3 };
+        var analog = ReferenceSimulator.Run(net, HardwareProfile.Resolve("ideal"), options, n, []);
+
+        // Independent reference: classical RK4 with 4000 fixed steps on the engine's own forward pass.
+        var sde = net.Metadata.CreateSde().WithScheduleScale(2);
+        var prior = new float[n * 2];
+        Streams.Rng(3, StreamPurpose.SamplerPrior).FillGaussian(prior);
+        var x = prior.Select(v => (double)v).ToArray();
+        var model = new NetworkScoreModel(net);
+        const int steps = 4000;
+        double h = (1 - 1e-4) / steps;
+        var xf = new float[x.Length];
+        var t = new float[n];
+        var score = new float[x.Length];
+        double[] F(double[] state, double tau)
+        {
+            for (int i = 0; i < state.Length; i++) xf[i] = (float)state[i];
+            Array.Fill(t, (float)tau);
+            model.Evaluate(xf, t, [], score);
+            var (f, g2) = sde.ReverseSdeCoefficients(tau);
+            return state.Select((v, i) => -(f * v - 0.5 * g2 * score[i])).ToArray();
+        }
+        for (int k = 0; k < steps; k++)
+        {
+            double tau = 1 - k * h;
+            var k1 = F(x, tau);
+            var k2 = F(x.Select((v, i) => v + h / 2 * k1[i]).ToArray(), tau - h / 2);
+            var k3 = F(x.Select((v, i) => v + h / 2 * k2[i]).ToArray(), tau - h / 2);
+            var k4 = F(x.Select((v, i) => v + h * k3[i]).ToArray(), tau - h);
+            for (int i = 0; i < x.Length; i++) x[i] += h / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]);
+        }
+        double maxError = x.Select((v, i) => Math.Abs(v - analog.Samples[i])).Max();
+        Assert.True(maxError <= 1e-4, $"max |analog − digital| = {maxError:G3}");
+    }
+
+    [Fact]
+    public void Ideal_profile_quality_matches_the_digital_baseline_within_sampling_error()
+    {
+        var net = Ring.Value;
+        const int n = 3000;
+        var reference = TaskSpec.Parse("ring").LoadReference(1, 10_000);
+        var analog = ReferenceSimulator.Run(net, HardwareProfile.Resolve("ideal"), new AnalogRunOptions { ScheduleScale = 2, Seed = 1 }, n, []);
+        double klAnalog = SampleMetrics.PaperKl(analog.Samples, reference.X);
+        // The baseline's own spread over seeds sets the tolerance.
+        var baseline = new[] { 1UL, 2UL, 3UL, 4UL }.Select(seed => SampleMetrics.PaperKl(
+            DigitalSampler.Sample(new NetworkScoreModel(net), net.Metadata.CreateSde(), n, [], new SamplerOptions { Steps = 1000, ScheduleScale = 2, Seed = seed }).Samples,
+            reference.X)).ToArray();
+        double mean = baseline.Average(), sd = Math.Sqrt(baseline.Sum(v => (v - mean) * (v - mean)) / (baseline.Length - 1));
+        Assert.True(Math.Abs(klAnalog - baseline[0]) <= 3 * sd + 1e-3, $"analog {klAnalog:F4}, baseline {baseline[0]:F4} (seed spread σ {sd:F4})");
+    }
+
+    [Fact]
+    public void Hardware_aware_training_degrades_less_under_programming_noise()
+    {
+        var aware = Ring.Value;
+        var plain = OnnxImporter.Load(Model("ring-noiseless.onnx"));
+        var reference = TaskSpec.Parse("ring").LoadReference(1, 10_000);
+        var cells = NoiseSweep.Run([("aware", aware), ("plain", plain)], HardwareProfile.Resolve("ideal"), [0.2], chips: 5, samples: 1500, reference, new AnalogRunOptions());
+        var a = cells.Single(c => c.Model == "aware");
+        var p = cells.Single(c => c.Model == "plain");
+        double margin = 3 * Math.Sqrt(a.StandardError * a.StandardError + p.StandardError * p.StandardError);
+        Assert.True(p.Mean - a.Mean > margin, $"kl aware {a.Mean:F3} ± {a.StandardError:F3}, plain {p.Mean:F3} ± {p.StandardError:F3}");
+    }
+
+    [Fact]
+    public void Fixed_step_sde_samples_do_not_depend_on_the_lane_size()
+    {
+        var net = Ring.Value;
+        var profile = HardwareProfile.Resolve("rram-180nm");
+        var options = new AnalogRunOptions { Kind = SamplerKind.Sde, ScheduleScale = 2, Seed = 9, ProgramSeed = 4, Substeps = 2 };
+        var a = ReferenceSimulator.Run(net, profile, options with { LaneSize = 37 }, 150, []);
+        var b = ReferenceSimulator.Run(net, profile, options with { LaneSize = 150 }, 150, []);
+        Assert.Equal(a.Samples, b.Samples);
+        Assert.Equal(a.TotalEnergyJoules, b.TotalEnergyJoules, 1e-9 * a.TotalEnergyJoules);
+    }
+
+    [Fact]
+    public async Task A_lane_resumed_from_a_checkpoint_ends_exactly_where_a_straight_run_ends()
+    {
+        var net = Ring.Value;
+        var profile = HardwareProfile.Resolve("rram-180nm");
+        var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 2 };
+        var plan = DeploymentPlan.Create(net, profile.Mapping);
+        var tiles = new LocalTileTransport(ReferenceSimulator.Program(plan, net, profile, 1));
+        var driver = new LaneDriver(net, profile, plan, options);
+
+        var straight = driver.CreateLane(100, 50, []);
+        await driver.AdvanceAsync(straight, tiles, int.MaxValue);
+
+        var first = driver.CreateLane(100, 50, []);
+        await driver.AdvanceAsync(first, tiles, 13);
+        var resumed = new LaneState
+        {
+            FirstSample = first.FirstSample, Count = first.Count, Labels = first.Labels, X = first.X.ToArray(),
+            Segment = first.Segment, StepSize = first.StepSize,
+            TileCellEnergyJoules = first.TileCellEnergyJoules.ToArray(), TileMvms = first.TileMvms.ToArray(),
+            NetworkEvaluations = first.NetworkEvaluations,
+        };
+        while (!driver.IsDone(resumed)) await driver.AdvanceAsync(resumed, tiles, 7, new LaneWorkspace());
+
+        Assert.Equal(straight.X, resumed.X);
+        Assert.Equal(straight.TileMvms, resumed.TileMvms);
+        Assert.Equal(straight.NetworkEvaluations, resumed.NetworkEvaluations);
+    }
+
+    [Fact]
+    public void Read_noise_and_programming_noise_change_samples_and_seeds_reproduce_them()
+    {
+        var net = Ring.Value;
+        var profile = HardwareProfile.Resolve("rram-180nm");
+        var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 5, ProgramSeed = 6 };
+        var a = ReferenceSimulator.Run(net, profile, options, 100, []);
+        var b = ReferenceSimulator.Run(net, profile, options, 100, []);
+        var otherRead = ReferenceSimulator.Run(net, profile, options with { Seed = 7 }, 100, []);
+        var otherChip = ReferenceSimulator.Run(net, profile, options with { ProgramSeed = 8 }, 100, []);
+        Assert.Equal(a.Samples, b.Samples);
+        Assert.NotEqual(a.Samples, otherRead.Samples);
+        Assert.NotEqual(a.Samples, otherChip.Samples);
+        Assert.All(a.Tiles, t => Assert.True(t.CellEnergyJoules > 0 && t.EnergyJoules > t.CellEnergyJoules));
+        Assert.True(a.TimePerSampleSeconds > profile.Integrator.TimeConstantSeconds * (1 - 1e-4));
+    }
+}
