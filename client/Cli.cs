@@ -22,6 +22,7 @@ public static class Cli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(ProfileCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         return root;
     }

@@ -37,16 +37,20 @@ public sealed record HardwareProfile
         WriteIndented = true,
     };
 
+    /// <summary>The preset's JSON exactly as shipped, comments and sources included.</summary>
+    public static string PresetText(string name)
+    {
+        if (!Presets.Contains(name)) throw new UserInputException($"no preset '{name}' (presets: {string.Join(", ", Presets)})");
+        using var stream = typeof(HardwareProfile).Assembly.GetManifestResourceStream($"profiles.{name}.json")
+            ?? throw new InvalidOperationException($"preset {name} is not embedded");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     /// <summary>A preset name (ideal, rram-180nm, mcu-demo) or the path of a profile JSON file.</summary>
     public static HardwareProfile Resolve(string nameOrPath)
     {
-        if (Presets.Contains(nameOrPath))
-        {
-            using var stream = typeof(HardwareProfile).Assembly.GetManifestResourceStream($"profiles.{nameOrPath}.json")
-                ?? throw new InvalidOperationException($"preset {nameOrPath} is not embedded");
-            using var reader = new StreamReader(stream);
-            return Parse(reader.ReadToEnd(), $"preset {nameOrPath}");
-        }
+        if (Presets.Contains(nameOrPath)) return Parse(PresetText(nameOrPath), $"preset {nameOrPath}");
         if (!File.Exists(nameOrPath))
             throw new UserInputException($"--profile {nameOrPath}: no such preset ({string.Join(", ", Presets)}) or file");
         string text;

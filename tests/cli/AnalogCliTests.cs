@@ -1,0 +1,113 @@
+using System.Text.Json.Nodes;
+
+namespace MemristorGrid.Cli.Tests;
+
+/// <summary><c>memgrid run</c>, <c>compare</c>, <c>sweep</c> and <c>inspect --profile</c> end to end.</summary>
+public class AnalogCliTests
+{
+    [Fact]
+    public void Run_writes_samples_reports_and_plots_with_per_tile_costs()
+    {
+        string dir = CliRunner.TempDir();
+        var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", "rram-180nm", "--samples", "600", "--out", dir);
+        Assert.True(r.ExitCode == 0, r.Err);
+        foreach (var f in new[] { "samples.csv", "report.json", "report.md", "samples.png", "tiles.png" })
+            Assert.True(new FileInfo(Path.Combine(dir, f)).Length > 100, f);
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!;
+        Assert.Equal("rram-180nm", (string?)report["profile"]);
+        var tiles = report["tiles"]!.AsArray();
+        Assert.Equal(3, tiles.Count);
+        foreach (var t in tiles)
+        {
+            Assert.True((double)t!["energy_joules"]! > 0);
+            Assert.True((long)t["mvm_count"]! > 0);
+            Assert.True((double)t["simulated_latency_seconds"]! > 0);
+            Assert.NotNull(t["adc_conversions"]);
+            Assert.Equal(0, (int)t["chip"]!);
+        }
+        double perSample = (double)report["energy_per_sample_joules"]!;
+        double total = tiles.Sum(t => (double)t!["energy_joules"]!);
+        Assert.True(perSample * 600 > total, "the total includes the circuits outside the tiles");
+        Assert.InRange((double)report["time_per_sample_seconds"]!, 19e-6, 21e-6);
+        Assert.True((long)report["network_evaluations"]! > 0);
+        Assert.True((double)report["kl_paper"]! < 2);
+        Assert.Contains("energy per sample by component", File.ReadAllText(Path.Combine(dir, "report.md")));
+        Assert.Equal(601, File.ReadAllLines(Path.Combine(dir, "samples.csv")).Length);
+    }
+
+    [Fact]
+    public void Run_generates_the_requested_classes_on_the_demo_board()
+    {
+        string dir = CliRunner.TempDir();
+        var r = CliRunner.Run("run", "--model", Models.Shipped("hku.onnx"), "--profile", "mcu-demo", "--samples", "60", "--labels", "K,U", "--sampler", "sde", "--out", dir);
+        Assert.True(r.ExitCode == 0, r.Err);
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!;
+        Assert.Equal(["K", "U"], report["labels"]!.AsArray().Select(n => (string)n!));
+        Assert.Equal(200, (int)report["controller_updates"]!);
+        Assert.InRange((double)report["time_per_sample_seconds"]!, 0.999, 1.01);
+        Assert.NotNull(report["class_accuracy"]);
+    }
+
+    [Fact]
+    public void Compare_prints_speedup_and_energy_ratio_from_the_model()
+    {
+        string dir = CliRunner.TempDir();
+        var r = CliRunner.Run("compare", "--model", Models.Shipped("ring.onnx"), "--profile", "rram-180nm", "--samples", "400", "--steps", "200", "--out", dir);
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("speed-up", r.Out);
+        Assert.Contains("energy per sample", r.Out);
+        Assert.Contains("assumptions", r.Out);
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "compare.json")))!;
+        double digitalTime = (double)json["digital"]!["time_per_sample_seconds"]!, analogTime = (double)json["analog"]!["time_per_sample_seconds"]!;
+        Assert.Equal(digitalTime / analogTime, (double)json["speedup"]!, 1e-9 * digitalTime / analogTime);
+        double digitalEnergy = (double)json["digital"]!["energy_per_sample_joules"]!, analogEnergy = (double)json["analog"]!["energy_per_sample_joules"]!;
+        Assert.Equal(digitalEnergy / analogEnergy, (double)json["energy_ratio"]!, 1e-9 * digitalEnergy / analogEnergy);
+        Assert.True(File.Exists(Path.Combine(dir, "analog", "report.json")));
+    }
+
+    [Fact]
+    public void Inspect_shows_the_tile_and_chip_plan()
+    {
+        var r = CliRunner.Run("inspect", "--model", Models.Shipped("ring.onnx"), "--profile", "rram-180nm");
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("3 tiles", r.Out);
+        Assert.Contains("L1/r0/c0", r.Out);
+        Assert.Contains("chip 0", r.Out);
+    }
+
+    [Theory]
+    [InlineData("\"g_min_microsiemens\": 5", "\"g_min_microsiemens\": 200", "g_min_microsiemens")]
+    [InlineData("\"levels\": 0", "\"levels\": 0, \"speed\": 1", "unknown key")]
+    [InlineData("\"read_noise_sigma\": 0", "\"read_noise_sigma\": -1", "read_noise_sigma")]
+    [InlineData("\"time_constant_seconds\": 20e-6", "\"time_constant_seconds\": 0", "time_constant_seconds")]
+    public void Impossible_profiles_are_refused_before_anything_is_written(string find, string replace, string expected)
+    {
+        string dir = CliRunner.TempDir();
+        string ideal = CliRunner.Run("profile", "show", "ideal").Out;
+        Assert.Contains(find, ideal);
+        string path = Path.Combine(dir, "bad.json");
+        File.WriteAllText(path, ideal.Replace(find, replace));
+        string outDir = Path.Combine(dir, "out");
+        var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", path, "--samples", "10", "--out", outDir);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains(expected, r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
+    public void Unknown_presets_labels_and_options_are_refused()
+    {
+        string dir = CliRunner.TempDir();
+        var noProfile = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", "rram-7nm", "--out", dir);
+        Assert.Equal(1, noProfile.ExitCode);
+        Assert.Contains("rram-7nm", noProfile.Err);
+        var guidance = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--guidance", "1", "--out", dir);
+        Assert.Equal(1, guidance.ExitCode);
+        var label = CliRunner.Run("run", "--model", Models.Shipped("hku.onnx"), "--labels", "Q", "--out", dir);
+        Assert.Equal(1, label.ExitCode);
+        Assert.Contains("unknown label 'Q'", label.Err);
+        var sampler = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--sampler", "rk4", "--out", dir);
+        Assert.Equal(2, sampler.ExitCode);
+    }
+}
