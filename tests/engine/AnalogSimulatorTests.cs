@@ -119,9 +119,14 @@ public class AnalogSimulatorTests
         await driver.AdvanceAsync(first, tiles, 13);
         var resumed = new LaneState
         {
-            FirstSample = first.FirstSample, Count = first.Count, Labels = first.Labels, X = first.X.ToArray(),
-            Segment = first.Segment, StepSize = first.StepSize,
-            TileCellEnergyJoules = first.TileCellEnergyJoules.ToArray(), TileMvms = first.TileMvms.ToArray(),
+            FirstSample = first.FirstSample,
+            Count = first.Count,
+            Labels = first.Labels,
+            X = first.X.ToArray(),
+            Segment = first.Segment,
+            StepSize = first.StepSize,
+            TileCellEnergyJoules = first.TileCellEnergyJoules.ToArray(),
+            TileMvms = first.TileMvms.ToArray(),
             NetworkEvaluations = first.NetworkEvaluations,
         };
         while (!driver.IsDone(resumed)) await driver.AdvanceAsync(resumed, tiles, 7, new LaneWorkspace());

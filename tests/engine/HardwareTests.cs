@@ -111,7 +111,9 @@ public class HardwareTests
     {
         var p = new DeviceParameters
         {
-            GMinMicrosiemens = 0, GMaxMicrosiemens = 100, Levels = 5,
+            GMinMicrosiemens = 0,
+            GMaxMicrosiemens = 100,
+            Levels = 5,
             ProgrammingNoise = new ProgrammingNoiseParameters { Model = ProgrammingNoiseModel.TruncatedMultiplicative, Sigma = 0.1, Truncation = 0.2 },
         };
         var device = new DeviceModel(p);
