@@ -152,4 +152,24 @@ public class AnalogSimulatorTests
         Assert.All(a.Tiles, t => Assert.True(t.CellEnergyJoules > 0 && t.EnergyJoules > t.CellEnergyJoules));
         Assert.True(a.TimePerSampleSeconds > profile.Integrator.TimeConstantSeconds * (1 - 1e-4));
     }
+
+    [Fact]
+    public void Chip_crossings_are_exact_with_ideal_converters_and_cost_link_energy_with_real_ones()
+    {
+        var net = TestNetworks.Inference(d: 16, h: 256, layers: 3);
+        var ideal = HardwareProfile.Resolve("ideal");
+        var options = new AnalogRunOptions { ScheduleScale = 2, ContinuousSegments = 4 };
+        var oneChip = ReferenceSimulator.Run(net, ideal with { Mapping = ideal.Mapping with { TilesPerChip = 64 } }, options, 12, []);
+        var fourChips = ReferenceSimulator.Run(net, ideal, options, 12, []);
+        Assert.Equal(49, fourChips.Tiles.Count);
+        Assert.Equal(4, fourChips.Tiles.Select(t => t.Chip).Distinct().Count());
+        Assert.Empty(oneChip.Links);
+        Assert.NotEmpty(fourChips.Links);
+        Assert.Equal(oneChip.Samples, fourChips.Samples);
+
+        var digitised = ReferenceSimulator.Run(net, ideal with { Adc = ideal.Adc with { Bits = 6, FullScaleVolts = 0.4 } }, options, 12, []);
+        Assert.NotEqual(fourChips.Samples, digitised.Samples);
+        Assert.True(digitised.EnergyBreakdown.Single(e => e.Key == "interconnect").Value > 0);
+        Assert.Contains(digitised.Tiles, t => t.AdcConversions > 0 && t.LinkEnergyJoules > 0);
+    }
 }
