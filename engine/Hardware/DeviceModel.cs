@@ -19,8 +19,8 @@ public sealed class DeviceModel(DeviceParameters p)
     public double NearestLevel(double target)
     {
         double g = Math.Clamp(target, GMin, GMax);
-        if (p.Levels == 0) return g;
-        double step = Window / (p.Levels - 1);
+        if (p.Levels is not { } levels) return g;
+        double step = Window / (levels - 1);
         return GMin + Math.Round((g - GMin) / step) * step;
     }
 

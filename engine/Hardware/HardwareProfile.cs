@@ -98,7 +98,7 @@ public sealed record HardwareProfile
         if (!NonNeg(d.GMinMicrosiemens)) yield return "device.g_min_microsiemens must be ≥ 0";
         if (!Pos(d.GMaxMicrosiemens)) yield return "device.g_max_microsiemens must be > 0";
         if (!(d.GMinMicrosiemens < d.GMaxMicrosiemens)) yield return $"device.g_min_microsiemens ({d.GMinMicrosiemens}) must be below device.g_max_microsiemens ({d.GMaxMicrosiemens})";
-        if (d.Levels == 1 || d.Levels < 0) yield return $"device.levels must be 0 (continuous) or ≥ 2 (got {d.Levels})";
+        if (d.Levels is < 2) yield return $"device.levels must be ≥ 2, or null for continuous conductances (got {d.Levels})";
         var pn = d.ProgrammingNoise;
         if (!NonNeg(pn.Sigma)) yield return "device.programming_noise.sigma must be ≥ 0";
         if (!NonNeg(pn.Truncation)) yield return "device.programming_noise.truncation must be ≥ 0";
@@ -210,8 +210,8 @@ public sealed record DeviceParameters
     public double GMinMicrosiemens { get; init; } = 1;
     public double GMaxMicrosiemens { get; init; } = 100;
 
-    /// <summary>Programmable conductance levels, evenly spaced over [Gmin, Gmax]; 0 = continuous.</summary>
-    public int Levels { get; init; }
+    /// <summary>Programmable conductance levels, evenly spaced over [Gmin, Gmax]; null = continuous.</summary>
+    public int? Levels { get; init; }
     public ProgrammingNoiseParameters ProgrammingNoise { get; init; } = new();
 
     /// <summary>Relative σ of the conductance fluctuation on each read (redrawn every update period).</summary>

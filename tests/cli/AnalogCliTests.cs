@@ -77,7 +77,8 @@ public class AnalogCliTests
 
     [Theory]
     [InlineData("\"g_min_microsiemens\": 5", "\"g_min_microsiemens\": 200", "g_min_microsiemens")]
-    [InlineData("\"levels\": 0", "\"levels\": 0, \"speed\": 1", "unknown key")]
+    [InlineData("\"levels\": null", "\"levels\": null, \"speed\": 1", "unknown key")]
+    [InlineData("\"levels\": null", "\"levels\": 0", "device.levels")]
     [InlineData("\"read_noise_sigma\": 0", "\"read_noise_sigma\": -1", "read_noise_sigma")]
     [InlineData("\"time_constant_seconds\": 20e-6", "\"time_constant_seconds\": 0", "time_constant_seconds")]
     public void Impossible_profiles_are_refused_before_anything_is_written(string find, string replace, string expected)

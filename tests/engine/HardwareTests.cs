@@ -142,7 +142,7 @@ public class HardwareTests
         Assert.NotEqual(a.GPlus, c.GPlus);
 
         // Same targets on two tiles: the relative programming errors must be uncorrelated.
-        var flat = profile with { Device = profile.Device with { StuckAtGmaxRate = 0, StuckAtGminRate = 0, Levels = 0, Drift = new DriftParameters() } };
+        var flat = profile with { Device = profile.Device with { StuckAtGmaxRate = 0, StuckAtGminRate = 0, Levels = null, Drift = new DriftParameters() } };
         var layer = new Networks.DenseLayer(64, 64, Enumerable.Repeat(0.5f, 64 * 64).ToArray(), new float[64]);
         var big = new Networks.ScoreNetwork([new Networks.DenseLayer(2, 64, new float[128], new float[64]), layer, new Networks.DenseLayer(64, 2, new float[128], new float[2])],
             new float[32], null, null, 1f, new Networks.DiffusionMetadata());
@@ -162,8 +162,8 @@ public class HardwareTests
         string json = Ideal.ToJson();
         Assert.Contains("g_min_microsiemens", Assert.Throws<UserInputException>(() => HardwareProfile.Parse(json.Replace("\"g_min_microsiemens\": 5", "\"g_min_microsiemens\": 500"), "x.json")).Message);
         Assert.Contains("read_noise_sigma", Assert.Throws<UserInputException>(() => HardwareProfile.Parse(json.Replace("\"read_noise_sigma\": 0", "\"read_noise_sigma\": -0.1"), "x.json")).Message);
-        Assert.Contains("levels", Assert.Throws<UserInputException>(() => HardwareProfile.Parse(json.Replace("\"levels\": 0", "\"levels\": 1"), "x.json")).Message);
-        var unknown = Assert.Throws<UserInputException>(() => HardwareProfile.Parse(json.Replace("\"levels\": 0", "\"levels\": 0, \"colour\": 3"), "x.json"));
+        Assert.Contains("levels", Assert.Throws<UserInputException>(() => HardwareProfile.Parse(json.Replace("\"levels\": null", "\"levels\": 0"), "x.json")).Message);
+        var unknown = Assert.Throws<UserInputException>(() => HardwareProfile.Parse(json.Replace("\"levels\": null", "\"levels\": null, \"colour\": 3"), "x.json"));
         Assert.Contains("unknown key", unknown.Message);
         Assert.Contains("colour", unknown.Message);
         Assert.Contains("model", Assert.Throws<UserInputException>(() => HardwareProfile.Parse(json.Replace("\"model\": \"none\"", "\"model\": \"quantum\""), "x.json")).Message);
