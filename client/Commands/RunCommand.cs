@@ -47,7 +47,11 @@ internal sealed class AnalogRunArguments
         [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, DeviceAge];
 
     public sealed record Resolved(string ModelPath, byte[] ModelBytes, ScoreNetwork Network, HardwareProfile Profile, string ProfileName,
-        AnalogRunOptions Options, int Count, int[] Labels, (Dataset Data, string Name)? Reference, string OutDir);
+        AnalogRunOptions Options, int Count, int[] Labels, (Dataset Data, string Name)? Reference, string OutDir)
+    {
+        /// <summary>Which engine produced the run: reference, embedded-silo or cluster.</summary>
+        public string Simulator { get; init; } = "reference";
+    }
 
     public Resolved Resolve(ParseResult parse)
     {
@@ -92,14 +96,20 @@ internal static class RunCommand
     public static Command Create()
     {
         var args = new AnalogRunArguments();
-        var reference = new Option<bool>("--reference") { Description = "Use the single-process reference simulator (currently the only engine; kept as the oracle once the grain cluster runs jobs)." };
-        var command = new Command("run", "Program the model onto a simulated RRAM deployment and generate samples by analog-time integration.");
+        var reference = new Option<bool>("--reference") { Description = "Use the single-process reference simulator instead of the grain cluster (the oracle the cluster is tested against)." };
+        var cluster = new ClusterOptions();
+        var command = new Command("run", "Program the model onto a simulated RRAM deployment and generate samples by analog-time integration on the grain cluster (an embedded silo unless --gateway or --redis is given).");
         foreach (var o in args.All()) command.Options.Add(o);
         command.Options.Add(reference);
+        foreach (var o in cluster.All()) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var r = args.Resolve(parse);
-            var result = Simulate(r);
+            bool useReference = parse.GetValue(reference);
+            var result = useReference ? Simulate(r)
+                : ConsoleProgress.Run($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name} (grain cluster)", progress =>
+                    cluster.RunJobAsync(parse, r, progress).GetAwaiter().GetResult());
+            r = r with { Simulator = useReference ? "reference" : cluster.JoinsCluster(parse) ? "cluster" : "embedded-silo" };
             var quality = Score(r, result);
             var report = Report(r, result, quality);
             WriteOutputs(r, result, report, quality);
@@ -126,7 +136,7 @@ internal static class RunCommand
         var report = new JsonObject
         {
             ["kind"] = "analog",
-            ["simulator"] = "reference",
+            ["simulator"] = r.Simulator,
             ["model"] = Path.GetFullPath(r.ModelPath),
             ["profile"] = r.Profile.Name,
             ["profile_source"] = HardwareProfile.Presets.Contains(r.ProfileName) ? "preset" : Path.GetFullPath(r.ProfileName),
@@ -161,6 +171,7 @@ internal static class RunCommand
             ["embedding_dac_overflows"] = result.EmbeddingOverflows,
             ["embedding_dac_overflow_fraction"] = result.EmbeddingValues > 0 ? (double)result.EmbeddingOverflows / result.EmbeddingValues : 0,
             ["integrator_rail_clips"] = result.IntegratorClips,
+            ["lane_retries"] = result.LaneRetries,
         };
         if (r.Labels.Length > 0)
         {

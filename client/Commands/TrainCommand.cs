@@ -34,10 +34,13 @@ internal static class TrainCommand
         var scheduleScale = Optional<double>("--schedule-scale", "β scale the sampler uses by default (default 2 unconditional, 1.5 conditional).").PositiveIfSet();
         var freqScale = Make("--time-frequency-scale", "σ of the random time frequencies ω ~ N(0, σ²).", 1.0).Positive();
 
+        var betaMin = Make("--beta-min", "β₀ of the VP-SDE schedule β(t) = β₀ + t(β₁ − β₀).", 0.001).NonNegative();
+        var betaMax = Make("--beta-max", "β₁ of the VP-SDE schedule (the paper: 0.5).", 0.5).Positive();
+
         var command = new Command("train", "Train a score network (the paper's hardware-aware recipe) and export it to ONNX.")
         {
             task, output, epochs, hidden, layers, noiseStd, noiseLimit, seed, batch, lr, weightDecay, penalty, saturation,
-            gain, ema, dropout, scheduleScale, freqScale,
+            gain, ema, dropout, scheduleScale, freqScale, betaMin, betaMax,
         };
         command.SetAction(parse =>
         {
@@ -64,6 +67,8 @@ internal static class TrainCommand
                 LabelDropout = parse.GetValue(dropout),
                 SamplingScheduleScale = parse.GetValue(scheduleScale) ?? (conditional ? 1.5 : 2.0),
                 TimeFrequencyScale = parse.GetValue(freqScale),
+                BetaMin = parse.GetValue(betaMin),
+                BetaMax = parse.GetValue(betaMax),
             };
             options.Validate();
             EnsureWritable(outPath);

@@ -35,6 +35,14 @@ public sealed record AnalogRunOptions
     /// (checkpoint and SDE-step granularity; adaptive ODE steps never straddle a segment end).</summary>
     public int ContinuousSegments { get; init; } = 100;
 
+    private static readonly System.Text.Json.JsonSerializerOptions Json = new() { IncludeFields = false };
+
+    /// <summary>Exact round trip (doubles in shortest round-trip form), for shipping options to grains.</summary>
+    public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this, Json);
+
+    public static AnalogRunOptions FromJson(string json) =>
+        System.Text.Json.JsonSerializer.Deserialize<AnalogRunOptions>(json, Json) ?? throw new ArgumentException("empty run options");
+
     public void Validate()
     {
         if (!(StartTime > EndTime) || !(EndTime > 0)) throw new UserInputException($"need start time > end time > 0 (got {StartTime} → {EndTime})");

@@ -38,4 +38,7 @@ public sealed record AnalogRunResult
     public required long EmbeddingValues { get; init; }
     public required long IntegratorClips { get; init; }
     public required TimeSpan Wall { get; init; }
+
+    /// <summary>Lane windows re-driven after a failure (grain runs only).</summary>
+    public int LaneRetries { get; init; }
 }

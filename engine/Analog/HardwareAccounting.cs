@@ -82,9 +82,11 @@ public static class HardwareAccounting
 
         var x = new float[samples * dim];
         var labels = new List<int>();
-        foreach (var lane in lanes)
+        long offset = 0;
+        foreach (var lane in lanes.OrderBy(l => l.FirstSample))
         {
-            for (int i = 0; i < lane.X.Length; i++) x[lane.FirstSample * dim + i] = (float)lane.X[i];
+            for (int i = 0; i < lane.X.Length; i++) x[offset + i] = (float)lane.X[i];
+            offset += lane.X.Length;
             labels.AddRange(lane.Labels);
         }
         return new AnalogRunResult

@@ -30,7 +30,8 @@ public sealed class LaneDriver
     private readonly bool _guided;
     private readonly int _dim;
 
-    public LaneDriver(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options)
+    /// <param name="labelEmbeddings">Class embedding table from the label encoder (default: the network's).</param>
+    public LaneDriver(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options, float[]? labelEmbeddings = null)
     {
         options.Validate();
         if (options.GuidanceWeight != 0 && !network.IsConditional) throw new UserInputException("--guidance needs a conditional model");
@@ -40,7 +41,7 @@ public sealed class LaneDriver
         Plan = plan;
         _dim = network.InputDim;
         Sde = network.Metadata.CreateSde().WithScheduleScale(options.ScheduleScale);
-        _controller = new Controller(network, Sde, profile, options.Kind == SamplerKind.Sde, options.StartTime, options.EndTime);
+        _controller = new Controller(network, Sde, profile, options.Kind == SamplerKind.Sde, options.StartTime, options.EndTime, labelEmbeddings);
         _guided = options.GuidanceWeight != 0;
         double vpu = profile.Signal.VoltsPerUnit;
 

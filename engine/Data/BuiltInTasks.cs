@@ -5,15 +5,56 @@ namespace MemristorGrid.Engine.Data;
 /// <summary>The built-in tasks: the paper's ring and the H/K/U letter clouds, generated from a seed.</summary>
 public static class BuiltInTasks
 {
-    public static readonly IReadOnlyList<string> Names = ["ring", "hku"];
+    public static readonly IReadOnlyList<string> Names = ["ring", "hku", "gmm16"];
 
     /// <summary>Samples of a built-in task: the paper uses 10 000 training points.</summary>
     public static Dataset Generate(string task, int count, ulong seed, ulong stream = 0) => task switch
     {
         "ring" => Ring(count, seed, stream),
         "hku" => HkuLetters(count, seed, stream),
-        _ => throw new UserInputException($"unknown task '{task}' (expected ring, hku or csv:PATH)"),
+        "gmm16" => GaussianMixture16(count, seed, stream),
+        _ => throw new UserInputException($"unknown task '{task}' (expected {string.Join(", ", Names)} or csv:PATH)"),
     };
+
+    /// <summary>Dimension, components and spread of the <c>gmm16</c> task.</summary>
+    public const int MixtureDim = 16, MixtureComponents = 8;
+    public const double MixtureRadius = 1.5, MixtureStd = 0.3;
+
+    /// <summary>
+    /// Means of the <c>gmm16</c> components: <see cref="MixtureRadius"/> times unit vectors drawn once
+    /// from a fixed key, so the task's density is the same whatever seed draws its points.
+    /// </summary>
+    public static float[] MixtureMeans()
+    {
+        var rng = Streams.Rng(0x6D656D6772696431UL, StreamPurpose.Dataset, 3);
+        var means = new float[MixtureComponents * MixtureDim];
+        var v = new double[MixtureDim];
+        for (int k = 0; k < MixtureComponents; k++)
+        {
+            for (int j = 0; j < MixtureDim; j++) v[j] = rng.Gaussian((ulong)(k * MixtureDim + j));
+            double norm = Math.Sqrt(v.Sum(a => a * a));
+            for (int j = 0; j < MixtureDim; j++) means[k * MixtureDim + j] = (float)(MixtureRadius * v[j] / norm);
+        }
+        return means;
+    }
+
+    /// <summary>
+    /// A mixture of <see cref="MixtureComponents"/> equally weighted isotropic Gaussians in 16 dimensions
+    /// (σ = <see cref="MixtureStd"/>): a larger task whose density is known exactly.
+    /// </summary>
+    public static Dataset GaussianMixture16(int count, ulong seed, ulong stream = 0)
+    {
+        var means = MixtureMeans();
+        var rng = Streams.Rng(seed, StreamPurpose.Dataset, 4, stream);
+        var x = new float[count * MixtureDim];
+        for (int i = 0; i < count; i++)
+        {
+            int k = (int)(rng.NextUInt((1UL << 40) + (ulong)i) % MixtureComponents);
+            for (int j = 0; j < MixtureDim; j++)
+                x[i * MixtureDim + j] = (float)(means[k * MixtureDim + j] + MixtureStd * rng.Gaussian((ulong)i * MixtureDim + (ulong)j));
+        }
+        return new Dataset(MixtureDim, x, null, []);
+    }
 
     /// <summary>Points on a circle: radius ~ N(0.7, 0.04²), angle uniform (the paper's unconditional task).</summary>
     public static Dataset Ring(int count, ulong seed, ulong stream = 0)

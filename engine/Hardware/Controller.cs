@@ -18,9 +18,16 @@ public sealed class Controller
     private readonly double _scoreCoefficient;
     private readonly IntegratorParameters _integrator;
 
-    public Controller(ScoreNetwork network, DiffusionSde samplingSde, HardwareProfile profile, bool sde, double startTime, double endTime)
+    private readonly float[]? _labelTable;
+
+    /// <param name="labelTable">The label encoder's table [(classes + 1) × H]; default: the network's own.</param>
+    public Controller(ScoreNetwork network, DiffusionSde samplingSde, HardwareProfile profile, bool sde, double startTime, double endTime,
+        float[]? labelTable = null)
     {
         _network = network;
+        _labelTable = labelTable ?? network.LabelTable;
+        if (_labelTable is not null && network.LabelTable is not null && _labelTable.Length != network.LabelTable.Length)
+            throw new ArgumentException($"label table holds {_labelTable.Length} values, the network expects {network.LabelTable.Length}");
         _sde = samplingSde;
         _integrator = profile.Integrator;
         _scoreCoefficient = sde ? 1.0 : 0.5;
@@ -69,7 +76,7 @@ public sealed class Controller
         for (int row = 0; row < Rows; row++)
         {
             var r = table.Slice(row * h, h);
-            if (_network.LabelTable is { } labels)
+            if (_labelTable is { } labels)
                 for (int j = 0; j < h; j++) r[j] += labels[row * h + j];
             int clipped = _embeddingDac.Apply(r);
             if (countRows.Length > row && countRows[row]) overflows += clipped;

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using MemristorGrid.Engine.Analog;
+using MemristorGrid.Grains.Hosting;
+using MemristorGrid.Grains.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MemristorGrid.Client.Commands;
+
+/// <summary>How a command reaches the grain cluster: an embedded silo (default), or a real cluster
+/// through gateways or Redis; plus where telemetry goes.</summary>
+internal sealed class ClusterOptions
+{
+    public readonly Option<string[]> Gateway = new("--gateway") { Description = "Join a running cluster through this gateway (host:port; repeatable).", AllowMultipleArgumentsPerToken = true };
+    public readonly Option<string?> Redis = new("--redis") { Description = "Join the cluster registered in this Redis (StackExchange.Redis connection string, e.g. localhost:6379)." };
+    public readonly Option<string?> Otlp = new("--otlp") { Description = "Export traces and metrics to this OTLP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
+    public readonly Option<bool> ConsoleTelemetry = new("--console-telemetry") { Description = "Print traces and metrics to the console." };
+
+    public IEnumerable<Option> All() => [Gateway, Redis, Otlp, ConsoleTelemetry];
+
+    public ClusterSettings Settings(ParseResult parse) => new()
+    {
+        Redis = parse.GetValue(Redis),
+        Gateways = parse.GetValue(Gateway) ?? [],
+        OtlpEndpoint = parse.GetValue(Otlp) ?? NonEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")),
+        ConsoleTelemetry = parse.GetValue(ConsoleTelemetry),
+    };
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    public bool JoinsCluster(ParseResult parse) => parse.GetValue(Redis) is not null || (parse.GetValue(Gateway)?.Length ?? 0) > 0;
+
+    /// <summary>Runs the job on the embedded silo or on the cluster the options name.</summary>
+    public async Task<AnalogRunResult> RunJobAsync(ParseResult parse, AnalogRunArguments.Resolved r, IProgress<double> progress)
+    {
+        var settings = Settings(parse);
+        if (!JoinsCluster(parse))
+        {
+            await using var embedded = await EmbeddedCluster.StartAsync(settings);
+            return await ClusterJobRunner.RunAsync(embedded.Client, r.Network, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress);
+        }
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(c => c.AddMemristorGridClient(settings));
+        builder.Services.AddMemristorGridTelemetry(settings, "memgrid");
+        using var host = builder.Build();
+        try { await host.StartAsync(); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new Engine.UserInputException($"cannot join the cluster ({(settings.Redis is not null ? $"redis {settings.Redis}" : string.Join(", ", settings.Gateways))}): {e.Message}");
+        }
+        var client = host.Services.GetRequiredService<IClusterClient>();
+        try
+        {
+            return await ClusterJobRunner.RunAsync(client, r.Network, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress);
+        }
+        finally { await host.StopAsync(); }
+    }
+}

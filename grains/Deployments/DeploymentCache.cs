@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Onnx;
+using MemristorGrid.GrainInterfaces;
+
+namespace MemristorGrid.Grains.Deployments;
+
+/// <summary>A deployment as the engine sees it: the parsed network, the profile and the tile plan.</summary>
+public sealed record Deployment(string Id, DeploymentSpec Spec, ScoreNetwork Network, HardwareProfile Profile, DeploymentPlan Plan)
+{
+    public static Deployment From(DeploymentSpec spec)
+    {
+        var network = OnnxImporter.FromBytes(spec.ModelBytes, spec.ModelName);
+        var profile = HardwareProfile.Parse(spec.ProfileJson, spec.ModelName + " profile");
+        return new Deployment(spec.Id(), spec, network, profile, DeploymentPlan.Create(network, profile.Mapping));
+    }
+
+    public TilePlan Tile(int layer, int rowBlock, int colBlock) =>
+        Plan.Tiles.FirstOrDefault(t => t.Layer == layer && t.RowBlock == rowBlock && t.ColBlock == colBlock)
+        ?? throw new ArgumentException($"deployment {Id} has no tile L{layer}/r{rowBlock}/c{colBlock}");
+
+    public string TileKey(TilePlan tile) => GrainKeys.Tile(Id, tile.Chip, tile.Layer, tile.RowBlock, tile.ColBlock);
+}
+
+/// <summary>One parsed copy of each deployment per silo, so a chip's tiles do not each parse the model.</summary>
+public sealed class DeploymentCache
+{
+    private readonly ConcurrentDictionary<string, Lazy<Deployment>> _byId = new();
+
+    public Deployment Get(DeploymentSpec spec) =>
+        _byId.GetOrAdd(spec.Id(), _ => new Lazy<Deployment>(() => Deployment.From(spec))).Value;
+
+    public async Task<Deployment> GetAsync(string deploymentId, IGrainFactory grains)
+    {
+        if (_byId.TryGetValue(deploymentId, out var cached)) return cached.Value;
+        var spec = await grains.GetGrain<IDeploymentGrain>(deploymentId).GetSpecAsync();
+        return Get(spec);
+    }
+}

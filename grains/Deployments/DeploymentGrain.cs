@@ -1,0 +1,43 @@
+using MemristorGrid.GrainInterfaces;
+using Orleans.Runtime;
+
+namespace MemristorGrid.Grains.Deployments;
+
+/// <summary>Holds a deployment's definition (persisted, so a re-activated deployment still knows it)
+/// and answers where its tiles run.</summary>
+public sealed class DeploymentGrain(
+    [PersistentState("deployment", Storage.Name)] IPersistentState<DeploymentState> state,
+    DeploymentCache deployments) : Grain, IDeploymentGrain
+{
+    public async Task DefineAsync(DeploymentSpec spec)
+    {
+        string id = spec.Id();
+        if (id != this.GetPrimaryKeyString()) throw new ArgumentException($"spec {id} defined on deployment {this.GetPrimaryKeyString()}");
+        if (state.State.Spec is not null) return;
+        state.State.Spec = spec;
+        await state.WriteStateAsync();
+    }
+
+    public Task<DeploymentSpec> GetSpecAsync() =>
+        state.State.Spec is { } spec ? Task.FromResult(spec)
+            : throw new InvalidOperationException($"deployment {this.GetPrimaryKeyString()} is not defined");
+
+    public async Task<TilePlacement[]> GetPlacementAsync()
+    {
+        var deployment = deployments.Get(await GetSpecAsync());
+        var calls = deployment.Plan.Tiles.Select(t => GrainFactory.GetGrain<ICrossbarTileGrain>(deployment.TileKey(t)).DescribeAsync());
+        return await Task.WhenAll(calls);
+    }
+}
+
+[GenerateSerializer, Alias("mg.DeploymentState")]
+public sealed class DeploymentState
+{
+    [Id(0)] public DeploymentSpec? Spec { get; set; }
+}
+
+/// <summary>The grain storage provider every MemristorGrid grain uses (memory by default, Redis when configured).</summary>
+public static class Storage
+{
+    public const string Name = "memgrid";
+}

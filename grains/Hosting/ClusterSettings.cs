@@ -1,0 +1,40 @@
+namespace MemristorGrid.Grains.Hosting;
+
+/// <summary>
+/// Where a silo or client finds its cluster, and what telemetry it exports. With no Redis connection
+/// the cluster is localhost-only (development, the embedded silo); with one, silos find each other and
+/// keep grain state in Redis. <see cref="AdvertisedAddress"/> is the pod IP under Kubernetes.
+/// </summary>
+public sealed record ClusterSettings
+{
+    public string? Redis { get; init; }
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+
+    /// <summary>Client only: gateways to connect to without Redis (host:port).</summary>
+    public IReadOnlyList<string> Gateways { get; init; } = [];
+    public string ClusterId { get; init; } = "memgrid";
+    public string ServiceId { get; init; } = "memgrid";
+    public string? AdvertisedAddress { get; init; }
+
+    /// <summary>OTLP endpoint (e.g. http://collector:4317); null = no OTLP export.</summary>
+    public string? OtlpEndpoint { get; init; }
+    public bool ConsoleTelemetry { get; init; }
+
+    /// <summary>Reads MEMGRID_REDIS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_CLUSTER_ID, POD_IP and
+    /// OTEL_EXPORTER_OTLP_ENDPOINT, the settings a container or pod gets from its environment.</summary>
+    public static ClusterSettings FromEnvironment()
+    {
+        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+        var s = new ClusterSettings();
+        return s with
+        {
+            Redis = Env("MEMGRID_REDIS"),
+            SiloPort = int.TryParse(Env("MEMGRID_SILO_PORT"), out int sp) ? sp : s.SiloPort,
+            GatewayPort = int.TryParse(Env("MEMGRID_GATEWAY_PORT"), out int gp) ? gp : s.GatewayPort,
+            ClusterId = Env("MEMGRID_CLUSTER_ID") ?? s.ClusterId,
+            AdvertisedAddress = Env("POD_IP"),
+            OtlpEndpoint = Env("OTEL_EXPORTER_OTLP_ENDPOINT"),
+        };
+    }
+}

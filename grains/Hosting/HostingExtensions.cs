@@ -1,0 +1,82 @@
+using System.Net;
+using MemristorGrid.Grains.Deployments;
+using MemristorGrid.Grains.Placement;
+using MemristorGrid.Grains.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace MemristorGrid.Grains.Hosting;
+
+/// <summary>Host wiring for silos and clients, so every Program.cs (silo, CLI, tests) reads in a screen.</summary>
+public static class HostingExtensions
+{
+    public static ISiloBuilder AddMemristorGridSilo(this ISiloBuilder silo, ClusterSettings settings)
+    {
+        silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
+        if (settings.Redis is null)
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+            silo.AddMemoryGrainStorage(Storage.Name);
+        }
+        else
+        {
+            var redis = ConfigurationOptions.Parse(settings.Redis);
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+            silo.AddRedisGrainStorage(Storage.Name, o => o.ConfigurationOptions = redis);
+            var address = settings.AdvertisedAddress is { } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
+            silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: settings.AdvertisedAddress is not null);
+        }
+        silo.AddPlacementDirector<ChipPlacement, ChipPlacementDirector>();
+        silo.AddActivityPropagation();
+        silo.Services.AddSingleton<DeploymentCache>();
+        return silo;
+    }
+
+    public static IClientBuilder AddMemristorGridClient(this IClientBuilder client, ClusterSettings settings)
+    {
+        client.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
+        if (settings.Redis is not null)
+            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(settings.Redis));
+        else
+            client.UseStaticClustering(settings.Gateways.Select(ParseEndpoint).ToArray());
+        client.AddActivityPropagation();
+        return client;
+    }
+
+    /// <summary>OpenTelemetry for MemristorGrid and Orleans: OTLP when an endpoint is set, console on request.</summary>
+    public static IServiceCollection AddMemristorGridTelemetry(this IServiceCollection services, ClusterSettings settings, string serviceName)
+    {
+        if (settings.OtlpEndpoint is null && !settings.ConsoleTelemetry) return services;
+        services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName))
+            .WithTracing(t =>
+            {
+                t.AddSource(Instruments.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
+                if (settings.OtlpEndpoint is { } endpoint) t.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+                if (settings.ConsoleTelemetry) t.AddConsoleExporter();
+            })
+            .WithMetrics(m =>
+            {
+                m.AddMeter(Instruments.Name, "Microsoft.Orleans");
+                if (settings.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+                if (settings.ConsoleTelemetry) m.AddConsoleExporter();
+            });
+        return services;
+    }
+
+    public static IPEndPoint ParseEndpoint(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out int port))
+            throw new Engine.UserInputException($"gateway '{text}' is not host:port");
+        string host = text[..colon];
+        var address = IPAddress.TryParse(host, out var ip) ? ip
+            : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new Engine.UserInputException($"gateway host '{host}' does not resolve");
+        return new IPEndPoint(address, port);
+    }
+}

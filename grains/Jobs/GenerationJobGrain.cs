@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using MemristorGrid.Engine.Analog;
+using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Grains.Deployments;
+using MemristorGrid.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
+using Polly;
+using Polly.Retry;
+
+namespace MemristorGrid.Grains.Jobs;
+
+/// <summary>
+/// A generation job: defines its deployment, splits the samples into lanes and drives every lane in
+/// windows of segments. A lane call that fails because its silo died (or timed out) is retried: the
+/// lane re-activates elsewhere and continues from its last checkpoint, which reproduces the same
+/// samples. The job's definition and finished lanes are persisted, so the job itself survives too.
+/// </summary>
+public sealed class GenerationJobGrain(
+    [PersistentState("job", Storage.Name)] IPersistentState<JobState> state,
+    DeploymentCache deployments,
+    ILogger<GenerationJobGrain> logger) : Grain, IGenerationJobGrain
+{
+    private Task? _running;
+    private long[] _segmentsDone = [];
+    private int _segmentsPerLane;
+    private int _retries;
+    private string? _error;
+
+    private static readonly ResiliencePipeline LaneCalls = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<SiloUnavailableException>().Handle<OrleansMessageRejectionException>()
+                .Handle<TimeoutException>().Handle<ConnectionFailedException>().Handle<OrleansException>(),
+            MaxRetryAttempts = 30,
+            BackoffType = DelayBackoffType.Exponential,
+            Delay = TimeSpan.FromMilliseconds(200),
+            MaxDelay = TimeSpan.FromSeconds(5),
+        })
+        .Build();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A job re-activated after its silo died picks up where its lanes' checkpoints are.
+        if (state.State.Spec is not null && !state.State.Finished) StartDriving();
+        return Task.CompletedTask;
+    }
+
+    public async Task StartAsync(JobSpec spec)
+    {
+        if (state.State.Spec is { } existing)
+        {
+            if (existing.OptionsJson != spec.OptionsJson || existing.Count != spec.Count || existing.Deployment.Id() != spec.Deployment.Id())
+                throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} already runs a different spec");
+            if (!state.State.Finished) StartDriving();
+            return;
+        }
+        if (spec.Count < 1) throw new ArgumentException("a job needs at least one sample");
+        await GrainFactory.GetGrain<IDeploymentGrain>(spec.Deployment.Id()).DefineAsync(spec.Deployment);
+        var options = AnalogRunOptions.FromJson(spec.OptionsJson);
+        int lanes = (spec.Count + options.LaneSize - 1) / options.LaneSize;
+        state.State = new JobState { Spec = spec, LaneDone = new bool[lanes] };
+        await state.WriteStateAsync();
+        StartDriving();
+    }
+
+    public Task<JobStatus> GetStatusAsync()
+    {
+        var s = state.State;
+        int lanes = s.LaneDone.Length;
+        long total = (long)lanes * _segmentsPerLane;
+        return Task.FromResult(new JobStatus(s.LaneDone.Count(d => d), lanes, _segmentsDone.Sum(), total, s.Finished, _error, _retries));
+    }
+
+    public async Task<JobResult> GetResultAsync()
+    {
+        if (!state.State.Finished) throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} has not finished");
+        var calls = Enumerable.Range(0, state.State.LaneDone.Length)
+            .Select(k => LaneCalls.ExecuteAsync(async _ => await Lane(k).GetCheckpointAsync()).AsTask());
+        return new JobResult(await Task.WhenAll(calls), _retries);
+    }
+
+    private IIntegratorChannelGrain Lane(int k) => GrainFactory.GetGrain<IIntegratorChannelGrain>(GrainKeys.Lane(this.GetPrimaryKeyString(), k));
+
+    private void StartDriving()
+    {
+        if (_running is { IsCompleted: false }) return;
+        _error = null;
+        var parent = Activity.Current?.Context ?? default;
+        _running = DriveAsync(parent);
+    }
+
+    private async Task DriveAsync(ActivityContext parent)
+    {
+        using var span = Instruments.Source.StartActivity("job", ActivityKind.Internal, parent);
+        span?.SetTag("job", this.GetPrimaryKeyString());
+        try
+        {
+            var spec = state.State.Spec!;
+            var deployment = deployments.Get(spec.Deployment);
+            var options = AnalogRunOptions.FromJson(spec.OptionsJson);
+            var driver = new LaneDriver(deployment.Network, deployment.Profile, deployment.Plan, options);
+            _segmentsPerLane = driver.SegmentCount;
+            int lanes = state.State.LaneDone.Length;
+            _segmentsDone = new long[lanes];
+            // Lanes beyond the cluster's cores only interleave and evict each other's working sets from
+            // the caches; a bounded number in flight keeps every core busy with hot data.
+            int silos = Math.Max(1, (await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Count);
+            using var slots = new SemaphoreSlim(Math.Max(1, spec.MaxConcurrentLanesPerSilo) * silos);
+            var work = ReferenceSimulator.Lanes(spec.Count, options.LaneSize).Select(async (l, k) =>
+            {
+                await slots.WaitAsync();
+                try { await DriveLaneAsync(k, l.First, l.Count, spec, deployment.Id); }
+                finally { slots.Release(); }
+            });
+            await Task.WhenAll(work);
+            state.State.Finished = true;
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            _error = Environment.GetEnvironmentVariable("MEMGRID_DEBUG") == "1" ? e.ToString() : $"{e.GetType().Name}: {e.Message}";
+            logger.LogError(e, "job {Job} failed", this.GetPrimaryKeyString());
+            span?.SetStatus(ActivityStatusCode.Error, e.Message);
+        }
+    }
+
+    private async Task DriveLaneAsync(int k, long first, int count, JobSpec spec, string deploymentId)
+    {
+        var labels = spec.Labels.Length == 0 ? [] : spec.Labels.AsSpan((int)first, count).ToArray();
+        var assignment = new LaneAssignment(deploymentId, spec.OptionsJson, first, count, labels);
+        int window = Math.Max(1, spec.WindowSegments);
+        int reached = 0;
+        while (!state.State.LaneDone[k])
+        {
+            int target = reached + window;
+            var progress = await LaneCalls.ExecuteAsync(async _ =>
+            {
+                try { return await Lane(k).AdvanceToAsync(assignment, target); }
+                catch (Exception e) when (e is not ArgumentException and not InvalidOperationException)
+                {
+                    Interlocked.Increment(ref _retries);
+                    logger.LogWarning("lane {Lane} failed ({Error}); re-driving it from its checkpoint", k, e.Message);
+                    throw;
+                }
+            });
+            reached = progress.Segment;
+            _segmentsDone[k] = reached;
+            if (reached >= progress.SegmentCount)
+            {
+                state.State.LaneDone[k] = true;
+                await state.WriteStateAsync();
+            }
+        }
+    }
+}
+
+[GenerateSerializer, Alias("mg.JobState")]
+public sealed class JobState
+{
+    [Id(0)] public JobSpec? Spec { get; set; }
+    [Id(1)] public bool[] LaneDone { get; set; } = [];
+    [Id(2)] public bool Finished { get; set; }
+}

@@ -1,0 +1,33 @@
+using System.Runtime.InteropServices;
+using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Hardware;
+using MemristorGrid.GrainInterfaces;
+
+namespace MemristorGrid.Grains.Lanes;
+
+/// <summary>The lane driver's transport over tile grains: inputs and outputs travel as immutable byte
+/// buffers (Orleans would serialise a float[] element by element).</summary>
+public sealed class GrainTileTransport(ICrossbarTileGrain[] tiles) : ITileTransport
+{
+    private int _tracedCalls;
+
+    // One request buffer per tile, reused once the call has returned (the tile copies its inputs
+    // before answering, and a remote call has serialised them by then).
+    private readonly byte[][] _requests = new byte[tiles.Length][];
+
+    /// <summary>Marks the next <paramref name="calls"/> tile calls for tracing (one network pass per window).</summary>
+    public void TraceNext(int calls) => _tracedCalls = calls;
+
+    public async ValueTask<TileEvaluation> EvaluateAsync(int tile, Memory<float> inputs, Memory<float> outputs, int count, ReadContext read, CancellationToken cancel)
+    {
+        bool traced = _tracedCalls > 0 && _tracedCalls-- > 0;
+        var source = MemoryMarshal.AsBytes(inputs.Span);
+        var buffer = _requests[tile];
+        if (buffer is null || buffer.Length != source.Length) _requests[tile] = buffer = new byte[source.Length];
+        source.CopyTo(buffer);
+        var request = new TileRequest(buffer, count, read.Seed, read.FirstSample, read.Interval, read.Pass, traced);
+        var response = await tiles[tile].EvaluateAsync(request);
+        MemoryMarshal.Cast<byte, float>(response.Outputs).CopyTo(outputs.Span);
+        return new TileEvaluation(response.CellPowerWatts, response.InputOverflows, response.SaturatedOutputs);
+    }
+}

@@ -1,0 +1,31 @@
+using MemristorGrid.GrainInterfaces;
+using Orleans.Placement;
+using Orleans.Runtime;
+using Orleans.Runtime.Placement;
+
+namespace MemristorGrid.Grains.Placement;
+
+/// <summary>Places a tile grain by the chip named in its key: every tile of a chip on one silo, chips
+/// dealt round-robin over the compatible silos in address order (adding silos spreads chips).</summary>
+[GenerateSerializer, Immutable, Alias("mg.ChipPlacement")]
+public sealed class ChipPlacement : PlacementStrategy
+{
+    internal static readonly ChipPlacement Instance = new();
+}
+
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class ChipPlacementAttribute : PlacementAttribute
+{
+    public ChipPlacementAttribute() : base(ChipPlacement.Instance) { }
+}
+
+public sealed class ChipPlacementDirector : IPlacementDirector
+{
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var silos = context.GetCompatibleSilos(target).OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        if (silos.Length == 0) throw new OrleansException($"no silo can host {target.GrainIdentity}");
+        int chip = GrainKeys.ChipOf(target.GrainIdentity.Key.ToString()!);
+        return Task.FromResult(silos[Math.Max(0, chip) % silos.Length]);
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace MemristorGrid.Grains.Telemetry;
+
+/// <summary>
+/// The ActivitySource and Meter named <c>MemristorGrid</c> and every instrument they emit. Simulated
+/// hardware quantities (energy, simulated latency) and the simulator's own cost (wall time) carry
+/// different names. Attributes: deployment, layer, tile, chip, silo (where known).
+/// </summary>
+public static class Instruments
+{
+    public const string Name = "MemristorGrid";
+    public static readonly ActivitySource Source = new(Name);
+    public static readonly Meter Meter = new(Name);
+
+    /// <summary>Simulated energy a tile spent on one lane's samples (cells, TIAs, converters, links).</summary>
+    public static readonly Histogram<double> TileEnergy = Meter.CreateHistogram<double>(
+        "memristorgrid.tile.energy", "J", "Simulated energy of a tile for one lane's samples.");
+
+    /// <summary>Simulated signal latency of a tile (settling + conversions + hops).</summary>
+    public static readonly Histogram<double> TileSimulatedLatency = Meter.CreateHistogram<double>(
+        "memristorgrid.tile.simulated_latency", "s", "Simulated latency of a tile.");
+
+    /// <summary>Simulator wall time of one tile evaluation.</summary>
+    public static readonly Histogram<double> TileWallTime = Meter.CreateHistogram<double>(
+        "memristorgrid.tile.wall_time", "s", "Wall-clock time the simulator spent evaluating a tile for one lane batch.");
+
+    public static readonly Counter<long> TileMvms = Meter.CreateCounter<long>(
+        "memristorgrid.tile.mvms", "{mvm}", "Vector-matrix products evaluated by a tile.");
+
+    public static readonly Counter<double> TileAdcConversions = Meter.CreateCounter<double>(
+        "memristorgrid.tile.adc_conversions", "{conversion}", "Simulated ADC conversions of a tile.");
+
+    public static readonly Counter<double> InterconnectBytes = Meter.CreateCounter<double>(
+        "memristorgrid.interconnect.bytes", "By", "Simulated bytes sent between two chips.");
+
+    /// <summary>Simulated energy outside the tiles (activation circuits, DACs, integrators, controller, readout).</summary>
+    public static readonly Histogram<double> PeripheryEnergy = Meter.CreateHistogram<double>(
+        "memristorgrid.periphery.energy", "J", "Simulated energy of the circuits outside the tiles for one lane.");
+
+    public static readonly Counter<long> LaneSegments = Meter.CreateCounter<long>(
+        "memristorgrid.lane.segments", "{segment}", "Controller periods (segments) integrated by lanes.");
+
+    public static readonly Counter<double> LaneAnalogTime = Meter.CreateCounter<double>(
+        "memristorgrid.lane.analog_time", "s", "Simulated physical time integrated by lanes (per sample).");
+
+    public static readonly Counter<long> SamplesCompleted = Meter.CreateCounter<long>(
+        "memristorgrid.samples.completed", "{sample}", "Samples whose lane finished.");
+}

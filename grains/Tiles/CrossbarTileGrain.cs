@@ -1,0 +1,66 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using MemristorGrid.Engine.Hardware;
+using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Grains.Deployments;
+using MemristorGrid.Grains.Placement;
+using MemristorGrid.Grains.Telemetry;
+
+namespace MemristorGrid.Grains.Tiles;
+
+/// <summary>A crossbar tile as a grain: programs its conductances from the deployment on activation
+/// (a pure function of model, profile, chip seed and tile) and evaluates lanes' batches.</summary>
+[ChipPlacement]
+public sealed class CrossbarTileGrain(DeploymentCache deployments) : Grain, ICrossbarTileGrain
+{
+    private CrossbarTile _tile = null!;
+    private KeyValuePair<string, object?>[] _tags = [];
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var (depId, layer, rowBlock, colBlock) = GrainKeys.ParseTile(this.GetPrimaryKeyString());
+        var deployment = await deployments.GetAsync(depId, GrainFactory);
+        var plan = deployment.Tile(layer, rowBlock, colBlock);
+        _tile = CrossbarTile.Program(plan, deployment.Network, deployment.Profile, deployment.Spec.ProgramSeed);
+        _tags =
+        [
+            new("deployment", depId), new("layer", layer), new("tile", plan.Id), new("chip", plan.Chip), new("silo", RuntimeIdentity),
+        ];
+    }
+
+    public async Task<TileResponse> EvaluateAsync(TileRequest request)
+    {
+        using var span = request.Traced ? Instruments.Source.StartActivity("tile.evaluate") : null;
+        span?.SetTag("tile", _tile.Plan.Id);
+        span?.SetTag("chip", _tile.Plan.Chip);
+        int rows = _tile.Plan.RowCount, n = request.Count;
+        if (request.Inputs.Length != n * rows * sizeof(float))
+            throw new ArgumentException($"tile {_tile.Plan.Id}: {request.Inputs.Length} input bytes for {n}×{rows} values");
+        // The programmed tile is immutable, so lanes' requests are computed in parallel on the thread
+        // pool instead of queueing behind one another on this activation.
+        var response = await Task.Run(() => Evaluate(_tile, request));
+        Instruments.TileMvms.Add(n, _tags);
+        return response;
+    }
+
+    private TileResponse Evaluate(CrossbarTile tile, TileRequest request)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int rows = tile.Plan.RowCount, cols = tile.Plan.ColCount, n = request.Count;
+        var inputs = ArrayPool<float>.Shared.Rent(n * rows);
+        var outputs = new byte[n * cols * sizeof(float)];
+        try
+        {
+            var x = inputs.AsSpan(0, n * rows);
+            MemoryMarshal.Cast<byte, float>(request.Inputs).CopyTo(x);
+            var result = tile.Evaluate(x, MemoryMarshal.Cast<byte, float>(outputs.AsSpan()), n,
+                new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass));
+            Instruments.TileWallTime.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, _tags);
+            return new TileResponse(outputs, result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs);
+        }
+        finally { ArrayPool<float>.Shared.Return(inputs); }
+    }
+
+    public Task<TilePlacement> DescribeAsync() => Task.FromResult(new TilePlacement(_tile.Plan.Id, _tile.Plan.Chip, RuntimeIdentity));
+}
