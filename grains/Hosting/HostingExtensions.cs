@@ -30,7 +30,16 @@ public static class HostingExtensions
             silo.AddRedisGrainStorage(Storage.Name, o => o.ConfigurationOptions = redis);
             var address = settings.AdvertisedAddress is { } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
             silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: settings.AdvertisedAddress is not null);
+            // A dead silo's lanes should move within seconds, not the default half minute.
+            silo.Configure<ClusterMembershipOptions>(o => { o.ProbeTimeout = TimeSpan.FromSeconds(2); o.NumMissedProbesLimit = 2; });
         }
+        return silo.AddMemristorGridGrains();
+    }
+
+    /// <summary>What every silo needs whatever its clustering (also used by test clusters): chip
+    /// placement, activity propagation and the per-silo deployment cache.</summary>
+    public static ISiloBuilder AddMemristorGridGrains(this ISiloBuilder silo)
+    {
         silo.AddPlacementDirector<ChipPlacement, ChipPlacementDirector>();
         silo.AddActivityPropagation();
         silo.Services.AddSingleton<DeploymentCache>();

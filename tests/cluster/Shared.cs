@@ -1,0 +1,42 @@
+using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Grains.Deployments;
+using MemristorGrid.Grains.Hosting;
+using Orleans.TestingHost;
+
+namespace MemristorGrid.Cluster.Tests;
+
+internal static class Repo
+{
+    public static string Root()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MemristorGrid.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    public static (ScoreNetwork Network, byte[] Bytes) Model(string name)
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(Root(), "models", name));
+        return (OnnxImporter.FromBytes(bytes, name), bytes);
+    }
+
+    public static HardwareProfile Profile(string name) => HardwareProfile.Resolve(name);
+}
+
+/// <summary>Three silos in this process (Orleans' InProcessTestCluster), shared by a test class.</summary>
+public sealed class ThreeSiloCluster : IAsyncLifetime
+{
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(3);
+        builder.ConfigureSilo((_, silo) => silo.AddMemristorGridGrains().AddMemoryGrainStorage(Storage.Name));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
