@@ -6,8 +6,6 @@ using MemristorGrid.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
-using Polly;
-using Polly.Retry;
 
 namespace MemristorGrid.Grains.Jobs;
 
@@ -28,17 +26,29 @@ public sealed class GenerationJobGrain(
     private int _retries;
     private string? _error;
 
-    private static readonly ResiliencePipeline LaneCalls = new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
+    private const int MaxAttempts = 30;
+
+    /// <summary>
+    /// Calls a lane, retrying the failures a lost silo causes. A plain loop rather than a Polly pipeline:
+    /// Polly resumes off the grain's scheduler, and a grain must only touch its state on its own.
+    /// </summary>
+    private async Task<T> RetryAsync<T>(Func<Task<T>> call, int lane)
+    {
+        for (int attempt = 1; ; attempt++)
         {
-            ShouldHandle = new PredicateBuilder().Handle<SiloUnavailableException>().Handle<OrleansMessageRejectionException>()
-                .Handle<TimeoutException>().Handle<ConnectionFailedException>().Handle<OrleansException>(),
-            MaxRetryAttempts = 30,
-            BackoffType = DelayBackoffType.Exponential,
-            Delay = TimeSpan.FromMilliseconds(200),
-            MaxDelay = TimeSpan.FromSeconds(5),
-        })
-        .Build();
+            try { return await call(); }
+            catch (Exception e) when (attempt < MaxAttempts && IsTransient(e))
+            {
+                Interlocked.Increment(ref _retries);
+                logger.LogWarning("lane {Lane} failed ({Error}); re-driving it from its checkpoint", lane, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * Math.Pow(2, Math.Min(attempt, 5)))));
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception e) =>
+        e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or ConnectionFailedException
+        || (e is OrleansException && e is not InvalidOperationException);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -76,8 +86,11 @@ public sealed class GenerationJobGrain(
     public async Task<JobResult> GetResultAsync()
     {
         if (!state.State.Finished) throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} has not finished");
-        var calls = Enumerable.Range(0, state.State.LaneDone.Length)
-            .Select(k => LaneCalls.ExecuteAsync(async _ => await Lane(k).GetCheckpointAsync()).AsTask());
+        var calls = Enumerable.Range(0, state.State.LaneDone.Length).Select(k =>
+        {
+            var lane = Lane(k);
+            return RetryAsync(() => lane.GetCheckpointAsync(), k);
+        });
         return new JobResult(await Task.WhenAll(calls), _retries);
     }
 
@@ -135,16 +148,8 @@ public sealed class GenerationJobGrain(
         while (!state.State.LaneDone[k])
         {
             int target = reached + window;
-            var progress = await LaneCalls.ExecuteAsync(async _ =>
-            {
-                try { return await Lane(k).AdvanceToAsync(assignment, target); }
-                catch (Exception e) when (e is not ArgumentException and not InvalidOperationException)
-                {
-                    Interlocked.Increment(ref _retries);
-                    logger.LogWarning("lane {Lane} failed ({Error}); re-driving it from its checkpoint", k, e.Message);
-                    throw;
-                }
-            });
+            var lane = Lane(k);
+            var progress = await RetryAsync(() => lane.AdvanceToAsync(assignment, target), k);
             reached = progress.Segment;
             _segmentsDone[k] = reached;
             if (reached >= progress.SegmentCount)

@@ -37,7 +37,14 @@ public sealed class IntegratorChannelGrain(
             span?.SetTag("segments", $"{lane.Segment}..{target}");
             int before = lane.Segment;
             _transport!.TraceNext(_deployment!.Plan.Tiles.Count);
-            await driver.AdvanceAsync(lane, _transport, target - lane.Segment, _workspace);
+            try { await driver.AdvanceAsync(lane, _transport, target - lane.Segment, _workspace); }
+            catch
+            {
+                // A window that failed half-way (a tile's silo died) has moved x part of a segment:
+                // forget it, so the retry resumes from the last checkpoint and repeats exactly.
+                _lane = null;
+                throw;
+            }
             Instruments.LaneSegments.Add(lane.Segment - before, new KeyValuePair<string, object?>("deployment", _deployment.Id));
             Instruments.LaneAnalogTime.Add((lane.Segment - before) * driver.SegmentLength * driver.TimeConstant);
             LaneCheckpoints.Save(lane, assignment, checkpoint.State);
