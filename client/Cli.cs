@@ -23,6 +23,7 @@ public static class Cli
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(ProfileCommand.Create());
+        root.Subcommands.Add(SiloCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         return root;
     }

@@ -31,14 +31,26 @@ internal sealed class ClusterOptions
 
     public bool JoinsCluster(ParseResult parse) => parse.GetValue(Redis) is not null || (parse.GetValue(Gateway)?.Length ?? 0) > 0;
 
-    /// <summary>Runs the job on the embedded silo or on the cluster the options name.</summary>
-    public async Task<AnalogRunResult> RunJobAsync(ParseResult parse, AnalogRunArguments.Resolved r, IProgress<double> progress)
+    /// <summary>Which silo runs each tile of the deployment (activating them), on the embedded silo or the named cluster.</summary>
+    public async Task<GrainInterfaces.TilePlacement[]> PlacementAsync(ParseResult parse, byte[] modelBytes, string modelName, Engine.Hardware.HardwareProfile profile, ulong programSeed)
+    {
+        var spec = new GrainInterfaces.DeploymentSpec(modelBytes, modelName, profile.ToJson(), programSeed);
+        async Task<GrainInterfaces.TilePlacement[]> Ask(IGrainFactory grains)
+        {
+            var deployment = grains.GetGrain<GrainInterfaces.IDeploymentGrain>(spec.Id());
+            await deployment.DefineAsync(spec);
+            return await deployment.GetPlacementAsync();
+        }
+        return await WithClusterAsync(parse, Ask);
+    }
+
+    private async Task<T> WithClusterAsync<T>(ParseResult parse, Func<IGrainFactory, Task<T>> work)
     {
         var settings = Settings(parse);
         if (!JoinsCluster(parse))
         {
             await using var embedded = await EmbeddedCluster.StartAsync(settings);
-            return await ClusterJobRunner.RunAsync(embedded.Client, r.Network, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress);
+            return await work(embedded.Client);
         }
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -50,11 +62,11 @@ internal sealed class ClusterOptions
         {
             throw new Engine.UserInputException($"cannot join the cluster ({(settings.Redis is not null ? $"redis {settings.Redis}" : string.Join(", ", settings.Gateways))}): {e.Message}");
         }
-        var client = host.Services.GetRequiredService<IClusterClient>();
-        try
-        {
-            return await ClusterJobRunner.RunAsync(client, r.Network, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress);
-        }
+        try { return await work(host.Services.GetRequiredService<IClusterClient>()); }
         finally { await host.StopAsync(); }
     }
+
+    /// <summary>Runs the job on the embedded silo or on the cluster the options name.</summary>
+    public Task<AnalogRunResult> RunJobAsync(ParseResult parse, AnalogRunArguments.Resolved r, IProgress<double> progress) =>
+        WithClusterAsync(parse, grains => ClusterJobRunner.RunAsync(grains, r.Network, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress));
 }

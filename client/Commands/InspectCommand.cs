@@ -12,8 +12,13 @@ internal static class InspectCommand
     public static Command Create()
     {
         var model = Required("--model", "Score network (.onnx).");
+        var seed = Make<ulong>("--program-seed", "Chip seed of the deployment to place.", 1);
         var profileOption = new Option<string?>("--profile") { Description = "Also show how the model maps onto this hardware profile (preset or PATH.json): tiles, chips, links." };
-        var command = new Command("inspect", "Show a model's layers, shapes and diffusion metadata, and optionally its hardware mapping.") { model, profileOption };
+        var cluster = new ClusterOptions();
+        var command = new Command("inspect", "Show a model's layers, shapes and diffusion metadata, and optionally its hardware mapping (and, with --gateway/--redis, which silo runs each chip).") { model, profileOption };
+        command.Options.Add(cluster.Gateway);
+        command.Options.Add(cluster.Redis);
+        command.Options.Add(seed);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(model)!;
@@ -52,6 +57,9 @@ internal static class InspectCommand
                 o.WriteLine($"devices     G ∈ [{F(d.GMinMicrosiemens)}, {F(d.GMaxMicrosiemens)}] µS, {(d.Levels is { } levels ? $"{levels} levels" : "continuous")}, programming noise {d.ProgrammingNoise.Model.ToString().ToLowerInvariant()}, read noise σ {F(d.ReadNoiseSigma)}");
                 o.WriteLine($"loop        RC {F(profile.Integrator.TimeConstantSeconds * 1e6)} µs, controller {(profile.Controller.UpdatePeriodSeconds > 0 ? $"updates every {F(profile.Controller.UpdatePeriodSeconds * 1e9)} ns" : "continuous")}");
                 o.Write(plan.Describe());
+                var placement = cluster.PlacementAsync(parse, File.ReadAllBytes(path), Path.GetFileName(path), profile, parse.GetValue(seed)).GetAwaiter().GetResult();
+                foreach (var chip in placement.GroupBy(p => p.Chip).OrderBy(g => g.Key))
+                    o.WriteLine($"chip {chip.Key,-6} → silo {string.Join(", ", chip.Select(p => p.Silo).Distinct())} ({chip.Count()} tiles)");
             }
             return 0;
         });

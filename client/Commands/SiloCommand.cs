@@ -1,0 +1,31 @@
+using System.CommandLine;
+using MemristorGrid.Grains.Hosting;
+using static MemristorGrid.Client.Commands.CommandOptions;
+
+namespace MemristorGrid.Client.Commands;
+
+/// <summary><c>memgrid silo</c>: run a silo of a MemristorGrid cluster in this process (the same host as silo/).</summary>
+internal static class SiloCommand
+{
+    public static Command Create()
+    {
+        var redis = new Option<string?>("--redis") { Description = "Cluster through this Redis and keep grain state in it (e.g. localhost:6379); default: localhost clustering, memory storage." };
+        var port = Make("--port", "Silo-to-silo port.", 11111).Positive();
+        var gateway = Make("--gateway-port", "Client gateway port.", 30000).Positive();
+        var otlp = new Option<string?>("--otlp") { Description = "OTLP endpoint for traces and metrics (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
+        var command = new Command("silo", "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).") { redis, port, gateway, otlp };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var settings = ClusterSettings.FromEnvironment() with
+            {
+                Redis = parse.GetValue(redis) ?? ClusterSettings.FromEnvironment().Redis,
+                SiloPort = parse.GetValue(port),
+                GatewayPort = parse.GetValue(gateway),
+                OtlpEndpoint = parse.GetValue(otlp) ?? ClusterSettings.FromEnvironment().OtlpEndpoint,
+            };
+            await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel);
+            return 0;
+        });
+        return command;
+    }
+}
