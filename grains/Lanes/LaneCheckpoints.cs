@@ -36,8 +36,14 @@ public static class LaneCheckpoints
             StepSize = c.StepSize,
             TileCellEnergyJoules = MemoryMarshal.Cast<byte, double>(c.TileCellEnergyJoules).ToArray(),
             TileMvms = c.TileMvms.ToArray(),
-            NetworkEvaluations = k[0], AcceptedSteps = k[1], RejectedSteps = k[2], InputOverflows = k[3],
-            SaturatedOutputs = k[4], EmbeddingOverflows = k[5], EmbeddingValues = k[6], IntegratorClips = k[7],
+            NetworkEvaluations = k[0],
+            AcceptedSteps = k[1],
+            RejectedSteps = k[2],
+            InputOverflows = k[3],
+            SaturatedOutputs = k[4],
+            EmbeddingOverflows = k[5],
+            EmbeddingValues = k[6],
+            IntegratorClips = k[7],
         };
     }
 }
