@@ -44,8 +44,11 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private int _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _host.StopAsync();
         _host.Dispose();
     }

@@ -10,8 +10,16 @@ using OpenTelemetry.Trace;
 
 namespace MemristorGrid.Cluster.Tests;
 
+/// <summary>The telemetry test listens to process-wide sources: nothing else may run beside it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AloneCollection
+{
+    public const string Name = "alone";
+}
+
 /// <summary>What an operator sees: one trace from the client through job and lane to tiles, and tile
 /// energy metrics that add up to the report.</summary>
+[Collection(AloneCollection.Name)]
 public class TelemetryTests
 {
     [Fact]
@@ -32,6 +40,7 @@ public class TelemetryTests
         var result = await ClusterJobRunner.RunAsync(cluster.Client, net, bytes, "ring.onnx", profile, options, 300, []);
         tracer.ForceFlush();
         meter.ForceFlush();
+        await cluster.DisposeAsync(); // no span may arrive while the lists are read
 
         var root = Assert.Single(spans, s => s.OperationName == "memgrid.run");
         var trace = spans.Where(s => s.TraceId == root.TraceId).ToList();
