@@ -24,7 +24,8 @@ public static class TileEnergyPlot
         var ticks = tiles.Select((t, i) => new Tick(i, tiles.Count <= 24 ? t.Id : (i % Math.Max(1, tiles.Count / 12) == 0 ? t.Id : ""))).ToArray();
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
         plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
-        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.UpperLeft;
+        plot.Axes.Bottom.MinimumSize = 110; // room for the rotated tile ids
         plot.Axes.Margins(bottom: 0);
         foreach (int chip in tiles.Select(t => t.Chip).Distinct().Order())
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"chip {chip}", FillColor = palette.GetColor(chip % 10) });
