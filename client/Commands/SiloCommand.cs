@@ -12,8 +12,9 @@ internal static class SiloCommand
         var redis = new Option<string?>("--redis") { Description = "Cluster through this Redis and keep grain state in it (e.g. localhost:6379); default: localhost clustering, memory storage." };
         var port = Make("--port", "Silo-to-silo port.", 11111).Positive();
         var gateway = Make("--gateway-port", "Client gateway port.", 30000).Positive();
+        var health = Make("--health-port", "Port of /healthz and /ready (0 = none).", 8080).NonNegative();
         var otlp = new Option<string?>("--otlp") { Description = "OTLP endpoint for traces and metrics (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
-        var command = new Command("silo", "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).") { redis, port, gateway, otlp };
+        var command = new Command("silo", "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).") { redis, port, gateway, health, otlp };
         command.SetAction(async (parse, cancel) =>
         {
             var settings = ClusterSettings.FromEnvironment() with
@@ -21,6 +22,7 @@ internal static class SiloCommand
                 Redis = parse.GetValue(redis) ?? ClusterSettings.FromEnvironment().Redis,
                 SiloPort = parse.GetValue(port),
                 GatewayPort = parse.GetValue(gateway),
+                HealthPort = parse.GetValue(health),
                 OtlpEndpoint = parse.GetValue(otlp) ?? ClusterSettings.FromEnvironment().OtlpEndpoint,
             };
             await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel);

@@ -17,11 +17,14 @@ public sealed record ClusterSettings
     public string ServiceId { get; init; } = "memgrid";
     public string? AdvertisedAddress { get; init; }
 
+    /// <summary>Port of the silo's /healthz and /ready endpoints; 0 = none.</summary>
+    public int HealthPort { get; init; } = 8080;
+
     /// <summary>OTLP endpoint (e.g. http://collector:4317); null = no OTLP export.</summary>
     public string? OtlpEndpoint { get; init; }
     public bool ConsoleTelemetry { get; init; }
 
-    /// <summary>Reads MEMGRID_REDIS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_CLUSTER_ID, POD_IP and
+    /// <summary>Reads MEMGRID_REDIS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_CLUSTER_ID, POD_IP and
     /// OTEL_EXPORTER_OTLP_ENDPOINT, the settings a container or pod gets from its environment.</summary>
     public static ClusterSettings FromEnvironment()
     {
@@ -32,6 +35,7 @@ public sealed record ClusterSettings
             Redis = Env("MEMGRID_REDIS"),
             SiloPort = int.TryParse(Env("MEMGRID_SILO_PORT"), out int sp) ? sp : s.SiloPort,
             GatewayPort = int.TryParse(Env("MEMGRID_GATEWAY_PORT"), out int gp) ? gp : s.GatewayPort,
+            HealthPort = int.TryParse(Env("MEMGRID_HEALTH_PORT"), out int hp) ? hp : s.HealthPort,
             ClusterId = Env("MEMGRID_CLUSTER_ID") ?? s.ClusterId,
             AdvertisedAddress = Env("POD_IP"),
             OtlpEndpoint = Env("OTEL_EXPORTER_OTLP_ENDPOINT"),

@@ -25,6 +25,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
             SiloPort = FreePort(),
             GatewayPort = FreePort(),
             ClusterId = $"embedded-{Environment.ProcessId}-{Guid.NewGuid():N}",
+            HealthPort = 0,
         };
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();

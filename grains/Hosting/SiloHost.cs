@@ -15,6 +15,9 @@ public static class SiloHost
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        // Before the silo: hosted services start in order, and the probes must answer while it joins.
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddHostedService<HealthEndpoint>();
         builder.UseOrleans(silo => silo.AddMemristorGridSilo(settings));
         builder.Services.AddMemristorGridTelemetry(settings, "memgrid-silo");
         return builder.Build();
@@ -24,7 +27,7 @@ public static class SiloHost
     {
         using var host = Build(settings);
         await host.StartAsync(cancel);
-        announce?.WriteLine($"silo up: silo port {settings.SiloPort}, gateway port {settings.GatewayPort}, clustering {(settings.Redis is null ? "localhost" : "redis")}");
+        announce?.WriteLine($"silo up: silo port {settings.SiloPort}, gateway port {settings.GatewayPort}, health port {settings.HealthPort}, clustering {(settings.Redis is null ? "localhost" : "redis")}");
         announce?.Flush();
         await host.WaitForShutdownAsync(cancel);
     }

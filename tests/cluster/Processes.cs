@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using MemristorGrid.Grains.Hosting;
+
+namespace MemristorGrid.Cluster.Tests;
+
+/// <summary>Real processes a test starts — a redis-server, silo processes — all killed at disposal.</summary>
+internal sealed class Processes : IDisposable
+{
+    private readonly List<Process> _started = [];
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "memgrid-procs-" + Guid.NewGuid().ToString("N"));
+
+    public Process Start(string file, string args, string missing)
+    {
+        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        Process p;
+        try { p = Process.Start(info) ?? throw new InvalidOperationException(missing); }
+        catch (System.ComponentModel.Win32Exception) { throw new InvalidOperationException(missing); }
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _started.Add(p);
+        return p;
+    }
+
+    /// <summary>A throw-away redis-server on a free loopback port; returns its connection string.</summary>
+    public async Task<string> StartRedisAsync()
+    {
+        Directory.CreateDirectory(_dir);
+        int port = EmbeddedCluster.FreePort();
+        var redis = Start("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}",
+            "redis-server not found: install it (apt-get install -y redis-server); .ci/run does");
+        await WaitFor(() => redis.HasExited ? throw new InvalidOperationException("redis-server exited") : CanConnect(port), "redis-server");
+        return $"127.0.0.1:{port}";
+    }
+
+    /// <summary>A silo process (the silo/ project) clustered through <paramref name="redis"/>.</summary>
+    public (Process Process, int SiloPort, int HealthPort) StartSilo(string redis)
+    {
+        int siloPort = EmbeddedCluster.FreePort(), gatewayPort = EmbeddedCluster.FreePort(), healthPort = EmbeddedCluster.FreePort();
+        string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
+        var p = Start("dotnet", $"\"{dll}\" --redis {redis} --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort}", "dotnet not found");
+        return (p, siloPort, healthPort);
+    }
+
+    public static bool CanConnect(int port)
+    {
+        try { using var c = new System.Net.Sockets.TcpClient("127.0.0.1", port); return true; }
+        catch (System.Net.Sockets.SocketException) { return false; }
+    }
+
+    public static async Task WaitFor(Func<bool> ready, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!ready())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not come up in {seconds} s");
+            await Task.Delay(100);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _started)
+        {
+            try { if (!p.HasExited) p.Kill(entireProcessTree: true); p.WaitForExit(5000); }
+            catch (InvalidOperationException) { }
+            p.Dispose();
+        }
+        try { if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}
