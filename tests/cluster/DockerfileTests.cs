@@ -1,0 +1,79 @@
+using System.Text.Json;
+using MemristorGrid.Grains.Hosting;
+
+namespace MemristorGrid.Cluster.Tests;
+
+/// <summary>Docker cannot run here, so the images are checked by construction: pinned bases, an
+/// unprivileged user, entry points that the build really produces, the silo's configured ports, and a
+/// build context that contains everything the files copy.</summary>
+public class DockerfileTests
+{
+    private sealed record Instruction(string Keyword, string Arguments);
+
+    private static List<Instruction> Parse(string path)
+    {
+        var lines = new List<Instruction>();
+        string pending = "";
+        foreach (var raw in File.ReadAllLines(path))
+        {
+            string line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (line.EndsWith('\\')) { pending += line[..^1] + " "; continue; }
+            line = pending + line;
+            pending = "";
+            int space = line.IndexOf(' ');
+            lines.Add(new Instruction(line[..space].ToUpperInvariant(), line[(space + 1)..].Trim()));
+        }
+        return lines;
+    }
+
+    [Theory]
+    [InlineData("silo/Dockerfile", "MemristorGrid.Silo.dll", true)]
+    [InlineData("client/Dockerfile", "memgrid.dll", false)]
+    public void Images_are_pinned_unprivileged_and_start_what_the_build_produces(string dockerfile, string entryDll, bool isSilo)
+    {
+        string root = Repo.Root();
+        var lines = Parse(Path.Combine(root, dockerfile));
+
+        var froms = lines.Where(l => l.Keyword == "FROM").Select(l => l.Arguments.Split(' ')[0]).ToList();
+        Assert.True(froms.Count >= 2, "multi-stage: a build stage and a runtime stage");
+        Assert.All(froms, image =>
+        {
+            int colon = image.LastIndexOf(':');
+            Assert.True(colon > image.LastIndexOf('/'), $"{image} names no tag");
+            Assert.NotEqual("latest", image[(colon + 1)..]);
+        });
+        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime:", froms[^1]);
+
+        var final = lines.Skip(lines.FindLastIndex(l => l.Keyword == "FROM")).ToList();
+        var user = Assert.Single(final, l => l.Keyword == "USER").Arguments;
+        Assert.DoesNotContain(user, new[] { "root", "0" });
+
+        var entry = JsonSerializer.Deserialize<string[]>(Assert.Single(final, l => l.Keyword == "ENTRYPOINT").Arguments)!;
+        Assert.Equal(["dotnet", entryDll], entry);
+        Assert.True(File.Exists(Path.Combine(AppContext.BaseDirectory, entryDll)), $"the build produces no {entryDll}");
+
+        var ignored = File.ReadAllLines(Path.Combine(root, ".dockerignore"))
+            .Where(l => l.Length > 0 && !l.StartsWith('#') && !l.StartsWith('!')).Select(l => l.TrimEnd('/')).ToList();
+        foreach (var copy in lines.Where(l => l.Keyword == "COPY" && !l.Arguments.StartsWith("--from", StringComparison.Ordinal)))
+        {
+            var parts = copy.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var source in parts[..^1])
+            {
+                Assert.True(File.Exists(Path.Combine(root, source)) || Directory.Exists(Path.Combine(root, source)), $"{dockerfile} copies {source}, which does not exist");
+                Assert.DoesNotContain(source.TrimEnd('/'), ignored);
+            }
+        }
+
+        if (isSilo)
+        {
+            var defaults = new ClusterSettings();
+            var exposed = final.Where(l => l.Keyword == "EXPOSE").SelectMany(l => l.Arguments.Split(' ')).Select(int.Parse).Order();
+            Assert.Equal(new[] { defaults.SiloPort, defaults.GatewayPort, defaults.HealthPort }.Order(), exposed);
+            string env = string.Join(' ', final.Where(l => l.Keyword == "ENV").Select(l => l.Arguments));
+            Assert.Contains($"MEMGRID_SILO_PORT={defaults.SiloPort}", env);
+            Assert.Contains($"MEMGRID_GATEWAY_PORT={defaults.GatewayPort}", env);
+            Assert.Contains($"MEMGRID_HEALTH_PORT={defaults.HealthPort}", env);
+        }
+    }
+}
