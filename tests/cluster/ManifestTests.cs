@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using k8s;
+using k8s.Models;
+using MemristorGrid.Grains.Hosting;
+
+namespace MemristorGrid.Cluster.Tests;
+
+/// <summary>Every overlay renders with kubectl's kustomize, and every object it produces is a valid,
+/// typed Kubernetes object (unknown or misspelt fields fail), wired the way the silo expects.</summary>
+public class ManifestTests
+{
+    public static TheoryData<string> Overlays => new() { "dev", "scale" };
+
+    internal static string Render(string overlay)
+    {
+        var info = new ProcessStartInfo("kubectl", $"kustomize {Path.Combine(Repo.Root(), "k8s", "overlays", overlay)}")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        using var p = Process.Start(info) ?? throw new InvalidOperationException("kubectl not found");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        string stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"kubectl kustomize {overlay} failed: {stderr}");
+        return stdout.Result;
+    }
+
+    internal static List<object> Load(string yaml) => KubernetesYaml.LoadAllFromString(yaml, strict: true);
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Every_overlay_renders_to_valid_typed_objects(string overlay)
+    {
+        var objects = Load(Render(overlay));
+        Assert.Contains(objects, o => o is V1Namespace);
+        var silo = Assert.Single(objects.OfType<V1Deployment>(), d => d.Metadata.Name == "silo");
+        var container = Assert.Single(silo.Spec.Template.Spec.Containers);
+        var defaults = new ClusterSettings();
+        var ports = container.Ports.ToDictionary(p => p.Name, p => p.ContainerPort);
+        Assert.Equal(defaults.SiloPort, ports["silo"]);
+        Assert.Equal(defaults.GatewayPort, ports["gateway"]);
+        Assert.Equal(defaults.HealthPort, ports["health"]);
+        Assert.Equal("/ready", container.ReadinessProbe.HttpGet.Path);
+        Assert.Equal("/healthz", container.LivenessProbe.HttpGet.Path);
+        var env = container.Env.ToDictionary(e => e.Name);
+        Assert.Equal("status.podIP", env["POD_IP"].ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("metadata.name", env["POD_NAME"].ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("metadata.namespace", env["POD_NAMESPACE"].ValueFrom.FieldRef.FieldPath);
+        Assert.True(silo.Spec.Template.Spec.TerminationGracePeriodSeconds > SiloHost.ShutdownTimeout.TotalSeconds);
+        Assert.True(container.SecurityContext.ReadOnlyRootFilesystem);
+        Assert.NotNull(container.Resources.Limits);
+        Assert.Contains(objects, o => o is V1StatefulSet { Metadata.Name: "redis" } s && s.Spec.VolumeClaimTemplates.Count == 1);
+        Assert.Contains(objects, o => o is V1Job);
+        Assert.Contains(objects, o => o is V1NetworkPolicy);
+        Assert.Contains(objects, o => o is V1Role r && r.Rules.All(rule => rule.Verbs.All(v => v is "get" or "list" or "watch")));
+        Assert.All(objects.OfType<IKubernetesObject<V1ObjectMeta>>(), o => Assert.DoesNotContain("/work/", KubernetesYaml.Serialize(o)));
+        if (overlay == "scale")
+        {
+            Assert.Equal(4, silo.Spec.Replicas);
+            Assert.NotNull(silo.Spec.Template.Spec.Affinity.PodAntiAffinity);
+            Assert.Contains(objects, o => o is V2HorizontalPodAutoscaler);
+        }
+        else Assert.Equal(1, silo.Spec.Replicas);
+    }
+
+    [Fact]
+    public void A_misspelt_field_is_caught()
+    {
+        string yaml = Render("dev").Replace("readinessProbe:", "readynessProbe:", StringComparison.Ordinal);
+        Assert.ThrowsAny<Exception>(() => Load(yaml));
+    }
+}
