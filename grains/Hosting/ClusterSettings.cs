@@ -24,8 +24,11 @@ public sealed record ClusterSettings
     public string? OtlpEndpoint { get; init; }
     public bool ConsoleTelemetry { get; init; }
 
+    /// <summary>OTLP transport: "grpc" (default, port 4317) or "http/protobuf" (port 4318, paths /v1/traces and /v1/metrics).</summary>
+    public string OtlpProtocol { get; init; } = "grpc";
+
     /// <summary>Reads MEMGRID_REDIS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_CLUSTER_ID, POD_IP and
-    /// OTEL_EXPORTER_OTLP_ENDPOINT, the settings a container or pod gets from its environment.</summary>
+    /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_PROTOCOL, the settings a container or pod gets from its environment.</summary>
     public static ClusterSettings FromEnvironment()
     {
         static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
@@ -39,6 +42,7 @@ public sealed record ClusterSettings
             ClusterId = Env("MEMGRID_CLUSTER_ID") ?? s.ClusterId,
             AdvertisedAddress = Env("POD_IP"),
             OtlpEndpoint = Env("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            OtlpProtocol = Env("OTEL_EXPORTER_OTLP_PROTOCOL") ?? s.OtlpProtocol,
         };
     }
 }

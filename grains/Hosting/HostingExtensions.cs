@@ -66,16 +66,28 @@ public static class HostingExtensions
             .WithTracing(t =>
             {
                 t.AddSource(Instruments.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
-                if (settings.OtlpEndpoint is { } endpoint) t.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+                if (settings.OtlpEndpoint is { } endpoint) t.AddOtlpExporter(o => Otlp(o, settings, endpoint, "traces"));
                 if (settings.ConsoleTelemetry) t.AddConsoleExporter();
             })
             .WithMetrics(m =>
             {
                 m.AddMeter(Instruments.Name, "Microsoft.Orleans");
-                if (settings.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => o.Endpoint = new Uri(endpoint));
+                // Exemplars link a slow tile's latency sample to the trace it was recorded in.
+                m.SetExemplarFilter(ExemplarFilterType.TraceBased);
+                if (settings.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => Otlp(o, settings, endpoint, "metrics"));
                 if (settings.ConsoleTelemetry) m.AddConsoleExporter();
             });
         return services;
+    }
+
+    private static void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions options, ClusterSettings settings, string endpoint, string signal)
+    {
+        if (settings.OtlpProtocol == "http/protobuf")
+        {
+            options.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+            options.Endpoint = new Uri(endpoint.TrimEnd('/') + "/v1/" + signal);
+        }
+        else options.Endpoint = new Uri(endpoint);
     }
 
     public static IPEndPoint ParseEndpoint(string text)

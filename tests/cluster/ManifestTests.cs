@@ -15,7 +15,9 @@ public class ManifestTests
     {
         var info = new ProcessStartInfo("kubectl", $"kustomize {Path.Combine(Repo.Root(), "k8s", "overlays", overlay)}")
         {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
         using var p = Process.Start(info) ?? throw new InvalidOperationException("kubectl not found");
         var stdout = p.StandardOutput.ReadToEndAsync();

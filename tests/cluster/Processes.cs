@@ -9,9 +9,10 @@ internal sealed class Processes : IDisposable
     private readonly List<Process> _started = [];
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "memgrid-procs-" + Guid.NewGuid().ToString("N"));
 
-    public Process Start(string file, string args, string missing)
+    public Process Start(string file, string args, string missing, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         Process p;
         try { p = Process.Start(info) ?? throw new InvalidOperationException(missing); }
         catch (System.ComponentModel.Win32Exception) { throw new InvalidOperationException(missing); }
@@ -41,6 +42,15 @@ internal sealed class Processes : IDisposable
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
         var p = Start("dotnet", $"\"{dll}\" --redis {redis} --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort}", "dotnet not found");
         return (p, siloPort, healthPort);
+    }
+
+    /// <summary>A silo process with localhost clustering (its own primary), reachable through its gateway.</summary>
+    public (Process Process, int GatewayPort) StartLocalSilo(string extraArgs, IReadOnlyDictionary<string, string> environment)
+    {
+        int siloPort = EmbeddedCluster.FreePort(), gatewayPort = EmbeddedCluster.FreePort(), healthPort = EmbeddedCluster.FreePort();
+        string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
+        var p = Start("dotnet", $"\"{dll}\" --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found", environment);
+        return (p, gatewayPort);
     }
 
     public static bool CanConnect(int port)

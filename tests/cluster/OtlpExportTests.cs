@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using MemristorGrid.Engine.Analog;
+using MemristorGrid.Grains.Hosting;
+using MemristorGrid.Grains.Jobs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MemristorGrid.Cluster.Tests;
+
+/// <summary>A silo process exporting to an OTLP/HTTP receiver in the test: tile spans and tile energy
+/// metrics must arrive over the wire.</summary>
+public sealed class OtlpExportTests : IDisposable
+{
+    private readonly Processes _processes = new();
+    private readonly HttpListener _receiver = new();
+    private readonly ConcurrentDictionary<string, ConcurrentBag<byte[]>> _received = new();
+
+    [Fact]
+    public async Task A_silo_exports_tile_spans_and_energy_metrics_over_otlp()
+    {
+        int port = EmbeddedCluster.FreePort();
+        _receiver.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _receiver.Start();
+        _ = Task.Run(ReceiveAsync);
+
+        var (silo, gateway) = _processes.StartLocalSilo($"--otlp http://127.0.0.1:{port}", new Dictionary<string, string>
+        {
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
+            ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+        });
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(c => c.AddMemristorGridClient(new ClusterSettings { Gateways = [$"127.0.0.1:{gateway}"] }));
+        using var client = builder.Build();
+        await Processes.WaitFor(() => silo.HasExited ? throw new InvalidOperationException("the silo exited") : Processes.CanConnect(gateway), "the silo's gateway");
+        await client.StartAsync();
+
+        var (net, bytes) = Repo.Model("ring.onnx");
+        var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 2, LaneSize = 100 };
+        var grains = client.Services.GetRequiredService<IClusterClient>();
+        await ClusterJobRunner.RunAsync(grains, net, bytes, "ring.onnx", Repo.Profile("rram-180nm"), options, 200, []);
+
+        bool Arrived(string path, string text) => _received.TryGetValue(path, out var bodies)
+            && bodies.Any(b => Encoding.UTF8.GetString(b).Contains(text, StringComparison.Ordinal));
+        await Processes.WaitFor(() => Arrived("/v1/traces", "tile.evaluate") && Arrived("/v1/traces", "lane.window")
+            && Arrived("/v1/metrics", "memristorgrid.tile.energy") && Arrived("/v1/metrics", "memristorgrid.tile.wall_time"), "OTLP data", 30);
+        await client.StopAsync();
+    }
+
+    private async Task ReceiveAsync()
+    {
+        while (_receiver.IsListening)
+        {
+            HttpListenerContext context;
+            try { context = await _receiver.GetContextAsync(); }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
+            using var body = new MemoryStream();
+            await context.Request.InputStream.CopyToAsync(body);
+            _received.GetOrAdd(context.Request.Url!.AbsolutePath, _ => []).Add(body.ToArray());
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "application/x-protobuf";
+            context.Response.Close();
+        }
+    }
+
+    public void Dispose()
+    {
+        _processes.Dispose();
+        _receiver.Close();
+    }
+}
