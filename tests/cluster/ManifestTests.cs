@@ -11,9 +11,12 @@ public class ManifestTests
 {
     public static TheoryData<string> Overlays => new() { "dev", "scale" };
 
-    internal static string Render(string overlay)
+    internal static string Render(string overlay) => RenderDirectory(Path.Combine(Repo.Root(), "k8s", "overlays", overlay));
+
+    internal static string RenderDirectory(string directory)
     {
-        var info = new ProcessStartInfo("kubectl", $"kustomize {Path.Combine(Repo.Root(), "k8s", "overlays", overlay)}")
+        string overlay = Path.GetFileName(directory);
+        var info = new ProcessStartInfo("kubectl", $"kustomize {directory}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -70,5 +73,36 @@ public class ManifestTests
     {
         string yaml = Render("dev").Replace("readinessProbe:", "readynessProbe:", StringComparison.Ordinal);
         Assert.ThrowsAny<Exception>(() => Load(yaml));
+    }
+
+    [Fact]
+    public void The_observability_stack_renders_with_provisioned_datasources_and_dashboards()
+    {
+        var objects = Load(RenderDirectory(Path.Combine(Repo.Root(), "k8s", "observability")));
+        var deployments = objects.OfType<V1Deployment>().Select(d => d.Metadata.Name).ToHashSet();
+        Assert.Superset(new HashSet<string> { "otel-collector", "tempo", "prometheus", "grafana" }, deployments);
+        var maps = objects.OfType<V1ConfigMap>().ToDictionary(c => c.Metadata.Name);
+        Assert.Contains("uid: prometheus", maps["grafana-datasources"].Data["datasources.yaml"]);
+        Assert.Contains("uid: tempo", maps["grafana-datasources"].Data["datasources.yaml"]);
+        string dashboard = maps["grafana-dashboards"].Data["memristorgrid.json"];
+        Assert.Equal(File.ReadAllText(Path.Combine(Repo.Root(), "k8s", "observability", "dashboards", "memristorgrid.json")), dashboard);
+        var collector = maps["otel-collector"].Data["config.yaml"];
+        Assert.Contains("otlp/tempo", collector);
+        Assert.Contains("prometheus", collector);
+        Assert.All(objects.OfType<V1Service>(), svc => Assert.NotEmpty(svc.Spec.Ports));
+    }
+
+    [Fact]
+    public void No_manifest_names_a_machine_path_or_a_clear_text_secret()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root(), "k8s"), "*.*", SearchOption.AllDirectories))
+        {
+            string text = File.ReadAllText(file);
+            Assert.DoesNotContain("/work/", text);
+            Assert.DoesNotContain("/root/", text);
+            Assert.DoesNotMatch(@"(?im)^\s*(password|secret|token)\s*:\s*\S", text);
+            Assert.DoesNotMatch(@"(?i)GF_SECURITY_ADMIN_PASSWORD\s*\n\s*value:", text);
+        }
+        Assert.Empty(Load(Render("dev")).OfType<V1Secret>());
     }
 }
