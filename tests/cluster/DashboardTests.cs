@@ -113,7 +113,7 @@ public partial class DashboardTests
         }
 
         // The data sources the dashboards use are the ones Grafana is provisioned with.
-        string datasources = File.ReadAllText(Path.Combine(Repo.Root(), "k8s", "observability", "grafana.yaml"));
+        string datasources = File.ReadAllText(Path.Combine(Repo.Root(), "k8s", "observability", "config", "datasources.yaml"));
         Assert.Contains("uid: prometheus", datasources);
         Assert.Contains("uid: tempo", datasources);
     }

@@ -77,3 +77,38 @@ public class DockerfileTests
         }
     }
 }
+
+/// <summary>compose.yaml, checked like the Dockerfiles: it builds the two images from their Dockerfiles,
+/// mounts configuration files that exist, and points silos and clients at its own Redis and collector.</summary>
+public class ComposeTests
+{
+    [Fact]
+    public void The_local_stack_is_wired_to_files_and_services_that_exist()
+    {
+        string root = Repo.Root();
+        var yaml = new YamlDotNet.Serialization.DeserializerBuilder().Build()
+            .Deserialize<Dictionary<string, object>>(File.ReadAllText(Path.Combine(root, "compose.yaml")));
+        var services = ((Dictionary<object, object>)yaml["services"]).ToDictionary(p => (string)p.Key, p => (Dictionary<object, object>)p.Value);
+        Assert.Superset(new HashSet<string> { "redis", "silo", "memgrid", "otel-collector", "tempo", "prometheus", "grafana" }, services.Keys.ToHashSet());
+        foreach (var (name, dockerfile) in new[] { ("silo", "silo/Dockerfile"), ("memgrid", "client/Dockerfile") })
+        {
+            var build = (Dictionary<object, object>)services[name]["build"];
+            Assert.Equal(dockerfile, build["dockerfile"]);
+            Assert.True(File.Exists(Path.Combine(root, dockerfile)));
+        }
+        foreach (var (name, service) in services)
+        {
+            if (!service.TryGetValue("volumes", out var volumes)) continue;
+            foreach (string mount in ((List<object>)volumes).Cast<string>())
+            {
+                string source = mount.Split(':')[0];
+                if (!source.StartsWith("./", StringComparison.Ordinal) || source == "./out") continue;
+                Assert.True(File.Exists(Path.Combine(root, source)) || Directory.Exists(Path.Combine(root, source)), $"{name} mounts {source}, which does not exist");
+            }
+        }
+        var env = ((Dictionary<object, object>)services["silo"]["environment"]).ToDictionary(p => (string)p.Key, p => (string)p.Value);
+        Assert.Equal("redis:6379", env["MEMGRID_REDIS"]);
+        Assert.StartsWith("http://otel-collector:", env["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        Assert.Contains("POD_IP=", string.Join(' ', ((List<object>)services["silo"]["entrypoint"]).Cast<string>()));
+    }
+}
