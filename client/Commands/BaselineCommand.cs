@@ -26,7 +26,7 @@ internal static class BaselineCommand
         var guidance = Make("--guidance", "Classifier-free guidance weight w: (1+w)·s(x,t,c) − w·s(x,t,∅).", 0f).NonNegative();
         var scheduleScale = Optional<double>("--schedule-scale", "β scale for sampling (default: the model's metadata).").PositiveIfSet();
         var seed = Make<ulong>("--seed", "Seed of the prior and the sampler noise.", 1);
-        var reference = new Option<string?>("--reference") { Description = "Reference for metrics: ring, hku or PATH.csv (default: the model's training task)." };
+        var reference = new Option<string?>("--reference") { Description = "Reference for metrics: ring, hku, gmm16 or PATH.csv (default: the model's training task)." };
         var batch = Make("--batch-size", "Samples per ONNX Runtime call.", 10_000).Positive();
         var threads = Make("--threads", "ONNX Runtime intra-op threads.", 1).Positive();
 

@@ -28,7 +28,7 @@ internal sealed class AnalogRunArguments
     public readonly Option<double?> ScheduleScale = Optional<double>("--schedule-scale", "β scale for sampling (default: the model's metadata).").PositiveIfSet();
     public readonly Option<ulong> Seed = Make<ulong>("--seed", "Seed of the prior, read noise and SDE noise.", 1);
     public readonly Option<ulong?> ProgramSeed = Optional<ulong>("--program-seed", "Seed of the chip: programming noise, faults, offsets (default: --seed).");
-    public readonly Option<string?> ReferenceData = new("--reference-data") { Description = "Reference for metrics: ring, hku or PATH.csv (default: the model's training task)." };
+    public readonly Option<string?> ReferenceData = new("--reference-data") { Description = "Reference for metrics: ring, hku, gmm16 or PATH.csv (default: the model's training task)." };
     public readonly Option<int> LaneSize = Make("--lane-size", "Samples integrated together in one lane.", 500).Positive();
     public readonly Option<double> Rtol = Make("--rtol", "Relative tolerance of the adaptive ODE solver.", 1e-4).Positive();
     public readonly Option<double> Atol = Make("--atol", "Absolute tolerance of the adaptive ODE solver.", 1e-5).Positive();

@@ -54,6 +54,14 @@ public static class HostingExtensions
         else
             client.UseStaticClustering(settings.Gateways.Select(ParseEndpoint).ToArray());
         client.AddActivityPropagation();
+        // A cluster that cannot be reached must fail the command, not hang it: give up after ~20 s.
+        int attempts = 0;
+        client.UseConnectionRetryFilter(async (_, cancel) =>
+        {
+            if (++attempts > 10) return false;
+            await Task.Delay(TimeSpan.FromSeconds(2), cancel);
+            return true;
+        });
         return client;
     }
 

@@ -134,4 +134,13 @@ public class AnalogCliTests
         Assert.Equal((double)rr["energy_per_sample_joules"]!, (double)gr["energy_per_sample_joules"]!, 1e-12);
         Assert.Equal((long)rr["network_evaluations"]!, (long)gr["network_evaluations"]!);
     }
+
+    [Fact]
+    public void An_unreachable_cluster_is_a_clear_error_not_a_hang()
+    {
+        var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--samples", "10", "--gateway", "127.0.0.1:1", "--out", CliRunner.TempDir());
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("cannot join the cluster (127.0.0.1:1)", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
 }
