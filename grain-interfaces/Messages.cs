@@ -101,7 +101,8 @@ public sealed record JobStatus(
     [property: Id(3)] long Segments,
     [property: Id(4)] bool Finished,
     [property: Id(5)] string? Error,
-    [property: Id(6)] int LaneRetries);
+    [property: Id(6)] int LaneRetries,
+    [property: Id(7)] bool ErrorIsUserInput);
 
 /// <summary>Every lane's final checkpoint, in lane order.</summary>
 [GenerateSerializer, Immutable, Alias("mg.JobResult")]

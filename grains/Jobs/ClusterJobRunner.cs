@@ -41,7 +41,8 @@ public static class ClusterJobRunner
         {
             cancel.ThrowIfCancellationRequested();
             var status = await Calls.ExecuteAsync(async _ => await job.GetStatusAsync(), cancel);
-            if (status.Error is { } error) throw new InvalidOperationException($"the job failed on the cluster: {error}");
+            if (status.Error is { } error)
+                throw status.ErrorIsUserInput ? new UserInputException(error) : new InvalidOperationException($"the job failed on the cluster: {error}");
             if (status.Finished) break;
             if (status.Lanes == 0) await Calls.ExecuteAsync(async _ => await job.StartAsync(spec), cancel); // its state was lost with a silo
             else if (status.Segments > 0) progress?.Report((double)status.SegmentsDone / status.Segments);

@@ -25,6 +25,7 @@ public sealed class GenerationJobGrain(
     private int _segmentsPerLane;
     private int _retries;
     private string? _error;
+    private bool _errorIsUserInput;
 
     private const int MaxAttempts = 30;
 
@@ -80,7 +81,7 @@ public sealed class GenerationJobGrain(
         var s = state.State;
         int lanes = s.LaneDone.Length;
         long total = (long)lanes * _segmentsPerLane;
-        return Task.FromResult(new JobStatus(s.LaneDone.Count(d => d), lanes, _segmentsDone.Sum(), total, s.Finished, _error, _retries));
+        return Task.FromResult(new JobStatus(s.LaneDone.Count(d => d), lanes, _segmentsDone.Sum(), total, s.Finished, _error, _retries, _errorIsUserInput));
     }
 
     public async Task<JobResult> GetResultAsync()
@@ -100,6 +101,7 @@ public sealed class GenerationJobGrain(
     {
         if (_running is { IsCompleted: false }) return;
         _error = null;
+        _errorIsUserInput = false;
         var parent = Activity.Current?.Context ?? default;
         _running = DriveAsync(parent);
     }
@@ -133,7 +135,10 @@ public sealed class GenerationJobGrain(
         }
         catch (Exception e)
         {
-            _error = Environment.GetEnvironmentVariable("MEMGRID_DEBUG") == "1" ? e.ToString() : $"{e.GetType().Name}: {e.Message}";
+            // A problem with the user's model or profile (e.g. a loop driven out of range) stays one.
+            _errorIsUserInput = e is Engine.UserInputException;
+            _error = Environment.GetEnvironmentVariable("MEMGRID_DEBUG") == "1" ? e.ToString()
+                : _errorIsUserInput ? e.Message : $"{e.GetType().Name}: {e.Message}";
             logger.LogError(e, "job {Job} failed", this.GetPrimaryKeyString());
             span?.SetStatus(ActivityStatusCode.Error, e.Message);
         }
