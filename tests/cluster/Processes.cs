@@ -7,6 +7,10 @@ namespace MemristorGrid.Cluster.Tests;
 internal sealed class Processes : IDisposable
 {
     private readonly List<Process> _started = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Process, System.Collections.Concurrent.ConcurrentQueue<string>> _logs = new();
+
+    /// <summary>The last lines a process printed (for failure messages).</summary>
+    public string Tail(Process p) => _logs.TryGetValue(p, out var log) ? string.Join("\n", log) : "";
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "memgrid-procs-" + Guid.NewGuid().ToString("N"));
 
     public Process Start(string file, string args, string missing, IReadOnlyDictionary<string, string>? environment = null)
@@ -16,8 +20,11 @@ internal sealed class Processes : IDisposable
         Process p;
         try { p = Process.Start(info) ?? throw new InvalidOperationException(missing); }
         catch (System.ComponentModel.Win32Exception) { throw new InvalidOperationException(missing); }
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        _logs[p] = log;
+        void Keep(string? line) { if (line is null) return; log.Enqueue(line); while (log.Count > 40) log.TryDequeue(out _); }
+        p.OutputDataReceived += (_, e) => Keep(e.Data);
+        p.ErrorDataReceived += (_, e) => Keep(e.Data);
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         _started.Add(p);
@@ -28,11 +35,15 @@ internal sealed class Processes : IDisposable
     public async Task<string> StartRedisAsync()
     {
         Directory.CreateDirectory(_dir);
-        int port = EmbeddedCluster.FreePort();
-        var redis = Start("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}",
-            "redis-server not found: install it (apt-get install -y redis-server); .ci/run does");
-        await WaitFor(() => redis.HasExited ? throw new InvalidOperationException("redis-server exited") : CanConnect(port), "redis-server");
-        return $"127.0.0.1:{port}";
+        for (int attempt = 1; ; attempt++)
+        {
+            int port = EmbeddedCluster.FreePort();
+            var redis = Start("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}",
+                "redis-server not found: install it (apt-get install -y redis-server); .ci/run does");
+            await WaitFor(() => redis.HasExited || CanConnect(port), "redis-server");
+            if (!redis.HasExited) return $"127.0.0.1:{port}";
+            if (attempt == 3) throw new InvalidOperationException($"redis-server exited:\n{Tail(redis)}");
+        }
     }
 
     /// <summary>A silo process (the silo/ project) clustered through <paramref name="redis"/>.</summary>
@@ -52,6 +63,13 @@ internal sealed class Processes : IDisposable
         var p = Start("dotnet", $"\"{dll}\" --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found", environment);
         return (p, gatewayPort);
     }
+
+    /// <summary>
+    /// Whether <paramref name="p"/> died because a port it was given got taken before it bound it (free
+    /// ports are found by binding and releasing, and tests run side by side): then start it again.
+    /// </summary>
+    public bool LostAPortRace(Process p) =>
+        p.HasExited && Tail(p).Contains("address already in use", StringComparison.OrdinalIgnoreCase);
 
     public static bool CanConnect(int port)
     {
