@@ -17,13 +17,14 @@ internal static class SiloCommand
         var command = new Command("silo", "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).") { redis, port, gateway, health, otlp };
         command.SetAction(async (parse, cancel) =>
         {
-            var settings = ClusterSettings.FromEnvironment() with
+            var environment = ClusterSettings.FromEnvironment();
+            var settings = environment with
             {
-                Redis = parse.GetValue(redis) ?? ClusterSettings.FromEnvironment().Redis,
+                Redis = parse.GetValue(redis) ?? environment.Redis,
                 SiloPort = parse.GetValue(port),
                 GatewayPort = parse.GetValue(gateway),
                 HealthPort = parse.GetValue(health),
-                OtlpEndpoint = parse.GetValue(otlp) ?? ClusterSettings.FromEnvironment().OtlpEndpoint,
+                OtlpEndpoint = parse.GetValue(otlp) ?? environment.OtlpEndpoint,
             };
             await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel);
             return 0;

@@ -35,7 +35,7 @@ public static class HardwareAccounting
                 var tp = plan.Tiles[index];
                 double cell = lanes.Sum(s => s.TileCellEnergyJoules[index]);
                 long mvms = lanes.Sum(s => s.TileMvms[index]);
-                int crossRows = Enumerable.Range(0, tp.RowCount).Count(r => tp.DigitisedRows[r] && tp.RowSourceChips[r] != tp.Chip);
+                int crossRows = tp.LinkedRowCount;
                 int dacRows = tp.DigitisedRowCount;
                 int adcOutputs = tp.DigitisedOutputs ? tp.ColCount : 0;
                 double adcConversions = (crossRows + adcOutputs) * conversionsPerSignal * samples;
@@ -44,7 +44,7 @@ public static class HardwareAccounting
                 double converters = adcConversions * adc.EnergyPerConversionJoules + dacConversions * profile.Dac.EnergyPerConversionJoules;
                 double link = (crossRows + adcOutputs) * linkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules;
                 for (int r = 0; r < tp.RowCount; r++)
-                    if (tp.DigitisedRows[r] && tp.RowSourceChips[r] != tp.Chip) Link(tp.RowSourceChips[r], tp.Chip, 1);
+                    if (tp.ArrivesOverLink(r)) Link(tp.RowSourceChips[r], tp.Chip, 1);
                 if (tp.DigitisedOutputs) Link(tp.Chip, tp.HomeChip, tp.ColCount);
                 double latency = profile.Tia.SettlingSeconds
                     + (adcOutputs > 0 ? adc.ConversionSeconds + profile.Interconnect.LatencyPerHopSeconds : 0)

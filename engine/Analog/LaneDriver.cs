@@ -114,7 +114,6 @@ public sealed class LaneDriver
         var w = workspace ?? new LaneWorkspace();
         w.Ensure(this, lane.Count);
         int stop = (int)Math.Min(SegmentCount, (long)lane.Segment + maxSegments);
-        w.HaveStart = false;
         while (lane.Segment < stop)
         {
             cancel.ThrowIfCancellationRequested();
@@ -136,7 +135,6 @@ public sealed class LaneDriver
         MarkUsedRows(w, lane);
         lane.EmbeddingOverflows += _controller.Embeddings(tau, w.HeldEmbedding, w.UsedRows);
         lane.EmbeddingValues += w.UsedRows.Count(u => u) * (long)_controller.Width;
-        w.HaveStart = false;
     }
 
     private void MarkUsedRows(LaneWorkspace w, LaneState lane)
@@ -163,11 +161,9 @@ public sealed class LaneDriver
         double s = s0;
         double h = lane.StepSize > 0 ? lane.StepSize : s1 - s0;
         double minStep = 1e-12 * Span;
-        if (!w.HaveStart)
-        {
-            await DerivativeAsync(w, lane, tiles, x, s, k, w.K[0], w.PowerStart, cancel);
-            w.HaveStart = true;
-        }
+        // Each segment starts with a fresh derivative (a held controller changes its outputs there), so a
+        // lane resumed from a checkpoint at a segment boundary repeats exactly the same evaluations.
+        await DerivativeAsync(w, lane, tiles, x, s, k, w.K[0], w.PowerStart, cancel);
         while (s1 - s > minStep)
         {
             if (h >= s1 - s - minStep) h = s1 - s;
@@ -216,9 +212,6 @@ public sealed class LaneDriver
             }
         }
         lane.StepSize = h;
-        // Each segment starts with a fresh derivative (a held controller changes its outputs there), so a
-        // lane resumed from a checkpoint at a segment boundary repeats exactly the same evaluations.
-        w.HaveStart = false;
     }
 
     private async ValueTask SdeSegmentAsync(LaneWorkspace w, LaneState lane, ITileTransport tiles, int k, double s0, double s1, CancellationToken cancel)
@@ -425,7 +418,6 @@ public sealed class LaneWorkspace
     internal float[] HeldEmbedding = [], LiveEmbedding = [];
     internal bool[] UsedRows = [];
     internal double HeldDrift, HeldScoreGain;
-    internal bool HaveStart;
 
     internal void Ensure(LaneDriver driver, int count)
     {
@@ -446,6 +438,5 @@ public sealed class LaneWorkspace
         HeldEmbedding = new float[driver.EmbeddingRows * width];
         LiveEmbedding = new float[driver.EmbeddingRows * width];
         UsedRows = new bool[driver.EmbeddingRows];
-        HaveStart = false;
     }
 }

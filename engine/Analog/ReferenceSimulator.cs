@@ -45,9 +45,8 @@ public static class ReferenceSimulator
             while (!driver.IsDone(lane))
             {
                 int before = lane.Segment;
-                var pending = driver.AdvanceAsync(lane, transport, window, workspace, cancel);
-                if (!pending.IsCompleted) pending.AsTask().GetAwaiter().GetResult();
-                else pending.GetAwaiter().GetResult();
+                // Local tiles answer synchronously, so this completes without blocking a thread.
+                driver.AdvanceAsync(lane, transport, window, workspace, cancel).AsTask().GetAwaiter().GetResult();
                 long now = Interlocked.Add(ref done, lane.Segment - before);
                 progress?.Report((double)now / total);
             }

@@ -64,7 +64,7 @@ public sealed class CrossbarTile
         _adc = profile.Adc.Bits == 0 ? Quantizer.Ideal : new Quantizer(profile.Adc.Bits, (float)(profile.Adc.FullScaleVolts / vpu));
         _tiaRail = profile.Tia.SaturationVolts is { } s ? (float)(s / vpu) : float.PositiveInfinity;
         _dacRows = plan.DigitisedRows;
-        _adcRows = plan.DigitisedRows.Select((d, r) => d && plan.RowSourceChips[r] != plan.Chip).ToArray();
+        _adcRows = Enumerable.Range(0, plan.RowCount).Select(plan.ArrivesOverLink).ToArray();
     }
 
     public TilePlan Plan { get; }

@@ -22,6 +22,11 @@ public sealed record TilePlan(
     public ulong StreamKey => ((ulong)(uint)Layer << 40) | ((ulong)(uint)RowBlock << 20) | (uint)ColBlock;
 
     public int DigitisedRowCount => DigitisedRows.Count(d => d);
+
+    /// <summary>Whether row <paramref name="r"/> comes from another chip (through the sender's ADC and a link).</summary>
+    public bool ArrivesOverLink(int r) => DigitisedRows[r] && RowSourceChips[r] != Chip;
+
+    public int LinkedRowCount => Enumerable.Range(0, RowCount).Count(ArrivesOverLink);
     public bool HasBias => BiasRow >= 0;
 }
 
@@ -117,7 +122,7 @@ public sealed class DeploymentPlan
         foreach (var t in Tiles)
         {
             for (int r = 0; r < t.RowCount; r++)
-                if (t.DigitisedRows[r] && t.RowSourceChips[r] != t.Chip) Add(t.RowSourceChips[r], t.Chip);
+                if (t.ArrivesOverLink(r)) Add(t.RowSourceChips[r], t.Chip);
             if (t.DigitisedOutputs) for (int c = 0; c < t.ColCount; c++) Add(t.Chip, t.HomeChip);
         }
         for (int d = 0; d < IntegratorDigitisedInputs.Length; d++)

@@ -48,8 +48,7 @@ public sealed class GenerationJobGrain(
     }
 
     private static bool IsTransient(Exception e) =>
-        e is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or ConnectionFailedException
-        || (e is OrleansException && e is not InvalidOperationException);
+        e is OrleansException or TimeoutException or ConnectionFailedException; // silo lost, message rejected, timed out
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

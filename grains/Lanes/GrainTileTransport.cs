@@ -20,7 +20,8 @@ public sealed class GrainTileTransport(ICrossbarTileGrain[] tiles) : ITileTransp
 
     public async ValueTask<TileEvaluation> EvaluateAsync(int tile, Memory<float> inputs, Memory<float> outputs, int count, ReadContext read, CancellationToken cancel)
     {
-        bool traced = _tracedCalls > 0 && _tracedCalls-- > 0;
+        bool traced = _tracedCalls > 0;
+        if (traced) _tracedCalls--;
         var source = MemoryMarshal.AsBytes(inputs.Span);
         var buffer = _requests[tile];
         if (buffer is null || buffer.Length != source.Length) _requests[tile] = buffer = new byte[source.Length];

@@ -85,7 +85,7 @@ public sealed class IntegratorChannelGrain(
     /// <summary>The finished lane's simulated costs, per tile and for the periphery.</summary>
     private void RecordCosts(LaneDriver driver, LaneState lane)
     {
-        var result = HardwareAccounting.Summarise(driver, _deployment!.Profile, [lane], driver.Plan.Tiles.Count > 0 ? _deployment.Network.InputDim : 0, TimeSpan.Zero);
+        var result = HardwareAccounting.Summarise(driver, _deployment!.Profile, [lane], _deployment.Network.InputDim, TimeSpan.Zero);
         foreach (var t in result.Tiles)
         {
             var tags = new TagList { { "deployment", _deployment.Id }, { "layer", t.Layer }, { "tile", t.Id }, { "chip", t.Chip } };

@@ -123,7 +123,8 @@ public partial class DashboardTests
     private static IEnumerable<(string Metric, List<string> Labels)> Selectors(string expr)
     {
         var scopes = new List<(int Start, int End, string[] Labels)>();
-        foreach (Match g in GroupingRegex().Matches(expr))
+        var groupings = GroupingRegex().Matches(expr);
+        foreach (Match g in groupings)
         {
             int open = expr.IndexOf('(', g.Index + g.Length);
             if (open < 0) continue;
@@ -140,7 +141,7 @@ public partial class DashboardTests
         {
             string name = m.Groups[1].Value;
             if (functions.Contains(name)) continue;
-            if (GroupingRegex().Matches(expr).Any(g => m.Index >= g.Index && m.Index < g.Index + g.Length)) continue; // a label inside by(...)
+            if (groupings.Any(g => m.Index >= g.Index && m.Index < g.Index + g.Length)) continue; // a label inside by(...)
             var labels = m.Groups[2].Success
                 ? LabelRegex().Matches(m.Groups[2].Value).Select(l => l.Groups[1].Value).ToList()
                 : [];
