@@ -1,20 +1,48 @@
+using System.Globalization;
 using MemristorGrid.Grains.Hosting;
 
-// The silo host. Settings come from the environment (MEMGRID_REDIS, MEMGRID_SILO_PORT,
-// MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_CLUSTER_ID, POD_IP, OTEL_EXPORTER_OTLP_ENDPOINT —
-// what a pod gets) and may be overridden by --redis, --port, --gateway-port, --health-port and --otlp.
-// /healthz and /ready (ready once the silo joined the cluster) serve probes; SIGTERM stops it gracefully.
+// The silo host. Settings come from the environment (MEMGRID_REDIS, MEMGRID_REDIS_WAIT_SECONDS,
+// MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_CLUSTER_ID, POD_IP,
+// OTEL_EXPORTER_OTLP_ENDPOINT — what a pod gets) and may be overridden by --redis, --redis-wait, --port,
+// --gateway-port, --health-port and --otlp. /healthz and /ready (ready once the silo joined the
+// cluster) serve probes; SIGTERM stops it gracefully. Bad settings print one line and exit 1.
+const string Usage = "usage: MemristorGrid.Silo [--redis HOST:PORT] [--redis-wait SECONDS] [--port N] [--gateway-port N] [--health-port N] [--otlp URL]";
 var settings = ClusterSettings.FromEnvironment();
-for (int i = 0; i + 1 < args.Length; i += 2)
+try
 {
-    settings = args[i] switch
+    for (int i = 0; i < args.Length; i += 2)
     {
-        "--redis" => settings with { Redis = args[i + 1] },
-        "--port" => settings with { SiloPort = int.Parse(args[i + 1]) },
-        "--gateway-port" => settings with { GatewayPort = int.Parse(args[i + 1]) },
-        "--health-port" => settings with { HealthPort = int.Parse(args[i + 1]) },
-        "--otlp" => settings with { OtlpEndpoint = args[i + 1] },
-        _ => throw new ArgumentException($"unknown option {args[i]} (expected --redis, --port, --gateway-port, --health-port, --otlp)"),
-    };
+        string name = args[i];
+        string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{name} needs a value");
+        settings = name switch
+        {
+            "--redis" => settings with { Redis = value },
+            "--redis-wait" => settings with { RedisWait = TimeSpan.FromSeconds(Number(name, value, 0, 86_400)) },
+            "--port" => settings with { SiloPort = Port(name, value) },
+            "--gateway-port" => settings with { GatewayPort = Port(name, value) },
+            "--health-port" => settings with { HealthPort = Port(name, value, allowZero: true) },
+            "--otlp" => settings with { OtlpEndpoint = value },
+            _ => throw new ArgumentException($"unknown option {name}"),
+        };
+    }
+    await SiloHost.RunAsync(settings, Console.Out);
+    return 0;
 }
-await SiloHost.RunAsync(settings, Console.Out);
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}\n{Usage}");
+    return 2;
+}
+catch (ClusterStoreUnavailableException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+static int Port(string name, string value, bool allowZero = false) =>
+    (int)Number(name, value, allowZero ? 0 : 1, 65_535);
+
+static double Number(string name, string value, double min, double max) =>
+    double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= min && v <= max && (name == "--redis-wait" || v == Math.Floor(v))
+        ? v
+        : throw new ArgumentException($"{name} must be a number in [{min}, {max}], got '{value}'");

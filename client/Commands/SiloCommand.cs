@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MemristorGrid.Engine;
 using MemristorGrid.Grains.Hosting;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
@@ -13,20 +14,23 @@ internal static class SiloCommand
         var port = Make("--port", "Silo-to-silo port.", 11111).Positive();
         var gateway = Make("--gateway-port", "Client gateway port.", 30000).Positive();
         var health = Make("--health-port", "Port of /healthz and /ready (0 = none).", 8080).NonNegative();
+        var redisWait = Make("--redis-wait", "Seconds to wait for Redis to answer before giving up (default: MEMGRID_REDIS_WAIT_SECONDS or 60).", 60.0).NonNegative();
         var otlp = new Option<string?>("--otlp") { Description = "OTLP endpoint for traces and metrics (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
-        var command = new Command("silo", "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).") { redis, port, gateway, health, otlp };
+        var command = new Command("silo", "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).") { redis, redisWait, port, gateway, health, otlp };
         command.SetAction(async (parse, cancel) =>
         {
             var environment = ClusterSettings.FromEnvironment();
             var settings = environment with
             {
                 Redis = parse.GetValue(redis) ?? environment.Redis,
+                RedisWait = parse.GetResult(redisWait) is { Implicit: false } ? TimeSpan.FromSeconds(parse.GetValue(redisWait)) : environment.RedisWait,
                 SiloPort = parse.GetValue(port),
                 GatewayPort = parse.GetValue(gateway),
                 HealthPort = parse.GetValue(health),
                 OtlpEndpoint = parse.GetValue(otlp) ?? environment.OtlpEndpoint,
             };
-            await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel);
+            try { await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel); }
+            catch (ClusterStoreUnavailableException e) { throw new UserInputException(e.Message); }
             return 0;
         });
         return command;

@@ -8,6 +8,9 @@ namespace MemristorGrid.Grains.Hosting;
 public sealed record ClusterSettings
 {
     public string? Redis { get; init; }
+
+    /// <summary>Silo only: how long to wait for <see cref="Redis"/> to answer before giving up.</summary>
+    public TimeSpan RedisWait { get; init; } = TimeSpan.FromSeconds(60);
     public int SiloPort { get; init; } = 11111;
     public int GatewayPort { get; init; } = 30000;
 
@@ -27,7 +30,7 @@ public sealed record ClusterSettings
     /// <summary>OTLP transport: "grpc" (default, port 4317) or "http/protobuf" (port 4318, paths /v1/traces and /v1/metrics).</summary>
     public string OtlpProtocol { get; init; } = "grpc";
 
-    /// <summary>Reads MEMGRID_REDIS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_CLUSTER_ID, POD_IP and
+    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_CLUSTER_ID, POD_IP and
     /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_PROTOCOL, the settings a container or pod gets from its environment.</summary>
     public static ClusterSettings FromEnvironment()
     {
@@ -36,6 +39,7 @@ public sealed record ClusterSettings
         return s with
         {
             Redis = Env("MEMGRID_REDIS"),
+            RedisWait = double.TryParse(Env("MEMGRID_REDIS_WAIT_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double w) && w >= 0 ? TimeSpan.FromSeconds(w) : s.RedisWait,
             SiloPort = int.TryParse(Env("MEMGRID_SILO_PORT"), out int sp) ? sp : s.SiloPort,
             GatewayPort = int.TryParse(Env("MEMGRID_GATEWAY_PORT"), out int gp) ? gp : s.GatewayPort,
             HealthPort = int.TryParse(Env("MEMGRID_HEALTH_PORT"), out int hp) ? hp : s.HealthPort,

@@ -14,10 +14,14 @@ public static class SiloHost
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
+        // A start-up failure is rethrown to RunAsync's caller, which reports it once; the host's own
+        // "failed to start" log would print the same failure again with its stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         // Before the silo: hosted services start in order, and the probes must answer while it joins.
         builder.Services.AddSingleton(settings);
         builder.Services.AddHostedService<HealthEndpoint>();
+        builder.Services.AddHostedService<ClusterStoreGate>();
         builder.UseOrleans(silo => silo.AddMemristorGridSilo(settings));
         builder.Services.AddMemristorGridTelemetry(settings, "memgrid-silo");
         return builder.Build();

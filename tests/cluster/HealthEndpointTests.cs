@@ -5,48 +5,95 @@ using Microsoft.Extensions.Logging;
 
 namespace MemristorGrid.Cluster.Tests;
 
-/// <summary>The silo's probes: alive at once, ready only once it has joined the cluster.</summary>
+/// <summary>The silo process's probes and start-up: alive at once, ready only once it has joined the
+/// cluster; a silo started before its Redis waits for it; bad settings end it with one line.</summary>
 public sealed class HealthEndpointTests : IDisposable
 {
     private readonly Processes _processes = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
     [Fact]
     public async Task Readiness_turns_on_only_after_the_silo_joined_the_cluster()
     {
-        string redis = await _processes.StartRedisAsync();
-        var silo = _processes.StartSilo(redis);
-        await Task.Yield();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        async Task<int> Status(string path)
+        // The silo starts before its Redis, as pods may: it cannot join, so the "alive, not ready" window
+        // is certain rather than a race against a fast join.
+        for (int attempt = 1; ; attempt++)
         {
-            try { return (int)(await http.GetAsync($"http://127.0.0.1:{silo.HealthPort}{path}")).StatusCode; }
-            catch (HttpRequestException) { return 0; }
-            catch (TaskCanceledException) { return 0; }
-        }
-
-        bool sawAliveButNotReady = false;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await Status("/ready") != 200)
-        {
-            if (_processes.LostAPortRace(silo.Process)) { silo = _processes.StartSilo(redis); sawAliveButNotReady = false; continue; }
+            int redisPort = EmbeddedCluster.FreePort();
+            var silo = _processes.StartSilo($"127.0.0.1:{redisPort}");
+            await Until(async () => silo.Process.HasExited || await Status(silo.HealthPort, "/healthz") == 200, "the liveness probe to answer");
+            if (_processes.LostAPortRace(silo.Process) && attempt < 3) continue;
             Assert.False(silo.Process.HasExited, $"the silo process exited:\n{_processes.Tail(silo.Process)}");
-            Assert.True(DateTime.UtcNow < deadline, "the silo never became ready");
-            if (await Status("/healthz") == 200 && await Status("/ready") == 503) sawAliveButNotReady = true;
-            await Task.Delay(20);
-        }
-        Assert.True(sawAliveButNotReady, "the probes should answer (alive, not ready) while the silo joins");
 
-        // Ready means joined: a client that finds the cluster through Redis sees this silo active.
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(c => c.AddMemristorGridClient(new ClusterSettings { Redis = redis }));
-        using var client = builder.Build();
-        await client.StartAsync();
-        var hosts = await client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-        Assert.Contains(hosts.Keys, s => s.ToString().Contains($":{silo.SiloPort}", StringComparison.Ordinal));
-        Assert.Equal(404, await Status("/nothing"));
-        await client.StopAsync();
+            for (var hold = DateTime.UtcNow.AddSeconds(1.5); DateTime.UtcNow < hold; await Task.Delay(100))
+            {
+                Assert.Equal(200, await Status(silo.HealthPort, "/healthz"));
+                Assert.Equal(503, await Status(silo.HealthPort, "/ready"));
+            }
+
+            var (redisProcess, redis) = await _processes.StartRedisAsync(redisPort);
+            if (redisProcess.HasExited && attempt < 3) continue;
+            await Until(async () => silo.Process.HasExited || await Status(silo.HealthPort, "/ready") == 200, "the silo to become ready once Redis answers");
+            Assert.False(silo.Process.HasExited, $"the silo process exited:\n{_processes.Tail(silo.Process)}");
+
+            // Ready means joined: a client that finds the cluster through Redis sees this silo active.
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            builder.UseOrleansClient(c => c.AddMemristorGridClient(new ClusterSettings { Redis = redis }));
+            using var client = builder.Build();
+            await client.StartAsync();
+            var hosts = await client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+            Assert.Contains(hosts.Keys, s => s.ToString().Contains($":{silo.SiloPort}", StringComparison.Ordinal));
+            Assert.Equal(404, await Status(silo.HealthPort, "/nothing"));
+            await client.StopAsync();
+            return;
+        }
     }
 
-    public void Dispose() => _processes.Dispose();
+    [Fact]
+    public async Task A_silo_whose_redis_never_answers_gives_up_with_one_line()
+    {
+        var silo = _processes.StartSilo($"127.0.0.1:{EmbeddedCluster.FreePort()}", "--redis-wait 1");
+        Assert.True(silo.Process.WaitForExit(60_000), "the silo should give up");
+        silo.Process.WaitForExit();
+        string output = _processes.Tail(silo.Process);
+        Assert.Equal(1, silo.Process.ExitCode);
+        Assert.Matches(@"error: Redis at 127\.0\.0\.1:\d+ did not answer within 1 s", output);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--port abc", "--port must be a number")]
+    [InlineData("--health-port 70000", "--health-port must be a number in [0, 65535]")]
+    [InlineData("--colour blue", "unknown option --colour")]
+    [InlineData("--port", "--port needs a value")]
+    public void Bad_silo_options_are_refused_with_one_line(string args, string message)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
+        var p = _processes.Start("dotnet", $"\"{dll}\" {args}", "dotnet not found");
+        Assert.True(p.WaitForExit(60_000));
+        p.WaitForExit();
+        Assert.Equal(2, p.ExitCode);
+        Assert.Contains(message, _processes.Tail(p), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", _processes.Tail(p), StringComparison.Ordinal);
+    }
+
+    private async Task<int> Status(int port, string path)
+    {
+        try { return (int)(await _http.GetAsync($"http://127.0.0.1:{port}{path}")).StatusCode; }
+        catch (HttpRequestException) { return 0; }
+        catch (TaskCanceledException) { return 0; }
+    }
+
+    private static async Task Until(Func<Task<bool>> condition, string what)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); !await condition(); await Task.Delay(50))
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+    }
+
+    public void Dispose()
+    {
+        _http.Dispose();
+        _processes.Dispose();
+    }
 }

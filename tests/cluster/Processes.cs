@@ -34,24 +34,30 @@ internal sealed class Processes : IDisposable
     /// <summary>A throw-away redis-server on a free loopback port; returns its connection string.</summary>
     public async Task<string> StartRedisAsync()
     {
-        Directory.CreateDirectory(_dir);
         for (int attempt = 1; ; attempt++)
         {
-            int port = EmbeddedCluster.FreePort();
-            var redis = Start("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}",
-                "redis-server not found: install it (apt-get install -y redis-server); .ci/run does");
-            await WaitFor(() => redis.HasExited || CanConnect(port), "redis-server");
-            if (!redis.HasExited) return $"127.0.0.1:{port}";
+            var (redis, connection) = await StartRedisAsync(EmbeddedCluster.FreePort());
+            if (!redis.HasExited) return connection;
             if (attempt == 3) throw new InvalidOperationException($"redis-server exited:\n{Tail(redis)}");
         }
     }
 
+    /// <summary>A redis-server on <paramref name="port"/>; the process has exited if it could not bind it.</summary>
+    public async Task<(Process Process, string Connection)> StartRedisAsync(int port)
+    {
+        Directory.CreateDirectory(_dir);
+        var redis = Start("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}",
+            "redis-server not found: install it (apt-get install -y redis-server); .ci/run does");
+        await WaitFor(() => redis.HasExited || CanConnect(port), "redis-server");
+        return (redis, $"127.0.0.1:{port}");
+    }
+
     /// <summary>A silo process (the silo/ project) clustered through <paramref name="redis"/>.</summary>
-    public (Process Process, int SiloPort, int HealthPort) StartSilo(string redis)
+    public (Process Process, int SiloPort, int HealthPort) StartSilo(string redis, string extraArgs = "")
     {
         int siloPort = EmbeddedCluster.FreePort(), gatewayPort = EmbeddedCluster.FreePort(), healthPort = EmbeddedCluster.FreePort();
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
-        var p = Start("dotnet", $"\"{dll}\" --redis {redis} --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort}", "dotnet not found");
+        var p = Start("dotnet", $"\"{dll}\" --redis {redis} --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found");
         return (p, siloPort, healthPort);
     }
 
