@@ -13,7 +13,8 @@ namespace MemristorGrid.Grains.Jobs;
 /// A generation job: defines its deployment, splits the samples into lanes and drives every lane in
 /// windows of segments. A lane call that fails because its silo died (or timed out) is retried: the
 /// lane re-activates elsewhere and continues from its last checkpoint, which reproduces the same
-/// samples. The job's definition and finished lanes are persisted, so the job itself survives too.
+/// samples. The job's definition, finished lanes and re-drive count are persisted, so the job itself
+/// survives too: re-activated unfinished, it resumes every open lane from its checkpoint.
 /// </summary>
 public sealed class GenerationJobGrain(
     [PersistentState("job", Storage.Name)] IPersistentState<JobState> state,
@@ -23,7 +24,7 @@ public sealed class GenerationJobGrain(
     private Task? _running;
     private long[] _segmentsDone = [];
     private int _segmentsPerLane;
-    private int _retries;
+    private Task _lastWrite = Task.CompletedTask;
     private string? _error;
     private bool _errorIsUserInput;
 
@@ -40,7 +41,7 @@ public sealed class GenerationJobGrain(
             try { return await call(); }
             catch (Exception e) when (attempt < MaxAttempts && IsTransient(e))
             {
-                Interlocked.Increment(ref _retries);
+                state.State.Redrives++;
                 logger.LogWarning("lane {Lane} failed ({Error}); re-driving it from its checkpoint", lane, e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5000, 200 * Math.Pow(2, Math.Min(attempt, 5)))));
             }
@@ -52,8 +53,11 @@ public sealed class GenerationJobGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        // A job re-activated after its silo died picks up where its lanes' checkpoints are.
-        if (state.State.Spec is not null && !state.State.Finished) StartDriving();
+        // A job re-activated after its silo died picks up where its lanes' checkpoints are; that
+        // re-drives every open lane, and is counted like a retried lane call.
+        if (state.State.Spec is null || state.State.Finished) return Task.CompletedTask;
+        state.State.Redrives++;
+        StartDriving();
         return Task.CompletedTask;
     }
 
@@ -71,7 +75,7 @@ public sealed class GenerationJobGrain(
         var options = AnalogRunOptions.FromJson(spec.OptionsJson);
         int lanes = (spec.Count + options.LaneSize - 1) / options.LaneSize;
         state.State = new JobState { Spec = spec, LaneDone = new bool[lanes] };
-        await state.WriteStateAsync();
+        await PersistAsync();
         StartDriving();
     }
 
@@ -80,7 +84,7 @@ public sealed class GenerationJobGrain(
         var s = state.State;
         int lanes = s.LaneDone.Length;
         long total = (long)lanes * _segmentsPerLane;
-        return Task.FromResult(new JobStatus(s.LaneDone.Count(d => d), lanes, _segmentsDone.Sum(), total, s.Finished, _error, _retries, _errorIsUserInput));
+        return Task.FromResult(new JobStatus(s.LaneDone.Count(d => d), lanes, _segmentsDone.Sum(), total, s.Finished, _error, s.Redrives, _errorIsUserInput));
     }
 
     public async Task<JobResult> GetResultAsync()
@@ -91,7 +95,20 @@ public sealed class GenerationJobGrain(
             var lane = Lane(k);
             return RetryAsync(() => lane.GetCheckpointAsync(), k);
         });
-        return new JobResult(await Task.WhenAll(calls), _retries);
+        return new JobResult(await Task.WhenAll(calls), state.State.Redrives);
+    }
+
+    /// <summary>
+    /// Writes the state after any write still in flight. Lanes finish concurrently (interleaved on this
+    /// activation), and two overlapping writes would carry the same ETag: the second would be refused.
+    /// </summary>
+    private Task PersistAsync() => _lastWrite = WriteAfterAsync(_lastWrite);
+
+    private async Task WriteAfterAsync(Task previous)
+    {
+        try { await previous; }
+        catch (Exception e) { logger.LogDebug(e, "an earlier job-state write failed; this one supersedes it"); }
+        await state.WriteStateAsync();
     }
 
     private IIntegratorChannelGrain Lane(int k) => GrainFactory.GetGrain<IIntegratorChannelGrain>(GrainKeys.Lane(this.GetPrimaryKeyString(), k));
@@ -130,7 +147,7 @@ public sealed class GenerationJobGrain(
             });
             await Task.WhenAll(work);
             state.State.Finished = true;
-            await state.WriteStateAsync();
+            await PersistAsync();
         }
         catch (Exception e)
         {
@@ -159,7 +176,7 @@ public sealed class GenerationJobGrain(
             if (reached >= progress.SegmentCount)
             {
                 state.State.LaneDone[k] = true;
-                await state.WriteStateAsync();
+                await PersistAsync();
             }
         }
     }
@@ -171,4 +188,7 @@ public sealed class JobState
     [Id(0)] public JobSpec? Spec { get; set; }
     [Id(1)] public bool[] LaneDone { get; set; } = [];
     [Id(2)] public bool Finished { get; set; }
+
+    /// <summary>Lane calls retried after a failure, plus resumptions of the job after its own silo died.</summary>
+    [Id(3)] public int Redrives { get; set; }
 }

@@ -60,6 +60,9 @@ public sealed class MultiProcessRedisTests : IDisposable
         // have been re-activated on a surviving silo.
         var after = await grains.GetGrain<IDeploymentGrain>(spec.Id()).GetPlacementAsync();
         Assert.DoesNotContain(after, p => p.Silo == tileSilo);
+        // Something was re-driven — lane calls that failed, or the whole job resumed on another silo —
+        // and the count survived whichever silo the job grain was on.
+        Assert.True(result.LaneRetries >= 1, $"the report should count the re-driven lanes, got {result.LaneRetries}");
         Assert.Equal(reference.Samples, result.Samples);
         Assert.Equal(reference.NetworkEvaluations, result.NetworkEvaluations);
         Assert.Equal(reference.Tiles.Select(t => t.MvmCount), result.Tiles.Select(t => t.MvmCount));
