@@ -2,11 +2,11 @@ using System.Globalization;
 using MemristorGrid.Grains.Hosting;
 
 // The silo host. Settings come from the environment (MEMGRID_REDIS, MEMGRID_REDIS_WAIT_SECONDS,
-// MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_CLUSTER_ID, POD_IP,
-// OTEL_EXPORTER_OTLP_ENDPOINT — what a pod gets) and may be overridden by --redis, --redis-wait, --port,
-// --gateway-port, --health-port and --otlp. /healthz and /ready (ready once the silo joined the
-// cluster) serve probes; SIGTERM stops it gracefully. Bad settings print one line and exit 1.
-const string Usage = "usage: MemristorGrid.Silo [--redis HOST:PORT] [--redis-wait SECONDS] [--port N] [--gateway-port N] [--health-port N] [--otlp URL]";
+// MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_CLUSTER_ID,
+// POD_IP, OTEL_EXPORTER_OTLP_ENDPOINT — what a pod gets) and may be overridden by the options below.
+// /healthz and /ready (ready once the silo joined the cluster) serve probes; SIGTERM stops it
+// gracefully. Bad settings print one line and exit 2; a Redis that never answers, one line and exit 1.
+const string Usage = "usage: MemristorGrid.Silo [--redis HOST:PORT] [--redis-wait SECONDS] [--port N] [--gateway-port N] [--health-port N] [--metrics-port N] [--otlp URL]";
 var settings = ClusterSettings.FromEnvironment();
 try
 {
@@ -21,6 +21,7 @@ try
             "--port" => settings with { SiloPort = Port(name, value) },
             "--gateway-port" => settings with { GatewayPort = Port(name, value) },
             "--health-port" => settings with { HealthPort = Port(name, value, allowZero: true) },
+            "--metrics-port" => settings with { MetricsPort = Port(name, value, allowZero: true) },
             "--otlp" => settings with { OtlpEndpoint = value },
             _ => throw new ArgumentException($"unknown option {name}"),
         };
@@ -37,6 +38,15 @@ catch (ClusterStoreUnavailableException e)
 {
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
+}
+catch (Exception e)
+{
+    // A port in use, an unusable endpoint: the messages name it; the stack trace helps only developers.
+    var messages = new List<string>();
+    for (Exception? inner = e; inner is not null; inner = inner.InnerException) messages.Add(inner.Message);
+    Console.Error.WriteLine($"error: the silo could not start: {string.Join(" — ", messages.Distinct())}");
+    if (Environment.GetEnvironmentVariable("MEMGRID_DEBUG") == "1") Console.Error.WriteLine(e);
+    return 70;
 }
 
 static int Port(string name, string value, bool allowZero = false) =>

@@ -15,8 +15,9 @@ internal static class SiloCommand
         var gateway = Make("--gateway-port", "Client gateway port.", 30000).Positive();
         var health = Make("--health-port", "Port of /healthz and /ready (0 = none).", 8080).NonNegative();
         var redisWait = Make("--redis-wait", "Seconds to wait for Redis to answer before giving up (default: MEMGRID_REDIS_WAIT_SECONDS or 60).", 60.0).NonNegative();
+        var metrics = Make("--metrics-port", "Port of a Prometheus scrape endpoint /metrics (0 = none; default: MEMGRID_METRICS_PORT).", 0).NonNegative();
         var otlp = new Option<string?>("--otlp") { Description = "OTLP endpoint for traces and metrics (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
-        var command = new Command("silo", "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).") { redis, redisWait, port, gateway, health, otlp };
+        var command = new Command("silo", "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).") { redis, redisWait, port, gateway, health, metrics, otlp };
         command.SetAction(async (parse, cancel) =>
         {
             var environment = ClusterSettings.FromEnvironment();
@@ -27,6 +28,7 @@ internal static class SiloCommand
                 SiloPort = parse.GetValue(port),
                 GatewayPort = parse.GetValue(gateway),
                 HealthPort = parse.GetValue(health),
+                MetricsPort = parse.GetResult(metrics) is { Implicit: false } ? parse.GetValue(metrics) : environment.MetricsPort,
                 OtlpEndpoint = parse.GetValue(otlp) ?? environment.OtlpEndpoint,
             };
             try { await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel); }

@@ -23,6 +23,9 @@ public sealed record ClusterSettings
     /// <summary>Port of the silo's /healthz and /ready endpoints; 0 = none.</summary>
     public int HealthPort { get; init; } = 8080;
 
+    /// <summary>Silo only: port of a Prometheus scrape endpoint (<c>/metrics</c>); 0 = none.</summary>
+    public int MetricsPort { get; init; }
+
     /// <summary>OTLP endpoint (e.g. http://collector:4317); null = no OTLP export.</summary>
     public string? OtlpEndpoint { get; init; }
     public bool ConsoleTelemetry { get; init; }
@@ -30,7 +33,7 @@ public sealed record ClusterSettings
     /// <summary>OTLP transport: "grpc" (default, port 4317) or "http/protobuf" (port 4318, paths /v1/traces and /v1/metrics).</summary>
     public string OtlpProtocol { get; init; } = "grpc";
 
-    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_CLUSTER_ID, POD_IP and
+    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_CLUSTER_ID, POD_IP and
     /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_PROTOCOL, the settings a container or pod gets from its environment.</summary>
     public static ClusterSettings FromEnvironment()
     {
@@ -43,6 +46,7 @@ public sealed record ClusterSettings
             SiloPort = int.TryParse(Env("MEMGRID_SILO_PORT"), out int sp) ? sp : s.SiloPort,
             GatewayPort = int.TryParse(Env("MEMGRID_GATEWAY_PORT"), out int gp) ? gp : s.GatewayPort,
             HealthPort = int.TryParse(Env("MEMGRID_HEALTH_PORT"), out int hp) ? hp : s.HealthPort,
+            MetricsPort = int.TryParse(Env("MEMGRID_METRICS_PORT"), out int mp) ? mp : s.MetricsPort,
             ClusterId = Env("MEMGRID_CLUSTER_ID") ?? s.ClusterId,
             AdvertisedAddress = Env("POD_IP"),
             OtlpEndpoint = Env("OTEL_EXPORTER_OTLP_ENDPOINT"),

@@ -65,26 +65,40 @@ public static class HostingExtensions
         return client;
     }
 
-    /// <summary>OpenTelemetry for MemristorGrid and Orleans: OTLP when an endpoint is set, console on request.</summary>
+    /// <summary>OpenTelemetry for MemristorGrid and Orleans: OTLP when an endpoint is set, a Prometheus
+    /// scrape endpoint when a metrics port is set (silos), console on request.</summary>
     public static IServiceCollection AddMemristorGridTelemetry(this IServiceCollection services, ClusterSettings settings, string serviceName)
     {
-        if (settings.OtlpEndpoint is null && !settings.ConsoleTelemetry) return services;
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName))
-            .WithTracing(t =>
+        bool traces = settings.OtlpEndpoint is not null || settings.ConsoleTelemetry;
+        if (!traces && settings.MetricsPort <= 0) return services;
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(serviceName));
+        if (traces)
+            telemetry.WithTracing(t =>
             {
                 t.AddSource(Instruments.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
                 if (settings.OtlpEndpoint is { } endpoint) t.AddOtlpExporter(o => Otlp(o, settings, endpoint, "traces"));
                 if (settings.ConsoleTelemetry) t.AddConsoleExporter();
-            })
-            .WithMetrics(m =>
-            {
-                m.AddMeter(Instruments.Name, "Microsoft.Orleans");
-                // Exemplars link a slow tile's latency sample to the trace it was recorded in.
-                m.SetExemplarFilter(ExemplarFilterType.TraceBased);
-                if (settings.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => Otlp(o, settings, endpoint, "metrics"));
-                if (settings.ConsoleTelemetry) m.AddConsoleExporter();
             });
+        telemetry.WithMetrics(m =>
+        {
+            m.AddMeter(Instruments.Name, "Microsoft.Orleans");
+            // Exemplars link a slow tile's latency sample to the trace it was recorded in.
+            m.SetExemplarFilter(ExemplarFilterType.TraceBased);
+            if (settings.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => Otlp(o, settings, endpoint, "metrics"));
+            if (settings.ConsoleTelemetry) m.AddConsoleExporter();
+            // For a Prometheus that scrapes silos directly (no collector); the collector path is OTLP.
+            if (settings.MetricsPort > 0)
+                m.AddPrometheusHttpListener(o =>
+                {
+                    o.Port = settings.MetricsPort;
+                    // Every interface, like the health endpoint: the options only take a host that parses as a URI.
+                    o.ConfigureHttpListener = (_, listener) =>
+                    {
+                        listener.Prefixes.Clear();
+                        listener.Prefixes.Add($"http://*:{settings.MetricsPort}/");
+                    };
+                });
+        });
         return services;
     }
 

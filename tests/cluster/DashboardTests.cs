@@ -19,6 +19,23 @@ namespace MemristorGrid.Cluster.Tests;
 [Collection(AloneCollection.Name)]
 public partial class DashboardTests
 {
+    /// <summary>Labels Prometheus or the collector add themselves (or that histograms carry).</summary>
+    internal static readonly string[] StandardLabels = ["le", "job", "instance", "service_name", "quantile"];
+
+    /// <summary>Every (dashboard file, metric, labels) a Prometheus panel of a dashboard queries.</summary>
+    internal static IEnumerable<(string File, string Metric, List<string> Labels)> DashboardQueries()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root(), "k8s", "observability", "dashboards"), "*.json"))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            foreach (var panel in doc.RootElement.GetProperty("panels").EnumerateArray())
+                foreach (var target in panel.GetProperty("targets").EnumerateArray())
+                    if (target.GetProperty("datasource").GetProperty("uid").GetString() == "prometheus")
+                        foreach (var (metric, labels) in Selectors(target.GetProperty("expr").GetString()!))
+                            yield return (Path.GetFileName(file), metric, labels);
+        }
+    }
+
     private sealed record Emitted(string Name, string Unit, bool Monotonic, bool Histogram, HashSet<string> Labels);
 
     private static readonly Dictionary<string, string> Units = new()
@@ -79,7 +96,7 @@ public partial class DashboardTests
         string dir = Path.Combine(Repo.Root(), "k8s", "observability", "dashboards");
         var dashboards = Directory.GetFiles(dir, "*.json");
         Assert.NotEmpty(dashboards);
-        string[] standardLabels = ["le", "job", "instance", "service_name", "quantile"];
+        string[] standardLabels = StandardLabels;
         foreach (var file in dashboards)
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
@@ -120,7 +137,7 @@ public partial class DashboardTests
 
     /// <summary>Metric names in an expression, each with the labels used with it: its own selector's
     /// matchers and the by/without labels of every aggregation whose argument contains it.</summary>
-    private static IEnumerable<(string Metric, List<string> Labels)> Selectors(string expr)
+    internal static IEnumerable<(string Metric, List<string> Labels)> Selectors(string expr)
     {
         var scopes = new List<(int Start, int End, string[] Labels)>();
         var groupings = GroupingRegex().Matches(expr);

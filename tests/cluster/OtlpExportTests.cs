@@ -32,14 +32,7 @@ public sealed class OtlpExportTests : IDisposable
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
         };
-        var (silo, gateway) = _processes.StartLocalSilo($"--otlp http://127.0.0.1:{port}", environment);
-        for (int attempt = 1; ; attempt++)
-        {
-            await Processes.WaitFor(() => silo.HasExited || Processes.CanConnect(gateway), "the silo's gateway");
-            if (!silo.HasExited) break;
-            Assert.True(attempt < 3 && _processes.LostAPortRace(silo), $"the silo exited:\n{_processes.Tail(silo)}");
-            (silo, gateway) = _processes.StartLocalSilo($"--otlp http://127.0.0.1:{port}", environment);
-        }
+        var (_, gateway) = await _processes.StartLocalSiloAsync(() => $"--otlp http://127.0.0.1:{port}", environment);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.UseOrleansClient(c => c.AddMemristorGridClient(new ClusterSettings { Gateways = [$"127.0.0.1:{gateway}"] }));

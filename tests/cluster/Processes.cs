@@ -62,12 +62,28 @@ internal sealed class Processes : IDisposable
     }
 
     /// <summary>A silo process with localhost clustering (its own primary), reachable through its gateway.</summary>
-    public (Process Process, int GatewayPort) StartLocalSilo(string extraArgs, IReadOnlyDictionary<string, string> environment)
+    public (Process Process, int GatewayPort) StartLocalSilo(string extraArgs, IReadOnlyDictionary<string, string>? environment = null)
     {
         int siloPort = EmbeddedCluster.FreePort(), gatewayPort = EmbeddedCluster.FreePort(), healthPort = EmbeddedCluster.FreePort();
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
         var p = Start("dotnet", $"\"{dll}\" --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found", environment);
         return (p, gatewayPort);
+    }
+
+    /// <summary>
+    /// <see cref="StartLocalSilo"/>, returning once its gateway accepts connections; a silo that lost a
+    /// port race is started again with fresh ports (<paramref name="extraArgs"/> is asked again, so
+    /// ports in it are fresh too).
+    /// </summary>
+    public async Task<(Process Process, int GatewayPort)> StartLocalSiloAsync(Func<string> extraArgs, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var (silo, gateway) = StartLocalSilo(extraArgs(), environment);
+            await WaitFor(() => silo.HasExited || CanConnect(gateway), "the silo's gateway");
+            if (!silo.HasExited) return (silo, gateway);
+            if (attempt == 3 || !LostAPortRace(silo)) throw new InvalidOperationException($"the silo exited:\n{Tail(silo)}");
+        }
     }
 
     /// <summary>
