@@ -4,7 +4,6 @@ using MemristorGrid.Grains.Hosting;
 using MemristorGrid.Grains.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MemristorGrid.Client.Commands;
 
@@ -52,11 +51,7 @@ internal sealed class ClusterOptions
             await using var embedded = await EmbeddedCluster.StartAsync(settings);
             return await work(embedded.Client);
         }
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(c => c.AddMemristorGridClient(settings));
-        builder.Services.AddMemristorGridTelemetry(settings, "memgrid");
-        using var host = builder.Build();
+        using var host = ClientHost.Build(settings);
         try { await host.StartAsync(); }
         catch (Exception e) when (e is not OperationCanceledException)
         {

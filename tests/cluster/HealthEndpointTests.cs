@@ -1,7 +1,6 @@
 using MemristorGrid.Grains.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MemristorGrid.Cluster.Tests;
 
@@ -37,10 +36,7 @@ public sealed class HealthEndpointTests : IDisposable
             Assert.False(silo.Process.HasExited, $"the silo process exited:\n{_processes.Tail(silo.Process)}");
 
             // Ready means joined: a client that finds the cluster through Redis sees this silo active.
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            builder.UseOrleansClient(c => c.AddMemristorGridClient(new ClusterSettings { Redis = redis }));
-            using var client = builder.Build();
+            using var client = ClientHost.Build(new ClusterSettings { Redis = redis });
             await client.StartAsync();
             var hosts = await client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
             Assert.Contains(hosts.Keys, s => s.ToString().Contains($":{silo.SiloPort}", StringComparison.Ordinal));

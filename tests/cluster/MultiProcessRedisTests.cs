@@ -4,7 +4,6 @@ using MemristorGrid.Grains.Hosting;
 using MemristorGrid.Grains.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MemristorGrid.Cluster.Tests;
 
@@ -22,10 +21,7 @@ public sealed class MultiProcessRedisTests : IDisposable
     {
         string redis = await _processes.StartRedisAsync();
         var silos = Enumerable.Range(0, 3).Select(_ => _processes.StartSilo(redis)).ToList();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(c => c.AddMemristorGridClient(new ClusterSettings { Redis = redis }));
-        using var client = builder.Build();
+        using var client = ClientHost.Build(new ClusterSettings { Redis = redis });
         await client.StartAsync();
         var grains = client.Services.GetRequiredService<IClusterClient>();
         var management = grains.GetGrain<IManagementGrain>(0);

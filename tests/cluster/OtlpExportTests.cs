@@ -6,7 +6,6 @@ using MemristorGrid.Grains.Hosting;
 using MemristorGrid.Grains.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MemristorGrid.Cluster.Tests;
 
@@ -33,10 +32,7 @@ public sealed class OtlpExportTests : IDisposable
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
         };
         var (_, gateway) = await _processes.StartLocalSiloAsync(() => $"--otlp http://127.0.0.1:{port}", environment);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(c => c.AddMemristorGridClient(new ClusterSettings { Gateways = [$"127.0.0.1:{gateway}"] }));
-        using var client = builder.Build();
+        using var client = ClientHost.Build(new ClusterSettings { Gateways = [$"127.0.0.1:{gateway}"] });
         await client.StartAsync();
 
         var (net, bytes) = Repo.Model("ring.onnx");

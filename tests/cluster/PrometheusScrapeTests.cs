@@ -4,7 +4,6 @@ using MemristorGrid.Grains.Hosting;
 using MemristorGrid.Grains.Jobs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace MemristorGrid.Cluster.Tests;
 
@@ -22,10 +21,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
     {
         int metricsPort = 0;
         var (_, gateway) = await _processes.StartLocalSiloAsync(() => $"--metrics-port {metricsPort = EmbeddedCluster.FreePort()}");
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.UseOrleansClient(c => c.AddMemristorGridClient(new ClusterSettings { Gateways = [$"127.0.0.1:{gateway}"] }));
-        using var client = builder.Build();
+        using var client = ClientHost.Build(new ClusterSettings { Gateways = [$"127.0.0.1:{gateway}"] });
         await client.StartAsync();
         var (net, bytes) = Repo.Model("gmm16.onnx");
         await ClusterJobRunner.RunAsync(client.Services.GetRequiredService<IClusterClient>(), net, bytes, "gmm16.onnx",
