@@ -31,7 +31,12 @@ public sealed class HealthEndpointTests : IDisposable
             }
 
             var (redisProcess, redis) = await _processes.StartRedisAsync(redisPort);
-            if (redisProcess.HasExited && attempt < 3) continue;
+            if (redisProcess.HasExited && attempt < 3)
+            {
+                // Someone else took the port: this silo must not join whatever listens there now.
+                silo.Process.Kill(entireProcessTree: true);
+                continue;
+            }
             await Until(async () => silo.Process.HasExited || await Status(silo.HealthPort, "/ready") == 200, "the silo to become ready once Redis answers");
             Assert.False(silo.Process.HasExited, $"the silo process exited:\n{_processes.Tail(silo.Process)}");
 
