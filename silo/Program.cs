@@ -50,9 +50,11 @@ catch (Exception e)
 }
 
 static int Port(string name, string value, bool allowZero = false) =>
-    (int)Number(name, value, allowZero ? 0 : 1, 65_535);
+    int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port >= (allowZero ? 0 : 1) && port <= 65_535
+        ? port
+        : throw new ArgumentException($"{name} must be a number in [{(allowZero ? 0 : 1)}, 65535], got '{value}'");
 
 static double Number(string name, string value, double min, double max) =>
-    double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= min && v <= max && (name == "--redis-wait" || v == Math.Floor(v))
+    double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= min && v <= max
         ? v
         : throw new ArgumentException($"{name} must be a number in [{min}, {max}], got '{value}'");

@@ -22,10 +22,13 @@ public partial class DashboardTests
     /// <summary>Labels Prometheus or the collector add themselves (or that histograms carry).</summary>
     internal static readonly string[] StandardLabels = ["le", "job", "instance", "service_name", "quantile"];
 
+    private static string[] DashboardFiles() =>
+        Directory.GetFiles(Path.Combine(Repo.Root(), "k8s", "observability", "dashboards"), "*.json");
+
     /// <summary>Every (dashboard file, metric, labels) a Prometheus panel of a dashboard queries.</summary>
     internal static IEnumerable<(string File, string Metric, List<string> Labels)> DashboardQueries()
     {
-        foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root(), "k8s", "observability", "dashboards"), "*.json"))
+        foreach (var file in DashboardFiles())
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
             foreach (var panel in doc.RootElement.GetProperty("panels").EnumerateArray())
@@ -93,10 +96,8 @@ public partial class DashboardTests
         Assert.Contains("memristorgrid_tile_energy_joules_sum", known.Keys);
         Assert.Contains("memristorgrid_interconnect_bytes_total", known.Keys);
 
-        string dir = Path.Combine(Repo.Root(), "k8s", "observability", "dashboards");
-        var dashboards = Directory.GetFiles(dir, "*.json");
+        var dashboards = DashboardFiles();
         Assert.NotEmpty(dashboards);
-        string[] standardLabels = StandardLabels;
         foreach (var file in dashboards)
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
@@ -115,18 +116,14 @@ public partial class DashboardTests
                 string uid = panel.GetProperty("datasource").GetProperty("uid").GetString()!;
                 Assert.Contains(uid, new[] { "prometheus", "tempo" });
                 foreach (var target in panel.GetProperty("targets").EnumerateArray())
-                {
                     Assert.Equal(uid, target.GetProperty("datasource").GetProperty("uid").GetString());
-                    if (uid != "prometheus") continue;
-                    string expr = target.GetProperty("expr").GetString()!;
-                    foreach (var (metric, labels) in Selectors(expr))
-                    {
-                        Assert.True(known.TryGetValue(metric, out var instrument), $"{Path.GetFileName(file)} queries {metric}, which no instrument emits (emitted: {string.Join(", ", known.Keys.Order())})");
-                        foreach (var label in labels)
-                            Assert.True(instrument.Labels.Contains(label) || standardLabels.Contains(label), $"{metric} has no label {label} (it has {string.Join(", ", instrument.Labels)})");
-                    }
-                }
             }
+        }
+        foreach (var (file, metric, labels) in DashboardQueries())
+        {
+            Assert.True(known.TryGetValue(metric, out var instrument), $"{file} queries {metric}, which no instrument emits (emitted: {string.Join(", ", known.Keys.Order())})");
+            foreach (var label in labels)
+                Assert.True(instrument.Labels.Contains(label) || StandardLabels.Contains(label), $"{metric} has no label {label} (it has {string.Join(", ", instrument.Labels)})");
         }
 
         // The data sources the dashboards use are the ones Grafana is provisioned with.
@@ -137,7 +134,7 @@ public partial class DashboardTests
 
     /// <summary>Metric names in an expression, each with the labels used with it: its own selector's
     /// matchers and the by/without labels of every aggregation whose argument contains it.</summary>
-    internal static IEnumerable<(string Metric, List<string> Labels)> Selectors(string expr)
+    private static IEnumerable<(string Metric, List<string> Labels)> Selectors(string expr)
     {
         var scopes = new List<(int Start, int End, string[] Labels)>();
         var groupings = GroupingRegex().Matches(expr);
