@@ -1,11 +1,17 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
-using MemristorGrid.Engine.Analog;
-using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
-using MemristorGrid.Grains.Hosting;
-using MemristorGrid.Grains.Jobs;
+using MemristorGrid.Hosting;
 
 namespace MemristorGrid.Bench;
 
@@ -46,5 +52,5 @@ public class GrainRunBenchmarks
 
     [Benchmark]
     public float[] GrainsOnInProcessSilo() =>
-        ClusterJobRunner.RunAsync(_cluster.Client, _net, _bytes, "ring.onnx", _profile, _options, Samples, []).GetAwaiter().GetResult().Samples;
+        ClusterJobRunner.RunAsync(_cluster.Client, _bytes, "ring.onnx", _profile, _options, Samples, []).GetAwaiter().GetResult().Samples;
 }

@@ -3,7 +3,8 @@ using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Randomness;
-using MemristorGrid.Engine.Sampling;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
 using MemristorGrid.Engine.Training;
 
 namespace MemristorGrid.Bench;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MemristorGrid.Client.Commands;
 using MemristorGrid.Engine;
+using MemristorGrid.Hosting;
 
 namespace MemristorGrid.Client;
 
@@ -23,7 +24,7 @@ public static class Cli
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
         root.Subcommands.Add(ProfileCommand.Create());
-        root.Subcommands.Add(SiloCommand.Create());
+        root.Subcommands.Add(SiloCommandLine.Configure(new Command("silo", SiloCommandLine.Description)));
         root.Subcommands.Add(InspectCommand.Create());
         return root;
     }
@@ -45,6 +46,11 @@ public static class Cli
         }
         catch (UserInputException e)
         {
+            error.WriteLine($"error: {(e.Setting is { } setting ? $"{SettingNames.Flag(setting)} {e.Problem}" : e.Message)}");
+            return UserError;
+        }
+        catch (ClusterStoreUnavailableException e)
+        {
             error.WriteLine($"error: {e.Message}");
             return UserError;
         }
@@ -55,8 +61,8 @@ public static class Cli
         }
         catch (Exception e)
         {
-            error.WriteLine($"internal error: {e.GetType().Name}: {e.Message}");
-            if (Environment.GetEnvironmentVariable("MEMGRID_DEBUG") == "1") error.WriteLine(e);
+            error.WriteLine(e is ClusterJobException ? $"internal error: {e.Message}" : $"internal error: {e.GetType().Name}: {e.Message}");
+            if (Diagnostics.ShowStackTraces) error.WriteLine(e is ClusterJobException { Detail: { } remote } ? remote : e);
             return InternalError;
         }
     }

@@ -1,36 +1,5 @@
 namespace MemristorGrid.GrainInterfaces;
 
-/// <summary>Grain keys. A tile's key names its chip, so placement can keep a chip's tiles together
-/// without asking anyone: <c>dep-…/chip2/L1/r0/c3</c>.</summary>
-public static class GrainKeys
-{
-    public static string Tile(string deployment, int chip, int layer, int rowBlock, int colBlock) =>
-        $"{deployment}/chip{chip}/L{layer}/r{rowBlock}/c{colBlock}";
-
-    public static string Labels(string deployment) => $"{deployment}/labels";
-
-    public static string Lane(string job, int lane) => $"{job}/lane-{lane}";
-
-    /// <summary>The chip number in a tile key (−1 when the key names none).</summary>
-    public static int ChipOf(string key)
-    {
-        int start = key.IndexOf("/chip", StringComparison.Ordinal);
-        if (start < 0) return -1;
-        start += 5;
-        int end = key.IndexOf('/', start);
-        return int.TryParse(end < 0 ? key[start..] : key[start..end], out int chip) ? chip : -1;
-    }
-
-    /// <summary>(deployment, layer, row block, column block) of a tile key.</summary>
-    public static (string Deployment, int Layer, int RowBlock, int ColBlock) ParseTile(string key)
-    {
-        var parts = key.Split('/');
-        if (parts.Length != 5 || parts[2][0] != 'L' || parts[3][0] != 'r' || parts[4][0] != 'c')
-            throw new ArgumentException($"not a tile key: {key}");
-        return (parts[0], int.Parse(parts[2][1..]), int.Parse(parts[3][1..]), int.Parse(parts[4][1..]));
-    }
-}
-
 /// <summary>One crossbar tile: evaluates a lane's input voltages into partial output currents. Holds
 /// nothing that cannot be rebuilt from its deployment, so losing an activation loses nothing.</summary>
 [Alias("mg.ICrossbarTileGrain")]
@@ -58,7 +27,8 @@ public interface IIntegratorChannelGrain : IGrainWithStringKey
     Task<LaneCheckpoint> GetCheckpointAsync();
 }
 
-/// <summary>The conditional-label encoder of a deployment: class names → constant embedding voltages.</summary>
+/// <summary>The conditional-label encoder of a deployment: the one owner of its class embeddings, the
+/// constant voltages the controller's DACs add for each class.</summary>
 [Alias("mg.ILabelEncoderGrain")]
 public interface ILabelEncoderGrain : IGrainWithStringKey
 {
@@ -79,20 +49,34 @@ public interface IDeploymentGrain : IGrainWithStringKey
     /// <summary>Activates every tile and reports its silo.</summary>
     [Alias("GetPlacement")]
     Task<TilePlacement[]> GetPlacementAsync();
+
+    /// <summary>The plan as text: layers, tiles, chips and the links between them.</summary>
+    [Alias("DescribePlan")]
+    Task<string> DescribePlanAsync();
+}
+
+/// <summary>What one silo offers the jobs (placed on the silo its key names: <c>SiloAddress.ToParsableString()</c>).</summary>
+[Alias("mg.ISiloCapacityGrain")]
+public interface ISiloCapacityGrain : IGrainWithStringKey
+{
+    /// <summary>Lanes this silo runs at once (by default twice its cores).</summary>
+    [Alias("GetLaneSlots")]
+    Task<int> GetLaneSlotsAsync();
 }
 
 /// <summary>A generation job: splits the samples into lanes, drives and supervises them (re-driving a
-/// lane whose silo died), and gathers their results.</summary>
+/// lane whose silo died), and summarises them into the finished result.</summary>
 [Alias("mg.IGenerationJobGrain")]
 public interface IGenerationJobGrain : IGrainWithStringKey
 {
-    /// <summary>Starts the job; idempotent for the same spec.</summary>
+    /// <summary>Starts the job; idempotent for the same spec, refused for a different one.</summary>
     [Alias("Start")]
     Task StartAsync(JobSpec spec);
 
     [Alias("GetStatus"), Orleans.Concurrency.AlwaysInterleave]
     Task<JobStatus> GetStatusAsync();
 
+    /// <summary>The finished run: samples, energy, latency and counters, accounted by the engine.</summary>
     [Alias("GetResult")]
-    Task<JobResult> GetResultAsync();
+    Task<RunSummary> GetResultAsync();
 }

@@ -55,14 +55,41 @@ public sealed record LabelEmbeddings(
     [property: Id(0)] byte[] Table,
     [property: Id(1)] string[] ClassNames);
 
-/// <summary>One lane of a job: which samples, with which labels, under which run options (JSON).</summary>
+public enum RunSampler { Ode, Sde }
+
+public enum RunSdeScheme { EulerMaruyama, Sra1 }
+
+/// <summary>The run options of a job (the engine's AnalogRunOptions, field by field).</summary>
+[GenerateSerializer, Immutable, Alias("mg.RunSettings")]
+public sealed record RunSettings(
+    [property: Id(0)] RunSampler Sampler,
+    [property: Id(1)] double StartTime,
+    [property: Id(2)] double EndTime,
+    [property: Id(3)] double ScheduleScale,
+    [property: Id(4)] float GuidanceWeight,
+    [property: Id(5)] ulong Seed,
+    [property: Id(6)] ulong ProgramSeed,
+    [property: Id(7)] int LaneSize,
+    [property: Id(8)] double RelativeTolerance,
+    [property: Id(9)] double AbsoluteTolerance,
+    [property: Id(10)] RunSdeScheme SdeScheme,
+    [property: Id(11)] int Substeps,
+    [property: Id(12)] int ContinuousSegments);
+
+/// <summary>One lane of a job: which samples, with which labels, under which run options.</summary>
 [GenerateSerializer, Immutable, Alias("mg.LaneAssignment")]
 public sealed record LaneAssignment(
     [property: Id(0)] string DeploymentId,
-    [property: Id(1)] string OptionsJson,
+    [property: Id(1)] RunSettings Options,
     [property: Id(2)] long FirstSample,
     [property: Id(3)] int Count,
-    [property: Id(4)] int[] Labels);
+    [property: Id(4)] int[] Labels)
+{
+    /// <summary>Same lane of the same job (records compare arrays by reference; labels by content here).</summary>
+    public bool SameAs(LaneAssignment other) =>
+        DeploymentId == other.DeploymentId && Options == other.Options && FirstSample == other.FirstSample
+        && Count == other.Count && Labels.AsSpan().SequenceEqual(other.Labels);
+}
 
 /// <summary>How far a lane is.</summary>
 [GenerateSerializer, Immutable, Alias("mg.LaneProgress")]
@@ -70,28 +97,49 @@ public sealed record LaneProgress(
     [property: Id(0)] int Segment,
     [property: Id(1)] int SegmentCount);
 
+/// <summary>What a lane (or a run) counted (the engine's LaneCounters, field by field).</summary>
+[GenerateSerializer, Immutable, Alias("mg.Counters")]
+public sealed record CountersData(
+    [property: Id(0)] long NetworkEvaluations,
+    [property: Id(1)] long AcceptedSteps,
+    [property: Id(2)] long RejectedSteps,
+    [property: Id(3)] long InputOverflows,
+    [property: Id(4)] long SaturatedOutputs,
+    [property: Id(5)] long EmbeddingOverflows,
+    [property: Id(6)] long EmbeddingValues,
+    [property: Id(7)] long IntegratorClips);
+
 /// <summary>A lane's whole state (its checkpoint): integrator outputs, position in analog time and costs so far.</summary>
 [GenerateSerializer, Alias("mg.LaneCheckpoint")]
 public sealed class LaneCheckpoint
 {
     [Id(0)] public LaneAssignment? Assignment { get; set; }
+
+    /// <summary>Integrator outputs, float64 little-endian [count × D].</summary>
     [Id(1)] public byte[] X { get; set; } = [];
     [Id(2)] public int Segment { get; set; }
     [Id(3)] public double StepSize { get; set; }
+
+    /// <summary>Per tile cell energy so far, float64 little-endian.</summary>
     [Id(4)] public byte[] TileCellEnergyJoules { get; set; } = [];
     [Id(5)] public long[] TileMvms { get; set; } = [];
-    [Id(6)] public long[] Counters { get; set; } = [];
+    [Id(6)] public CountersData? Counters { get; set; }
 }
 
-/// <summary>A generation job: the deployment, the run options (JSON), and the samples to make.</summary>
+/// <summary>A generation job: the deployment, the run options, and the samples to make.</summary>
 [GenerateSerializer, Immutable, Alias("mg.JobSpec")]
 public sealed record JobSpec(
     [property: Id(0)] DeploymentSpec Deployment,
-    [property: Id(1)] string OptionsJson,
+    [property: Id(1)] RunSettings Options,
     [property: Id(2)] int Count,
     [property: Id(3)] int[] Labels,
-    [property: Id(4)] int WindowSegments,
-    [property: Id(5)] int MaxConcurrentLanesPerSilo);
+    [property: Id(4)] int WindowSegments)
+{
+    /// <summary>The same job: a job id started again must name exactly this work.</summary>
+    public bool SameAs(JobSpec other) =>
+        Options == other.Options && Count == other.Count && WindowSegments == other.WindowSegments
+        && Labels.AsSpan().SequenceEqual(other.Labels) && Deployment.Id() == other.Deployment.Id();
+}
 
 [GenerateSerializer, Immutable, Alias("mg.JobStatus")]
 public sealed record JobStatus(
@@ -102,10 +150,45 @@ public sealed record JobStatus(
     [property: Id(4)] bool Finished,
     [property: Id(5)] string? Error,
     [property: Id(6)] int LaneRetries,
-    [property: Id(7)] bool ErrorIsUserInput);
+    [property: Id(7)] bool ErrorIsUserInput,
+    [property: Id(8)] string? ErrorDetail,
+    [property: Id(9)] int LaneSlots);
 
-/// <summary>Every lane's final checkpoint, in lane order.</summary>
-[GenerateSerializer, Immutable, Alias("mg.JobResult")]
-public sealed record JobResult(
-    [property: Id(0)] LaneCheckpoint[] Lanes,
-    [property: Id(1)] int LaneRetries);
+/// <summary>Per-tile cost of a run (the engine's TileReport).</summary>
+[GenerateSerializer, Immutable, Alias("mg.TileCost")]
+public sealed record TileCost(
+    [property: Id(0)] string Id, [property: Id(1)] int Layer, [property: Id(2)] int Chip,
+    [property: Id(3)] double EnergyJoules, [property: Id(4)] double CellEnergyJoules, [property: Id(5)] double TiaEnergyJoules,
+    [property: Id(6)] double ConverterEnergyJoules, [property: Id(7)] double LinkEnergyJoules,
+    [property: Id(8)] long MvmCount, [property: Id(9)] double AdcConversions, [property: Id(10)] double SimulatedLatencySeconds);
+
+/// <summary>Digitised traffic between two chips (the engine's ChipLink).</summary>
+[GenerateSerializer, Immutable, Alias("mg.LinkCost")]
+public sealed record LinkCost(
+    [property: Id(0)] int From, [property: Id(1)] int To, [property: Id(2)] int Signals, [property: Id(3)] double Bits, [property: Id(4)] double EnergyJoules);
+
+/// <summary>Energy by component (the engine's EnergyBreakdown).</summary>
+[GenerateSerializer, Immutable, Alias("mg.EnergyData")]
+public sealed record EnergyData(
+    [property: Id(0)] double CrossbarCells, [property: Id(1)] double Tia, [property: Id(2)] double TileConverters,
+    [property: Id(3)] double Interconnect, [property: Id(4)] double ActivationCircuits, [property: Id(5)] double EmbeddingDacs,
+    [property: Id(6)] double CoefficientDacs, [property: Id(7)] double NoiseDacs, [property: Id(8)] double Integrators,
+    [property: Id(9)] double Controller, [property: Id(10)] double ReadoutAdc);
+
+/// <summary>The finished run (the engine's AnalogRunResult): samples as float32 little-endian [count × dim].</summary>
+[GenerateSerializer, Immutable, Alias("mg.RunSummary")]
+public sealed record RunSummary(
+    [property: Id(0)] byte[] Samples,
+    [property: Id(1)] int[] Labels,
+    [property: Id(2)] int Dim,
+    [property: Id(3)] TileCost[] Tiles,
+    [property: Id(4)] EnergyData Energy,
+    [property: Id(5)] LinkCost[] Links,
+    [property: Id(6)] double TimePerSampleSeconds,
+    [property: Id(7)] double GenerationSeconds,
+    [property: Id(8)] double LoopDelaySeconds,
+    [property: Id(9)] int Segments,
+    [property: Id(10)] int ControllerUpdates,
+    [property: Id(11)] int Lanes,
+    [property: Id(12)] CountersData Counters,
+    [property: Id(13)] int LaneRetries);

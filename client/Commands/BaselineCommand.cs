@@ -6,7 +6,9 @@ using MemristorGrid.Engine;
 using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Metrics;
 using MemristorGrid.Engine.Onnx;
-using MemristorGrid.Engine.Sampling;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;
@@ -26,13 +28,14 @@ internal static class BaselineCommand
         var guidance = Make("--guidance", "Classifier-free guidance weight w: (1+w)·s(x,t,c) − w·s(x,t,∅).", 0f).NonNegative();
         var scheduleScale = Optional<double>("--schedule-scale", "β scale for sampling (default: the model's metadata).").PositiveIfSet();
         var seed = Make<ulong>("--seed", "Seed of the prior and the sampler noise.", 1);
-        var reference = new Option<string?>("--reference") { Description = "Reference for metrics: ring, hku, gmm16 or PATH.csv (default: the model's training task)." };
+        var reference = ReferenceData.Create();
+        var deprecatedReference = ReferenceData.Deprecated();
         var batch = Make("--batch-size", "Samples per ONNX Runtime call.", 10_000).Positive();
         var threads = Make("--threads", "ONNX Runtime intra-op threads.", 1).Positive();
 
         var command = new Command("baseline", "Sample the model digitally with ONNX Runtime (Euler–Maruyama or probability-flow Euler) and score the samples.")
         {
-            model, output, samples, steps, sampler, labels, guidance, scheduleScale, seed, reference, batch, threads,
+            model, output, samples, steps, sampler, labels, guidance, scheduleScale, seed, reference, deprecatedReference, batch, threads,
         };
         command.SetAction(parse =>
         {
@@ -41,7 +44,7 @@ internal static class BaselineCommand
             byte[] modelBytes = OnnxImporter.ReadModelBytes(modelPath);
             var net = OnnxImporter.FromBytes(modelBytes, modelPath);
             int perLabel = parse.GetValue(samples);
-            int[] intended = SamplingInputs.Labels(net, parse.GetValue(labels), perLabel);
+            int[] intended = LabelEncoder.LabelsFor(net, parse.GetValue(labels), perLabel);
             int count = intended.Length > 0 ? intended.Length : perLabel;
             var options = new SamplerOptions
             {
@@ -52,11 +55,9 @@ internal static class BaselineCommand
                 BatchSize = parse.GetValue(batch),
                 Seed = parse.GetValue(seed),
             };
-            options.Validate();
-            if (options.GuidanceWeight != 0 && !net.IsConditional)
-                throw new UserInputException("--guidance needs a conditional model");
+            options.ValidateFor(net);
             var error = parse.InvocationConfiguration.Error;
-            var refData = ReferenceResolver.Resolve(parse.GetValue(reference), net.Metadata, options.Seed,
+            var refData = ReferenceResolver.Resolve(ReferenceData.Value(parse, reference, deprecatedReference), net.Metadata, options.Seed,
                 Math.Max(count, 10_000), message => error.WriteLine(message));
             RunOutputs.PrepareDirectory(outDir);
 
@@ -65,7 +66,7 @@ internal static class BaselineCommand
                 DigitalSampler.Sample(ort, net.Metadata.CreateSde(), count, intended, options, progress));
 
             QualityReport? quality = refData is { } r ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, r.Data) : null;
-            if (refData is null) error.WriteLine("warning: the model names no training task and no --reference was given; quality metrics are omitted");
+            if (refData is null) error.WriteLine("warning: the model names no training task and no --reference-data was given; quality metrics are omitted");
 
             var report = new JsonObject
             {

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using MemristorGrid.Engine.Analog;
-using MemristorGrid.Grains.Hosting;
-using MemristorGrid.Grains.Jobs;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -30,15 +29,17 @@ internal sealed class ClusterOptions
 
     public bool JoinsCluster(ParseResult parse) => parse.GetValue(Redis) is not null || (parse.GetValue(Gateway)?.Length ?? 0) > 0;
 
-    /// <summary>Which silo runs each tile of the deployment (activating them), on the embedded silo or the named cluster.</summary>
-    public async Task<GrainInterfaces.TilePlacement[]> PlacementAsync(ParseResult parse, byte[] modelBytes, string modelName, Engine.Hardware.HardwareProfile profile, ulong programSeed)
+    /// <summary>The deployment's plan as its grain describes it, and which silo runs each tile (activating
+    /// them), on the embedded silo or the named cluster.</summary>
+    public async Task<(string Plan, GrainInterfaces.TilePlacement[] Placement)> PlacementAsync(ParseResult parse, byte[] modelBytes, string modelName,
+        Engine.Profiles.HardwareProfile profile, ulong programSeed)
     {
         var spec = new GrainInterfaces.DeploymentSpec(modelBytes, modelName, profile.ToJson(), programSeed);
-        async Task<GrainInterfaces.TilePlacement[]> Ask(IGrainFactory grains)
+        async Task<(string, GrainInterfaces.TilePlacement[])> Ask(IGrainFactory grains)
         {
             var deployment = grains.GetGrain<GrainInterfaces.IDeploymentGrain>(spec.Id());
             await deployment.DefineAsync(spec);
-            return await deployment.GetPlacementAsync();
+            return (await deployment.DescribePlanAsync(), await deployment.GetPlacementAsync());
         }
         return await WithClusterAsync(parse, Ask);
     }
@@ -63,5 +64,5 @@ internal sealed class ClusterOptions
 
     /// <summary>Runs the job on the embedded silo or on the cluster the options name.</summary>
     public Task<AnalogRunResult> RunJobAsync(ParseResult parse, AnalogRunArguments.Resolved r, IProgress<double> progress) =>
-        WithClusterAsync(parse, grains => ClusterJobRunner.RunAsync(grains, r.Network, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress));
+        WithClusterAsync(parse, grains => ClusterJobRunner.RunAsync(grains, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress));
 }

@@ -5,7 +5,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using MemristorGrid.Client.Output;
 using MemristorGrid.Engine.Metrics;
-using MemristorGrid.Engine.Sampling;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;
@@ -42,7 +43,7 @@ internal static class CompareCommand
                 Seed = r.Options.Seed,
                 BatchSize = r.Count,
             };
-            digitalOptions.Validate();
+            digitalOptions.ValidateFor(r.Network);
 
             using var ort = new OnnxRuntimeScoreModel(r.ModelBytes, r.Network, parse.GetValue(threads));
             long? raplBefore = ReadRapl();

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Onnx;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
@@ -50,14 +50,13 @@ internal static class InspectCommand
             if (parse.GetValue(profileOption) is { } profileName)
             {
                 var profile = HardwareProfile.Resolve(profileName);
-                var plan = DeploymentPlan.Create(net, profile.Mapping);
                 o.WriteLine();
                 o.WriteLine($"profile     {profile.Name}: {profile.Description}");
                 var d = profile.Device;
                 o.WriteLine($"devices     G ∈ [{F(d.GMinMicrosiemens)}, {F(d.GMaxMicrosiemens)}] µS, {(d.Levels is { } levels ? $"{levels} levels" : "continuous")}, programming noise {d.ProgrammingNoise.Model.ToString().ToLowerInvariant()}, read noise σ {F(d.ReadNoiseSigma)}");
                 o.WriteLine($"loop        RC {F(profile.Integrator.TimeConstantSeconds * 1e6)} µs, controller {(profile.Controller.UpdatePeriodSeconds > 0 ? $"updates every {F(profile.Controller.UpdatePeriodSeconds * 1e9)} ns" : "continuous")}");
-                o.Write(plan.Describe());
-                var placement = cluster.PlacementAsync(parse, File.ReadAllBytes(path), Path.GetFileName(path), profile, parse.GetValue(seed)).GetAwaiter().GetResult();
+                var (plan, placement) = cluster.PlacementAsync(parse, File.ReadAllBytes(path), Path.GetFileName(path), profile, parse.GetValue(seed)).GetAwaiter().GetResult();
+                o.Write(plan);
                 foreach (var chip in placement.GroupBy(p => p.Chip).OrderBy(g => g.Key))
                     o.WriteLine($"chip {chip.Key,-6} → silo {string.Join(", ", chip.Select(p => p.Silo).Distinct())} ({chip.Count()} tiles)");
             }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Profiles;
 
 namespace MemristorGrid.Client.Commands;
 

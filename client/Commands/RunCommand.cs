@@ -4,13 +4,15 @@ using System.Text;
 using System.Text.Json.Nodes;
 using MemristorGrid.Client.Output;
 using MemristorGrid.Engine;
-using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Data;
-using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Metrics;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
-using MemristorGrid.Engine.Sampling;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;
@@ -28,7 +30,7 @@ internal sealed class AnalogRunArguments
     public readonly Option<double?> ScheduleScale = Optional<double>("--schedule-scale", "β scale for sampling (default: the model's metadata).").PositiveIfSet();
     public readonly Option<ulong> Seed = Make<ulong>("--seed", "Seed of the prior, read noise and SDE noise.", 1);
     public readonly Option<ulong?> ProgramSeed = Optional<ulong>("--program-seed", "Seed of the chip: programming noise, faults, offsets (default: --seed).");
-    public readonly Option<string?> ReferenceData = new("--reference-data") { Description = "Reference for metrics: ring, hku, gmm16 or PATH.csv (default: the model's training task)." };
+    public readonly Option<string?> ReferenceData = Commands.ReferenceData.Create();
     public readonly Option<int> LaneSize = Make("--lane-size", "Samples integrated together in one lane.", 500).Positive();
     public readonly Option<double> Rtol = Make("--rtol", "Relative tolerance of the adaptive ODE solver.", 1e-4).Positive();
     public readonly Option<double> Atol = Make("--atol", "Absolute tolerance of the adaptive ODE solver.", 1e-5).Positive();
@@ -63,7 +65,7 @@ internal sealed class AnalogRunArguments
         if (parse.GetValue(DeviceAge) is { } age)
             profile = profile with { Device = profile.Device with { Drift = profile.Device.Drift with { AgeSeconds = age } } };
         int perLabel = parse.GetValue(Samples);
-        int[] labels = SamplingInputs.Labels(net, parse.GetValue(Labels), perLabel);
+        int[] labels = LabelEncoder.LabelsFor(net, parse.GetValue(Labels), perLabel);
         int count = labels.Length > 0 ? labels.Length : perLabel;
         ulong seed = parse.GetValue(Seed);
         var options = new AnalogRunOptions
@@ -76,11 +78,10 @@ internal sealed class AnalogRunArguments
             LaneSize = parse.GetValue(LaneSize),
             RelativeTolerance = parse.GetValue(Rtol),
             AbsoluteTolerance = parse.GetValue(Atol),
-            SdeScheme = parse.GetValue(SdeScheme) == "em" ? Engine.Analog.SdeScheme.EulerMaruyama : Engine.Analog.SdeScheme.Sra1,
+            SdeScheme = parse.GetValue(SdeScheme) == "em" ? Engine.Simulation.SdeScheme.EulerMaruyama : Engine.Simulation.SdeScheme.Sra1,
             Substeps = parse.GetValue(Substeps),
         };
-        options.Validate();
-        if (options.GuidanceWeight != 0 && !net.IsConditional) throw new UserInputException("--guidance needs a conditional model");
+        options.ValidateFor(net);
         var error = parse.InvocationConfiguration.Error;
         var reference = ReferenceResolver.Resolve(parse.GetValue(ReferenceData), net.Metadata, seed, Math.Max(count, 10_000), m => error.WriteLine(m));
         if (reference is null) error.WriteLine("warning: the model names no training task and no --reference-data was given; quality metrics are omitted");
@@ -96,16 +97,21 @@ internal static class RunCommand
     public static Command Create()
     {
         var args = new AnalogRunArguments();
-        var reference = new Option<bool>("--reference") { Description = "Use the single-process reference simulator instead of the grain cluster (the oracle the cluster is tested against)." };
+        var simulator = Make("--simulator", "grains: the Orleans actor system (an embedded silo unless --gateway or --redis is given); reference: the single-process reference simulator, the oracle the grains are tested against.", "grains");
+        simulator.AcceptOnlyFromAmong("grains", "reference");
+        var deprecatedReference = new Option<bool>("--reference") { Description = "Deprecated: use --simulator reference.", Hidden = true };
         var cluster = new ClusterOptions();
         var command = new Command("run", "Program the model onto a simulated RRAM deployment and generate samples by analog-time integration on the grain cluster (an embedded silo unless --gateway or --redis is given).");
         foreach (var o in args.All()) command.Options.Add(o);
-        command.Options.Add(reference);
+        command.Options.Add(simulator);
+        command.Options.Add(deprecatedReference);
         foreach (var o in cluster.All()) command.Options.Add(o);
         command.SetAction(parse =>
         {
+            if (parse.GetValue(deprecatedReference))
+                parse.InvocationConfiguration.Error.WriteLine("warning: --reference is deprecated and will be removed in the next release; use --simulator reference");
             var r = args.Resolve(parse);
-            bool useReference = parse.GetValue(reference);
+            bool useReference = parse.GetValue(deprecatedReference) || parse.GetValue(simulator) == "reference";
             var result = useReference ? Simulate(r)
                 : ConsoleProgress.Run($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name} (grain cluster)", progress =>
                     cluster.RunJobAsync(parse, r, progress).GetAwaiter().GetResult());
@@ -160,17 +166,17 @@ internal static class RunCommand
             ["time_per_sample_seconds"] = result.TimePerSampleSeconds,
             ["generation_seconds"] = result.GenerationSeconds,
             ["loop_delay_seconds"] = result.LoopDelaySeconds,
-            ["controller_updates"] = r.Profile.Controller.UpdatePeriodSeconds > 0 ? result.Segments : 0,
-            ["network_evaluations"] = result.NetworkEvaluations,
-            ["network_evaluations_per_lane"] = (double)result.NetworkEvaluations / result.Lanes,
+            ["controller_updates"] = result.ControllerUpdates,
+            ["network_evaluations"] = result.Counters.NetworkEvaluations,
+            ["network_evaluations_per_lane"] = (double)result.Counters.NetworkEvaluations / result.Lanes,
             ["lanes"] = result.Lanes,
-            ["accepted_steps"] = result.AcceptedSteps,
-            ["rejected_steps"] = result.RejectedSteps,
-            ["tile_input_overflows"] = result.InputOverflows,
-            ["saturated_tile_outputs"] = result.SaturatedOutputs,
-            ["embedding_dac_overflows"] = result.EmbeddingOverflows,
-            ["embedding_dac_overflow_fraction"] = result.EmbeddingValues > 0 ? (double)result.EmbeddingOverflows / result.EmbeddingValues : 0,
-            ["integrator_rail_clips"] = result.IntegratorClips,
+            ["accepted_steps"] = result.Counters.AcceptedSteps,
+            ["rejected_steps"] = result.Counters.RejectedSteps,
+            ["tile_input_overflows"] = result.Counters.InputOverflows,
+            ["saturated_tile_outputs"] = result.Counters.SaturatedOutputs,
+            ["embedding_dac_overflows"] = result.Counters.EmbeddingOverflows,
+            ["embedding_dac_overflow_fraction"] = result.Counters.EmbeddingValues > 0 ? (double)result.Counters.EmbeddingOverflows / result.Counters.EmbeddingValues : 0,
+            ["integrator_rail_clips"] = result.Counters.IntegratorClips,
             ["lane_retries"] = result.LaneRetries,
         };
         if (r.Labels.Length > 0)
@@ -185,7 +191,7 @@ internal static class RunCommand
             }
         }
         var breakdown = new JsonObject();
-        foreach (var (name, joules) in result.EnergyBreakdown) breakdown[name] = joules;
+        foreach (var (name, joules) in result.Energy.Components) breakdown[name] = joules;
         report["energy_breakdown_joules"] = breakdown;
         report["energy_total_joules"] = result.TotalEnergyJoules;
         report["tiles"] = new JsonArray(result.Tiles.Select(t => (JsonNode)new JsonObject
@@ -231,7 +237,7 @@ internal static class RunCommand
         var sb = new StringBuilder();
         long n = result.Samples.Length / result.Dim;
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"{n} samples on {r.Profile.Name} ({result.Tiles.Count} tiles, {result.Tiles.Select(t => t.Chip).Distinct().Count()} chip(s)) in {result.Wall.TotalSeconds:F2} s wall; {result.NetworkEvaluations} lane network evaluations");
+            $"{n} samples on {r.Profile.Name} ({result.Tiles.Count} tiles, {result.Tiles.Select(t => t.Chip).Distinct().Count()} chip(s)) in {result.Wall.TotalSeconds:F2} s wall; {result.Counters.NetworkEvaluations} lane network evaluations");
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"simulated: {F(result.TimePerSampleSeconds * 1e3)} ms and {F(result.EnergyPerSampleJoules * 1e6)} µJ per sample");
         if (quality is not null)
@@ -263,17 +269,18 @@ internal static class RunCommand
         sb.AppendLine("| simulated hardware | value |\n|---|---|");
         sb.AppendLine(inv, $"| time per sample | {F(result.TimePerSampleSeconds * 1e3)} ms (integration {F(result.GenerationSeconds * 1e3)} ms, loop settling {F(result.LoopDelaySeconds * 1e9)} ns) |");
         sb.AppendLine(inv, $"| energy per sample | {F(result.EnergyPerSampleJoules * 1e6)} µJ |");
-        sb.AppendLine(inv, $"| controller updates per sample | {(r.Profile.Controller.UpdatePeriodSeconds > 0 ? result.Segments.ToString(inv) : "continuous")} |");
-        sb.AppendLine(inv, $"| network evaluations (lane passes) | {result.NetworkEvaluations} over {result.Lanes} lanes |");
-        sb.AppendLine(inv, $"| solver steps accepted / rejected | {result.AcceptedSteps} / {result.RejectedSteps} |");
-        sb.AppendLine(inv, $"| saturated tile outputs | {result.SaturatedOutputs} |");
-        sb.AppendLine(inv, $"| embedding DAC overflows | {result.EmbeddingOverflows} of {result.EmbeddingValues} channel updates |");
-        sb.AppendLine(inv, $"| integrator rail clips | {result.IntegratorClips} |");
+        var c = result.Counters;
+        sb.AppendLine(inv, $"| controller updates per sample | {(result.ControllerUpdates > 0 ? result.ControllerUpdates.ToString(inv) : "continuous")} |");
+        sb.AppendLine(inv, $"| network evaluations (lane passes) | {c.NetworkEvaluations} over {result.Lanes} lanes |");
+        sb.AppendLine(inv, $"| solver steps accepted / rejected | {c.AcceptedSteps} / {c.RejectedSteps} |");
+        sb.AppendLine(inv, $"| saturated tile outputs | {c.SaturatedOutputs} |");
+        sb.AppendLine(inv, $"| embedding DAC overflows | {c.EmbeddingOverflows} of {c.EmbeddingValues} channel updates |");
+        sb.AppendLine(inv, $"| integrator rail clips | {c.IntegratorClips} |");
         sb.AppendLine(inv, $"| simulator wall time | {result.Wall.TotalSeconds:F2} s |");
         sb.AppendLine();
         sb.AppendLine("| energy per sample by component | µJ | share |\n|---|---|---|");
         double total = result.TotalEnergyJoules;
-        foreach (var (name, joules) in result.EnergyBreakdown)
+        foreach (var (name, joules) in result.Energy.Components)
             sb.AppendLine(inv, $"| {name} | {F(joules / n * 1e6)} | {(total > 0 ? joules / total : 0):P1} |");
         sb.AppendLine();
         sb.AppendLine("| tile | layer | chip | energy per sample (nJ) | cells (nJ) | MVMs | ADC conversions | latency (ns) |\n|---|---|---|---|---|---|---|---|");

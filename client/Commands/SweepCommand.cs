@@ -3,9 +3,10 @@ using System.Globalization;
 using System.Text;
 using MemristorGrid.Client.Output;
 using MemristorGrid.Engine;
-using MemristorGrid.Engine.Analog;
 using MemristorGrid.Engine.Data;
-using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Experiments;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
 using MemristorGrid.Engine.Onnx;
 using static MemristorGrid.Client.Commands.CommandOptions;
 

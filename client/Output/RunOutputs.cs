@@ -12,10 +12,10 @@ public static class RunOutputs
 
     public static void PrepareDirectory(string dir)
     {
-        if (File.Exists(dir)) throw new Engine.UserInputException($"--out {dir} is a file; give a directory");
+        if (File.Exists(dir)) throw Engine.UserInputException.ForSetting("out", $"{dir} is a file; give a directory");
         try { Directory.CreateDirectory(dir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { throw new Engine.UserInputException($"--out {dir}: cannot create the directory ({e.Message})"); }
+        { throw Engine.UserInputException.ForSetting("out", $"{dir}: cannot create the directory ({e.Message})"); }
     }
 
     public static void WriteSamples(string dir, ReadOnlySpan<float> samples, int dim, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames) =>

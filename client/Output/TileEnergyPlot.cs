@@ -1,4 +1,4 @@
-using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Accounting;
 using ScottPlot;
 
 namespace MemristorGrid.Client.Output;

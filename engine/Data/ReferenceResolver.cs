@@ -22,7 +22,7 @@ public static class ReferenceResolver
         if (recorded.IsCsv)
         {
             if (!File.Exists(recorded.CsvPath))
-                throw new UserInputException($"the model was trained on {recorded.CsvPath}, which no longer exists; pass --reference PATH.csv");
+                throw UserInputException.ForSetting("reference_data", $"is needed: the model was trained on {recorded.CsvPath}, which no longer exists");
             if (metadata.TaskSha256.Length > 0 && CsvDataset.Sha256(recorded.CsvPath!) != metadata.TaskSha256)
                 warn($"warning: {recorded.CsvPath} changed since the model was trained (SHA-256 differs); metrics compare against its current contents");
         }

@@ -118,6 +118,10 @@ public sealed class VeSde : DiffusionSde
 /// <summary>Classifier-free guidance: (1 + w)·s(x, t, c) − w·s(x, t, ∅).</summary>
 public static class ClassifierFreeGuidance
 {
+    /// <summary>Guidance mixes a conditional and an unconditional score: it needs a model with labels.</summary>
+    public static void RequireConditional(float weight, bool conditionalModel) =>
+        UserInputException.Require(weight == 0 || conditionalModel, "guidance_weight", "needs a conditional model");
+
     public static void Combine(ReadOnlySpan<float> conditional, ReadOnlySpan<float> unconditional, float weight, Span<float> result)
     {
         if (conditional.Length != unconditional.Length || result.Length != conditional.Length)

@@ -13,9 +13,9 @@ public sealed class TrainableScoreNetwork
     public TrainableScoreNetwork(int inputDim, int hiddenWidth, int hiddenLayers, int classes, double[] timeFrequencies, double? saturation, double outputGain)
     {
         if (inputDim < 1) throw new UserInputException("input dimension must be at least 1");
-        if (hiddenLayers < 1) throw new UserInputException("--layers must be at least 1");
+        UserInputException.Require(hiddenLayers >= 1, "hidden_layers", $"must be at least 1 (got {hiddenLayers})");
         if (hiddenWidth < 2 || hiddenWidth % 2 != 0)
-            throw new UserInputException($"--hidden must be an even number ≥ 2 (the time embedding has sin and cos channels); got {hiddenWidth}");
+            throw UserInputException.ForSetting("hidden_width", $"must be an even number ≥ 2 (the time embedding has sin and cos channels); got {hiddenWidth}");
         if (timeFrequencies.Length * 2 != hiddenWidth)
             throw new ArgumentException("need hidden/2 time frequencies");
         InputDim = inputDim;

@@ -86,7 +86,7 @@ public sealed class Trainer(TrainingOptions options)
                 }
                 double loss = loss0 + loss1;
                 if (!double.IsFinite(loss))
-                    throw new UserInputException($"training diverged at epoch {epoch + 1} (loss is {loss}); lower --lr or check the data scale");
+                    throw UserInputException.ForSetting("learning_rate", $"may be too high: training diverged at epoch {epoch + 1} (loss is {loss}); lower it or check the data scale");
 
                 // Chain rule through w̃ = w·(1 + ε).
                 for (int i = 0; i < pc; i++) grad[i] *= factor[i];

@@ -38,24 +38,24 @@ public sealed record TrainingOptions
 
     public void Validate()
     {
-        void Require(bool ok, string message) { if (!ok) throw new UserInputException(message); }
-        Require(Epochs >= 1, $"--epochs must be at least 1 (got {Epochs})");
-        Require(HiddenWidth >= 2 && HiddenWidth % 2 == 0, $"--hidden must be an even number ≥ 2 (got {HiddenWidth}): the time embedding has a sin and a cos channel per frequency");
-        Require(HiddenLayers >= 1, $"--layers must be at least 1 (got {HiddenLayers})");
-        Require(BatchSize >= 1, $"--batch-size must be at least 1 (got {BatchSize})");
-        Require(LearningRate > 0 && double.IsFinite(LearningRate), $"--lr must be positive (got {LearningRate})");
-        Require(WeightDecay >= 0, $"--weight-decay must be ≥ 0 (got {WeightDecay})");
-        Require(GradientClipNorm > 0, $"gradient clip norm must be positive (got {GradientClipNorm})");
-        Require(EmaDecay is >= 0 and < 1, $"--ema must be in [0, 1) (got {EmaDecay})");
-        Require(LabelDropout is >= 0 and < 1, $"--label-dropout must be in [0, 1) (got {LabelDropout})");
-        Require(NoiseStd >= 0 && double.IsFinite(NoiseStd), $"--noise-std must be ≥ 0 (got {NoiseStd})");
-        Require(NoiseLimit > 0 && double.IsFinite(NoiseLimit), $"--noise-limit must be positive (got {NoiseLimit})");
-        Require(SaturationPenalty >= 0, $"--saturation-penalty must be ≥ 0 (got {SaturationPenalty})");
-        Require(Saturation is null || Saturation > 0, $"--saturation must be positive (got {Saturation})");
-        Require(OutputGain > 0 && double.IsFinite(OutputGain), $"--output-gain must be positive (got {OutputGain})");
-        Require(TimeFrequencyScale > 0, $"--time-frequency-scale must be positive (got {TimeFrequencyScale})");
-        Require(BetaMin >= 0 && BetaMax > BetaMin, $"need 0 ≤ β₀ < β₁ (got {BetaMin}, {BetaMax})");
-        Require(MinTime > 0 && MinTime < 1, $"the smallest training time must be in (0, 1) (got {MinTime})");
-        Require(SamplingScheduleScale > 0, $"--schedule-scale must be positive (got {SamplingScheduleScale})");
+        static void Require(bool ok, string setting, string problem) => UserInputException.Require(ok, setting, problem);
+        Require(Epochs >= 1, "epochs", $"must be at least 1 (got {Epochs})");
+        Require(HiddenWidth >= 2 && HiddenWidth % 2 == 0, "hidden_width", $"must be an even number ≥ 2 (got {HiddenWidth}): the time embedding has a sin and a cos channel per frequency");
+        Require(HiddenLayers >= 1, "hidden_layers", $"must be at least 1 (got {HiddenLayers})");
+        Require(BatchSize >= 1, "batch_size", $"must be at least 1 (got {BatchSize})");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", $"must be positive (got {LearningRate})");
+        Require(WeightDecay >= 0, "weight_decay", $"must be ≥ 0 (got {WeightDecay})");
+        Require(GradientClipNorm > 0, "gradient_clip_norm", $"must be positive (got {GradientClipNorm})");
+        Require(EmaDecay is >= 0 and < 1, "ema_decay", $"must be in [0, 1) (got {EmaDecay})");
+        Require(LabelDropout is >= 0 and < 1, "label_dropout", $"must be in [0, 1) (got {LabelDropout})");
+        Require(NoiseStd >= 0 && double.IsFinite(NoiseStd), "noise_std", $"must be ≥ 0 (got {NoiseStd})");
+        Require(NoiseLimit > 0 && double.IsFinite(NoiseLimit), "noise_limit", $"must be positive (got {NoiseLimit})");
+        Require(SaturationPenalty >= 0, "saturation_penalty", $"must be ≥ 0 (got {SaturationPenalty})");
+        Require(Saturation is null || Saturation > 0, "saturation", $"must be positive (got {Saturation})");
+        Require(OutputGain > 0 && double.IsFinite(OutputGain), "output_gain", $"must be positive (got {OutputGain})");
+        Require(TimeFrequencyScale > 0, "time_frequency_scale", $"must be positive (got {TimeFrequencyScale})");
+        Require(BetaMin >= 0 && BetaMax > BetaMin, "beta_max", $"must exceed beta_min ≥ 0 (got β₀ = {BetaMin}, β₁ = {BetaMax})");
+        Require(MinTime > 0 && MinTime < 1, "min_time", $"must be in (0, 1) (got {MinTime})");
+        Require(SamplingScheduleScale > 0, "sampling_schedule_scale", $"must be positive (got {SamplingScheduleScale})");
     }
 }

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
-using MemristorGrid.Engine.Hardware;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
 using MemristorGrid.GrainInterfaces;
 
 namespace MemristorGrid.Grains.Deployments;
@@ -16,11 +17,7 @@ public sealed record Deployment(string Id, DeploymentSpec Spec, ScoreNetwork Net
         return new Deployment(spec.Id(), spec, network, profile, DeploymentPlan.Create(network, profile.Mapping));
     }
 
-    public TilePlan Tile(int layer, int rowBlock, int colBlock) =>
-        Plan.Tiles.FirstOrDefault(t => t.Layer == layer && t.RowBlock == rowBlock && t.ColBlock == colBlock)
-        ?? throw new ArgumentException($"deployment {Id} has no tile L{layer}/r{rowBlock}/c{colBlock}");
-
-    public string TileKey(TilePlan tile) => GrainKeys.Tile(Id, tile.Chip, tile.Layer, tile.RowBlock, tile.ColBlock);
+    public string TileKey(TilePlan tile) => GrainKeys.Tile(Id, tile.Chip, tile.Id);
 }
 
 /// <summary>One parsed copy of each deployment per silo, so a chip's tiles do not each parse the model.</summary>

@@ -28,16 +28,12 @@ public sealed class DeploymentGrain(
         var calls = deployment.Plan.Tiles.Select(t => GrainFactory.GetGrain<ICrossbarTileGrain>(deployment.TileKey(t)).DescribeAsync());
         return await Task.WhenAll(calls);
     }
+
+    public async Task<string> DescribePlanAsync() => deployments.Get(await GetSpecAsync()).Plan.Describe();
 }
 
 [GenerateSerializer, Alias("mg.DeploymentState")]
 public sealed class DeploymentState
 {
     [Id(0)] public DeploymentSpec? Spec { get; set; }
-}
-
-/// <summary>The grain storage provider every MemristorGrid grain uses (memory by default, Redis when configured).</summary>
-public static class Storage
-{
-    public const string Name = "memgrid";
 }

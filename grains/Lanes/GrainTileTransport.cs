@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using MemristorGrid.Engine.Analog;
-using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 
 namespace MemristorGrid.Grains.Lanes;

@@ -1,17 +1,18 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Deployments;
 using MemristorGrid.Grains.Telemetry;
+using MemristorGrid.Grains.Wire;
 using Orleans.Runtime;
 
 namespace MemristorGrid.Grains.Lanes;
 
 /// <summary>
 /// One lane of integrator channels. Runs the engine's <see cref="LaneDriver"/> — the same algorithm as
-/// the reference simulator — with tile grains as its transport, and checkpoints (x, analog time,
-/// segment, costs) after every window, so a lane lost with its silo resumes where it was saved.
+/// the reference simulator — with tile grains as its transport and the deployment's label-encoder grain
+/// as the source of its class embeddings, and checkpoints (x, analog time, segment, costs) after every
+/// window, so a lane lost with its silo resumes where it was saved.
 /// </summary>
 public sealed class IntegratorChannelGrain(
     [PersistentState("lane", Storage.Name)] IPersistentState<LaneCheckpoint> checkpoint,
@@ -47,9 +48,9 @@ public sealed class IntegratorChannelGrain(
             }
             Instruments.LaneSegments.Add(lane.Segment - before, new KeyValuePair<string, object?>("deployment", _deployment.Id));
             Instruments.LaneAnalogTime.Add((lane.Segment - before) * driver.SegmentLength * driver.TimeConstant);
-            LaneCheckpoints.Save(lane, assignment, checkpoint.State);
+            WireFormat.Save(lane, assignment, checkpoint.State);
             await checkpoint.WriteStateAsync();
-            if (driver.IsDone(lane)) RecordCosts(driver, lane);
+            if (driver.IsDone(lane)) CostTelemetry.Record(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id);
         }
         return new LaneProgress(lane.Segment, driver.SegmentCount);
     }
@@ -60,46 +61,15 @@ public sealed class IntegratorChannelGrain(
 
     private async Task EnsureLaneAsync(LaneAssignment assignment)
     {
-        if (_lane is not null && Same(_assignment!, assignment)) return;
+        if (_lane is not null && _assignment!.SameAs(assignment)) return;
         _deployment = await deployments.GetAsync(assignment.DeploymentId, GrainFactory);
-        var options = AnalogRunOptions.FromJson(assignment.OptionsJson);
-        float[]? labels = null;
-        if (_deployment.Network.IsConditional)
-        {
-            var embeddings = await GrainFactory.GetGrain<ILabelEncoderGrain>(GrainKeys.Labels(_deployment.Id)).GetEmbeddingsAsync();
-            labels = MemoryMarshal.Cast<byte, float>(embeddings.Table).ToArray();
-        }
-        _driver = new LaneDriver(_deployment.Network, _deployment.Profile, _deployment.Plan, options, labels);
+        var labels = await LabelEncoderGrain.FetchAsync(GrainFactory, _deployment);
+        _driver = new LaneDriver(_deployment.Network, _deployment.Profile, _deployment.Plan, assignment.Options.ToEngine(), labels);
         _transport = new GrainTileTransport(_deployment.Plan.Tiles
             .Select(t => GrainFactory.GetGrain<ICrossbarTileGrain>(_deployment.TileKey(t))).ToArray());
-        _lane = checkpoint.State.Assignment is { } saved && Same(saved, assignment)
-            ? LaneCheckpoints.Restore(checkpoint.State)
+        _lane = checkpoint.State.Assignment is { } saved && saved.SameAs(assignment)
+            ? WireFormat.Restore(checkpoint.State)
             : _driver.CreateLane(assignment.FirstSample, assignment.Count, assignment.Labels);
         _assignment = assignment;
-    }
-
-    private static bool Same(LaneAssignment a, LaneAssignment b) =>
-        a.DeploymentId == b.DeploymentId && a.OptionsJson == b.OptionsJson && a.FirstSample == b.FirstSample
-        && a.Count == b.Count && a.Labels.AsSpan().SequenceEqual(b.Labels);
-
-    /// <summary>The finished lane's simulated costs, per tile and for the periphery.</summary>
-    private void RecordCosts(LaneDriver driver, LaneState lane)
-    {
-        var result = HardwareAccounting.Summarise(driver, _deployment!.Profile, [lane], _deployment.Network.InputDim, TimeSpan.Zero);
-        foreach (var t in result.Tiles)
-        {
-            var tags = new TagList { { "deployment", _deployment.Id }, { "layer", t.Layer }, { "tile", t.Id }, { "chip", t.Chip } };
-            Instruments.TileEnergy.Record(t.EnergyJoules, tags);
-            Instruments.TileSimulatedLatency.Record(t.SimulatedLatencySeconds, tags);
-            Instruments.TileAdcConversions.Add(t.AdcConversions, tags);
-        }
-        foreach (var (component, joules) in result.EnergyBreakdown.Where(e => e.Key is not ("crossbar_cells" or "tia" or "tile_converters")))
-        {
-            double tileLinks = component == "interconnect" ? result.Tiles.Sum(t => t.LinkEnergyJoules) : 0;
-            Instruments.PeripheryEnergy.Record(joules - tileLinks, new TagList { { "deployment", _deployment.Id }, { "component", component } });
-        }
-        foreach (var link in result.Links)
-            Instruments.InterconnectBytes.Add(link.Bits / 8, new TagList { { "deployment", _deployment.Id }, { "from_chip", link.From }, { "to_chip", link.To } });
-        Instruments.SamplesCompleted.Add(lane.Count, new KeyValuePair<string, object?>("deployment", _deployment.Id));
     }
 }

@@ -25,7 +25,7 @@ public sealed class ChipPlacementDirector : IPlacementDirector
     {
         var silos = context.GetCompatibleSilos(target).OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
         if (silos.Length == 0) throw new OrleansException($"no silo can host {target.GrainIdentity}");
-        int chip = GrainKeys.ChipOf(target.GrainIdentity.Key.ToString()!);
-        return Task.FromResult(silos[Math.Max(0, chip) % silos.Length]);
+        int chip = GrainKeys.TryParseTile(target.GrainIdentity.Key.ToString()!, out var tile) ? tile.Chip : 0;
+        return Task.FromResult(silos[chip % silos.Length]);
     }
 }

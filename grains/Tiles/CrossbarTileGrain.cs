@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Deployments;
 using MemristorGrid.Grains.Placement;
@@ -19,13 +19,13 @@ public sealed class CrossbarTileGrain(DeploymentCache deployments) : Grain, ICro
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var (depId, layer, rowBlock, colBlock) = GrainKeys.ParseTile(this.GetPrimaryKeyString());
-        var deployment = await deployments.GetAsync(depId, GrainFactory);
-        var plan = deployment.Tile(layer, rowBlock, colBlock);
+        var key = GrainKeys.ParseTile(this.GetPrimaryKeyString());
+        var deployment = await deployments.GetAsync(key.Deployment, GrainFactory);
+        var plan = deployment.Plan.Tile(key.TileId);
         _tile = CrossbarTile.Program(plan, deployment.Network, deployment.Profile, deployment.Spec.ProgramSeed);
         _tags =
         [
-            new("deployment", depId), new("layer", layer), new("tile", plan.Id), new("chip", plan.Chip), new("silo", RuntimeIdentity),
+            new("deployment", key.Deployment), new("layer", plan.Layer), new("tile", plan.Id), new("chip", plan.Chip), new("silo", RuntimeIdentity),
         ];
     }
 

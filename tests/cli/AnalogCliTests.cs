@@ -147,7 +147,7 @@ public class AnalogCliTests
     [Fact]
     public void A_silo_whose_redis_never_answers_is_a_clear_error()
     {
-        int port = MemristorGrid.Grains.Hosting.EmbeddedCluster.FreePort(), gateway = MemristorGrid.Grains.Hosting.EmbeddedCluster.FreePort();
+        int port = MemristorGrid.Hosting.EmbeddedCluster.FreePort(), gateway = MemristorGrid.Hosting.EmbeddedCluster.FreePort();
         var r = CliRunner.Run("silo", "--redis", "127.0.0.1:1", "--redis-wait", "1", "--port", $"{port}", "--gateway-port", $"{gateway}", "--health-port", "0");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("error: Redis at 127.0.0.1:1 did not answer within 1 s", r.Err);

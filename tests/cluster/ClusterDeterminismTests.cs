@@ -1,7 +1,16 @@
-using MemristorGrid.Engine.Analog;
-using MemristorGrid.Engine.Sampling;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
 using MemristorGrid.GrainInterfaces;
-using MemristorGrid.Grains.Jobs;
+using MemristorGrid.Hosting;
 
 namespace MemristorGrid.Cluster.Tests;
 
@@ -32,9 +41,9 @@ public class ClusterDeterminismTests(ThreeSiloCluster fixture) : IClassFixture<T
             Substeps = 2,
         };
         var reference = ReferenceSimulator.Run(net, profile, options, count, labels);
-        var grains = await ClusterJobRunner.RunAsync(Grains, net, bytes, model, profile, options, count, labels);
+        var grains = await ClusterJobRunner.RunAsync(Grains, bytes, model, profile, options, count, labels);
         Assert.Equal(reference.Samples, grains.Samples);
-        Assert.Equal(reference.NetworkEvaluations, grains.NetworkEvaluations);
+        Assert.Equal(reference.Counters.NetworkEvaluations, grains.Counters.NetworkEvaluations);
         Assert.Equal(reference.TotalEnergyJoules, grains.TotalEnergyJoules, 1e-12 * reference.TotalEnergyJoules);
         Assert.Equal(reference.Tiles.Select(t => t.MvmCount), grains.Tiles.Select(t => t.MvmCount));
     }
@@ -63,7 +72,7 @@ public class ClusterDeterminismTests(ThreeSiloCluster fixture) : IClassFixture<T
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 7, LaneSize = 100 };
         var reference = ReferenceSimulator.Run(net, profile, options, 400, []);
 
-        var run = ClusterJobRunner.RunAsync(Grains, net, bytes, "ring.onnx", profile, options, 400, [], windowSegments: 4);
+        var run = ClusterJobRunner.RunAsync(Grains, bytes, "ring.onnx", profile, options, 400, [], windowSegments: 4);
         var management = Grains.GetGrain<IManagementGrain>(0);
         int collections = 0;
         while (!run.IsCompleted)
@@ -76,6 +85,6 @@ public class ClusterDeterminismTests(ThreeSiloCluster fixture) : IClassFixture<T
         var grains = await run;
         Assert.True(collections >= 2, $"the run ended after {collections} collections");
         Assert.Equal(reference.Samples, grains.Samples);
-        Assert.Equal(reference.NetworkEvaluations, grains.NetworkEvaluations);
+        Assert.Equal(reference.Counters.NetworkEvaluations, grains.Counters.NetworkEvaluations);
     }
 }

@@ -2,9 +2,16 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using MemristorGrid.Engine.Analog;
-using MemristorGrid.Grains.Hosting;
-using MemristorGrid.Grains.Jobs;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
+using MemristorGrid.Hosting;
 using MemristorGrid.Grains.Telemetry;
 
 namespace MemristorGrid.Cluster.Tests;
@@ -82,7 +89,7 @@ public partial class DashboardTests
 
         await using var cluster = await EmbeddedCluster.StartAsync();
         var (net, bytes) = Repo.Model("gmm16.onnx");
-        await ClusterJobRunner.RunAsync(cluster.Client, net, bytes, "gmm16.onnx", Repo.Profile("rram-180nm"), new AnalogRunOptions { Seed = 9, LaneSize = 2 }, 4, []);
+        await ClusterJobRunner.RunAsync(cluster.Client, bytes, "gmm16.onnx", Repo.Profile("rram-180nm"), new AnalogRunOptions { Seed = 9, LaneSize = 2 }, 4, []);
         listener.RecordObservableInstruments();
         return seen.Values.ToList();
     }

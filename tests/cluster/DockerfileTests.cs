@@ -1,5 +1,5 @@
 using System.Text.Json;
-using MemristorGrid.Grains.Hosting;
+using MemristorGrid.Hosting;
 
 namespace MemristorGrid.Cluster.Tests;
 

@@ -1,10 +1,19 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Data;
-using MemristorGrid.Engine.Sampling;
-using MemristorGrid.Grains.Jobs;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
+using MemristorGrid.Hosting;
 
 namespace MemristorGrid.Cluster.Tests;
 
@@ -113,14 +122,14 @@ public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloC
             LaneSize = c.LaneSize,
             Substeps = c.Substeps,
         };
-        var result = await ClusterJobRunner.RunAsync(fixture.Cluster.Client, net, bytes, c.Model, profile, options, count, labels);
+        var result = await ClusterJobRunner.RunAsync(fixture.Cluster.Client, bytes, c.Model, profile, options, count, labels);
         string csv = CsvDataset.Format(result.Samples, result.Dim, result.Labels, net.ClassNames);
         Assert.Equal((string)golden["samples_csv_sha256"]!, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(csv))));
 
         var report = golden["report"]!;
         Near((double)report["energy_total_joules"]!, result.TotalEnergyJoules, "energy_total_joules");
         foreach (var (component, joules) in report["energy_breakdown_joules"]!.AsObject())
-            Near((double)joules!, result.EnergyBreakdown.Single(e => e.Key == component).Value, component);
+            Near((double)joules!, result.Energy.Components.Single(e => e.Key == component).Joules, component);
         var tiles = report["tiles"]!.AsArray();
         Assert.Equal(tiles.Count, result.Tiles.Count);
         for (int i = 0; i < tiles.Count; i++)
@@ -129,11 +138,11 @@ public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloC
             Near((double)tiles[i]!["energy_joules"]!, result.Tiles[i].EnergyJoules, $"tile {i} energy");
             Assert.Equal((long)tiles[i]!["mvm_count"]!, result.Tiles[i].MvmCount);
         }
-        Assert.Equal((long)report["network_evaluations"]!, result.NetworkEvaluations);
-        Assert.Equal((long)report["accepted_steps"]!, result.AcceptedSteps);
-        Assert.Equal((long)report["rejected_steps"]!, result.RejectedSteps);
-        Assert.Equal((long)report["embedding_dac_overflows"]!, result.EmbeddingOverflows);
-        Assert.Equal((long)report["integrator_rail_clips"]!, result.IntegratorClips);
+        Assert.Equal((long)report["network_evaluations"]!, result.Counters.NetworkEvaluations);
+        Assert.Equal((long)report["accepted_steps"]!, result.Counters.AcceptedSteps);
+        Assert.Equal((long)report["rejected_steps"]!, result.Counters.RejectedSteps);
+        Assert.Equal((long)report["embedding_dac_overflows"]!, result.Counters.EmbeddingOverflows);
+        Assert.Equal((long)report["integrator_rail_clips"]!, result.Counters.IntegratorClips);
         Near((double)report["time_per_sample_seconds"]!, result.TimePerSampleSeconds, "time_per_sample_seconds");
     }
 

@@ -1,4 +1,4 @@
-using MemristorGrid.Grains.Hosting;
+using MemristorGrid.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -64,10 +64,10 @@ public sealed class HealthEndpointTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--port abc", "--port must be a number")]
+    [InlineData("--port abc", "--port must be a number in [1, 65535], got 'abc'")]
     [InlineData("--health-port 70000", "--health-port must be a number in [0, 65535]")]
-    [InlineData("--colour blue", "unknown option --colour")]
-    [InlineData("--port", "--port needs a value")]
+    [InlineData("--colour blue", "Unrecognized command or argument '--colour'")]
+    [InlineData("--port", "Required argument missing for option: '--port'")]
     public void Bad_silo_options_are_refused_with_one_line(string args, string message)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");

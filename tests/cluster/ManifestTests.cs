@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using k8s;
 using k8s.Models;
-using MemristorGrid.Grains.Hosting;
+using MemristorGrid.Hosting;
 
 namespace MemristorGrid.Cluster.Tests;
 

@@ -1,7 +1,14 @@
-using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
 using MemristorGrid.GrainInterfaces;
-using MemristorGrid.Grains.Hosting;
-using MemristorGrid.Grains.Jobs;
+using MemristorGrid.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -39,7 +46,7 @@ public sealed class MultiProcessRedisTests : IDisposable
         var reference = ReferenceSimulator.Run(net, profile, options, count, []);
 
         string jobId = $"job-{Guid.NewGuid():N}";
-        var run = ClusterJobRunner.RunAsync(grains, net, bytes, "ring.onnx", profile, options, count, [], jobId: jobId, windowSegments: 4);
+        var run = ClusterJobRunner.RunAsync(grains, bytes, "ring.onnx", profile, options, count, [], jobId: jobId, windowSegments: 4);
         var job = grains.GetGrain<IGenerationJobGrain>(jobId);
         await Processes.WaitFor(() => !run.IsCompleted && job.GetStatusAsync().GetAwaiter().GetResult() is { Segments: > 0 } s && s.SegmentsDone > s.Segments / 5, "a fifth of the job", 120);
 
@@ -60,7 +67,7 @@ public sealed class MultiProcessRedisTests : IDisposable
         // and the count survived whichever silo the job grain was on.
         Assert.True(result.LaneRetries >= 1, $"the report should count the re-driven lanes, got {result.LaneRetries}");
         Assert.Equal(reference.Samples, result.Samples);
-        Assert.Equal(reference.NetworkEvaluations, result.NetworkEvaluations);
+        Assert.Equal(reference.Counters.NetworkEvaluations, result.Counters.NetworkEvaluations);
         Assert.Equal(reference.Tiles.Select(t => t.MvmCount), result.Tiles.Select(t => t.MvmCount));
         await client.StopAsync();
     }

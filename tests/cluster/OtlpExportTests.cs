@@ -1,9 +1,16 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
-using MemristorGrid.Engine.Analog;
-using MemristorGrid.Grains.Hosting;
-using MemristorGrid.Grains.Jobs;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
+using MemristorGrid.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -38,7 +45,7 @@ public sealed class OtlpExportTests : IDisposable
         var (net, bytes) = Repo.Model("ring.onnx");
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 2, LaneSize = 100 };
         var grains = client.Services.GetRequiredService<IClusterClient>();
-        await ClusterJobRunner.RunAsync(grains, net, bytes, "ring.onnx", Repo.Profile("rram-180nm"), options, 200, []);
+        await ClusterJobRunner.RunAsync(grains, bytes, "ring.onnx", Repo.Profile("rram-180nm"), options, 200, []);
 
         bool Arrived(string path, string text) => _received.TryGetValue(path, out var bodies)
             && bodies.Any(b => Encoding.UTF8.GetString(b).Contains(text, StringComparison.Ordinal));

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using MemristorGrid.Grains.Hosting;
+using MemristorGrid.Hosting;
 
 namespace MemristorGrid.Cluster.Tests;
 

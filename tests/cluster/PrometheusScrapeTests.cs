@@ -1,7 +1,14 @@
 using System.Text.RegularExpressions;
-using MemristorGrid.Engine.Analog;
-using MemristorGrid.Grains.Hosting;
-using MemristorGrid.Grains.Jobs;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
+using MemristorGrid.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -24,7 +31,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
         using var client = ClientHost.Build(new ClusterSettings { Gateways = [$"127.0.0.1:{gateway}"] });
         await client.StartAsync();
         var (net, bytes) = Repo.Model("gmm16.onnx");
-        await ClusterJobRunner.RunAsync(client.Services.GetRequiredService<IClusterClient>(), net, bytes, "gmm16.onnx",
+        await ClusterJobRunner.RunAsync(client.Services.GetRequiredService<IClusterClient>(), bytes, "gmm16.onnx",
             Repo.Profile("rram-180nm"), new AnalogRunOptions { Seed = 9, LaneSize = 2 }, 4, []);
         await client.StopAsync();
 

@@ -1,8 +1,17 @@
-using MemristorGrid.Engine.Hardware;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Grains;
 using MemristorGrid.Grains.Deployments;
-using MemristorGrid.Grains.Hosting;
+using MemristorGrid.Hosting;
 using Orleans.TestingHost;
 
 namespace MemristorGrid.Cluster.Tests;

@@ -1,8 +1,15 @@
 using System.Diagnostics;
-using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
 using MemristorGrid.GrainInterfaces;
-using MemristorGrid.Grains.Hosting;
-using MemristorGrid.Grains.Jobs;
+using MemristorGrid.Hosting;
 using MemristorGrid.Grains.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -37,7 +44,7 @@ public class TelemetryTests
         var (net, bytes) = Repo.Model("ring.onnx");
         var profile = Repo.Profile("rram-180nm");
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 3, ProgramSeed = 424_242, LaneSize = 100 };
-        var result = await ClusterJobRunner.RunAsync(cluster.Client, net, bytes, "ring.onnx", profile, options, 300, []);
+        var result = await ClusterJobRunner.RunAsync(cluster.Client, bytes, "ring.onnx", profile, options, 300, []);
         tracer.ForceFlush();
         meter.ForceFlush();
         await cluster.DisposeAsync(); // no span may arrive while the lists are read

@@ -1,11 +1,19 @@
-using MemristorGrid.Engine.Analog;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
+using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Data;
-using MemristorGrid.Engine.Hardware;
 using MemristorGrid.Engine.Metrics;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Randomness;
-using MemristorGrid.Engine.Sampling;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
 
 namespace MemristorGrid.Engine.Tests;
 
@@ -110,7 +118,7 @@ public class AnalogSimulatorTests
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 2 };
         var plan = DeploymentPlan.Create(net, profile.Mapping);
         var tiles = new LocalTileTransport(ReferenceSimulator.Program(plan, net, profile, 1));
-        var driver = new LaneDriver(net, profile, plan, options);
+        var driver = new LaneDriver(net, profile, plan, options, LabelEncoder.Of(net));
 
         var straight = driver.CreateLane(100, 50, []);
         await driver.AdvanceAsync(straight, tiles, int.MaxValue);
@@ -127,13 +135,13 @@ public class AnalogSimulatorTests
             StepSize = first.StepSize,
             TileCellEnergyJoules = first.TileCellEnergyJoules.ToArray(),
             TileMvms = first.TileMvms.ToArray(),
-            NetworkEvaluations = first.NetworkEvaluations,
+            Counters = first.Counters,
         };
         while (!driver.IsDone(resumed)) await driver.AdvanceAsync(resumed, tiles, 7, new LaneWorkspace());
 
         Assert.Equal(straight.X, resumed.X);
         Assert.Equal(straight.TileMvms, resumed.TileMvms);
-        Assert.Equal(straight.NetworkEvaluations, resumed.NetworkEvaluations);
+        Assert.Equal(straight.Counters.NetworkEvaluations, resumed.Counters.NetworkEvaluations);
     }
 
     [Fact]
@@ -169,7 +177,7 @@ public class AnalogSimulatorTests
 
         var digitised = ReferenceSimulator.Run(net, ideal with { Adc = ideal.Adc with { Bits = 6, FullScaleVolts = 0.4 } }, options, 12, []);
         Assert.NotEqual(fourChips.Samples, digitised.Samples);
-        Assert.True(digitised.EnergyBreakdown.Single(e => e.Key == "interconnect").Value > 0);
+        Assert.True(digitised.Energy.Interconnect > 0);
         Assert.Contains(digitised.Tiles, t => t.AdcConversions > 0 && t.LinkEnergyJoules > 0);
     }
 }

@@ -1,5 +1,5 @@
 using MemristorGrid.Engine.Diffusion;
-using MemristorGrid.Engine.Sampling;
+using MemristorGrid.Engine.Digital;
 
 namespace MemristorGrid.Engine.Tests;
 

@@ -1,7 +1,8 @@
 using Google.Protobuf;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
-using MemristorGrid.Engine.Sampling;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
 using Onnx;
 
 namespace MemristorGrid.Engine.Tests;

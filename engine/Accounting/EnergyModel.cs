@@ -1,0 +1,88 @@
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+
+namespace MemristorGrid.Engine.Accounting;
+
+/// <summary>
+/// The energy and latency of each circuit for a run of <see cref="Samples"/> samples, each integrated
+/// for <see cref="GenerationSeconds"/> with <see cref="Passes"/> network copies (2 with guidance) and
+/// <see cref="ControllerUpdates"/> DAC updates. Static circuits cost power × the time they are biased;
+/// converters cost per conversion; a digitised signal is re-sampled at the ADC rate while the loop runs
+/// and every conversion is sent over the link. Cell energy is not here: the lanes integrate it from the
+/// actual signals. docs/hardware-model.md lists every term.
+/// </summary>
+public sealed class EnergyModel(HardwareProfile profile, double generationSeconds, int passes, int controllerUpdates, long samples)
+{
+    public double GenerationSeconds => generationSeconds;
+    public int Passes => passes;
+    public int ControllerUpdates => controllerUpdates;
+    public long Samples => samples;
+
+    /// <summary>Conversions of one digitised signal per sample.</summary>
+    public double ConversionsPerSignal => generationSeconds * profile.Adc.SampleRateHz * passes;
+
+    /// <summary>Bits one digitised signal sends over the run (all samples).</summary>
+    public double LinkBitsPerSignal => ConversionsPerSignal * profile.Adc.BitsPerConversion * samples;
+
+    /// <summary>ADC conversions of a tile: the inputs that arrive over a link (sent by the other chip's ADC) and its digitised outputs.</summary>
+    public double TileAdcConversions(TilePlan tile) => (tile.LinkedRowCount + DigitisedOutputs(tile)) * ConversionsPerSignal * samples;
+
+    public double TileDacConversions(TilePlan tile) => tile.DigitisedRowCount * ConversionsPerSignal * samples;
+
+    public double Tia(TilePlan tile) => tile.ColCount * profile.Tia.StaticPowerWatts * generationSeconds * passes * samples;
+
+    public double TileConverters(TilePlan tile) =>
+        TileAdcConversions(tile) * profile.Adc.EnergyPerConversionJoules + TileDacConversions(tile) * profile.Dac.EnergyPerConversionJoules;
+
+    /// <summary>The bits of the tile's linked inputs and digitised outputs.</summary>
+    public double TileLink(TilePlan tile) => (tile.LinkedRowCount + DigitisedOutputs(tile)) * LinkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules;
+
+    /// <summary>TIA settling, plus a conversion and a hop for digitised outputs and for linked inputs.</summary>
+    public double TileLatency(TilePlan tile)
+    {
+        double hop = profile.Adc.ConversionSeconds + profile.Interconnect.LatencyPerHopSeconds;
+        return profile.Tia.SettlingSeconds + (DigitisedOutputs(tile) > 0 ? hop : 0) + (tile.LinkedRowCount > 0 ? hop : 0);
+    }
+
+    /// <summary>One loop traversal: the slowest tile of each layer, the activation circuits between layers, and the hop to the integrators.</summary>
+    public double LoopDelay(DeploymentPlan plan)
+    {
+        double delay = 0;
+        for (int l = 0; l < plan.LayerCount; l++)
+        {
+            double layer = 0;
+            foreach (int index in plan.LayerTiles[l]) layer = Math.Max(layer, TileLatency(plan.Tiles[index]));
+            delay += layer + (l < plan.LayerCount - 1 ? profile.Activation.DelaySeconds : 0);
+        }
+        if (plan.IntegratorDigitisedInputs.Any(d => d)) delay += profile.Adc.ConversionSeconds + profile.Interconnect.LatencyPerHopSeconds;
+        return delay;
+    }
+
+    public double TimePerSample(DeploymentPlan plan) => LoopDelay(plan) + generationSeconds + profile.Adc.ConversionSeconds;
+
+    /// <summary>A link carrying <paramref name="signals"/> digitised signals: its bits and the sending ADCs.</summary>
+    public double LinkEnergy(int signals) =>
+        signals * (LinkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules + ConversionsPerSignal * samples * profile.Adc.EnergyPerConversionJoules);
+
+    /// <summary>Scores that reach their integrator over a link: the sending ADCs and the bits.</summary>
+    public double IntegratorLinks(int crossings) => crossings * (ConversionsPerSignal * samples * profile.Adc.EnergyPerConversionJoules
+        + LinkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules);
+
+    public double ActivationCircuits(int hiddenLayers, int width) => hiddenLayers * width * profile.Activation.StaticPowerWatts * generationSeconds * passes * samples;
+
+    public double EmbeddingDacs(int width) => (double)width * controllerUpdates * profile.Controller.DacEnergyPerUpdateJoules * samples;
+
+    /// <summary>The drift and score-gain DACs.</summary>
+    public double CoefficientDacs() => 2.0 * controllerUpdates * profile.Controller.DacEnergyPerUpdateJoules * samples;
+
+    public double NoiseDacs(int dim, SamplerKind kind) => kind == SamplerKind.Sde ? (double)dim * controllerUpdates * profile.Controller.DacEnergyPerUpdateJoules * samples : 0;
+
+    public double Integrators(int dim) => dim * profile.Integrator.StaticPowerWatts * generationSeconds * samples;
+
+    public double Controller() => profile.Controller.StaticPowerWatts * generationSeconds * samples;
+
+    public double ReadoutAdc(int dim) => (double)dim * profile.Adc.EnergyPerConversionJoules * samples;
+
+    private static int DigitisedOutputs(TilePlan tile) => tile.DigitisedOutputs ? tile.ColCount : 0;
+}

@@ -1,0 +1,79 @@
+using MemristorGrid.Engine.Simulation;
+
+namespace MemristorGrid.Engine.Accounting;
+
+/// <summary>
+/// Turns what the lanes measured (cell energy integrated from the actual signals, counters) and the
+/// plan into the run's result: per-tile and per-component energy from the <see cref="EnergyModel"/>,
+/// links per chip pair, and time per sample. The one accounting path of the reference simulator and the cluster.
+/// </summary>
+public static class HardwareAccounting
+{
+    public static AnalogRunResult Summarise(LaneDriver driver, Profiles.HardwareProfile profile, IReadOnlyList<LaneState> lanes)
+    {
+        var plan = driver.Plan;
+        var options = driver.Options;
+        int dim = driver.Dim;
+        long samples = lanes.Sum(l => (long)l.Count);
+        var model = new EnergyModel(profile, driver.GenerationSeconds, options.IsGuided ? 2 : 1, driver.ControllerUpdates, samples);
+
+        var tiles = new List<TileReport>();
+        foreach (var layerTiles in plan.LayerTiles)
+            foreach (int index in layerTiles)
+            {
+                var tp = plan.Tiles[index];
+                double cell = lanes.Sum(s => s.TileCellEnergyJoules[index]);
+                long mvms = lanes.Sum(s => s.TileMvms[index]);
+                double tia = model.Tia(tp), converters = model.TileConverters(tp), link = model.TileLink(tp);
+                tiles.Add(new TileReport(tp.Id, tp.Layer, tp.Chip, cell + tia + converters + link, cell, tia, converters, link, mvms,
+                    model.TileAdcConversions(tp), model.TileLatency(tp)));
+            }
+
+        int integratorCrossings = plan.IntegratorDigitisedInputs.Count(d => d);
+        int width = plan.LayerOutputs[0];
+        var energy = new EnergyBreakdown(
+            CrossbarCells: tiles.Sum(t => t.CellEnergyJoules),
+            Tia: tiles.Sum(t => t.TiaEnergyJoules),
+            TileConverters: tiles.Sum(t => t.ConverterEnergyJoules),
+            Interconnect: tiles.Sum(t => t.LinkEnergyJoules) + model.IntegratorLinks(integratorCrossings),
+            ActivationCircuits: model.ActivationCircuits(plan.LayerCount - 1, width),
+            EmbeddingDacs: model.EmbeddingDacs(width),
+            CoefficientDacs: model.CoefficientDacs(),
+            NoiseDacs: model.NoiseDacs(dim, options.Kind),
+            Integrators: model.Integrators(dim),
+            Controller: model.Controller(),
+            ReadoutAdc: model.ReadoutAdc(dim));
+        var links = plan.ChipCrossings()
+            .Select(p => new ChipLink(p.Key.From, p.Key.To, p.Value, p.Value * model.LinkBitsPerSignal, model.LinkEnergy(p.Value)))
+            .ToList();
+
+        var ordered = lanes.OrderBy(l => l.FirstSample).ToList();
+        var x = new float[samples * dim];
+        var labels = new List<int>();
+        long offset = 0;
+        var counters = default(LaneCounters);
+        foreach (var lane in ordered)
+        {
+            for (int i = 0; i < lane.X.Length; i++) x[offset + i] = (float)lane.X[i];
+            offset += lane.X.Length;
+            labels.AddRange(lane.Labels);
+        }
+        foreach (var lane in lanes) counters += lane.Counters;
+        return new AnalogRunResult
+        {
+            Samples = x,
+            Labels = labels.ToArray(),
+            Dim = dim,
+            Tiles = tiles,
+            Energy = energy,
+            Links = links,
+            TimePerSampleSeconds = model.TimePerSample(plan),
+            GenerationSeconds = driver.GenerationSeconds,
+            LoopDelaySeconds = model.LoopDelay(plan),
+            Segments = driver.SegmentCount,
+            ControllerUpdates = driver.ControllerUpdates,
+            Lanes = lanes.Count,
+            Counters = counters,
+        };
+    }
+}

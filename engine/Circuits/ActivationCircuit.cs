@@ -1,0 +1,21 @@
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Profiles;
+
+namespace MemristorGrid.Engine.Circuits;
+
+/// <summary>
+/// The circuit after every hidden layer: adds the embedding DAC voltages to the summed tile outputs
+/// and applies ReLU, saturating at the lower of the network's trained saturation and the circuit's rail.
+/// </summary>
+public sealed class ActivationCircuit(ScoreNetwork network, HardwareProfile profile)
+{
+    /// <summary>Upper rail in network units (+∞ when neither the network nor the circuit saturates).</summary>
+    public float Rail { get; } = MathF.Min(network.Saturation ?? float.PositiveInfinity, Converters.Rail(profile.Activation.SaturationVolts, profile));
+
+    /// <summary>pre ← clamp(pre + embedding, 0, rail), one sample's hidden channels.</summary>
+    public void Apply(Span<float> pre, ReadOnlySpan<float> embedding)
+    {
+        float rail = Rail;
+        for (int j = 0; j < pre.Length; j++) pre[j] = Math.Clamp(pre[j] + embedding[j], 0f, rail);
+    }
+}

@@ -1,0 +1,77 @@
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Profiles;
+
+namespace MemristorGrid.Engine.Circuits;
+
+/// <summary>
+/// What the controller drives into the analog loop at diffusion time τ: the embedding DAC voltages
+/// (time embedding sin/cos(2πωτ) plus the class embedding from the label encoder, one DAC per hidden
+/// channel, in network units, quantised and clamped at full scale), and the coefficient DACs that set
+/// the integrator's drift f(τ) and score gain c·g²(τ) (c = ½ for the probability-flow ODE, 1 for the
+/// reverse SDE).
+/// </summary>
+public sealed class Controller
+{
+    private readonly ScoreNetwork _network;
+    private readonly DiffusionSde _sde;
+    private readonly Quantizer _embeddingDac, _driftDac, _scoreDac;
+    private readonly double _scoreCoefficient;
+    private readonly float[]? _labelTable;
+
+    /// <param name="labels">The label encoder (required for a conditional network): its table of class embeddings.</param>
+    public Controller(ScoreNetwork network, DiffusionSde samplingSde, HardwareProfile profile, SamplerKind kind, double startTime, double endTime,
+        LabelEncoder? labels)
+    {
+        _network = network;
+        if (network.IsConditional && labels is null) throw new ArgumentException("a conditional network needs its label encoder");
+        _labelTable = network.IsConditional ? labels!.Table : null;
+        if (_labelTable is not null && _labelTable.Length != (network.ClassCount + 1) * network.HiddenWidth)
+            throw new ArgumentException($"label table holds {_labelTable.Length} values, the network expects {(network.ClassCount + 1) * network.HiddenWidth}");
+        _sde = samplingSde;
+        _scoreCoefficient = kind == SamplerKind.Sde ? 1.0 : 0.5;
+        var c = profile.Controller;
+        _embeddingDac = Converters.EmbeddingDac(profile);
+        // Coefficient DACs span the largest value of the run (both ends suffice: f and g² are monotonic in τ for VP and VE).
+        double fMax = Math.Max(Math.Abs(samplingSde.DriftCoefficient(startTime)), Math.Abs(samplingSde.DriftCoefficient(endTime)));
+        double gMax = _scoreCoefficient * Math.Max(Sq(samplingSde.Diffusion(startTime)), Sq(samplingSde.Diffusion(endTime)));
+        _driftDac = c.CoefficientDacBits == 0 || fMax == 0 ? Quantizer.Ideal : new Quantizer(c.CoefficientDacBits, (float)fMax);
+        _scoreDac = c.CoefficientDacBits == 0 || gMax == 0 ? Quantizer.Ideal : new Quantizer(c.CoefficientDacBits, (float)gMax);
+        Rows = network.IsConditional ? network.ClassCount + 1 : 1;
+    }
+
+    private static double Sq(double v) => v * v;
+
+    /// <summary>Rows of the embedding table: one per class plus the null label, or one for an unconditional model.</summary>
+    public int Rows { get; }
+    public int Width => _network.HiddenWidth;
+
+    /// <summary>Integrator coefficients at τ: (f, c·g²) as the coefficient DACs deliver them.</summary>
+    public (double Drift, double ScoreGain) Coefficients(double tau)
+    {
+        var (f, g2) = _sde.ReverseSdeCoefficients(tau);
+        return (_driftDac.Apply(f), _scoreDac.Apply(_scoreCoefficient * g2));
+    }
+
+    /// <summary>
+    /// Fills <paramref name="table"/> [Rows × H] with the DAC outputs at τ for every label row; returns
+    /// the number of channel values clipped at full scale in the rows flagged by <paramref name="countRows"/>.
+    /// </summary>
+    public int Embeddings(double tau, Span<float> table, ReadOnlySpan<bool> countRows)
+    {
+        int h = Width;
+        Span<float> t = [(float)tau];
+        _network.TimeEmbedding(t, table[..h]);
+        for (int row = 1; row < Rows; row++) table[..h].CopyTo(table.Slice(row * h, h));
+        int overflows = 0;
+        for (int row = 0; row < Rows; row++)
+        {
+            var r = table.Slice(row * h, h);
+            if (_labelTable is { } labels)
+                for (int j = 0; j < h; j++) r[j] += labels[row * h + j];
+            int clipped = _embeddingDac.Apply(r);
+            if (countRows.Length > row && countRows[row]) overflows += clipped;
+        }
+        return overflows;
+    }
+}

@@ -1,0 +1,76 @@
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
+
+namespace MemristorGrid.Engine.Circuits;
+
+/// <summary>
+/// The integrator channels that close the loop, one per output dimension: each integrates
+/// −(f·x − c·g²·score) plus its input offset, minus its leak x/A (finite op-amp gain), with the score
+/// arriving through an ADC where it crosses a chip; its output stops at the rails; the SDE's noise is
+/// injected at amplitude √β·scale (textbook) or β·scale (the paper's board).
+/// </summary>
+public sealed class IntegratorChannel
+{
+    private readonly double[] _offsets;
+    private readonly double _leak;
+    private readonly double _rail;
+    private readonly Quantizer _adc;
+    private readonly bool[] _digitised;
+    private readonly IntegratorParameters _p;
+
+    /// <param name="digitisedInputs">Per channel: whether its score input crosses a chip (ADC → link).</param>
+    /// <param name="chipSeed">Draws the channels' random offsets: a property of the chip.</param>
+    public IntegratorChannel(HardwareProfile profile, bool[] digitisedInputs, ulong chipSeed)
+    {
+        _p = profile.Integrator;
+        double vpu = profile.Signal.VoltsPerUnit;
+        int dim = digitisedInputs.Length;
+        var offsetRng = Streams.Rng(chipSeed, StreamPurpose.IntegratorOffset);
+        _offsets = new double[dim];
+        for (int d = 0; d < dim; d++)
+        {
+            double fixedVolts = _p.OffsetsVolts.Length > 0 ? _p.OffsetsVolts[d % _p.OffsetsVolts.Length] : 0;
+            _offsets[d] = (fixedVolts + _p.OffsetSigmaVolts * offsetRng.Gaussian((ulong)d)) / vpu;
+        }
+        _leak = _p.OpampGain is { } gain ? 1.0 / gain : 0;
+        _rail = _p.SaturationVolts is { } rail ? rail / vpu : double.PositiveInfinity;
+        _adc = Converters.Adc(profile);
+        _digitised = digitisedInputs;
+    }
+
+    public int Channels => _offsets.Length;
+
+    /// <summary>dx/ds for <paramref name="count"/> samples [count × channels] given the drift f, the score gain c·g² and the score.</summary>
+    public void Derivative(ReadOnlySpan<double> x, ReadOnlySpan<float> score, int count, double drift, double scoreGain, Span<double> dx)
+    {
+        int d = _offsets.Length;
+        for (int i = 0; i < count; i++)
+            for (int j = 0; j < d; j++)
+            {
+                int idx = i * d + j;
+                double s = _digitised[j] ? _adc.Apply(score[idx], out _) : score[idx];
+                dx[idx] = -(drift * x[idx] - scoreGain * s) + _offsets[j] - _leak * x[idx];
+            }
+    }
+
+    /// <summary>Clamps every output to the rails; returns how many were clamped.</summary>
+    public int ClampToRails(Span<double> x)
+    {
+        if (double.IsPositiveInfinity(_rail)) return 0;
+        int clipped = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] > _rail) { x[i] = _rail; clipped++; }
+            else if (x[i] < -_rail) { x[i] = -_rail; clipped++; }
+        }
+        return clipped;
+    }
+
+    /// <summary>Amplitude a(τ) of the injected noise: dx = … + a(τ) dW.</summary>
+    public double NoiseAmplitude(DiffusionSde sde, double tau)
+    {
+        double g = sde.Diffusion(tau);
+        return _p.NoiseScale * (_p.NoiseScaling == NoiseScaling.SqrtBeta ? g : g * g);
+    }
+}

@@ -1,0 +1,70 @@
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
+
+namespace MemristorGrid.Engine.Crossbars;
+
+/// <summary>
+/// Weights → conductances: a signed weight w becomes a differential pair G⁺ − G⁻ above Gmin, |w| / s
+/// of the window on the side of its sign, where s (weight units per window) is the largest |w| of the
+/// layer or of the column. Each device is then programmed (levels, write noise, faults) and aged by the
+/// device model. A pure function of (weights, profile, chip seed, tile), so any process rebuilds the same tile.
+/// </summary>
+public static class ConductanceMapping
+{
+    /// <summary>Programmed (and drifted) conductances of one tile [rows × cols] and the read-out scale per layer column.</summary>
+    public sealed record ProgrammedBlock(double[] GPlus, double[] GMinus, float[] ColumnScale);
+
+    public static ProgrammedBlock Program(TilePlan plan, ScoreNetwork network, HardwareProfile profile, ulong chipSeed)
+    {
+        var layer = network.Layers[plan.Layer];
+        var scale = ColumnScales(layer, profile.Mapping.WeightScale);
+        var device = new DeviceModel(profile.Device);
+        var noise = Streams.Rng(chipSeed, StreamPurpose.ProgrammingNoise, plan.StreamKey);
+        var uniforms = Streams.Rng(chipSeed, StreamPurpose.StuckAt, plan.StreamKey);
+        var nuDraws = Streams.Rng(chipSeed, StreamPurpose.DriftExponent, plan.StreamKey);
+        int rows = plan.RowCount, cols = plan.ColCount;
+        var gPlus = new double[rows * cols];
+        var gMinus = new double[rows * cols];
+        double age = profile.Device.Drift.AgeSeconds;
+        for (int r = 0; r < rows; r++)
+        {
+            int input = plan.RowStart + r;
+            for (int c = 0; c < cols; c++)
+            {
+                int output = plan.ColStart + c;
+                double w = input == layer.Inputs ? layer.Bias[output] : layer.Weight(output, input);
+                double magnitude = Math.Abs(w) / scale[output] * device.Window;
+                double targetPlus = device.GMin + (w > 0 ? magnitude : 0);
+                double targetMinus = device.GMin + (w < 0 ? magnitude : 0);
+                ulong pair = (ulong)(r * cols + c);
+                gPlus[r * cols + c] = device.Drift(device.Program(targetPlus, 2 * pair, noise, uniforms), age, nuDraws.Gaussian(2 * pair));
+                gMinus[r * cols + c] = device.Drift(device.Program(targetMinus, 2 * pair + 1, noise, uniforms), age, nuDraws.Gaussian(2 * pair + 1));
+            }
+        }
+        float compensation = (float)device.DriftCompensation(age);
+        return new ProgrammedBlock(gPlus, gMinus, scale.Select(v => v * compensation).ToArray());
+    }
+
+    /// <summary>Weight units that map onto the full conductance window, per output column.</summary>
+    public static float[] ColumnScales(DenseLayer layer, WeightScale mode)
+    {
+        var scale = new float[layer.Outputs];
+        float layerMax = 0;
+        for (int o = 0; o < layer.Outputs; o++)
+        {
+            float m = MathF.Abs(layer.Bias[o]);
+            for (int i = 0; i < layer.Inputs; i++) m = MathF.Max(m, MathF.Abs(layer.Weight(o, i)));
+            scale[o] = m;
+            layerMax = MathF.Max(layerMax, m);
+        }
+        for (int o = 0; o < scale.Length; o++)
+        {
+            float s = mode == WeightScale.Layer ? layerMax : scale[o];
+            scale[o] = s > 0 ? s : 1f;
+        }
+        return scale;
+    }
+}

@@ -1,0 +1,137 @@
+using System.Numerics.Tensors;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
+
+namespace MemristorGrid.Engine.Crossbars;
+
+/// <summary>What one tile evaluation reports besides its output currents.</summary>
+public readonly record struct TileEvaluation(double CellPowerWatts, int InputOverflows, int SaturatedOutputs);
+
+/// <summary>Where a read happens: which samples, which update period and which network pass (for read noise).</summary>
+public readonly record struct ReadContext(ulong Seed, long FirstSample, long Interval, int Pass);
+
+/// <summary>
+/// A programmed crossbar tile. Inputs are row voltages (in network units), outputs TIA voltages (in
+/// units): y_c = Σ_r x_r (G⁺_rc − G⁻_rc)·s_c/ΔG, the differential-pair current scaled by the TIA's
+/// feedback, with s_c the column's weight scale and ΔG = Gmax − Gmin. Each read redraws the device
+/// fluctuation G(1 + ε), ε ~ N(0, σ_r²); its sum over a column is Gaussian with standard deviation
+/// σ_r·sqrt(Σ_r x_r² (G⁺² + G⁻²))·s_c/ΔG, which is drawn directly (exact in distribution, one draw
+/// per output). Cell power is Σ_r V_r² Σ_c (G⁺ + G⁻). Immutable after programming, so one instance
+/// may serve many lanes at once.
+/// </summary>
+public sealed class CrossbarTile
+{
+    private readonly float[] _weights;      // [cols × rows] effective weight of each pair, in weight units
+    private readonly float[] _noiseWeights; // [cols × rows] (G⁺² + G⁻²)·(s/ΔG)²; empty without read noise
+    private readonly float[] _rowConductance; // [rows] Σ_c (G⁺ + G⁻), siemens
+    private readonly bool[] _dacRows;
+    private readonly bool[] _adcRows;
+    private readonly float _readSigma;
+    private readonly float _voltsPerUnit;
+    private readonly Quantizer _dac, _adc;
+    private readonly float _tiaRail;
+
+    /// <param name="columnScale">Weight units per conductance window for each output column of the layer,
+    /// including any read-out gain correction.</param>
+    public CrossbarTile(TilePlan plan, double[] gPlus, double[] gMinus, float[] columnScale, HardwareProfile profile)
+    {
+        Plan = plan;
+        int rows = plan.RowCount, cols = plan.ColCount;
+        if (gPlus.Length != rows * cols || gMinus.Length != rows * cols) throw new ArgumentException("conductance blocks must be rows × cols");
+        GPlus = gPlus;
+        GMinus = gMinus;
+        var device = new DeviceModel(profile.Device);
+        _readSigma = (float)profile.Device.ReadNoiseSigma;
+        _voltsPerUnit = (float)profile.Signal.VoltsPerUnit;
+        _weights = new float[rows * cols];
+        _noiseWeights = _readSigma > 0 ? new float[rows * cols] : [];
+        _rowConductance = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            double rowSum = 0;
+            for (int c = 0; c < cols; c++)
+            {
+                double gp = gPlus[r * cols + c], gm = gMinus[r * cols + c];
+                double unit = columnScale[plan.ColStart + c] / device.Window;
+                _weights[c * rows + r] = (float)((gp - gm) * unit);
+                if (_readSigma > 0) _noiseWeights[c * rows + r] = (float)((gp * gp + gm * gm) * unit * unit);
+                rowSum += gp + gm;
+            }
+            _rowConductance[r] = (float)rowSum;
+        }
+        _dac = Converters.TileDac(profile);
+        _adc = Converters.Adc(profile);
+        _tiaRail = Converters.Rail(profile.Tia.SaturationVolts, profile);
+        _dacRows = plan.DigitisedRows;
+        _adcRows = Enumerable.Range(0, plan.RowCount).Select(plan.ArrivesOverLink).ToArray();
+    }
+
+    public TilePlan Plan { get; }
+
+    /// <summary>Programmed (and drifted) conductances, [rows × cols] row-major, siemens.</summary>
+    public double[] GPlus { get; }
+    public double[] GMinus { get; }
+
+    /// <summary>Programs the tile for <paramref name="plan"/> from the network's weights (<see cref="ConductanceMapping"/>).</summary>
+    public static CrossbarTile Program(TilePlan plan, ScoreNetwork network, HardwareProfile profile, ulong chipSeed)
+    {
+        var block = ConductanceMapping.Program(plan, network, profile, chipSeed);
+        return new CrossbarTile(plan, block.GPlus, block.GMinus, block.ColumnScale, profile);
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="count"/> input vectors ([count × rows], units; digitised rows are
+    /// quantised in place by the sender's ADC and this tile's DAC) into [count × cols] outputs.
+    /// Allocates nothing.
+    /// </summary>
+    public TileEvaluation Evaluate(Span<float> inputs, Span<float> outputs, int count, in ReadContext read)
+    {
+        int rows = Plan.RowCount, cols = Plan.ColCount;
+        if (inputs.Length < count * rows) throw new ArgumentException($"tile {Plan.Id} expects {count}×{rows} inputs, got {inputs.Length}");
+        if (outputs.Length < count * cols) throw new ArgumentException($"tile {Plan.Id} writes {count}×{cols} outputs, got room for {outputs.Length}");
+        int overflows = 0, saturated = 0;
+        double power = 0;
+        bool noisy = _readSigma > 0;
+        var rng = noisy ? Streams.Rng(read.Seed, StreamPurpose.ReadNoise, Plan.StreamKey, (ulong)read.Interval, (ulong)read.Pass) : default;
+        Span<float> squares = rows <= 512 ? stackalloc float[rows] : new float[rows];
+        Span<float> z = cols <= 512 ? stackalloc float[cols] : new float[cols];
+        ReadOnlySpan<float> w = _weights, q = _noiseWeights;
+
+        for (int i = 0; i < count; i++)
+        {
+            var x = inputs.Slice(i * rows, rows);
+            for (int r = 0; r < rows; r++)
+            {
+                if (!_dacRows[r]) continue;
+                float v = x[r];
+                if (_adcRows[r]) v = _adc.Apply(v, out _);
+                v = _dac.Apply(v, out bool over);
+                if (over) overflows++;
+                x[r] = v;
+            }
+            TensorPrimitives.Multiply(x, x, squares);
+            power += TensorPrimitives.Dot(squares, _rowConductance);
+            var y = outputs.Slice(i * cols, cols);
+            for (int c = 0; c < cols; c++) y[c] = TensorPrimitives.Dot(w.Slice(c * rows, rows), x);
+            if (noisy)
+            {
+                rng.FillGaussian(z, (ulong)(read.FirstSample + i) * (ulong)cols);
+                for (int c = 0; c < cols; c++)
+                    y[c] += _readSigma * MathF.Sqrt(TensorPrimitives.Dot(q.Slice(c * rows, rows), squares)) * z[c];
+            }
+            for (int c = 0; c < cols; c++)
+            {
+                float v = y[c];
+                if (v > _tiaRail) { v = _tiaRail; saturated++; }
+                else if (v < -_tiaRail) { v = -_tiaRail; saturated++; }
+                if (Plan.DigitisedOutputs) v = _adc.Apply(v, out _);
+                y[c] = v;
+            }
+        }
+        return new TileEvaluation(power * _voltsPerUnit * _voltsPerUnit, overflows, saturated);
+    }
+}

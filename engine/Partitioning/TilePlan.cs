@@ -1,0 +1,27 @@
+namespace MemristorGrid.Engine.Partitioning;
+
+/// <summary>
+/// One crossbar tile of the plan: a block of one layer's augmented weight matrix [inputs + bias row ×
+/// outputs]. Rows are the layer's inputs (row <c>Inputs</c> of the layer is its bias, driven at one unit);
+/// columns are outputs, each a differential pair G⁺ − G⁻.
+/// </summary>
+public sealed record TilePlan(
+    int Index, int Layer, int RowBlock, int ColBlock,
+    int RowStart, int RowCount, int ColStart, int ColCount,
+    int Chip, int HomeChip, int BiasRow,
+    bool[] DigitisedRows, int[] RowSourceChips, bool DigitisedOutputs)
+{
+    /// <summary>The tile's name in its deployment, e.g. <c>L1/r0/c2</c>: in reports, telemetry and the tail of its grain key.</summary>
+    public string Id => $"L{Layer}/r{RowBlock}/c{ColBlock}";
+
+    /// <summary>Numeric identity for random streams: programming, faults and read noise of this tile.</summary>
+    public ulong StreamKey => ((ulong)(uint)Layer << 40) | ((ulong)(uint)RowBlock << 20) | (uint)ColBlock;
+
+    public int DigitisedRowCount => DigitisedRows.Count(d => d);
+
+    /// <summary>Whether row <paramref name="r"/> comes from another chip (through the sender's ADC and a link).</summary>
+    public bool ArrivesOverLink(int r) => DigitisedRows[r] && RowSourceChips[r] != Chip;
+
+    public int LinkedRowCount => Enumerable.Range(0, RowCount).Count(ArrivesOverLink);
+    public bool HasBias => BiasRow >= 0;
+}

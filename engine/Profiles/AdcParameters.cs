@@ -1,0 +1,28 @@
+using static MemristorGrid.Engine.Profiles.ProfileChecks;
+
+namespace MemristorGrid.Engine.Profiles;
+
+/// <summary>The ADC wherever a signal is digitised: chip boundaries and the final readout.</summary>
+public sealed record AdcParameters
+{
+    /// <summary>Resolution where a signal is digitised (chip boundaries, final readout); 0 = ideal.</summary>
+    public int Bits { get; init; }
+    public double FullScaleVolts { get; init; } = 1.0;
+    public double EnergyPerConversionJoules { get; init; }
+    public double ConversionSeconds { get; init; }
+
+    /// <summary>Rate at which a digitised signal is re-sampled while the loop runs.</summary>
+    public double SampleRateHz { get; init; } = 1e6;
+
+    /// <summary>Bits one conversion puts on a link (an ideal ADC sends a float32).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int BitsPerConversion => Bits == 0 ? 32 : Bits;
+
+    internal IEnumerable<string> Problems()
+    {
+        foreach (var p in Quantizer("adc", Bits, FullScaleVolts)) yield return p;
+        if (!NonNegative(EnergyPerConversionJoules)) yield return "adc.energy_per_conversion_joules must be ≥ 0";
+        if (!NonNegative(ConversionSeconds)) yield return "adc.conversion_seconds must be ≥ 0";
+        if (!Positive(SampleRateHz)) yield return "adc.sample_rate_hz must be > 0";
+    }
+}

@@ -1,0 +1,86 @@
+using static MemristorGrid.Engine.Profiles.ProfileChecks;
+
+namespace MemristorGrid.Engine.Profiles;
+
+public enum ProgrammingNoiseModel { None, TruncatedMultiplicative, GaussianProportional, RramFit }
+
+public sealed record ProgrammingNoiseParameters
+{
+    public ProgrammingNoiseModel Model { get; init; } = ProgrammingNoiseModel.None;
+
+    /// <summary>Relative σ for the multiplicative and proportional models: G·(1 + ε), ε ~ N(0, σ²).</summary>
+    public double Sigma { get; init; }
+
+    /// <summary>Truncated-multiplicative only: draws with |ε| ≥ truncation are redrawn uniformly in [−truncation, truncation].</summary>
+    public double Truncation { get; init; }
+
+    /// <summary>RRAM fit only: σ_G = intercept + slope·G (µS), clamped at 0.</summary>
+    public double FitInterceptMicrosiemens { get; init; }
+    public double FitSlope { get; init; }
+
+    internal IEnumerable<string> Problems()
+    {
+        if (!NonNegative(Sigma)) yield return "device.programming_noise.sigma must be ≥ 0";
+        if (!NonNegative(Truncation)) yield return "device.programming_noise.truncation must be ≥ 0";
+        if (Model == ProgrammingNoiseModel.TruncatedMultiplicative && Sigma > 0 && !(Truncation > 0))
+            yield return "device.programming_noise.truncation must be > 0 for the truncated-multiplicative model";
+        if (!NonNegative(FitInterceptMicrosiemens)) yield return "device.programming_noise.fit_intercept_microsiemens must be ≥ 0";
+        if (!double.IsFinite(FitSlope)) yield return "device.programming_noise.fit_slope must be finite";
+    }
+}
+
+public sealed record DriftParameters
+{
+    /// <summary>Drift exponent ν in G(t) = G₀·(t/t₀)^−ν.</summary>
+    public double Nu { get; init; }
+
+    /// <summary>Device-to-device spread of ν (each device draws ν ~ N(nu, nu_sigma²), floored at 0).</summary>
+    public double NuSigma { get; init; }
+    public double T0Seconds { get; init; } = 1;
+
+    /// <summary>Global drift compensation: the read-out gain is raised by (age/t₀)^ν of the mean ν, as
+    /// a calibration read after ageing would (aihwkit's global drift compensation).</summary>
+    public bool Compensated { get; init; }
+
+    /// <summary>Time since programming when the run starts.</summary>
+    public double AgeSeconds { get; init; }
+
+    internal IEnumerable<string> Problems()
+    {
+        if (!NonNegative(Nu)) yield return "device.drift.nu must be ≥ 0";
+        if (!NonNegative(NuSigma)) yield return "device.drift.nu_sigma must be ≥ 0";
+        if (!Positive(T0Seconds)) yield return "device.drift.t0_seconds must be > 0";
+        if (!NonNegative(AgeSeconds)) yield return "device.drift.age_seconds must be ≥ 0";
+    }
+}
+
+/// <summary>One RRAM device type: conductance window, levels, write and read noise, drift, faults.</summary>
+public sealed record DeviceParameters
+{
+    public double GMinMicrosiemens { get; init; } = 1;
+    public double GMaxMicrosiemens { get; init; } = 100;
+
+    /// <summary>Programmable conductance levels, evenly spaced over [Gmin, Gmax]; null = continuous.</summary>
+    public int? Levels { get; init; }
+    public ProgrammingNoiseParameters ProgrammingNoise { get; init; } = new();
+
+    /// <summary>Relative σ of the conductance fluctuation on each read (redrawn every update period).</summary>
+    public double ReadNoiseSigma { get; init; }
+    public DriftParameters Drift { get; init; } = new();
+    public double StuckAtGminRate { get; init; }
+    public double StuckAtGmaxRate { get; init; }
+
+    internal IEnumerable<string> Problems()
+    {
+        if (!NonNegative(GMinMicrosiemens)) yield return "device.g_min_microsiemens must be ≥ 0";
+        if (!Positive(GMaxMicrosiemens)) yield return "device.g_max_microsiemens must be > 0";
+        if (!(GMinMicrosiemens < GMaxMicrosiemens)) yield return $"device.g_min_microsiemens ({GMinMicrosiemens}) must be below device.g_max_microsiemens ({GMaxMicrosiemens})";
+        if (Levels is < 2) yield return $"device.levels must be ≥ 2, or null for continuous conductances (got {Levels})";
+        foreach (var p in ProgrammingNoise.Problems()) yield return p;
+        if (!NonNegative(ReadNoiseSigma)) yield return "device.read_noise_sigma must be ≥ 0";
+        foreach (var p in Drift.Problems()) yield return p;
+        if (!(StuckAtGminRate is >= 0 and <= 1)) yield return "device.stuck_at_gmin_rate must be in [0, 1]";
+        if (!(StuckAtGmaxRate is >= 0 and <= 1)) yield return "device.stuck_at_gmax_rate must be in [0, 1]";
+        if (StuckAtGminRate + StuckAtGmaxRate > 1) yield return "device stuck-at rates add up to more than 1";
+    }
+}

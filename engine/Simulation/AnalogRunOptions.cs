@@ -1,0 +1,60 @@
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Networks;
+
+namespace MemristorGrid.Engine.Simulation;
+
+public enum SdeScheme { EulerMaruyama, Sra1 }
+
+/// <summary>Settings of one analog generation run (what the user chooses; the hardware is the profile).</summary>
+public sealed record AnalogRunOptions
+{
+    public SamplerKind Kind { get; init; } = SamplerKind.Ode;
+    public double StartTime { get; init; } = 1.0;
+    public double EndTime { get; init; } = 1e-4;
+    public double ScheduleScale { get; init; } = 1.0;
+    public float GuidanceWeight { get; init; }
+
+    /// <summary>Seed of the prior, the read noise and the SDE noise.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Seed of the chip: programming noise, stuck-at faults and integrator offsets.</summary>
+    public ulong ProgramSeed { get; init; } = 1;
+
+    /// <summary>Samples advanced together through analog time (one lane = one batch of integrator channels).</summary>
+    public int LaneSize { get; init; } = 500;
+
+    /// <summary>Dormand–Prince tolerances: per coordinate |err| ≤ atol + rtol·|x|.</summary>
+    public double RelativeTolerance { get; init; } = 1e-4;
+    public double AbsoluteTolerance { get; init; } = 1e-5;
+
+    public SdeScheme SdeScheme { get; init; } = SdeScheme.Sra1;
+
+    /// <summary>SDE steps per controller update period (or per segment with a continuous controller).</summary>
+    public int Substeps { get; init; } = 10;
+
+    /// <summary>With a continuous controller (update period 0): how many segments the run is cut into
+    /// (checkpoint and SDE-step granularity; adaptive ODE steps never straddle a segment end).</summary>
+    public int ContinuousSegments { get; init; } = 100;
+
+    public bool IsGuided => GuidanceWeight != 0;
+
+    /// <summary>Refuses impossible settings, naming each by its key (the snake_case field name).</summary>
+    public void Validate()
+    {
+        UserInputException.Require(StartTime > EndTime && EndTime > 0, "end_time", $"must be positive and below start_time (got {StartTime} → {EndTime})");
+        UserInputException.Require(ScheduleScale > 0 && double.IsFinite(ScheduleScale), "schedule_scale", $"must be positive (got {ScheduleScale})");
+        UserInputException.Require(float.IsFinite(GuidanceWeight) && GuidanceWeight >= 0, "guidance_weight", $"must be ≥ 0 (got {GuidanceWeight})");
+        UserInputException.Require(LaneSize >= 1, "lane_size", $"must be at least 1 (got {LaneSize})");
+        UserInputException.Require(RelativeTolerance > 0, "relative_tolerance", $"must be positive (got {RelativeTolerance})");
+        UserInputException.Require(AbsoluteTolerance > 0, "absolute_tolerance", $"must be positive (got {AbsoluteTolerance})");
+        UserInputException.Require(Substeps >= 1, "substeps", $"must be at least 1 (got {Substeps})");
+        UserInputException.Require(ContinuousSegments >= 1, "continuous_segments", $"must be at least 1 (got {ContinuousSegments})");
+    }
+
+    /// <summary><see cref="Validate"/>, and what the network must offer these settings: guidance needs labels.</summary>
+    public void ValidateFor(ScoreNetwork network)
+    {
+        Validate();
+        ClassifierFreeGuidance.RequireConditional(GuidanceWeight, network.IsConditional);
+    }
+}

@@ -1,0 +1,139 @@
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
+using MemristorGrid.Engine.Solvers;
+
+namespace MemristorGrid.Engine.Simulation;
+
+/// <summary>
+/// Advances lanes through analog time: the closed loop integrator ← network ← integrator. Reverse time
+/// s = τ_start − τ runs from 0 to the span; physical time is s·RC. The run is cut into segments — one
+/// per controller update period (zero-order hold of embeddings, coefficients, read noise and SDE
+/// noise), or equal slices when the controller is continuous — and each segment is handed to the
+/// solver. Tiles are reached only through <see cref="ITileTransport"/>, so the reference simulator and
+/// the actor system run this same code. Every random draw is keyed by (seed, tile or channel, segment,
+/// pass or substep, global sample index): lane size, lane order and the transport do not change it.
+/// </summary>
+public sealed class LaneDriver
+{
+    private readonly ISegmentSolver _solver;
+
+    /// <param name="labels">The label encoder's table of class embeddings (required for a conditional network).</param>
+    public LaneDriver(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options, LabelEncoder? labels)
+    {
+        options.ValidateFor(network);
+        Network = network;
+        Options = options;
+        Plan = plan;
+        Dim = network.InputDim;
+        Sde = network.Metadata.CreateSde().WithScheduleScale(options.ScheduleScale);
+        Controller = new Controller(network, Sde, profile, options.Kind, options.StartTime, options.EndTime, labels);
+        Integrator = new IntegratorChannel(profile, plan.IntegratorDigitisedInputs, options.ProgramSeed);
+        Pass = new NetworkPass(network, plan, new ActivationCircuit(network, profile));
+
+        Span = options.StartTime - options.EndTime;
+        TimeConstant = profile.Integrator.TimeConstantSeconds;
+        double period = profile.Controller.UpdatePeriodSeconds;
+        IsHeld = profile.Controller.IsHeld;
+        SegmentLength = IsHeld ? period / TimeConstant : Span / options.ContinuousSegments;
+        SegmentCount = IsHeld ? (int)Math.Ceiling(Span / SegmentLength * (1 - 1e-12)) : options.ContinuousSegments;
+        if (SegmentCount > 50_000_000) throw new UserInputException($"the profile gives {SegmentCount} controller updates per sample; lengthen controller.update_period_seconds");
+        _solver = options.Kind == SamplerKind.Ode
+            ? new DormandPrince54(options.RelativeTolerance, options.AbsoluteTolerance, Span)
+            : options.SdeScheme == SdeScheme.Sra1
+                ? new Sra1(options.Seed, options.Substeps, IsHeld, Dim)
+                : new EulerMaruyama(options.Seed, options.Substeps, IsHeld, Dim);
+    }
+
+    public ScoreNetwork Network { get; }
+    public DeploymentPlan Plan { get; }
+    public DiffusionSde Sde { get; }
+    public AnalogRunOptions Options { get; }
+    public int Dim { get; }
+    internal Controller Controller { get; }
+    internal IntegratorChannel Integrator { get; }
+    internal NetworkPass Pass { get; }
+
+    /// <summary>Diffusion-time span τ_start − τ_end the loop integrates.</summary>
+    public double Span { get; }
+
+    /// <summary>Integrator RC: physical seconds per unit of diffusion time.</summary>
+    public double TimeConstant { get; }
+
+    /// <summary>Physical generation time of one sample.</summary>
+    public double GenerationSeconds => Span * TimeConstant;
+
+    /// <summary>Whether the controller holds its outputs for an update period (else it is continuous).</summary>
+    public bool IsHeld { get; }
+    public double SegmentLength { get; }
+    public int SegmentCount { get; }
+
+    /// <summary>Controller updates per sample (0 for a continuous controller).</summary>
+    public int ControllerUpdates => IsHeld ? SegmentCount : 0;
+
+    public Segment SegmentAt(int k) => new(k, k * SegmentLength, Math.Min((k + 1) * SegmentLength, Span));
+
+    /// <summary>A fresh lane starting from the prior: draw (FirstSample + i)·D + j of the prior stream, as the digital baseline draws it.</summary>
+    public LaneState CreateLane(long firstSample, int count, int[] labels)
+    {
+        if (labels.Length != 0 && labels.Length != count) throw new ArgumentException("one label per sample expected");
+        var prior = new float[count * Dim];
+        Streams.Rng(Options.Seed, StreamPurpose.SamplerPrior).FillGaussian(prior, (ulong)firstSample * (ulong)Dim);
+        float priorStd = (float)Sde.PriorStd;
+        var x = new double[prior.Length];
+        for (int i = 0; i < x.Length; i++) x[i] = priorStd == 1f ? prior[i] : prior[i] * priorStd;
+        return new LaneState
+        {
+            FirstSample = firstSample,
+            Count = count,
+            Labels = labels,
+            X = x,
+            TileCellEnergyJoules = new double[Plan.Tiles.Count],
+            TileMvms = new long[Plan.Tiles.Count],
+        };
+    }
+
+    public LaneState CreateLane(LaneSlice slice, int[] runLabels) => CreateLane(slice.First, slice.Count, slice.LabelsOf(runLabels));
+
+    public bool IsDone(LaneState lane) => lane.Segment >= SegmentCount;
+
+    /// <summary>Integrates up to <paramref name="maxSegments"/> more segments of <paramref name="lane"/>.</summary>
+    public async ValueTask AdvanceAsync(LaneState lane, ITileTransport tiles, int maxSegments, LaneWorkspace? workspace = null, CancellationToken cancel = default)
+    {
+        var w = workspace ?? new LaneWorkspace();
+        w.Ensure(this, lane.Count);
+        int stop = (int)Math.Min(SegmentCount, (long)lane.Segment + maxSegments);
+        while (lane.Segment < stop)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var segment = SegmentAt(lane.Segment);
+            Hold(w, lane, segment);
+            w.Loop.Begin(lane, tiles, segment.Index);
+            await _solver.IntegrateAsync(lane, segment, w.Loop, w.Solver, cancel);
+            lane.Segment = segment.Index + 1;
+        }
+    }
+
+    /// <summary>The controller's held outputs for a segment (only when the controller holds).</summary>
+    private void Hold(LaneWorkspace w, LaneState lane, Segment segment)
+    {
+        if (!IsHeld) return;
+        double tau = Options.StartTime - segment.Start;
+        (w.HeldDrift, w.HeldScoreGain) = Controller.Coefficients(tau);
+        MarkUsedRows(w.UsedRows, lane);
+        lane.Counters.EmbeddingOverflows += Controller.Embeddings(tau, w.HeldEmbedding, w.UsedRows);
+        lane.Counters.EmbeddingValues += w.UsedRows.Count(u => u) * (long)Controller.Width;
+    }
+
+    /// <summary>The embedding rows this lane drives (its classes, and the null label when unconditioned or guided).</summary>
+    private void MarkUsedRows(bool[] used, LaneState lane)
+    {
+        Array.Clear(used);
+        if (!Network.IsConditional) { used[0] = true; return; }
+        foreach (int l in lane.Labels) used[l] = true;
+        if (lane.Labels.Length == 0 || Options.IsGuided) used[Network.NullLabel] = true;
+    }
+}

@@ -1,0 +1,37 @@
+namespace MemristorGrid.Engine.Simulation;
+
+/// <summary>One lane of a run: samples First … First + Count − 1.</summary>
+public readonly record struct LaneSlice(int Index, long First, int Count)
+{
+    /// <summary>This lane's part of the run's labels (none for unconditional generation).</summary>
+    public int[] LabelsOf(int[] labels) => labels.Length == 0 ? [] : labels.AsSpan((int)First, Count).ToArray();
+}
+
+/// <summary>
+/// How a run is cut for the machine: samples into lanes of at most the lane size (consecutive samples,
+/// so the global sample index keys every draw), and a lane's segments into windows — the unit of work
+/// of one lane call and the lane's checkpoint interval. The reference simulator and the job grain both use it.
+/// </summary>
+public static class LaneSchedule
+{
+    /// <summary>Segments per window: short enough to stay far below Orleans' response timeout.</summary>
+    public const int WindowSegments = 8;
+
+    /// <summary>Refuses a run of no samples, and labels that are not one per sample.</summary>
+    public static void Check(int count, ReadOnlySpan<int> labels)
+    {
+        UserInputException.Require(count >= 1, "samples", $"must be at least 1 (got {count})");
+        if (labels.Length != 0 && labels.Length != count) throw new ArgumentException($"one label per sample expected ({labels.Length} labels for {count} samples)");
+    }
+
+    public static LaneSlice[] Lanes(int count, int laneSize)
+    {
+        var lanes = new LaneSlice[(count + laneSize - 1) / laneSize];
+        for (int k = 0; k < lanes.Length; k++)
+        {
+            long first = (long)k * laneSize;
+            lanes[k] = new LaneSlice(k, first, (int)Math.Min(laneSize, count - first));
+        }
+        return lanes;
+    }
+}

@@ -1,0 +1,65 @@
+namespace MemristorGrid.Engine.Simulation;
+
+/// <summary>What a lane (or a whole run) counted on its way through analog time.</summary>
+public record struct LaneCounters
+{
+    /// <summary>Network passes of the lane (one per derivative, two with guidance), each over all its samples.</summary>
+    public long NetworkEvaluations;
+    public long AcceptedSteps;
+    public long RejectedSteps;
+
+    /// <summary>Tile input values beyond a DAC's full scale.</summary>
+    public long InputOverflows;
+
+    /// <summary>Tile outputs clipped at the TIA rails.</summary>
+    public long SaturatedOutputs;
+
+    /// <summary>Embedding DAC channel values clipped at full scale, out of <see cref="EmbeddingValues"/> driven.</summary>
+    public long EmbeddingOverflows;
+    public long EmbeddingValues;
+    public long IntegratorClips;
+
+    public static LaneCounters operator +(LaneCounters a, LaneCounters b) => new()
+    {
+        NetworkEvaluations = a.NetworkEvaluations + b.NetworkEvaluations,
+        AcceptedSteps = a.AcceptedSteps + b.AcceptedSteps,
+        RejectedSteps = a.RejectedSteps + b.RejectedSteps,
+        InputOverflows = a.InputOverflows + b.InputOverflows,
+        SaturatedOutputs = a.SaturatedOutputs + b.SaturatedOutputs,
+        EmbeddingOverflows = a.EmbeddingOverflows + b.EmbeddingOverflows,
+        EmbeddingValues = a.EmbeddingValues + b.EmbeddingValues,
+        IntegratorClips = a.IntegratorClips + b.IntegratorClips,
+    };
+}
+
+/// <summary>
+/// Everything one lane (a batch of samples integrated together) carries through analog time: its
+/// integrator outputs, how far it got, and what it has cost so far. Plain data, so it can be
+/// checkpointed and resumed anywhere; resuming gives the same result as running straight through.
+/// </summary>
+public sealed class LaneState
+{
+    public required long FirstSample { get; init; }
+    public required int Count { get; init; }
+
+    /// <summary>Intended class per sample (empty for unconditional generation).</summary>
+    public required int[] Labels { get; init; }
+
+    /// <summary>Integrator outputs x [Count × D], network units.</summary>
+    public required double[] X { get; init; }
+
+    /// <summary>Next controller period (segment) to integrate.</summary>
+    public int Segment { get; set; }
+
+    /// <summary>Step size the ODE controller proposes next (reverse-time units); 0 before the first step.</summary>
+    public double StepSize { get; set; }
+
+    /// <summary>Per tile: cell energy ∫ΣV²G dt summed over the lane's samples (joules).</summary>
+    public required double[] TileCellEnergyJoules { get; init; }
+
+    /// <summary>Per tile: vector-matrix products the simulator evaluated (one per sample per pass).</summary>
+    public required long[] TileMvms { get; init; }
+
+    /// <summary>A field, so the solvers and the network pass count in place.</summary>
+    public LaneCounters Counters;
+}

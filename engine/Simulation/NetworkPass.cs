@@ -1,0 +1,88 @@
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Partitioning;
+
+namespace MemristorGrid.Engine.Simulation;
+
+/// <summary>
+/// One pass of the score network through the crossbar tiles, layer by layer: every tile of a layer is
+/// asked at once, then the partial sums are added in plan order, and on the home chip the embedding is
+/// added and the activation circuit applied (the output layer is scaled by the network's gain instead).
+/// </summary>
+internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, ActivationCircuit activation)
+{
+    public DeploymentPlan Plan => plan;
+    public int MaxWidth { get; } = Math.Max(network.InputDim, plan.LayerOutputs.Max());
+    public int MaxTilesPerLayer { get; } = plan.LayerTiles.Max(t => t.Length);
+
+    /// <summary>Per-lane buffers of a pass: tile inputs and outputs, two activation planes, pending tile calls.</summary>
+    public sealed class Buffers(NetworkPass pass, int count)
+    {
+        internal readonly float[][] TileInputs = pass.Plan.Tiles.Select(t => new float[count * t.RowCount]).ToArray();
+        internal readonly float[][] TileOutputs = pass.Plan.Tiles.Select(t => new float[count * t.ColCount]).ToArray();
+        internal readonly float[] ActivationsA = new float[count * pass.MaxWidth], ActivationsB = new float[count * pass.MaxWidth];
+        internal readonly ValueTask<TileEvaluation>[] Pending = new ValueTask<TileEvaluation>[pass.MaxTilesPerLayer];
+    }
+
+    /// <param name="nullLabels">Every sample uses the null label row (unconditional models, unconditioned lanes, guidance's second pass).</param>
+    /// <param name="embedding">The controller's DAC outputs [label rows × H] for this evaluation.</param>
+    /// <param name="power">Each tile's cell power is added here.</param>
+    public async ValueTask RunAsync(Buffers w, LaneState lane, ITileTransport tiles, float[] x, bool nullLabels, ReadContext read,
+        float[] embedding, float[] score, double[] power, CancellationToken cancel)
+    {
+        int n = lane.Count, h = network.HiddenWidth, layers = plan.LayerCount;
+        float[] input = x;
+        int inWidth = network.InputDim;
+        for (int l = 0; l < layers; l++)
+        {
+            int outWidth = plan.LayerOutputs[l];
+            var layerTiles = plan.LayerTiles[l];
+            for (int k = 0; k < layerTiles.Length; k++)
+            {
+                var tp = plan.Tiles[layerTiles[k]];
+                var buffer = w.TileInputs[tp.Index];
+                int rows = tp.RowCount;
+                for (int i = 0; i < n; i++)
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int feature = tp.RowStart + r;
+                        buffer[i * rows + r] = feature == inWidth ? 1f : input[i * inWidth + feature];
+                    }
+                w.Pending[k] = tiles.EvaluateAsync(tp.Index, buffer.AsMemory(0, n * rows), w.TileOutputs[tp.Index].AsMemory(0, n * tp.ColCount), n, read, cancel);
+            }
+            float[] output = l == layers - 1 ? score : (l % 2 == 0 ? w.ActivationsA : w.ActivationsB);
+            Array.Clear(output, 0, n * outWidth);
+            for (int k = 0; k < layerTiles.Length; k++)
+            {
+                var evaluation = await w.Pending[k];
+                w.Pending[k] = default;
+                var tp = plan.Tiles[layerTiles[k]];
+                power[tp.Index] += evaluation.CellPowerWatts;
+                lane.TileMvms[tp.Index] += n;
+                lane.Counters.InputOverflows += evaluation.InputOverflows;
+                lane.Counters.SaturatedOutputs += evaluation.SaturatedOutputs;
+                var partial = w.TileOutputs[tp.Index];
+                int cols = tp.ColCount;
+                for (int i = 0; i < n; i++)
+                    for (int c = 0; c < cols; c++)
+                        output[i * outWidth + tp.ColStart + c] += partial[i * cols + c];
+            }
+            if (l < layers - 1)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    int row = !network.IsConditional ? 0 : nullLabels ? network.NullLabel : lane.Labels[i];
+                    activation.Apply(output.AsSpan(i * outWidth, outWidth), embedding.AsSpan(row * h, h));
+                }
+            }
+            else if (network.OutputGain != 1f)
+            {
+                for (int i = 0; i < n * outWidth; i++) output[i] *= network.OutputGain;
+            }
+            input = output;
+            inWidth = outWidth;
+        }
+        lane.Counters.NetworkEvaluations++;
+    }
+}

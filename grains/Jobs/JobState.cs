@@ -1,0 +1,15 @@
+using MemristorGrid.GrainInterfaces;
+
+namespace MemristorGrid.Grains.Jobs;
+
+/// <summary>What a job persists: its definition, which lanes finished, and how often lanes were re-driven.</summary>
+[GenerateSerializer, Alias("mg.JobState")]
+public sealed class JobState
+{
+    [Id(0)] public JobSpec? Spec { get; set; }
+    [Id(1)] public bool[] LaneDone { get; set; } = [];
+    [Id(2)] public bool Finished { get; set; }
+
+    /// <summary>Lane calls retried after a failure, plus resumptions of the job after its own silo died.</summary>
+    [Id(3)] public int Redrives { get; set; }
+}

@@ -1,0 +1,30 @@
+using Orleans.Placement;
+using Orleans.Runtime;
+using Orleans.Runtime.Placement;
+
+namespace MemristorGrid.Grains.Placement;
+
+/// <summary>Places a grain on the silo its key names (<c>SiloAddress.ToParsableString()</c>): one
+/// activation per silo that answers for that silo.</summary>
+[GenerateSerializer, Immutable, Alias("mg.SiloPlacement")]
+public sealed class SiloPlacement : PlacementStrategy
+{
+    internal static readonly SiloPlacement Instance = new();
+}
+
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class SiloPlacementAttribute : PlacementAttribute
+{
+    public SiloPlacementAttribute() : base(SiloPlacement.Instance) { }
+}
+
+public sealed class SiloPlacementDirector : IPlacementDirector
+{
+    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        string key = target.GrainIdentity.Key.ToString()!;
+        var silo = context.GetCompatibleSilos(target).FirstOrDefault(s => s.ToParsableString() == key)
+            ?? throw new OrleansException($"silo {key} is not in the cluster");
+        return Task.FromResult(silo);
+    }
+}

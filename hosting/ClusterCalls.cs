@@ -1,0 +1,39 @@
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace MemristorGrid.Hosting;
+
+/// <summary>
+/// The resilience pipeline around client → cluster calls (all of them idempotent here): a timeout per
+/// attempt, retries with backoff on the failures a lost silo or gateway produces, and a circuit breaker
+/// so a dead cluster fails fast instead of being hammered.
+/// </summary>
+public static class ClusterCalls
+{
+    public static ResiliencePipeline Create(TimeSpan attemptTimeout, int retries = 12) => new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder()
+                .Handle<SiloUnavailableException>().Handle<OrleansMessageRejectionException>()
+                .Handle<ConnectionFailedException>().Handle<TimeoutException>().Handle<TimeoutRejectedException>(),
+            MaxRetryAttempts = retries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = false,
+            Delay = TimeSpan.FromMilliseconds(250),
+            MaxDelay = TimeSpan.FromSeconds(5),
+        })
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<ConnectionFailedException>().Handle<SiloUnavailableException>(),
+            FailureRatio = 1.0,
+            MinimumThroughput = 8,
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = TimeSpan.FromSeconds(2),
+        })
+        .AddTimeout(attemptTimeout)
+        .Build();
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using MemristorGrid.Engine;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Grains.Telemetry;
+using MemristorGrid.Grains.Wire;
+using Polly;
+
+namespace MemristorGrid.Hosting;
+
+/// <summary>Runs a generation job on a cluster from the client side: start it, follow it, and receive
+/// the finished result the job grain accounted. The client builds no lane driver and no plan.</summary>
+public static class ClusterJobRunner
+{
+    private static readonly ResiliencePipeline Calls = ClusterCalls.Create(TimeSpan.FromSeconds(60));
+
+    /// <param name="windowSegments">Segments per lane call and checkpoint (tests shorten it).</param>
+    public static async Task<AnalogRunResult> RunAsync(IGrainFactory grains, byte[] modelBytes, string modelName,
+        HardwareProfile profile, AnalogRunOptions options, int count, int[] labels, IProgress<double>? progress = null,
+        string? jobId = null, int windowSegments = LaneSchedule.WindowSegments, CancellationToken cancel = default)
+    {
+        LaneSchedule.Check(count, labels);
+        options.Validate();
+        var stopwatch = Stopwatch.StartNew();
+        var spec = new JobSpec(new DeploymentSpec(modelBytes, modelName, profile.ToJson(), options.ProgramSeed), options.ToWire(), count, labels, windowSegments);
+        var job = grains.GetGrain<IGenerationJobGrain>(jobId ?? $"job-{Guid.NewGuid():N}");
+
+        using var span = Instruments.Source.StartActivity("memgrid.run", ActivityKind.Client);
+        span?.SetTag("job", job.GetPrimaryKeyString());
+        span?.SetTag("samples", count);
+        await Calls.ExecuteAsync(async _ => await job.StartAsync(spec), cancel);
+        while (true)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var status = await Calls.ExecuteAsync(async _ => await job.GetStatusAsync(), cancel);
+            if (status.Error is { } error)
+                throw status.ErrorIsUserInput ? new UserInputException(error) : new ClusterJobException(error, status.ErrorDetail);
+            if (status.Finished) break;
+            if (status.Lanes == 0) await Calls.ExecuteAsync(async _ => await job.StartAsync(spec), cancel); // its state was lost with a silo
+            else if (status.Segments > 0) progress?.Report((double)status.SegmentsDone / status.Segments);
+            await Task.Delay(100, cancel);
+        }
+        var summary = await Calls.ExecuteAsync(async _ => await job.GetResultAsync(), cancel);
+        progress?.Report(1.0);
+        return summary.ToEngine() with { Wall = stopwatch.Elapsed };
+    }
+
+    /// <summary>What a job on the cluster reported.</summary>
+    public static async Task<JobStatus> StatusAsync(IGrainFactory grains, string jobId) =>
+        await grains.GetGrain<IGenerationJobGrain>(jobId).GetStatusAsync();
+}
+
+/// <summary>A job failed on the cluster for a reason that is not the user's; <see cref="Detail"/> is the
+/// remote exception with its stack trace, for MEMGRID_DEBUG.</summary>
+public sealed class ClusterJobException(string message, string? detail) : Exception($"the job failed on the cluster: {message}")
+{
+    public string? Detail { get; } = detail;
+}

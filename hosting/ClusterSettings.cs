@@ -1,0 +1,60 @@
+namespace MemristorGrid.Hosting;
+
+/// <summary>
+/// Where a silo or client finds its cluster, and what telemetry it exports. With no Redis connection
+/// the cluster is localhost-only (development, the embedded silo); with one, silos find each other and
+/// keep grain state in Redis. <see cref="AdvertisedAddress"/> is the pod IP under Kubernetes.
+/// </summary>
+public sealed record ClusterSettings
+{
+    public string? Redis { get; init; }
+
+    /// <summary>Silo only: how long to wait for <see cref="Redis"/> to answer before giving up.</summary>
+    public TimeSpan RedisWait { get; init; } = TimeSpan.FromSeconds(60);
+    public int SiloPort { get; init; } = 11111;
+    public int GatewayPort { get; init; } = 30000;
+
+    /// <summary>Client only: gateways to connect to without Redis (host:port).</summary>
+    public IReadOnlyList<string> Gateways { get; init; } = [];
+    public string ClusterId { get; init; } = "memgrid";
+    public string ServiceId { get; init; } = "memgrid";
+    public string? AdvertisedAddress { get; init; }
+
+    /// <summary>Port of the silo's /healthz and /ready endpoints; 0 = none.</summary>
+    public int HealthPort { get; init; } = 8080;
+
+    /// <summary>Silo only: lanes this silo runs at once; null = twice its cores.</summary>
+    public int? LaneSlots { get; init; }
+
+    /// <summary>Silo only: port of a Prometheus scrape endpoint (<c>/metrics</c>); 0 = none.</summary>
+    public int MetricsPort { get; init; }
+
+    /// <summary>OTLP endpoint (e.g. http://collector:4317); null = no OTLP export.</summary>
+    public string? OtlpEndpoint { get; init; }
+    public bool ConsoleTelemetry { get; init; }
+
+    /// <summary>OTLP transport: "grpc" (default, port 4317) or "http/protobuf" (port 4318, paths /v1/traces and /v1/metrics).</summary>
+    public string OtlpProtocol { get; init; } = "grpc";
+
+    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_CLUSTER_ID, POD_IP and
+    /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_PROTOCOL, the settings a container or pod gets from its environment.</summary>
+    public static ClusterSettings FromEnvironment()
+    {
+        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+        var s = new ClusterSettings();
+        return s with
+        {
+            Redis = Env("MEMGRID_REDIS"),
+            RedisWait = double.TryParse(Env("MEMGRID_REDIS_WAIT_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double w) && w >= 0 ? TimeSpan.FromSeconds(w) : s.RedisWait,
+            SiloPort = int.TryParse(Env("MEMGRID_SILO_PORT"), out int sp) ? sp : s.SiloPort,
+            GatewayPort = int.TryParse(Env("MEMGRID_GATEWAY_PORT"), out int gp) ? gp : s.GatewayPort,
+            HealthPort = int.TryParse(Env("MEMGRID_HEALTH_PORT"), out int hp) ? hp : s.HealthPort,
+            MetricsPort = int.TryParse(Env("MEMGRID_METRICS_PORT"), out int mp) ? mp : s.MetricsPort,
+            LaneSlots = int.TryParse(Env("MEMGRID_LANE_SLOTS"), out int slots) && slots > 0 ? slots : s.LaneSlots,
+            ClusterId = Env("MEMGRID_CLUSTER_ID") ?? s.ClusterId,
+            AdvertisedAddress = Env("POD_IP"),
+            OtlpEndpoint = Env("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            OtlpProtocol = Env("OTEL_EXPORTER_OTLP_PROTOCOL") ?? s.OtlpProtocol,
+        };
+    }
+}

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MemristorGrid.Hosting;
+
+/// <summary>A one-silo cluster inside this process (the CLI's default): localhost clustering on free
+/// ports, memory grain storage, and the silo's own co-hosted client.</summary>
+public sealed class EmbeddedCluster : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private EmbeddedCluster(IHost host) => _host = host;
+
+    public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<EmbeddedCluster> StartAsync(ClusterSettings? telemetry = null, Action<IServiceCollection>? services = null, CancellationToken cancel = default)
+    {
+        var settings = (telemetry ?? new ClusterSettings()) with
+        {
+            Redis = null,
+            SiloPort = FreePort(),
+            GatewayPort = FreePort(),
+            ClusterId = $"embedded-{Environment.ProcessId}-{Guid.NewGuid():N}",
+            HealthPort = 0,
+        };
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleans(silo => silo.AddMemristorGridSilo(settings));
+        builder.Services.AddMemristorGridTelemetry(settings, "memgrid");
+        services?.Invoke(builder.Services);
+        var host = builder.Build();
+        await host.StartAsync(cancel);
+        return new EmbeddedCluster(host);
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private int _disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}

@@ -1,0 +1,114 @@
+using System.Net;
+using MemristorGrid.Grains;
+using MemristorGrid.Grains.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace MemristorGrid.Hosting;
+
+/// <summary>Host wiring for silos and clients, so every Program.cs (silo, CLI, tests) reads in a screen.</summary>
+public static class HostingExtensions
+{
+    public static ISiloBuilder AddMemristorGridSilo(this ISiloBuilder silo, ClusterSettings settings)
+    {
+        silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
+        if (settings.Redis is null)
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+            silo.AddMemoryGrainStorage(Storage.Name);
+        }
+        else
+        {
+            var redis = ConfigurationOptions.Parse(settings.Redis);
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
+            silo.AddRedisGrainStorage(Storage.Name, o => o.ConfigurationOptions = redis);
+            var address = settings.AdvertisedAddress is { } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
+            silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: settings.AdvertisedAddress is not null);
+            // A dead silo's lanes should move within seconds, not the default half minute.
+            silo.Configure<ClusterMembershipOptions>(o => { o.ProbeTimeout = TimeSpan.FromSeconds(2); o.NumMissedProbesLimit = 2; });
+        }
+        return silo.AddMemristorGridGrains(settings.LaneSlots);
+    }
+
+    public static IClientBuilder AddMemristorGridClient(this IClientBuilder client, ClusterSettings settings)
+    {
+        client.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
+        if (settings.Redis is not null)
+            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(settings.Redis));
+        else
+            client.UseStaticClustering(settings.Gateways.Select(ParseEndpoint).ToArray());
+        client.AddActivityPropagation();
+        // A cluster that cannot be reached must fail the command, not hang it: give up after ~20 s.
+        int attempts = 0;
+        client.UseConnectionRetryFilter(async (_, cancel) =>
+        {
+            if (++attempts > 10) return false;
+            await Task.Delay(TimeSpan.FromSeconds(2), cancel);
+            return true;
+        });
+        return client;
+    }
+
+    /// <summary>OpenTelemetry for MemristorGrid and Orleans: OTLP when an endpoint is set, a Prometheus
+    /// scrape endpoint when a metrics port is set (silos), console on request.</summary>
+    public static IServiceCollection AddMemristorGridTelemetry(this IServiceCollection services, ClusterSettings settings, string serviceName)
+    {
+        bool traces = settings.OtlpEndpoint is not null || settings.ConsoleTelemetry;
+        if (!traces && settings.MetricsPort <= 0) return services;
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(serviceName));
+        if (traces)
+            telemetry.WithTracing(t =>
+            {
+                t.AddSource(Instruments.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
+                if (settings.OtlpEndpoint is { } endpoint) t.AddOtlpExporter(o => Otlp(o, settings, endpoint, "traces"));
+                if (settings.ConsoleTelemetry) t.AddConsoleExporter();
+            });
+        telemetry.WithMetrics(m =>
+        {
+            m.AddMeter(Instruments.Name, "Microsoft.Orleans");
+            // Exemplars link a slow tile's latency sample to the trace it was recorded in.
+            m.SetExemplarFilter(ExemplarFilterType.TraceBased);
+            if (settings.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => Otlp(o, settings, endpoint, "metrics"));
+            if (settings.ConsoleTelemetry) m.AddConsoleExporter();
+            // For a Prometheus that scrapes silos directly (no collector); the collector path is OTLP.
+            if (settings.MetricsPort > 0)
+                m.AddPrometheusHttpListener(o =>
+                {
+                    o.Port = settings.MetricsPort;
+                    // Every interface, like the health endpoint: the options only take a host that parses as a URI.
+                    o.ConfigureHttpListener = (_, listener) =>
+                    {
+                        listener.Prefixes.Clear();
+                        listener.Prefixes.Add($"http://*:{settings.MetricsPort}/");
+                    };
+                });
+        });
+        return services;
+    }
+
+    private static void Otlp(OpenTelemetry.Exporter.OtlpExporterOptions options, ClusterSettings settings, string endpoint, string signal)
+    {
+        if (settings.OtlpProtocol == "http/protobuf")
+        {
+            options.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+            options.Endpoint = new Uri(endpoint.TrimEnd('/') + "/v1/" + signal);
+        }
+        else options.Endpoint = new Uri(endpoint);
+    }
+
+    public static IPEndPoint ParseEndpoint(string text)
+    {
+        int colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out int port))
+            throw new Engine.UserInputException($"gateway '{text}' is not host:port");
+        string host = text[..colon];
+        var address = IPAddress.TryParse(host, out var ip) ? ip
+            : Dns.GetHostAddresses(host).FirstOrDefault() ?? throw new Engine.UserInputException($"gateway host '{host}' does not resolve");
+        return new IPEndPoint(address, port);
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace MemristorGrid.Hosting;
+
+/// <summary>The silo process (used by silo/ and by <c>memgrid silo</c>): runs until SIGTERM/Ctrl+C,
+/// then leaves the cluster gracefully (its grains deactivate and their lanes resume elsewhere).</summary>
+public static class SiloHost
+{
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(20);
+
+    public static IHost Build(ClusterSettings settings, LogLevel logLevel = LogLevel.Warning)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(logLevel);
+        // A start-up failure is rethrown to RunAsync's caller, which reports it once; the host's own
+        // "failed to start" log would print the same failure again with its stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        // Before the silo: hosted services start in order, and the probes must answer while it joins.
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddHostedService<HealthEndpoint>();
+        builder.Services.AddHostedService<ClusterStoreGate>();
+        builder.UseOrleans(silo => silo.AddMemristorGridSilo(settings));
+        builder.Services.AddMemristorGridTelemetry(settings, "memgrid-silo");
+        return builder.Build();
+    }
+
+    public static async Task RunAsync(ClusterSettings settings, TextWriter? announce = null, CancellationToken cancel = default)
+    {
+        using var host = Build(settings);
+        await host.StartAsync(cancel);
+        announce?.WriteLine($"silo up: silo port {settings.SiloPort}, gateway port {settings.GatewayPort}, health port {settings.HealthPort}, clustering {(settings.Redis is null ? "localhost" : "redis")}");
+        announce?.Flush();
+        await host.WaitForShutdownAsync(cancel);
+    }
+}
