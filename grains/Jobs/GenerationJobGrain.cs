@@ -27,7 +27,7 @@ public sealed class GenerationJobGrain(
     private LaneDriver? _driver;
     private long[] _segmentsDone = [];
     private int _segmentsPerLane, _laneSlots;
-    private Task _lastWrite = Task.CompletedTask;
+    private SerialWrites? _writes;
     private Exception? _error;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -86,15 +86,7 @@ public sealed class GenerationJobGrain(
         logger.LogWarning("lane {Lane} failed ({Error}); re-driving it from its checkpoint", lane, e.Message);
     }
 
-    /// <summary>Writes after any write in flight: lanes finish interleaved, and overlapping writes would share an ETag.</summary>
-    private Task PersistAsync() => _lastWrite = WriteAfterAsync(_lastWrite);
-
-    private async Task WriteAfterAsync(Task previous)
-    {
-        try { await previous; }
-        catch (Exception e) { logger.LogDebug(e, "an earlier job-state write failed; this one supersedes it"); }
-        await state.WriteStateAsync();
-    }
+    private Task PersistAsync() => (_writes ??= new SerialWrites(() => state.WriteStateAsync(), logger)).WriteAsync();
 
     private IIntegratorChannelGrain Lane(int k) => GrainFactory.GetGrain<IIntegratorChannelGrain>(GrainKeys.Lane(this.GetPrimaryKeyString(), k));
 

@@ -123,7 +123,7 @@ public class AnalogCliTests
         string[] common = ["run", "--model", Models.Shipped(model), "--profile", profile, "--samples", samples, "--sampler", sampler, "--lane-size", "40", "--seed", "5"];
         if (guidance.Length > 0) common = [.. common, "--guidance", guidance];
         var g = CliRunner.Run([.. common, "--out", grains]);
-        var r = CliRunner.Run([.. common, "--reference", "--out", reference]);
+        var r = CliRunner.Run([.. common, "--simulator", "reference", "--out", reference]);
         Assert.True(g.ExitCode == 0, g.Err);
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Equal(File.ReadAllText(Path.Combine(reference, "samples.csv")), File.ReadAllText(Path.Combine(grains, "samples.csv")));

@@ -74,5 +74,44 @@ public class CliEndToEndTests
         var changed = CliRunner.Run("baseline", "--model", model, "--samples", "100", "--steps", "10", "--out", Path.Combine(dir, "r2"));
         Assert.Equal(0, changed.ExitCode);
         Assert.Contains("changed since the model was trained", changed.Err);
+
+        // The hint names the option that exists (it used to say `--reference PATH.csv`, which run and compare refuse).
+        File.Delete(csv);
+        var gone = CliRunner.Run("run", "--model", model, "--samples", "10", "--simulator", "reference", "--out", Path.Combine(dir, "r3"));
+        Assert.Equal(1, gone.ExitCode);
+        Assert.Contains("error: --reference-data is needed: the model was trained on", gone.Err);
+        var given = CliRunner.Run("run", "--model", model, "--samples", "10", "--simulator", "reference", "--reference-data", "ring", "--out", Path.Combine(dir, "r4"));
+        Assert.True(given.ExitCode == 0, given.Err);
+    }
+
+    [Fact]
+    public void The_old_spellings_work_for_one_release_with_a_notice()
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", "ideal", "--samples", "20", "--reference", "--out", Path.Combine(dir, "run"));
+        Assert.True(run.ExitCode == 0, run.Err);
+        Assert.Contains("warning: --reference is deprecated", run.Err);
+        Assert.Contains("--simulator reference", run.Err);
+        Assert.Equal("reference", (string)Report(Path.Combine(dir, "run"))["simulator"]!);
+
+        var baseline = CliRunner.Run("baseline", "--model", Models.Shipped("ring.onnx"), "--samples", "20", "--steps", "5", "--reference", "ring", "--out", Path.Combine(dir, "baseline"));
+        Assert.True(baseline.ExitCode == 0, baseline.Err);
+        Assert.Contains("use --reference-data", baseline.Err);
+        Assert.Equal("ring", (string)Report(Path.Combine(dir, "baseline"))["reference"]!);
+        Assert.DoesNotContain("--reference ", CliRunner.Run("run", "--help").Out); // hidden: only the new spellings are taught
+    }
+
+    [Fact]
+    public void Engine_settings_are_reported_by_their_option_names()
+    {
+        var guidance = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--guidance", "1", "--simulator", "reference", "--out", CliRunner.TempDir());
+        Assert.Equal(1, guidance.ExitCode);
+        Assert.Equal("error: --guidance needs a conditional model", guidance.Err.Trim());
+        var hidden = CliRunner.Run("train", "--task", "ring", "--hidden", "7", "--out", Path.Combine(CliRunner.TempDir(), "m.onnx"));
+        Assert.StartsWith("error: --hidden must be an even number", hidden.Err);
+
+        // Every option the map names exists on some command.
+        var options = Client.Cli.Build().Subcommands.SelectMany(c => c.Options.Concat(c.Subcommands.SelectMany(s => s.Options))).Select(o => o.Name).ToHashSet();
+        Assert.All(Client.Commands.SettingNames.FlagNames, flag => Assert.Contains(flag, options));
     }
 }

@@ -58,7 +58,7 @@ public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloC
         if (!File.Exists(path))
         {
             Assert.True(Environment.GetEnvironmentVariable("MEMGRID_RECORD_GOLDEN") == "1", $"{path} is missing (set MEMGRID_RECORD_GOLDEN=1 to record it)");
-            var run = RunCli(c, "--reference");
+            var run = RunCli(c, "--simulator", "reference");
             var golden = new JsonObject { ["samples_csv_sha256"] = run.Sha256, ["report"] = Stable(run.Report) };
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllText(path, golden.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
@@ -88,7 +88,7 @@ public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloC
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void The_reference_simulator_gives_the_recorded_run(string name) => AssertCliMatches(Get(name), "--reference");
+    public void The_reference_simulator_gives_the_recorded_run(string name) => AssertCliMatches(Get(name), "--simulator", "reference");
 
     [Theory]
     [MemberData(nameof(Names))]

@@ -97,12 +97,14 @@ public class TrainingTests
     }
 
     [Fact]
-    public void Invalid_options_are_refused_with_the_option_name()
+    public void Invalid_options_are_refused_naming_the_setting_not_a_flag()
     {
         var e = Assert.Throws<UserInputException>(() => new TrainingOptions { HiddenWidth = 7 }.Validate());
-        Assert.Contains("--hidden", e.Message);
-        Assert.Throws<UserInputException>(() => new TrainingOptions { NoiseStd = -1 }.Validate());
-        Assert.Throws<UserInputException>(() => new TrainingOptions { Epochs = 0 }.Validate());
+        Assert.Equal("hidden_width", e.Setting);
+        Assert.StartsWith("hidden_width must be an even number", e.Message);
+        Assert.DoesNotContain("--", e.Message);
+        Assert.Equal("noise_std", Assert.Throws<UserInputException>(() => new TrainingOptions { NoiseStd = -1 }.Validate()).Setting);
+        Assert.Equal("epochs", Assert.Throws<UserInputException>(() => new TrainingOptions { Epochs = 0 }.Validate()).Setting);
     }
 
     [Fact]

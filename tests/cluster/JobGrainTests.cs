@@ -1,0 +1,57 @@
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Grains;
+using MemristorGrid.Grains.Wire;
+using MemristorGrid.Hosting;
+using Orleans.TestingHost;
+
+namespace MemristorGrid.Cluster.Tests;
+
+/// <summary>Two silos that each offer 3 lane slots, whatever the machine's cores.</summary>
+public sealed class TwoSlotLimitedSilos : IAsyncLifetime
+{
+    public const int SlotsPerSilo = 3;
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) => silo.AddMemristorGridGrains(laneSlots: SlotsPerSilo).AddMemoryGrainStorage(Storage.Name));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>What the job grain decides: how many lanes run at once, and which restarts are the same job.</summary>
+public class JobGrainTests(TwoSlotLimitedSilos fixture) : IClassFixture<TwoSlotLimitedSilos>
+{
+    private IGrainFactory Grains => fixture.Cluster.Client;
+
+    [Fact]
+    public async Task Lanes_in_flight_are_the_silos_own_slots_not_the_clients_cores()
+    {
+        var (_, bytes) = Repo.Model("ring.onnx");
+        string job = $"job-{Guid.NewGuid():N}";
+        await ClusterJobRunner.RunAsync(Grains, bytes, "ring.onnx", Repo.Profile("ideal"), new AnalogRunOptions { ScheduleScale = 2, LaneSize = 10 }, 40, [], jobId: job);
+        var status = await ClusterJobRunner.StatusAsync(Grains, job);
+        Assert.True(status.Finished);
+        Assert.Equal(2 * TwoSlotLimitedSilos.SlotsPerSilo, status.LaneSlots);
+    }
+
+    [Fact]
+    public async Task The_same_job_id_with_other_labels_is_refused()
+    {
+        var (_, bytes) = Repo.Model("hku.onnx");
+        var options = new AnalogRunOptions { ScheduleScale = 1.5, LaneSize = 10 }.ToWire();
+        var deployment = new DeploymentSpec(bytes, "hku.onnx", Repo.Profile("ideal").ToJson(), 1);
+        var spec = new JobSpec(deployment, options, 6, [0, 0, 1, 1, 2, 2], LaneSchedule.WindowSegments);
+        var job = Grains.GetGrain<IGenerationJobGrain>($"job-{Guid.NewGuid():N}");
+        await job.StartAsync(spec);
+        await job.StartAsync(spec with { Labels = [0, 0, 1, 1, 2, 2] }); // the same work, a new array: accepted
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => job.StartAsync(spec with { Labels = [2, 2, 1, 1, 0, 0] }));
+        Assert.Contains("different spec", error.Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => job.StartAsync(spec with { Options = options with { Seed = 99 } }));
+    }
+}

@@ -1,0 +1,124 @@
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Grains.Wire;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace MemristorGrid.Cluster.Tests;
+
+/// <summary>Grain keys, run settings, checkpoints, results and deployment ids survive their round trips exactly.</summary>
+public class WireTests
+{
+    private static readonly Serializer Orleans = new ServiceCollection()
+        .AddSerializer(b => b.AddAssembly(typeof(RunSummary).Assembly))
+        .BuildServiceProvider().GetRequiredService<Serializer>();
+
+    /// <summary>Through Orleans' own serializer, as a message or a stored grain state travels.</summary>
+    private static T Travel<T>(T value) => Orleans.Deserialize<T>(Orleans.SerializeToArray(value))!;
+
+    [Fact]
+    public void Tile_keys_parse_back_into_what_built_them_and_malformed_keys_are_refused()
+    {
+        var (net, _) = Repo.Model("gmm16.onnx");
+        var plan = DeploymentPlan.Create(net, Repo.Profile("rram-180nm").Mapping);
+        foreach (var tile in plan.Tiles)
+        {
+            string key = GrainKeys.Tile("dep-0123abcd", tile.Chip, tile.Id);
+            var parsed = GrainKeys.ParseTile(key);
+            Assert.Equal(new GrainKeys.TileKey("dep-0123abcd", tile.Chip, tile.Id), parsed);
+            Assert.Same(tile, plan.Tile(parsed.TileId));
+        }
+        foreach (var bad in new[] { "dep", "dep/chip2", "dep/chip2/", "dep/chipX/L1/r0/c0", "dep/chip-1/L1/r0/c0", "dep/labels", "/chip1/L0/r0/c0" })
+            Assert.False(GrainKeys.TryParseTile(bad, out _), bad);
+        Assert.Equal("dep-1", GrainKeys.DeploymentOfLabels(GrainKeys.Labels("dep-1")));
+        Assert.Throws<ArgumentException>(() => GrainKeys.DeploymentOfLabels("dep-1/chip0/L0/r0/c0"));
+    }
+
+    [Fact]
+    public void Run_settings_carry_every_option()
+    {
+        var options = new AnalogRunOptions
+        {
+            Kind = SamplerKind.Sde, StartTime = 0.9, EndTime = 2e-4, ScheduleScale = 1.5, GuidanceWeight = 0.75f, Seed = 7, ProgramSeed = 11,
+            LaneSize = 33, RelativeTolerance = 3e-5, AbsoluteTolerance = 4e-6, SdeScheme = SdeScheme.EulerMaruyama, Substeps = 3, ContinuousSegments = 17,
+        };
+        Assert.Equal(options, Travel(options.ToWire()).ToEngine());
+        Assert.Equal(new AnalogRunOptions(), new AnalogRunOptions().ToWire().ToEngine());
+    }
+
+    [Fact]
+    public async Task A_checkpoint_stored_and_restored_resumes_exactly()
+    {
+        var (net, _) = Repo.Model("hku.onnx");
+        var profile = Repo.Profile("mcu-demo");
+        var plan = DeploymentPlan.Create(net, profile.Mapping);
+        var options = new AnalogRunOptions { Kind = SamplerKind.Sde, GuidanceWeight = 1, Seed = 3, Substeps = 1 };
+        var driver = new LaneDriver(net, profile, plan, options, LabelEncoder.Of(net));
+        var tiles = new LocalTileTransport(ReferenceSimulator.Program(plan, net, profile, 1));
+        int[] labels = [0, 2, 1, 1];
+        var straight = driver.CreateLane(8, 4, labels);
+        await driver.AdvanceAsync(straight, tiles, int.MaxValue);
+
+        var lane = driver.CreateLane(8, 4, labels);
+        await driver.AdvanceAsync(lane, tiles, 37);
+        var assignment = new LaneAssignment("dep-x", options.ToWire(), 8, 4, labels);
+        var stored = new LaneCheckpoint();
+        WireFormat.Save(lane, assignment, stored);
+        var restored = WireFormat.Restore(Travel(stored));
+        Assert.Equal(lane.X, restored.X);
+        Assert.Equal(lane.Segment, restored.Segment);
+        Assert.Equal(lane.StepSize, restored.StepSize);
+        Assert.Equal(lane.TileCellEnergyJoules, restored.TileCellEnergyJoules);
+        Assert.Equal(lane.TileMvms, restored.TileMvms);
+        Assert.Equal(lane.Counters, restored.Counters);
+        Assert.Equal(labels, restored.Labels);
+        Assert.True(Travel(stored).Assignment!.SameAs(assignment));
+
+        await driver.AdvanceAsync(restored, tiles, int.MaxValue);
+        Assert.Equal(straight.X, restored.X);
+        Assert.Equal(straight.Counters, restored.Counters);
+        Assert.Equal(straight.TileCellEnergyJoules, restored.TileCellEnergyJoules);
+    }
+
+    [Fact]
+    public void A_finished_result_crosses_the_wire_unchanged()
+    {
+        var (net, _) = Repo.Model("gmm16.onnx");
+        var result = ReferenceSimulator.Run(net, Repo.Profile("rram-180nm") with { Adc = Repo.Profile("rram-180nm").Adc with { Bits = 6 } },
+            new AnalogRunOptions { Kind = SamplerKind.Sde, Substeps = 1, Seed = 5, LaneSize = 3 }, 6, []);
+        var back = Travel(result.ToWire()).ToEngine();
+        Assert.Equal(result.Samples, back.Samples);
+        Assert.Equal(result.Tiles, back.Tiles);
+        Assert.Equal(result.Links, back.Links);
+        Assert.Equal(result.Energy, back.Energy);
+        Assert.Equal(result.Counters, back.Counters);
+        Assert.Equal((result.TimePerSampleSeconds, result.GenerationSeconds, result.LoopDelaySeconds, result.Segments, result.ControllerUpdates, result.Lanes),
+            (back.TimePerSampleSeconds, back.GenerationSeconds, back.LoopDelaySeconds, back.Segments, back.ControllerUpdates, back.Lanes));
+        Assert.NotEmpty(back.Links);
+    }
+
+    [Fact]
+    public void A_deployment_id_names_its_content_and_survives_the_profile_round_trip()
+    {
+        var (_, bytes) = Repo.Model("ring.onnx");
+        foreach (var preset in HardwareProfile.Presets)
+        {
+            var profile = Repo.Profile(preset);
+            string json = profile.ToJson();
+            // A silo re-reads the profile from the spec: the text it would send on must be the same.
+            Assert.Equal(json, HardwareProfile.Parse(json, preset).ToJson());
+            var spec = new DeploymentSpec(bytes, "ring.onnx", json, 3);
+            Assert.Equal(spec.Id(), Travel(spec).Id());
+            Assert.Matches("^dep-[0-9a-f]{16}$", spec.Id());
+            Assert.NotEqual(spec.Id(), (spec with { ProgramSeed = 4 }).Id());
+            Assert.NotEqual(spec.Id(), (spec with { ProfileJson = (profile with { Name = "copy" }).ToJson() }).Id());
+            Assert.NotEqual(spec.Id(), (spec with { ModelBytes = [.. bytes, 0] }).Id());
+            Assert.Equal(spec.Id(), (spec with { ModelName = "renamed.onnx" }).Id());
+        }
+    }
+}
