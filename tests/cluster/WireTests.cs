@@ -44,8 +44,19 @@ public class WireTests
     {
         var options = new AnalogRunOptions
         {
-            Kind = SamplerKind.Sde, StartTime = 0.9, EndTime = 2e-4, ScheduleScale = 1.5, GuidanceWeight = 0.75f, Seed = 7, ProgramSeed = 11,
-            LaneSize = 33, RelativeTolerance = 3e-5, AbsoluteTolerance = 4e-6, SdeScheme = SdeScheme.EulerMaruyama, Substeps = 3, ContinuousSegments = 17,
+            Kind = SamplerKind.Sde,
+            StartTime = 0.9,
+            EndTime = 2e-4,
+            ScheduleScale = 1.5,
+            GuidanceWeight = 0.75f,
+            Seed = 7,
+            ProgramSeed = 11,
+            LaneSize = 33,
+            RelativeTolerance = 3e-5,
+            AbsoluteTolerance = 4e-6,
+            SdeScheme = SdeScheme.EulerMaruyama,
+            Substeps = 3,
+            ContinuousSegments = 17,
         };
         Assert.Equal(options, Travel(options.ToWire()).ToEngine());
         Assert.Equal(new AnalogRunOptions(), new AnalogRunOptions().ToWire().ToEngine());
