@@ -1,10 +1,9 @@
 using BenchmarkDotNet.Attributes;
 using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Digital;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Randomness;
-using MemristorGrid.Engine.Diffusion;
-using MemristorGrid.Engine.Digital;
 using MemristorGrid.Engine.Training;
 
 namespace MemristorGrid.Bench;

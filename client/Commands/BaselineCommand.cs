@@ -3,12 +3,12 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using MemristorGrid.Client.Output;
 using MemristorGrid.Engine;
-using MemristorGrid.Engine.Data;
-using MemristorGrid.Engine.Metrics;
-using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Metrics;
+using MemristorGrid.Engine.Onnx;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;

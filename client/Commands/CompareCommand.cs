@@ -4,9 +4,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using MemristorGrid.Client.Output;
-using MemristorGrid.Engine.Metrics;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Metrics;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Profiles;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;

@@ -5,9 +5,9 @@ using MemristorGrid.Client.Output;
 using MemristorGrid.Engine;
 using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Experiments;
+using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Simulation;
-using MemristorGrid.Engine.Onnx;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;

@@ -1,8 +1,8 @@
 using MemristorGrid.Engine.Data;
-using MemristorGrid.Engine.Profiles;
-using MemristorGrid.Engine.Simulation;
 using MemristorGrid.Engine.Metrics;
 using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
 
 namespace MemristorGrid.Engine.Experiments;
 

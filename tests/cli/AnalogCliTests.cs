@@ -112,29 +112,6 @@ public class AnalogCliTests
         Assert.Equal(2, sampler.ExitCode);
     }
 
-    [Theory]
-    [InlineData("ring.onnx", "rram-180nm", "ode", "")]
-    [InlineData("hku.onnx", "mcu-demo", "sde", "1")]
-    [InlineData("gmm16.onnx", "ideal", "ode", "")]
-    public void The_embedded_silo_returns_the_reference_simulators_samples(string model, string profile, string sampler, string guidance)
-    {
-        string grains = CliRunner.TempDir(), reference = CliRunner.TempDir();
-        string samples = model == "gmm16.onnx" ? "30" : "90";
-        string[] common = ["run", "--model", Models.Shipped(model), "--profile", profile, "--samples", samples, "--sampler", sampler, "--lane-size", "40", "--seed", "5"];
-        if (guidance.Length > 0) common = [.. common, "--guidance", guidance];
-        var g = CliRunner.Run([.. common, "--out", grains]);
-        var r = CliRunner.Run([.. common, "--simulator", "reference", "--out", reference]);
-        Assert.True(g.ExitCode == 0, g.Err);
-        Assert.True(r.ExitCode == 0, r.Err);
-        Assert.Equal(File.ReadAllText(Path.Combine(reference, "samples.csv")), File.ReadAllText(Path.Combine(grains, "samples.csv")));
-        var gr = JsonNode.Parse(File.ReadAllText(Path.Combine(grains, "report.json")))!;
-        var rr = JsonNode.Parse(File.ReadAllText(Path.Combine(reference, "report.json")))!;
-        Assert.Equal("embedded-silo", (string?)gr["simulator"]);
-        Assert.Equal("reference", (string?)rr["simulator"]);
-        Assert.Equal((double)rr["energy_per_sample_joules"]!, (double)gr["energy_per_sample_joules"]!, 1e-12);
-        Assert.Equal((long)rr["network_evaluations"]!, (long)gr["network_evaluations"]!);
-    }
-
     [Fact]
     public void An_unreachable_cluster_is_a_clear_error_not_a_hang()
     {

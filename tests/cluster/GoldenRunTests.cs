@@ -1,18 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using MemristorGrid.Engine.Accounting;
-using MemristorGrid.Engine.Circuits;
-using MemristorGrid.Engine.Crossbars;
-using MemristorGrid.Engine.Devices;
-using MemristorGrid.Engine.Partitioning;
-using MemristorGrid.Engine.Profiles;
-using MemristorGrid.Engine.Simulation;
-using MemristorGrid.Engine.Solvers;
-using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Diffusion;
-using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Simulation;
 using MemristorGrid.Hosting;
 
 namespace MemristorGrid.Cluster.Tests;
@@ -43,7 +34,7 @@ public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloC
     {
         "ring" => new("ring", "ring.onnx", "rram-180nm", "ode", 0, 600, 3, 200, 10),
         "hku" => new("hku", "hku.onnx", "mcu-demo", "sde", 1, 20, 5, 30, 2),
-        "gmm16" => new("gmm16", "gmm16.onnx", "rram-180nm", "sde", 0, 40, 2, 20, 2),
+        "gmm16" => new("gmm16", "gmm16.onnx", "rram-180nm", "sde", 0, 16, 2, 8, 2),
         _ => throw new ArgumentException(name),
     };
 
@@ -88,16 +79,17 @@ public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloC
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void The_reference_simulator_gives_the_recorded_run(string name) => AssertCliMatches(Get(name), "--simulator", "reference");
+    public void The_reference_simulator_gives_the_recorded_run(string name) => AssertCliMatches(Get(name), "reference", "--simulator", "reference");
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void The_embedded_silo_gives_the_recorded_run(string name) => AssertCliMatches(Get(name));
+    public void The_embedded_silo_gives_the_recorded_run(string name) => AssertCliMatches(Get(name), "embedded-silo");
 
-    private static void AssertCliMatches(Case c, params string[] extra)
+    private static void AssertCliMatches(Case c, string simulator, params string[] extra)
     {
         var golden = Golden(c);
         var (sha, report) = RunCli(c, extra);
+        Assert.Equal(simulator, (string?)report["simulator"]);
         Assert.Equal((string)golden["samples_csv_sha256"]!, sha);
         AssertSameNumbers(golden["report"]!, Stable(report), "report");
     }

@@ -1,12 +1,4 @@
-using MemristorGrid.Engine.Accounting;
-using MemristorGrid.Engine.Circuits;
-using MemristorGrid.Engine.Crossbars;
-using MemristorGrid.Engine.Devices;
-using MemristorGrid.Engine.Partitioning;
-using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Simulation;
-using MemristorGrid.Engine.Solvers;
-using MemristorGrid.Engine.Experiments;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Hosting;
 using Microsoft.Extensions.DependencyInjection;

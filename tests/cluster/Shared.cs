@@ -1,14 +1,6 @@
-using MemristorGrid.Engine.Accounting;
-using MemristorGrid.Engine.Circuits;
-using MemristorGrid.Engine.Crossbars;
-using MemristorGrid.Engine.Devices;
-using MemristorGrid.Engine.Partitioning;
-using MemristorGrid.Engine.Profiles;
-using MemristorGrid.Engine.Simulation;
-using MemristorGrid.Engine.Solvers;
-using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Grains;
 using MemristorGrid.Grains.Deployments;
 using MemristorGrid.Hosting;

@@ -1,16 +1,8 @@
 using System.Diagnostics;
-using MemristorGrid.Engine.Accounting;
-using MemristorGrid.Engine.Circuits;
-using MemristorGrid.Engine.Crossbars;
-using MemristorGrid.Engine.Devices;
-using MemristorGrid.Engine.Partitioning;
-using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Simulation;
-using MemristorGrid.Engine.Solvers;
-using MemristorGrid.Engine.Experiments;
 using MemristorGrid.GrainInterfaces;
-using MemristorGrid.Hosting;
 using MemristorGrid.Grains.Telemetry;
+using MemristorGrid.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;

@@ -1,4 +1,3 @@
-using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Partitioning;

@@ -1,19 +1,16 @@
-using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Circuits;
-using MemristorGrid.Engine.Crossbars;
-using MemristorGrid.Engine.Devices;
-using MemristorGrid.Engine.Partitioning;
-using MemristorGrid.Engine.Profiles;
-using MemristorGrid.Engine.Simulation;
-using MemristorGrid.Engine.Solvers;
-using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Metrics;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Randomness;
-using MemristorGrid.Engine.Diffusion;
-using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Engine.Solvers;
 
 namespace MemristorGrid.Engine.Tests;
 

@@ -1,7 +1,6 @@
 using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Diffusion;
-using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Partitioning;
 using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Simulation;

@@ -1,12 +1,8 @@
-using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Devices;
 using MemristorGrid.Engine.Partitioning;
 using MemristorGrid.Engine.Profiles;
-using MemristorGrid.Engine.Simulation;
-using MemristorGrid.Engine.Solvers;
-using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Randomness;
 
 namespace MemristorGrid.Engine.Tests;

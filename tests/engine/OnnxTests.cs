@@ -1,8 +1,7 @@
 using Google.Protobuf;
+using MemristorGrid.Engine.Digital;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
-using MemristorGrid.Engine.Diffusion;
-using MemristorGrid.Engine.Digital;
 using Onnx;
 
 namespace MemristorGrid.Engine.Tests;
