@@ -23,7 +23,9 @@ public sealed record DeploymentSpec(
     }
 }
 
-/// <summary>A lane's batch of input voltages for one tile at one point of analog time.</summary>
+/// <summary>A lane's batch of input voltages for one tile in one segment of analog time: float32
+/// [count × rows]; its samples are FirstSample, FirstSample + 1, … or, when some of the lane's samples
+/// sit this evaluation out, the global indices in <see cref="Samples"/> (int64).</summary>
 [GenerateSerializer, Immutable, Alias("mg.TileRequest")]
 public sealed record TileRequest(
     [property: Id(0)] byte[] Inputs,
@@ -32,15 +34,18 @@ public sealed record TileRequest(
     [property: Id(3)] long FirstSample,
     [property: Id(4)] long Segment,
     [property: Id(5)] int Pass,
-    [property: Id(6)] bool Traced);
+    [property: Id(6)] bool Traced,
+    [property: Id(7)] byte[] Samples);
 
-/// <summary>A tile's output voltages (float32 little-endian, [count × cols]) and what the read cost.</summary>
+/// <summary>A tile's output voltages (float32 little-endian, [count × cols]), each sample's cell power
+/// (float64, W) and what the read counted.</summary>
 [GenerateSerializer, Immutable, Alias("mg.TileResponse")]
 public sealed record TileResponse(
     [property: Id(0)] byte[] Outputs,
     [property: Id(1)] double CellPowerWatts,
     [property: Id(2)] int InputOverflows,
-    [property: Id(3)] int SaturatedOutputs);
+    [property: Id(3)] int SaturatedOutputs,
+    [property: Id(4)] byte[] CellPower);
 
 /// <summary>Where a tile lives.</summary>
 [GenerateSerializer, Immutable, Alias("mg.TilePlacement")]
@@ -107,7 +112,8 @@ public sealed record CountersData(
     [property: Id(4)] long SaturatedOutputs,
     [property: Id(5)] long EmbeddingOverflows,
     [property: Id(6)] long EmbeddingValues,
-    [property: Id(7)] long IntegratorClips);
+    [property: Id(7)] long IntegratorClips,
+    [property: Id(8)] long SampleEvaluations);
 
 /// <summary>A lane's whole state (its checkpoint): integrator outputs, position in analog time and costs so far.</summary>
 [GenerateSerializer, Alias("mg.LaneCheckpoint")]
@@ -118,7 +124,9 @@ public sealed class LaneCheckpoint
     /// <summary>Integrator outputs, float64 little-endian [count × D].</summary>
     [Id(1)] public byte[] X { get; set; } = [];
     [Id(2)] public int Segment { get; set; }
-    [Id(3)] public double StepSize { get; set; }
+
+    /// <summary>Per sample, the ODE step size proposed next, float64 little-endian.</summary>
+    [Id(7)] public byte[] StepSizes { get; set; } = [];
 
     /// <summary>Per tile cell energy so far, float64 little-endian.</summary>
     [Id(4)] public byte[] TileCellEnergyJoules { get; set; } = [];

@@ -169,6 +169,7 @@ internal static class RunCommand
             ["controller_updates"] = result.ControllerUpdates,
             ["network_evaluations"] = result.Counters.NetworkEvaluations,
             ["network_evaluations_per_lane"] = (double)result.Counters.NetworkEvaluations / result.Lanes,
+            ["network_evaluations_per_sample"] = (double)result.Counters.SampleEvaluations / result.SampleCount,
             ["lanes"] = result.Lanes,
             ["accepted_steps"] = result.Counters.AcceptedSteps,
             ["rejected_steps"] = result.Counters.RejectedSteps,

@@ -53,25 +53,33 @@ public sealed class Controller
         return (_driftDac.Apply(f), _scoreDac.Apply(_scoreCoefficient * g2));
     }
 
+    /// <summary>One label row's DAC outputs at τ (the time embedding plus the class embedding, quantised) into <paramref name="into"/> [H].</summary>
+    public void EmbeddingAt(double tau, int row, Span<float> into)
+    {
+        int h = Width;
+        Span<float> t = [(float)tau];
+        _network.TimeEmbedding(t, into[..h]);
+        if (_labelTable is { } labels)
+            for (int j = 0; j < h; j++) into[j] += labels[row * h + j];
+        _embeddingDac.Apply(into[..h]);
+    }
+
     /// <summary>
-    /// Fills <paramref name="table"/> [Rows × H] with the DAC outputs at τ for every label row; returns
-    /// the number of channel values clipped at full scale in the rows flagged by <paramref name="countRows"/>.
+    /// Fills <paramref name="table"/> [Rows × H] with the DAC outputs at τ for every label row, and
+    /// <paramref name="clippedPerRow"/> [Rows] with how many of each row's channel values were clipped at full scale.
     /// </summary>
-    public int Embeddings(double tau, Span<float> table, ReadOnlySpan<bool> countRows)
+    public void Embeddings(double tau, Span<float> table, Span<int> clippedPerRow)
     {
         int h = Width;
         Span<float> t = [(float)tau];
         _network.TimeEmbedding(t, table[..h]);
         for (int row = 1; row < Rows; row++) table[..h].CopyTo(table.Slice(row * h, h));
-        int overflows = 0;
         for (int row = 0; row < Rows; row++)
         {
             var r = table.Slice(row * h, h);
             if (_labelTable is { } labels)
                 for (int j = 0; j < h; j++) r[j] += labels[row * h + j];
-            int clipped = _embeddingDac.Apply(r);
-            if (countRows.Length > row && countRows[row]) overflows += clipped;
+            clippedPerRow[row] = _embeddingDac.Apply(r);
         }
-        return overflows;
     }
 }

@@ -41,17 +41,14 @@ public sealed class IntegratorChannel
 
     public int Channels => _offsets.Length;
 
-    /// <summary>dx/ds for <paramref name="count"/> samples [count × channels] given the drift f, the score gain c·g² and the score.</summary>
-    public void Derivative(ReadOnlySpan<double> x, ReadOnlySpan<float> score, int count, double drift, double scoreGain, Span<double> dx)
+    /// <summary>dx/ds of one sample's channels given the drift f, the score gain c·g² and its score.</summary>
+    public void Derivative(ReadOnlySpan<double> x, ReadOnlySpan<float> score, double drift, double scoreGain, Span<double> dx)
     {
-        int d = _offsets.Length;
-        for (int i = 0; i < count; i++)
-            for (int j = 0; j < d; j++)
-            {
-                int idx = i * d + j;
-                double s = _digitised[j] ? _adc.Apply(score[idx], out _) : score[idx];
-                dx[idx] = -(drift * x[idx] - scoreGain * s) + _offsets[j] - _leak * x[idx];
-            }
+        for (int j = 0; j < _offsets.Length; j++)
+        {
+            double s = _digitised[j] ? _adc.Apply(score[j], out _) : score[j];
+            dx[j] = -(drift * x[j] - scoreGain * s) + _offsets[j] - _leak * x[j];
+        }
     }
 
     /// <summary>Clamps every output to the rails; returns how many were clamped.</summary>

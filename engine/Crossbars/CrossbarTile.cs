@@ -11,8 +11,15 @@ namespace MemristorGrid.Engine.Crossbars;
 /// <summary>What one tile evaluation reports besides its output currents.</summary>
 public readonly record struct TileEvaluation(double CellPowerWatts, int InputOverflows, int SaturatedOutputs);
 
-/// <summary>Where a read happens: which samples, which update period and which network pass (for read noise).</summary>
-public readonly record struct ReadContext(ulong Seed, long FirstSample, long Interval, int Pass);
+/// <summary>
+/// Where a read happens: which samples (the batch's rows are samples FirstSample, FirstSample + 1, …,
+/// or the global indices in <see cref="Samples"/>), which update period and which network pass — the
+/// key of the read noise, so a sample's noise does not depend on which batch it was read in.
+/// </summary>
+public readonly record struct ReadContext(ulong Seed, long FirstSample, long Interval, int Pass, long[]? Samples = null)
+{
+    public long SampleAt(int row) => Samples is { } s ? s[row] : FirstSample + row;
+}
 
 /// <summary>
 /// A programmed crossbar tile. Inputs are row voltages (in network units), outputs TIA voltages (in
@@ -85,11 +92,13 @@ public sealed class CrossbarTile
 
     /// <summary>
     /// Evaluates <paramref name="count"/> input vectors ([count × rows], units; digitised rows are
-    /// quantised in place by the sender's ADC and this tile's DAC) into [count × cols] outputs.
-    /// Allocates nothing.
+    /// quantised in place by the sender's ADC and this tile's DAC) into [count × cols] outputs, and —
+    /// when <paramref name="cellPower"/> is given — each sample's cell power (W). Allocates nothing.
     /// </summary>
-    public TileEvaluation Evaluate(Span<float> inputs, Span<float> outputs, int count, in ReadContext read)
+    public TileEvaluation Evaluate(Span<float> inputs, Span<float> outputs, int count, in ReadContext read, Span<double> cellPower = default)
     {
+        if (cellPower.Length != 0 && cellPower.Length < count) throw new ArgumentException($"tile {Plan.Id} writes {count} cell powers, got room for {cellPower.Length}");
+        double watts = (double)_voltsPerUnit * _voltsPerUnit;
         int rows = Plan.RowCount, cols = Plan.ColCount;
         if (inputs.Length < count * rows) throw new ArgumentException($"tile {Plan.Id} expects {count}×{rows} inputs, got {inputs.Length}");
         if (outputs.Length < count * cols) throw new ArgumentException($"tile {Plan.Id} writes {count}×{cols} outputs, got room for {outputs.Length}");
@@ -114,12 +123,14 @@ public sealed class CrossbarTile
                 x[r] = v;
             }
             TensorPrimitives.Multiply(x, x, squares);
-            power += TensorPrimitives.Dot(squares, _rowConductance);
+            float sampleSquares = TensorPrimitives.Dot(squares, _rowConductance);
+            power += sampleSquares;
+            if (cellPower.Length != 0) cellPower[i] = sampleSquares * watts;
             var y = outputs.Slice(i * cols, cols);
             for (int c = 0; c < cols; c++) y[c] = TensorPrimitives.Dot(w.Slice(c * rows, rows), x);
             if (noisy)
             {
-                rng.FillGaussian(z, (ulong)(read.FirstSample + i) * (ulong)cols);
+                rng.FillGaussian(z, (ulong)read.SampleAt(i) * (ulong)cols);
                 for (int c = 0; c < cols; c++)
                     y[c] += _readSigma * MathF.Sqrt(TensorPrimitives.Dot(q.Slice(c * rows, rows), squares)) * z[c];
             }

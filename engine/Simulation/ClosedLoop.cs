@@ -1,4 +1,3 @@
-using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Solvers;
@@ -6,9 +5,10 @@ using MemristorGrid.Engine.Solvers;
 namespace MemristorGrid.Engine.Simulation;
 
 /// <summary>
-/// The analog loop of one lane as the solvers see it: the controller's DACs (held for the segment or
-/// live), one network pass through the tiles (two with guidance), and the integrator channels that turn
-/// the score into dx/ds. Bound to a lane, its tiles and its segment by <see cref="Begin"/>.
+/// The analog loop of one lane as the solvers see it: the controller's DACs (held for the segment, or
+/// live at each sample's own time), one network pass through the tiles (two with guidance) over the
+/// samples asked for, and the integrator channels that turn each score into dx/ds. Bound to a lane,
+/// its tiles and its segment by <see cref="Begin"/>.
 /// </summary>
 internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDynamics
 {
@@ -29,40 +29,57 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
 
     public double NoiseAmplitude(double s) => driver.Integrator.NoiseAmplitude(driver.Sde, Tau(s));
 
-    public bool ClampToRails(double[] x)
+    public bool ClampToRails(double[] x, int sample)
     {
-        int clipped = driver.Integrator.ClampToRails(x);
+        int d = driver.Dim;
+        int clipped = driver.Integrator.ClampToRails(x.AsSpan(sample * d, d));
         _lane.Counters.IntegratorClips += clipped;
         return clipped > 0;
     }
 
-    public async ValueTask DerivativeAsync(double[] x, double s, double[] dx, double[] power, CancellationToken cancel)
+    public async ValueTask DerivativeAsync(int[] active, int count, double[] x, double[] s, double[] dx, double[] power, CancellationToken cancel)
     {
-        var options = driver.Options;
-        double tau = Tau(s);
-        double f, gain;
-        float[] embedding;
-        if (driver.IsHeld) { f = w.HeldDrift; gain = w.HeldScoreGain; embedding = w.HeldEmbedding; }
-        else
-        {
-            (f, gain) = driver.Controller.Coefficients(tau);
-            driver.Controller.Embeddings(tau, w.LiveEmbedding, []);
-            embedding = w.LiveEmbedding;
-        }
         var lane = _lane;
-        int n = lane.Count, d = driver.Dim;
-        var xf = w.XFloat;
-        for (int i = 0; i < x.Length; i++) xf[i] = (float)x[i];
-        Array.Clear(power);
+        var options = driver.Options;
+        var controller = driver.Controller;
+        int n = lane.Count, d = driver.Dim, h = controller.Width, tiles = driver.Plan.Tiles.Count;
         bool conditioned = driver.Network.IsConditional && lane.Labels.Length > 0;
-        await driver.Pass.RunAsync(w.Pass, lane, _tiles, xf, nullLabels: !conditioned, Read(0), embedding, w.Score, power, cancel);
+        int nullRow = driver.Network.IsConditional ? driver.Network.NullLabel : 0;
+        // Gather the samples asked for into one batch; a whole lane in order is read as consecutive samples.
+        bool whole = count == n;
+        for (int a = 0; a < count; a++)
+        {
+            int i = active[a];
+            for (int j = 0; j < d; j++) w.XFloat[a * d + j] = (float)x[i * d + j];
+            w.SampleIndex[a] = lane.FirstSample + i;
+            w.Rows[a] = conditioned ? lane.Labels[i] : nullRow;
+            w.NullRows[a] = nullRow;
+            if (driver.IsHeld) { w.Drift[a] = w.HeldDrift; w.Gain[a] = w.HeldScoreGain; }
+            else
+            {
+                double tau = Tau(s[i]);
+                (w.Drift[a], w.Gain[a]) = controller.Coefficients(tau);
+                controller.EmbeddingAt(tau, w.Rows[a], w.LiveEmbedding.AsSpan(a * h, h));
+                if (options.IsGuided) controller.EmbeddingAt(tau, nullRow, w.LiveNullEmbedding.AsSpan(a * h, h));
+            }
+        }
+        // Held: one table of label rows for the segment; live: one row per sample at its own time.
+        float[] table = driver.IsHeld ? w.HeldEmbedding : w.LiveEmbedding, nullTable = driver.IsHeld ? w.HeldEmbedding : w.LiveNullEmbedding;
+        int[] rows = driver.IsHeld ? w.Rows : w.Identity, nullRows = driver.IsHeld ? w.NullRows : w.Identity;
+        Array.Clear(w.BatchPower, 0, tiles * count);
+        var read = new ReadContext(options.Seed, lane.FirstSample, _segment, 0, whole ? null : w.SampleIndex);
+        await driver.Pass.RunAsync(w.Pass, lane, _tiles, count, w.XFloat, read, table, rows, w.Score, w.BatchPower, cancel);
         if (options.IsGuided)
         {
-            await driver.Pass.RunAsync(w.Pass, lane, _tiles, xf, nullLabels: true, Read(1), embedding, w.Unconditional, power, cancel);
-            ClassifierFreeGuidance.Combine(w.Score.AsSpan(0, n * d), w.Unconditional.AsSpan(0, n * d), options.GuidanceWeight, w.Score.AsSpan(0, n * d));
+            await driver.Pass.RunAsync(w.Pass, lane, _tiles, count, w.XFloat, read with { Pass = 1 }, nullTable, nullRows, w.Unconditional, w.BatchPower, cancel);
+            ClassifierFreeGuidance.Combine(w.Score.AsSpan(0, count * d), w.Unconditional.AsSpan(0, count * d), options.GuidanceWeight, w.Score.AsSpan(0, count * d));
         }
-        driver.Integrator.Derivative(x, w.Score, n, f, gain, dx);
+        // Scatter: dx and every tile's cell power back to the samples' places in the lane.
+        for (int a = 0; a < count; a++)
+        {
+            int i = active[a];
+            driver.Integrator.Derivative(x.AsSpan(i * d, d), w.Score.AsSpan(a * d, d), w.Drift[a], w.Gain[a], dx.AsSpan(i * d, d));
+            for (int t = 0; t < tiles; t++) power[t * n + i] = w.BatchPower[t * count + a];
+        }
     }
-
-    private ReadContext Read(int pass) => new(driver.Options.Seed, _lane.FirstSample, _segment, pass);
 }

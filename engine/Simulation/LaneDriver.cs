@@ -91,6 +91,7 @@ public sealed class LaneDriver
             Count = count,
             Labels = labels,
             X = x,
+            StepSizes = new double[count],
             TileCellEnergyJoules = new double[Plan.Tiles.Count],
             TileMvms = new long[Plan.Tiles.Count],
         };
@@ -117,23 +118,35 @@ public sealed class LaneDriver
         }
     }
 
-    /// <summary>The controller's held outputs for a segment (only when the controller holds).</summary>
+    /// <summary>The controller's held outputs for a segment (only when the controller holds), and the
+    /// DAC updates of every sample's run: its class row, and the null row when unconditioned or guided.</summary>
     private void Hold(LaneWorkspace w, LaneState lane, Segment segment)
     {
         if (!IsHeld) return;
         double tau = Options.StartTime - segment.Start;
         (w.HeldDrift, w.HeldScoreGain) = Controller.Coefficients(tau);
-        MarkUsedRows(w.UsedRows, lane);
-        lane.Counters.EmbeddingOverflows += Controller.Embeddings(tau, w.HeldEmbedding, w.UsedRows);
-        lane.Counters.EmbeddingValues += w.UsedRows.Count(u => u) * (long)Controller.Width;
-    }
-
-    /// <summary>The embedding rows this lane drives (its classes, and the null label when unconditioned or guided).</summary>
-    private void MarkUsedRows(bool[] used, LaneState lane)
-    {
-        Array.Clear(used);
-        if (!Network.IsConditional) { used[0] = true; return; }
-        foreach (int l in lane.Labels) used[l] = true;
-        if (lane.Labels.Length == 0 || Options.IsGuided) used[Network.NullLabel] = true;
+        Controller.Embeddings(tau, w.HeldEmbedding, w.ClippedPerRow);
+        long width = Controller.Width;
+        if (!Network.IsConditional)
+        {
+            lane.Counters.EmbeddingValues += lane.Count * width;
+            lane.Counters.EmbeddingOverflows += lane.Count * (long)w.ClippedPerRow[0];
+            return;
+        }
+        int nullRow = Network.NullLabel;
+        bool labelled = lane.Labels.Length > 0;
+        for (int i = 0; i < lane.Count; i++)
+        {
+            if (labelled)
+            {
+                lane.Counters.EmbeddingValues += width;
+                lane.Counters.EmbeddingOverflows += w.ClippedPerRow[lane.Labels[i]];
+            }
+            if (!labelled || Options.IsGuided)
+            {
+                lane.Counters.EmbeddingValues += width;
+                lane.Counters.EmbeddingOverflows += w.ClippedPerRow[nullRow];
+            }
+        }
     }
 }

@@ -3,8 +3,11 @@ namespace MemristorGrid.Engine.Simulation;
 /// <summary>What a lane (or a whole run) counted on its way through analog time.</summary>
 public record struct LaneCounters
 {
-    /// <summary>Network passes of the lane (one per derivative, two with guidance), each over all its samples.</summary>
+    /// <summary>Network passes of the lane (one per derivative, two with guidance), each over the samples still integrating.</summary>
     public long NetworkEvaluations;
+
+    /// <summary>Network passes per sample, summed over samples: what the hardware runs (independent of how samples are batched).</summary>
+    public long SampleEvaluations;
     public long AcceptedSteps;
     public long RejectedSteps;
 
@@ -22,6 +25,7 @@ public record struct LaneCounters
     public static LaneCounters operator +(LaneCounters a, LaneCounters b) => new()
     {
         NetworkEvaluations = a.NetworkEvaluations + b.NetworkEvaluations,
+        SampleEvaluations = a.SampleEvaluations + b.SampleEvaluations,
         AcceptedSteps = a.AcceptedSteps + b.AcceptedSteps,
         RejectedSteps = a.RejectedSteps + b.RejectedSteps,
         InputOverflows = a.InputOverflows + b.InputOverflows,
@@ -51,8 +55,8 @@ public sealed class LaneState
     /// <summary>Next controller period (segment) to integrate.</summary>
     public int Segment { get; set; }
 
-    /// <summary>Step size the ODE controller proposes next (reverse-time units); 0 before the first step.</summary>
-    public double StepSize { get; set; }
+    /// <summary>Per sample: the step size the ODE controller proposes next (reverse-time units); 0 before the first step.</summary>
+    public required double[] StepSizes { get; init; }
 
     /// <summary>Per tile: cell energy ∫ΣV²G dt summed over the lane's samples (joules).</summary>
     public required double[] TileCellEnergyJoules { get; init; }

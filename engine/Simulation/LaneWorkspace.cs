@@ -11,8 +11,11 @@ public sealed class LaneWorkspace
     internal NetworkPass.Buffers Pass = null!;
     internal ClosedLoop Loop = null!;
     internal float[] XFloat = [], Score = [], Unconditional = [];
-    internal float[] HeldEmbedding = [], LiveEmbedding = [];
-    internal bool[] UsedRows = [];
+    internal float[] HeldEmbedding = [], LiveEmbedding = [], LiveNullEmbedding = [];
+    internal long[] SampleIndex = [];
+    internal int[] Rows = [], NullRows = [], Identity = [];
+    internal double[] Drift = [], Gain = [], BatchPower = [];
+    internal int[] ClippedPerRow = [];
     internal double HeldDrift, HeldScoreGain;
 
     internal void Ensure(LaneDriver driver, int count)
@@ -20,14 +23,19 @@ public sealed class LaneWorkspace
         if (ReferenceEquals(_owner, driver) && _capacity >= count) return;
         _owner = driver;
         _capacity = count;
-        int nd = count * driver.Dim;
-        Solver = new SolverWorkspace(nd, driver.Plan.Tiles.Count);
+        int nd = count * driver.Dim, h = driver.Controller.Width, tiles = driver.Plan.Tiles.Count;
+        Solver = new SolverWorkspace(count, driver.Dim, tiles);
         Pass = new NetworkPass.Buffers(driver.Pass, count);
         Loop = new ClosedLoop(driver, this);
         XFloat = new float[nd]; Score = new float[nd]; Unconditional = new float[nd];
-        int table = driver.Controller.Rows * driver.Controller.Width;
-        HeldEmbedding = new float[table];
-        LiveEmbedding = new float[table];
-        UsedRows = new bool[driver.Controller.Rows];
+        HeldEmbedding = new float[driver.Controller.Rows * h];
+        LiveEmbedding = new float[count * h];
+        LiveNullEmbedding = new float[count * h];
+        SampleIndex = new long[count];
+        Rows = new int[count]; NullRows = new int[count];
+        Identity = Enumerable.Range(0, count).ToArray();
+        Drift = new double[count]; Gain = new double[count];
+        BatchPower = new double[tiles * count];
+        ClippedPerRow = new int[driver.Controller.Rows];
     }
 }

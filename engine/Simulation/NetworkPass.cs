@@ -6,9 +6,10 @@ using MemristorGrid.Engine.Partitioning;
 namespace MemristorGrid.Engine.Simulation;
 
 /// <summary>
-/// One pass of the score network through the crossbar tiles, layer by layer: every tile of a layer is
-/// asked at once, then the partial sums are added in plan order, and on the home chip the embedding is
-/// added and the activation circuit applied (the output layer is scaled by the network's gain instead).
+/// One pass of the score network through the crossbar tiles, layer by layer, for a batch of samples:
+/// every tile of a layer is asked at once, then the partial sums are added in plan order, and on the
+/// home chip each sample's embedding row is added and the activation circuit applied (the output layer
+/// is scaled by the network's gain instead).
 /// </summary>
 internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, ActivationCircuit activation)
 {
@@ -16,22 +17,23 @@ internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, Act
     public int MaxWidth { get; } = Math.Max(network.InputDim, plan.LayerOutputs.Max());
     public int MaxTilesPerLayer { get; } = plan.LayerTiles.Max(t => t.Length);
 
-    /// <summary>Per-lane buffers of a pass: tile inputs and outputs, two activation planes, pending tile calls.</summary>
+    /// <summary>Per-lane buffers of a pass: tile inputs, outputs and cell powers, two activation planes, pending tile calls.</summary>
     public sealed class Buffers(NetworkPass pass, int count)
     {
         internal readonly float[][] TileInputs = pass.Plan.Tiles.Select(t => new float[count * t.RowCount]).ToArray();
         internal readonly float[][] TileOutputs = pass.Plan.Tiles.Select(t => new float[count * t.ColCount]).ToArray();
+        internal readonly double[][] TilePower = pass.Plan.Tiles.Select(_ => new double[count]).ToArray();
         internal readonly float[] ActivationsA = new float[count * pass.MaxWidth], ActivationsB = new float[count * pass.MaxWidth];
         internal readonly ValueTask<TileEvaluation>[] Pending = new ValueTask<TileEvaluation>[pass.MaxTilesPerLayer];
     }
 
-    /// <param name="nullLabels">Every sample uses the null label row (unconditional models, unconditioned lanes, guidance's second pass).</param>
-    /// <param name="embedding">The controller's DAC outputs [label rows × H] for this evaluation.</param>
-    /// <param name="power">Each tile's cell power is added here.</param>
-    public async ValueTask RunAsync(Buffers w, LaneState lane, ITileTransport tiles, float[] x, bool nullLabels, ReadContext read,
-        float[] embedding, float[] score, double[] power, CancellationToken cancel)
+    /// <param name="n">Samples in the batch (rows of x and score).</param>
+    /// <param name="embedding">Embedding DAC outputs: row <paramref name="rowOf"/>[i] (width H) is added for sample i.</param>
+    /// <param name="power">Each tile's cell power per sample is added here: power[t × n + i].</param>
+    public async ValueTask RunAsync(Buffers w, LaneState lane, ITileTransport tiles, int n, float[] x, ReadContext read,
+        float[] embedding, int[] rowOf, float[] score, double[] power, CancellationToken cancel)
     {
-        int n = lane.Count, h = network.HiddenWidth, layers = plan.LayerCount;
+        int h = network.HiddenWidth, layers = plan.LayerCount;
         float[] input = x;
         int inWidth = network.InputDim;
         for (int l = 0; l < layers; l++)
@@ -49,7 +51,8 @@ internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, Act
                         int feature = tp.RowStart + r;
                         buffer[i * rows + r] = feature == inWidth ? 1f : input[i * inWidth + feature];
                     }
-                w.Pending[k] = tiles.EvaluateAsync(tp.Index, buffer.AsMemory(0, n * rows), w.TileOutputs[tp.Index].AsMemory(0, n * tp.ColCount), n, read, cancel);
+                w.Pending[k] = tiles.EvaluateAsync(tp.Index, buffer.AsMemory(0, n * rows), w.TileOutputs[tp.Index].AsMemory(0, n * tp.ColCount),
+                    w.TilePower[tp.Index].AsMemory(0, n), n, read, cancel);
             }
             float[] output = l == layers - 1 ? score : (l % 2 == 0 ? w.ActivationsA : w.ActivationsB);
             Array.Clear(output, 0, n * outWidth);
@@ -58,7 +61,8 @@ internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, Act
                 var evaluation = await w.Pending[k];
                 w.Pending[k] = default;
                 var tp = plan.Tiles[layerTiles[k]];
-                power[tp.Index] += evaluation.CellPowerWatts;
+                var tilePower = w.TilePower[tp.Index];
+                for (int i = 0; i < n; i++) power[tp.Index * n + i] += tilePower[i];
                 lane.TileMvms[tp.Index] += n;
                 lane.Counters.InputOverflows += evaluation.InputOverflows;
                 lane.Counters.SaturatedOutputs += evaluation.SaturatedOutputs;
@@ -71,10 +75,7 @@ internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, Act
             if (l < layers - 1)
             {
                 for (int i = 0; i < n; i++)
-                {
-                    int row = !network.IsConditional ? 0 : nullLabels ? network.NullLabel : lane.Labels[i];
-                    activation.Apply(output.AsSpan(i * outWidth, outWidth), embedding.AsSpan(row * h, h));
-                }
+                    activation.Apply(output.AsSpan(i * outWidth, outWidth), embedding.AsSpan(rowOf[i] * h, h));
             }
             else if (network.OutputGain != 1f)
             {
@@ -84,5 +85,6 @@ internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, Act
             inWidth = outWidth;
         }
         lane.Counters.NetworkEvaluations++;
+        lane.Counters.SampleEvaluations += n;
     }
 }

@@ -34,6 +34,7 @@ public abstract class AdditiveNoiseSolver(ulong seed, int substeps, bool held, i
         for (int j = 0; j < substeps; j++)
         {
             double s = s0 + j * h;
+            Array.Fill(w.S, s);
             double g0, g1;
             double[] dW = w.DW, chi = w.Chi;
             if (held)
@@ -55,18 +56,28 @@ public abstract class AdditiveNoiseSolver(ulong seed, int substeps, bool held, i
                 }
             }
             await StepAsync(lane, loop, w, s, h, g0, g1, cancel);
-            loop.ClampToRails(x);
+            for (int i = 0; i < lane.Count; i++) loop.ClampToRails(x, i);
             for (int i = 0; i < n; i++)
                 if (!double.IsFinite(x[i]))
                     throw new UserInputException($"the analog loop left the representable range at τ = {loop.Tau(s):G4}; the profile drives the network or integrator out of range");
-            lane.Counters.AcceptedSteps++;
+            lane.Counters.AcceptedSteps += lane.Count; // every sample takes the step
         }
     }
 
-    /// <summary>Cell energy of <paramref name="weight"/> × a sub-step of length h at the given tile powers.</summary>
+    /// <summary>Cell energy of <paramref name="weight"/> × a sub-step of length h at the given per-sample tile powers.</summary>
     protected static void AddEnergy(LaneState lane, ILoopDynamics loop, double[] power, double weight, double h)
     {
         double seconds = weight * h * loop.TimeConstant;
-        for (int t = 0; t < power.Length; t++) lane.TileCellEnergyJoules[t] += power[t] * seconds;
+        int n = lane.Count;
+        for (int t = 0; t < lane.TileCellEnergyJoules.Length; t++)
+        {
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += power[t * n + i];
+            lane.TileCellEnergyJoules[t] += sum * seconds;
+        }
     }
+
+    /// <summary>The derivative of every sample of the lane, all at reverse time w.S.</summary>
+    protected static ValueTask DerivativeAsync(LaneState lane, ILoopDynamics loop, SolverWorkspace w, double[] x, double[] dx, double[] power, CancellationToken cancel) =>
+        loop.DerivativeAsync(w.All, lane.Count, x, w.S, dx, power, cancel);
 }

@@ -4,8 +4,10 @@ namespace MemristorGrid.Engine.Solvers;
 
 /// <summary>
 /// Dormand–Prince 5(4) with first-same-as-last and a per-coordinate error test |err| ≤ atol + rtol·|x|
-/// (Hairer, Nørsett &amp; Wanner, Table 5.2), for the probability-flow ODE. Cell energy of an accepted
-/// step is the trapezoid of the power at its two ends.
+/// (Hairer, Nørsett &amp; Wanner, Table 5.2), for the probability-flow ODE. Each sample controls its own
+/// step, as each sample is its own run of the loop on the hardware: a stage evaluates only the samples
+/// still integrating, each at its own time, so a sample's trajectory does not depend on the lane it
+/// shares. Cell energy of an accepted step is the trapezoid of the sample's power at its two ends.
 /// </summary>
 public sealed class DormandPrince54(double relativeTolerance, double absoluteTolerance, double span) : ISegmentSolver
 {
@@ -19,61 +21,112 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
 
     public async ValueTask IntegrateAsync(LaneState lane, Segment segment, ILoopDynamics loop, SolverWorkspace w, CancellationToken cancel)
     {
-        double[] x = lane.X;
-        int n = x.Length;
-        double s = segment.Start, s1 = segment.End;
-        double h = lane.StepSize > 0 ? lane.StepSize : s1 - s;
-        double minStep = 1e-12 * span;
+        double[] x = lane.X, y = w.Y, s = w.S, st = w.Stage, h = w.H;
+        double[] k1 = w.K[0], k2 = w.K[1], k3 = w.K[2], k4 = w.K[3], k5 = w.K[4], k6 = w.K[5], k7 = w.K[6];
+        int n = lane.Count, d = x.Length / n;
+        int[] active = w.Active;
+        double s1 = segment.End, minStep = 1e-12 * span;
+        for (int i = 0; i < n; i++)
+        {
+            s[i] = segment.Start;
+            h[i] = lane.StepSizes[i] > 0 ? lane.StepSizes[i] : s1 - segment.Start;
+        }
         // Each segment starts with a fresh derivative (a held controller changes its outputs there), so a
         // lane resumed from a checkpoint at a segment boundary repeats exactly the same evaluations.
-        await loop.DerivativeAsync(x, s, w.K[0], w.PowerStart, cancel);
-        while (s1 - s > minStep)
+        await loop.DerivativeAsync(w.All, n, x, s, k1, w.PowerStart, cancel);
+        int m = StillIntegrating(w.All, n, active, s, s1, minStep);
+        while (m > 0)
         {
-            if (h >= s1 - s - minStep) h = s1 - s;
-            double[] k1 = w.K[0], k2 = w.K[1], k3 = w.K[2], k4 = w.K[3], k5 = w.K[4], k6 = w.K[5], k7 = w.K[6], y = w.Y;
-            for (int i = 0; i < n; i++) y[i] = x[i] + h * A21 * k1[i];
-            await loop.DerivativeAsync(y, s + h / 5, k2, w.PowerScratch, cancel);
-            for (int i = 0; i < n; i++) y[i] = x[i] + h * (A31 * k1[i] + A32 * k2[i]);
-            await loop.DerivativeAsync(y, s + 3 * h / 10, k3, w.PowerScratch, cancel);
-            for (int i = 0; i < n; i++) y[i] = x[i] + h * (A41 * k1[i] + A42 * k2[i] + A43 * k3[i]);
-            await loop.DerivativeAsync(y, s + 4 * h / 5, k4, w.PowerScratch, cancel);
-            for (int i = 0; i < n; i++) y[i] = x[i] + h * (A51 * k1[i] + A52 * k2[i] + A53 * k3[i] + A54 * k4[i]);
-            await loop.DerivativeAsync(y, s + 8 * h / 9, k5, w.PowerScratch, cancel);
-            for (int i = 0; i < n; i++) y[i] = x[i] + h * (A61 * k1[i] + A62 * k2[i] + A63 * k3[i] + A64 * k4[i] + A65 * k5[i]);
-            await loop.DerivativeAsync(y, s + h, k6, w.PowerScratch, cancel);
-            for (int i = 0; i < n; i++) y[i] = x[i] + h * (B1 * k1[i] + B3 * k3[i] + B4 * k4[i] + B5 * k5[i] + B6 * k6[i]);
-            await loop.DerivativeAsync(y, s + h, k7, w.PowerEnd, cancel);
+            for (int a = 0; a < m; a++)
+            {
+                int i = active[a];
+                if (h[i] >= s1 - s[i] - minStep) h[i] = s1 - s[i];
+            }
+            for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * A21 * k1[j]; }
+            await StageAsync(loop, w, active, m, k2, w.PowerScratch, 1.0 / 5, cancel);
+            for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A31 * k1[j] + A32 * k2[j]); }
+            await StageAsync(loop, w, active, m, k3, w.PowerScratch, 3.0 / 10, cancel);
+            for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]); }
+            await StageAsync(loop, w, active, m, k4, w.PowerScratch, 4.0 / 5, cancel);
+            for (int a = 0; a < m; a++)
+            {
+                int i = active[a];
+                for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j]);
+            }
+            await StageAsync(loop, w, active, m, k5, w.PowerScratch, 8.0 / 9, cancel);
+            for (int a = 0; a < m; a++)
+            {
+                int i = active[a];
+                for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A61 * k1[j] + A62 * k2[j] + A63 * k3[j] + A64 * k4[j] + A65 * k5[j]);
+            }
+            await StageAsync(loop, w, active, m, k6, w.PowerScratch, 1, cancel);
+            for (int a = 0; a < m; a++)
+            {
+                int i = active[a];
+                for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (B1 * k1[j] + B3 * k3[j] + B4 * k4[j] + B5 * k5[j] + B6 * k6[j]);
+            }
+            await StageAsync(loop, w, active, m, k7, w.PowerEnd, 1, cancel);
 
-            double norm = 0;
-            for (int i = 0; i < n; i++)
+            int clipped = 0;
+            for (int a = 0; a < m; a++)
             {
-                double err = h * (E1 * k1[i] + E3 * k3[i] + E4 * k4[i] + E5 * k5[i] + E6 * k6[i] + E7 * k7[i]);
-                double scale = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(x[i]), Math.Abs(y[i]));
-                norm = Math.Max(norm, Math.Abs(err) / scale);
+                int i = active[a];
+                double norm = 0;
+                for (int j = i * d; j < (i + 1) * d; j++)
+                {
+                    double err = h[i] * (E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] + E6 * k6[j] + E7 * k7[j]);
+                    double scale = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(x[j]), Math.Abs(y[j]));
+                    norm = Math.Max(norm, Math.Abs(err) / scale);
+                }
+                if (!double.IsFinite(norm)) norm = double.PositiveInfinity;
+                if (norm <= 1)
+                {
+                    double seconds = h[i] * loop.TimeConstant;
+                    for (int t = 0; t < w.Tiles; t++)
+                    {
+                        int p = t * n + i;
+                        lane.TileCellEnergyJoules[t] += 0.5 * (w.PowerStart[p] + w.PowerEnd[p]) * seconds;
+                        w.PowerStart[p] = w.PowerEnd[p]; // first-same-as-last: the end starts the next step
+                    }
+                    Array.Copy(y, i * d, x, i * d, d);
+                    Array.Copy(k7, i * d, k1, i * d, d);
+                    if (loop.ClampToRails(x, i)) w.Clipped[clipped++] = i;
+                    s[i] += h[i];
+                    lane.Counters.AcceptedSteps++;
+                    h[i] *= norm == 0 ? 5 : Math.Clamp(0.9 * Math.Pow(norm, -0.2), 0.2, 5);
+                }
+                else
+                {
+                    lane.Counters.RejectedSteps++;
+                    h[i] *= double.IsFinite(norm) ? Math.Clamp(0.9 * Math.Pow(norm, -0.2), 0.2, 0.9) : 0.2;
+                    if (h[i] < minStep)
+                        throw new UserInputException($"the analog loop left the representable range at τ = {loop.Tau(s[i]):G4} (step size underflow); the profile drives the network or integrator out of range");
+                }
             }
-            if (!double.IsFinite(norm)) norm = double.PositiveInfinity;
-            if (norm <= 1)
-            {
-                double seconds = h * loop.TimeConstant;
-                for (int t = 0; t < w.PowerStart.Length; t++) lane.TileCellEnergyJoules[t] += 0.5 * (w.PowerStart[t] + w.PowerEnd[t]) * seconds;
-                Array.Copy(y, x, n);
-                bool clipped = loop.ClampToRails(x);
-                // First-same-as-last: the end derivative starts the next step (unless the rails moved x).
-                if (clipped) await loop.DerivativeAsync(x, s + h, k7, w.PowerEnd, cancel);
-                (w.K[0], w.K[6]) = (k7, k1);
-                (w.PowerStart, w.PowerEnd) = (w.PowerEnd, w.PowerStart);
-                s += h;
-                lane.Counters.AcceptedSteps++;
-                h *= norm == 0 ? 5 : Math.Clamp(0.9 * Math.Pow(norm, -0.2), 0.2, 5);
-            }
-            else
-            {
-                lane.Counters.RejectedSteps++;
-                h *= double.IsFinite(norm) ? Math.Clamp(0.9 * Math.Pow(norm, -0.2), 0.2, 0.9) : 0.2;
-                if (h < minStep)
-                    throw new UserInputException($"the analog loop left the representable range at τ = {loop.Tau(s):G4} (step size underflow); the profile drives the network or integrator out of range");
-            }
+            // The rails moved these samples' x: their next step starts from a fresh derivative.
+            if (clipped > 0) await loop.DerivativeAsync(w.Clipped, clipped, x, s, k1, w.PowerStart, cancel);
+            m = StillIntegrating(active, m, active, s, s1, minStep);
         }
-        lane.StepSize = h;
+        for (int i = 0; i < n; i++) lane.StepSizes[i] = h[i];
+    }
+
+    /// <summary>Evaluates a stage whose states are in w.Y, for the active samples at s + c·h.</summary>
+    private static ValueTask StageAsync(ILoopDynamics loop, SolverWorkspace w, int[] active, int m, double[] k, double[] power, double c, CancellationToken cancel)
+    {
+        for (int a = 0; a < m; a++)
+        {
+            int i = active[a];
+            w.Stage[i] = w.S[i] + c * w.H[i];
+        }
+        return loop.DerivativeAsync(active, m, w.Y, w.Stage, k, power, cancel);
+    }
+
+    /// <summary>Writes to <paramref name="into"/> the samples of <paramref name="from"/> that have not reached the segment's end; returns how many.</summary>
+    private static int StillIntegrating(int[] from, int count, int[] into, double[] s, double end, double minStep)
+    {
+        int m = 0;
+        for (int a = 0; a < count; a++)
+            if (end - s[from[a]] > minStep) into[m++] = from[a];
+        return m;
     }
 }

@@ -10,7 +10,7 @@ public sealed class EulerMaruyama(ulong seed, int substeps, bool held, int dim) 
     protected override async ValueTask StepAsync(LaneState lane, ILoopDynamics loop, SolverWorkspace w, double s, double h, double g0, double g1, CancellationToken cancel)
     {
         double[] x = lane.X, k1 = w.K[0], dW = w.DW;
-        await loop.DerivativeAsync(x, s, k1, w.PowerStart, cancel);
+        await DerivativeAsync(lane, loop, w, x, k1, w.PowerStart, cancel);
         for (int i = 0; i < x.Length; i++) x[i] += h * k1[i] + g0 * dW[i];
         AddEnergy(lane, loop, w.PowerStart, 1.0, h);
     }

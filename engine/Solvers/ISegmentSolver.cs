@@ -5,7 +5,13 @@ namespace MemristorGrid.Engine.Solvers;
 /// <summary>One controller period of reverse time s ∈ [Start, End] (s = τ_start − τ), numbered from 0.</summary>
 public readonly record struct Segment(int Index, double Start, double End);
 
-/// <summary>The closed loop as a solver sees it: dx/ds, the integrator's rails, its noise and its time scale.</summary>
+/// <summary>
+/// The closed loop as a solver sees it: dx/ds, the integrator's rails, its noise and its time scale.
+/// Every sample of a lane is its own run of the loop: its reverse time, its step size and whether it is
+/// still integrating are its own, so a derivative is asked for a set of the lane's samples, each at its
+/// own time. Arrays are in lane layout: x and dx [lane samples × D], s [lane samples], and per tile t a
+/// row of cell powers, power[t × lane samples + i].
+/// </summary>
 public interface ILoopDynamics
 {
     /// <summary>Physical seconds per unit of reverse time (the integrator's RC).</summary>
@@ -14,11 +20,12 @@ public interface ILoopDynamics
     /// <summary>Diffusion time τ at reverse time <paramref name="s"/>.</summary>
     double Tau(double s);
 
-    /// <summary>dx/ds at <paramref name="x"/>; every tile's cell power during this evaluation goes to <paramref name="power"/>.</summary>
-    ValueTask DerivativeAsync(double[] x, double s, double[] dx, double[] power, CancellationToken cancel);
+    /// <summary>dx/ds of the samples <paramref name="active"/>[0 … count) (lane indices, ascending), sample i at
+    /// x[i·D …] and reverse time s[i]; writes their dx and their cell power in every tile.</summary>
+    ValueTask DerivativeAsync(int[] active, int count, double[] x, double[] s, double[] dx, double[] power, CancellationToken cancel);
 
-    /// <summary>Clamps x to the integrator rails; true when any value was clamped.</summary>
-    bool ClampToRails(double[] x);
+    /// <summary>Clamps sample <paramref name="sample"/> to the integrator rails; true when any of its values was clamped.</summary>
+    bool ClampToRails(double[] x, int sample);
 
     /// <summary>Amplitude a of the injected noise at reverse time s (dx = … + a dW).</summary>
     double NoiseAmplitude(double s);
@@ -36,16 +43,26 @@ public interface ISegmentSolver
 /// <summary>A solver's scratch buffers for one lane; reused across segments, never checkpointed.</summary>
 public sealed class SolverWorkspace
 {
-    internal double[][] K = [];
-    internal double[] Y = [], DW = [], Chi = [], Z1 = [];
-    internal double[] PowerStart = [], PowerEnd = [], PowerScratch = [];
+    internal readonly double[][] K;
+    internal readonly double[] Y, DW, Chi, Z1;
+    internal readonly double[] PowerStart, PowerEnd, PowerScratch;
+    internal readonly double[] S, Stage, H;
+    internal readonly int[] Active, All, Clipped;
+    internal readonly int Samples, Tiles;
 
-    /// <param name="values">Samples × dimensions of the lane.</param>
-    /// <param name="tiles">Tiles of the plan (one cell power per tile).</param>
-    public SolverWorkspace(int values, int tiles)
+    /// <param name="samples">Samples of the lane.</param>
+    /// <param name="dim">Dimensions per sample.</param>
+    /// <param name="tiles">Tiles of the plan (one cell power per tile per sample).</param>
+    public SolverWorkspace(int samples, int dim, int tiles)
     {
+        int values = samples * dim;
+        Samples = samples;
+        Tiles = tiles;
         K = Enumerable.Range(0, 7).Select(_ => new double[values]).ToArray();
         Y = new double[values]; DW = new double[values]; Chi = new double[values]; Z1 = new double[values];
-        PowerStart = new double[tiles]; PowerEnd = new double[tiles]; PowerScratch = new double[tiles];
+        PowerStart = new double[tiles * samples]; PowerEnd = new double[tiles * samples]; PowerScratch = new double[tiles * samples];
+        S = new double[samples]; Stage = new double[samples]; H = new double[samples];
+        Active = new int[samples]; Clipped = new int[samples];
+        All = Enumerable.Range(0, samples).ToArray();
     }
 }

@@ -14,9 +14,10 @@ public sealed class Sra1(ulong seed, int substeps, bool held, int dim) : Additiv
     {
         double[] x = lane.X, k1 = w.K[0], k2 = w.K[1], y = w.Y, dW = w.DW, chi = w.Chi;
         int n = x.Length;
-        await loop.DerivativeAsync(x, s, k1, w.PowerStart, cancel);
+        await DerivativeAsync(lane, loop, w, x, k1, w.PowerStart, cancel);
         for (int i = 0; i < n; i++) y[i] = x[i] + 0.75 * h * k1[i] + 1.5 * chi[i] * g1;
-        await loop.DerivativeAsync(y, s + 0.75 * h, k2, w.PowerEnd, cancel);
+        Array.Fill(w.S, s + 0.75 * h);
+        await DerivativeAsync(lane, loop, w, y, k2, w.PowerEnd, cancel);
         for (int i = 0; i < n; i++) x[i] += h * (k1[i] / 3 + 2 * k2[i] / 3) + chi[i] * (g0 - g1) + dW[i] * g1;
         AddEnergy(lane, loop, w.PowerStart, 1.0 / 3, h);
         AddEnergy(lane, loop, w.PowerEnd, 2.0 / 3, h);

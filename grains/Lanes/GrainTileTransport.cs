@@ -18,7 +18,8 @@ public sealed class GrainTileTransport(ICrossbarTileGrain[] tiles) : ITileTransp
     /// <summary>Marks the next <paramref name="calls"/> tile calls for tracing (one network pass per window).</summary>
     public void TraceNext(int calls) => _tracedCalls = calls;
 
-    public async ValueTask<TileEvaluation> EvaluateAsync(int tile, Memory<float> inputs, Memory<float> outputs, int count, ReadContext read, CancellationToken cancel)
+    public async ValueTask<TileEvaluation> EvaluateAsync(int tile, Memory<float> inputs, Memory<float> outputs, Memory<double> cellPower, int count,
+        ReadContext read, CancellationToken cancel)
     {
         bool traced = _tracedCalls > 0;
         if (traced) _tracedCalls--;
@@ -26,9 +27,11 @@ public sealed class GrainTileTransport(ICrossbarTileGrain[] tiles) : ITileTransp
         var buffer = _requests[tile];
         if (buffer is null || buffer.Length != source.Length) _requests[tile] = buffer = new byte[source.Length];
         source.CopyTo(buffer);
-        var request = new TileRequest(buffer, count, read.Seed, read.FirstSample, read.Interval, read.Pass, traced);
+        byte[] samples = read.Samples is { } indices ? MemoryMarshal.AsBytes(indices.AsSpan(0, count)).ToArray() : [];
+        var request = new TileRequest(buffer, count, read.Seed, read.FirstSample, read.Interval, read.Pass, traced, samples);
         var response = await tiles[tile].EvaluateAsync(request);
         MemoryMarshal.Cast<byte, float>(response.Outputs).CopyTo(outputs.Span);
+        MemoryMarshal.Cast<byte, double>(response.CellPower).CopyTo(cellPower.Span);
         return new TileEvaluation(response.CellPowerWatts, response.InputOverflows, response.SaturatedOutputs);
     }
 }

@@ -50,14 +50,16 @@ public sealed class CrossbarTileGrain(DeploymentCache deployments) : Grain, ICro
         int rows = tile.Plan.RowCount, cols = tile.Plan.ColCount, n = request.Count;
         var inputs = ArrayPool<float>.Shared.Rent(n * rows);
         var outputs = new byte[n * cols * sizeof(float)];
+        var power = new byte[n * sizeof(double)];
         try
         {
             var x = inputs.AsSpan(0, n * rows);
             MemoryMarshal.Cast<byte, float>(request.Inputs).CopyTo(x);
+            long[]? samples = request.Samples.Length > 0 ? MemoryMarshal.Cast<byte, long>(request.Samples).ToArray() : null;
             var result = tile.Evaluate(x, MemoryMarshal.Cast<byte, float>(outputs.AsSpan()), n,
-                new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass));
+                new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass, samples), MemoryMarshal.Cast<byte, double>(power.AsSpan()));
             Instruments.TileWallTime.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, _tags);
-            return new TileResponse(outputs, result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs);
+            return new TileResponse(outputs, result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, power);
         }
         finally { ArrayPool<float>.Shared.Return(inputs); }
     }

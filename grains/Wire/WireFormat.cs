@@ -35,7 +35,8 @@ public static class WireFormat
     };
 
     public static CountersData ToWire(this LaneCounters c) => new(
-        c.NetworkEvaluations, c.AcceptedSteps, c.RejectedSteps, c.InputOverflows, c.SaturatedOutputs, c.EmbeddingOverflows, c.EmbeddingValues, c.IntegratorClips);
+        c.NetworkEvaluations, c.AcceptedSteps, c.RejectedSteps, c.InputOverflows, c.SaturatedOutputs, c.EmbeddingOverflows, c.EmbeddingValues, c.IntegratorClips,
+        c.SampleEvaluations);
 
     public static LaneCounters ToEngine(this CountersData c) => new()
     {
@@ -47,6 +48,7 @@ public static class WireFormat
         EmbeddingOverflows = c.EmbeddingOverflows,
         EmbeddingValues = c.EmbeddingValues,
         IntegratorClips = c.IntegratorClips,
+        SampleEvaluations = c.SampleEvaluations,
     };
 
     /// <summary>Writes <paramref name="lane"/> into the lane grain's persistent checkpoint.</summary>
@@ -55,7 +57,7 @@ public static class WireFormat
         into.Assignment = assignment;
         into.X = Bytes<double>(lane.X);
         into.Segment = lane.Segment;
-        into.StepSize = lane.StepSize;
+        into.StepSizes = Bytes<double>(lane.StepSizes);
         into.TileCellEnergyJoules = Bytes<double>(lane.TileCellEnergyJoules);
         into.TileMvms = lane.TileMvms.ToArray();
         into.Counters = lane.Counters.ToWire();
@@ -71,7 +73,7 @@ public static class WireFormat
             Labels = a.Labels,
             X = Values<double>(c.X),
             Segment = c.Segment,
-            StepSize = c.StepSize,
+            StepSizes = Values<double>(c.StepSizes),
             TileCellEnergyJoules = Values<double>(c.TileCellEnergyJoules),
             TileMvms = c.TileMvms.ToArray(),
             Counters = (c.Counters ?? throw new InvalidOperationException("checkpoint without counters")).ToEngine(),

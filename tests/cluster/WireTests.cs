@@ -82,7 +82,7 @@ public class WireTests
         var restored = WireFormat.Restore(Travel(stored));
         Assert.Equal(lane.X, restored.X);
         Assert.Equal(lane.Segment, restored.Segment);
-        Assert.Equal(lane.StepSize, restored.StepSize);
+        Assert.Equal(lane.StepSizes, restored.StepSizes);
         Assert.Equal(lane.TileCellEnergyJoules, restored.TileCellEnergyJoules);
         Assert.Equal(lane.TileMvms, restored.TileMvms);
         Assert.Equal(lane.Counters, restored.Counters);

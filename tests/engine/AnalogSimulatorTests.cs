@@ -95,16 +95,41 @@ public class AnalogSimulatorTests
         Assert.True(p.Mean - a.Mean > margin, $"kl aware {a.Mean:F3} ± {a.StandardError:F3}, plain {p.Mean:F3} ± {p.StandardError:F3}");
     }
 
-    [Fact]
-    public void Fixed_step_sde_samples_do_not_depend_on_the_lane_size()
+    /// <summary>Every sample is its own run of the loop: how samples are batched into lanes changes nothing
+    /// a sample does — not its trajectory (adaptive steps are per sample), its energy or its step counts.</summary>
+    [Theory]
+    [InlineData("ring.onnx", "ideal", "ode", 0f)]      // continuous controller: several adaptive steps per segment
+    [InlineData("ring.onnx", "rram-180nm", "ode", 0f)]
+    [InlineData("hku.onnx", "rram-180nm", "ode", 1f)]  // conditional, guided
+    [InlineData("gmm16.onnx", "ideal", "ode", 0f)]    // 49 tiles on 4 chips
+    [InlineData("ring.onnx", "mcu-demo", "sde", 0f)]
+    [InlineData("hku.onnx", "ideal", "sde", 1f)]
+    public void Samples_do_not_depend_on_the_lane_size(string model, string profileName, string sampler, float guidance)
     {
-        var net = Ring.Value;
-        var profile = HardwareProfile.Resolve("rram-180nm");
-        var options = new AnalogRunOptions { Kind = SamplerKind.Sde, ScheduleScale = 2, Seed = 9, ProgramSeed = 4, Substeps = 2 };
-        var a = ReferenceSimulator.Run(net, profile, options with { LaneSize = 37 }, 150, []);
-        var b = ReferenceSimulator.Run(net, profile, options with { LaneSize = 150 }, 150, []);
-        Assert.Equal(a.Samples, b.Samples);
-        Assert.Equal(a.TotalEnergyJoules, b.TotalEnergyJoules, 1e-9 * a.TotalEnergyJoules);
+        var net = OnnxImporter.Load(Model(model));
+        var profile = HardwareProfile.Resolve(profileName);
+        int count = net.IsConditional ? 12 : 14;
+        int[] labels = net.IsConditional ? Enumerable.Range(0, count).Select(i => i % net.ClassCount).ToArray() : [];
+        var options = new AnalogRunOptions
+        {
+            Kind = sampler == "sde" ? SamplerKind.Sde : SamplerKind.Ode,
+            ScheduleScale = net.Metadata.SamplingScheduleScale,
+            GuidanceWeight = guidance,
+            Seed = 9,
+            ProgramSeed = 4,
+            Substeps = 2,
+            ContinuousSegments = 20,
+        };
+        var runs = new[] { 1, 7, 500 }.Select(size => ReferenceSimulator.Run(net, profile, options with { LaneSize = size }, count, labels)).ToList();
+        foreach (var run in runs.Skip(1))
+        {
+            Assert.Equal(runs[0].Samples, run.Samples);
+            Assert.Equal(runs[0].TotalEnergyJoules, run.TotalEnergyJoules, 1e-12 * runs[0].TotalEnergyJoules);
+            Assert.Equal(runs[0].Tiles.Select(t => t.MvmCount), run.Tiles.Select(t => t.MvmCount));
+            Assert.Equal(runs[0].Counters with { NetworkEvaluations = 0 }, run.Counters with { NetworkEvaluations = 0 });
+        }
+        if (sampler == "ode" && profileName == "ideal")
+            Assert.True(runs[0].Counters.AcceptedSteps > 20L * count, "the case should take several adaptive steps per segment");
     }
 
     [Fact]
@@ -129,7 +154,7 @@ public class AnalogSimulatorTests
             Labels = first.Labels,
             X = first.X.ToArray(),
             Segment = first.Segment,
-            StepSize = first.StepSize,
+            StepSizes = first.StepSizes.ToArray(),
             TileCellEnergyJoules = first.TileCellEnergyJoules.ToArray(),
             TileMvms = first.TileMvms.ToArray(),
             Counters = first.Counters,
