@@ -15,6 +15,13 @@ public static class GrainKeys
 
     public static string Lane(string job, int lane) => $"{job}/lane-{lane}";
 
+    /// <summary>The lane number in a lane key (−1 when the key names none).</summary>
+    public static int LaneOf(string key)
+    {
+        int at = key.LastIndexOf("/lane-", StringComparison.Ordinal);
+        return at > 0 && int.TryParse(key.AsSpan(at + 6), System.Globalization.NumberStyles.None, null, out int lane) ? lane : -1;
+    }
+
     /// <summary>The deployment a label-encoder key belongs to.</summary>
     public static string DeploymentOfLabels(string key) =>
         key.EndsWith("/labels", StringComparison.Ordinal) ? key[..^"/labels".Length] : throw new ArgumentException($"not a label-encoder key: {key}");

@@ -1,9 +1,10 @@
 namespace MemristorGrid.GrainInterfaces;
 
 /// <summary>One crossbar tile: evaluates a lane's input voltages into partial output currents. Holds
-/// nothing that cannot be rebuilt from its deployment, so losing an activation loses nothing.</summary>
-[Alias("mg.ICrossbarTileGrain")]
-public interface ICrossbarTileGrain : IGrainWithStringKey
+/// nothing that cannot be rebuilt from its deployment (a pure function of model, profile, chip seed and
+/// tile), so losing an activation loses nothing and replicas on several silos are identical.</summary>
+[Alias("mg.ITileGrain")]
+public interface ITileGrain : IGrainWithStringKey
 {
     /// <summary>Pure given the programmed conductances, so requests from different lanes may run at once.</summary>
     [Alias("Evaluate"), Orleans.Concurrency.AlwaysInterleave]
@@ -12,6 +13,16 @@ public interface ICrossbarTileGrain : IGrainWithStringKey
     [Alias("Describe")]
     Task<TilePlacement> DescribeAsync();
 }
+
+/// <summary>A tile placed with its chip: every tile of a chip on one silo, chips spread over the silos —
+/// a partitioned multi-chip deployment whose interconnect crosses processes (<c>--placement chips</c>).</summary>
+[Alias("mg.ICrossbarTileGrain")]
+public interface ICrossbarTileGrain : ITileGrain;
+
+/// <summary>A tile served on the silo of the lane that calls it (the default placement): each silo
+/// programs its own replica, so a lane's network passes never leave its process.</summary>
+[Alias("mg.ILocalCrossbarTileGrain")]
+public interface ILocalCrossbarTileGrain : ITileGrain;
 
 /// <summary>One lane of integrator channels: owns its state x(τ), drives its network passes through the
 /// tiles and checkpoints after every window.</summary>

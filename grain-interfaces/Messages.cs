@@ -62,6 +62,9 @@ public sealed record LabelEmbeddings(
 
 public enum RunSampler { Ode, Sde }
 
+/// <summary>Where tile evaluations run: on each lane's own silo (replicas), or with their chip (one silo per chip).</summary>
+public enum TilePlacementMode { Local, Chips }
+
 public enum RunSdeScheme { EulerMaruyama, Sra1 }
 
 /// <summary>The run options of a job (the engine's AnalogRunOptions, field by field).</summary>
@@ -88,12 +91,13 @@ public sealed record LaneAssignment(
     [property: Id(1)] RunSettings Options,
     [property: Id(2)] long FirstSample,
     [property: Id(3)] int Count,
-    [property: Id(4)] int[] Labels)
+    [property: Id(4)] int[] Labels,
+    [property: Id(5)] TilePlacementMode Placement)
 {
     /// <summary>Same lane of the same job (records compare arrays by reference; labels by content here).</summary>
     public bool SameAs(LaneAssignment other) =>
         DeploymentId == other.DeploymentId && Options == other.Options && FirstSample == other.FirstSample
-        && Count == other.Count && Labels.AsSpan().SequenceEqual(other.Labels);
+        && Count == other.Count && Labels.AsSpan().SequenceEqual(other.Labels) && Placement == other.Placement;
 }
 
 /// <summary>How far a lane is.</summary>
@@ -141,11 +145,12 @@ public sealed record JobSpec(
     [property: Id(1)] RunSettings Options,
     [property: Id(2)] int Count,
     [property: Id(3)] int[] Labels,
-    [property: Id(4)] int WindowSegments)
+    [property: Id(4)] int WindowSegments,
+    [property: Id(5)] TilePlacementMode Placement)
 {
     /// <summary>The same job: a job id started again must name exactly this work.</summary>
     public bool SameAs(JobSpec other) =>
-        Options == other.Options && Count == other.Count && WindowSegments == other.WindowSegments
+        Options == other.Options && Count == other.Count && WindowSegments == other.WindowSegments && Placement == other.Placement
         && Labels.AsSpan().SequenceEqual(other.Labels) && Deployment.Id() == other.Deployment.Id();
 }
 
@@ -199,4 +204,5 @@ public sealed record RunSummary(
     [property: Id(10)] int ControllerUpdates,
     [property: Id(11)] int Lanes,
     [property: Id(12)] CountersData Counters,
-    [property: Id(13)] int LaneRetries);
+    [property: Id(13)] int LaneRetries,
+    [property: Id(14)] int LaneSize);

@@ -19,12 +19,13 @@ public static class ClusterJobRunner
     /// <param name="windowSegments">Segments per lane call and checkpoint (tests shorten it).</param>
     public static async Task<AnalogRunResult> RunAsync(IGrainFactory grains, byte[] modelBytes, string modelName,
         HardwareProfile profile, AnalogRunOptions options, int count, int[] labels, IProgress<double>? progress = null,
-        string? jobId = null, int windowSegments = LaneSchedule.WindowSegments, CancellationToken cancel = default)
+        string? jobId = null, int windowSegments = LaneSchedule.WindowSegments, TilePlacementMode placement = TilePlacementMode.Local,
+        CancellationToken cancel = default)
     {
         LaneSchedule.Check(count, labels);
         options.Validate();
         var stopwatch = Stopwatch.StartNew();
-        var spec = new JobSpec(new DeploymentSpec(modelBytes, modelName, profile.ToJson(), options.ProgramSeed), options.ToWire(), count, labels, windowSegments);
+        var spec = new JobSpec(new DeploymentSpec(modelBytes, modelName, profile.ToJson(), options.ProgramSeed), options.ToWire(), count, labels, windowSegments, placement);
         var job = grains.GetGrain<IGenerationJobGrain>(jobId ?? $"job-{Guid.NewGuid():N}");
 
         using var span = Instruments.Source.StartActivity("memgrid.run", ActivityKind.Client);

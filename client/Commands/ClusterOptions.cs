@@ -14,8 +14,12 @@ internal sealed class ClusterOptions
     public readonly Option<string?> Redis = new("--redis") { Description = "Join the cluster registered in this Redis (StackExchange.Redis connection string, e.g. localhost:6379)." };
     public readonly Option<string?> Otlp = new("--otlp") { Description = "Export traces and metrics to this OTLP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
     public readonly Option<bool> ConsoleTelemetry = new("--console-telemetry") { Description = "Print traces and metrics to the console." };
+    public readonly Option<string> Placement = CommandOptions.Make("--placement",
+        "local: every lane's tiles are served on its own silo and lanes are spread over the silos (scales out); chips: each chip's tiles on one silo, chips spread over the silos (a partitioned multi-chip deployment whose interconnect crosses processes).", "local");
 
-    public IEnumerable<Option> All() => [Gateway, Redis, Otlp, ConsoleTelemetry];
+    public ClusterOptions() => Placement.AcceptOnlyFromAmong("local", "chips");
+
+    public IEnumerable<Option> All() => [Gateway, Redis, Placement, Otlp, ConsoleTelemetry];
 
     public ClusterSettings Settings(ParseResult parse) => new()
     {
@@ -64,5 +68,6 @@ internal sealed class ClusterOptions
 
     /// <summary>Runs the job on the embedded silo or on the cluster the options name.</summary>
     public Task<AnalogRunResult> RunJobAsync(ParseResult parse, AnalogRunArguments.Resolved r, IProgress<double> progress) =>
-        WithClusterAsync(parse, grains => ClusterJobRunner.RunAsync(grains, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress));
+        WithClusterAsync(parse, grains => ClusterJobRunner.RunAsync(grains, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress,
+            placement: parse.GetValue(Placement) == "chips" ? GrainInterfaces.TilePlacementMode.Chips : GrainInterfaces.TilePlacementMode.Local));
 }

@@ -31,7 +31,7 @@ internal sealed class AnalogRunArguments
     public readonly Option<ulong> Seed = Make<ulong>("--seed", "Seed of the prior, read noise and SDE noise.", 1);
     public readonly Option<ulong?> ProgramSeed = Optional<ulong>("--program-seed", "Seed of the chip: programming noise, faults, offsets (default: --seed).");
     public readonly Option<string?> ReferenceData = Commands.ReferenceData.Create();
-    public readonly Option<int> LaneSize = Make("--lane-size", "Samples integrated together in one lane.", 500).Positive();
+    public readonly Option<int?> LaneSize = Optional<int>("--lane-size", "Samples integrated together in one lane (default: enough lanes for every lane slot, at most 500 each). Samples do not depend on it.").PositiveIfSet();
     public readonly Option<double> Rtol = Make("--rtol", "Relative tolerance of the adaptive ODE solver.", 1e-4).Positive();
     public readonly Option<double> Atol = Make("--atol", "Absolute tolerance of the adaptive ODE solver.", 1e-5).Positive();
     public readonly Option<string> SdeScheme = Make("--sde-scheme", "SDE integrator: sra1 (Rößler, strong order 1.5 for additive noise) or em (Euler–Maruyama).", "sra1");
@@ -53,6 +53,9 @@ internal sealed class AnalogRunArguments
     {
         /// <summary>Which engine produced the run: reference, embedded-silo or cluster.</summary>
         public string Simulator { get; init; } = "reference";
+
+        /// <summary>Where the cluster ran the tiles: local (each lane's silo) or chips.</summary>
+        public string Placement { get; init; } = "local";
     }
 
     public Resolved Resolve(ParseResult parse)
@@ -75,7 +78,7 @@ internal sealed class AnalogRunArguments
             GuidanceWeight = parse.GetValue(Guidance),
             Seed = seed,
             ProgramSeed = parse.GetValue(ProgramSeed) ?? seed,
-            LaneSize = parse.GetValue(LaneSize),
+            LaneSize = parse.GetValue(LaneSize) ?? 0,
             RelativeTolerance = parse.GetValue(Rtol),
             AbsoluteTolerance = parse.GetValue(Atol),
             SdeScheme = parse.GetValue(SdeScheme) == "em" ? Engine.Simulation.SdeScheme.EulerMaruyama : Engine.Simulation.SdeScheme.Sra1,
@@ -115,7 +118,7 @@ internal static class RunCommand
             var result = useReference ? Simulate(r)
                 : ConsoleProgress.Run($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name} (grain cluster)", progress =>
                     cluster.RunJobAsync(parse, r, progress).GetAwaiter().GetResult());
-            r = r with { Simulator = useReference ? "reference" : cluster.JoinsCluster(parse) ? "cluster" : "embedded-silo" };
+            r = r with { Simulator = useReference ? "reference" : cluster.JoinsCluster(parse) ? "cluster" : "embedded-silo", Placement = parse.GetValue(cluster.Placement)! };
             var quality = Score(r, result);
             var report = Report(r, result, quality);
             WriteOutputs(r, result, report, quality);
@@ -153,7 +156,8 @@ internal static class RunCommand
             ["guidance"] = o.GuidanceWeight,
             ["seed"] = o.Seed,
             ["program_seed"] = o.ProgramSeed,
-            ["lane_size"] = o.LaneSize,
+            ["lane_size"] = result.LaneSize,
+            ["placement"] = r.Simulator == "reference" ? null : r.Placement,
             ["rtol"] = o.RelativeTolerance,
             ["atol"] = o.AbsoluteTolerance,
             ["reference"] = r.Reference?.Name,

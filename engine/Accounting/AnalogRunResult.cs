@@ -57,6 +57,9 @@ public sealed record AnalogRunResult
     /// <summary>Controller updates per sample (0 for a continuous controller).</summary>
     public required int ControllerUpdates { get; init; }
     public required int Lanes { get; init; }
+
+    /// <summary>Samples per lane the run was cut into (set by whoever cut it).</summary>
+    public int LaneSize { get; init; }
     public required LaneCounters Counters { get; init; }
 
     /// <summary>Simulator wall time (set by whoever ran the job).</summary>

@@ -20,8 +20,9 @@ public sealed record AnalogRunOptions
     /// <summary>Seed of the chip: programming noise, stuck-at faults and integrator offsets.</summary>
     public ulong ProgramSeed { get; init; } = 1;
 
-    /// <summary>Samples advanced together through analog time (one lane = one batch of integrator channels).</summary>
-    public int LaneSize { get; init; } = 500;
+    /// <summary>Samples advanced together through analog time (one lane = one batch of integrator channels);
+    /// 0 = chosen from the machine's lane slots. Samples do not depend on it.</summary>
+    public int LaneSize { get; init; }
 
     /// <summary>Dormand–Prince tolerances: per coordinate |err| ≤ atol + rtol·|x|.</summary>
     public double RelativeTolerance { get; init; } = 1e-4;
@@ -44,7 +45,7 @@ public sealed record AnalogRunOptions
         UserInputException.Require(StartTime > EndTime && EndTime > 0, "end_time", $"must be positive and below start_time (got {StartTime} → {EndTime})");
         UserInputException.Require(ScheduleScale > 0 && double.IsFinite(ScheduleScale), "schedule_scale", $"must be positive (got {ScheduleScale})");
         UserInputException.Require(float.IsFinite(GuidanceWeight) && GuidanceWeight >= 0, "guidance_weight", $"must be ≥ 0 (got {GuidanceWeight})");
-        UserInputException.Require(LaneSize >= 1, "lane_size", $"must be at least 1 (got {LaneSize})");
+        UserInputException.Require(LaneSize >= 0, "lane_size", $"must be at least 1, or 0 for automatic (got {LaneSize})");
         UserInputException.Require(RelativeTolerance > 0, "relative_tolerance", $"must be positive (got {RelativeTolerance})");
         UserInputException.Require(AbsoluteTolerance > 0, "absolute_tolerance", $"must be positive (got {AbsoluteTolerance})");
         UserInputException.Require(Substeps >= 1, "substeps", $"must be at least 1 (got {Substeps})");

@@ -24,6 +24,13 @@ public static class LaneSchedule
         if (labels.Length != 0 && labels.Length != count) throw new ArgumentException($"one label per sample expected ({labels.Length} labels for {count} samples)");
     }
 
+    /// <summary>Largest lane the automatic choice makes: big enough batches, small enough checkpoints.</summary>
+    public const int MaxAutoLaneSize = 500;
+
+    /// <summary>The lane size when the user names none: enough lanes that each of the machine's
+    /// <paramref name="slots"/> lane slots has work. Samples do not depend on it.</summary>
+    public static int AutoLaneSize(int count, int slots) => Math.Clamp((count + Math.Max(1, slots) - 1) / Math.Max(1, slots), 1, MaxAutoLaneSize);
+
     public static LaneSlice[] Lanes(int count, int laneSize)
     {
         var lanes = new LaneSlice[(count + laneSize - 1) / laneSize];

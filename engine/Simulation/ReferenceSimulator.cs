@@ -31,7 +31,8 @@ public static class ReferenceSimulator
         var plan = DeploymentPlan.Create(network, profile.Mapping);
         var driver = new LaneDriver(network, profile, plan, options, LabelEncoder.Of(network));
         var transport = new LocalTileTransport(Program(plan, network, profile, options.ProgramSeed));
-        var lanes = LaneSchedule.Lanes(count, options.LaneSize).Select(slice => driver.CreateLane(slice, labels)).ToArray();
+        int laneSize = options.LaneSize > 0 ? options.LaneSize : LaneSchedule.AutoLaneSize(count, 2 * Environment.ProcessorCount);
+        var lanes = LaneSchedule.Lanes(count, laneSize).Select(slice => driver.CreateLane(slice, labels)).ToArray();
         long done = 0, total = (long)lanes.Length * driver.SegmentCount;
         Parallel.ForEach(lanes, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancel }, lane =>
         {
@@ -45,6 +46,6 @@ public static class ReferenceSimulator
                 progress?.Report((double)now / total);
             }
         });
-        return HardwareAccounting.Summarise(driver, profile, lanes) with { Wall = stopwatch.Elapsed };
+        return HardwareAccounting.Summarise(driver, profile, lanes) with { Wall = stopwatch.Elapsed, LaneSize = laneSize };
     }
 }

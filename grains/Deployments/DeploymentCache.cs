@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Partitioning;
@@ -18,6 +19,12 @@ public sealed record Deployment(string Id, DeploymentSpec Spec, ScoreNetwork Net
     }
 
     public string TileKey(TilePlan tile) => GrainKeys.Tile(Id, tile.Chip, tile.Id);
+
+    private readonly ConcurrentDictionary<string, Lazy<CrossbarTile>> _programmed = new();
+
+    /// <summary>The tile programmed once per silo, shared by every activation that serves it (tiles are immutable).</summary>
+    public CrossbarTile Programmed(TilePlan tile) =>
+        _programmed.GetOrAdd(tile.Id, _ => new Lazy<CrossbarTile>(() => CrossbarTile.Program(tile, Network, Profile, Spec.ProgramSeed))).Value;
 }
 
 /// <summary>One parsed copy of each deployment per silo, so a chip's tiles do not each parse the model.</summary>

@@ -49,7 +49,9 @@ public sealed class GenerationJobGrain(
         }
         LaneSchedule.Check(spec.Count, spec.Labels);
         await GrainFactory.GetGrain<IDeploymentGrain>(spec.Deployment.Id()).DefineAsync(spec.Deployment);
-        state.State = new JobState { Spec = spec, LaneDone = new bool[LaneSchedule.Lanes(spec.Count, spec.Options.LaneSize).Length] };
+        int laneSize = spec.Options.LaneSize > 0 ? spec.Options.LaneSize
+            : LaneSchedule.AutoLaneSize(spec.Count, await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory));
+        state.State = new JobState { Spec = spec, LaneSize = laneSize, LaneDone = new bool[LaneSchedule.Lanes(spec.Count, laneSize).Length] };
         await PersistAsync();
         StartDriving();
     }
@@ -72,7 +74,7 @@ public sealed class GenerationJobGrain(
         var deployment = deployments.Get(spec.Deployment);
         var driver = await DriverAsync(spec, deployment);
         var result = HardwareAccounting.Summarise(driver, deployment.Profile, checkpoints.Select(WireFormat.Restore).ToList());
-        return (result with { LaneRetries = state.State.Redrives }).ToWire();
+        return (result with { LaneRetries = state.State.Redrives, LaneSize = state.State.LaneSize }).ToWire();
     }
 
     /// <summary>The run's driver: it holds what the accounting needs (segments, timing, plan); the lanes build their own.</summary>
@@ -106,11 +108,11 @@ public sealed class GenerationJobGrain(
             var spec = state.State.Spec!;
             var deployment = deployments.Get(spec.Deployment);
             _segmentsPerLane = (await DriverAsync(spec, deployment)).SegmentCount;
-            var lanes = LaneSchedule.Lanes(spec.Count, spec.Options.LaneSize);
+            var lanes = LaneSchedule.Lanes(spec.Count, state.State.LaneSize);
             _segmentsDone = new long[lanes.Length];
             _laneSlots = await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory);
             using var slots = new SemaphoreSlim(_laneSlots);
-            var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, []);
+            var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
             await Task.WhenAll(lanes.Select(async slice =>
             {
                 await slots.WaitAsync();

@@ -12,4 +12,7 @@ public sealed class JobState
 
     /// <summary>Lane calls retried after a failure, plus resumptions of the job after its own silo died.</summary>
     [Id(3)] public int Redrives { get; set; }
+
+    /// <summary>Samples per lane: the spec's, or chosen from the cluster's lane slots when it names none.</summary>
+    [Id(4)] public int LaneSize { get; set; }
 }

@@ -7,7 +7,7 @@ namespace MemristorGrid.Grains.Lanes;
 
 /// <summary>The lane driver's transport over tile grains: inputs and outputs travel as immutable byte
 /// buffers (Orleans would serialise a float[] element by element).</summary>
-public sealed class GrainTileTransport(ICrossbarTileGrain[] tiles) : ITileTransport
+public sealed class GrainTileTransport(ITileGrain[] tiles) : ITileTransport
 {
     private int _tracedCalls;
 

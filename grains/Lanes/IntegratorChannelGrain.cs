@@ -2,6 +2,7 @@ using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Deployments;
+using MemristorGrid.Grains.Placement;
 using MemristorGrid.Grains.Telemetry;
 using MemristorGrid.Grains.Wire;
 using Orleans.Runtime;
@@ -14,6 +15,7 @@ namespace MemristorGrid.Grains.Lanes;
 /// as the source of its class embeddings, and checkpoints (x, analog time, segment, costs) after every
 /// window, so a lane lost with its silo resumes where it was saved.
 /// </summary>
+[LanePlacement]
 public sealed class IntegratorChannelGrain(
     [PersistentState("lane", Storage.Name)] IPersistentState<LaneCheckpoint> checkpoint,
     DeploymentCache deployments) : Grain, IIntegratorChannelGrain
@@ -65,8 +67,9 @@ public sealed class IntegratorChannelGrain(
         _deployment = await deployments.GetAsync(assignment.DeploymentId, GrainFactory);
         var labels = await LabelEncoderGrain.FetchAsync(GrainFactory, _deployment);
         _driver = new LaneDriver(_deployment.Network, _deployment.Profile, _deployment.Plan, assignment.Options.ToEngine(), labels);
-        _transport = new GrainTileTransport(_deployment.Plan.Tiles
-            .Select(t => GrainFactory.GetGrain<ICrossbarTileGrain>(_deployment.TileKey(t))).ToArray());
+        _transport = new GrainTileTransport(_deployment.Plan.Tiles.Select(t => assignment.Placement == TilePlacementMode.Chips
+            ? (ITileGrain)GrainFactory.GetGrain<ICrossbarTileGrain>(_deployment.TileKey(t))
+            : GrainFactory.GetGrain<ILocalCrossbarTileGrain>(_deployment.TileKey(t))).ToArray());
         _lane = checkpoint.State.Assignment is { } saved && saved.SameAs(assignment)
             ? WireFormat.Restore(checkpoint.State)
             : _driver.CreateLane(assignment.FirstSample, assignment.Count, assignment.Labels);

@@ -6,13 +6,13 @@ using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Deployments;
 using MemristorGrid.Grains.Placement;
 using MemristorGrid.Grains.Telemetry;
+using Orleans.Concurrency;
 
 namespace MemristorGrid.Grains.Tiles;
 
-/// <summary>A crossbar tile as a grain: programs its conductances from the deployment on activation
-/// (a pure function of model, profile, chip seed and tile) and evaluates lanes' batches.</summary>
-[ChipPlacement]
-public sealed class CrossbarTileGrain(DeploymentCache deployments) : Grain, ICrossbarTileGrain
+/// <summary>A crossbar tile as a grain: takes its programmed conductances from the silo's deployment
+/// cache on activation (a pure function of model, profile, chip seed and tile) and evaluates lanes' batches.</summary>
+public abstract class TileGrainBase(DeploymentCache deployments) : Grain, ITileGrain
 {
     private CrossbarTile _tile = null!;
     private KeyValuePair<string, object?>[] _tags = [];
@@ -22,7 +22,7 @@ public sealed class CrossbarTileGrain(DeploymentCache deployments) : Grain, ICro
         var key = GrainKeys.ParseTile(this.GetPrimaryKeyString());
         var deployment = await deployments.GetAsync(key.Deployment, GrainFactory);
         var plan = deployment.Plan.Tile(key.TileId);
-        _tile = CrossbarTile.Program(plan, deployment.Network, deployment.Profile, deployment.Spec.ProgramSeed);
+        _tile = deployment.Programmed(plan);
         _tags =
         [
             new("deployment", key.Deployment), new("layer", plan.Layer), new("tile", plan.Id), new("chip", plan.Chip), new("silo", RuntimeIdentity),
@@ -66,3 +66,12 @@ public sealed class CrossbarTileGrain(DeploymentCache deployments) : Grain, ICro
 
     public Task<TilePlacement> DescribeAsync() => Task.FromResult(new TilePlacement(_tile.Plan.Id, _tile.Plan.Chip, RuntimeIdentity));
 }
+
+/// <summary>A tile placed with its chip (<c>--placement chips</c>).</summary>
+[ChipPlacement]
+public sealed class CrossbarTileGrain(DeploymentCache deployments) : TileGrainBase(deployments), ICrossbarTileGrain;
+
+/// <summary>A tile served on its caller's silo (the default placement): a stateless worker, so every silo
+/// runs its own activations, all reading the one tile the silo programmed.</summary>
+[StatelessWorker]
+public sealed class LocalCrossbarTileGrain(DeploymentCache deployments) : TileGrainBase(deployments), ILocalCrossbarTileGrain;

@@ -87,7 +87,7 @@ public static class WireFormat
         new EnergyData(r.Energy.CrossbarCells, r.Energy.Tia, r.Energy.TileConverters, r.Energy.Interconnect, r.Energy.ActivationCircuits,
             r.Energy.EmbeddingDacs, r.Energy.CoefficientDacs, r.Energy.NoiseDacs, r.Energy.Integrators, r.Energy.Controller, r.Energy.ReadoutAdc),
         r.Links.Select(l => new LinkCost(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToArray(),
-        r.TimePerSampleSeconds, r.GenerationSeconds, r.LoopDelaySeconds, r.Segments, r.ControllerUpdates, r.Lanes, r.Counters.ToWire(), r.LaneRetries);
+        r.TimePerSampleSeconds, r.GenerationSeconds, r.LoopDelaySeconds, r.Segments, r.ControllerUpdates, r.Lanes, r.Counters.ToWire(), r.LaneRetries, r.LaneSize);
 
     public static AnalogRunResult ToEngine(this RunSummary s) => new()
     {
@@ -107,6 +107,7 @@ public static class WireFormat
         Lanes = s.Lanes,
         Counters = s.Counters.ToEngine(),
         LaneRetries = s.LaneRetries,
+        LaneSize = s.LaneSize,
     };
 
     public static byte[] Bytes<T>(ReadOnlySpan<T> values) where T : struct => MemoryMarshal.AsBytes(values).ToArray();

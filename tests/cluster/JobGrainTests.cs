@@ -46,7 +46,7 @@ public class JobGrainTests(TwoSlotLimitedSilos fixture) : IClassFixture<TwoSlotL
         var (_, bytes) = Repo.Model("hku.onnx");
         var options = new AnalogRunOptions { ScheduleScale = 1.5, LaneSize = 10 }.ToWire();
         var deployment = new DeploymentSpec(bytes, "hku.onnx", Repo.Profile("ideal").ToJson(), 1);
-        var spec = new JobSpec(deployment, options, 6, [0, 0, 1, 1, 2, 2], LaneSchedule.WindowSegments);
+        var spec = new JobSpec(deployment, options, 6, [0, 0, 1, 1, 2, 2], LaneSchedule.WindowSegments, TilePlacementMode.Local);
         var job = Grains.GetGrain<IGenerationJobGrain>($"job-{Guid.NewGuid():N}");
         await job.StartAsync(spec);
         await job.StartAsync(spec with { Labels = [0, 0, 1, 1, 2, 2] }); // the same work, a new array: accepted

@@ -76,7 +76,7 @@ public class WireTests
 
         var lane = driver.CreateLane(8, 4, labels);
         await driver.AdvanceAsync(lane, tiles, 37);
-        var assignment = new LaneAssignment("dep-x", options.ToWire(), 8, 4, labels);
+        var assignment = new LaneAssignment("dep-x", options.ToWire(), 8, 4, labels, TilePlacementMode.Chips);
         var stored = new LaneCheckpoint();
         WireFormat.Save(lane, assignment, stored);
         var restored = WireFormat.Restore(Travel(stored));
