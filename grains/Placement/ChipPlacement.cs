@@ -23,9 +23,16 @@ public sealed class ChipPlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var silos = context.GetCompatibleSilos(target).OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
-        if (silos.Length == 0) throw new OrleansException($"no silo can host {target.GrainIdentity}");
         int chip = GrainKeys.TryParseTile(target.GrainIdentity.Key.ToString()!, out var tile) ? tile.Chip : 0;
-        return Task.FromResult(silos[chip % silos.Length]);
+        return Task.FromResult(SiloFor(chip, context.GetCompatibleSilos(target))
+            ?? throw new OrleansException($"no silo can host {target.GrainIdentity}"));
+    }
+
+    /// <summary>The silo a chip belongs on among <paramref name="silos"/>: the rule placement and the tiles
+    /// themselves (after churn) both follow.</summary>
+    public static SiloAddress? SiloFor(int chip, IEnumerable<SiloAddress> silos)
+    {
+        var ordered = silos.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        return ordered.Length == 0 ? null : ordered[chip % ordered.Length];
     }
 }

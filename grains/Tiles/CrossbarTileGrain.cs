@@ -7,6 +7,7 @@ using MemristorGrid.Grains.Deployments;
 using MemristorGrid.Grains.Placement;
 using MemristorGrid.Grains.Telemetry;
 using Orleans.Concurrency;
+using Orleans.Runtime;
 
 namespace MemristorGrid.Grains.Tiles;
 
@@ -41,8 +42,12 @@ public abstract class TileGrainBase(DeploymentCache deployments) : Grain, ITileG
         // pool instead of queueing behind one another on this activation.
         var response = await Task.Run(() => Evaluate(_tile, request));
         Instruments.TileMvms.Add(n, _tags);
+        AfterCall(_tile.Plan.Chip);
         return response;
     }
+
+    /// <summary>Called after every request with the tile's chip.</summary>
+    protected virtual void AfterCall(int chip) { }
 
     private TileResponse Evaluate(CrossbarTile tile, TileRequest request)
     {
@@ -64,12 +69,31 @@ public abstract class TileGrainBase(DeploymentCache deployments) : Grain, ITileG
         finally { ArrayPool<float>.Shared.Return(inputs); }
     }
 
-    public Task<TilePlacement> DescribeAsync() => Task.FromResult(new TilePlacement(_tile.Plan.Id, _tile.Plan.Chip, RuntimeIdentity));
+    public Task<TilePlacement> DescribeAsync()
+    {
+        AfterCall(_tile.Plan.Chip);
+        return Task.FromResult(new TilePlacement(_tile.Plan.Id, _tile.Plan.Chip, RuntimeIdentity));
+    }
 }
 
-/// <summary>A tile placed with its chip (<c>--placement chips</c>).</summary>
+/// <summary>A tile placed with its chip (<c>--placement chips</c>). When the silos change, placement sends
+/// newly activated tiles where the chip now belongs; a tile still active elsewhere moves there too (it
+/// deactivates after the call that notices), so a chip stays on one silo after churn.</summary>
 [ChipPlacement]
-public sealed class CrossbarTileGrain(DeploymentCache deployments) : TileGrainBase(deployments), ICrossbarTileGrain;
+public sealed class CrossbarTileGrain(DeploymentCache deployments, IClusterMembershipService membership, ILocalSiloDetails silo)
+    : TileGrainBase(deployments), ICrossbarTileGrain
+{
+    private MembershipVersion _checked = MembershipVersion.MinValue;
+
+    protected override void AfterCall(int chip)
+    {
+        var snapshot = membership.CurrentSnapshot;
+        if (snapshot.Version == _checked) return;
+        _checked = snapshot.Version;
+        var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        if (ChipPlacementDirector.SiloFor(chip, active) is { } home && !home.Equals(silo.SiloAddress)) DeactivateOnIdle();
+    }
+}
 
 /// <summary>A tile served on its caller's silo (the default placement): a stateless worker, so every silo
 /// runs its own activations, all reading the one tile the silo programmed.</summary>
