@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace MemristorGrid.Bench;
+
+/// <summary>
+/// The scale-out load generator: a real redis-server and N silo processes (silo/), each pinned to its
+/// own core with taskset, run one large job per configuration; 1 and N silos are interleaved and
+/// repeated, and the throughput and scaling efficiency are printed with min/median/max.
+///   dotnet build silo -c Release && dotnet run -c Release --project bench -- scale [--silos 2] [--repeats 3]
+///       [--samples 300] [--model models/gmm16.onnx] [--profile ideal] [--placement local|chips]
+/// </summary>
+internal static class ScalingBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
+        string root = RepoRoot();
+        int maxSilos = int.Parse(Arg("--silos", "2"), CultureInfo.InvariantCulture), repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture);
+        int samples = int.Parse(Arg("--samples", "300"), CultureInfo.InvariantCulture);
+        string model = Path.GetFullPath(Arg("--model", Path.Combine(root, "models", "gmm16.onnx")));
+        var profile = HardwareProfile.Resolve(Arg("--profile", "ideal"));
+        var placement = Arg("--placement", "local") == "chips" ? GrainInterfaces.TilePlacementMode.Chips : GrainInterfaces.TilePlacementMode.Local;
+        string silo = Path.Combine(root, "silo", "bin", "Release", "net10.0", "MemristorGrid.Silo.dll");
+        if (!File.Exists(silo)) { Console.Error.WriteLine($"error: {silo} not found; run 'dotnet build silo -c Release' first"); return 1; }
+        if (Environment.ProcessorCount < maxSilos) Console.Error.WriteLine($"warning: {Environment.ProcessorCount} cores for {maxSilos} pinned silos");
+
+        byte[] bytes = File.ReadAllBytes(model);
+        var net = OnnxImporter.FromBytes(bytes, model);
+        var options = new AnalogRunOptions
+        {
+            ScheduleScale = net.Metadata.SamplingScheduleScale,
+            Seed = 11,
+            LaneSize = int.Parse(Arg("--lane-size", "0"), CultureInfo.InvariantCulture),
+        };
+        int redisPort = FreePort();
+        using var redis = Start("redis-server", $"--port {redisPort} --bind 127.0.0.1 --save \"\" --appendonly no", null);
+        using var stopRedis = new Stop(redis);
+        await WaitAsync(() => CanConnect(redisPort), "redis-server");
+        string redisAddress = $"127.0.0.1:{redisPort}";
+        Console.WriteLine($"{Path.GetFileName(model)} on {profile.Name}, {samples} samples, placement {placement.ToString().ToLowerInvariant()}, {repeats} repeats; silo i pinned to core i");
+
+        var rates = new Dictionary<int, List<double>>();
+        var cpu = new Dictionary<int, List<double>>();
+        float[]? first = null;
+        for (int r = 0; r < repeats; r++)
+            foreach (int silos in new[] { 1, maxSilos })
+            {
+                var (rate, cpuSeconds, result) = await OneRunAsync(silo, redisAddress, silos, bytes, Path.GetFileName(model), profile, options, samples, placement);
+                first ??= result;
+                if (!first.AsSpan().SequenceEqual(result)) { Console.Error.WriteLine("error: samples differ between runs"); return 1; }
+                (rates.TryGetValue(silos, out var l) ? l : rates[silos] = []).Add(rate);
+                (cpu.TryGetValue(silos, out var c) ? c : cpu[silos] = []).Add(cpuSeconds);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  repeat {r + 1}: {silos} silo(s)  {rate,7:F2} samples/s  silo CPU {cpuSeconds,6:F1} s"));
+            }
+        var efficiency = rates[maxSilos].Zip(rates[1], (n, one) => n / one / maxSilos).ToList();
+        static string Mmm(IEnumerable<double> v) { var s = v.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[0]:F2} / {s[s.Count / 2]:F2} / {s[^1]:F2}"); }
+        Console.WriteLine();
+        Console.WriteLine("| silos | samples/s (min / median / max) | silo CPU s per job |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var (silos, list) in rates) Console.WriteLine($"| {silos} | {Mmm(list)} | {Mmm(cpu[silos])} |");
+        Console.WriteLine($"| efficiency 1 → {maxSilos} (per repeat) | {Mmm(efficiency)} | |");
+        Console.WriteLine("samples identical in every run");
+        return 0;
+    }
+
+    private static async Task<(double Rate, double CpuSeconds, float[] Samples)> OneRunAsync(string siloDll, string redis, int silos, byte[] model, string modelName,
+        HardwareProfile profile, AnalogRunOptions options, int samples, GrainInterfaces.TilePlacementMode placement)
+    {
+        string clusterId = $"scale-{Guid.NewGuid():N}";
+        var processes = new List<Process>();
+        try
+        {
+            var health = new List<int>();
+            for (int i = 0; i < silos; i++)
+            {
+                int healthPort = FreePort();
+                health.Add(healthPort);
+                processes.Add(Start("taskset", $"-c {i} dotnet \"{siloDll}\" --redis {redis} --port {FreePort()} --gateway-port {FreePort()} --health-port {healthPort}",
+                    new Dictionary<string, string>(Tiering) { ["MEMGRID_CLUSTER_ID"] = clusterId }));
+            }
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            for (int i = 0; i < silos; i++)
+            {
+                var process = processes[i];
+                int port = health[i];
+                await WaitAsync(async () => process.HasExited ? throw new InvalidOperationException($"silo {i} exited: {string.Join("\n", Logs[process])}") : await ReadyAsync(http, port),
+                    $"silo {i} (health port {port}; it printed: {string.Join(" | ", Logs[process])})");
+            }
+            using var client = ClientHost.Build(new ClusterSettings { Redis = redis, ClusterId = clusterId });
+            await client.StartAsync();
+            var grains = client.Services.GetRequiredService<IClusterClient>();
+            // Warm-up, not measured: lanes on every silo (lane k runs on silo k mod N), long enough for the
+            // runtime to compile the hot loops at full optimisation; it programs every silo's tiles.
+            await ClusterJobRunner.RunAsync(grains, model, modelName, profile, options with { Seed = 99, LaneSize = 4 }, 4 * 4 * silos, [], placement: placement);
+            double cpuBefore = processes.Sum(p => p.TotalProcessorTime.TotalSeconds);
+            var watch = Stopwatch.StartNew();
+            var result = await ClusterJobRunner.RunAsync(grains, model, modelName, profile, options, samples, [], placement: placement);
+            double seconds = watch.Elapsed.TotalSeconds;
+            double cpuSeconds = processes.Sum(p => p.TotalProcessorTime.TotalSeconds) - cpuBefore;
+            if (Environment.GetEnvironmentVariable("MEMGRID_BENCH_VERBOSE") == "1")
+                Console.WriteLine("    per silo CPU s: " + string.Join(", ", processes.Select(p => p.TotalProcessorTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture))));
+            await client.StopAsync();
+            return (samples / seconds, cpuSeconds, result.Samples);
+        }
+        finally
+        {
+            foreach (var p in processes) { try { p.Kill(entireProcessTree: true); p.WaitForExit(); } catch (InvalidOperationException) { } p.Dispose(); }
+        }
+    }
+
+    private static readonly Dictionary<string, string> Tiering = Environment.GetEnvironmentVariable("MEMGRID_BENCH_TC") is { } tc
+        ? new() { [tc.Split('=')[0]] = tc.Split('=')[1] } : new();
+
+    private sealed class Stop(Process process) : IDisposable
+    {
+        public void Dispose() { try { process.Kill(); process.WaitForExit(); } catch (InvalidOperationException) { } }
+    }
+
+    private static Process Start(string file, string args, IReadOnlyDictionary<string, string>? environment)
+    {
+        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
+        var p = Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        Logs[p] = log;
+        void Keep(string? line) { if (line is null) return; log.Enqueue(line); while (log.Count > 20) log.TryDequeue(out _); }
+        p.OutputDataReceived += (_, e) => Keep(e.Data);
+        p.ErrorDataReceived += (_, e) => Keep(e.Data);
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Process, System.Collections.Concurrent.ConcurrentQueue<string>> Logs = new();
+
+    private static async Task<bool> ReadyAsync(HttpClient http, int port)
+    {
+        try { return (await http.GetAsync($"http://127.0.0.1:{port}/ready")).IsSuccessStatusCode; }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException) { return false; }
+    }
+
+    private static Task WaitAsync(Func<bool> condition, string what) => WaitAsync(() => Task.FromResult(condition()), what);
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); !await condition(); await Task.Delay(100))
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not come up within 60 s");
+    }
+
+    private static bool CanConnect(int port)
+    {
+        try { using var c = new TcpClient(); c.Connect(IPAddress.Loopback, port); return true; }
+        catch (SocketException) { return false; }
+    }
+
+    private static int FreePort() => EmbeddedCluster.FreePort();
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MemristorGrid.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
