@@ -25,14 +25,15 @@ public interface ICrossbarTileGrain : ITileGrain;
 public interface ILocalCrossbarTileGrain : ITileGrain;
 
 /// <summary>One lane of integrator channels: owns its state x(τ), drives its network passes through the
-/// tiles and checkpoints after every window.</summary>
+/// tiles window after window by itself, and checkpoints after every window.</summary>
 [Alias("mg.IIntegratorChannelGrain")]
 public interface IIntegratorChannelGrain : IGrainWithStringKey
 {
-    /// <summary>Advances the lane until it has finished <paramref name="targetSegment"/> segments (or the
-    /// run). Idempotent: a repeated call after success returns at once.</summary>
-    [Alias("AdvanceTo")]
-    Task<LaneProgress> AdvanceToAsync(LaneAssignment assignment, int targetSegment);
+    /// <summary>Makes sure the lane is integrating — started, or resumed from its checkpoint after its
+    /// activation was lost — and reports how far its saved checkpoint is. Idempotent; the job polls it.
+    /// A failure of the lane's own integration is thrown by the next call.</summary>
+    [Alias("Run")]
+    Task<LaneProgress> RunAsync(LaneAssignment assignment, int windowSegments);
 
     [Alias("GetCheckpoint")]
     Task<LaneCheckpoint> GetCheckpointAsync();

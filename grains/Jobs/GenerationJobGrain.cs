@@ -130,20 +130,21 @@ public sealed class GenerationJobGrain(
         }
     }
 
+    /// <summary>Starts the lane and polls it until its final checkpoint is saved; the lane drives its own windows.</summary>
     private async Task DriveLaneAsync(LaneSlice slice, LaneAssignment assignment, int window)
     {
-        int reached = 0;
         while (!state.State.LaneDone[slice.Index])
         {
-            int target = reached + Math.Max(1, window);
-            var progress = await LaneCalls.RetryAsync(() => Lane(slice.Index).AdvanceToAsync(assignment, target), e => Redriven(slice.Index, e));
-            reached = progress.Segment;
-            _segmentsDone[slice.Index] = reached;
-            if (reached >= progress.SegmentCount)
+            var progress = await LaneCalls.RetryAsync(() => Lane(slice.Index).RunAsync(assignment, window), e => Redriven(slice.Index, e));
+            _segmentsDone[slice.Index] = progress.Segment;
+            if (progress.Segment >= progress.SegmentCount)
             {
                 state.State.LaneDone[slice.Index] = true;
                 await PersistAsync();
             }
+            else await Task.Delay(PollInterval);
         }
     }
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 }

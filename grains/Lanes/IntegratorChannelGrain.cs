@@ -26,10 +26,41 @@ public sealed class IntegratorChannelGrain(
     private LaneState? _lane;
     private LaneAssignment? _assignment;
     private readonly LaneWorkspace _workspace = new();
+    private Task? _driving;
+    private Exception? _failure;
 
-    public async Task<LaneProgress> AdvanceToAsync(LaneAssignment assignment, int targetSegment)
+    public async Task<LaneProgress> RunAsync(LaneAssignment assignment, int windowSegments)
     {
+        if (_failure is { } failure)
+        {
+            _failure = null;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
         await EnsureLaneAsync(assignment);
+        if (!_driver!.IsDone(_lane!) && _driving is null or { IsCompleted: true }) _driving = DriveAsync(assignment, Math.Max(1, windowSegments));
+        return new LaneProgress(checkpoint.State.Assignment is not null ? checkpoint.State.Segment : 0, _driver.SegmentCount);
+    }
+
+    /// <summary>
+    /// Window after window until the run ends, without waiting for anyone: a lane that needed a message
+    /// between windows stalled whenever its job's silo was busy (work a grain turn creates is served
+    /// before messages that arrive from other silos), and a second silo idled half of every job.
+    /// </summary>
+    private async Task DriveAsync(LaneAssignment assignment, int window)
+    {
+        try
+        {
+            while (!_driver!.IsDone(_lane!))
+            {
+                DelayDeactivation(TimeSpan.FromMinutes(2));
+                await AdvanceWindowAsync(assignment, _lane!.Segment + window);
+            }
+        }
+        catch (Exception e) { _failure = e; }
+    }
+
+    private async Task AdvanceWindowAsync(LaneAssignment assignment, int targetSegment)
+    {
         var driver = _driver!;
         var lane = _lane!;
         int target = Math.Min(targetSegment, driver.SegmentCount);
@@ -54,7 +85,6 @@ public sealed class IntegratorChannelGrain(
             await checkpoint.WriteStateAsync();
             if (driver.IsDone(lane)) CostTelemetry.Record(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id);
         }
-        return new LaneProgress(lane.Segment, driver.SegmentCount);
     }
 
     public Task<LaneCheckpoint> GetCheckpointAsync() =>

@@ -38,9 +38,7 @@ public abstract class TileGrainBase(DeploymentCache deployments) : Grain, ITileG
         int rows = _tile.Plan.RowCount, n = request.Count;
         if (request.Inputs.Length != n * rows * sizeof(float))
             throw new ArgumentException($"tile {_tile.Plan.Id}: {request.Inputs.Length} input bytes for {n}×{rows} values");
-        // The programmed tile is immutable, so lanes' requests are computed in parallel on the thread
-        // pool instead of queueing behind one another on this activation.
-        var response = await Task.Run(() => Evaluate(_tile, request));
+        var response = ComputesOnThreadPool ? await Task.Run(() => Evaluate(_tile, request)) : Evaluate(_tile, request);
         Instruments.TileMvms.Add(n, _tags);
         AfterCall(_tile.Plan.Chip);
         return response;
@@ -48,6 +46,9 @@ public abstract class TileGrainBase(DeploymentCache deployments) : Grain, ITileG
 
     /// <summary>Called after every request with the tile's chip.</summary>
     protected virtual void AfterCall(int chip) { }
+
+    /// <summary>Whether requests are computed on the thread pool rather than in the grain's turn.</summary>
+    protected abstract bool ComputesOnThreadPool { get; }
 
     private TileResponse Evaluate(CrossbarTile tile, TileRequest request)
     {
@@ -85,6 +86,10 @@ public sealed class CrossbarTileGrain(DeploymentCache deployments, IClusterMembe
 {
     private MembershipVersion _checked = MembershipVersion.MinValue;
 
+    /// <summary>One activation serves every lane of the cluster that uses this tile: the programmed tile is
+    /// immutable, so their requests are computed in parallel on the thread pool instead of queueing here.</summary>
+    protected override bool ComputesOnThreadPool => true;
+
     protected override void AfterCall(int chip)
     {
         var snapshot = membership.CurrentSnapshot;
@@ -98,4 +103,11 @@ public sealed class CrossbarTileGrain(DeploymentCache deployments, IClusterMembe
 /// <summary>A tile served on its caller's silo (the default placement): a stateless worker, so every silo
 /// runs its own activations, all reading the one tile the silo programmed.</summary>
 [StatelessWorker]
-public sealed class LocalCrossbarTileGrain(DeploymentCache deployments) : TileGrainBase(deployments), ILocalCrossbarTileGrain;
+public sealed class LocalCrossbarTileGrain(DeploymentCache deployments) : TileGrainBase(deployments), ILocalCrossbarTileGrain
+{
+    /// <summary>Computed in the grain's own turn: parallelism comes from the stateless worker's activations
+    /// (one per core). A thread-pool hop here queued the work on the busy thread's local queue, ahead of
+    /// the remote messages that coordinate the job, and starved them (measured: a second silo idled
+    /// half of every job waiting for the job grain's turn on the first).</summary>
+    protected override bool ComputesOnThreadPool => false;
+}
