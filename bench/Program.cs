@@ -4,6 +4,8 @@ using MemristorGrid.Bench;
 // Benchmarks report ratios measured side by side in one run (this machine is shared and noisy).
 //   dotnet run -c Release --project bench -- --filter '*'     (BenchmarkDotNet: kernels, grain vs reference)
 //   dotnet run -c Release --project bench -- scale            (pinned silo processes: scale-out efficiency)
+//   dotnet run -c Release --project bench -- ratio            (grains vs reference simulator in CPU time)
 if (args.Length > 0 && args[0] == "scale") return await ScalingBenchmark.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "ratio") return await GrainCpuRatio.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Hosting;
+
+namespace MemristorGrid.Bench;
+
+/// <summary>
+/// The grain system against the reference simulator in CPU time, side by side in one process: the same
+/// job on an embedded silo and on the reference simulator, interleaved and repeated, with the process's
+/// CPU time per run (wall time moves with the machine's load; CPU time much less).
+///   dotnet run -c Release --project bench -- ratio [--repeats 3]
+/// </summary>
+internal static class GrainCpuRatio
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int i = Array.IndexOf(args, "--repeats");
+        int repeats = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
+        string models = Path.Combine(RepoRoot(), "models");
+        await using var cluster = await EmbeddedCluster.StartAsync();
+        foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "rram-180nm", 10_000), ("gmm16.onnx", "ideal", 300) })
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(models, model));
+            var net = OnnxImporter.FromBytes(bytes, model);
+            var profile = HardwareProfile.Resolve(profileName);
+            var options = new AnalogRunOptions { ScheduleScale = net.Metadata.SamplingScheduleScale, Seed = 3 };
+            // Warm-up of both paths (JIT, tile programming), not measured.
+            ReferenceSimulator.Run(net, profile, options, samples / 10, []);
+            await ClusterJobRunner.RunAsync(cluster.Client, bytes, model, profile, options, samples / 10, []);
+            var cpu = new List<double>();
+            var wall = new List<double>();
+            for (int r = 0; r < repeats; r++)
+            {
+                var (refCpu, refWall) = Measure(() => { ReferenceSimulator.Run(net, profile, options, samples, []); return Task.CompletedTask; });
+                var (grainCpu, grainWall) = Measure(() => ClusterJobRunner.RunAsync(cluster.Client, bytes, model, profile, options, samples, []));
+                cpu.Add(grainCpu / refCpu);
+                wall.Add(grainWall / refWall);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{model} on {profileName}, {samples} samples, repeat {r + 1}: reference {refCpu:F2} s CPU ({refWall:F2} s wall), grains {grainCpu:F2} s CPU ({grainWall:F2} s wall)"));
+            }
+            static string Mmm(List<double> v) { var s = v.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[0]:F2} / {s[s.Count / 2]:F2} / {s[^1]:F2}"); }
+            Console.WriteLine($"| {model} | {profileName} | {samples} | {Mmm(cpu)} | {Mmm(wall)} |");
+        }
+        return 0;
+    }
+
+    private static (double Cpu, double Wall) Measure(Func<Task> run)
+    {
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        run().GetAwaiter().GetResult();
+        process.Refresh();
+        return ((process.TotalProcessorTime - cpuBefore).TotalSeconds, watch.Elapsed.TotalSeconds);
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MemristorGrid.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
