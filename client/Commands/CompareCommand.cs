@@ -27,7 +27,8 @@ internal static class CompareCommand
         var cpuWatts = Make("--cpu-watts", "Power of one busy CPU core (W) when no energy counter is readable; default 7.5 W ≈ a 205 W, 28-core Xeon package per core.", 7.5).Positive();
         var threads = Make("--threads", "ONNX Runtime intra-op threads for the digital baseline.", 1).Positive();
         var command = new Command("compare", "Digital baseline vs. analog machine on the same model and seed: quality, time and energy per sample, speed-up.");
-        foreach (var o in args.All()) command.Options.Add(o);
+        var simulator = new AnalogSimulator();
+        foreach (var o in args.All().Concat(simulator.All())) command.Options.Add(o);
         command.Options.Add(steps);
         command.Options.Add(cpuWatts);
         command.Options.Add(threads);
@@ -56,7 +57,8 @@ internal static class CompareCommand
             bool rapl = raplBefore is { } b && raplAfter is { } a && a >= b;
             double digitalJoules = rapl ? (raplAfter!.Value - raplBefore!.Value) * 1e-6 : cpu.TotalSeconds * watts;
 
-            var analog = RunCommand.Simulate(r);
+            var (analog, ranOn) = simulator.Run(parse, r);
+            r = ranOn;
             var analogQuality = RunCommand.Score(r, analog);
             var digitalQuality = r.Reference is { } reference ? QualityReport.Compute(digital.Samples, digital.Labels, digital.Dim, reference.Data) : null;
 
@@ -102,6 +104,7 @@ internal static class CompareCommand
                     ["time_per_sample_seconds"] = analog.TimePerSampleSeconds,
                     ["energy_per_sample_joules"] = analog.EnergyPerSampleJoules,
                     ["simulator_wall_seconds"] = analog.Wall.TotalSeconds,
+                    ["simulator"] = r.Simulator,
                 },
                 ["speedup"] = speedup,
                 ["energy_ratio"] = energyRatio,

@@ -100,25 +100,12 @@ internal static class RunCommand
     public static Command Create()
     {
         var args = new AnalogRunArguments();
-        var simulator = Make("--simulator", "grains: the Orleans actor system (an embedded silo unless --gateway or --redis is given); reference: the single-process reference simulator, the oracle the grains are tested against.", "grains");
-        simulator.AcceptOnlyFromAmong("grains", "reference");
-        var deprecatedReference = new Option<bool>("--reference") { Description = "Deprecated: use --simulator reference.", Hidden = true };
-        var cluster = new ClusterOptions();
+        var simulator = new AnalogSimulator();
         var command = new Command("run", "Program the model onto a simulated RRAM deployment and generate samples by analog-time integration on the grain cluster (an embedded silo unless --gateway or --redis is given).");
-        foreach (var o in args.All()) command.Options.Add(o);
-        command.Options.Add(simulator);
-        command.Options.Add(deprecatedReference);
-        foreach (var o in cluster.All()) command.Options.Add(o);
+        foreach (var o in args.All().Concat(simulator.All())) command.Options.Add(o);
         command.SetAction(parse =>
         {
-            if (parse.GetValue(deprecatedReference))
-                parse.InvocationConfiguration.Error.WriteLine("warning: --reference is deprecated and will be removed in the next release; use --simulator reference");
-            var r = args.Resolve(parse);
-            bool useReference = parse.GetValue(deprecatedReference) || parse.GetValue(simulator) == "reference";
-            var result = useReference ? Simulate(r)
-                : ConsoleProgress.Run($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name} (grain cluster)", progress =>
-                    cluster.RunJobAsync(parse, r, progress).GetAwaiter().GetResult());
-            r = r with { Simulator = useReference ? "reference" : cluster.JoinsCluster(parse) ? "cluster" : "embedded-silo", Placement = parse.GetValue(cluster.Placement)! };
+            var (result, r) = simulator.Run(parse, args.Resolve(parse));
             var quality = Score(r, result);
             var report = Report(r, result, quality);
             WriteOutputs(r, result, report, quality);

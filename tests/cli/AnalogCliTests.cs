@@ -63,6 +63,15 @@ public class AnalogCliTests
         double digitalEnergy = (double)json["digital"]!["energy_per_sample_joules"]!, analogEnergy = (double)json["analog"]!["energy_per_sample_joules"]!;
         Assert.Equal(digitalEnergy / analogEnergy, (double)json["energy_ratio"]!, 1e-9 * digitalEnergy / analogEnergy);
         Assert.True(File.Exists(Path.Combine(dir, "analog", "report.json")));
+        Assert.Equal("embedded-silo", (string?)json["analog"]!["simulator"]);
+
+        // The analog side runs on the grain system by default and returns the reference simulator's samples.
+        string reference = CliRunner.TempDir();
+        var rr = CliRunner.Run("compare", "--model", Models.Shipped("ring.onnx"), "--profile", "rram-180nm", "--samples", "400", "--steps", "200",
+            "--simulator", "reference", "--out", reference);
+        Assert.True(rr.ExitCode == 0, rr.Err);
+        Assert.Equal("reference", (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(reference, "compare.json")))!["analog"]!["simulator"]);
+        Assert.Equal(File.ReadAllText(Path.Combine(reference, "analog", "samples.csv")), File.ReadAllText(Path.Combine(dir, "analog", "samples.csv")));
     }
 
     [Fact]

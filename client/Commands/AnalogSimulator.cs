@@ -1,0 +1,36 @@
+using System.CommandLine;
+using MemristorGrid.Client.Output;
+using MemristorGrid.Engine.Accounting;
+using static MemristorGrid.Client.Commands.CommandOptions;
+
+namespace MemristorGrid.Client.Commands;
+
+/// <summary>Where <c>run</c> and <c>compare</c> simulate the analog machine: on the grain system (an
+/// embedded silo, or the cluster <c>--gateway</c>/<c>--redis</c> names) or on the reference simulator.</summary>
+internal sealed class AnalogSimulator
+{
+    public readonly Option<string> Simulator = Make("--simulator",
+        "grains: the Orleans actor system (an embedded silo unless --gateway or --redis is given); reference: the single-process reference simulator, the oracle the grains are tested against.", "grains");
+    private readonly Option<bool> _deprecatedReference = new("--reference") { Description = "Deprecated: use --simulator reference.", Hidden = true };
+    public readonly ClusterOptions Cluster = new();
+
+    public AnalogSimulator() => Simulator.AcceptOnlyFromAmong("grains", "reference");
+
+    public IEnumerable<Option> All() => [Simulator, _deprecatedReference, .. Cluster.All()];
+
+    /// <summary>Runs the analog job where the options say; the returned arguments name the simulator and placement used.</summary>
+    public (AnalogRunResult Result, AnalogRunArguments.Resolved Run) Run(ParseResult parse, AnalogRunArguments.Resolved r)
+    {
+        if (parse.GetValue(_deprecatedReference))
+            parse.InvocationConfiguration.Error.WriteLine("warning: --reference is deprecated and will be removed in the next release; use --simulator reference");
+        bool reference = parse.GetValue(_deprecatedReference) || parse.GetValue(Simulator) == "reference";
+        var result = reference ? RunCommand.Simulate(r)
+            : ConsoleProgress.Run($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name} (grain cluster)", progress =>
+                Cluster.RunJobAsync(parse, r, progress).GetAwaiter().GetResult());
+        return (result, r with
+        {
+            Simulator = reference ? "reference" : Cluster.JoinsCluster(parse) ? "cluster" : "embedded-silo",
+            Placement = parse.GetValue(Cluster.Placement)!,
+        });
+    }
+}
