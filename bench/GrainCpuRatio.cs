@@ -19,7 +19,7 @@ internal static class GrainCpuRatio
     {
         int i = Array.IndexOf(args, "--repeats");
         int repeats = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
-        string models = Path.Combine(RepoRoot(), "models");
+        string models = Path.Combine(BenchRepo.Root(), "models");
         await using var cluster = await EmbeddedCluster.StartAsync();
         foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "rram-180nm", 10_000), ("gmm16.onnx", "ideal", 300) })
         {
@@ -55,12 +55,5 @@ internal static class GrainCpuRatio
         run().GetAwaiter().GetResult();
         process.Refresh();
         return ((process.TotalProcessorTime - cpuBefore).TotalSeconds, watch.Elapsed.TotalSeconds);
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MemristorGrid.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 }

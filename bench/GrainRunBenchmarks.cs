@@ -21,7 +21,7 @@ public class GrainRunBenchmarks
     private byte[] _bytes = [];
     private HardwareProfile _profile = null!;
     private EmbeddedCluster _cluster = null!;
-    private readonly AnalogRunOptions _options = new() { ScheduleScale = 2, Seed = 1 };
+    private readonly AnalogRunOptions _options = new() { ScheduleScale = 2, Seed = 1, LaneSize = 500 };
 
     [Params(4000)]
     public int Samples { get; set; }
@@ -29,9 +29,7 @@ public class GrainRunBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MemristorGrid.sln"))) dir = dir.Parent;
-        _bytes = File.ReadAllBytes(Path.Combine(dir!.FullName, "models", "ring.onnx"));
+        _bytes = File.ReadAllBytes(Path.Combine(BenchRepo.Root(), "models", "ring.onnx"));
         _net = OnnxImporter.FromBytes(_bytes, "ring.onnx");
         _profile = HardwareProfile.Resolve("rram-180nm");
         _cluster = EmbeddedCluster.StartAsync().GetAwaiter().GetResult();

@@ -22,7 +22,7 @@ internal static class ScalingBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
-        string root = RepoRoot();
+        string root = BenchRepo.Root();
         int maxSilos = int.Parse(Arg("--silos", "2"), CultureInfo.InvariantCulture), repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture);
         int samples = int.Parse(Arg("--samples", "300"), CultureInfo.InvariantCulture);
         string model = Path.GetFullPath(Arg("--model", Path.Combine(root, "models", "gmm16.onnx")));
@@ -84,7 +84,7 @@ internal static class ScalingBenchmark
                 int healthPort = FreePort();
                 health.Add(healthPort);
                 processes.Add(Start("taskset", $"-c {i} dotnet \"{siloDll}\" --redis {redis} --port {FreePort()} --gateway-port {FreePort()} --health-port {healthPort}",
-                    new Dictionary<string, string>(Tiering) { ["MEMGRID_CLUSTER_ID"] = clusterId }));
+                    new Dictionary<string, string> { ["MEMGRID_CLUSTER_ID"] = clusterId }));
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
             for (int i = 0; i < silos; i++)
@@ -105,8 +105,7 @@ internal static class ScalingBenchmark
             var result = await ClusterJobRunner.RunAsync(grains, model, modelName, profile, options, samples, [], placement: placement);
             double seconds = watch.Elapsed.TotalSeconds;
             double cpuSeconds = processes.Sum(p => p.TotalProcessorTime.TotalSeconds) - cpuBefore;
-            if (Environment.GetEnvironmentVariable("MEMGRID_BENCH_VERBOSE") == "1")
-                Console.WriteLine("    per silo CPU s: " + string.Join(", ", processes.Select(p => p.TotalProcessorTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture))));
+            Console.WriteLine("    CPU of each silo since it started (s): " + string.Join(", ", processes.Select(p => p.TotalProcessorTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture))));
             await client.StopAsync();
             return (samples / seconds, cpuSeconds, result.Samples);
         }
@@ -115,9 +114,6 @@ internal static class ScalingBenchmark
             foreach (var p in processes) { try { p.Kill(entireProcessTree: true); p.WaitForExit(); } catch (InvalidOperationException) { } p.Dispose(); }
         }
     }
-
-    private static readonly Dictionary<string, string> Tiering = Environment.GetEnvironmentVariable("MEMGRID_BENCH_TC") is { } tc
-        ? new() { [tc.Split('=')[0]] = tc.Split('=')[1] } : new();
 
     private sealed class Stop(Process process) : IDisposable
     {
@@ -162,11 +158,4 @@ internal static class ScalingBenchmark
     }
 
     private static int FreePort() => EmbeddedCluster.FreePort();
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MemristorGrid.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 }

@@ -46,9 +46,6 @@ internal static class SettingNames
     /// <summary>The option that sets <paramref name="setting"/>, or the key itself.</summary>
     public static string Flag(string setting) => Flags.TryGetValue(setting, out var flag) ? flag : setting;
 
-    /// <summary>Every key the map knows (tests check each names a real option).</summary>
-    public static IReadOnlyCollection<string> Keys => Flags.Keys;
-
     public static IEnumerable<string> FlagNames => Flags.Values.Distinct();
 }
 

@@ -16,12 +16,16 @@ public sealed record EnergyBreakdown(
     double CrossbarCells, double Tia, double TileConverters, double Interconnect, double ActivationCircuits,
     double EmbeddingDacs, double CoefficientDacs, double NoiseDacs, double Integrators, double Controller, double ReadoutAdc)
 {
-    /// <summary>Every component under its report key, in display order.</summary>
+    /// <summary>Every component under its report key, in display order: the tiles' own, then the periphery.</summary>
     public IReadOnlyList<(string Key, double Joules)> Components =>
+        [("crossbar_cells", CrossbarCells), ("tia", Tia), ("tile_converters", TileConverters), .. Periphery(tileLinkJoules: 0)];
+
+    /// <summary>The components outside the tiles; the interconnect without the tiles' own links
+    /// (<paramref name="tileLinkJoules"/>, which the per-tile reports carry).</summary>
+    public IReadOnlyList<(string Key, double Joules)> Periphery(double tileLinkJoules) =>
     [
-        ("crossbar_cells", CrossbarCells), ("tia", Tia), ("tile_converters", TileConverters), ("interconnect", Interconnect),
-        ("activation_circuits", ActivationCircuits), ("embedding_dacs", EmbeddingDacs), ("coefficient_dacs", CoefficientDacs),
-        ("noise_dacs", NoiseDacs), ("integrators", Integrators), ("controller", Controller), ("readout_adc", ReadoutAdc),
+        ("interconnect", Interconnect - tileLinkJoules), ("activation_circuits", ActivationCircuits), ("embedding_dacs", EmbeddingDacs),
+        ("coefficient_dacs", CoefficientDacs), ("noise_dacs", NoiseDacs), ("integrators", Integrators), ("controller", Controller), ("readout_adc", ReadoutAdc),
     ];
 
     public double Total
@@ -68,12 +72,6 @@ public sealed record AnalogRunResult
     /// <summary>Lane windows re-driven after a failure (grain runs only).</summary>
     public int LaneRetries { get; init; }
 
-    /// <summary>Energy outside the tiles by component: every component but the tiles' own three, and
-    /// the interconnect without the tiles' links (those are in <see cref="TileReport.LinkEnergyJoules"/>).</summary>
-    public IEnumerable<(string Component, double Joules)> PeripheryEnergy()
-    {
-        double tileLinks = Tiles.Sum(t => t.LinkEnergyJoules);
-        foreach (var (key, joules) in Energy.Components.Skip(3))
-            yield return (key, key == "interconnect" ? joules - tileLinks : joules);
-    }
+    /// <summary>Energy outside the tiles by component (the tiles' links are in <see cref="TileReport.LinkEnergyJoules"/>).</summary>
+    public IReadOnlyList<(string Key, double Joules)> PeripheryEnergy() => Energy.Periphery(Tiles.Sum(t => t.LinkEnergyJoules));
 }

@@ -14,11 +14,6 @@ namespace MemristorGrid.Engine.Accounting;
 /// </summary>
 public sealed class EnergyModel(HardwareProfile profile, double generationSeconds, int passes, int controllerUpdates, long samples)
 {
-    public double GenerationSeconds => generationSeconds;
-    public int Passes => passes;
-    public int ControllerUpdates => controllerUpdates;
-    public long Samples => samples;
-
     /// <summary>Conversions of one digitised signal per sample.</summary>
     public double ConversionsPerSignal => generationSeconds * profile.Adc.SampleRateHz * passes;
 

@@ -53,7 +53,6 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
             for (int j = 0; j < d; j++) w.XFloat[a * d + j] = (float)x[i * d + j];
             w.SampleIndex[a] = lane.FirstSample + i;
             w.Rows[a] = conditioned ? lane.Labels[i] : nullRow;
-            w.NullRows[a] = nullRow;
             if (driver.IsHeld) { w.Drift[a] = w.HeldDrift; w.Gain[a] = w.HeldScoreGain; }
             else
             {

@@ -32,7 +32,9 @@ public sealed class LaneWorkspace
         LiveEmbedding = new float[count * h];
         LiveNullEmbedding = new float[count * h];
         SampleIndex = new long[count];
-        Rows = new int[count]; NullRows = new int[count];
+        Rows = new int[count];
+        NullRows = new int[count];
+        Array.Fill(NullRows, driver.Network.IsConditional ? driver.Network.NullLabel : 0);
         Identity = Enumerable.Range(0, count).ToArray();
         Drift = new double[count]; Gain = new double[count];
         BatchPower = new double[tiles * count];

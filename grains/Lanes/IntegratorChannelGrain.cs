@@ -53,38 +53,35 @@ public sealed class IntegratorChannelGrain(
             while (!_driver!.IsDone(_lane!))
             {
                 DelayDeactivation(TimeSpan.FromMinutes(2));
-                await AdvanceWindowAsync(assignment, _lane!.Segment + window);
+                await AdvanceWindowAsync(assignment, window);
             }
         }
         catch (Exception e) { _failure = e; }
     }
 
-    private async Task AdvanceWindowAsync(LaneAssignment assignment, int targetSegment)
+    private async Task AdvanceWindowAsync(LaneAssignment assignment, int window)
     {
         var driver = _driver!;
         var lane = _lane!;
-        int target = Math.Min(targetSegment, driver.SegmentCount);
-        if (lane.Segment < target)
+        int target = Math.Min(lane.Segment + window, driver.SegmentCount);
+        using var span = Instruments.Source.StartActivity("lane.window");
+        span?.SetTag("lane", this.GetPrimaryKeyString());
+        span?.SetTag("segments", $"{lane.Segment}..{target}");
+        int before = lane.Segment;
+        _transport!.TraceNext(_deployment!.Plan.Tiles.Count);
+        try { await driver.AdvanceAsync(lane, _transport, target - lane.Segment, _workspace); }
+        catch
         {
-            using var span = Instruments.Source.StartActivity("lane.window");
-            span?.SetTag("lane", this.GetPrimaryKeyString());
-            span?.SetTag("segments", $"{lane.Segment}..{target}");
-            int before = lane.Segment;
-            _transport!.TraceNext(_deployment!.Plan.Tiles.Count);
-            try { await driver.AdvanceAsync(lane, _transport, target - lane.Segment, _workspace); }
-            catch
-            {
-                // A window that failed half-way (a tile's silo died) has moved x part of a segment:
-                // forget it, so the retry resumes from the last checkpoint and repeats exactly.
-                _lane = null;
-                throw;
-            }
-            Instruments.LaneSegments.Add(lane.Segment - before, new KeyValuePair<string, object?>("deployment", _deployment.Id));
-            Instruments.LaneAnalogTime.Add((lane.Segment - before) * driver.SegmentLength * driver.TimeConstant);
-            WireFormat.Save(lane, assignment, checkpoint.State);
-            await checkpoint.WriteStateAsync();
-            if (driver.IsDone(lane)) CostTelemetry.Record(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id);
+            // A window that failed half-way (a tile's silo died) has moved x part of a segment:
+            // forget it, so the retry resumes from the last checkpoint and repeats exactly.
+            _lane = null;
+            throw;
         }
+        Instruments.LaneSegments.Add(lane.Segment - before, new KeyValuePair<string, object?>("deployment", _deployment.Id));
+        Instruments.LaneAnalogTime.Add((lane.Segment - before) * driver.SegmentLength * driver.TimeConstant);
+        WireFormat.Save(lane, assignment, checkpoint.State);
+        await checkpoint.WriteStateAsync();
+        if (driver.IsDone(lane)) CostTelemetry.Record(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id);
     }
 
     public Task<LaneCheckpoint> GetCheckpointAsync() =>
