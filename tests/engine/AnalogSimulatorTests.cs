@@ -17,12 +17,7 @@ namespace MemristorGrid.Engine.Tests;
 /// <summary>The closed-loop simulator against independent references and its own invariants.</summary>
 public class AnalogSimulatorTests
 {
-    private static string Model(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MemristorGrid.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "models", name);
-    }
+    private static string Model(string name) => TestNetworks.ModelPath(name);
 
     private static readonly Lazy<ScoreNetwork> Ring = new(() => OnnxImporter.Load(Model("ring.onnx")));
 
@@ -85,12 +80,13 @@ public class AnalogSimulatorTests
     [Fact]
     public void Hardware_aware_training_degrades_less_under_programming_noise()
     {
-        var aware = Ring.Value;
-        var plain = OnnxImporter.Load(Model("ring-noiseless.onnx"));
+        var models = new[] { "ring.onnx", "ring-noiseless.onnx" }.Select(f => { var bytes = File.ReadAllBytes(Model(f)); return new SweepModel(f, bytes, OnnxImporter.FromBytes(bytes, f)); }).ToList();
         var reference = TaskSpec.Parse("ring").LoadReference(1, 10_000);
-        var cells = NoiseSweep.Run([("aware", aware), ("plain", plain)], HardwareProfile.Resolve("ideal"), [0.2], chips: 5, samples: 1500, reference, new AnalogRunOptions());
-        var a = cells.Single(c => c.Model == "aware");
-        var p = cells.Single(c => c.Model == "plain");
+        var plan = SweepPlan.Expand(models, HardwareProfile.Resolve("ideal"), [SweepAxis.ProgrammingSigma([0.2])], chips: 5, new AnalogRunOptions(), 1500, _ => [], _ => "ring");
+        var results = plan.Cells.ToDictionary(c => c.Id, c => { var run = c.RunOnReferenceSimulator(); return CellMetrics.From(run, QualityReport.Compute(run.Samples, [], run.Dim, reference)); });
+        var points = SweepSummary.Aggregate(plan, results, SweepMetric.KlPaper);
+        var a = points.Single(p => p.Model.Name == "ring.onnx").Quality!;
+        var p = points.Single(p => p.Model.Name == "ring-noiseless.onnx").Quality!;
         double margin = 3 * Math.Sqrt(a.StandardError * a.StandardError + p.StandardError * p.StandardError);
         Assert.True(p.Mean - a.Mean > margin, $"kl aware {a.Mean:F3} ± {a.StandardError:F3}, plain {p.Mean:F3} ± {p.StandardError:F3}");
     }

@@ -7,6 +7,14 @@ namespace MemristorGrid.Engine.Tests;
 /// <summary>Random (untrained) score networks for tests.</summary>
 internal static class TestNetworks
 {
+    /// <summary>A model shipped in the repository's models/ folder.</summary>
+    public static string ModelPath(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MemristorGrid.sln"))) dir = dir.Parent;
+        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "models", name);
+    }
+
     public static (TrainableScoreNetwork Net, double[] Parameters) Trainable(int d = 2, int h = 14, int layers = 2, int classes = 0,
         double? saturation = null, ulong seed = 1)
     {

@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace MemristorGrid.Engine.Profiles;
+
+/// <summary>
+/// One profile key set to a new value, by its dotted JSON path (<c>device.programming_noise.sigma=0.05</c>,
+/// <c>mapping.max_rows=32</c>, <c>device.levels=null</c>). The value goes through the same parser and
+/// checks as a profile file, so an override can never produce a profile a file could not.
+/// </summary>
+public static class ProfileOverrides
+{
+    public static HardwareProfile With(this HardwareProfile profile, string key, string value)
+    {
+        var root = JsonNode.Parse(profile.ToJson())!.AsObject();
+        string[] path = key.Split('.');
+        JsonObject parent = root;
+        for (int i = 0; i < path.Length - 1; i++)
+            parent = parent[path[i]] is JsonObject child && parent.ContainsKey(path[i]) ? child
+                : throw Unknown(key, string.Join('.', path[..i]), parent);
+        string leaf = path[^1];
+        if (!parent.ContainsKey(leaf) || parent[leaf] is JsonObject) throw Unknown(key, string.Join('.', path[..^1]), parent);
+        parent[leaf] = Value(parent[leaf], value);
+        return HardwareProfile.Parse(root.ToJsonString(), $"{profile.Name} with {key}={value}");
+    }
+
+    /// <summary>Every settable key of a profile (leaf paths), for help and error messages.</summary>
+    public static IEnumerable<string> Keys(HardwareProfile profile) => Leaves(JsonNode.Parse(profile.ToJson())!.AsObject(), "");
+
+    private static IEnumerable<string> Leaves(JsonObject node, string prefix)
+    {
+        foreach (var (name, child) in node)
+        {
+            string path = prefix.Length == 0 ? name : $"{prefix}.{name}";
+            if (child is JsonObject inner) foreach (var leaf in Leaves(inner, path)) yield return leaf;
+            else yield return path;
+        }
+    }
+
+    /// <summary>The text as the JSON type the key holds: a number, true/false, null, or a string (enum names).</summary>
+    private static JsonNode? Value(JsonNode? current, string text)
+    {
+        if (text == "null") return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+            return current is JsonValue v && v.TryGetValue(out string? _) ? JsonValue.Create(text) : JsonValue.Create(number);
+        if (bool.TryParse(text, out bool flag)) return JsonValue.Create(flag);
+        return JsonValue.Create(text);
+    }
+
+    private static UserInputException Unknown(string key, string at, JsonObject node) =>
+        new($"unknown profile key '{key}' ({(at.Length == 0 ? "top-level keys" : $"keys under {at}")}: {string.Join(", ", node.Select(p => p.Key))})");
+}
