@@ -18,6 +18,12 @@ internal sealed class AnalogSimulator
 
     public IEnumerable<Option> All() => [Simulator, _deprecatedReference, .. Cluster.All()];
 
+    public bool UsesReference(ParseResult parse) => parse.GetValue(_deprecatedReference) || parse.GetValue(Simulator) == "reference";
+
+    /// <summary>Where jobs run, as reports name it: reference simulator, embedded silo or cluster (with its placement).</summary>
+    public string Where(ParseResult parse) => UsesReference(parse) ? "reference simulator"
+        : $"{(Cluster.JoinsCluster(parse) ? "cluster" : "embedded silo")} ({parse.GetValue(Cluster.Placement)} placement)";
+
     /// <summary>Runs the analog job where the options say; the returned arguments name the simulator and placement used.</summary>
     public (AnalogRunResult Result, AnalogRunArguments.Resolved Run) Run(ParseResult parse, AnalogRunArguments.Resolved r)
     {

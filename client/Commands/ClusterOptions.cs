@@ -48,7 +48,8 @@ internal sealed class ClusterOptions
         return await WithClusterAsync(parse, Ask);
     }
 
-    private async Task<T> WithClusterAsync<T>(ParseResult parse, Func<IGrainFactory, Task<T>> work)
+    /// <summary>Runs <paramref name="work"/> against the embedded silo (started for it and stopped after) or the named cluster.</summary>
+    public async Task<T> WithClusterAsync<T>(ParseResult parse, Func<IGrainFactory, Task<T>> work)
     {
         var settings = Settings(parse);
         if (!JoinsCluster(parse))

@@ -1,67 +1,190 @@
+using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
+using System.Text.Json.Nodes;
 using MemristorGrid.Client.Output;
 using MemristorGrid.Engine;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Experiments;
+using MemristorGrid.Engine.Metrics;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Simulation;
+using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Hosting;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;
 
-/// <summary><c>memgrid sweep</c>: quality of several models as programming noise grows, over several chips.</summary>
+/// <summary>
+/// <c>memgrid sweep</c>: a design-space sweep. Every model × every combination of the swept profile keys ×
+/// chips 1…C is one generation job on the grain cluster; finished cells are kept in <c>OUT/cells/</c>, so
+/// running the same command again resumes the sweep.
+/// </summary>
 internal static class SweepCommand
 {
     public static Command Create()
     {
-        var models = new Option<string[]>("--model") { Description = "Score networks to compare (repeat the option).", Required = true, AllowMultipleArgumentsPerToken = true };
-        var output = Required("--out", "Output directory (sweep.csv, sweep.md).");
-        var profile = Make("--profile", "Base hardware profile; its programming noise is replaced at each level.", "ideal");
-        var sigmas = Make("--sigmas", "Programming-noise σ levels (truncated-multiplicative, truncation 2σ), comma-separated.", "0,0.05,0.1,0.2,0.3");
-        var chips = Make("--chips", "Chips (programming seeds 1…N) per model and level.", 5).Positive();
-        var samples = Make("--samples", "Samples per chip.", 2000).Positive();
-        var seed = Make<ulong>("--seed", "Seed of the prior and read noise.", 1);
-        var command = new Command("sweep", "Programming-noise sweep: kl_paper of each model vs. σ, averaged over chips (the paper's co-design claim).")
+        var models = new Option<string[]>("--model") { Description = "Score networks to sweep (.onnx; repeat the option).", Required = true, AllowMultipleArgumentsPerToken = true };
+        var output = Required("--out", "Output directory: sweep.csv, sweep.json, sweep.md, plots, and cells/ (finished cells, kept for resuming).");
+        var profile = Make("--profile", $"Base hardware profile ({string.Join(", ", HardwareProfile.Presets)} or PATH.json); --set changes keys of it.", "rram-180nm");
+        var set = new Option<string[]>("--set")
         {
-            models, output, profile, sigmas, chips, samples, seed,
+            Description = "Sweep a profile key over values: KEY=V1,V2,… with KEY a dotted profile path (e.g. device.programming_noise.sigma=0,0.05,0.1, mapping.tile_rows=32,64; 'memgrid profile show' lists the keys). Repeat for more keys: every combination is run.",
+            AllowMultipleArgumentsPerToken = true,
         };
-        command.SetAction(parse =>
+        var sigmas = new Option<string?>("--sigmas") { Description = "Shorthand axis: the paper's truncated-multiplicative programming noise at these σ (truncation 2σ, 0 = none), comma-separated." };
+        var chips = Make("--chips", "Chips per configuration (programming seeds 1…N): quality is reported as mean ± standard error over them.", 3).Positive();
+        var samples = Make("--samples", "Samples per cell (per label for conditional models).", 2000).Positive();
+        var labels = new Option<string?>("--labels") { Description = "Classes to generate in every cell of a conditional model (default: all)." };
+        var guidance = Make("--guidance", "Classifier-free guidance weight w.", 0f).NonNegative();
+        var sampler = Make("--sampler", "ode (probability-flow, Dormand–Prince) or sde (reverse SDE).", "ode");
+        var seed = Make<ulong>("--seed", "Seed of the prior, read noise and SDE noise (the same in every cell).", 1);
+        var metric = Make("--metric", "Quality metric for the tables, plots and Pareto front: kl_paper, kl_2d, energy_distance or class_accuracy.", "kl_paper");
+        var parallel = Make("--parallel", "Cells run at once (each cell's job is itself spread over the cluster's lane slots).", 2).Positive();
+        var rtol = Make("--rtol", "Relative tolerance of the adaptive ODE solver.", 1e-4).Positive();
+        var atol = Make("--atol", "Absolute tolerance of the adaptive ODE solver.", 1e-5).Positive();
+        var referenceData = ReferenceData.Create();
+        var simulator = new AnalogSimulator();
+        sampler.AcceptOnlyFromAmong("ode", "sde");
+        metric.AcceptOnlyFromAmong("kl_paper", "kl_2d", "energy_distance", "class_accuracy");
+        var command = new Command("sweep", """
+            Design-space sweep on the grain cluster (an embedded silo unless --gateway or --redis is given): quality, energy and time per sample of every model at every combination of the swept profile keys, over several chips.
+            Example: memgrid sweep --model models/ring.onnx --set device.programming_noise.sigma=0,0.05,0.1 --set mapping.tile_rows=32,64 --chips 3 --out sweeps/ring
+            """)
         {
-            var paths = parse.GetValue(models)!;
-            var nets = paths.Select(p => (Path.GetFileNameWithoutExtension(p), OnnxImporter.Load(p))).ToList();
-            var levels = parse.GetValue(sigmas)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(token =>
-                double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && double.IsFinite(v)
-                    ? v : throw new UserInputException($"--sigmas: '{token}' is not a noise level ≥ 0")).ToList();
-            var baseProfile = HardwareProfile.Resolve(parse.GetValue(profile)!);
-            var task = nets[0].Item2.Metadata.Task;
-            if (task.Length == 0) throw new UserInputException($"{paths[0]} names no training task to compare against");
-            var reference = TaskSpec.Parse(task).LoadReference(parse.GetValue(seed), 10_000);
+            models, output, profile, set, sigmas, chips, samples, labels, guidance, sampler, seed, metric, parallel, rtol, atol, referenceData,
+        };
+        foreach (var o in simulator.All()) command.Options.Add(o);
+        command.SetAction(async (parse, cancel) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var sweepModels = parse.GetValue(models)!.Select(path =>
+            {
+                byte[] bytes = OnnxImporter.ReadModelBytes(path);
+                return new SweepModel(Path.GetFileName(path), bytes, OnnxImporter.FromBytes(bytes, path));
+            }).ToList();
+            var axes = (parse.GetValue(set) ?? []).Select(SweepAxis.Parse).ToList();
+            if (parse.GetValue(sigmas) is { } sigmaText) axes.Insert(0, SweepAxis.ProgrammingSigma(ParseSigmas(sigmaText)));
+            var chosen = ParseMetric(parse.GetValue(metric)!);
+            string labelText = parse.GetValue(labels) ?? "";
+            int perLabel = parse.GetValue(samples);
+            ulong seedValue = parse.GetValue(seed);
+            var references = sweepModels.ToDictionary(m => m, m =>
+                ReferenceResolver.Resolve(parse.GetValue(referenceData), m.Network.Metadata, seedValue, 10_000, w => error.WriteLine(w)));
+            foreach (var m in sweepModels.Where(m => references[m] is null))
+                error.WriteLine($"warning: {m.Name} names no training task and no --reference-data was given; its quality metrics are omitted");
+            if (chosen == SweepMetric.ClassAccuracy && sweepModels.FirstOrDefault(m => !m.Network.IsConditional) is { } plain)
+                throw UserInputException.ForSetting("metric", $"class_accuracy needs conditional models; {plain.Name} is unconditional");
+            var options = new AnalogRunOptions
+            {
+                Kind = parse.GetValue(sampler) == "sde" ? SamplerKind.Sde : SamplerKind.Ode,
+                GuidanceWeight = parse.GetValue(guidance),
+                Seed = seedValue,
+                RelativeTolerance = parse.GetValue(rtol),
+                AbsoluteTolerance = parse.GetValue(atol),
+            };
+            string profileName = parse.GetValue(profile)!;
+            var plan = SweepPlan.Expand(sweepModels, HardwareProfile.Resolve(profileName), axes, parse.GetValue(chips), options, perLabel,
+                m => LabelEncoder.LabelsFor(m.Network, labelText.Length > 0 ? labelText : null, perLabel),
+                m => references[m] is { } r ? $"{r.Name}@{seedValue}" : "none");
+
             string outDir = parse.GetValue(output)!;
             RunOutputs.PrepareDirectory(outDir);
-            var cells = ConsoleProgress.Run("noise sweep", p => NoiseSweep.Run(nets, baseProfile, levels, parse.GetValue(chips), parse.GetValue(samples), reference,
-                new AnalogRunOptions { Seed = parse.GetValue(seed) }, p));
+            var store = new SweepStore(outDir);
+            var results = new ConcurrentDictionary<string, CellMetrics>();
+            foreach (var cell in plan.Cells)
+                if (store.TryLoad(cell) is { } done) results[cell.Id] = done;
+            var kept = results.Keys.ToHashSet();
+            var todo = plan.Cells.Where(c => !kept.Contains(c.Id)).DistinctBy(c => c.Id).ToList();
+            string where = simulator.Where(parse);
+            var o = parse.InvocationConfiguration.Output;
+            o.WriteLine($"sweep {plan.Id}: {plan.Cells.Count} cells ({plan.Models.Count} model(s) × {plan.Cells.Count / plan.Models.Count / plan.Chips} setting(s) × {plan.Chips} chip(s)); " +
+                (kept.Count > 0 ? $"{kept.Count} kept from an earlier run, {todo.Count} to run" : $"{todo.Count} to run") + $" on the {where}");
 
-            var inv = CultureInfo.InvariantCulture;
-            var csv = new StringBuilder("model,sigma,chip,kl_paper\n");
-            foreach (var c in cells)
-                for (int i = 0; i < c.KlPerChip.Length; i++) csv.AppendLine(inv, $"{c.Model},{c.Sigma},{i + 1},{c.KlPerChip[i]:R}");
-            var md = new StringBuilder();
-            md.AppendLine(inv, $"kl_paper (mean ± standard error over {parse.GetValue(chips)} chips, {parse.GetValue(samples)} samples each) on `{baseProfile.Name}` with programming noise σ:");
-            md.AppendLine();
-            md.AppendLine("| σ | " + string.Join(" | ", nets.Select(n => n.Item1)) + " |");
-            md.AppendLine("|---|" + string.Concat(nets.Select(_ => "---|")));
-            foreach (var sigma in levels)
-                md.AppendLine(string.Create(inv, $"| {sigma} | ") + string.Join(" | ", nets.Select(n => cells.First(c => c.Model == n.Item1 && c.Sigma == sigma))
-                    .Select(c => string.Create(inv, $"{c.Mean:F3} ± {c.StandardError:F3}"))) + " |");
-            RunOutputs.WriteText(outDir, "sweep.csv", csv.ToString());
-            RunOutputs.WriteText(outDir, "sweep.md", md.ToString());
-            parse.InvocationConfiguration.Output.WriteLine(md.ToString().TrimEnd());
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {Path.Combine(outDir, "sweep.csv")}, sweep.md");
+            var runner = new CellRunner(plan, store, results, references.ToDictionary(p => p.Key, p => p.Value?.Data), o, parse.GetValue(parallel), cancel);
+            if (todo.Count > 0)
+            {
+                if (simulator.UsesReference(parse))
+                    await ConsoleProgress.RunAsync("sweep (reference simulator)", progress => runner.RunAsync(todo, (cell, p, ct) => Task.Run(() => cell.RunOnReferenceSimulator(p), ct), progress));
+                else
+                {
+                    var placement = parse.GetValue(simulator.Cluster.Placement) == "chips" ? TilePlacementMode.Chips : TilePlacementMode.Local;
+                    await simulator.Cluster.WithClusterAsync(parse, grains => ConsoleProgress.RunAsync($"sweep on the {where}", progress => runner.RunAsync(todo,
+                        (cell, p, ct) => ClusterJobRunner.RunAsync(grains, cell.Model.Bytes, cell.Model.Name, cell.Profile, cell.Options, cell.Count, cell.Labels, p,
+                            jobId: $"sweep-{cell.Id}-{placement.ToString().ToLowerInvariant()}", placement: placement, cancel: ct), progress)));
+                }
+            }
+
+            var settings = new JsonObject
+            {
+                ["profile"] = plan.Cells[0].Profile.Name,
+                ["profile_source"] = HardwareProfile.Presets.Contains(profileName) ? "preset" : Path.GetFullPath(profileName),
+                ["sampler"] = options.Kind == SamplerKind.Ode ? "ode" : "sde",
+                ["samples"] = perLabel,
+                ["labels"] = labelText.Length > 0 ? labelText : "all",
+                ["guidance"] = options.GuidanceWeight,
+                ["seed"] = seedValue,
+                ["simulator"] = where,
+                ["references"] = new JsonObject(sweepModels.Select(m => KeyValuePair.Create(m.Name, (JsonNode?)references[m]?.Name))),
+            };
+            var points = SweepSummary.Aggregate(plan, results, chosen);
+            var report = new SweepReport(plan, results, points, chosen, settings, kept);
+            RunOutputs.WriteText(outDir, "sweep.csv", report.Csv());
+            RunOutputs.WriteReport(outDir, report.Json(), "sweep.json");
+            RunOutputs.WriteText(outDir, "sweep.md", report.Markdown());
+            var plots = report.PlotNames().ToList();
+            for (int a = 0; a < plots.Count - 1; a++) RunOutputs.WritePng(outDir, plots[a], SweepPlots.QualityVersus(plan, points, a, chosen));
+            RunOutputs.WritePng(outDir, plots[^1], SweepPlots.Pareto(plan, points, chosen));
+            o.WriteLine(report.Markdown().TrimEnd());
+            o.WriteLine($"wrote {Path.Combine(outDir, "sweep.csv")}, sweep.json, sweep.md, {string.Join(", ", plots)}");
             return 0;
         });
         return command;
+    }
+
+    private static List<double> ParseSigmas(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(token =>
+        double.TryParse(token, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
+            : throw UserInputException.ForSetting("sigmas", $"'{token}' is not a number")).ToList();
+
+    private static SweepMetric ParseMetric(string key) => Enum.GetValues<SweepMetric>().Single(m => m.Key() == key);
+
+    /// <summary>Runs the unfinished cells, a few at once; each finished cell is saved before the next is counted.</summary>
+    private sealed class CellRunner(SweepPlan plan, SweepStore store, ConcurrentDictionary<string, CellMetrics> results,
+        IReadOnlyDictionary<SweepModel, Dataset?> references, TextWriter output, int parallel, CancellationToken cancel)
+    {
+        private readonly Lock _print = new();
+        private readonly ConcurrentDictionary<string, double> _running = new();
+        private int _finished;
+
+        public async Task<bool> RunAsync(IReadOnlyList<SweepCell> cells, Func<SweepCell, IProgress<double>, CancellationToken, Task<AnalogRunResult>> run, IProgress<double> progress)
+        {
+            void Report() => progress.Report((_finished + _running.Values.Sum()) / cells.Count);
+            await Parallel.ForEachAsync(cells, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancel }, async (cell, ct) =>
+            {
+                var result = await run(cell, new Progress(v => { _running[cell.Id] = v; Report(); }), ct);
+                var quality = references[cell.Model] is { } reference ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, reference) : null;
+                var metrics = CellMetrics.From(result, quality);
+                store.Save(cell, plan.Axes, metrics);
+                results[cell.Id] = metrics;
+                _running.TryRemove(cell.Id, out _);
+                int n = Interlocked.Increment(ref _finished);
+                Report();
+                lock (_print) output.WriteLine(Line(cell, metrics, n, cells.Count));
+            });
+            return true;
+        }
+
+        private string Line(SweepCell cell, CellMetrics m, int n, int total) => string.Create(CultureInfo.InvariantCulture,
+            $"[{n}/{total}] {cell.Model.Name}{string.Concat(plan.Axes.Select((a, i) => $" {a.Name}={cell.Settings[i]}"))} chip {cell.Chip}: " +
+            $"{(m.KlPaper is { } kl ? $"kl_paper {kl:F4}, " : "")}{(m.ClassAccuracy is { } acc ? $"class_accuracy {acc:F3}, " : "")}{m.EnergyPerSampleJoules * 1e6:G4} µJ per sample ({m.WallSeconds:F1} s)");
+
+        private sealed class Progress(Action<double> report) : IProgress<double>
+        {
+            public void Report(double value) => report(value);
+        }
     }
 }

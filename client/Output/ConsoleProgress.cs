@@ -23,6 +23,20 @@ public static class ConsoleProgress
         return result;
     }
 
+    /// <summary><see cref="Run{T}"/> for asynchronous work; reports may come from any thread.</summary>
+    public static async Task<T> RunAsync<T>(string title, Func<IProgress<double>, Task<T>> work)
+    {
+        if (!Interactive) return await work(new Progress<double>(_ => { }));
+        return await AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
+                return await work(new SyncProgress(v => task.Value = v));
+            });
+    }
+
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and lag).</summary>
     private sealed class SyncProgress(Action<double> report) : IProgress<double>
     {
