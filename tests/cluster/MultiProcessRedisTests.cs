@@ -64,5 +64,58 @@ public sealed class MultiProcessRedisTests : IDisposable
         await client.StopAsync();
     }
 
+    /// <summary>A design-space sweep on the three-process cluster, one silo killed after the first cell: every
+    /// cell (metrics and sample hashes) equals the same sweep on the embedded silo.</summary>
+    [Fact]
+    public async Task A_sweep_survives_a_killed_silo_with_every_cell_identical_to_the_embedded_silo()
+    {
+        string[] sweep = ["sweep", "--model", Repo.ModelPath("ring.onnx"), "--set", "device.read_noise_sigma=0,0.02", "--chips", "2",
+            "--samples", "400", "--parallel", "1"];
+        string embedded = TempDir(), clustered = TempDir();
+        var straight = RunCli([.. sweep, "--out", embedded]);
+        Assert.True(straight.Code == 0, straight.Err);
+
+        string redis = await _processes.StartRedisAsync();
+        var silos = Enumerable.Range(0, 3).Select(_ => _processes.StartSilo(redis)).ToList();
+        using (var client = ClientHost.Build(new ClusterSettings { Redis = redis }))
+        {
+            await client.StartAsync();
+            var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+            await Processes.WaitFor(() =>
+            {
+                for (int i = 0; i < silos.Count; i++)
+                    if (_processes.LostAPortRace(silos[i].Process)) silos[i] = _processes.StartSilo(redis);
+                return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == 3;
+            }, "three active silos", 60);
+            await client.StopAsync();
+        }
+        var run = Task.Run(() => RunCli([.. sweep, "--redis", redis, "--out", clustered]));
+        string cells = Path.Combine(clustered, "cells");
+        await Processes.WaitFor(() => run.IsCompleted || (Directory.Exists(cells) && Directory.GetFiles(cells, "*.json").Length >= 1), "the first cell", 180);
+        int finishedAtKill = Directory.GetFiles(cells, "*.json").Length;
+        Assert.InRange(finishedAtKill, 1, 3);
+        silos[1].Process.Kill(entireProcessTree: true);
+
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(5));
+        Assert.True(result.Code == 0, result.Err);
+        Assert.Contains("on the cluster (local placement)", result.Out);
+        Assert.Equal(File.ReadAllText(Path.Combine(embedded, "sweep.csv")), File.ReadAllText(Path.Combine(clustered, "sweep.csv")));
+    }
+
+    private static (int Code, string Out, string Err) RunCli(string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = MemristorGrid.Client.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private static string TempDir()
+    {
+        string path = Path.Combine(Path.GetTempPath(), "memgrid-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
     public void Dispose() => _processes.Dispose();
 }

@@ -17,6 +17,8 @@ internal static class Repo
         return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
+    public static string ModelPath(string name) => Path.Combine(Root(), "models", name);
+
     public static (ScoreNetwork Network, byte[] Bytes) Model(string name)
     {
         var bytes = File.ReadAllBytes(Path.Combine(Root(), "models", name));
