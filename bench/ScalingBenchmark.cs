@@ -13,9 +13,12 @@ namespace MemristorGrid.Bench;
 /// <summary>
 /// The scale-out load generator: a real redis-server and N silo processes (silo/), each pinned to its
 /// own core with taskset, run one large job per configuration; 1 and N silos are interleaved and
-/// repeated, and the throughput and scaling efficiency are printed with min/median/max.
-///   dotnet build silo -c Release && dotnet run -c Release --project bench -- scale [--silos 2] [--repeats 3]
-///       [--samples 300] [--model models/gmm16.onnx] [--profile ideal] [--placement local|chips]
+/// repeated, and the throughput and scaling efficiency are printed with min/median/max. On the same
+/// silos it then runs a design-space sweep with the real CLI (<c>memgrid sweep --redis</c>, a fresh
+/// output directory each time, so no cell is kept) and reports cells/s the same way.
+///   dotnet build silo -c Release && dotnet build client -c Release && dotnet run -c Release --project bench -- scale
+///       [--silos 2] [--repeats 3] [--samples 300] [--model models/gmm16.onnx] [--profile ideal] [--placement local|chips]
+///       [--sweep-samples 4000] (0 = no sweep)
 /// </summary>
 internal static class ScalingBenchmark
 {
@@ -30,6 +33,10 @@ internal static class ScalingBenchmark
         var placement = Arg("--placement", "local") == "chips" ? GrainInterfaces.TilePlacementMode.Chips : GrainInterfaces.TilePlacementMode.Local;
         string silo = Path.Combine(root, "silo", "bin", "Release", "net10.0", "MemristorGrid.Silo.dll");
         if (!File.Exists(silo)) { Console.Error.WriteLine($"error: {silo} not found; run 'dotnet build silo -c Release' first"); return 1; }
+        int sweepSamples = int.Parse(Arg("--sweep-samples", "4000"), CultureInfo.InvariantCulture);
+        string memgrid = Path.Combine(root, "client", "bin", "Release", "net10.0", "memgrid.dll");
+        if (sweepSamples > 0 && !File.Exists(memgrid)) { Console.Error.WriteLine($"error: {memgrid} not found; run 'dotnet build client -c Release' first (or --sweep-samples 0)"); return 1; }
+        Sweep = sweepSamples > 0 ? new SweepWorkload(memgrid, Path.Combine(root, "models", "ring.onnx"), sweepSamples) : null;
         if (Environment.ProcessorCount < maxSilos) Console.Error.WriteLine($"warning: {Environment.ProcessorCount} cores for {maxSilos} pinned silos");
 
         byte[] bytes = File.ReadAllBytes(model);
@@ -40,41 +47,95 @@ internal static class ScalingBenchmark
             Seed = 11,
             LaneSize = int.Parse(Arg("--lane-size", "0"), CultureInfo.InvariantCulture),
         };
-        int redisPort = FreePort();
-        using var redis = Start("redis-server", $"--port {redisPort} --bind 127.0.0.1 --save \"\" --appendonly no", null);
-        using var stopRedis = new Stop(redis);
-        await WaitAsync(() => CanConnect(redisPort), "redis-server");
-        string redisAddress = $"127.0.0.1:{redisPort}";
         Console.WriteLine($"{Path.GetFileName(model)} on {profile.Name}, {samples} samples, placement {placement.ToString().ToLowerInvariant()}, {repeats} repeats; silo i pinned to core i");
 
+        if (Sweep is { } sw) Console.WriteLine($"sweep: {sw.Describe()}");
         var rates = new Dictionary<int, List<double>>();
         var cpu = new Dictionary<int, List<double>>();
+        var sweepRates = new Dictionary<int, List<double>>();
+        var sweepCpu = new Dictionary<int, List<double>>();
+        string? firstSweep = null;
         float[]? first = null;
         for (int r = 0; r < repeats; r++)
             foreach (int silos in new[] { 1, maxSilos })
             {
-                var (rate, cpuSeconds, result) = await OneRunAsync(silo, redisAddress, silos, bytes, Path.GetFileName(model), profile, options, samples, placement);
-                first ??= result;
-                if (!first.AsSpan().SequenceEqual(result)) { Console.Error.WriteLine("error: samples differ between runs"); return 1; }
-                (rates.TryGetValue(silos, out var l) ? l : rates[silos] = []).Add(rate);
-                (cpu.TryGetValue(silos, out var c) ? c : cpu[silos] = []).Add(cpuSeconds);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  repeat {r + 1}: {silos} silo(s)  {rate,7:F2} samples/s  silo CPU {cpuSeconds,6:F1} s"));
+                var (job, sweep) = await OneRunAsync(silo, silos, bytes, Path.GetFileName(model), profile, options, samples, placement);
+                first ??= job.Samples;
+                if (!first.AsSpan().SequenceEqual(job.Samples)) { Console.Error.WriteLine("error: samples differ between runs"); return 1; }
+                Add(rates, silos, job.Rate);
+                Add(cpu, silos, job.CpuSeconds);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  repeat {r + 1}: {silos} silo(s)  {job.Rate,7:F2} samples/s  silo CPU {job.CpuSeconds,6:F1} s"));
+                if (sweep is { } done)
+                {
+                    firstSweep ??= done.Csv;
+                    if (firstSweep != done.Csv) { Console.Error.WriteLine("error: sweep.csv differs between runs"); return 1; }
+                    Add(sweepRates, silos, done.Rate);
+                    Add(sweepCpu, silos, done.CpuSeconds);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"             sweep  {done.Rate,7:F3} cells/s    silo CPU {done.CpuSeconds,6:F1} s"));
+                }
             }
-        var efficiency = rates[maxSilos].Zip(rates[1], (n, one) => n / one / maxSilos).ToList();
-        static string Mmm(IEnumerable<double> v) { var s = v.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[0]:F2} / {s[s.Count / 2]:F2} / {s[^1]:F2}"); }
         Console.WriteLine();
-        Console.WriteLine("| silos | samples/s (min / median / max) | silo CPU s per job |");
-        Console.WriteLine("|---|---|---|");
-        foreach (var (silos, list) in rates) Console.WriteLine($"| {silos} | {Mmm(list)} | {Mmm(cpu[silos])} |");
-        Console.WriteLine($"| efficiency 1 → {maxSilos} (per repeat) | {Mmm(efficiency)} | |");
+        Table("samples/s", rates, cpu, maxSilos);
         Console.WriteLine("samples identical in every run");
+        if (sweepRates.Count > 0)
+        {
+            Console.WriteLine();
+            Table("sweep cells/s", sweepRates, sweepCpu, maxSilos);
+            Console.WriteLine("sweep.csv identical in every run");
+        }
         return 0;
     }
 
-    private static async Task<(double Rate, double CpuSeconds, float[] Samples)> OneRunAsync(string siloDll, string redis, int silos, byte[] model, string modelName,
+    private static SweepWorkload? Sweep;
+
+    private static void Add(Dictionary<int, List<double>> table, int silos, double value) => (table.TryGetValue(silos, out var l) ? l : table[silos] = []).Add(value);
+
+    private static string Mmm(IEnumerable<double> v) { var s = v.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[0]:F3} / {s[s.Count / 2]:F3} / {s[^1]:F3}"); }
+
+    private static void Table(string what, Dictionary<int, List<double>> rates, Dictionary<int, List<double>> cpu, int maxSilos)
+    {
+        var efficiency = rates[maxSilos].Zip(rates[1], (n, one) => n / one / maxSilos).ToList();
+        Console.WriteLine($"| silos | {what} (min / median / max) | silo CPU s per run |");
+        Console.WriteLine("|---|---|---|");
+        foreach (var (silos, list) in rates) Console.WriteLine($"| {silos} | {Mmm(list)} | {Mmm(cpu[silos])} |");
+        Console.WriteLine($"| efficiency 1 → {maxSilos} (per repeat) | {Mmm(efficiency)} | |");
+    }
+
+    /// <summary>The sweep the benchmark runs through the CLI: ring on rram-180nm, read noise × 3 values, 2 chips.</summary>
+    private sealed record SweepWorkload(string Memgrid, string Model, int Samples)
+    {
+        public const int Cells = 6;
+
+        public string Describe() => $"ring.onnx on rram-180nm, device.read_noise_sigma=0,0.01,0.02 × 2 chips = {Cells} cells of {Samples} samples (memgrid sweep --redis, --parallel 2)";
+
+        public async Task<(double Rate, double CpuSeconds, string Csv)> RunAsync(string redis, string clusterId, IReadOnlyList<Process> silos)
+        {
+            string outDir = Path.Combine(Path.GetTempPath(), $"memgrid-scale-sweep-{Guid.NewGuid():N}");
+            double cpuBefore = silos.Sum(p => p.TotalProcessorTime.TotalSeconds);
+            var watch = Stopwatch.StartNew();
+            using var cli = Start("dotnet", $"\"{Memgrid}\" sweep --model \"{Model}\" --profile rram-180nm --set device.read_noise_sigma=0,0.01,0.02 --chips 2 --samples {Samples} --parallel 2 --redis {redis} --out \"{outDir}\"",
+                new Dictionary<string, string> { ["MEMGRID_CLUSTER_ID"] = clusterId });
+            await cli.WaitForExitAsync();
+            double seconds = watch.Elapsed.TotalSeconds;
+            double cpuSeconds = silos.Sum(p => p.TotalProcessorTime.TotalSeconds) - cpuBefore;
+            if (cli.ExitCode != 0) throw new InvalidOperationException($"memgrid sweep exited {cli.ExitCode}: {string.Join("\n", Logs[cli])}");
+            string csv = File.ReadAllText(Path.Combine(outDir, "sweep.csv"));
+            Directory.Delete(outDir, recursive: true);
+            return (Cells / seconds, cpuSeconds, csv);
+        }
+    }
+
+    private static async Task<((double Rate, double CpuSeconds, float[] Samples) Job, (double Rate, double CpuSeconds, string Csv)? Sweep)> OneRunAsync(string siloDll, int silos, byte[] model, string modelName,
         HardwareProfile profile, AnalogRunOptions options, int samples, GrainInterfaces.TilePlacementMode placement)
     {
         string clusterId = $"scale-{Guid.NewGuid():N}";
+        // A fresh redis-server per run: grain state (finished jobs) outlives a cluster in its store, and a
+        // sweep cell whose job is already finished there would be returned without being computed.
+        int redisPort = FreePort();
+        using var redisServer = Start("redis-server", $"--port {redisPort} --bind 127.0.0.1 --save \"\" --appendonly no", null);
+        using var stopRedis = new Stop(redisServer);
+        await WaitAsync(() => CanConnect(redisPort), "redis-server");
+        string redis = $"127.0.0.1:{redisPort}";
         var processes = new List<Process>();
         try
         {
@@ -107,7 +168,8 @@ internal static class ScalingBenchmark
             double cpuSeconds = processes.Sum(p => p.TotalProcessorTime.TotalSeconds) - cpuBefore;
             Console.WriteLine("    CPU of each silo since it started (s): " + string.Join(", ", processes.Select(p => p.TotalProcessorTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture))));
             await client.StopAsync();
-            return (samples / seconds, cpuSeconds, result.Samples);
+            var sweep = Sweep is { } workload ? await workload.RunAsync(redis, clusterId, processes) : ((double, double, string)?)null;
+            return ((samples / seconds, cpuSeconds, result.Samples), sweep);
         }
         finally
         {

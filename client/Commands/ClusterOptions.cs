@@ -21,15 +21,21 @@ internal sealed class ClusterOptions
 
     public IEnumerable<Option> All() => [Gateway, Redis, Placement, Otlp, ConsoleTelemetry];
 
-    public ClusterSettings Settings(ParseResult parse) => new()
+    /// <summary>The options, plus what a client takes from its environment like a silo does: the cluster id
+    /// (MEMGRID_CLUSTER_ID) and the OTLP endpoint and protocol (OTEL_EXPORTER_OTLP_*).</summary>
+    public ClusterSettings Settings(ParseResult parse)
     {
-        Redis = parse.GetValue(Redis),
-        Gateways = parse.GetValue(Gateway) ?? [],
-        OtlpEndpoint = parse.GetValue(Otlp) ?? NonEmpty(Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")),
-        ConsoleTelemetry = parse.GetValue(ConsoleTelemetry),
-    };
-
-    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+        var environment = ClusterSettings.FromEnvironment();
+        return new()
+        {
+            Redis = parse.GetValue(Redis),
+            Gateways = parse.GetValue(Gateway) ?? [],
+            ClusterId = environment.ClusterId,
+            OtlpEndpoint = parse.GetValue(Otlp) ?? environment.OtlpEndpoint,
+            OtlpProtocol = environment.OtlpProtocol,
+            ConsoleTelemetry = parse.GetValue(ConsoleTelemetry),
+        };
+    }
 
     public bool JoinsCluster(ParseResult parse) => parse.GetValue(Redis) is not null || (parse.GetValue(Gateway)?.Length ?? 0) > 0;
 
