@@ -18,7 +18,7 @@ namespace MemristorGrid.Bench;
 /// output directory each time, so no cell is kept) and reports cells/s the same way.
 ///   dotnet build silo -c Release && dotnet build client -c Release && dotnet run -c Release --project bench -- scale
 ///       [--silos 2] [--repeats 3] [--samples 300] [--model models/gmm16.onnx] [--profile ideal] [--placement local|chips]
-///       [--sweep-samples 4000] (0 = no sweep)
+///       [--sweep-samples 4000] (0 = no sweep) [--client-core 0|none]
 /// </summary>
 internal static class ScalingBenchmark
 {
@@ -38,6 +38,11 @@ internal static class ScalingBenchmark
         if (sweepSamples > 0 && !File.Exists(memgrid)) { Console.Error.WriteLine($"error: {memgrid} not found; run 'dotnet build client -c Release' first (or --sweep-samples 0)"); return 1; }
         Sweep = sweepSamples > 0 ? new SweepWorkload(memgrid, Path.Combine(root, "models", "ring.onnx"), sweepSamples) : null;
         if (Environment.ProcessorCount < maxSilos) Console.Error.WriteLine($"warning: {Environment.ProcessorCount} cores for {maxSilos} pinned silos");
+        // The client side (this process, the sweep CLI, redis-server) runs on core 0 beside silo 0 in every
+        // configuration, so one silo does not get a spare core for it that N silos would not.
+        string clientCore = Arg("--client-core", "0");
+        ClientAffinity = clientCore == "none" ? null : $"-c {int.Parse(clientCore, CultureInfo.InvariantCulture)}";
+        if (ClientAffinity is not null && OperatingSystem.IsLinux()) Process.GetCurrentProcess().ProcessorAffinity = (IntPtr)(1L << int.Parse(clientCore, CultureInfo.InvariantCulture));
 
         byte[] bytes = File.ReadAllBytes(model);
         var net = OnnxImporter.FromBytes(bytes, model);
@@ -47,12 +52,13 @@ internal static class ScalingBenchmark
             Seed = 11,
             LaneSize = int.Parse(Arg("--lane-size", "0"), CultureInfo.InvariantCulture),
         };
-        Console.WriteLine($"{Path.GetFileName(model)} on {profile.Name}, {samples} samples, placement {placement.ToString().ToLowerInvariant()}, {repeats} repeats; silo i pinned to core i");
+        Console.WriteLine($"{Path.GetFileName(model)} on {profile.Name}, {samples} samples, placement {placement.ToString().ToLowerInvariant()}, {repeats} repeats; silo i pinned to core i; client, CLI and redis-server {(ClientAffinity is null ? "not pinned" : $"pinned to core {clientCore}")}");
 
         if (Sweep is { } sw) Console.WriteLine($"sweep: {sw.Describe()}");
         var rates = new Dictionary<int, List<double>>();
         var cpu = new Dictionary<int, List<double>>();
         var sweepRates = new Dictionary<int, List<double>>();
+        var sweepCellRates = new Dictionary<int, List<double>>();
         var sweepCpu = new Dictionary<int, List<double>>();
         string? firstSweep = null;
         float[]? first = null;
@@ -70,8 +76,9 @@ internal static class ScalingBenchmark
                     firstSweep ??= done.Csv;
                     if (firstSweep != done.Csv) { Console.Error.WriteLine("error: sweep.csv differs between runs"); return 1; }
                     Add(sweepRates, silos, done.Rate);
+                    Add(sweepCellRates, silos, done.CellsRate);
                     Add(sweepCpu, silos, done.CpuSeconds);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"             sweep  {done.Rate,7:F3} cells/s    silo CPU {done.CpuSeconds,6:F1} s"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"             sweep  {done.Rate,7:F3} cells/s ({done.CellsRate:F3} while cells ran)  silo CPU {done.CpuSeconds,6:F1} s  [{done.Phases}]"));
                 }
             }
         Console.WriteLine();
@@ -80,13 +87,20 @@ internal static class ScalingBenchmark
         if (sweepRates.Count > 0)
         {
             Console.WriteLine();
-            Table("sweep cells/s", sweepRates, sweepCpu, maxSilos);
+            Table("sweep cells/s, whole command", sweepRates, sweepCpu, maxSilos);
+            Console.WriteLine();
+            Table("sweep cells/s while cells ran", sweepCellRates, sweepCpu, maxSilos);
             Console.WriteLine("sweep.csv identical in every run");
         }
         return 0;
     }
 
     private static SweepWorkload? Sweep;
+
+    /// <summary>taskset's core list for the client-side processes, or null when they are not pinned.</summary>
+    private static string? ClientAffinity;
+
+    private static (string File, string Args) Pinned(string file, string args) => ClientAffinity is { } cores ? ("taskset", $"{cores} {file} {args}") : (file, args);
 
     private static void Add(Dictionary<int, List<double>> table, int silos, double value) => (table.TryGetValue(silos, out var l) ? l : table[silos] = []).Add(value);
 
@@ -108,31 +122,46 @@ internal static class ScalingBenchmark
 
         public string Describe() => $"ring.onnx on rram-180nm, device.read_noise_sigma=0,0.01,0.02 × 2 chips = {Cells} cells of {Samples} samples (memgrid sweep --redis, --parallel 2)";
 
-        public async Task<(double Rate, double CpuSeconds, string Csv)> RunAsync(string redis, string clusterId, IReadOnlyList<Process> silos)
+        /// <summary>Runs the sweep; Rate is cells per second of the whole command, CellsRate per second from the
+        /// command's first line (settings checked, cluster about to be joined) to its last finished cell.</summary>
+        public async Task<(double Rate, double CellsRate, double CpuSeconds, string Csv, string Phases)> RunAsync(string redis, string clusterId, IReadOnlyList<Process> silos)
         {
             string outDir = Path.Combine(Path.GetTempPath(), $"memgrid-scale-sweep-{Guid.NewGuid():N}");
             double cpuBefore = silos.Sum(p => p.TotalProcessorTime.TotalSeconds);
             var watch = Stopwatch.StartNew();
-            using var cli = Start("dotnet", $"\"{Memgrid}\" sweep --model \"{Model}\" --profile rram-180nm --set device.read_noise_sigma=0,0.01,0.02 --chips 2 --samples {Samples} --parallel 2 --redis {redis} --out \"{outDir}\"",
-                new Dictionary<string, string> { ["MEMGRID_CLUSTER_ID"] = clusterId });
+            var lines = new System.Collections.Concurrent.ConcurrentQueue<(double At, string Line)>();
+            // /usr/bin/time prints the command's own CPU (user, system) last: the client is not pinned and shares the cores.
+            var (file, args) = Pinned("/usr/bin/time", $"-f \"client-cpu %U %S\" dotnet \"{Memgrid}\" sweep --model \"{Model}\" --profile rram-180nm --set device.read_noise_sigma=0,0.01,0.02 --chips 2 --samples {Samples} --parallel 2 --redis {redis} --out \"{outDir}\"");
+            var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            info.Environment["MEMGRID_CLUSTER_ID"] = clusterId;
+            using var cli = Process.Start(info)!;
+            cli.OutputDataReceived += (_, e) => { if (e.Data is { } line) lines.Enqueue((watch.Elapsed.TotalSeconds, line)); };
+            cli.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lines.Enqueue((watch.Elapsed.TotalSeconds, line)); };
+            cli.BeginOutputReadLine();
+            cli.BeginErrorReadLine();
             await cli.WaitForExitAsync();
             double seconds = watch.Elapsed.TotalSeconds;
             double cpuSeconds = silos.Sum(p => p.TotalProcessorTime.TotalSeconds) - cpuBefore;
-            if (cli.ExitCode != 0) throw new InvalidOperationException($"memgrid sweep exited {cli.ExitCode}: {string.Join("\n", Logs[cli])}");
+            if (cli.ExitCode != 0) throw new InvalidOperationException($"memgrid sweep exited {cli.ExitCode}: {string.Join("\n", lines.Select(l => l.Line))}");
+            double announced = lines.First(l => l.Line.StartsWith("sweep ", StringComparison.Ordinal)).At;
+            double lastCell = lines.Last(l => l.Line.StartsWith('[')).At;
             string csv = File.ReadAllText(Path.Combine(outDir, "sweep.csv"));
             Directory.Delete(outDir, recursive: true);
-            return (Cells / seconds, cpuSeconds, csv);
+            var clientCpu = lines.Last(l => l.Line.StartsWith("client-cpu ", StringComparison.Ordinal)).Line.Split(' ')[1..].Sum(v => double.Parse(v, CultureInfo.InvariantCulture));
+            string phases = string.Create(CultureInfo.InvariantCulture, $"start-up {announced:F1} s, cells {lastCell - announced:F1} s, report and exit {seconds - lastCell:F1} s; client CPU {clientCpu:F1} s");
+            return (Cells / seconds, Cells / (lastCell - announced), cpuSeconds, csv, phases);
         }
     }
 
-    private static async Task<((double Rate, double CpuSeconds, float[] Samples) Job, (double Rate, double CpuSeconds, string Csv)? Sweep)> OneRunAsync(string siloDll, int silos, byte[] model, string modelName,
+    private static async Task<((double Rate, double CpuSeconds, float[] Samples) Job, (double Rate, double CellsRate, double CpuSeconds, string Csv, string Phases)? Sweep)> OneRunAsync(string siloDll, int silos, byte[] model, string modelName,
         HardwareProfile profile, AnalogRunOptions options, int samples, GrainInterfaces.TilePlacementMode placement)
     {
         string clusterId = $"scale-{Guid.NewGuid():N}";
         // A fresh redis-server per run: grain state (finished jobs) outlives a cluster in its store, and a
         // sweep cell whose job is already finished there would be returned without being computed.
         int redisPort = FreePort();
-        using var redisServer = Start("redis-server", $"--port {redisPort} --bind 127.0.0.1 --save \"\" --appendonly no", null);
+        var (redisFile, redisArgs) = Pinned("redis-server", $"--port {redisPort} --bind 127.0.0.1 --save \"\" --appendonly no");
+        using var redisServer = Start(redisFile, redisArgs, null);
         using var stopRedis = new Stop(redisServer);
         await WaitAsync(() => CanConnect(redisPort), "redis-server");
         string redis = $"127.0.0.1:{redisPort}";
@@ -168,7 +197,8 @@ internal static class ScalingBenchmark
             double cpuSeconds = processes.Sum(p => p.TotalProcessorTime.TotalSeconds) - cpuBefore;
             Console.WriteLine("    CPU of each silo since it started (s): " + string.Join(", ", processes.Select(p => p.TotalProcessorTime.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture))));
             await client.StopAsync();
-            var sweep = Sweep is { } workload ? await workload.RunAsync(redis, clusterId, processes) : ((double, double, string)?)null;
+            var sweep = Sweep is { } workload ? await workload.RunAsync(redis, clusterId, processes) : ((double, double, double, string, string)?)null;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    redis-server CPU over the run: {redisServer.TotalProcessorTime.TotalSeconds:F1} s"));
             return ((samples / seconds, cpuSeconds, result.Samples), sweep);
         }
         finally

@@ -6,6 +6,7 @@ using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Deployments;
 using MemristorGrid.Grains.Placement;
 using MemristorGrid.Grains.Telemetry;
+using MemristorGrid.Grains.Wire;
 using Orleans.Concurrency;
 using Orleans.Runtime;
 
@@ -55,19 +56,24 @@ public abstract class TileGrainBase(DeploymentCache deployments) : Grain, ITileG
         long start = Stopwatch.GetTimestamp();
         int rows = tile.Plan.RowCount, cols = tile.Plan.ColCount, n = request.Count;
         var inputs = ArrayPool<float>.Shared.Rent(n * rows);
-        var outputs = new byte[n * cols * sizeof(float)];
-        var power = new byte[n * sizeof(double)];
+        var outputs = ResponseBuffers.Rent(n * cols * sizeof(float));
+        var power = ResponseBuffers.Rent(n * sizeof(double));
+        var samples = request.Samples.Length > 0 ? ArrayPool<long>.Shared.Rent(n) : null; // only its first n are read
         try
         {
             var x = inputs.AsSpan(0, n * rows);
             MemoryMarshal.Cast<byte, float>(request.Inputs).CopyTo(x);
-            long[]? samples = request.Samples.Length > 0 ? MemoryMarshal.Cast<byte, long>(request.Samples).ToArray() : null;
+            if (samples is not null) MemoryMarshal.Cast<byte, long>(request.Samples).CopyTo(samples);
             var result = tile.Evaluate(x, MemoryMarshal.Cast<byte, float>(outputs.AsSpan()), n,
                 new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass, samples), MemoryMarshal.Cast<byte, double>(power.AsSpan()));
-            Instruments.TileWallTime.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, _tags);
+            if (Instruments.TileWallTime.Enabled) Instruments.TileWallTime.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, _tags);
             return new TileResponse(outputs, result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, power);
         }
-        finally { ArrayPool<float>.Shared.Return(inputs); }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(inputs);
+            if (samples is not null) ArrayPool<long>.Shared.Return(samples);
+        }
     }
 
     public Task<TilePlacement> DescribeAsync()
