@@ -76,13 +76,17 @@ internal static class SweepPlots
             line.LinePattern = LinePattern.Dashed;
             line.LegendText = "Pareto front";
             // Configurations at the same point (keys that change nothing) share one label.
+            // Configurations at the same point (keys that change nothing) share one label; neighbouring
+            // labels are stepped upwards in turn so that close points do not print over each other.
+            int step = 0;
             foreach (var same in front.GroupBy(p => (p.Energy.Mean, p.Quality!.Mean)))
             {
-                var label = plot.Add.Text(string.Join("\n", same.Select(p => Label(plan, p))), same.Key.Item1 * 1e6, same.Key.Item2);
+                var lines = same.Select(p => Label(plan, p)).ToList();
+                var label = plot.Add.Text(string.Join("\n", lines), same.Key.Item1 * 1e6, same.Key.Item2);
                 label.LabelFontSize = 11;
                 label.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
                 label.OffsetX = 14;
-                label.OffsetY = -14;
+                label.OffsetY = -14 - 20 * (step++ % 4);
             }
         }
         plot.XLabel("energy per sample (µJ, simulated)");
