@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using MemristorGrid.Client.Commands;
 using MemristorGrid.Engine;
 using MemristorGrid.Hosting;
@@ -42,7 +43,13 @@ public static class Cli
                 error.WriteLine("Run 'memgrid --help' (or 'memgrid COMMAND --help') for usage.");
                 return UsageError;
             }
-            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // Commands that take a cancellation token (run, compare, sweep: they host a silo or join a cluster)
+            // stop on the first Ctrl-C or SIGTERM; a second one ends the process at once. The others keep
+            // the runtime's default: the signal ends them.
+            using var cancel = new CancellationTokenSource();
+            using var signals = parse.Action is System.CommandLine.Invocation.AsynchronousCommandLineAction ? new StopSignals(cancel) : null;
+            var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            return parse.InvokeAsync(configuration, cancel.Token).GetAwaiter().GetResult();
         }
         catch (UserInputException e)
         {
@@ -64,6 +71,32 @@ public static class Cli
             error.WriteLine(e is ClusterJobException ? $"internal error: {e.Message}" : $"internal error: {e.GetType().Name}: {e.Message}");
             if (Diagnostics.ShowStackTraces) error.WriteLine(e is ClusterJobException { Detail: { } remote } ? remote : e);
             return InternalError;
+        }
+    }
+
+    /// <summary>The first SIGINT or SIGTERM cancels the command; later ones take the default (termination).</summary>
+    private sealed class StopSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _cancel;
+        private readonly PosixSignalRegistration[] _registrations;
+        private int _received;
+
+        public StopSignals(CancellationTokenSource cancel)
+        {
+            _cancel = cancel;
+            _registrations = [PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle), PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle)];
+        }
+
+        private void Handle(PosixSignalContext context)
+        {
+            if (Interlocked.Increment(ref _received) > 1) return;
+            context.Cancel = true;
+            _cancel.Cancel();
+        }
+
+        public void Dispose()
+        {
+            foreach (var r in _registrations) r.Dispose();
         }
     }
 }

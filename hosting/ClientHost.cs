@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,6 +12,7 @@ public static class ClientHost
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<Microsoft.Extensions.Hosting.IHostLifetime, HostedByCaller>();
         builder.UseOrleansClient(c => c.AddMemristorGridClient(settings));
         builder.Services.AddMemristorGridTelemetry(settings, serviceName);
         return builder.Build();

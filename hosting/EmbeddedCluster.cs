@@ -30,6 +30,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
         builder.UseOrleans(silo => silo.AddMemristorGridSilo(settings));
         builder.Services.AddMemristorGridTelemetry(settings, "memgrid");
         services?.Invoke(builder.Services);

@@ -24,15 +24,16 @@ internal sealed class AnalogSimulator
     public string Where(ParseResult parse) => UsesReference(parse) ? "reference simulator"
         : $"{(Cluster.JoinsCluster(parse) ? "cluster" : "embedded silo")} ({parse.GetValue(Cluster.Placement)} placement)";
 
-    /// <summary>Runs the analog job where the options say; the returned arguments name the simulator and placement used.</summary>
-    public (AnalogRunResult Result, AnalogRunArguments.Resolved Run) Run(ParseResult parse, AnalogRunArguments.Resolved r)
+    /// <summary>Runs the analog job where the options say; the returned arguments name the simulator and placement used.
+    /// Ctrl-C cancels it: the embedded silo stops with it, a job on a cluster goes on there.</summary>
+    public async Task<(AnalogRunResult Result, AnalogRunArguments.Resolved Run)> RunAsync(ParseResult parse, AnalogRunArguments.Resolved r, CancellationToken cancel)
     {
         if (parse.GetValue(_deprecatedReference))
             parse.InvocationConfiguration.Error.WriteLine("warning: --reference is deprecated and will be removed in the next release; use --simulator reference");
-        bool reference = parse.GetValue(_deprecatedReference) || parse.GetValue(Simulator) == "reference";
-        var result = reference ? RunCommand.Simulate(r)
-            : ConsoleProgress.Run($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name} (grain cluster)", progress =>
-                Cluster.RunJobAsync(parse, r, progress).GetAwaiter().GetResult());
+        bool reference = UsesReference(parse);
+        var result = reference ? await Task.Run(() => RunCommand.Simulate(r, cancel), cancel)
+            : await ConsoleProgress.RunAsync($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name} (grain cluster)", progress =>
+                Cluster.RunJobAsync(parse, r, progress, cancel));
         return (result, r with
         {
             Simulator = reference ? "reference" : Cluster.JoinsCluster(parse) ? "cluster" : "embedded-silo",

@@ -55,16 +55,16 @@ internal sealed class ClusterOptions
     }
 
     /// <summary>Runs <paramref name="work"/> against the embedded silo (started for it and stopped after) or the named cluster.</summary>
-    public async Task<T> WithClusterAsync<T>(ParseResult parse, Func<IGrainFactory, Task<T>> work)
+    public async Task<T> WithClusterAsync<T>(ParseResult parse, Func<IGrainFactory, Task<T>> work, CancellationToken cancel = default)
     {
         var settings = Settings(parse);
         if (!JoinsCluster(parse))
         {
-            await using var embedded = await EmbeddedCluster.StartAsync(settings);
+            await using var embedded = await EmbeddedCluster.StartAsync(settings, cancel: cancel);
             return await work(embedded.Client);
         }
         using var host = ClientHost.Build(settings);
-        try { await host.StartAsync(); }
+        try { await host.StartAsync(cancel); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw new Engine.UserInputException($"cannot join the cluster ({(settings.Redis is not null ? $"redis {settings.Redis}" : string.Join(", ", settings.Gateways))}): {e.Message}");
@@ -74,7 +74,7 @@ internal sealed class ClusterOptions
     }
 
     /// <summary>Runs the job on the embedded silo or on the cluster the options name.</summary>
-    public Task<AnalogRunResult> RunJobAsync(ParseResult parse, AnalogRunArguments.Resolved r, IProgress<double> progress) =>
+    public Task<AnalogRunResult> RunJobAsync(ParseResult parse, AnalogRunArguments.Resolved r, IProgress<double> progress, CancellationToken cancel) =>
         WithClusterAsync(parse, grains => ClusterJobRunner.RunAsync(grains, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress,
-            placement: parse.GetValue(Placement) == "chips" ? GrainInterfaces.TilePlacementMode.Chips : GrainInterfaces.TilePlacementMode.Local));
+            placement: parse.GetValue(Placement) == "chips" ? GrainInterfaces.TilePlacementMode.Chips : GrainInterfaces.TilePlacementMode.Local, cancel: cancel), cancel);
 }

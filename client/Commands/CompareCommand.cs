@@ -32,7 +32,7 @@ internal static class CompareCommand
         command.Options.Add(steps);
         command.Options.Add(cpuWatts);
         command.Options.Add(threads);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancel) =>
         {
             var r = args.Resolve(parse);
             var digitalOptions = new SamplerOptions
@@ -57,7 +57,8 @@ internal static class CompareCommand
             bool rapl = raplBefore is { } b && raplAfter is { } a && a >= b;
             double digitalJoules = rapl ? (raplAfter!.Value - raplBefore!.Value) * 1e-6 : cpu.TotalSeconds * watts;
 
-            var (analog, ranOn) = simulator.Run(parse, r);
+            cancel.ThrowIfCancellationRequested();
+            var (analog, ranOn) = await simulator.RunAsync(parse, r, cancel);
             r = ranOn;
             var analogQuality = RunCommand.Score(r, analog);
             var digitalQuality = r.Reference is { } reference ? QualityReport.Compute(digital.Samples, digital.Labels, digital.Dim, reference.Data) : null;

@@ -103,9 +103,9 @@ internal static class RunCommand
         var simulator = new AnalogSimulator();
         var command = new Command("run", "Program the model onto a simulated RRAM deployment and generate samples by analog-time integration on the grain cluster (an embedded silo unless --gateway or --redis is given).");
         foreach (var o in args.All().Concat(simulator.All())) command.Options.Add(o);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, cancel) =>
         {
-            var (result, r) = simulator.Run(parse, args.Resolve(parse));
+            var (result, r) = await simulator.RunAsync(parse, args.Resolve(parse), cancel);
             var quality = Score(r, result);
             var report = Report(r, result, quality);
             WriteOutputs(r, result, report, quality);
@@ -117,9 +117,9 @@ internal static class RunCommand
         return command;
     }
 
-    public static AnalogRunResult Simulate(AnalogRunArguments.Resolved r) =>
+    public static AnalogRunResult Simulate(AnalogRunArguments.Resolved r, CancellationToken cancel = default) =>
         ConsoleProgress.Run($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name}", progress =>
-            ReferenceSimulator.Run(r.Network, r.Profile, r.Options, r.Count, r.Labels, progress));
+            ReferenceSimulator.Run(r.Network, r.Profile, r.Options, r.Count, r.Labels, progress, cancel));
 
     public static QualityReport? Score(AnalogRunArguments.Resolved r, AnalogRunResult result) =>
         r.Reference is { } reference ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, reference.Data) : null;

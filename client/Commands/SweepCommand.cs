@@ -109,13 +109,13 @@ internal static class SweepCommand
             if (todo.Count > 0)
             {
                 if (simulator.UsesReference(parse))
-                    await ConsoleProgress.RunAsync("sweep (reference simulator)", progress => runner.RunAsync(todo, (cell, p, ct) => Task.Run(() => cell.RunOnReferenceSimulator(p), ct), progress));
+                    await ConsoleProgress.RunAsync("sweep (reference simulator)", progress => runner.RunAsync(todo, (cell, p, ct) => Task.Run(() => cell.RunOnReferenceSimulator(p, ct), ct), progress));
                 else
                 {
                     var placement = parse.GetValue(simulator.Cluster.Placement) == "chips" ? TilePlacementMode.Chips : TilePlacementMode.Local;
                     await simulator.Cluster.WithClusterAsync(parse, grains => ConsoleProgress.RunAsync($"sweep on the {where}", progress => runner.RunAsync(todo,
                         (cell, p, ct) => ClusterJobRunner.RunAsync(grains, cell.Model.Bytes, cell.Model.Name, cell.Profile, cell.Options, cell.Count, cell.Labels, p,
-                            jobId: $"sweep-{cell.Id}-{placement.ToString().ToLowerInvariant()}", placement: placement, cancel: ct), progress)));
+                            jobId: $"sweep-{cell.Id}-{placement.ToString().ToLowerInvariant()}", placement: placement, cancel: ct), progress)), cancel);
                 }
             }
 

@@ -70,8 +70,8 @@ public sealed record SweepCell(string Id, SweepModel Model, IReadOnlyList<string
     public string ConfigurationKey => $"{Model.Name}|{string.Join('|', Settings)}";
 
     /// <summary>Runs the cell on the single-process reference simulator.</summary>
-    public Accounting.AnalogRunResult RunOnReferenceSimulator(IProgress<double>? progress = null) =>
-        ReferenceSimulator.Run(Model.Network, Profile, Options, Count, Labels, progress);
+    public Accounting.AnalogRunResult RunOnReferenceSimulator(IProgress<double>? progress = null, CancellationToken cancel = default) =>
+        ReferenceSimulator.Run(Model.Network, Profile, Options, Count, Labels, progress, cancel);
 }
 
 /// <summary>
