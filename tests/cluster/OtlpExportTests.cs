@@ -46,6 +46,27 @@ public sealed class OtlpExportTests : IDisposable
         await client.StopAsync();
     }
 
+    /// <summary>The CLI's embedded silo honours OTEL_EXPORTER_OTLP_PROTOCOL like a silo process: with
+    /// http/protobuf its spans and metrics go to /v1/traces and /v1/metrics (the client used to post to /).</summary>
+    [Fact]
+    public async Task The_cli_exports_over_otlp_http_to_the_signal_paths()
+    {
+        int port = EmbeddedCluster.FreePort();
+        _receiver.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _receiver.Start();
+        _ = Task.Run(ReceiveAsync);
+        var environment = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf", ["OTEL_BSP_SCHEDULE_DELAY"] = "200" };
+        string memgrid = Path.Combine(AppContext.BaseDirectory, "memgrid.dll");
+        string outDir = Path.Combine(Path.GetTempPath(), "memgrid-tests", Guid.NewGuid().ToString("N"));
+        var run = _processes.Start("dotnet", $"\"{memgrid}\" run --model \"{Repo.ModelPath("ring.onnx")}\" --samples 200 --otlp http://127.0.0.1:{port} --out \"{outDir}\"", "dotnet not found", environment);
+        Assert.True(run.WaitForExit(120_000), "memgrid run did not finish");
+        Assert.True(run.ExitCode == 0, _processes.Tail(run));
+        bool Arrived(string path, string text) => _received.TryGetValue(path, out var bodies)
+            && bodies.Any(b => Encoding.UTF8.GetString(b).Contains(text, StringComparison.Ordinal));
+        await Processes.WaitFor(() => Arrived("/v1/traces", "memgrid.run") && Arrived("/v1/metrics", "memristorgrid.tile.energy"), "OTLP data from the CLI", 30);
+        Assert.False(_received.ContainsKey("/"), "nothing is posted to the bare endpoint");
+    }
+
     private async Task ReceiveAsync()
     {
         while (_receiver.IsListening)
