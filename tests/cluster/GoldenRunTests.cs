@@ -33,7 +33,8 @@ public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloC
     private static Case Get(string name) => name switch
     {
         "ring" => new("ring", "ring.onnx", "rram-180nm", "ode", 0, 600, 3, 200, 10),
-        "hku" => new("hku", "hku.onnx", "mcu-demo", "sde", 1, 20, 5, 30, 2),
+        // The mcu-demo preset as it was when the run was recorded (its embedding DAC range was corrected later).
+        "hku" => new("hku", "hku.onnx", Path.Combine(Repo.Root(), "tests", "golden", "mcu-demo-as-recorded.json"), "sde", 1, 20, 5, 30, 2),
         "gmm16" => new("gmm16", "gmm16.onnx", "rram-180nm", "sde", 0, 16, 2, 8, 2),
         _ => throw new ArgumentException(name),
     };
