@@ -19,10 +19,7 @@ public sealed class OtlpExportTests : IDisposable
     [Fact]
     public async Task A_silo_exports_tile_spans_and_energy_metrics_over_otlp()
     {
-        int port = EmbeddedCluster.FreePort();
-        _receiver.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _receiver.Start();
-        _ = Task.Run(ReceiveAsync);
+        int port = StartReceiver();
 
         var environment = new Dictionary<string, string>
         {
@@ -39,8 +36,6 @@ public sealed class OtlpExportTests : IDisposable
         var grains = client.Services.GetRequiredService<IClusterClient>();
         await ClusterJobRunner.RunAsync(grains, bytes, "ring.onnx", Repo.Profile("rram-180nm"), options, 200, []);
 
-        bool Arrived(string path, string text) => _received.TryGetValue(path, out var bodies)
-            && bodies.Any(b => Encoding.UTF8.GetString(b).Contains(text, StringComparison.Ordinal));
         await Processes.WaitFor(() => Arrived("/v1/traces", "tile.evaluate") && Arrived("/v1/traces", "lane.window")
             && Arrived("/v1/metrics", "memristorgrid.tile.energy") && Arrived("/v1/metrics", "memristorgrid.tile.wall_time"), "OTLP data", 30);
         await client.StopAsync();
@@ -51,20 +46,28 @@ public sealed class OtlpExportTests : IDisposable
     [Fact]
     public async Task The_cli_exports_over_otlp_http_to_the_signal_paths()
     {
-        int port = EmbeddedCluster.FreePort();
-        _receiver.Prefixes.Add($"http://127.0.0.1:{port}/");
-        _receiver.Start();
-        _ = Task.Run(ReceiveAsync);
+        int port = StartReceiver();
         var environment = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf", ["OTEL_BSP_SCHEDULE_DELAY"] = "200" };
         string memgrid = Path.Combine(AppContext.BaseDirectory, "memgrid.dll");
         string outDir = Path.Combine(Path.GetTempPath(), "memgrid-tests", Guid.NewGuid().ToString("N"));
         var run = _processes.Start("dotnet", $"\"{memgrid}\" run --model \"{Repo.ModelPath("ring.onnx")}\" --samples 200 --otlp http://127.0.0.1:{port} --out \"{outDir}\"", "dotnet not found", environment);
         Assert.True(run.WaitForExit(120_000), "memgrid run did not finish");
         Assert.True(run.ExitCode == 0, _processes.Tail(run));
-        bool Arrived(string path, string text) => _received.TryGetValue(path, out var bodies)
-            && bodies.Any(b => Encoding.UTF8.GetString(b).Contains(text, StringComparison.Ordinal));
         await Processes.WaitFor(() => Arrived("/v1/traces", "memgrid.run") && Arrived("/v1/metrics", "memristorgrid.tile.energy"), "OTLP data from the CLI", 30);
         Assert.False(_received.ContainsKey("/"), "nothing is posted to the bare endpoint");
+    }
+
+    private bool Arrived(string path, string text) => _received.TryGetValue(path, out var bodies)
+        && bodies.Any(b => Encoding.UTF8.GetString(b).Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Starts the test's OTLP/HTTP receiver on a free port and returns the port.</summary>
+    private int StartReceiver()
+    {
+        int port = EmbeddedCluster.FreePort();
+        _receiver.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _receiver.Start();
+        _ = Task.Run(ReceiveAsync);
+        return port;
     }
 
     private async Task ReceiveAsync()
