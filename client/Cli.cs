@@ -37,6 +37,9 @@ public static class Cli
         try
         {
             var parse = Build().Parse(args);
+            // `memgrid` or `memgrid profile` alone: a command group without its command shows its help.
+            if (parse.CommandResult.Command is { Action: null, Subcommands.Count: > 0 } && parse.UnmatchedTokens.Count == 0 && args.All(a => !a.StartsWith('-')))
+                return Run([.. args, "--help"], output, error);
             if (parse.Errors.Count > 0)
             {
                 foreach (var e in parse.Errors) error.WriteLine($"error: {e.Message}");

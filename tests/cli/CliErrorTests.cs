@@ -99,3 +99,35 @@ public class CliErrorTests
         Assert.Contains("--", r.Out);
     }
 }
+
+/// <summary>A command group typed alone shows its help instead of an error; a wrong word is still an error.</summary>
+public sealed class CommandGroupHelpTests
+{
+    [Theory]
+    [InlineData(new string[0], " [command] [options]")] // the root's name is the host's (testhost here)
+    [InlineData(new[] { "profile" }, " profile [command] [options]")]
+    public void A_group_alone_prints_its_help(string[] args, string usage)
+    {
+        var r = CliRunner.Run(args);
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains(usage, r.Out);
+        Assert.Contains("Commands:", r.Out);
+        Assert.Equal("", r.Err);
+    }
+
+    [Fact]
+    public void An_unknown_word_after_a_group_is_a_usage_error()
+    {
+        var r = CliRunner.Run("profile", "nosuch");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("Unrecognized command or argument 'nosuch'", r.Err);
+    }
+
+    [Fact]
+    public void Inspect_names_the_programming_noise_model_as_profiles_spell_it()
+    {
+        var r = CliRunner.Run("inspect", "--model", Models.Shipped("ring.onnx"), "--profile", "rram-180nm");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("programming noise truncated-multiplicative σ 0.1,", r.Out);
+    }
+}
