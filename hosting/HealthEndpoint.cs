@@ -105,5 +105,6 @@ public sealed class HealthEndpoint(IServiceProvider services, ClusterSettings se
         _stop.Cancel();
         _listener?.Stop();
         if (_loop is not null) await _loop;
+        _stop.Dispose();
     }
 }

@@ -54,6 +54,10 @@ internal sealed class ClusterOptions
         return await WithClusterAsync(parse, Ask);
     }
 
+    /// <summary><see cref="WithClusterAsync{T}"/> for work without a result.</summary>
+    public Task WithClusterAsync(ParseResult parse, Func<IGrainFactory, Task> work, CancellationToken cancel = default) =>
+        WithClusterAsync(parse, async grains => { await work(grains); return true; }, cancel);
+
     /// <summary>Runs <paramref name="work"/> against the embedded silo (started for it and stopped after) or the named cluster.</summary>
     public async Task<T> WithClusterAsync<T>(ParseResult parse, Func<IGrainFactory, Task<T>> work, CancellationToken cancel = default)
     {

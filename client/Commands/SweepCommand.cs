@@ -135,11 +135,12 @@ internal static class SweepCommand
             var report = new SweepReport(plan, results, points, chosen, settings, kept);
             RunOutputs.WriteText(outDir, "sweep.csv", report.Csv());
             RunOutputs.WriteReport(outDir, report.Json(), "sweep.json");
-            RunOutputs.WriteText(outDir, "sweep.md", report.Markdown());
+            string markdown = report.Markdown();
+            RunOutputs.WriteText(outDir, "sweep.md", markdown);
             var plots = report.PlotNames().ToList();
             for (int a = 0; a < plots.Count - 1; a++) RunOutputs.WritePng(outDir, plots[a], SweepPlots.QualityVersus(plan, points, a, chosen));
             RunOutputs.WritePng(outDir, plots[^1], SweepPlots.Pareto(plan, points, chosen));
-            o.WriteLine(report.Markdown().TrimEnd());
+            o.WriteLine(markdown.TrimEnd());
             o.WriteLine($"wrote {Path.Combine(outDir, "sweep.csv")}, sweep.json, sweep.md, {string.Join(", ", plots)}");
             return 0;
         });
@@ -160,7 +161,7 @@ internal static class SweepCommand
         private readonly ConcurrentDictionary<string, double> _running = new();
         private int _finished;
 
-        public async Task<bool> RunAsync(IReadOnlyList<SweepCell> cells, Func<SweepCell, IProgress<double>, CancellationToken, Task<AnalogRunResult>> run, IProgress<double> progress)
+        public async Task RunAsync(IReadOnlyList<SweepCell> cells, Func<SweepCell, IProgress<double>, CancellationToken, Task<AnalogRunResult>> run, IProgress<double> progress)
         {
             void Report() => progress.Report((_finished + _running.Values.Sum()) / cells.Count);
             await Parallel.ForEachAsync(cells, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancel }, async (cell, ct) =>
@@ -175,7 +176,6 @@ internal static class SweepCommand
                 Report();
                 lock (_print) output.WriteLine(Line(cell, metrics, n, cells.Count));
             });
-            return true;
         }
 
         private string Line(SweepCell cell, CellMetrics m, int n, int total) => string.Create(CultureInfo.InvariantCulture,

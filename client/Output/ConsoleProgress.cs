@@ -37,6 +37,10 @@ public static class ConsoleProgress
             });
     }
 
+    /// <summary><see cref="RunAsync{T}"/> for work without a result.</summary>
+    public static Task RunAsync(string title, Func<IProgress<double>, Task> work) =>
+        RunAsync(title, async progress => { await work(progress); return true; });
+
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and lag).</summary>
     private sealed class SyncProgress(Action<double> report) : IProgress<double>
     {

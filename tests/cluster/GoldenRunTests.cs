@@ -67,10 +67,8 @@ public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloC
 
     private static (string Sha256, JsonObject Report) RunCli(Case c, params string[] extra)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "memgrid-tests", Guid.NewGuid().ToString("N"));
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Client.Cli.Run([.. c.CliArgs(dir), .. extra], stdout, stderr);
+        string dir = Repo.TempDir(create: false);
+        var (code, _, stderr) = Repo.Cli([.. c.CliArgs(dir), .. extra]);
         Assert.True(code == 0, $"memgrid {string.Join(' ', c.CliArgs(dir))} {string.Join(' ', extra)} → {code}: {stderr}");
         string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, "samples.csv"))));
         var report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!.AsObject();

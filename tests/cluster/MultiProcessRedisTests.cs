@@ -71,8 +71,8 @@ public sealed class MultiProcessRedisTests : IDisposable
     {
         string[] sweep = ["sweep", "--model", Repo.ModelPath("ring.onnx"), "--set", "device.read_noise_sigma=0,0.02", "--chips", "2",
             "--samples", "400", "--parallel", "1"];
-        string embedded = TempDir(), clustered = TempDir();
-        var straight = RunCli([.. sweep, "--out", embedded]);
+        string embedded = Repo.TempDir(), clustered = Repo.TempDir();
+        var straight = Repo.Cli([.. sweep, "--out", embedded]);
         Assert.True(straight.Code == 0, straight.Err);
 
         string redis = await _processes.StartRedisAsync();
@@ -89,7 +89,7 @@ public sealed class MultiProcessRedisTests : IDisposable
             }, "three active silos", 60);
             await client.StopAsync();
         }
-        var run = Task.Run(() => RunCli([.. sweep, "--redis", redis, "--out", clustered]));
+        var run = Task.Run(() => Repo.Cli([.. sweep, "--redis", redis, "--out", clustered]));
         string cells = Path.Combine(clustered, "cells");
         await Processes.WaitFor(() => run.IsCompleted || (Directory.Exists(cells) && Directory.GetFiles(cells, "*.json").Length >= 1), "the first cell", 180);
         int finishedAtKill = Directory.GetFiles(cells, "*.json").Length;
@@ -100,21 +100,6 @@ public sealed class MultiProcessRedisTests : IDisposable
         Assert.True(result.Code == 0, result.Err);
         Assert.Contains("on the cluster (local placement)", result.Out);
         Assert.Equal(File.ReadAllText(Path.Combine(embedded, "sweep.csv")), File.ReadAllText(Path.Combine(clustered, "sweep.csv")));
-    }
-
-    private static (int Code, string Out, string Err) RunCli(string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = MemristorGrid.Client.Cli.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
-    private static string TempDir()
-    {
-        string path = Path.Combine(Path.GetTempPath(), "memgrid-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
     }
 
     public void Dispose() => _processes.Dispose();

@@ -26,6 +26,23 @@ internal static class Repo
     }
 
     public static HardwareProfile Profile(string name) => HardwareProfile.Resolve(name);
+
+    /// <summary>A fresh directory under the system temp folder (its path, not yet created when <paramref name="create"/> is false).</summary>
+    public static string TempDir(bool create = true)
+    {
+        string path = Path.Combine(Path.GetTempPath(), "memgrid-tests", Guid.NewGuid().ToString("N"));
+        if (create) Directory.CreateDirectory(path);
+        return path;
+    }
+
+    /// <summary><c>memgrid</c> in this process, exactly as Program.Main runs it, with captured output.</summary>
+    public static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = MemristorGrid.Client.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
 }
 
 /// <summary>Three silos in this process (Orleans' InProcessTestCluster), shared by a test class.</summary>
