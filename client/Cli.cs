@@ -20,6 +20,7 @@ public static class Cli
         var root = new RootCommand(
             "MemristorGrid — simulate score-based diffusion on resistive-memory analog hardware, and its digital baseline.");
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(TrainVaeCommand.Create());
         root.Subcommands.Add(BaselineCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());

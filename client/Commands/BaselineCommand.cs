@@ -99,6 +99,9 @@ internal static class BaselineCommand
                 }
             }
 
+            var title = $"{Path.GetFileName(modelPath)} — digital baseline ({report["sampler"]}, {options.Steps} steps)";
+            var images = LatentImages.DecodeAndScore(outDir, $"{title}: decoded latents", net.Metadata, result.Samples, result.Labels, refData?.Data);
+            if (images is not null) LatentImages.AddTo(report, images);
             byte[] png = ScatterPlot.Render($"{Path.GetFileName(modelPath)} — digital baseline ({report["sampler"]}, {options.Steps} steps)",
                 result.Samples, result.Labels, refData?.Data.X ?? [], result.Dim, net.ClassNames);
             RunOutputs.WriteSamples(outDir, result.Samples, result.Dim, result.Labels, net.ClassNames);
@@ -114,7 +117,8 @@ internal static class BaselineCommand
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"kl_paper {quality.KlPaper:F5}  kl_2d {quality.Kl2D:F4}  energy_distance {quality.EnergyDistance:F5}{accuracy}"));
             }
-            o.WriteLine($"wrote {Path.Combine(outDir, "samples.csv")}, report.json, samples.png");
+            if (images is not null) o.WriteLine(LatentImages.Summary(images));
+            o.WriteLine($"wrote {Path.Combine(outDir, "samples.csv")}, report.json, samples.png{(images is not null ? ", images.png" : "")}");
             return 0;
         });
         return command;

@@ -45,6 +45,14 @@ internal static class SettingNames
         ["beta_max"] = "--beta-max",
         ["beta_min"] = "--beta-min",
         ["sampling_schedule_scale"] = "--schedule-scale",
+        ["hidden"] = "--hidden",
+        ["latent"] = "--latent",
+        ["classes"] = "--classes",
+        ["kl_weight"] = "--kl-weight",
+        ["prior_radius"] = "--prior-radius",
+        ["latent_scale"] = "--latent-scale",
+        ["classifier_hidden"] = "--classifier-hidden",
+        ["classifier_epochs"] = "--classifier-epochs",
     };
 
     /// <summary>The option that sets <paramref name="setting"/>, or the key itself.</summary>

@@ -15,7 +15,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var task = Required("--task", "Training data: ring, hku, or csv:PATH (columns x1..xD, optional label).");
+        var task = Required("--task", "Training data: ring, hku, gmm16, csv:PATH (columns x1..xD, optional label), or latent:VAE.onnx (the latents of a VAE's training images, from train-vae).");
         var output = Required("--out", "Where to write the trained model (.onnx).");
         var epochs = Optional<int>("--epochs", "Passes over the training set (default: the paper's, 10000 unconditional / 3000 conditional).").PositiveIfSet();
         var hidden = Make("--hidden", "Hidden width H (even: K = H/2 time frequencies give H sin/cos channels).", 14).Positive();
@@ -74,8 +74,8 @@ internal static class TrainCommand
             EnsureWritable(outPath);
             var metadata = new DiffusionMetadata
             {
-                Task = spec.MetadataName,
-                TaskSha256 = spec.IsCsv ? CsvDataset.Sha256(spec.CsvPath!) : "",
+                Task = spec.MetadataNameFor(outPath),
+                TaskSha256 = spec.IsCsv ? CsvDataset.Sha256(spec.CsvPath!) : spec.IsLatent ? CsvDataset.Sha256(spec.VaePath!) : "",
             };
             var trainer = new Trainer(options);
             var result = ConsoleProgress.Run($"training {spec.Name} ({options.Epochs} epochs)", progress =>

@@ -13,6 +13,9 @@ internal static class PlotFont
 
     public static void Ensure() => _ = Registered.Value;
 
+    /// <summary>The font file on disk (for drawing with SkiaSharp directly).</summary>
+    public static string FilePath { get; private set; } = "";
+
     private static bool Register()
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("DejaVuSans.ttf")
@@ -20,6 +23,7 @@ internal static class PlotFont
         string path = Path.Combine(Path.GetTempPath(), $"memgrid-DejaVuSans-{stream.Length}.ttf");
         if (!File.Exists(path) || new FileInfo(path).Length != stream.Length)
             AtomicFile.Write(path, s => stream.CopyTo(s));
+        FilePath = path;
         Fonts.AddFontFile(Name, path, bold: false, italic: false);
         Fonts.AddFontFile(Name, path, bold: true, italic: false);
         Fonts.Default = Name;

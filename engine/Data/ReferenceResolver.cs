@@ -26,6 +26,13 @@ public static class ReferenceResolver
             if (metadata.TaskSha256.Length > 0 && CsvDataset.Sha256(recorded.CsvPath!) != metadata.TaskSha256)
                 warn($"warning: {recorded.CsvPath} changed since the model was trained (SHA-256 differs); metrics compare against its current contents");
         }
+        if (recorded.IsLatent)
+        {
+            if (!File.Exists(recorded.VaePath))
+                throw UserInputException.ForSetting("reference_data", $"is needed: the model was trained on the latents of {recorded.VaePath}, which no longer exists");
+            if (metadata.TaskSha256.Length > 0 && CsvDataset.Sha256(recorded.VaePath!) != metadata.TaskSha256)
+                warn($"warning: {recorded.VaePath} changed since the model was trained (SHA-256 differs); its latents are no longer the ones the model learned");
+        }
         return (recorded.LoadReference(seed, count), recorded.MetadataName);
     }
 }

@@ -378,7 +378,7 @@ public static class OnnxImporter
                 SigmaMin = Number(OnnxNames.MetaSigmaMin, defaults.SigmaMin),
                 SigmaMax = Number(OnnxNames.MetaSigmaMax, defaults.SigmaMax),
                 SamplingScheduleScale = Number(OnnxNames.MetaScheduleScale, 1.0),
-                Task = props.GetValueOrDefault(OnnxNames.MetaTask, ""),
+                Task = Data.TaskSpec.ResolveRelativeTo(props.GetValueOrDefault(OnnxNames.MetaTask, ""), source),
                 TaskSha256 = props.GetValueOrDefault(OnnxNames.MetaTaskSha256, ""),
                 ClassNames = names,
                 Provenance = props.Where(p => p.Key.StartsWith(OnnxNames.MetaProvenancePrefix, StringComparison.Ordinal))

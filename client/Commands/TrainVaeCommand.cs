@@ -1,0 +1,110 @@
+using System.CommandLine;
+using System.Globalization;
+using MemristorGrid.Client.Output;
+using MemristorGrid.Engine;
+using MemristorGrid.Engine.Images;
+using MemristorGrid.Engine.Latent;
+using static MemristorGrid.Client.Commands.CommandOptions;
+
+namespace MemristorGrid.Client.Commands;
+
+/// <summary>
+/// <c>memgrid train-vae</c>: the image VAE of the latent-diffusion task, with its class-conditional
+/// prior, and the classifier that later judges decoded images — three ONNX files.
+/// </summary>
+internal static class TrainVaeCommand
+{
+    public static Command Create()
+    {
+        var data = Required("--data", $"Images: {ImageSources.Digits} (UCI 8 × 8 handwritten digits, shipped), {ImageSources.FashionMnist} (28 × 28; apt-get install dataset-fashion-mnist), or a directory of MNIST-style IDX files.");
+        var classes = new Option<string?>("--classes") { Description = "Classes to keep, by index or name, comma-separated (default: all), e.g. 0,1,2. Label k of the model is the k-th class named." };
+        var output = Required("--out", "Where to write the VAE decoder (.onnx); NAME.encoder.onnx and NAME.classifier.onnx are written beside it.");
+        var latent = Make("--latent", "Latent size (the authors: 2).", 2).Positive();
+        var hidden = Make("--hidden", "Hidden widths of encoder (decoder mirrored), comma-separated.", "128");
+        var epochs = Make("--epochs", "Passes over the training images.", 200).Positive();
+        var batch = Make("--batch-size", "Mini-batch size.", 64).Positive();
+        var lr = Make("--lr", "Adam learning rate.", 1e-3).Positive();
+        var klWeight = Make("--kl-weight", "β of the KL term (1 = the plain ELBO).", 1.0).NonNegative();
+        var radius = Make("--prior-radius", "Distance of each class's prior mean from the origin (the authors: 4).", LatentPrior.PaperRadius).Positive();
+        var scale = Make("--latent-scale", "The score model sees latent / scale (the authors: 8).", LatentPrior.PaperScale).Positive();
+        var classifierHidden = Make("--classifier-hidden", "Hidden width of the metrics classifier (its features feed the Fréchet distance).", 64).Positive();
+        var classifierEpochs = Make("--classifier-epochs", "Training passes of the metrics classifier.", 60).Positive();
+        var seed = Make<ulong>("--seed", "Seed for initialisation, batches and the reparameterisation noise.", 1);
+
+        var command = new Command("train-vae", "Train an image VAE with a class-conditional latent prior (latent diffusion, as the paper's conditional task) and its metrics classifier.")
+        {
+            data, classes, output, latent, hidden, epochs, batch, lr, klWeight, radius, scale, classifierHidden, classifierEpochs, seed,
+        };
+        command.SetAction(parse =>
+        {
+            string outPath = parse.GetValue(output)!;
+            TrainCommand.EnsureWritable(outPath);
+            string dataSpec = parse.GetValue(data)!;
+            var train = ImageSources.Load(dataSpec, ImageSplit.Train);
+            var test = ImageSources.Load(dataSpec, ImageSplit.Test);
+            var chosen = parse.GetValue(classes) is { } list
+                ? train.ResolveClasses(list.Split(',', StringSplitOptions.RemoveEmptyEntries))
+                : Enumerable.Range(0, train.ClassNames.Count).ToArray();
+            train = train.OnlyClasses(chosen);
+            test = test.OnlyClasses(chosen);
+            var options = new VaeOptions
+            {
+                Latent = parse.GetValue(latent),
+                Hidden = ParseWidths(parse.GetValue(hidden)!),
+                Epochs = parse.GetValue(epochs),
+                BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                KlWeight = parse.GetValue(klWeight),
+                PriorRadius = parse.GetValue(radius),
+                LatentScale = parse.GetValue(scale),
+                ClassifierHidden = parse.GetValue(classifierHidden),
+                ClassifierEpochs = parse.GetValue(classifierEpochs),
+                Seed = parse.GetValue(seed),
+            };
+            options.Validate(chosen.Count);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var vae = ConsoleProgress.Run($"training VAE on {train.Count} {dataSpec} images ({options.Epochs} epochs, then the classifier)", progress =>
+                VaeTrainer.Train(train, options, new StageProgress(progress, options)));
+            string canonicalData = dataSpec.Equals(ImageSources.Digits, StringComparison.OrdinalIgnoreCase) || dataSpec.Equals(ImageSources.FashionMnist, StringComparison.OrdinalIgnoreCase)
+                ? dataSpec.ToLowerInvariant() : Path.GetFullPath(dataSpec);
+            double accuracy = vae.Classifier.Accuracy(test);
+            vae = vae with { Data = canonicalData, DataClasses = chosen, Classifier = new ImageClassifier(vae.Classifier.Stack, vae.Classifier.Parameters, accuracy) };
+            vae.Save(outPath);
+
+            var o = parse.InvocationConfiguration.Output;
+            var p = vae.Provenance;
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trained VAE: {train.Count} images {train.Width} × {train.Height}, classes {string.Join(", ", train.ClassNames)}; latent {options.Latent}, hidden {string.Join(",", options.Hidden)}; " +
+                $"{options.Epochs} epochs in {clock.Elapsed.TotalSeconds:F1} s"));
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"final loss per image {double.Parse(p["train.final_loss"], CultureInfo.InvariantCulture):F2} (reconstruction {double.Parse(p["train.final_reconstruction"], CultureInfo.InvariantCulture):F2}, KL {double.Parse(p["train.final_kl"], CultureInfo.InvariantCulture):F2} nats)"));
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"metrics classifier: accuracy {accuracy:F3} on {test.Count} held-out real images"));
+            o.WriteLine($"wrote {outPath}, {VaeModel.EncoderPath(outPath)}, {VaeModel.ClassifierPath(outPath)}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static int[] ParseWidths(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var widths = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out widths[i]) || widths[i] < 1)
+                throw UserInputException.ForSetting("hidden", $"must be positive widths separated by commas (got '{text}')");
+        if (widths.Length == 0) throw UserInputException.ForSetting("hidden", "must name at least one width");
+        return widths;
+    }
+
+    /// <summary>The VAE's epochs, then the classifier's, as one bar.</summary>
+    private sealed class StageProgress(IProgress<double> inner, VaeOptions o) : IProgress<VaeProgress>
+    {
+        public void Report(VaeProgress value)
+        {
+            double total = o.Epochs + o.ClassifierEpochs;
+            double done = value.Stage == "vae" ? value.Epoch : o.Epochs + value.Epoch;
+            inner.Report(done / total);
+        }
+    }
+}

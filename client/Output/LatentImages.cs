@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Images;
+using MemristorGrid.Engine.Latent;
+using MemristorGrid.Engine.Networks;
+
+namespace MemristorGrid.Client.Output;
+
+/// <summary>
+/// The image side of a latent-diffusion run: decode the generated latents through the model's VAE,
+/// write <c>images.png</c> (one row per class), and judge the images against real held-out ones.
+/// </summary>
+public static class LatentImages
+{
+    /// <summary>The VAE file of a model trained with <c>--task latent:…</c>, or null for other models.</summary>
+    public static string? VaePathOf(DiffusionMetadata metadata)
+    {
+        if (metadata.Task.Length == 0 || !metadata.Task.StartsWith(TaskSpec.LatentPrefix, StringComparison.Ordinal)) return null;
+        return TaskSpec.Parse(metadata.Task).VaePath;
+    }
+
+    public static ImageQualityReport? DecodeAndScore(string outDir, string title, DiffusionMetadata metadata, float[] samples, int[] labels, Dataset? referenceLatents)
+    {
+        if (VaePathOf(metadata) is not { } vaePath) return null;
+        if (!File.Exists(vaePath))
+            throw new Engine.UserInputException($"the model's VAE {vaePath} does not exist (it was trained with --task latent:{vaePath}); images cannot be decoded");
+        var vae = VaeModel.Load(vaePath);
+        if (samples.Length % vae.LatentDim != 0 || (referenceLatents is not null && referenceLatents.Dim != vae.LatentDim))
+            throw new Engine.UserInputException($"{vaePath}: its latent has {vae.LatentDim} dimensions, the model generates another size");
+        int count = samples.Length / vae.LatentDim;
+        float[] images;
+        using (var decoder = new OnnxRuntimeDecoder(vaePath, vae)) images = decoder.Decode(samples, count);
+        var realTest = vae.LoadImages(ImageSplit.Test);
+        var quality = ImageQualityReport.Compute(vae, images, labels, realTest, samples, referenceLatents ?? LatentTask.FromVae(vae, ImageSplit.Train));
+        RunOutputs.WritePng(outDir, "images.png", ImageGrid.Render(title, images, vae.ImageWidth, vae.ImageHeight, labels, vae.ClassNames));
+        return quality;
+    }
+
+    public static void AddTo(JsonObject report, ImageQualityReport q)
+    {
+        JsonObject Entry(ClassImageQuality c) => new()
+        {
+            ["samples"] = c.Samples,
+            ["reference_images"] = c.ReferenceImages,
+            ["class_accuracy"] = Finite(c.ClassAccuracy),
+            ["frechet_distance"] = Finite(c.FrechetDistance),
+            ["latent_kl_paper"] = Finite(c.LatentKlPaper),
+        };
+        var perClass = new JsonObject();
+        foreach (var c in q.PerClass) perClass[c.Class] = Entry(c);
+        report["images"] = new JsonObject
+        {
+            ["decoder"] = "onnxruntime",
+            ["metric"] = ImageQualityReport.FeatureSpaceDescription,
+            ["feature_width"] = q.FeatureWidth,
+            ["pooled"] = Entry(q.Pooled),
+            ["per_class"] = perClass,
+        };
+    }
+
+    private static JsonNode? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    /// <summary>Console lines: per class first (pooled figures hide per-class failure), then pooled.</summary>
+    public static string Summary(ImageQualityReport q)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("decoded images (classifier trained on real images; FD = Fréchet distance in its features):");
+        foreach (var c in q.PerClass.Append(q.Pooled))
+            sb.AppendLine(inv, $"  {(c == q.Pooled ? "pooled" : c.Class),-12} accuracy {c.ClassAccuracy:F3}  FD {c.FrechetDistance:F3}  latent kl_paper {c.LatentKlPaper:F4}  ({c.Samples} samples, {c.ReferenceImages} real)");
+        return sb.ToString().TrimEnd();
+    }
+
+    public static string Markdown(ImageQualityReport q)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("| decoded images | class accuracy | Fréchet distance | latent kl_paper | samples | real images |\n|---|---|---|---|---|---|");
+        foreach (var c in q.PerClass.Append(q.Pooled))
+            sb.AppendLine(inv, $"| {(c == q.Pooled ? "**pooled**" : c.Class)} | {c.ClassAccuracy:F3} | {c.FrechetDistance:F3} | {c.LatentKlPaper:F4} | {c.Samples} | {c.ReferenceImages} |");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"Class accuracy: the VAE's classifier (trained on real images only) names the class each decoded image was generated for. Fréchet distance: {ImageQualityReport.FeatureSpaceDescription} ({q.FeatureWidth} features); comparable only between runs of the same VAE.");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,115 @@
+using MemristorGrid.Engine.Images;
+using MemristorGrid.Engine.Learning;
+using MemristorGrid.Engine.Randomness;
+
+namespace MemristorGrid.Engine.Latent;
+
+/// <summary>
+/// The judge of generated images: an MLP (pixels → ReLU hidden → class logits) trained on real
+/// images only. Its hidden activations are the feature space of the Fréchet distance.
+/// </summary>
+public sealed class ImageClassifier
+{
+    public ImageClassifier(DenseStack stack, float[] parameters, double testAccuracy = double.NaN)
+    {
+        if (stack.Layers.Count != 2) throw new ArgumentException("the classifier has one hidden layer");
+        Stack = stack;
+        Parameters = parameters;
+        TestAccuracy = testAccuracy;
+    }
+
+    public DenseStack Stack { get; }
+    public float[] Parameters { get; }
+    public int FeatureWidth => Stack.Widths[1];
+    public int Classes => Stack.OutputWidth;
+
+    /// <summary>Accuracy on the real held-out images, when it was measured.</summary>
+    public double TestAccuracy { get; init; }
+
+    /// <summary>Predicted class and hidden features of each image ([count × FeatureWidth]).</summary>
+    public (int[] Predictions, float[] Features) Evaluate(ReadOnlySpan<float> images, int count)
+    {
+        int px = Stack.InputWidth, chunk = 256;
+        var pass = new DenseStackPass<float>(Stack, chunk);
+        var predictions = new int[count];
+        var features = new float[count * FeatureWidth];
+        for (int start = 0; start < count; start += chunk)
+        {
+            int n = Math.Min(chunk, count - start);
+            var logits = pass.Forward(Parameters, images.Slice(start * px, n * px), n);
+            pass.Hidden(1).CopyTo(features.AsSpan(start * FeatureWidth));
+            for (int i = 0; i < n; i++)
+                predictions[start + i] = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(logits.Slice(i * Classes, Classes));
+        }
+        return (predictions, features);
+    }
+
+    public double Accuracy(ImageSet images)
+    {
+        var (predicted, _) = Evaluate(images.Pixels, images.Count);
+        int right = 0;
+        for (int i = 0; i < images.Count; i++) if (predicted[i] == images.Labels[i]) right++;
+        return images.Count == 0 ? double.NaN : (double)right / images.Count;
+    }
+}
+
+/// <summary>Softmax cross-entropy training of <see cref="ImageClassifier"/> with Adam (lr 1e-3, batch 64: our assumptions).</summary>
+public static class ImageClassifierTrainer
+{
+    public static ImageClassifier Train(ImageSet train, int hidden, int epochs, ulong seed, IProgress<VaeProgress>? progress = null, CancellationToken cancel = default)
+    {
+        int px = train.PixelCount, classes = train.ClassNames.Count;
+        var stack = new DenseStack([px, hidden, classes]);
+        float[] p = Array.ConvertAll(stack.InitialParameters(Streams.Rng(seed, StreamPurpose.WeightInit, 3)), v => (float)v);
+        var adam = new Adam<float>(p.Length, 1e-3);
+        int batch = Math.Min(64, train.Count), halfCap = (batch + 1) / 2;
+        var passes = new[] { new DenseStackPass<float>(stack, halfCap), new DenseStackPass<float>(stack, halfCap) };
+        var grads = new[] { new float[p.Length], new float[p.Length] };
+        var inputs = new[] { new float[halfCap * px], new float[halfCap * px] };
+        var dLogits = new[] { new float[halfCap * classes], new float[halfCap * classes] };
+        var losses = new double[2];
+        int[] order = new int[train.Count];
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            VaeTrainer.Shuffle(order, Streams.Rng(seed, StreamPurpose.Shuffle, 2, (ulong)epoch));
+            double epochLoss = 0;
+            int batches = 0;
+            for (int start = 0; start + batch <= train.Count; start += batch)
+            {
+                int[] split = [batch / 2, batch - batch / 2];
+                Parallel.For(0, 2, h =>
+                {
+                    int offset = start + (h == 0 ? 0 : split[0]), n = split[h];
+                    var labels = new int[n];
+                    for (int i = 0; i < n; i++)
+                    {
+                        train.Image(order[offset + i]).CopyTo(inputs[h].AsSpan(i * px, px));
+                        labels[i] = train.Labels[order[offset + i]];
+                    }
+                    var logits = passes[h].Forward(p, inputs[h].AsSpan(0, n * px), n);
+                    double loss = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        var z = logits.Slice(i * classes, classes);
+                        float max = System.Numerics.Tensors.TensorPrimitives.Max(z);
+                        double sum = 0;
+                        for (int c = 0; c < classes; c++) sum += Math.Exp(z[c] - max);
+                        loss += Math.Log(sum) + max - z[labels[i]];
+                        for (int c = 0; c < classes; c++)
+                            dLogits[h][i * classes + c] = (float)((Math.Exp(z[c] - max) / sum - (c == labels[i] ? 1 : 0)) / batch);
+                    }
+                    losses[h] = loss / batch;
+                    Array.Clear(grads[h]);
+                    passes[h].Backward(p, dLogits[h].AsSpan(0, n * classes), grads[h]);
+                });
+                for (int i = 0; i < p.Length; i++) grads[0][i] += grads[1][i];
+                adam.Step(p, grads[0]);
+                epochLoss += losses[0] + losses[1];
+                batches++;
+            }
+            progress?.Report(new VaeProgress("classifier", epoch + 1, epochs, epochLoss / batches));
+        }
+        return new ImageClassifier(stack, p);
+    }
+}
