@@ -8,6 +8,7 @@ using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Latent;
 using MemristorGrid.Engine.Metrics;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
@@ -108,10 +109,11 @@ internal static class RunCommand
             var (result, r) = await simulator.RunAsync(parse, args.Resolve(parse), cancel);
             var quality = Score(r, result);
             var report = Report(r, result, quality);
-            WriteOutputs(r, result, report, quality);
+            var images = WriteOutputs(r, result, report, quality);
             var o = parse.InvocationConfiguration.Output;
             o.WriteLine(Summary(r, result, quality));
-            o.WriteLine($"wrote {Path.Combine(r.OutDir, "samples.csv")}, report.json, report.md, samples.png, tiles.png");
+            if (images is not null) o.WriteLine(LatentImages.Summary(images));
+            o.WriteLine($"wrote {Path.Combine(r.OutDir, "samples.csv")}, report.json, report.md, samples.png, tiles.png{(images is not null ? ", images.png" : "")}");
             return 0;
         });
         return command;
@@ -211,17 +213,22 @@ internal static class RunCommand
         return report;
     }
 
-    public static void WriteOutputs(AnalogRunArguments.Resolved r, AnalogRunResult result, JsonObject report, QualityReport? quality)
+    /// <summary>Writes the run's files; for a latent model also images.png, whose metrics join the report (and are returned).</summary>
+    public static ImageQualityReport? WriteOutputs(AnalogRunArguments.Resolved r, AnalogRunResult result, JsonObject report, QualityReport? quality)
     {
         long samples = result.Samples.Length / result.Dim;
-        byte[] scatter = ScatterPlot.Render($"{Path.GetFileName(r.ModelPath)} — analog {report["sampler"]} on {r.Profile.Name}",
+        string title = $"{Path.GetFileName(r.ModelPath)} — analog {report["sampler"]} on {r.Profile.Name}";
+        var images = LatentImages.DecodeAndScore(r.OutDir, $"{title}: decoded latents", r.Network.Metadata, result.Samples, result.Labels, r.Reference?.Data);
+        if (images is not null) LatentImages.AddTo(report, images);
+        byte[] scatter = ScatterPlot.Render(title,
             result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames);
         byte[] tiles = TileEnergyPlot.Render($"energy per tile — {r.Profile.Name}, {F(result.EnergyPerSampleJoules * 1e6)} µJ per sample in total", result.Tiles, samples);
         RunOutputs.WriteSamples(r.OutDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);
         RunOutputs.WriteReport(r.OutDir, report);
-        RunOutputs.WriteText(r.OutDir, "report.md", Markdown(r, result, quality));
+        RunOutputs.WriteText(r.OutDir, "report.md", Markdown(r, result, quality, images));
         RunOutputs.WritePng(r.OutDir, "samples.png", scatter);
         RunOutputs.WritePng(r.OutDir, "tiles.png", tiles);
+        return images;
     }
 
     public static string Summary(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality)
@@ -240,7 +247,7 @@ internal static class RunCommand
         return sb.ToString().TrimEnd();
     }
 
-    private static string Markdown(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality)
+    private static string Markdown(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality, ImageQualityReport? images)
     {
         var inv = CultureInfo.InvariantCulture;
         long n = result.Samples.Length / result.Dim;
@@ -257,6 +264,10 @@ internal static class RunCommand
             sb.AppendLine(inv, $"| energy distance | {quality.EnergyDistance:F5} |");
             if (quality.ClassAccuracy is { } a) sb.AppendLine(inv, $"| class accuracy | {a.Overall:F4} |");
             sb.AppendLine();
+        }
+        if (images is not null)
+        {
+            sb.AppendLine(LatentImages.Markdown(images));
         }
         sb.AppendLine("| simulated hardware | value |\n|---|---|");
         sb.AppendLine(inv, $"| time per sample | {F(result.TimePerSampleSeconds * 1e3)} ms (integration {F(result.GenerationSeconds * 1e3)} ms, loop settling {F(result.LoopDelaySeconds * 1e9)} ns) |");

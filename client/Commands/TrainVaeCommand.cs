@@ -74,7 +74,7 @@ internal static class TrainVaeCommand
             var o = parse.InvocationConfiguration.Output;
             var p = vae.Provenance;
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"trained VAE: {train.Count} images {train.Width} × {train.Height}, classes {string.Join(", ", train.ClassNames)}; latent {options.Latent}, hidden {string.Join(",", options.Hidden)}; " +
+                $"trained VAE: {train.Count} images {train.Width} × {train.Height}, classes {string.Join(", ", train.ClassNames)}; latent {options.Latent} (prior radius {vae.Prior.Radius:G4}, scale {vae.Prior.Scale:G4}), hidden {string.Join(",", options.Hidden)}; " +
                 $"{options.Epochs} epochs in {clock.Elapsed.TotalSeconds:F1} s"));
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"final loss per image {double.Parse(p["train.final_loss"], CultureInfo.InvariantCulture):F2} (reconstruction {double.Parse(p["train.final_reconstruction"], CultureInfo.InvariantCulture):F2}, KL {double.Parse(p["train.final_kl"], CultureInfo.InvariantCulture):F2} nats)"));

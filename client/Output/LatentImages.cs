@@ -33,7 +33,7 @@ public static class LatentImages
         float[] images;
         using (var decoder = new OnnxRuntimeDecoder(vaePath, vae)) images = decoder.Decode(samples, count);
         var realTest = vae.LoadImages(ImageSplit.Test);
-        var quality = ImageQualityReport.Compute(vae, images, labels, realTest, samples, referenceLatents ?? LatentTask.FromVae(vae, ImageSplit.Train));
+        var quality = ImageQualityReport.Compute(vae, images, labels, realTest, samples, referenceLatents ?? LatentTask.FromVae(vae));
         RunOutputs.WritePng(outDir, "images.png", ImageGrid.Render(title, images, vae.ImageWidth, vae.ImageHeight, labels, vae.ClassNames));
         return quality;
     }

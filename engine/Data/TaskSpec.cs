@@ -49,18 +49,18 @@ public sealed record TaskSpec(string Name, string? CsvPath, string? VaePath = nu
         return LatentPrefix + Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", vae));
     }
 
-    /// <summary>Training data: 10 000 points for the built-in tasks (the paper's size), the file for CSV, the encoded training images for a latent task.</summary>
+    /// <summary>Training data: 10 000 points for the built-in tasks (the paper's size), the file for CSV, the scaled posterior means of the VAE's training images for a latent task.</summary>
     public Dataset LoadTraining(ulong seed, int builtInCount = 10_000) =>
         IsCsv ? CsvDataset.Load(CsvPath!)
-        : IsLatent ? LatentTask.Load(VaePath!, Images.ImageSplit.Train)
+        : IsLatent ? LatentTask.Load(VaePath!)
         : BuiltInTasks.Generate(Name, builtInCount, seed, stream: 0);
 
     /// <summary>
     /// Reference data for metrics: fresh draws (a stream training never uses), the CSV file, or for a
-    /// latent task the scaled latents of the VAE's training images (the distribution the score model learns).
+    /// latent task the same latents as training (the distribution the score model learns, as for a CSV).
     /// </summary>
     public Dataset LoadReference(ulong seed, int count) =>
         IsCsv ? CsvDataset.Load(CsvPath!)
-        : IsLatent ? LatentTask.Load(VaePath!, Images.ImageSplit.Train)
+        : IsLatent ? LatentTask.Load(VaePath!)
         : BuiltInTasks.Generate(Name, count, seed, stream: 1);
 }

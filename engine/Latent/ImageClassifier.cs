@@ -87,21 +87,8 @@ public static class ImageClassifierTrainer
                         train.Image(order[offset + i]).CopyTo(inputs[h].AsSpan(i * px, px));
                         labels[i] = train.Labels[order[offset + i]];
                     }
-                    var logits = passes[h].Forward(p, inputs[h].AsSpan(0, n * px), n);
-                    double loss = 0;
-                    for (int i = 0; i < n; i++)
-                    {
-                        var z = logits.Slice(i * classes, classes);
-                        float max = System.Numerics.Tensors.TensorPrimitives.Max(z);
-                        double sum = 0;
-                        for (int c = 0; c < classes; c++) sum += Math.Exp(z[c] - max);
-                        loss += Math.Log(sum) + max - z[labels[i]];
-                        for (int c = 0; c < classes; c++)
-                            dLogits[h][i * classes + c] = (float)((Math.Exp(z[c] - max) / sum - (c == labels[i] ? 1 : 0)) / batch);
-                    }
-                    losses[h] = loss / batch;
                     Array.Clear(grads[h]);
-                    passes[h].Backward(p, dLogits[h].AsSpan(0, n * classes), grads[h]);
+                    losses[h] = Accumulate(passes[h], p, inputs[h].AsSpan(0, n * px), labels, batch, dLogits[h], grads[h]);
                 });
                 for (int i = 0; i < p.Length; i++) grads[0][i] += grads[1][i];
                 adam.Step(p, grads[0]);
@@ -111,5 +98,30 @@ public static class ImageClassifierTrainer
             progress?.Report(new VaeProgress("classifier", epoch + 1, epochs, epochLoss / batches));
         }
         return new ImageClassifier(stack, p);
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy of the images' logits against their labels, as a share of a batch of
+    /// <paramref name="batchCount"/> (mean over the batch); adds its gradient into <paramref name="gradient"/>.
+    /// </summary>
+    public static double Accumulate<T>(DenseStackPass<T> pass, ReadOnlySpan<T> p, ReadOnlySpan<T> images, ReadOnlySpan<int> labels,
+        int batchCount, Span<T> dLogits, Span<T> gradient) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int n = labels.Length;
+        var logits = pass.Forward(p, images, n);
+        int classes = logits.Length / n;
+        double loss = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var z = logits.Slice(i * classes, classes);
+            double max = double.CreateChecked(System.Numerics.Tensors.TensorPrimitives.Max(z));
+            double sum = 0;
+            for (int c = 0; c < classes; c++) sum += Math.Exp(double.CreateChecked(z[c]) - max);
+            loss += Math.Log(sum) + max - double.CreateChecked(z[labels[i]]);
+            for (int c = 0; c < classes; c++)
+                dLogits[i * classes + c] = T.CreateChecked((Math.Exp(double.CreateChecked(z[c]) - max) / sum - (c == labels[i] ? 1 : 0)) / batchCount);
+        }
+        pass.Backward(p, dLogits[..(n * classes)], gradient);
+        return loss / batchCount;
     }
 }

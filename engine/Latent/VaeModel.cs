@@ -34,20 +34,28 @@ public sealed record VaeModel(
     }
 
     /// <summary>Posterior means μ(x) of each image, in VAE latent units ([count × LatentDim]).</summary>
-    public float[] EncodeMeans(ImageSet images)
+    public float[] EncodeMeans(ImageSet images) => Encode(images).Means;
+
+    /// <summary>Posterior means μ(x) and log-variances log σ²(x) of each image, in VAE latent units ([count × LatentDim] each).</summary>
+    public (float[] Means, float[] LogVariances) Encode(ImageSet images)
     {
         if (images.PixelCount != PixelCount)
             throw new UserInputException($"{images.Source}: images are {images.Width} × {images.Height}; this VAE takes {ImageWidth} × {ImageHeight}");
         int chunk = 256, l = LatentDim;
         var pass = new DenseStackPass<float>(Encoder, chunk);
         var means = new float[images.Count * l];
+        var logVariances = new float[images.Count * l];
         for (int start = 0; start < images.Count; start += chunk)
         {
             int n = Math.Min(chunk, images.Count - start);
             var moments = pass.Forward(EncoderParameters, images.Pixels.AsSpan(start * PixelCount, n * PixelCount), n);
-            for (int i = 0; i < n; i++) moments.Slice(i * 2 * l, l).CopyTo(means.AsSpan((start + i) * l, l));
+            for (int i = 0; i < n; i++)
+            {
+                moments.Slice(i * 2 * l, l).CopyTo(means.AsSpan((start + i) * l, l));
+                moments.Slice(i * 2 * l + l, l).CopyTo(logVariances.AsSpan((start + i) * l, l));
+            }
         }
-        return means;
+        return (means, logVariances);
     }
 
     /// <summary>Decoded images (pixels in [0, 1]) of latents in VAE units ([count × LatentDim]).</summary>

@@ -26,6 +26,8 @@ public sealed record VaeOptions
     public int ClassifierEpochs { get; init; } = 60;
     public ulong Seed { get; init; } = 1;
 
+    public LatentPrior PriorFor(int classes) => new(Latent, classes, PriorRadius, LatentScale);
+
     public void Validate(int classes)
     {
         static void Require(bool ok, string setting, string problem) => UserInputException.Require(ok, setting, problem);
@@ -36,7 +38,7 @@ public sealed record VaeOptions
         Require(KlWeight >= 0 && double.IsFinite(KlWeight), "kl_weight", $"must be ≥ 0 (got {KlWeight})");
         Require(ClassifierHidden >= 1, "classifier_hidden", $"must be at least 1 (got {ClassifierHidden})");
         Require(ClassifierEpochs >= 1, "classifier_epochs", $"must be at least 1 (got {ClassifierEpochs})");
-        new LatentPrior(Latent, classes, PriorRadius, LatentScale).Validate();
+        PriorFor(classes).Validate();
     }
 }
 
@@ -55,7 +57,7 @@ public static class VaeTrainer
         int classes = train.ClassNames.Count;
         o.Validate(classes);
         if (train.Count < 2) throw new UserInputException($"{train.Source}: {train.Count} training images (need at least 2)");
-        var prior = new LatentPrior(o.Latent, classes, o.PriorRadius, o.LatentScale);
+        var prior = o.PriorFor(classes);
         double[] means = prior.Means();
         int px = train.PixelCount, l = o.Latent;
         var encoder = new DenseStack([px, .. o.Hidden, 2 * l]);
