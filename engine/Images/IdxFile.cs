@@ -43,6 +43,7 @@ public static class IdxFile
 
     private static byte[] ReadMaybeGzip(string path)
     {
+        if (!File.Exists(path)) throw new UserInputException($"{path}: file not found");
         try
         {
             byte[] raw = File.ReadAllBytes(path);
@@ -52,7 +53,6 @@ public static class IdxFile
             gz.CopyTo(result);
             return result.ToArray();
         }
-        catch (FileNotFoundException) { throw new UserInputException($"{path}: file not found"); }
         catch (InvalidDataException e) { throw new UserInputException($"{path}: damaged gzip data ({e.Message})"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new UserInputException($"{path}: cannot read ({e.Message})"); }

@@ -87,9 +87,9 @@ public static class DenseStackOnnx
     public static (DenseStack Stack, float[] Parameters, IReadOnlyDictionary<string, string> Metadata) Read(string path, string expectedRole)
     {
         UserInputException Fail(string problem) => new($"{path}: {problem}");
+        if (!File.Exists(path)) throw Fail("file not found");
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
-        catch (FileNotFoundException) { throw Fail("file not found"); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw Fail($"cannot read ({e.Message})"); }
         ModelProto model;
         try { model = ModelProto.Parser.ParseFrom(bytes); }
