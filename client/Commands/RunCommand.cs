@@ -38,16 +38,18 @@ internal sealed class AnalogRunArguments
     public readonly Option<string> SdeScheme = Make("--sde-scheme", "SDE integrator: sra1 (Rößler, strong order 1.5 for additive noise) or em (Euler–Maruyama).", "sra1");
     public readonly Option<int> Substeps = Make("--substeps", "SDE steps per controller update period.", 10).Positive();
     public readonly Option<double?> DeviceAge = Optional<double>("--device-age", "Seconds since programming (overrides the profile's device.drift.age_seconds).");
+    public readonly Option<string> Decoder = Make("--decoder", "Latent models: decode the generated latents with onnx (ONNX Runtime) or analog (the VAE decoder programmed onto crossbar tiles of --profile as well).", LatentImages.Decoder.Onnx);
 
     public AnalogRunArguments()
     {
         Sampler.AcceptOnlyFromAmong("sde", "ode");
         SdeScheme.AcceptOnlyFromAmong("sra1", "em");
+        Decoder.AcceptOnlyFromAmong(LatentImages.Decoder.Onnx, LatentImages.Decoder.Analog);
         DeviceAge.Validators.Add(r => { if (r.GetValueOrDefault<double?>() is < 0) r.AddError("--device-age must be ≥ 0"); });
     }
 
     public IEnumerable<Option> All() =>
-        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, DeviceAge];
+        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, DeviceAge, Decoder];
 
     public sealed record Resolved(string ModelPath, byte[] ModelBytes, ScoreNetwork Network, HardwareProfile Profile, string ProfileName,
         AnalogRunOptions Options, int Count, int[] Labels, (Dataset Data, string Name)? Reference, string OutDir)
@@ -57,6 +59,9 @@ internal sealed class AnalogRunArguments
 
         /// <summary>Where the cluster ran the tiles: local (each lane's silo) or chips.</summary>
         public string Placement { get; init; } = "local";
+
+        /// <summary>How a latent model's samples are decoded: onnx or analog.</summary>
+        public string DecoderKind { get; init; } = LatentImages.Decoder.Onnx;
     }
 
     public Resolved Resolve(ParseResult parse)
@@ -89,9 +94,12 @@ internal sealed class AnalogRunArguments
         var error = parse.InvocationConfiguration.Error;
         var reference = ReferenceResolver.Resolve(parse.GetValue(ReferenceData), net.Metadata, seed, Math.Max(count, 10_000), m => error.WriteLine(m));
         if (reference is null) error.WriteLine("warning: the model names no training task and no --reference-data was given; quality metrics are omitted");
+        string decoder = parse.GetValue(Decoder)!;
+        if (decoder == LatentImages.Decoder.Analog && LatentImages.VaePathOf(net.Metadata) is null)
+            throw UserInputException.ForSetting("decoder", $"analog needs a latent model (trained with --task latent:VAE.onnx); {Path.GetFileName(modelPath)} has no VAE");
         string outDir = parse.GetValue(Output)!;
         RunOutputs.PrepareDirectory(outDir);
-        return new Resolved(modelPath, bytes, net, profile, profileName, options, count, labels, reference, outDir);
+        return new Resolved(modelPath, bytes, net, profile, profileName, options, count, labels, reference, outDir) { DecoderKind = decoder };
     }
 }
 
@@ -214,11 +222,12 @@ internal static class RunCommand
     }
 
     /// <summary>Writes the run's files; for a latent model also images.png, whose metrics join the report (and are returned).</summary>
-    public static ImageQualityReport? WriteOutputs(AnalogRunArguments.Resolved r, AnalogRunResult result, JsonObject report, QualityReport? quality)
+    public static LatentImages.Decoded? WriteOutputs(AnalogRunArguments.Resolved r, AnalogRunResult result, JsonObject report, QualityReport? quality)
     {
         long samples = result.Samples.Length / result.Dim;
         string title = $"{Path.GetFileName(r.ModelPath)} — analog {report["sampler"]} on {r.Profile.Name}";
-        var images = LatentImages.DecodeAndScore(r.OutDir, $"{title}: decoded latents", r.Network.Metadata, result.Samples, result.Labels, r.Reference?.Data);
+        var images = LatentImages.DecodeAndScore(r.OutDir, $"{title}: decoded latents", r.Network.Metadata, result.Samples, result.Labels, r.Reference?.Data,
+            new LatentImages.Decoder(r.DecoderKind, r.Profile, r.Options.ProgramSeed, r.Options.Seed));
         if (images is not null) LatentImages.AddTo(report, images);
         byte[] scatter = ScatterPlot.Render(title,
             result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames);
@@ -247,7 +256,7 @@ internal static class RunCommand
         return sb.ToString().TrimEnd();
     }
 
-    private static string Markdown(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality, ImageQualityReport? images)
+    private static string Markdown(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality, LatentImages.Decoded? images)
     {
         var inv = CultureInfo.InvariantCulture;
         long n = result.Samples.Length / result.Dim;

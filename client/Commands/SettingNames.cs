@@ -53,6 +53,7 @@ internal static class SettingNames
         ["latent_scale"] = "--latent-scale",
         ["classifier_hidden"] = "--classifier-hidden",
         ["classifier_epochs"] = "--classifier-epochs",
+        ["decoder"] = "--decoder",
     };
 
     /// <summary>The option that sets <paramref name="setting"/>, or the key itself.</summary>

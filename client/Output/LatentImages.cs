@@ -21,8 +21,18 @@ public static class LatentImages
         return TaskSpec.Parse(metadata.Task).VaePath;
     }
 
-    public static ImageQualityReport? DecodeAndScore(string outDir, string title, DiffusionMetadata metadata, float[] samples, int[] labels, Dataset? referenceLatents)
+    /// <summary>How generated latents become images: ONNX Runtime (digital), or crossbar tiles of <paramref name="Profile"/>.</summary>
+    public sealed record Decoder(string Kind, Engine.Profiles.HardwareProfile? Profile = null, ulong ProgramSeed = 1, ulong Seed = 1)
     {
+        public const string Onnx = "onnx", Analog = "analog";
+        public static readonly Decoder Digital = new(Onnx);
+    }
+
+    public sealed record Decoded(ImageQualityReport Quality, string Decoder, AnalogDecoderReport? Analog);
+
+    public static Decoded? DecodeAndScore(string outDir, string title, DiffusionMetadata metadata, float[] samples, int[] labels, Dataset? referenceLatents, Decoder? decoder = null)
+    {
+        decoder ??= Decoder.Digital;
         if (VaePathOf(metadata) is not { } vaePath) return null;
         if (!File.Exists(vaePath))
             throw new Engine.UserInputException($"the model's VAE {vaePath} does not exist (it was trained with --task latent:{vaePath}); images cannot be decoded");
@@ -31,15 +41,21 @@ public static class LatentImages
             throw new Engine.UserInputException($"{vaePath}: its latent has {vae.LatentDim} dimensions, the model generates another size");
         int count = samples.Length / vae.LatentDim;
         float[] images;
-        using (var decoder = new OnnxRuntimeDecoder(vaePath, vae)) images = decoder.Decode(samples, count);
+        AnalogDecoderReport? analog = null;
+        if (decoder.Kind == Decoder.Analog)
+            (images, analog) = new AnalogDecoder(vae, decoder.Profile!, decoder.ProgramSeed, decoder.Seed).Decode(samples, count);
+        else
+            using (var ort = new OnnxRuntimeDecoder(vaePath, vae)) images = ort.Decode(samples, count);
         var realTest = vae.LoadImages(ImageSplit.Test);
         var quality = ImageQualityReport.Compute(vae, images, labels, realTest, samples, referenceLatents ?? LatentTask.FromVae(vae));
-        RunOutputs.WritePng(outDir, "images.png", ImageGrid.Render(title, images, vae.ImageWidth, vae.ImageHeight, labels, vae.ClassNames));
-        return quality;
+        string decoderName = analog is null ? "onnxruntime" : $"analog ({decoder.Profile!.Name}, {analog.Tiles} tiles)";
+        RunOutputs.WritePng(outDir, "images.png", ImageGrid.Render($"{title} ({decoderName} decoder)", images, vae.ImageWidth, vae.ImageHeight, labels, vae.ClassNames));
+        return new Decoded(quality, decoderName, analog);
     }
 
-    public static void AddTo(JsonObject report, ImageQualityReport q)
+    public static void AddTo(JsonObject report, Decoded decoded)
     {
+        var q = decoded.Quality;
         JsonObject Entry(ClassImageQuality c) => new()
         {
             ["samples"] = c.Samples,
@@ -50,33 +66,51 @@ public static class LatentImages
         };
         var perClass = new JsonObject();
         foreach (var c in q.PerClass) perClass[c.Class] = Entry(c);
-        report["images"] = new JsonObject
+        var images = new JsonObject
         {
-            ["decoder"] = "onnxruntime",
+            ["decoder"] = decoded.Decoder,
             ["metric"] = ImageQualityReport.FeatureSpaceDescription,
             ["feature_width"] = q.FeatureWidth,
             ["pooled"] = Entry(q.Pooled),
             ["per_class"] = perClass,
         };
+        if (decoded.Analog is { } a)
+            images["analog_decoder"] = new JsonObject
+            {
+                ["tiles"] = a.Tiles,
+                ["chips"] = a.Chips,
+                ["mvm_count"] = a.Mvms,
+                ["tile_input_overflows"] = a.InputOverflows,
+                ["saturated_tile_outputs"] = a.SaturatedOutputs,
+                ["clipped_activations"] = a.ClippedActivations,
+                ["cell_energy_joules"] = a.CellEnergyJoules,
+            };
+        report["images"] = images;
     }
 
     private static JsonNode? Finite(double v) => double.IsFinite(v) ? v : null;
 
     /// <summary>Console lines: per class first (pooled figures hide per-class failure), then pooled.</summary>
-    public static string Summary(ImageQualityReport q)
+    public static string Summary(Decoded decoded)
     {
+        var q = decoded.Quality;
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine("decoded images (classifier trained on real images; FD = Fréchet distance in its features):");
+        sb.AppendLine(inv, $"decoded images, {decoded.Decoder} decoder (classifier trained on real images; FD = Fréchet distance in its features):");
         foreach (var c in q.PerClass.Append(q.Pooled))
             sb.AppendLine(inv, $"  {(c == q.Pooled ? "pooled" : c.Class),-12} accuracy {c.ClassAccuracy:F3}  FD {c.FrechetDistance:F3}  latent kl_paper {c.LatentKlPaper:F4}  ({c.Samples} samples, {c.ReferenceImages} real)");
         return sb.ToString().TrimEnd();
     }
 
-    public static string Markdown(ImageQualityReport q)
+    public static string Markdown(Decoded decoded)
     {
+        var q = decoded.Quality;
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
+        sb.AppendLine(inv, $"Decoder: {decoded.Decoder}.");
+        if (decoded.Analog is { } a)
+            sb.AppendLine(inv, $"Its tiles: {a.Mvms} MVMs, {a.InputOverflows} DAC input overflows, {a.SaturatedOutputs} saturated TIA outputs, {a.ClippedActivations} activations at the rail, {a.CellEnergyJoules:G4} J in the cells.");
+        sb.AppendLine();
         sb.AppendLine("| decoded images | class accuracy | Fréchet distance | latent kl_paper | samples | real images |\n|---|---|---|---|---|---|");
         foreach (var c in q.PerClass.Append(q.Pooled))
             sb.AppendLine(inv, $"| {(c == q.Pooled ? "**pooled**" : c.Class)} | {c.ClassAccuracy:F3} | {c.FrechetDistance:F3} | {c.LatentKlPaper:F4} | {c.Samples} | {c.ReferenceImages} |");

@@ -17,9 +17,11 @@ public static class ConductanceMapping
     /// <summary>Programmed (and drifted) conductances of one tile [rows × cols] and the read-out scale per layer column.</summary>
     public sealed record ProgrammedBlock(double[] GPlus, double[] GMinus, float[] ColumnScale);
 
-    public static ProgrammedBlock Program(TilePlan plan, ScoreNetwork network, HardwareProfile profile, ulong chipSeed)
+    public static ProgrammedBlock Program(TilePlan plan, ScoreNetwork network, HardwareProfile profile, ulong chipSeed) =>
+        Program(plan, network.Layers[plan.Layer], profile, chipSeed);
+
+    public static ProgrammedBlock Program(TilePlan plan, DenseLayer layer, HardwareProfile profile, ulong chipSeed)
     {
-        var layer = network.Layers[plan.Layer];
         var scale = ColumnScales(layer, profile.Mapping.WeightScale);
         var device = new DeviceModel(profile.Device);
         var noise = Streams.Rng(chipSeed, StreamPurpose.ProgrammingNoise, plan.StreamKey);

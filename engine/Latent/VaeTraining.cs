@@ -77,7 +77,6 @@ public static class VaeTrainer
         int[] order = new int[train.Count];
         double loss = double.NaN, reconstruction = double.NaN, kl = double.NaN;
         ulong step = 0;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         for (int epoch = 0; epoch < o.Epochs; epoch++)
         {
@@ -130,7 +129,6 @@ public static class VaeTrainer
             kl = epochKl / batches;
             progress?.Report(new VaeProgress("vae", epoch + 1, o.Epochs, loss));
         }
-        var vaeWall = clock.Elapsed;
 
         var classifier = ImageClassifierTrainer.Train(train, o.ClassifierHidden, o.ClassifierEpochs, o.Seed, progress, cancel);
         var provenance = new Dictionary<string, string>
@@ -144,7 +142,6 @@ public static class VaeTrainer
             ["train.final_reconstruction"] = Networks.DiffusionMetadata.Format(reconstruction),
             ["train.final_kl"] = Networks.DiffusionMetadata.Format(kl),
             ["train.images"] = train.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["train.wall_seconds"] = vaeWall.TotalSeconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture),
         };
         return new VaeModel(encoder, pe, decoder, pd, prior, train.Width, train.Height, train.ClassNames, "", [], classifier, provenance);
     }

@@ -45,16 +45,19 @@ public sealed class DeploymentPlan
     public int[] IntegratorSourceChips { get; }
     public MappingParameters Mapping { get; }
 
-    public static DeploymentPlan Create(ScoreNetwork network, MappingParameters mapping)
+    public static DeploymentPlan Create(ScoreNetwork network, MappingParameters mapping) => Create(network.Layers, mapping);
+
+    /// <summary>The plan of any stack of dense layers (e.g. the VAE decoder programmed beside the score network).</summary>
+    public static DeploymentPlan Create(IReadOnlyList<DenseLayer> layers, MappingParameters mapping)
     {
         int rowsPerTile = mapping.TileRows, colsPerTile = mapping.TileCols;
         var tiles = new List<TilePlan>();
-        var layerTiles = new int[network.Layers.Count][];
-        var layerInputs = network.Layers.Select(l => l.Inputs).ToArray();
-        var layerOutputs = network.Layers.Select(l => l.Outputs).ToArray();
+        var layerTiles = new int[layers.Count][];
+        var layerInputs = layers.Select(l => l.Inputs).ToArray();
+        var layerOutputs = layers.Select(l => l.Outputs).ToArray();
         int[]? previousHome = null; // home chip of every output of the previous layer
         int slot = 0;
-        for (int l = 0; l < network.Layers.Count; l++)
+        for (int l = 0; l < layers.Count; l++)
         {
             int rows = layerInputs[l] + 1, cols = layerOutputs[l];
             int rowBlocks = (rows + rowsPerTile - 1) / rowsPerTile, colBlocks = (cols + colsPerTile - 1) / colsPerTile;
