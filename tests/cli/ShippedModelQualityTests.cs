@@ -43,4 +43,20 @@ public class ShippedModelQualityTests
         var untrained = Baseline(Models.SaveUntrained(true, dir), Path.Combine(dir, "untrained"), "--samples", "500", "--steps", "1000", "--guidance", "1");
         Assert.True((double)untrained["class_accuracy"]! < 0.8, "an untrained network must not look conditional");
     }
+
+    /// <summary>
+    /// The latent digits model (3 classes, the paper's network): decoded images of the requested digit,
+    /// unguided. 0.961 with the paper's 5 000 steps and 500 per class (models/README.md); the bound
+    /// allows 3 standard errors of 600 samples at p = 0.95.
+    /// </summary>
+    [Fact]
+    public void Digits_model_decodes_to_the_requested_digit()
+    {
+        string dir = CliRunner.TempDir();
+        var report = Baseline(Models.Shipped("digits3.onnx"), Path.Combine(dir, "digits3"), "--samples", "200", "--steps", "1000");
+        double accuracy = (double)report["images"]!["pooled"]!["class_accuracy"]!;
+        Assert.True(accuracy >= 0.95 - 3 * Math.Sqrt(0.95 * 0.05 / 600), $"decoded class accuracy {accuracy}");
+        foreach (var (digit, entry) in report["images"]!["per_class"]!.AsObject())
+            Assert.True((double)entry!["class_accuracy"]! >= 0.8, $"digit {digit}: {(double)entry["class_accuracy"]!}");
+    }
 }
