@@ -99,6 +99,7 @@ internal static class BaselineCommand
                 }
             }
 
+            PerClassQuality.AddTo(report, quality);
             var title = $"{Path.GetFileName(modelPath)} — digital baseline ({report["sampler"]}, {options.Steps} steps)";
             var images = LatentImages.DecodeAndScore(outDir, $"{title}: decoded latents", net.Metadata, result.Samples, result.Labels, refData?.Data);
             if (images is not null) LatentImages.AddTo(report, images);
@@ -111,6 +112,7 @@ internal static class BaselineCommand
             var o = parse.InvocationConfiguration.Output;
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{count} samples, {options.Steps} steps ({report["sampler"]}) in {result.Wall.TotalSeconds:F2} s ({result.Wall.TotalSeconds / count * 1e3:F4} ms/sample)"));
+            if (images is null) o.Write(PerClassQuality.Lines(quality));
             if (quality is not null)
             {
                 string accuracy = quality.ClassAccuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $"  class_accuracy {a.Overall:F4}") : "";

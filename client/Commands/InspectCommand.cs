@@ -47,6 +47,12 @@ internal static class InspectCommand
             o.WriteLine($"task        {(m.Task.Length > 0 ? m.Task : "(not recorded)")}{(m.TaskSha256.Length > 0 ? $"  sha256 {m.TaskSha256}" : "")}");
             foreach (var (key, value) in m.Provenance.OrderBy(p => p.Key, StringComparer.Ordinal))
                 o.WriteLine($"  {key,-24} {value}");
+            Engine.Latent.VaeModel? vae = null;
+            if (Output.LatentImages.VaePathOf(m) is { } vaePath)
+            {
+                vae = Engine.Latent.VaeModel.Load(vaePath);
+                o.WriteLine($"vae         {vae.ImageWidth} × {vae.ImageHeight} images of {vae.Data} [{string.Join(", ", vae.ClassNames)}]; decoder {string.Join(" → ", vae.Decoder.Widths)} (sigmoid); latent × {F(vae.Prior.Scale)}, prior radius {F(vae.Prior.Radius)}; metrics classifier {F(vae.Classifier.TestAccuracy)} on held-out real images");
+            }
             if (parse.GetValue(profileOption) is { } profileName)
             {
                 var profile = HardwareProfile.Resolve(profileName);
@@ -59,6 +65,11 @@ internal static class InspectCommand
                 o.Write(plan);
                 foreach (var chip in placement.GroupBy(p => p.Chip).OrderBy(g => g.Key))
                     o.WriteLine($"chip {chip.Key,-6} → silo {string.Join(", ", chip.Select(p => p.Silo).Distinct())} ({chip.Count()} tiles)");
+                if (vae is not null)
+                {
+                    var decoderPlan = new Engine.Latent.AnalogDecoder(vae, profile, parse.GetValue(seed), 1).Plan;
+                    o.WriteLine($"--decoder analog adds {decoderPlan.Tiles.Count} tiles on {decoderPlan.ChipCount} chip(s) for the VAE decoder");
+                }
             }
             return 0;
         });

@@ -119,6 +119,7 @@ internal static class RunCommand
             var report = Report(r, result, quality);
             var images = WriteOutputs(r, result, report, quality);
             var o = parse.InvocationConfiguration.Output;
+            if (images is null) o.Write(PerClassQuality.Lines(quality));
             o.WriteLine(Summary(r, result, quality));
             if (images is not null) o.WriteLine(LatentImages.Summary(images));
             o.WriteLine($"wrote {Path.Combine(r.OutDir, "samples.csv")}, report.json, report.md, samples.png, tiles.png{(images is not null ? ", images.png" : "")}");
@@ -192,6 +193,7 @@ internal static class RunCommand
                 report["class_accuracy_per_class"] = perClass;
             }
         }
+        PerClassQuality.AddTo(report, quality);
         var breakdown = new JsonObject();
         foreach (var (name, joules) in result.Energy.Components) breakdown[name] = joules;
         report["energy_breakdown_joules"] = breakdown;
@@ -273,6 +275,7 @@ internal static class RunCommand
             sb.AppendLine(inv, $"| energy distance | {quality.EnergyDistance:F5} |");
             if (quality.ClassAccuracy is { } a) sb.AppendLine(inv, $"| class accuracy | {a.Overall:F4} |");
             sb.AppendLine();
+            if (quality.PerClass.Count > 0) sb.AppendLine(PerClassQuality.Markdown(quality));
         }
         if (images is not null)
         {

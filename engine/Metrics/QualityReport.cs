@@ -2,9 +2,15 @@ using MemristorGrid.Engine.Data;
 
 namespace MemristorGrid.Engine.Metrics;
 
+/// <summary>The metrics of one generated class against the reference points of that class.</summary>
+public sealed record ClassQuality(string Class, int Samples, double KlPaper, double EnergyDistance, double ClassAccuracy);
+
 /// <summary>All quality metrics of one generation run against its reference.</summary>
 public sealed record QualityReport(double KlPaper, double Kl2D, double EnergyDistance, ClassAccuracy? ClassAccuracy)
 {
+    /// <summary>Per generated class (conditional runs with a labelled reference): pooled figures hide per-class failure.</summary>
+    public IReadOnlyList<ClassQuality> PerClass { get; init; } = [];
+
     /// <summary>
     /// Compares <paramref name="samples"/> with <paramref name="reference"/>. For conditional runs the
     /// histogram metrics compare against the reference restricted to the classes that were generated,
@@ -25,7 +31,29 @@ public sealed record QualityReport(double KlPaper, double Kl2D, double EnergyDis
             SampleMetrics.PaperKl(samples, refPoints),
             SampleMetrics.Histogram2DKl(samples, refPoints, dim),
             SampleMetrics.EnergyDistance(samples, refPoints, dim),
-            accuracy);
+            accuracy)
+        {
+            PerClass = accuracy is null ? [] : PerClassQuality(samples, labels, dim, reference, accuracy),
+        };
+    }
+
+    private static ClassQuality[] PerClassQuality(ReadOnlySpan<float> samples, ReadOnlySpan<int> labels, int dim, Dataset reference, ClassAccuracy accuracy)
+    {
+        var result = new List<ClassQuality>();
+        foreach (int c in labels.ToArray().Distinct().Order())
+        {
+            if (c < 0 || c >= reference.ClassNames.Count) continue;
+            var generated = new List<float>();
+            for (int i = 0; i < labels.Length; i++)
+                if (labels[i] == c) generated.AddRange(samples.Slice(i * dim, dim).ToArray());
+            var own = reference.OnlyClass(c).X;
+            if (own.Length == 0) continue;
+            string name = reference.ClassNames[c];
+            float[] g = generated.ToArray();
+            result.Add(new ClassQuality(name, g.Length / dim, SampleMetrics.PaperKl(g, own), SampleMetrics.EnergyDistance(g, own, dim),
+                accuracy.PerClass.TryGetValue(name, out double a) ? a : double.NaN));
+        }
+        return result.ToArray();
     }
 
     /// <summary>Reference points of the generated classes, each class weighted like the generated labels.</summary>

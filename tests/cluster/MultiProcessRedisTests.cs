@@ -102,5 +102,44 @@ public sealed class MultiProcessRedisTests : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(embedded, "sweep.csv")), File.ReadAllText(Path.Combine(clustered, "sweep.csv")));
     }
 
+    /// <summary>
+    /// The large latent model (Fashion-MNIST, 10 classes, 49 tiles on 4 chips) as a partitioned
+    /// multi-chip deployment: each chip's tiles on one silo of the three-process cluster, every layer
+    /// pass crossing processes. Its samples and decoded-image metrics equal the reference simulator's.
+    /// </summary>
+    [Fact]
+    public async Task The_large_latent_model_runs_partitioned_over_three_silo_processes()
+    {
+        string model = Repo.ModelPath("fashion.onnx");
+        string[] run = ["run", "--model", model, "--profile", "rram-180nm", "--samples", "2", "--seed", "5"];
+        string reference = Repo.TempDir(), clustered = Repo.TempDir();
+        var straight = Repo.Cli([.. run, "--simulator", "reference", "--out", reference]);
+        Assert.True(straight.Code == 0, straight.Err);
+
+        string redis = await _processes.StartRedisAsync();
+        var silos = Enumerable.Range(0, 3).Select(_ => _processes.StartSilo(redis)).ToList();
+        using (var client = ClientHost.Build(new ClusterSettings { Redis = redis }))
+        {
+            await client.StartAsync();
+            var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+            await Processes.WaitFor(() =>
+            {
+                for (int i = 0; i < silos.Count; i++)
+                    if (_processes.LostAPortRace(silos[i].Process)) silos[i] = _processes.StartSilo(redis);
+                return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == 3;
+            }, "three active silos", 60);
+            await client.StopAsync();
+        }
+        var result = Repo.Cli([.. run, "--redis", redis, "--placement", "chips", "--out", clustered]);
+        Assert.True(result.Code == 0, result.Err);
+        Assert.Contains("49 tiles, 4 chip(s)", result.Out);
+        Assert.Equal(File.ReadAllText(Path.Combine(reference, "samples.csv")), File.ReadAllText(Path.Combine(clustered, "samples.csv")));
+        var images = (System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(clustered, "report.json")))!)["images"]!;
+        var expected = (System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(reference, "report.json")))!)["images"]!;
+        Assert.Equal(10, images["per_class"]!.AsObject().Count);
+        Assert.Equal(expected["pooled"]!.ToJsonString(), images["pooled"]!.ToJsonString());
+        Assert.True(File.Exists(Path.Combine(clustered, "images.png")));
+    }
+
     public void Dispose() => _processes.Dispose();
 }
