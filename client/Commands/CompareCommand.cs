@@ -70,7 +70,14 @@ internal static class CompareCommand
             var analogDir = Path.Combine(r.OutDir, "analog");
             RunOutputs.PrepareDirectory(analogDir);
             var analogReport = RunCommand.Report(r, analog, analogQuality);
-            RunCommand.WriteOutputs(r with { OutDir = analogDir }, analog, analogReport, analogQuality);
+            var analogImages = RunCommand.WriteOutputs(r with { OutDir = analogDir }, analog, analogReport, analogQuality);
+            // The digital side's samples and plots, beside the analog run's.
+            var digitalDir = Path.Combine(r.OutDir, "digital");
+            RunOutputs.PrepareDirectory(digitalDir);
+            string digitalTitle = $"{Path.GetFileName(r.ModelPath)} — digital baseline ({(r.Options.Kind == SamplerKind.Ode ? "ode" : "sde")}, {digitalOptions.Steps} steps)";
+            var digitalImages = LatentImages.DecodeAndScore(digitalDir, $"{digitalTitle}: decoded latents", r.Network.Metadata, digital.Samples, digital.Labels, r.Reference?.Data);
+            RunOutputs.WriteSamples(digitalDir, digital.Samples, digital.Dim, digital.Labels, r.Network.ClassNames);
+            RunOutputs.WritePng(digitalDir, "samples.png", ScatterPlot.Render(digitalTitle, digital.Samples, digital.Labels, r.Reference?.Data.X ?? [], digital.Dim, r.Network.ClassNames));
 
             string energySource = rapl ? $"package energy counter ({RaplCounter})" : $"CPU time {cpu.TotalSeconds:F2} s × {watts} W per core";
             var assumptions = new[]
@@ -91,6 +98,8 @@ internal static class CompareCommand
                     ["steps"] = digitalOptions.Steps,
                     ["kl_paper"] = digitalQuality?.KlPaper,
                     ["class_accuracy"] = digitalQuality?.ClassAccuracy?.Overall,
+                    ["decoded_class_accuracy"] = digitalImages?.Quality.Pooled.ClassAccuracy,
+                    ["decoded_frechet_distance"] = digitalImages?.Quality.Pooled.FrechetDistance,
                     ["wall_seconds"] = digital.Wall.TotalSeconds,
                     ["cpu_seconds"] = cpu.TotalSeconds,
                     ["time_per_sample_seconds"] = digitalTime,
@@ -102,6 +111,8 @@ internal static class CompareCommand
                 {
                     ["kl_paper"] = analogQuality?.KlPaper,
                     ["class_accuracy"] = analogQuality?.ClassAccuracy?.Overall,
+                    ["decoded_class_accuracy"] = analogImages?.Quality.Pooled.ClassAccuracy,
+                    ["decoded_frechet_distance"] = analogImages?.Quality.Pooled.FrechetDistance,
                     ["time_per_sample_seconds"] = analog.TimePerSampleSeconds,
                     ["energy_per_sample_joules"] = analog.EnergyPerSampleJoules,
                     ["simulator_wall_seconds"] = analog.Wall.TotalSeconds,
@@ -111,7 +122,8 @@ internal static class CompareCommand
                 ["energy_ratio"] = energyRatio,
                 ["assumptions"] = new JsonArray(assumptions.Select(s => (JsonNode)s).ToArray()),
             };
-            string table = Table(r.Profile.Name, digitalQuality, analogQuality, digitalTime, digitalEnergy, analog.TimePerSampleSeconds, analog.EnergyPerSampleJoules, speedup, energyRatio);
+            string table = Table(r.Profile.Name, digitalQuality, analogQuality, digitalTime, digitalEnergy, analog.TimePerSampleSeconds, analog.EnergyPerSampleJoules, speedup, energyRatio,
+                digitalImages?.Quality, analogImages?.Quality);
             var md = new StringBuilder();
             md.AppendLine(CultureInfo.InvariantCulture, $"# Digital vs. analog: {Path.GetFileName(r.ModelPath)} on `{r.Profile.Name}`, {n} samples, seed {r.Options.Seed}");
             md.AppendLine();
@@ -125,14 +137,17 @@ internal static class CompareCommand
             o.WriteLine(table);
             o.WriteLine("assumptions:");
             foreach (var line in assumptions) o.WriteLine($"  - {line}");
-            o.WriteLine($"wrote {Path.Combine(r.OutDir, "compare.json")}, compare.md, analog/");
+            o.WriteLine($"wrote {Path.Combine(r.OutDir, "compare.json")}, compare.md, analog/, digital/");
             return 0;
         });
         return command;
     }
 
-    private static string Table(string profile, QualityReport? dq, QualityReport? aq, double dt, double de, double at, double ae, double speedup, double ratio)
+    private static string Table(string profile, QualityReport? dq, QualityReport? aq, double dt, double de, double at, double ae, double speedup, double ratio,
+        Engine.Latent.ImageQualityReport? di = null, Engine.Latent.ImageQualityReport? ai = null)
     {
+        static string I(Engine.Latent.ImageQualityReport? q) => q is null ? "n/a"
+            : string.Create(CultureInfo.InvariantCulture, $"accuracy {q.Pooled.ClassAccuracy:F3}, Fréchet distance {q.Pooled.FrechetDistance:F3}");
         static string G(double v) => v.ToString("G4", CultureInfo.InvariantCulture);
         static string Q(QualityReport? q) => q is null ? "n/a" : q.ClassAccuracy is { } c
             ? string.Create(CultureInfo.InvariantCulture, $"kl_paper {q.KlPaper:F4}, accuracy {c.Overall:F3}")
@@ -141,6 +156,7 @@ internal static class CompareCommand
         sb.AppendLine($"|  | digital (this CPU) | analog ({profile}) | digital / analog |");
         sb.AppendLine("|---|---|---|---|");
         sb.AppendLine($"| quality | {Q(dq)} | {Q(aq)} |  |");
+        if (di is not null || ai is not null) sb.AppendLine($"| decoded images | {I(di)} | {I(ai)} |  |");
         sb.AppendLine($"| time per sample | {G(dt * 1e3)} ms | {G(at * 1e3)} ms | speed-up {G(speedup)}× |");
         sb.AppendLine($"| energy per sample | {G(de * 1e6)} µJ | {G(ae * 1e6)} µJ | {G(ratio)}× |");
         return sb.ToString();

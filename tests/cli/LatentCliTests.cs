@@ -59,6 +59,22 @@ public class LatentCliTests
     }
 
     [Fact]
+    public void Compare_decodes_both_sides()
+    {
+        var (dir, _, model) = Trained.Value;
+        string outDir = Path.Combine(dir, "compare");
+        var r = CliRunner.Run("compare", "--model", model, "--profile", "ideal", "--samples", "20", "--steps", "200", "--simulator", "reference", "--out", outDir);
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("| decoded images | accuracy", r.Out);
+        AssertPng(Path.Combine(outDir, "digital", "images.png"));
+        AssertPng(Path.Combine(outDir, "analog", "images.png"));
+        Assert.True(File.Exists(Path.Combine(outDir, "digital", "samples.csv")));
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "compare.json")))!;
+        Assert.InRange((double)json["digital"]!["decoded_class_accuracy"]!, 0, 1);
+        Assert.InRange((double)json["analog"]!["decoded_class_accuracy"]!, 0, 1);
+    }
+
+    [Fact]
     public void A_model_and_its_vae_can_move_together()
     {
         var (dir, vae, model) = Trained.Value;
