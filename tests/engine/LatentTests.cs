@@ -288,4 +288,19 @@ public class LatentTests
         Assert.All(some.Labels, l => Assert.InRange(l, 0, 1));
         Assert.Contains("unknown class 'x'", Assert.Throws<UserInputException>(() => train.ResolveClasses(["1", "x"])).Message);
     }
+
+    /// <summary>The shipped large latent model is a multi-chip workload: ≥ 48 tiles on ≥ 4 chips with 64 × 64 tiles.</summary>
+    [Fact]
+    public void The_large_latent_model_spans_many_chips()
+    {
+        var net = OnnxImporter.Load(TestNetworks.ModelPath("fashion.onnx"));
+        var profile = Profiles.HardwareProfile.Resolve("rram-180nm");
+        Assert.Equal((64, 64), (profile.Mapping.TileRows, profile.Mapping.TileCols));
+        var plan = Partitioning.DeploymentPlan.Create(net, profile.Mapping);
+        Assert.True(plan.Tiles.Count >= 48, $"{plan.Tiles.Count} tiles");
+        Assert.True(plan.ChipCount >= 4, $"{plan.ChipCount} chips");
+        Assert.Equal(10, net.ClassCount);
+        Assert.True(net.InputDim >= 8 && net.HiddenWidth >= 256 && net.HiddenLayers >= 3);
+        Assert.StartsWith("latent:", net.Metadata.Task);
+    }
 }
