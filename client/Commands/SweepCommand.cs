@@ -9,6 +9,7 @@ using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Experiments;
+using MemristorGrid.Engine.Latent;
 using MemristorGrid.Engine.Metrics;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Profiles;
@@ -43,14 +44,14 @@ internal static class SweepCommand
         var guidance = Make("--guidance", "Classifier-free guidance weight w.", 0f).NonNegative();
         var sampler = Make("--sampler", "ode (probability-flow, Dormand–Prince) or sde (reverse SDE).", "ode");
         var seed = Make<ulong>("--seed", "Seed of the prior, read noise and SDE noise (the same in every cell).", 1);
-        var metric = Make("--metric", "Quality metric for the tables, plots and Pareto front: kl_paper, kl_2d, energy_distance or class_accuracy.", "kl_paper");
+        var metric = Make("--metric", "Quality metric for the tables, plots and Pareto front: kl_paper, kl_2d, energy_distance, class_accuracy, or for latent models decoded_class_accuracy or frechet_distance.", "kl_paper");
         var parallel = Make("--parallel", "Cells run at once (each cell's job is itself spread over the cluster's lane slots).", 2).Positive();
         var rtol = Make("--rtol", "Relative tolerance of the adaptive ODE solver.", 1e-4).Positive();
         var atol = Make("--atol", "Absolute tolerance of the adaptive ODE solver.", 1e-5).Positive();
         var referenceData = ReferenceData.Create();
         var simulator = new AnalogSimulator();
         sampler.AcceptOnlyFromAmong("ode", "sde");
-        metric.AcceptOnlyFromAmong("kl_paper", "kl_2d", "energy_distance", "class_accuracy");
+        metric.AcceptOnlyFromAmong("kl_paper", "kl_2d", "energy_distance", "class_accuracy", "decoded_class_accuracy", "frechet_distance");
         var command = new Command("sweep", """
             Design-space sweep on the grain cluster (an embedded silo unless --gateway or --redis is given): quality, energy and time per sample of every model at every combination of the swept profile keys, over several chips.
             Example: memgrid sweep --model models/ring.onnx --set device.programming_noise.sigma=0,0.05,0.1 --set mapping.tile_rows=32,64 --chips 3 --out sweeps/ring
@@ -79,6 +80,10 @@ internal static class SweepCommand
                 error.WriteLine($"warning: {m.Name} names no training task and no --reference-data was given; its quality metrics are omitted");
             if (chosen == SweepMetric.ClassAccuracy && sweepModels.FirstOrDefault(m => !m.Network.IsConditional) is { } plain)
                 throw UserInputException.ForSetting("metric", $"class_accuracy needs conditional models; {plain.Name} is unconditional");
+            // Latent models' cells also decode their samples (the engine's decoder: the same numbers on every machine).
+            var judges = sweepModels.ToDictionary(m => m, m => LatentImages.VaePathOf(m.Network.Metadata) is { } vaePath ? ImageJudge.Load(vaePath) : null);
+            if (chosen.NeedsDecoder() && sweepModels.FirstOrDefault(m => judges[m] is null) is { } plainModel)
+                throw UserInputException.ForSetting("metric", $"{chosen.Key()} needs latent models (trained with --task latent:VAE.onnx); {plainModel.Name} is not");
             var options = new AnalogRunOptions
             {
                 Kind = parse.GetValue(sampler) == "sde" ? SamplerKind.Sde : SamplerKind.Ode,
@@ -105,7 +110,7 @@ internal static class SweepCommand
             o.WriteLine($"sweep {plan.Id}: {plan.Cells.Count} cells ({plan.Models.Count} model(s) × {plan.Cells.Count / plan.Models.Count / plan.Chips} setting(s) × {plan.Chips} chip(s)); " +
                 (kept.Count > 0 ? $"{kept.Count} kept from an earlier run, {todo.Count} to run" : $"{todo.Count} to run") + $" on the {where}");
 
-            var runner = new CellRunner(plan, store, results, references.ToDictionary(p => p.Key, p => p.Value?.Data), o, parse.GetValue(parallel), cancel);
+            var runner = new CellRunner(plan, store, results, references.ToDictionary(p => p.Key, p => p.Value?.Data), judges, o, parse.GetValue(parallel), cancel);
             if (todo.Count > 0)
             {
                 if (simulator.UsesReference(parse))
@@ -155,7 +160,7 @@ internal static class SweepCommand
 
     /// <summary>Runs the unfinished cells, a few at once; each finished cell is saved before the next is counted.</summary>
     private sealed class CellRunner(SweepPlan plan, SweepStore store, ConcurrentDictionary<string, CellMetrics> results,
-        IReadOnlyDictionary<SweepModel, Dataset?> references, TextWriter output, int parallel, CancellationToken cancel)
+        IReadOnlyDictionary<SweepModel, Dataset?> references, IReadOnlyDictionary<SweepModel, ImageJudge?> judges, TextWriter output, int parallel, CancellationToken cancel)
     {
         private readonly Lock _print = new();
         private readonly ConcurrentDictionary<string, double> _running = new();
@@ -168,7 +173,8 @@ internal static class SweepCommand
             {
                 var result = await run(cell, new Progress(v => { _running[cell.Id] = v; Report(); }), ct);
                 var quality = references[cell.Model] is { } reference ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, reference) : null;
-                var metrics = CellMetrics.From(result, quality);
+                var images = judges[cell.Model] is { } judge && references[cell.Model] is { } latents ? judge.Score(result.Samples, result.Labels, latents) : null;
+                var metrics = CellMetrics.From(result, quality, images);
                 store.Save(cell, plan.Axes, metrics);
                 results[cell.Id] = metrics;
                 _running.TryRemove(cell.Id, out _);
@@ -180,7 +186,8 @@ internal static class SweepCommand
 
         private string Line(SweepCell cell, CellMetrics m, int n, int total) => string.Create(CultureInfo.InvariantCulture,
             $"[{n}/{total}] {cell.Model.Name}{string.Concat(plan.Axes.Select((a, i) => $" {a.Name}={cell.Settings[i]}"))} chip {cell.Chip}: " +
-            $"{(m.KlPaper is { } kl ? $"kl_paper {kl:F4}, " : "")}{(m.ClassAccuracy is { } acc ? $"class_accuracy {acc:F3}, " : "")}{m.EnergyPerSampleJoules * 1e6:G4} µJ per sample ({m.WallSeconds:F1} s)");
+            $"{(m.KlPaper is { } kl ? $"kl_paper {kl:F4}, " : "")}{(m.ClassAccuracy is { } acc ? $"class_accuracy {acc:F3}, " : "")}" +
+            $"{(m.DecodedClassAccuracy is { } dacc ? $"decoded accuracy {dacc:F3}, FD {m.FrechetDistance:F3}, " : "")}{m.EnergyPerSampleJoules * 1e6:G4} µJ per sample ({m.WallSeconds:F1} s)");
 
         private sealed class Progress(Action<double> report) : IProgress<double>
         {

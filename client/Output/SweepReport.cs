@@ -14,13 +14,13 @@ internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, C
 
     private static readonly string[] CellColumns =
     [
-        "kl_paper", "kl_2d", "energy_distance", "class_accuracy", "energy_per_sample_joules", "time_per_sample_seconds",
+        "kl_paper", "kl_2d", "energy_distance", "class_accuracy", "decoded_class_accuracy", "frechet_distance", "energy_per_sample_joules", "time_per_sample_seconds",
         "network_evaluations_per_sample", "embedding_dac_overflow_fraction", "saturated_tile_outputs", "integrator_rail_clips", "samples_sha256",
     ];
 
     private static IEnumerable<string> Values(CellMetrics m) =>
     [
-        N(m.KlPaper), N(m.Kl2D), N(m.EnergyDistance), N(m.ClassAccuracy), N(m.EnergyPerSampleJoules), N(m.TimePerSampleSeconds),
+        N(m.KlPaper), N(m.Kl2D), N(m.EnergyDistance), N(m.ClassAccuracy), N(m.DecodedClassAccuracy), N(m.FrechetDistance), N(m.EnergyPerSampleJoules), N(m.TimePerSampleSeconds),
         N(m.NetworkEvaluationsPerSample), N(m.EmbeddingDacOverflowFraction), m.SaturatedTileOutputs.ToString(Inv), m.IntegratorRailClips.ToString(Inv), m.SamplesSha256,
     ];
 
@@ -105,6 +105,8 @@ internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, C
         SweepMetric.KlPaper => "the paper's KL divergence between generated and reference samples (lower is better).",
         SweepMetric.Kl2D => "KL divergence of 2-D histograms over the first two coordinates (lower is better).",
         SweepMetric.EnergyDistance => "energy distance between generated and reference samples, all coordinates (lower is better; 0 for equal distributions).",
+        SweepMetric.DecodedClassAccuracy => "fraction of decoded images the VAE's classifier (trained on real images only) assigns to the label they were generated for (higher is better).",
+        SweepMetric.FrechetDistance => "Fréchet distance between the VAE classifier's features of decoded and of real held-out images (FID's formula in that classifier's feature space; lower is better).",
         _ => "fraction of samples a k-NN classifier fitted on the reference assigns to the label they were generated for (higher is better).",
     };
 }

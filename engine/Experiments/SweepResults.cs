@@ -12,6 +12,10 @@ public sealed record CellMetrics
     public double? Kl2D { get; init; }
     public double? EnergyDistance { get; init; }
     public double? ClassAccuracy { get; init; }
+
+    /// <summary>Latent models: the VAE classifier's accuracy on the decoded images, and their Fréchet distance to real ones.</summary>
+    public double? DecodedClassAccuracy { get; init; }
+    public double? FrechetDistance { get; init; }
     public double EnergyPerSampleJoules { get; init; }
     public double TimePerSampleSeconds { get; init; }
     public double NetworkEvaluationsPerSample { get; init; }
@@ -25,7 +29,7 @@ public sealed record CellMetrics
     /// <summary>Simulator wall time of the cell (the one field that is not a function of the cell's id).</summary>
     public double WallSeconds { get; init; }
 
-    public static CellMetrics From(AnalogRunResult result, QualityReport? quality)
+    public static CellMetrics From(AnalogRunResult result, QualityReport? quality, Latent.ImageQualityReport? images = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(MemoryMarshal.AsBytes(result.Samples.AsSpan()));
@@ -37,6 +41,8 @@ public sealed record CellMetrics
             Kl2D = quality?.Kl2D,
             EnergyDistance = quality?.EnergyDistance,
             ClassAccuracy = quality?.ClassAccuracy?.Overall,
+            DecodedClassAccuracy = images?.Pooled.ClassAccuracy,
+            FrechetDistance = images?.Pooled.FrechetDistance,
             EnergyPerSampleJoules = result.EnergyPerSampleJoules,
             TimePerSampleSeconds = result.TimePerSampleSeconds,
             NetworkEvaluationsPerSample = (double)c.SampleEvaluations / result.SampleCount,
@@ -50,7 +56,7 @@ public sealed record CellMetrics
 }
 
 /// <summary>The quality metric a sweep ranks configurations by.</summary>
-public enum SweepMetric { KlPaper, Kl2D, EnergyDistance, ClassAccuracy }
+public enum SweepMetric { KlPaper, Kl2D, EnergyDistance, ClassAccuracy, DecodedClassAccuracy, FrechetDistance }
 
 public static class SweepMetrics
 {
@@ -59,16 +65,23 @@ public static class SweepMetrics
         SweepMetric.KlPaper => "kl_paper",
         SweepMetric.Kl2D => "kl_2d",
         SweepMetric.EnergyDistance => "energy_distance",
+        SweepMetric.DecodedClassAccuracy => "decoded_class_accuracy",
+        SweepMetric.FrechetDistance => "frechet_distance",
         _ => "class_accuracy",
     };
 
-    public static bool HigherIsBetter(this SweepMetric metric) => metric == SweepMetric.ClassAccuracy;
+    public static bool HigherIsBetter(this SweepMetric metric) => metric is SweepMetric.ClassAccuracy or SweepMetric.DecodedClassAccuracy;
+
+    /// <summary>Metrics of decoded images, which only latent models have.</summary>
+    public static bool NeedsDecoder(this SweepMetric metric) => metric is SweepMetric.DecodedClassAccuracy or SweepMetric.FrechetDistance;
 
     public static double? Of(this SweepMetric metric, CellMetrics m) => metric switch
     {
         SweepMetric.KlPaper => m.KlPaper,
         SweepMetric.Kl2D => m.Kl2D,
         SweepMetric.EnergyDistance => m.EnergyDistance,
+        SweepMetric.DecodedClassAccuracy => m.DecodedClassAccuracy,
+        SweepMetric.FrechetDistance => m.FrechetDistance,
         _ => m.ClassAccuracy,
     };
 }

@@ -68,3 +68,28 @@ public sealed record ImageQualityReport(ClassImageQuality Pooled, IReadOnlyList<
         return result.ToArray();
     }
 }
+
+/// <summary>
+/// A VAE and its real held-out images, loaded once, judging many runs: decodes with the engine's own
+/// decoder (no ONNX Runtime session per run) and scores like <see cref="ImageQualityReport.Compute"/>.
+/// </summary>
+public sealed class ImageJudge(VaeModel vae, ImageSet realTest)
+{
+    public VaeModel Vae { get; } = vae;
+
+    public static ImageJudge Load(string vaePath)
+    {
+        var vae = VaeModel.Load(vaePath);
+        return new ImageJudge(vae, vae.LoadImages(ImageSplit.Test));
+    }
+
+    /// <summary>Metrics of generated latents (score-model units) against <paramref name="referenceLatents"/>.</summary>
+    public ImageQualityReport Score(float[] latents, int[] labels, Data.Dataset referenceLatents)
+    {
+        int count = latents.Length / Vae.LatentDim;
+        var scaled = new float[latents.Length];
+        float scale = (float)Vae.Prior.Scale;
+        for (int i = 0; i < scaled.Length; i++) scaled[i] = latents[i] * scale;
+        return ImageQualityReport.Compute(Vae, Vae.Decode(scaled, count), labels, realTest, latents, referenceLatents);
+    }
+}

@@ -75,6 +75,26 @@ public class LatentCliTests
     }
 
     [Fact]
+    public void Sweep_ranks_latent_models_by_their_decoded_images()
+    {
+        var (dir, _, model) = Trained.Value;
+        string outDir = Path.Combine(dir, "sweep");
+        var r = CliRunner.Run("sweep", "--model", model, "--profile", "rram-180nm", "--set", "device.read_noise_sigma=0,0.05", "--chips", "1",
+            "--samples", "20", "--metric", "frechet_distance", "--out", outDir);
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.Contains("decoded accuracy", r.Out);
+        var csv = File.ReadAllLines(Path.Combine(outDir, "sweep.csv"));
+        int fd = Array.IndexOf(csv[0].Split(','), "frechet_distance");
+        Assert.True(fd > 0);
+        Assert.All(csv.Skip(1), line => Assert.True(double.Parse(line.Split(',')[fd], System.Globalization.CultureInfo.InvariantCulture) >= 0));
+        Assert.Contains("Fréchet distance", File.ReadAllText(Path.Combine(outDir, "sweep.md")));
+
+        var refused = CliRunner.Run("sweep", "--model", Models.Shipped("ring.onnx"), "--samples", "10", "--metric", "decoded_class_accuracy", "--out", Path.Combine(dir, "sweep-ring"));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--metric decoded_class_accuracy needs latent models", refused.Err);
+    }
+
+    [Fact]
     public void A_model_and_its_vae_can_move_together()
     {
         var (dir, vae, model) = Trained.Value;
