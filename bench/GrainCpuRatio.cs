@@ -11,7 +11,7 @@ namespace MemristorGrid.Bench;
 /// The grain system against the reference simulator in CPU time, side by side in one process: the same
 /// job on an embedded silo and on the reference simulator, interleaved and repeated, with the process's
 /// CPU time per run (wall time moves with the machine's load; CPU time much less).
-///   dotnet run -c Release --project bench -- ratio [--repeats 3] [--model ring.onnx|gmm16.onnx]
+///   dotnet run -c Release --project bench -- ratio [--repeats 3] [--model ring.onnx|fashion.onnx|gmm16.onnx]
 /// </summary>
 internal static class GrainCpuRatio
 {
@@ -23,7 +23,7 @@ internal static class GrainCpuRatio
         string? only = m >= 0 && m + 1 < args.Length ? args[m + 1] : null;
         string models = Path.Combine(BenchRepo.Root(), "models");
         await using var cluster = await EmbeddedCluster.StartAsync();
-        foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "rram-180nm", 10_000), ("gmm16.onnx", "ideal", 300) })
+        foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "rram-180nm", 10_000), ("fashion.onnx", "ideal", 300), ("gmm16.onnx", "ideal", 300) })
         {
             if (only is not null && model != only) continue;
             byte[] bytes = File.ReadAllBytes(Path.Combine(models, model));

@@ -17,7 +17,7 @@ namespace MemristorGrid.Bench;
 /// silos it then runs a design-space sweep with the real CLI (<c>memgrid sweep --redis</c>, a fresh
 /// output directory each time, so no cell is kept) and reports cells/s the same way.
 ///   dotnet build silo -c Release && dotnet build client -c Release && dotnet run -c Release --project bench -- scale
-///       [--silos 2] [--repeats 3] [--samples 300] [--model models/gmm16.onnx] [--profile ideal] [--placement local|chips]
+///       [--silos 2] [--repeats 3] [--samples 300] [--model models/fashion.onnx] [--profile ideal] [--placement local|chips]
 ///       [--sweep-samples 4000] (0 = no sweep) [--client-core none|K]
 /// </summary>
 internal static class ScalingBenchmark
@@ -28,7 +28,7 @@ internal static class ScalingBenchmark
         string root = BenchRepo.Root();
         int maxSilos = int.Parse(Arg("--silos", "2"), CultureInfo.InvariantCulture), repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture);
         int samples = int.Parse(Arg("--samples", "300"), CultureInfo.InvariantCulture);
-        string model = Path.GetFullPath(Arg("--model", Path.Combine(root, "models", "gmm16.onnx")));
+        string model = Path.GetFullPath(Arg("--model", Path.Combine(root, "models", "fashion.onnx")));
         var profile = HardwareProfile.Resolve(Arg("--profile", "ideal"));
         var placement = Arg("--placement", "local") == "chips" ? GrainInterfaces.TilePlacementMode.Chips : GrainInterfaces.TilePlacementMode.Local;
         string silo = Path.Combine(root, "silo", "bin", "Release", "net10.0", "MemristorGrid.Silo.dll");
