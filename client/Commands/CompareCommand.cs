@@ -157,8 +157,8 @@ internal static class CompareCommand
         sb.AppendLine("|---|---|---|---|");
         sb.AppendLine($"| quality | {Q(dq)} | {Q(aq)} |  |");
         if (di is not null || ai is not null) sb.AppendLine($"| decoded images | {I(di)} | {I(ai)} |  |");
-        sb.AppendLine($"| time per sample | {G(dt * 1e3)} ms | {G(at * 1e3)} ms | speed-up {G(speedup)}× |");
-        sb.AppendLine($"| energy per sample | {G(de * 1e6)} µJ | {G(ae * 1e6)} µJ | {G(ratio)}× |");
+        sb.AppendLine($"| time per sample | {Units.Time(dt)} | {Units.Time(at)} | speed-up {G(speedup)}× |");
+        sb.AppendLine($"| energy per sample | {Units.Energy(de)} | {Units.Energy(ae)} | {G(ratio)}× |");
         return sb.ToString();
     }
 

@@ -233,7 +233,7 @@ internal static class RunCommand
         if (images is not null) LatentImages.AddTo(report, images);
         byte[] scatter = ScatterPlot.Render(title,
             result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames);
-        byte[] tiles = TileEnergyPlot.Render($"energy per tile — {r.Profile.Name}, {F(result.EnergyPerSampleJoules * 1e6)} µJ per sample in total", result.Tiles, samples);
+        byte[] tiles = TileEnergyPlot.Render($"energy per tile — {r.Profile.Name}, {Units.Energy(result.EnergyPerSampleJoules)} per sample in total", result.Tiles, samples);
         RunOutputs.WriteSamples(r.OutDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);
         RunOutputs.WriteReport(r.OutDir, report);
         RunOutputs.WriteText(r.OutDir, "report.md", Markdown(r, result, quality, images));
@@ -249,7 +249,7 @@ internal static class RunCommand
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"{n} samples on {r.Profile.Name} ({result.Tiles.Count} tiles, {result.Tiles.Select(t => t.Chip).Distinct().Count()} chip(s)) in {result.Wall.TotalSeconds:F2} s wall; {result.Counters.NetworkEvaluations} lane network evaluations");
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"simulated: {F(result.TimePerSampleSeconds * 1e3)} ms and {F(result.EnergyPerSampleJoules * 1e6)} µJ per sample");
+            $"simulated: {Units.Time(result.TimePerSampleSeconds)} and {Units.Energy(result.EnergyPerSampleJoules)} per sample");
         if (quality is not null)
         {
             string accuracy = quality.ClassAccuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $"  class_accuracy {a.Overall:F4}") : "";
@@ -282,8 +282,8 @@ internal static class RunCommand
             sb.AppendLine(LatentImages.Markdown(images));
         }
         sb.AppendLine("| simulated hardware | value |\n|---|---|");
-        sb.AppendLine(inv, $"| time per sample | {F(result.TimePerSampleSeconds * 1e3)} ms (integration {F(result.GenerationSeconds * 1e3)} ms, loop settling {F(result.LoopDelaySeconds * 1e9)} ns) |");
-        sb.AppendLine(inv, $"| energy per sample | {F(result.EnergyPerSampleJoules * 1e6)} µJ |");
+        sb.AppendLine(inv, $"| time per sample | {Units.Time(result.TimePerSampleSeconds)} (integration {Units.Time(result.GenerationSeconds)}, loop settling {Units.Time(result.LoopDelaySeconds)}) |");
+        sb.AppendLine(inv, $"| energy per sample | {Units.Energy(result.EnergyPerSampleJoules)} |");
         var c = result.Counters;
         sb.AppendLine(inv, $"| controller updates per sample | {(result.ControllerUpdates > 0 ? result.ControllerUpdates.ToString(inv) : "continuous")} |");
         sb.AppendLine(inv, $"| network evaluations (lane passes) | {c.NetworkEvaluations} over {result.Lanes} lanes |");
@@ -293,10 +293,11 @@ internal static class RunCommand
         sb.AppendLine(inv, $"| integrator rail clips | {c.IntegratorClips} |");
         sb.AppendLine(inv, $"| simulator wall time | {result.Wall.TotalSeconds:F2} s |");
         sb.AppendLine();
-        sb.AppendLine("| energy per sample by component | µJ | share |\n|---|---|---|");
         double total = result.TotalEnergyJoules;
+        var (perSample, prefix) = Units.PrefixFor(total / n);
+        sb.AppendLine($"| energy per sample by component | {prefix}J | share |\n|---|---|---|");
         foreach (var (name, joules) in result.Energy.Components)
-            sb.AppendLine(inv, $"| {name} | {F(joules / n * 1e6)} | {(total > 0 ? joules / total : 0):P1} |");
+            sb.AppendLine(inv, $"| {name} | {F(joules / n / perSample)} | {(total > 0 ? joules / total : 0):P1} |");
         sb.AppendLine();
         sb.AppendLine("| tile | layer | chip | energy per sample (nJ) | cells (nJ) | MVMs | ADC conversions | latency (ns) |\n|---|---|---|---|---|---|---|---|");
         foreach (var t in result.Tiles)

@@ -187,7 +187,7 @@ internal static class SweepCommand
         private string Line(SweepCell cell, CellMetrics m, int n, int total) => string.Create(CultureInfo.InvariantCulture,
             $"[{n}/{total}] {cell.Model.Name}{string.Concat(plan.Axes.Select((a, i) => $" {a.Name}={cell.Settings[i]}"))} chip {cell.Chip}: " +
             $"{(m.KlPaper is { } kl ? $"kl_paper {kl:F4}, " : "")}{(m.ClassAccuracy is { } acc ? $"class_accuracy {acc:F3}, " : "")}" +
-            $"{(m.DecodedClassAccuracy is { } dacc ? $"decoded accuracy {dacc:F3}, FD {m.FrechetDistance:F3}, " : "")}{m.EnergyPerSampleJoules * 1e6:G4} µJ per sample ({m.WallSeconds:F1} s)");
+            $"{(m.DecodedClassAccuracy is { } dacc ? $"decoded accuracy {dacc:F3}, FD {m.FrechetDistance:F3}, " : "")}{Units.Energy(m.EnergyPerSampleJoules)} per sample ({m.WallSeconds:F1} s)");
 
         private sealed class Progress(Action<double> report) : IProgress<double>
         {
