@@ -78,7 +78,7 @@ internal static class TrainCommand
                 TaskSha256 = spec.IsCsv ? CsvDataset.Sha256(spec.CsvPath!) : spec.IsLatent ? CsvDataset.Sha256(spec.VaePath!) : "",
             };
             var trainer = new Trainer(options);
-            var result = ConsoleProgress.Run($"training {spec.Name} ({options.Epochs} epochs)", progress =>
+            var result = ConsoleProgress.RunWithStatus($"training {spec.Name} ({options.Epochs} epochs)", parse.InvocationConfiguration.Error, progress =>
                 trainer.Train(data, metadata, new EpochProgress(progress)));
             OnnxExporter.Save(result.Network, outPath);
             var o = parse.InvocationConfiguration.Output;
@@ -98,8 +98,9 @@ internal static class TrainCommand
         if (dir is not null && File.Exists(dir)) throw new UserInputException($"--out {path}: {dir} is a file, not a directory");
     }
 
-    private sealed class EpochProgress(IProgress<double> inner) : IProgress<TrainingProgress>
+    private sealed class EpochProgress(IProgress<(double, string)> inner) : IProgress<TrainingProgress>
     {
-        public void Report(TrainingProgress value) => inner.Report((double)value.Epoch / value.Epochs);
+        public void Report(TrainingProgress value) => inner.Report(((double)value.Epoch / value.Epochs,
+            string.Create(CultureInfo.InvariantCulture, $"epoch {value.Epoch}/{value.Epochs}, loss {value.MeanLoss:F4}")));
     }
 }

@@ -63,7 +63,7 @@ internal static class TrainVaeCommand
             };
             options.Validate(chosen.Count);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var vae = ConsoleProgress.Run($"training VAE on {train.Count} {dataSpec} images ({options.Epochs} epochs, then the classifier)", progress =>
+            var vae = ConsoleProgress.RunWithStatus($"training VAE on {train.Count} {dataSpec} images ({options.Epochs} epochs, then the classifier)", parse.InvocationConfiguration.Error, progress =>
                 VaeTrainer.Train(train, options, new StageProgress(progress, options)));
             string canonicalData = dataSpec.Equals(ImageSources.Digits, StringComparison.OrdinalIgnoreCase) || dataSpec.Equals(ImageSources.FashionMnist, StringComparison.OrdinalIgnoreCase)
                 ? dataSpec.ToLowerInvariant() : Path.GetFullPath(dataSpec);
@@ -98,13 +98,14 @@ internal static class TrainVaeCommand
     }
 
     /// <summary>The VAE's epochs, then the classifier's, as one bar.</summary>
-    private sealed class StageProgress(IProgress<double> inner, VaeOptions o) : IProgress<VaeProgress>
+    private sealed class StageProgress(IProgress<(double, string)> inner, VaeOptions o) : IProgress<VaeProgress>
     {
         public void Report(VaeProgress value)
         {
             double total = o.Epochs + o.ClassifierEpochs;
             double done = value.Stage == "vae" ? value.Epoch : o.Epochs + value.Epoch;
-            inner.Report(done / total);
+            inner.Report((done / total, string.Create(CultureInfo.InvariantCulture,
+                $"{value.Stage} epoch {value.Epoch}/{(value.Stage == "vae" ? o.Epochs : o.ClassifierEpochs)}, loss {value.Loss:F4}")));
         }
     }
 }
