@@ -12,25 +12,23 @@ public static class ConsoleProgress
     {
         if (!Interactive) return work(new Progress<double>(_ => { }));
         T result = default!;
-        AnsiConsole.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
-                result = work(new SyncProgress(v => task.Value = v));
-            });
+        Bar().Start(ctx =>
+        {
+            var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
+            result = work(new SyncProgress(v => task.Value = v));
+        });
         return result;
     }
+
+    private static Spectre.Console.Progress Bar() => AnsiConsole.Progress()
+        .AutoClear(true)
+        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn());
 
     /// <summary><see cref="Run{T}"/> for asynchronous work; reports may come from any thread.</summary>
     public static async Task<T> RunAsync<T>(string title, Func<IProgress<double>, Task<T>> work)
     {
         if (!Interactive) return await work(new Progress<double>(_ => { }));
-        return await AnsiConsole.Progress()
-            .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .StartAsync(async ctx =>
+        return await Bar().StartAsync(async ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
                 return await work(new SyncProgress(v => task.Value = v));
@@ -51,10 +49,7 @@ public static class ConsoleProgress
         if (Interactive)
         {
             T result = default!;
-            AnsiConsole.Progress()
-                .AutoClear(true)
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
+            Bar().Start(ctx =>
                 {
                     var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
                     result = work(new SyncProgress<(double, string)>(v =>

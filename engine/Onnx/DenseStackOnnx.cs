@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Google.Protobuf;
 using MemristorGrid.Engine.Learning;
 using Onnx;
+using static MemristorGrid.Engine.Onnx.OnnxProtos;
 
 namespace MemristorGrid.Engine.Onnx;
 
@@ -23,12 +24,11 @@ public enum DenseStackHead
 public static class DenseStackOnnx
 {
     public const string MetaRole = "memgrid.role";
-    private const int FloatType = 1, Int64Type = 7;
 
     public static byte[] ToBytes(DenseStack stack, ReadOnlySpan<float> p, DenseStackHead head, string inputName, IEnumerable<(string Key, string Value)> metadata)
     {
         var g = new GraphProto { Name = $"memgrid_{head.ToString().ToLowerInvariant()}" };
-        g.Input.Add(Tensor(inputName, FloatType, stack.InputWidth));
+        g.Input.Add(TensorInput(inputName, FloatType, "N", stack.InputWidth));
         string current = inputName;
         for (int l = 0; l < stack.Layers.Count; l++)
         {
@@ -53,7 +53,7 @@ public static class DenseStackOnnx
         {
             case DenseStackHead.Sigmoid:
                 g.Node.Add(Node("Sigmoid", "output/sigmoid", [current], ["image"]));
-                g.Output.Add(Tensor("image", FloatType, outWidth));
+                g.Output.Add(TensorInput("image", FloatType, "N", outWidth));
                 break;
             case DenseStackHead.GaussianMoments:
                 int latent = outWidth / 2;
@@ -61,14 +61,14 @@ public static class DenseStackOnnx
                 var split = Node("Split", "output/split", [current, "moments.split"], ["mean", "log_variance"]);
                 split.Attribute.Add(new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
                 g.Node.Add(split);
-                g.Output.Add(Tensor("mean", FloatType, latent));
-                g.Output.Add(Tensor("log_variance", FloatType, latent));
+                g.Output.Add(TensorInput("mean", FloatType, "N", latent));
+                g.Output.Add(TensorInput("log_variance", FloatType, "N", latent));
                 break;
             case DenseStackHead.LogitsAndFeatures:
                 g.Node.Add(Node("Identity", "output/logits", [current], ["logits"]));
                 g.Node.Add(Node("Identity", "output/features", ["layers.0/act"], ["features"]));
-                g.Output.Add(Tensor("logits", FloatType, outWidth));
-                g.Output.Add(Tensor("features", FloatType, stack.Widths[1]));
+                g.Output.Add(TensorInput("logits", FloatType, "N", outWidth));
+                g.Output.Add(TensorInput("features", FloatType, "N", stack.Widths[1]));
                 break;
         }
         var model = new ModelProto
@@ -133,35 +133,5 @@ public static class DenseStackOnnx
             : t.FloatData.ToArray();
         if (values.Length != count) throw fail($"initializer '{t.Name}' holds {values.Length} values, expected {count}");
         return values;
-    }
-
-    private static NodeProto Node(string op, string name, string[] inputs, string[] outputs)
-    {
-        var node = new NodeProto { OpType = op, Name = name };
-        node.Input.Add(inputs);
-        node.Output.Add(outputs);
-        return node;
-    }
-
-    private static TensorProto FloatTensor(string name, float[] values, long[] dims)
-    {
-        var t = new TensorProto { Name = name, DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        t.Dims.Add(dims);
-        return t;
-    }
-
-    private static TensorProto Int64Tensor(string name, long[] values, long[] dims)
-    {
-        var t = new TensorProto { Name = name, DataType = Int64Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        t.Dims.Add(dims);
-        return t;
-    }
-
-    private static ValueInfoProto Tensor(string name, int elemType, int features)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = "N" });
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = features });
-        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elemType, Shape = shape } } };
     }
 }

@@ -3,6 +3,7 @@ using Google.Protobuf;
 using MemristorGrid.Engine.IO;
 using MemristorGrid.Engine.Networks;
 using Onnx;
+using static MemristorGrid.Engine.Onnx.OnnxProtos;
 
 namespace MemristorGrid.Engine.Onnx;
 
@@ -13,7 +14,6 @@ namespace MemristorGrid.Engine.Onnx;
 /// </summary>
 public static class OnnxExporter
 {
-    private const int FloatType = 1, Int64Type = 7;
 
     public static byte[] ToBytes(ScoreNetwork net) => ToModel(net).ToByteArray();
 
@@ -119,39 +119,5 @@ public static class OnnxExporter
             for (int c = 0; c < cols; c++)
                 result[c * rows + r] = rowMajor[r * cols + c];
         return result;
-    }
-
-    private static NodeProto Node(string op, string name, string[] inputs, string[] outputs)
-    {
-        var node = new NodeProto { OpType = op, Name = name };
-        node.Input.Add(inputs);
-        node.Output.Add(outputs);
-        return node;
-    }
-
-    private static TensorProto FloatTensor(string name, float[] values, long[] dims)
-    {
-        var t = new TensorProto { Name = name, DataType = FloatType, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        t.Dims.Add(dims);
-        return t;
-    }
-
-    private static TensorProto Int64Tensor(string name, long[] values, long[] dims)
-    {
-        var t = new TensorProto { Name = name, DataType = Int64Type, RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())) };
-        t.Dims.Add(dims);
-        return t;
-    }
-
-    private static ValueInfoProto TensorInput(string name, int elemType, string batchDim, int? features = null)
-    {
-        var shape = new TensorShapeProto();
-        shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimParam = batchDim });
-        if (features is { } f) shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = f });
-        return new ValueInfoProto
-        {
-            Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = elemType, Shape = shape } },
-        };
     }
 }

@@ -75,20 +75,7 @@ public sealed class MultiProcessRedisTests : IDisposable
         var straight = Repo.Cli([.. sweep, "--out", embedded]);
         Assert.True(straight.Code == 0, straight.Err);
 
-        string redis = await _processes.StartRedisAsync();
-        var silos = Enumerable.Range(0, 3).Select(_ => _processes.StartSilo(redis)).ToList();
-        using (var client = ClientHost.Build(new ClusterSettings { Redis = redis }))
-        {
-            await client.StartAsync();
-            var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
-            await Processes.WaitFor(() =>
-            {
-                for (int i = 0; i < silos.Count; i++)
-                    if (_processes.LostAPortRace(silos[i].Process)) silos[i] = _processes.StartSilo(redis);
-                return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == 3;
-            }, "three active silos", 60);
-            await client.StopAsync();
-        }
+        var (redis, silos) = await StartThreeSilosAsync();
         var run = Task.Run(() => Repo.Cli([.. sweep, "--redis", redis, "--out", clustered]));
         string cells = Path.Combine(clustered, "cells");
         await Processes.WaitFor(() => run.IsCompleted || (Directory.Exists(cells) && Directory.GetFiles(cells, "*.json").Length >= 1), "the first cell", 180);
@@ -116,20 +103,7 @@ public sealed class MultiProcessRedisTests : IDisposable
         var straight = Repo.Cli([.. run, "--simulator", "reference", "--out", reference]);
         Assert.True(straight.Code == 0, straight.Err);
 
-        string redis = await _processes.StartRedisAsync();
-        var silos = Enumerable.Range(0, 3).Select(_ => _processes.StartSilo(redis)).ToList();
-        using (var client = ClientHost.Build(new ClusterSettings { Redis = redis }))
-        {
-            await client.StartAsync();
-            var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
-            await Processes.WaitFor(() =>
-            {
-                for (int i = 0; i < silos.Count; i++)
-                    if (_processes.LostAPortRace(silos[i].Process)) silos[i] = _processes.StartSilo(redis);
-                return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == 3;
-            }, "three active silos", 60);
-            await client.StopAsync();
-        }
+        var (redis, silos) = await StartThreeSilosAsync();
         var result = Repo.Cli([.. run, "--redis", redis, "--placement", "chips", "--out", clustered]);
         Assert.True(result.Code == 0, result.Err);
         Assert.Contains("49 tiles, 4 chip(s)", result.Out);
@@ -139,6 +113,24 @@ public sealed class MultiProcessRedisTests : IDisposable
         Assert.Equal(10, images["per_class"]!.AsObject().Count);
         Assert.Equal(expected["pooled"]!.ToJsonString(), images["pooled"]!.ToJsonString());
         Assert.True(File.Exists(Path.Combine(clustered, "images.png")));
+    }
+
+    /// <summary>A redis-server and three silo processes, returned once all three are active in the cluster.</summary>
+    private async Task<(string Redis, List<(System.Diagnostics.Process Process, int SiloPort, int HealthPort)> Silos)> StartThreeSilosAsync()
+    {
+        string redis = await _processes.StartRedisAsync();
+        var silos = Enumerable.Range(0, 3).Select(_ => _processes.StartSilo(redis)).ToList();
+        using var client = ClientHost.Build(new ClusterSettings { Redis = redis });
+        await client.StartAsync();
+        var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        await Processes.WaitFor(() =>
+        {
+            for (int i = 0; i < silos.Count; i++)
+                if (_processes.LostAPortRace(silos[i].Process)) silos[i] = _processes.StartSilo(redis);
+            return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == 3;
+        }, "three active silos", 60);
+        await client.StopAsync();
+        return (redis, silos);
     }
 
     public void Dispose() => _processes.Dispose();
