@@ -117,7 +117,8 @@ public sealed record CountersData(
     [property: Id(5)] long EmbeddingOverflows,
     [property: Id(6)] long EmbeddingValues,
     [property: Id(7)] long IntegratorClips,
-    [property: Id(8)] long SampleEvaluations);
+    [property: Id(8)] long SampleEvaluations,
+    [property: Id(9)] long ScoreAdcOverflows = 0);
 
 /// <summary>A lane's whole state (its checkpoint): integrator outputs, position in analog time and costs so far.</summary>
 [GenerateSerializer, Alias("mg.LaneCheckpoint")]

@@ -180,6 +180,7 @@ internal static class RunCommand
             ["embedding_dac_overflows"] = result.Counters.EmbeddingOverflows,
             ["embedding_dac_overflow_fraction"] = result.Counters.EmbeddingValues > 0 ? (double)result.Counters.EmbeddingOverflows / result.Counters.EmbeddingValues : 0,
             ["integrator_rail_clips"] = result.Counters.IntegratorClips,
+            ["score_adc_overflows"] = result.Counters.ScoreAdcOverflows,
             ["lane_retries"] = result.LaneRetries,
         };
         if (r.Labels.Length > 0)
@@ -250,6 +251,9 @@ internal static class RunCommand
             $"{n} samples on {r.Profile.Name} ({result.Tiles.Count} tiles, {result.Tiles.Select(t => t.Chip).Distinct().Count()} chip(s)) in {result.Wall.TotalSeconds:F2} s wall; {result.Counters.NetworkEvaluations} lane network evaluations");
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"simulated: {Units.Time(result.TimePerSampleSeconds)} and {Units.Energy(result.EnergyPerSampleJoules)} per sample");
+        if (result.Counters.ScoreAdcOverflows > 0)
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"warning: the ADC clipped {result.Counters.ScoreAdcOverflows} score values at its full scale (±{r.Profile.Adc.FullScaleVolts:G3} V) on their way to the integrators (report.json: score_adc_overflows)");
         if (quality is not null)
         {
             string accuracy = quality.ClassAccuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $"  class_accuracy {a.Overall:F4}") : "";
@@ -291,6 +295,7 @@ internal static class RunCommand
         sb.AppendLine(inv, $"| saturated tile outputs | {c.SaturatedOutputs} |");
         sb.AppendLine(inv, $"| embedding DAC overflows | {c.EmbeddingOverflows} of {c.EmbeddingValues} channel updates |");
         sb.AppendLine(inv, $"| integrator rail clips | {c.IntegratorClips} |");
+        sb.AppendLine(inv, $"| score values clipped by the ADC before the integrators | {c.ScoreAdcOverflows} |");
         sb.AppendLine(inv, $"| simulator wall time | {result.Wall.TotalSeconds:F2} s |");
         sb.AppendLine();
         double total = result.TotalEnergyJoules;

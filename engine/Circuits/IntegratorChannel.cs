@@ -41,14 +41,24 @@ public sealed class IntegratorChannel
 
     public int Channels => _offsets.Length;
 
-    /// <summary>dx/ds of one sample's channels given the drift f, the score gain c·g² and its score.</summary>
-    public void Derivative(ReadOnlySpan<double> x, ReadOnlySpan<float> score, double drift, double scoreGain, Span<double> dx)
+    /// <summary>
+    /// dx/ds of one sample's channels given the drift f, the score gain c·g² and its score; returns how
+    /// many score values the ADC clipped at its full scale (channels whose score arrives from another chip).
+    /// </summary>
+    public int Derivative(ReadOnlySpan<double> x, ReadOnlySpan<float> score, double drift, double scoreGain, Span<double> dx)
     {
+        int overflows = 0;
         for (int j = 0; j < _offsets.Length; j++)
         {
-            double s = _digitised[j] ? _adc.Apply(score[j], out _) : score[j];
+            double s = score[j];
+            if (_digitised[j])
+            {
+                s = _adc.Apply(score[j], out bool over);
+                if (over) overflows++;
+            }
             dx[j] = -(drift * x[j] - scoreGain * s) + _offsets[j] - _leak * x[j];
         }
+        return overflows;
     }
 
     /// <summary>Clamps every output to the rails; returns how many were clamped.</summary>

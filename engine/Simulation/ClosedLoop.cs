@@ -77,7 +77,7 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
         for (int a = 0; a < count; a++)
         {
             int i = active[a];
-            driver.Integrator.Derivative(x.AsSpan(i * d, d), w.Score.AsSpan(a * d, d), w.Drift[a], w.Gain[a], dx.AsSpan(i * d, d));
+            lane.Counters.ScoreAdcOverflows += driver.Integrator.Derivative(x.AsSpan(i * d, d), w.Score.AsSpan(a * d, d), w.Drift[a], w.Gain[a], dx.AsSpan(i * d, d));
             for (int t = 0; t < tiles; t++) power[t * n + i] = w.BatchPower[t * count + a];
         }
     }

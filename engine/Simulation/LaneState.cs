@@ -22,6 +22,9 @@ public record struct LaneCounters
     public long EmbeddingValues;
     public long IntegratorClips;
 
+    /// <summary>Score values clipped at the ADC's full scale where the network's outputs reach the integrators from another chip (every solver stage counts).</summary>
+    public long ScoreAdcOverflows;
+
     public static LaneCounters operator +(LaneCounters a, LaneCounters b) => new()
     {
         NetworkEvaluations = a.NetworkEvaluations + b.NetworkEvaluations,
@@ -33,6 +36,7 @@ public record struct LaneCounters
         EmbeddingOverflows = a.EmbeddingOverflows + b.EmbeddingOverflows,
         EmbeddingValues = a.EmbeddingValues + b.EmbeddingValues,
         IntegratorClips = a.IntegratorClips + b.IntegratorClips,
+        ScoreAdcOverflows = a.ScoreAdcOverflows + b.ScoreAdcOverflows,
     };
 }
 

@@ -36,7 +36,7 @@ public static class WireFormat
 
     public static CountersData ToWire(this LaneCounters c) => new(
         c.NetworkEvaluations, c.AcceptedSteps, c.RejectedSteps, c.InputOverflows, c.SaturatedOutputs, c.EmbeddingOverflows, c.EmbeddingValues, c.IntegratorClips,
-        c.SampleEvaluations);
+        c.SampleEvaluations, c.ScoreAdcOverflows);
 
     public static LaneCounters ToEngine(this CountersData c) => new()
     {
@@ -49,6 +49,7 @@ public static class WireFormat
         EmbeddingValues = c.EmbeddingValues,
         IntegratorClips = c.IntegratorClips,
         SampleEvaluations = c.SampleEvaluations,
+        ScoreAdcOverflows = c.ScoreAdcOverflows,
     };
 
     /// <summary>Writes <paramref name="lane"/> into the lane grain's persistent checkpoint.</summary>

@@ -303,4 +303,18 @@ public class LatentTests
         Assert.True(net.InputDim >= 8 && net.HiddenWidth >= 256 && net.HiddenLayers >= 3);
         Assert.StartsWith("latent:", net.Metadata.Task);
     }
+
+    /// <summary>Scores that cross a chip boundary pass the ADC; values beyond its full scale are clipped and counted (one chip: no ADC, nothing counted).</summary>
+    [Fact]
+    public void Score_clipping_at_the_integrators_adc_is_counted()
+    {
+        var profile = Profiles.HardwareProfile.Resolve("rram-180nm");
+        var large = OnnxImporter.Load(TestNetworks.ModelPath("fashion.onnx"));
+        var options = new Simulation.AnalogRunOptions { ScheduleScale = large.Metadata.SamplingScheduleScale, Seed = 2 };
+        var clipped = Simulation.ReferenceSimulator.Run(large, profile, options, 3, [0, 4, 9]);
+        Assert.True(clipped.Counters.ScoreAdcOverflows > 0);
+        var ring = OnnxImporter.Load(TestNetworks.ModelPath("ring.onnx"));
+        var oneChip = Simulation.ReferenceSimulator.Run(ring, profile, options with { ScheduleScale = 2 }, 20, []);
+        Assert.Equal(0, oneChip.Counters.ScoreAdcOverflows);
+    }
 }
