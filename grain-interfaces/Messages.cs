@@ -45,7 +45,8 @@ public sealed record TileResponse(
     [property: Id(1)] double CellPowerWatts,
     [property: Id(2)] int InputOverflows,
     [property: Id(3)] int SaturatedOutputs,
-    [property: Id(4)] byte[] CellPower);
+    [property: Id(4)] byte[] CellPower,
+    [property: Id(5)] int AdcOverflows = 0);
 
 /// <summary>Where a tile lives.</summary>
 [GenerateSerializer, Immutable, Alias("mg.TilePlacement")]
@@ -118,7 +119,8 @@ public sealed record CountersData(
     [property: Id(6)] long EmbeddingValues,
     [property: Id(7)] long IntegratorClips,
     [property: Id(8)] long SampleEvaluations,
-    [property: Id(9)] long ScoreAdcOverflows = 0);
+    [property: Id(9)] long ScoreAdcOverflows = 0,
+    [property: Id(10)] long TileAdcOverflows = 0);
 
 /// <summary>A lane's whole state (its checkpoint): integrator outputs, position in analog time and costs so far.</summary>
 [GenerateSerializer, Alias("mg.LaneCheckpoint")]

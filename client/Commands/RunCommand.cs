@@ -181,6 +181,7 @@ internal static class RunCommand
             ["embedding_dac_overflow_fraction"] = result.Counters.EmbeddingValues > 0 ? (double)result.Counters.EmbeddingOverflows / result.Counters.EmbeddingValues : 0,
             ["integrator_rail_clips"] = result.Counters.IntegratorClips,
             ["score_adc_overflows"] = result.Counters.ScoreAdcOverflows,
+            ["tile_adc_overflows"] = result.Counters.TileAdcOverflows,
             ["lane_retries"] = result.LaneRetries,
         };
         if (r.Labels.Length > 0)
@@ -251,6 +252,9 @@ internal static class RunCommand
             $"{n} samples on {r.Profile.Name} ({result.Tiles.Count} tiles, {result.Tiles.Select(t => t.Chip).Distinct().Count()} chip(s)) in {result.Wall.TotalSeconds:F2} s wall; {result.Counters.NetworkEvaluations} lane network evaluations");
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"simulated: {Units.Time(result.TimePerSampleSeconds)} and {Units.Energy(result.EnergyPerSampleJoules)} per sample");
+        if (result.Counters.TileAdcOverflows > 0)
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"warning: ADCs between chips clipped {result.Counters.TileAdcOverflows} signals inside the network at their full scale (report.json: tile_adc_overflows)");
         if (result.Counters.ScoreAdcOverflows > 0)
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"warning: the ADC clipped {result.Counters.ScoreAdcOverflows} score values at its full scale (±{r.Profile.Adc.FullScaleVolts:G3} V) on their way to the integrators (report.json: score_adc_overflows)");
@@ -296,6 +300,7 @@ internal static class RunCommand
         sb.AppendLine(inv, $"| embedding DAC overflows | {c.EmbeddingOverflows} of {c.EmbeddingValues} channel updates |");
         sb.AppendLine(inv, $"| integrator rail clips | {c.IntegratorClips} |");
         sb.AppendLine(inv, $"| score values clipped by the ADC before the integrators | {c.ScoreAdcOverflows} |");
+        sb.AppendLine(inv, $"| signals clipped by ADCs between chips inside the network | {c.TileAdcOverflows} |");
         sb.AppendLine(inv, $"| simulator wall time | {result.Wall.TotalSeconds:F2} s |");
         sb.AppendLine();
         double total = result.TotalEnergyJoules;

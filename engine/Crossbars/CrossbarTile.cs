@@ -9,7 +9,8 @@ using MemristorGrid.Engine.Randomness;
 namespace MemristorGrid.Engine.Crossbars;
 
 /// <summary>What one tile evaluation reports besides its output currents.</summary>
-public readonly record struct TileEvaluation(double CellPowerWatts, int InputOverflows, int SaturatedOutputs);
+/// <param name="AdcOverflows">Values beyond the ADC's full scale where this tile digitises (inputs arriving from another chip, outputs leaving for one).</param>
+public readonly record struct TileEvaluation(double CellPowerWatts, int InputOverflows, int SaturatedOutputs, int AdcOverflows = 0);
 
 /// <summary>
 /// Where a read happens: which samples (the batch's rows are samples FirstSample, FirstSample + 1, …,
@@ -102,7 +103,7 @@ public sealed class CrossbarTile
         int rows = Plan.RowCount, cols = Plan.ColCount;
         if (inputs.Length < count * rows) throw new ArgumentException($"tile {Plan.Id} expects {count}×{rows} inputs, got {inputs.Length}");
         if (outputs.Length < count * cols) throw new ArgumentException($"tile {Plan.Id} writes {count}×{cols} outputs, got room for {outputs.Length}");
-        int overflows = 0, saturated = 0;
+        int overflows = 0, saturated = 0, adcOverflows = 0;
         double power = 0;
         bool noisy = _readSigma > 0;
         var rng = noisy ? Streams.Rng(read.Seed, StreamPurpose.ReadNoise, Plan.StreamKey, (ulong)read.Interval, (ulong)read.Pass) : default;
@@ -117,7 +118,11 @@ public sealed class CrossbarTile
             {
                 if (!_dacRows[r]) continue;
                 float v = x[r];
-                if (_adcRows[r]) v = _adc.Apply(v, out _);
+                if (_adcRows[r])
+                {
+                    v = _adc.Apply(v, out bool clipped);
+                    if (clipped) adcOverflows++;
+                }
                 v = _dac.Apply(v, out bool over);
                 if (over) overflows++;
                 x[r] = v;
@@ -139,10 +144,14 @@ public sealed class CrossbarTile
                 float v = y[c];
                 if (v > _tiaRail) { v = _tiaRail; saturated++; }
                 else if (v < -_tiaRail) { v = -_tiaRail; saturated++; }
-                if (Plan.DigitisedOutputs) v = _adc.Apply(v, out _);
+                if (Plan.DigitisedOutputs)
+                {
+                    v = _adc.Apply(v, out bool clipped);
+                    if (clipped) adcOverflows++;
+                }
                 y[c] = v;
             }
         }
-        return new TileEvaluation(power * _voltsPerUnit * _voltsPerUnit, overflows, saturated);
+        return new TileEvaluation(power * _voltsPerUnit * _voltsPerUnit, overflows, saturated, adcOverflows);
     }
 }

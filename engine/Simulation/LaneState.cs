@@ -25,6 +25,9 @@ public record struct LaneCounters
     /// <summary>Score values clipped at the ADC's full scale where the network's outputs reach the integrators from another chip (every solver stage counts).</summary>
     public long ScoreAdcOverflows;
 
+    /// <summary>Values clipped at the ADC's full scale inside the network, where signals pass between chips.</summary>
+    public long TileAdcOverflows;
+
     public static LaneCounters operator +(LaneCounters a, LaneCounters b) => new()
     {
         NetworkEvaluations = a.NetworkEvaluations + b.NetworkEvaluations,
@@ -37,6 +40,7 @@ public record struct LaneCounters
         EmbeddingValues = a.EmbeddingValues + b.EmbeddingValues,
         IntegratorClips = a.IntegratorClips + b.IntegratorClips,
         ScoreAdcOverflows = a.ScoreAdcOverflows + b.ScoreAdcOverflows,
+        TileAdcOverflows = a.TileAdcOverflows + b.TileAdcOverflows,
     };
 }
 

@@ -65,6 +65,7 @@ internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, Act
                 for (int i = 0; i < n; i++) power[tp.Index * n + i] += tilePower[i];
                 lane.TileMvms[tp.Index] += n;
                 lane.Counters.InputOverflows += evaluation.InputOverflows;
+                lane.Counters.TileAdcOverflows += evaluation.AdcOverflows;
                 lane.Counters.SaturatedOutputs += evaluation.SaturatedOutputs;
                 var partial = w.TileOutputs[tp.Index];
                 int cols = tp.ColCount;

@@ -42,6 +42,6 @@ public sealed class GrainTileTransport(ITileGrain[] tiles) : ITileTransport
         MemoryMarshal.Cast<byte, double>(response.CellPower).CopyTo(cellPower.Span);
         ResponseBuffers.Return(response.Outputs);
         ResponseBuffers.Return(response.CellPower);
-        return new TileEvaluation(response.CellPowerWatts, response.InputOverflows, response.SaturatedOutputs);
+        return new TileEvaluation(response.CellPowerWatts, response.InputOverflows, response.SaturatedOutputs, response.AdcOverflows);
     }
 }

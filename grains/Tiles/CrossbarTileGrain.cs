@@ -67,7 +67,7 @@ public abstract class TileGrainBase(DeploymentCache deployments) : Grain, ITileG
             var result = tile.Evaluate(x, MemoryMarshal.Cast<byte, float>(outputs.AsSpan()), n,
                 new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass, samples), MemoryMarshal.Cast<byte, double>(power.AsSpan()));
             if (Instruments.TileWallTime.Enabled) Instruments.TileWallTime.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, _tags);
-            return new TileResponse(outputs, result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, power);
+            return new TileResponse(outputs, result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, power, result.AdcOverflows);
         }
         finally
         {

@@ -36,7 +36,7 @@ public static class WireFormat
 
     public static CountersData ToWire(this LaneCounters c) => new(
         c.NetworkEvaluations, c.AcceptedSteps, c.RejectedSteps, c.InputOverflows, c.SaturatedOutputs, c.EmbeddingOverflows, c.EmbeddingValues, c.IntegratorClips,
-        c.SampleEvaluations, c.ScoreAdcOverflows);
+        c.SampleEvaluations, c.ScoreAdcOverflows, c.TileAdcOverflows);
 
     public static LaneCounters ToEngine(this CountersData c) => new()
     {
@@ -50,6 +50,7 @@ public static class WireFormat
         IntegratorClips = c.IntegratorClips,
         SampleEvaluations = c.SampleEvaluations,
         ScoreAdcOverflows = c.ScoreAdcOverflows,
+        TileAdcOverflows = c.TileAdcOverflows,
     };
 
     /// <summary>Writes <paramref name="lane"/> into the lane grain's persistent checkpoint.</summary>

@@ -317,4 +317,23 @@ public class LatentTests
         var oneChip = Simulation.ReferenceSimulator.Run(ring, profile, options with { ScheduleScale = 2 }, 20, []);
         Assert.Equal(0, oneChip.Counters.ScoreAdcOverflows);
     }
+
+    /// <summary>A tile whose inputs arrive from another chip and whose outputs leave for one: values beyond the ADC's full scale are counted where they are clipped.</summary>
+    [Fact]
+    public void Tile_adc_clipping_between_chips_is_counted()
+    {
+        var profile = Profiles.HardwareProfile.Resolve("rram-180nm");
+        double fullScaleUnits = profile.Adc.FullScaleVolts / profile.Signal.VoltsPerUnit;
+        var plan = new Partitioning.TilePlan(0, 0, 0, 0, 0, 2, 0, 1, Chip: 0, HomeChip: 1, BiasRow: -1,
+            DigitisedRows: [true, false], RowSourceChips: [1, 0], DigitisedOutputs: true);
+        double g = profile.Device.GMinMicrosiemens * 1e-6, gmax = profile.Device.GMaxMicrosiemens * 1e-6;
+        // Weights +1 and +1 (full window on G⁺), column scale 1 weight unit per window.
+        var tile = new Crossbars.CrossbarTile(plan, [gmax, gmax], [g, g], [1f], profile with { Device = profile.Device with { ReadNoiseSigma = 0 } });
+        float[] inputs = [(float)(2 * fullScaleUnits), 0.5f];  // row 0 arrives over the link: its ADC clips it
+        float[] outputs = new float[1];
+        var e = tile.Evaluate(inputs, outputs, 1, new Crossbars.ReadContext(1, 0, 0, 0));
+        Assert.True(e.AdcOverflows >= 1, $"ADC overflows {e.AdcOverflows}");
+        float[] small = [0.1f, 0.1f];
+        Assert.Equal(0, tile.Evaluate(small, outputs, 1, new Crossbars.ReadContext(1, 0, 0, 0)).AdcOverflows);
+    }
 }
