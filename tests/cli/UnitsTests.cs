@@ -16,3 +16,25 @@ public class UnitsTests
     [Fact]
     public void Time_too() => Assert.Equal("20.13 µs", Units.Time(2.013e-5));
 }
+
+public class VersionTests
+{
+    /// <summary>`memgrid --version` and the image tags the manifests deploy name the same release.</summary>
+    [Fact]
+    public void The_cli_version_is_the_deployed_image_tag()
+    {
+        // As a process: in-process, the version option reports the test host's entry assembly.
+        var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "memgrid.dll"), "--version"])
+        { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = System.Diagnostics.Process.Start(info)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        string version = output.Trim().Split('+')[0];
+        var tags = File.ReadAllLines(Path.Combine(CliRunner.RepoRoot(), "k8s", "base", "kustomization.yaml"))
+            .Where(l => l.Trim().StartsWith("newTag:", StringComparison.Ordinal))
+            .Select(l => l.Split(':', 2)[1].Trim().Trim('"')).ToList();
+        Assert.NotEmpty(tags);
+        Assert.All(tags, tag => Assert.Equal(version, tag));
+    }
+}
