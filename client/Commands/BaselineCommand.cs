@@ -101,7 +101,7 @@ internal static class BaselineCommand
 
             PerClassQuality.AddTo(report, quality);
             var title = $"{Path.GetFileName(modelPath)} — digital baseline ({report["sampler"]}, {options.Steps} steps)";
-            var images = LatentImages.DecodeAndScore(outDir, $"{title}: decoded latents", net.Metadata, result.Samples, result.Labels, refData?.Data);
+            var images = LatentImages.DecodeAndScore(outDir, $"{title}: decoded latents", LatentImages.JudgeOf(net.Metadata), result.Samples, result.Labels, refData?.Data);
             if (images is not null) LatentImages.AddTo(report, images);
             byte[] png = ScatterPlot.Render($"{Path.GetFileName(modelPath)} — digital baseline ({report["sampler"]}, {options.Steps} steps)",
                 result.Samples, result.Labels, refData?.Data.X ?? [], result.Dim, net.ClassNames);

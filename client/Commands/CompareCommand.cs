@@ -70,12 +70,13 @@ internal static class CompareCommand
             var analogDir = Path.Combine(r.OutDir, "analog");
             RunOutputs.PrepareDirectory(analogDir);
             var analogReport = RunCommand.Report(r, analog, analogQuality);
-            var analogImages = RunCommand.WriteOutputs(r with { OutDir = analogDir }, analog, analogReport, analogQuality);
+            var judge = LatentImages.JudgeOf(r.Network.Metadata);
+            var analogImages = RunCommand.WriteOutputs(r with { OutDir = analogDir }, analog, analogReport, analogQuality, judge);
             // The digital side's samples and plots, beside the analog run's.
             var digitalDir = Path.Combine(r.OutDir, "digital");
             RunOutputs.PrepareDirectory(digitalDir);
             string digitalTitle = $"{Path.GetFileName(r.ModelPath)} — digital baseline ({(r.Options.Kind == SamplerKind.Ode ? "ode" : "sde")}, {digitalOptions.Steps} steps)";
-            var digitalImages = LatentImages.DecodeAndScore(digitalDir, $"{digitalTitle}: decoded latents", r.Network.Metadata, digital.Samples, digital.Labels, r.Reference?.Data);
+            var digitalImages = LatentImages.DecodeAndScore(digitalDir, $"{digitalTitle}: decoded latents", judge, digital.Samples, digital.Labels, r.Reference?.Data);
             RunOutputs.WriteSamples(digitalDir, digital.Samples, digital.Dim, digital.Labels, r.Network.ClassNames);
             RunOutputs.WritePng(digitalDir, "samples.png", ScatterPlot.Render(digitalTitle, digital.Samples, digital.Labels, r.Reference?.Data.X ?? [], digital.Dim, r.Network.ClassNames));
 

@@ -67,7 +67,7 @@ internal static class InspectCommand
                     o.WriteLine($"chip {chip.Key,-6} → silo {string.Join(", ", chip.Select(p => p.Silo).Distinct())} ({chip.Count()} tiles)");
                 if (vae is not null)
                 {
-                    var decoderPlan = new Engine.Latent.AnalogDecoder(vae, profile, parse.GetValue(seed), 1).Plan;
+                    var decoderPlan = Engine.Latent.AnalogDecoder.PlanFor(vae, profile.Mapping);
                     o.WriteLine($"--decoder analog adds {decoderPlan.Tiles.Count} tiles on {decoderPlan.ChipCount} chip(s) for the VAE decoder");
                 }
             }

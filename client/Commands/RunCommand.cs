@@ -117,7 +117,7 @@ internal static class RunCommand
             var (result, r) = await simulator.RunAsync(parse, args.Resolve(parse), cancel);
             var quality = Score(r, result);
             var report = Report(r, result, quality);
-            var images = WriteOutputs(r, result, report, quality);
+            var images = WriteOutputs(r, result, report, quality, LatentImages.JudgeOf(r.Network.Metadata));
             var o = parse.InvocationConfiguration.Output;
             if (images is null) o.Write(PerClassQuality.Lines(quality));
             o.WriteLine(Summary(r, result, quality));
@@ -226,11 +226,11 @@ internal static class RunCommand
     }
 
     /// <summary>Writes the run's files; for a latent model also images.png, whose metrics join the report (and are returned).</summary>
-    public static LatentImages.Decoded? WriteOutputs(AnalogRunArguments.Resolved r, AnalogRunResult result, JsonObject report, QualityReport? quality)
+    public static LatentImages.Decoded? WriteOutputs(AnalogRunArguments.Resolved r, AnalogRunResult result, JsonObject report, QualityReport? quality, Engine.Latent.ImageJudge? judge)
     {
         long samples = result.Samples.Length / result.Dim;
         string title = $"{Path.GetFileName(r.ModelPath)} — analog {report["sampler"]} on {r.Profile.Name}";
-        var images = LatentImages.DecodeAndScore(r.OutDir, $"{title}: decoded latents", r.Network.Metadata, result.Samples, result.Labels, r.Reference?.Data,
+        var images = LatentImages.DecodeAndScore(r.OutDir, $"{title}: decoded latents", judge, result.Samples, result.Labels, r.Reference?.Data,
             new LatentImages.Decoder(r.DecoderKind, r.Profile, r.Options.ProgramSeed, r.Options.Seed));
         if (images is not null) LatentImages.AddTo(report, images);
         byte[] scatter = ScatterPlot.Render(title,

@@ -81,7 +81,7 @@ internal static class SweepCommand
             if (chosen == SweepMetric.ClassAccuracy && sweepModels.FirstOrDefault(m => !m.Network.IsConditional) is { } plain)
                 throw UserInputException.ForSetting("metric", $"class_accuracy needs conditional models; {plain.Name} is unconditional");
             // Latent models' cells also decode their samples (the engine's decoder: the same numbers on every machine).
-            var judges = sweepModels.ToDictionary(m => m, m => LatentImages.VaePathOf(m.Network.Metadata) is { } vaePath ? ImageJudge.Load(vaePath) : null);
+            var judges = sweepModels.ToDictionary(m => m, m => LatentImages.JudgeOf(m.Network.Metadata));
             if (chosen.NeedsDecoder() && sweepModels.FirstOrDefault(m => judges[m] is null) is { } plainModel)
                 throw UserInputException.ForSetting("metric", $"{chosen.Key()} needs latent models (trained with --task latent:VAE.onnx); {plainModel.Name} is not");
             var options = new AnalogRunOptions
@@ -173,7 +173,7 @@ internal static class SweepCommand
             {
                 var result = await run(cell, new Progress(v => { _running[cell.Id] = v; Report(); }), ct);
                 var quality = references[cell.Model] is { } reference ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, reference) : null;
-                var images = judges[cell.Model] is { } judge && references[cell.Model] is { } latents ? judge.Score(result.Samples, result.Labels, latents) : null;
+                var images = judges[cell.Model] is { } judge && references[cell.Model] is { } latents ? judge.DecodeAndScore(result.Samples, result.Labels, latents) : null;
                 var metrics = CellMetrics.From(result, quality, images);
                 store.Save(cell, plan.Axes, metrics);
                 results[cell.Id] = metrics;

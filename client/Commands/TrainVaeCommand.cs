@@ -63,12 +63,11 @@ internal static class TrainVaeCommand
             };
             options.Validate(chosen.Count);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var vae = ConsoleProgress.RunWithStatus($"training VAE on {train.Count} {dataSpec} images ({options.Epochs} epochs, then the classifier)", parse.InvocationConfiguration.Error, progress =>
-                VaeTrainer.Train(train, options, new StageProgress(progress, options)));
             string canonicalData = dataSpec.Equals(ImageSources.Digits, StringComparison.OrdinalIgnoreCase) || dataSpec.Equals(ImageSources.FashionMnist, StringComparison.OrdinalIgnoreCase)
                 ? dataSpec.ToLowerInvariant() : Path.GetFullPath(dataSpec);
-            double accuracy = vae.Classifier.Accuracy(test);
-            vae = vae with { Data = canonicalData, DataClasses = chosen, Classifier = new ImageClassifier(vae.Classifier.Stack, vae.Classifier.Parameters, accuracy) };
+            var vae = ConsoleProgress.RunWithStatus($"training VAE on {train.Count} {dataSpec} images ({options.Epochs} epochs, then the classifier)", parse.InvocationConfiguration.Error, progress =>
+                VaeTrainer.Train(train, test, options, canonicalData, chosen, new StageProgress(progress, options)));
+            double accuracy = vae.Classifier.TestAccuracy;
             vae.Save(outPath);
 
             var o = parse.InvocationConfiguration.Output;

@@ -30,26 +30,33 @@ public static class LatentImages
 
     public sealed record Decoded(ImageQualityReport Quality, string Decoder, AnalogDecoderReport? Analog);
 
-    public static Decoded? DecodeAndScore(string outDir, string title, DiffusionMetadata metadata, float[] samples, int[] labels, Dataset? referenceLatents, Decoder? decoder = null)
+    /// <summary>The judge of a latent model's images (its VAE and real held-out images, loaded once), or null for other models.</summary>
+    public static ImageJudge? JudgeOf(DiffusionMetadata metadata)
     {
-        decoder ??= Decoder.Digital;
         if (VaePathOf(metadata) is not { } vaePath) return null;
         if (!File.Exists(vaePath))
             throw new Engine.UserInputException($"the model's VAE {vaePath} does not exist (it was trained with --task latent:{vaePath}); images cannot be decoded");
-        var vae = VaeModel.Load(vaePath);
+        return ImageJudge.Load(vaePath);
+    }
+
+    /// <summary>Decodes a latent run's samples, writes images.png and scores the images; null when <paramref name="judge"/> is (not a latent model).</summary>
+    public static Decoded? DecodeAndScore(string outDir, string title, ImageJudge? judge, float[] samples, int[] labels, Dataset? referenceLatents, Decoder? decoder = null)
+    {
+        if (judge is null) return null;
+        decoder ??= Decoder.Digital;
+        var vae = judge.Vae;
         if (samples.Length % vae.LatentDim != 0 || (referenceLatents is not null && referenceLatents.Dim != vae.LatentDim))
-            throw new Engine.UserInputException($"{vaePath}: its latent has {vae.LatentDim} dimensions, the model generates another size");
+            throw new Engine.UserInputException($"{judge.VaePath}: its latent has {vae.LatentDim} dimensions, the model generates another size");
         int count = samples.Length / vae.LatentDim;
         float[] images;
         AnalogDecoderReport? analog = null;
         if (decoder.Kind == Decoder.Analog)
             (images, analog) = new AnalogDecoder(vae, decoder.Profile!, decoder.ProgramSeed, decoder.Seed).Decode(samples, count);
         else
-            using (var ort = new OnnxRuntimeDecoder(vaePath, vae)) images = ort.Decode(samples, count);
-        var realTest = vae.LoadImages(ImageSplit.Test);
-        var quality = ImageQualityReport.Compute(vae, images, labels, realTest, samples, referenceLatents ?? LatentTask.FromVae(vae));
+            using (var ort = new OnnxRuntimeDecoder(judge.VaePath, vae)) images = ort.Decode(samples, count);
+        var quality = judge.Score(images, labels, samples, referenceLatents ?? LatentTask.FromVae(vae));
         string decoderName = analog is null ? "onnxruntime" : $"analog ({decoder.Profile!.Name}, {analog.Tiles} tiles)";
-        RunOutputs.WritePng(outDir, "images.png", ImageGrid.Render($"{title} ({decoderName} decoder)", images, vae.ImageWidth, vae.ImageHeight, labels, vae.ClassNames));
+        RunOutputs.WritePng(outDir, "images.png", ImageGrid.Render($"{title}, {decoderName} decoder", images, vae.ImageWidth, vae.ImageHeight, labels, vae.ClassNames));
         return new Decoded(quality, decoderName, analog);
     }
 

@@ -33,14 +33,7 @@ public sealed class AnalogDecoder
 
     public AnalogDecoder(VaeModel vae, HardwareProfile profile, ulong programSeed, ulong readSeed)
     {
-        var layers = new List<DenseLayer>();
-        for (int l = 0; l < vae.Decoder.Layers.Count; l++)
-        {
-            var (fin, fout, w, b) = vae.Decoder.Layers[l];
-            var weights = vae.DecoderParameters.AsSpan(w, fin * fout).ToArray();
-            if (l == 0) for (int i = 0; i < weights.Length; i++) weights[i] *= (float)vae.Prior.Scale;
-            layers.Add(new DenseLayer(fin, fout, weights, vae.DecoderParameters.AsSpan(b, fout).ToArray()));
-        }
+        var layers = Layers(vae);
         _plan = DeploymentPlan.Create(layers, profile.Mapping);
         ulong chipSeed = Streams.Mix(programSeed ^ DecoderChipKey);
         _tiles = _plan.Tiles.Select(tp =>
@@ -55,6 +48,23 @@ public sealed class AnalogDecoder
     }
 
     public DeploymentPlan Plan => _plan;
+
+    /// <summary>How the decoder's layers partition onto tiles and chips (nothing programmed).</summary>
+    public static DeploymentPlan PlanFor(VaeModel vae, MappingParameters mapping) => DeploymentPlan.Create(Layers(vae), mapping);
+
+    /// <summary>The decoder as dense layers, the latent scale folded into the first layer's weights.</summary>
+    private static List<DenseLayer> Layers(VaeModel vae)
+    {
+        var layers = new List<DenseLayer>();
+        for (int l = 0; l < vae.Decoder.Layers.Count; l++)
+        {
+            var (fin, fout, w, b) = vae.Decoder.Layers[l];
+            var weights = vae.DecoderParameters.AsSpan(w, fin * fout).ToArray();
+            if (l == 0) for (int i = 0; i < weights.Length; i++) weights[i] *= (float)vae.Prior.Scale;
+            layers.Add(new DenseLayer(fin, fout, weights, vae.DecoderParameters.AsSpan(b, fout).ToArray()));
+        }
+        return layers;
+    }
 
     /// <summary>Images [count × pixels] in [0, 1] for latents [count × latent] in score-model units.</summary>
     public (float[] Images, AnalogDecoderReport Report) Decode(ReadOnlySpan<float> latents, int count)
@@ -81,22 +91,13 @@ public sealed class AnalogDecoder
                 foreach (int t in _plan.LayerTiles[l])
                 {
                     var tp = _plan.Tiles[t];
-                    int rows = tp.RowCount, cols = tp.ColCount;
-                    var x = tileIn[t];
-                    for (int i = 0; i < n; i++)
-                        for (int r = 0; r < rows; r++)
-                        {
-                            int feature = tp.RowStart + r;
-                            x[i * rows + r] = feature == inWidth ? 1f : input[i * inWidth + feature];
-                        }
-                    var evaluation = _tiles[t].Evaluate(x, tileOut[t], n, new ReadContext(_seed, start, 0, l));
+                    tp.GatherInputs(input, inWidth, tileIn[t], n);
+                    var evaluation = _tiles[t].Evaluate(tileIn[t], tileOut[t], n, new ReadContext(_seed, start, 0, l));
                     mvms += n;
                     overflows += evaluation.InputOverflows;
                     saturated += evaluation.SaturatedOutputs;
                     energy += evaluation.CellPowerWatts * _readSeconds;
-                    var y = tileOut[t];
-                    for (int i = 0; i < n; i++)
-                        for (int c = 0; c < cols; c++) output[i * outWidth + tp.ColStart + c] += y[i * cols + c];
+                    tp.AddPartials(tileOut[t], output, outWidth, n);
                 }
                 if (l < _plan.LayerCount - 1)
                     for (int i = 0; i < n * outWidth; i++)

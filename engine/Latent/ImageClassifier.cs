@@ -72,7 +72,7 @@ public static class ImageClassifierTrainer
         for (int epoch = 0; epoch < epochs; epoch++)
         {
             cancel.ThrowIfCancellationRequested();
-            VaeTrainer.Shuffle(order, Streams.Rng(seed, StreamPurpose.Shuffle, 2, (ulong)epoch));
+            Training.Trainer.Shuffle(order, Streams.Rng(seed, StreamPurpose.Shuffle, 2, (ulong)epoch));
             double epochLoss = 0;
             int batches = 0;
             for (int start = 0; start + batch <= train.Count; start += batch)

@@ -18,39 +18,79 @@ public sealed record ImageQualityReport(ClassImageQuality Pooled, IReadOnlyList<
 {
     public const string FeatureSpaceDescription =
         "Fréchet distance of Gaussians fitted to the metrics classifier's hidden-layer features (FID's formula in a small classifier's feature space), generated vs real held-out images";
+}
+
+/// <summary>
+/// A VAE with its real held-out images, loaded once and judging many runs: the classifier's features
+/// of the real images are computed once, so a sweep's cells or the two sides of a comparison only
+/// pay for their own decoded images.
+/// </summary>
+public sealed class ImageJudge
+{
+    private readonly int[] _realLabels;
+    private readonly float[] _realFeatures;
+
+    public ImageJudge(VaeModel vae, ImageSet realTest, string vaePath = "")
+    {
+        Vae = vae;
+        VaePath = vaePath;
+        _realLabels = realTest.Labels;
+        (_, _realFeatures) = vae.Classifier.Evaluate(realTest.Pixels, realTest.Count);
+    }
+
+    public VaeModel Vae { get; }
+
+    /// <summary>The decoder file the VAE was loaded from (what ONNX Runtime runs), when loaded from one.</summary>
+    public string VaePath { get; }
+
+    public static ImageJudge Load(string vaePath)
+    {
+        var vae = VaeModel.Load(vaePath);
+        return new ImageJudge(vae, vae.LoadImages(ImageSplit.Test), vaePath);
+    }
+
+    /// <summary>Decodes generated latents (score-model units) with the engine's decoder, then scores them as <see cref="Score"/>.</summary>
+    public ImageQualityReport DecodeAndScore(float[] latents, int[] labels, Data.Dataset referenceLatents)
+    {
+        int count = latents.Length / Vae.LatentDim;
+        var scaled = new float[latents.Length];
+        float scale = (float)Vae.Prior.Scale;
+        for (int i = 0; i < scaled.Length; i++) scaled[i] = latents[i] * scale;
+        return Score(Vae.Decode(scaled, count), labels, latents, referenceLatents);
+    }
 
     /// <param name="decoded">Decoded images [count × pixels].</param>
     /// <param name="labels">The class each image was generated for (empty: unconditional).</param>
     /// <param name="latents">The generated latents (score-model units), for the per-class latent kl_paper.</param>
     /// <param name="referenceLatents">The reference latents (score-model units) with labels.</param>
-    public static ImageQualityReport Compute(VaeModel vae, ReadOnlySpan<float> decoded, ReadOnlySpan<int> labels, ImageSet realTest,
-        ReadOnlySpan<float> latents, Data.Dataset referenceLatents)
+    public ImageQualityReport Score(ReadOnlySpan<float> decoded, ReadOnlySpan<int> labels, float[] latents, Data.Dataset referenceLatents)
     {
-        int px = vae.PixelCount, count = decoded.Length / px, f = vae.Classifier.FeatureWidth;
+        var vae = Vae;
+        int px = vae.PixelCount, count = decoded.Length / px, f = vae.Classifier.FeatureWidth, realCount = _realLabels.Length;
         var (predicted, features) = vae.Classifier.Evaluate(decoded, count);
-        var (_, realFeatures) = vae.Classifier.Evaluate(realTest.Pixels, realTest.Count);
-        int[] intended = labels.Length > 0 ? labels.ToArray() : [];
+        int[] intended = labels.ToArray();
         var generatedClasses = intended.Distinct().Order().ToArray();
-        float[] generatedLatents = latents.ToArray();
+        var realLabels = _realLabels;
+        var realFeatures = _realFeatures;
 
         ClassImageQuality Measure(string name, Func<int, bool> generatedRow, Func<int, bool> realRow, Func<int, bool> referenceRow)
         {
             var gen = Gather(features, f, count, generatedRow, out int gn);
-            var real = Gather(realFeatures, f, realTest.Count, realRow, out int rn);
+            var real = Gather(realFeatures, f, realCount, realRow, out int rn);
             int right = 0;
             for (int i = 0; i < count; i++) if (generatedRow(i) && intended.Length > 0 && predicted[i] == intended[i]) right++;
             int d = referenceLatents.Dim;
-            var genLatents = Gather(generatedLatents, d, count, generatedRow, out _);
+            var genLatents = Gather(latents, d, count, generatedRow, out _);
             var refLatents = Gather(referenceLatents.X, d, referenceLatents.Count, referenceRow, out int refCount);
             double kl = refCount > 0 && gn > 0 ? SampleMetrics.PaperKl(genLatents, refLatents) : double.NaN;
             return new ClassImageQuality(name, gn, rn, intended.Length > 0 ? (double)right / gn : double.NaN,
                 FrechetDistance.Compute(gen, gn, real, rn, f), kl);
         }
 
-        var perClass = generatedClasses.Select(c => Measure(vae.ClassNames[c], i => intended[i] == c, i => realTest.Labels[i] == c,
+        var perClass = generatedClasses.Select(c => Measure(vae.ClassNames[c], i => intended[i] == c, i => realLabels[i] == c,
             i => referenceLatents.Labels is { } rl && rl[i] == c)).ToArray();
         var chosen = new HashSet<int>(generatedClasses);
-        var pooled = Measure("all", _ => true, i => intended.Length == 0 || chosen.Contains(realTest.Labels[i]),
+        var pooled = Measure("all", _ => true, i => intended.Length == 0 || chosen.Contains(realLabels[i]),
             i => intended.Length == 0 || referenceLatents.Labels is not { } rl || chosen.Contains(rl[i]));
         return new ImageQualityReport(pooled, perClass, f);
     }
@@ -66,30 +106,5 @@ public sealed record ImageQualityReport(ClassImageQuality Pooled, IReadOnlyList<
             kept++;
         }
         return result.ToArray();
-    }
-}
-
-/// <summary>
-/// A VAE and its real held-out images, loaded once, judging many runs: decodes with the engine's own
-/// decoder (no ONNX Runtime session per run) and scores like <see cref="ImageQualityReport.Compute"/>.
-/// </summary>
-public sealed class ImageJudge(VaeModel vae, ImageSet realTest)
-{
-    public VaeModel Vae { get; } = vae;
-
-    public static ImageJudge Load(string vaePath)
-    {
-        var vae = VaeModel.Load(vaePath);
-        return new ImageJudge(vae, vae.LoadImages(ImageSplit.Test));
-    }
-
-    /// <summary>Metrics of generated latents (score-model units) against <paramref name="referenceLatents"/>.</summary>
-    public ImageQualityReport Score(float[] latents, int[] labels, Data.Dataset referenceLatents)
-    {
-        int count = latents.Length / Vae.LatentDim;
-        var scaled = new float[latents.Length];
-        float scale = (float)Vae.Prior.Scale;
-        for (int i = 0; i < scaled.Length; i++) scaled[i] = latents[i] * scale;
-        return ImageQualityReport.Compute(Vae, Vae.Decode(scaled, count), labels, realTest, latents, referenceLatents);
     }
 }

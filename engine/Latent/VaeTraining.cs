@@ -52,7 +52,11 @@ public readonly record struct VaeProgress(string Stage, int Epoch, int Epochs, d
 /// </summary>
 public static class VaeTrainer
 {
-    public static VaeModel Train(ImageSet train, VaeOptions o, IProgress<VaeProgress>? progress = null, CancellationToken cancel = default)
+    /// <param name="heldOut">Real images kept out of training: the classifier's accuracy on them is recorded.</param>
+    /// <param name="data">The data set's name as <see cref="ImageSources.Load"/> takes it (so the images can be found again).</param>
+    /// <param name="dataClasses">The data set's class indices the model's labels 0…K−1 stand for.</param>
+    public static VaeModel Train(ImageSet train, ImageSet heldOut, VaeOptions o, string data, IReadOnlyList<int> dataClasses,
+        IProgress<VaeProgress>? progress = null, CancellationToken cancel = default)
     {
         int classes = train.ClassNames.Count;
         o.Validate(classes);
@@ -81,7 +85,7 @@ public static class VaeTrainer
         for (int epoch = 0; epoch < o.Epochs; epoch++)
         {
             cancel.ThrowIfCancellationRequested();
-            Shuffle(order, Streams.Rng(o.Seed, StreamPurpose.Shuffle, 1, (ulong)epoch));
+            Training.Trainer.Shuffle(order, Streams.Rng(o.Seed, StreamPurpose.Shuffle, 1, (ulong)epoch));
             double epochLoss = 0, epochRec = 0, epochKl = 0;
             int batches = 0;
             for (int start = 0; start + batch <= train.Count; start += batch)   // the last partial batch is dropped
@@ -143,16 +147,7 @@ public static class VaeTrainer
             ["train.final_kl"] = Networks.DiffusionMetadata.Format(kl),
             ["train.images"] = train.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        return new VaeModel(encoder, pe, decoder, pd, prior, train.Width, train.Height, train.ClassNames, "", [], classifier, provenance);
-    }
-
-    internal static void Shuffle(int[] order, CounterRng rng)
-    {
-        for (int i = 0; i < order.Length; i++) order[i] = i;
-        for (int i = order.Length - 1; i > 0; i--)
-        {
-            int j = (int)(rng.NextUInt((ulong)i) % (uint)(i + 1));
-            (order[i], order[j]) = (order[j], order[i]);
-        }
+        classifier = new ImageClassifier(classifier.Stack, classifier.Parameters, classifier.Accuracy(heldOut));
+        return new VaeModel(encoder, pe, decoder, pd, prior, train.Width, train.Height, train.ClassNames, data, dataClasses, classifier, provenance);
     }
 }

@@ -24,4 +24,26 @@ public sealed record TilePlan(
 
     public int LinkedRowCount => Enumerable.Range(0, RowCount).Count(ArrivesOverLink);
     public bool HasBias => BiasRow >= 0;
+
+    /// <summary>
+    /// This tile's row inputs for <paramref name="n"/> samples of a layer input [n × inWidth]: the
+    /// tile's slice of features, and 1 on the bias row (feature index inWidth).
+    /// </summary>
+    public void GatherInputs(ReadOnlySpan<float> layerInput, int inWidth, Span<float> tileInput, int n)
+    {
+        for (int i = 0; i < n; i++)
+            for (int r = 0; r < RowCount; r++)
+            {
+                int feature = RowStart + r;
+                tileInput[i * RowCount + r] = feature == inWidth ? 1f : layerInput[i * inWidth + feature];
+            }
+    }
+
+    /// <summary>Adds this tile's partial sums [n × cols] into its columns of the layer output [n × outWidth].</summary>
+    public void AddPartials(ReadOnlySpan<float> tileOutput, Span<float> layerOutput, int outWidth, int n)
+    {
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < ColCount; c++)
+                layerOutput[i * outWidth + ColStart + c] += tileOutput[i * ColCount + c];
+    }
 }

@@ -45,12 +45,7 @@ internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, Act
                 var tp = plan.Tiles[layerTiles[k]];
                 var buffer = w.TileInputs[tp.Index];
                 int rows = tp.RowCount;
-                for (int i = 0; i < n; i++)
-                    for (int r = 0; r < rows; r++)
-                    {
-                        int feature = tp.RowStart + r;
-                        buffer[i * rows + r] = feature == inWidth ? 1f : input[i * inWidth + feature];
-                    }
+                tp.GatherInputs(input, inWidth, buffer, n);
                 w.Pending[k] = tiles.EvaluateAsync(tp.Index, buffer.AsMemory(0, n * rows), w.TileOutputs[tp.Index].AsMemory(0, n * tp.ColCount),
                     w.TilePower[tp.Index].AsMemory(0, n), n, read, cancel);
             }
@@ -67,11 +62,7 @@ internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, Act
                 lane.Counters.InputOverflows += evaluation.InputOverflows;
                 lane.Counters.TileAdcOverflows += evaluation.AdcOverflows;
                 lane.Counters.SaturatedOutputs += evaluation.SaturatedOutputs;
-                var partial = w.TileOutputs[tp.Index];
-                int cols = tp.ColCount;
-                for (int i = 0; i < n; i++)
-                    for (int c = 0; c < cols; c++)
-                        output[i * outWidth + tp.ColStart + c] += partial[i * cols + c];
+                tp.AddPartials(w.TileOutputs[tp.Index], output, outWidth, n);
             }
             if (l < layers - 1)
             {

@@ -181,7 +181,8 @@ public sealed class Trainer(TrainingOptions options)
         for (int i = 0; i < grad.Length; i++) grad[i] *= scale;
     }
 
-    private static void Shuffle(int[] order, CounterRng rng)
+    /// <summary>Fisher–Yates over 0…n−1, every swap drawn from <paramref name="rng"/> by its position.</summary>
+    internal static void Shuffle(int[] order, CounterRng rng)
     {
         for (int i = 0; i < order.Length; i++) order[i] = i;
         for (int i = order.Length - 1; i > 0; i--)

@@ -147,8 +147,8 @@ public class LatentTests
     }
 
     private static VaeModel TinyDigitsVae(int epochs = 20) =>
-        VaeTrainer.Train(ImageSources.LoadDigits(ImageSplit.Train).OnlyClasses([0, 1, 2]),
-            new VaeOptions { Epochs = epochs, ClassifierEpochs = 20, Hidden = [32], ClassifierHidden = 16, Seed = 3 }) with { Data = "digits", DataClasses = [0, 1, 2] };
+        VaeTrainer.Train(ImageSources.LoadDigits(ImageSplit.Train).OnlyClasses([0, 1, 2]), ImageSources.LoadDigits(ImageSplit.Test).OnlyClasses([0, 1, 2]),
+            new VaeOptions { Epochs = epochs, ClassifierEpochs = 20, Hidden = [32], ClassifierHidden = 16, Seed = 3 }, "digits", [0, 1, 2]);
 
     [Fact]
     public void Vae_files_round_trip_and_onnx_runtime_agrees_with_the_engine()
