@@ -189,7 +189,8 @@ public sealed record EnergyData(
     [property: Id(0)] double CrossbarCells, [property: Id(1)] double Tia, [property: Id(2)] double TileConverters,
     [property: Id(3)] double Interconnect, [property: Id(4)] double ActivationCircuits, [property: Id(5)] double EmbeddingDacs,
     [property: Id(6)] double CoefficientDacs, [property: Id(7)] double NoiseDacs, [property: Id(8)] double Integrators,
-    [property: Id(9)] double Controller, [property: Id(10)] double ReadoutAdc);
+    [property: Id(9)] double Controller, [property: Id(10)] double ReadoutAdc,
+    [property: Id(11)] double InitialConditionDacs);
 
 /// <summary>The finished run (the engine's AnalogRunResult): samples as float32 little-endian [count × dim].</summary>
 [GenerateSerializer, Immutable, Alias("mg.RunSummary")]

@@ -91,6 +91,7 @@ internal sealed class AnalogRunArguments
             Substeps = parse.GetValue(Substeps),
         };
         options.ValidateFor(net);
+        LoopTiming.Require(net, profile);
         var error = parse.InvocationConfiguration.Error;
         var reference = ReferenceResolver.Resolve(parse.GetValue(ReferenceData), net.Metadata, seed, Math.Max(count, 10_000), m => error.WriteLine(m));
         if (reference is null) error.WriteLine("warning: the model names no training task and no --reference-data was given; quality metrics are omitted");
@@ -168,6 +169,14 @@ internal static class RunCommand
             ["time_per_sample_seconds"] = result.TimePerSampleSeconds,
             ["generation_seconds"] = result.GenerationSeconds,
             ["loop_delay_seconds"] = result.LoopDelaySeconds,
+            ["reset_seconds"] = r.Profile.Integrator.ResetSeconds,
+            ["opamp_power_watts"] = new JsonObject
+            {
+                ["tia"] = r.Profile.TiaPowerWatts,
+                ["activation"] = r.Profile.ActivationPowerWatts,
+                ["integrator"] = r.Profile.IntegratorPowerWatts,
+                ["basis"] = r.Profile.Opamp.IsBandwidthModel ? "bandwidth" : "explicit",
+            },
             ["controller_updates"] = result.ControllerUpdates,
             ["network_evaluations"] = result.Counters.NetworkEvaluations,
             ["network_evaluations_per_lane"] = (double)result.Counters.NetworkEvaluations / result.Lanes,
@@ -290,7 +299,11 @@ internal static class RunCommand
             sb.AppendLine(LatentImages.Markdown(images));
         }
         sb.AppendLine("| simulated hardware | value |\n|---|---|");
-        sb.AppendLine(inv, $"| time per sample | {Units.Time(result.TimePerSampleSeconds)} (integration {Units.Time(result.GenerationSeconds)}, loop settling {Units.Time(result.LoopDelaySeconds)}) |");
+        sb.AppendLine(inv, $"| time per sample | {Units.Time(result.TimePerSampleSeconds)} (reset and initial load {Units.Time(r.Profile.Integrator.ResetSeconds)}, loop settling {Units.Time(result.LoopDelaySeconds)}, integration {Units.Time(result.GenerationSeconds)}, readout {Units.Time(r.Profile.Adc.ConversionSeconds)}) |");
+        string powerBasis = r.Profile.Opamp.PowerPerBandwidthWattsPerHertz is { } k
+            ? string.Create(inv, $"from the bandwidth each needs × {k * 1e12:G3} µW/MHz")
+            : "as the profile states them";
+        sb.AppendLine(inv, $"| op-amp static power: TIA / activation / integrator | {Units.Power(r.Profile.TiaPowerWatts)} / {Units.Power(r.Profile.ActivationPowerWatts)} / {Units.Power(r.Profile.IntegratorPowerWatts)} ({powerBasis}) |");
         sb.AppendLine(inv, $"| energy per sample | {Units.Energy(result.EnergyPerSampleJoules)} |");
         var c = result.Counters;
         sb.AppendLine(inv, $"| controller updates per sample | {(result.ControllerUpdates > 0 ? result.ControllerUpdates.ToString(inv) : "continuous")} |");

@@ -15,6 +15,8 @@ public static class Units
 
     public static string Time(double seconds) => Format(seconds, "s");
 
+    public static string Power(double watts) => Format(watts, "W");
+
     /// <summary>The prefix and factor for <paramref name="value"/>, e.g. to label a table column once for its largest entry.</summary>
     public static (double Factor, string Prefix) PrefixFor(double value)
     {

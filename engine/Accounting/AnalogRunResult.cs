@@ -14,7 +14,8 @@ public sealed record ChipLink(int From, int To, int Signals, double Bits, double
 /// <summary>Energy of a run by component (joules, all samples). The first three are the tiles' own.</summary>
 public sealed record EnergyBreakdown(
     double CrossbarCells, double Tia, double TileConverters, double Interconnect, double ActivationCircuits,
-    double EmbeddingDacs, double CoefficientDacs, double NoiseDacs, double Integrators, double Controller, double ReadoutAdc)
+    double EmbeddingDacs, double CoefficientDacs, double NoiseDacs, double Integrators, double Controller, double ReadoutAdc,
+    double InitialConditionDacs)
 {
     /// <summary>Every component under its report key, in display order: the tiles' own, then the periphery.</summary>
     public IReadOnlyList<(string Key, double Joules)> Components =>
@@ -26,6 +27,7 @@ public sealed record EnergyBreakdown(
     [
         ("interconnect", Interconnect - tileLinkJoules), ("activation_circuits", ActivationCircuits), ("embedding_dacs", EmbeddingDacs),
         ("coefficient_dacs", CoefficientDacs), ("noise_dacs", NoiseDacs), ("integrators", Integrators), ("controller", Controller), ("readout_adc", ReadoutAdc),
+        ("initial_condition_dacs", InitialConditionDacs),
     ];
 
     public double Total

@@ -25,7 +25,7 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
 
     public double TileDacConversions(TilePlan tile) => tile.DigitisedRowCount * ConversionsPerSignal * samples;
 
-    public double Tia(TilePlan tile) => tile.ColCount * profile.Tia.StaticPowerWatts * generationSeconds * passes * samples;
+    public double Tia(TilePlan tile) => tile.ColCount * profile.TiaPowerWatts * generationSeconds * passes * samples;
 
     public double TileConverters(TilePlan tile) =>
         TileAdcConversions(tile) * profile.Adc.EnergyPerConversionJoules + TileDacConversions(tile) * profile.Dac.EnergyPerConversionJoules;
@@ -54,7 +54,8 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
         return delay;
     }
 
-    public double TimePerSample(DeploymentPlan plan) => LoopDelay(plan) + generationSeconds + profile.Adc.ConversionSeconds;
+    /// <summary>Reset and initial-condition load, the loop's first settling, the integration, and the readout conversion.</summary>
+    public double TimePerSample(DeploymentPlan plan) => profile.Integrator.ResetSeconds + LoopDelay(plan) + generationSeconds + profile.Adc.ConversionSeconds;
 
     /// <summary>A link carrying <paramref name="signals"/> digitised signals: its bits and the sending ADCs.</summary>
     public double LinkEnergy(int signals) =>
@@ -64,7 +65,7 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
     public double IntegratorLinks(int crossings) => crossings * (ConversionsPerSignal * samples * profile.Adc.EnergyPerConversionJoules
         + LinkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules);
 
-    public double ActivationCircuits(int hiddenLayers, int width) => hiddenLayers * width * profile.Activation.StaticPowerWatts * generationSeconds * passes * samples;
+    public double ActivationCircuits(int hiddenLayers, int width) => hiddenLayers * width * profile.ActivationPowerWatts * generationSeconds * passes * samples;
 
     public double EmbeddingDacs(int width) => (double)width * controllerUpdates * profile.Controller.DacEnergyPerUpdateJoules * samples;
 
@@ -73,9 +74,13 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
 
     public double NoiseDacs(int dim, SamplerKind kind) => kind == SamplerKind.Sde ? (double)dim * controllerUpdates * profile.Controller.DacEnergyPerUpdateJoules * samples : 0;
 
-    public double Integrators(int dim) => dim * profile.Integrator.StaticPowerWatts * generationSeconds * samples;
+    /// <summary>The integrators are biased through the reset and initial-condition load as well as the generation.</summary>
+    public double Integrators(int dim) => dim * profile.IntegratorPowerWatts * (generationSeconds + profile.Integrator.ResetSeconds) * samples;
 
-    public double Controller() => profile.Controller.StaticPowerWatts * generationSeconds * samples;
+    public double Controller() => profile.Controller.StaticPowerWatts * (generationSeconds + profile.Integrator.ResetSeconds) * samples;
+
+    /// <summary>Loading each sample's initial condition: one DAC update per integrator channel.</summary>
+    public double InitialConditionDacs(int dim) => (double)dim * profile.Controller.DacEnergyPerUpdateJoules * samples;
 
     public double ReadoutAdc(int dim) => (double)dim * profile.Adc.EnergyPerConversionJoules * samples;
 

@@ -42,7 +42,8 @@ public static class HardwareAccounting
             NoiseDacs: model.NoiseDacs(dim, options.Kind),
             Integrators: model.Integrators(dim),
             Controller: model.Controller(),
-            ReadoutAdc: model.ReadoutAdc(dim));
+            ReadoutAdc: model.ReadoutAdc(dim),
+            InitialConditionDacs: model.InitialConditionDacs(dim));
         var links = plan.ChipCrossings()
             .Select(p => new ChipLink(p.Key.From, p.Key.To, p.Value, p.Value * model.LinkBitsPerSignal, model.LinkEnergy(p.Value)))
             .ToList();

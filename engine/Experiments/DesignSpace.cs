@@ -105,6 +105,7 @@ public sealed record SweepPlan(string Id, IReadOnlyList<SweepAxis> Axes, IReadOn
                 {
                     var cellOptions = options with { ProgramSeed = (ulong)chip, LaneSize = 0, ScheduleScale = model.Network.Metadata.SamplingScheduleScale };
                     cellOptions.ValidateFor(model.Network);
+                    Accounting.LoopTiming.Require(model.Network, profiles[s]);
                     string id = CellId(model, profiles[s], cellOptions, count, labels, reference);
                     cells.Add(new SweepCell(id, model, settings[s], chip, profiles[s], cellOptions, count, labels));
                 }

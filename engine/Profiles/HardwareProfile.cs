@@ -24,6 +24,27 @@ public sealed record HardwareProfile
     public ControllerParameters Controller { get; init; } = new();
     public IntegratorParameters Integrator { get; init; } = new();
     public InterconnectParameters Interconnect { get; init; } = new();
+    public OpampParameters Opamp { get; init; } = new();
+
+    /// <summary>Static power of one column's TIA: the bandwidth its settling needs × the op-amp figure, or the explicit value.</summary>
+    [JsonIgnore]
+    public double TiaPowerWatts => Opamp.PowerPerBandwidthWattsPerHertz is { } k ? k * Opamp.SettlingBandwidthHertz(Tia.SettlingSeconds) : Tia.StaticPowerWatts;
+
+    /// <summary>Static power of one activation circuit (its op-amp settles within the activation delay).</summary>
+    [JsonIgnore]
+    public double ActivationPowerWatts => Opamp.PowerPerBandwidthWattsPerHertz is { } k ? k * Opamp.SettlingBandwidthHertz(Activation.DelaySeconds) : Activation.StaticPowerWatts;
+
+    /// <summary>Static power of one integrator channel's op-amp: inversely proportional to RC under the bandwidth model.</summary>
+    [JsonIgnore]
+    public double IntegratorPowerWatts => Opamp.PowerPerBandwidthWattsPerHertz is { } k ? k * Opamp.IntegratorBandwidthHertz(Integrator.TimeConstantSeconds) : Integrator.StaticPowerWatts;
+
+    /// <summary>The integrator's RC must be at least this many times the loop's settling, or the network is no
+    /// longer quasi-static against the integration (an assumption; docs/hardware-model.md, "Timing").</summary>
+    public const double MinTimeConstantOverLoopSettling = 10;
+
+    /// <summary>The shortest loop any network can have: two tile layers and one activation between them.</summary>
+    [JsonIgnore]
+    public double MinimumLoopSettlingSeconds => 2 * Tia.SettlingSeconds + Activation.DelaySeconds;
 
     public static readonly IReadOnlyList<string> Presets = ["ideal", "rram-180nm", "mcu-demo"];
 
@@ -91,11 +112,23 @@ public sealed record HardwareProfile
     public IEnumerable<string> Problems()
     {
         var own = Signal.Problems().Concat(Device.Problems()).Concat(Mapping.Problems()).Concat(Dac.Problems()).Concat(Adc.Problems())
-            .Concat(Tia.Problems()).Concat(Activation.Problems()).Concat(Controller.Problems()).Concat(Integrator.Problems()).Concat(Interconnect.Problems());
+            .Concat(Tia.Problems()).Concat(Activation.Problems()).Concat(Controller.Problems()).Concat(Integrator.Problems()).Concat(Interconnect.Problems()).Concat(Opamp.Problems());
         foreach (var p in own) yield return p;
         if (Device.ReadNoiseSigma > 0 && Controller.UpdatePeriodSeconds == 0)
             yield return "device.read_noise_sigma > 0 needs controller.update_period_seconds > 0 (read noise is redrawn once per update period)";
         if (Controller.UpdatePeriodSeconds > Integrator.TimeConstantSeconds)
             yield return $"controller.update_period_seconds ({Controller.UpdatePeriodSeconds}) exceeds integrator.time_constant_seconds ({Integrator.TimeConstantSeconds}): the whole generation would be one update";
+        if (Integrator.TimeConstantSeconds < MinTimeConstantOverLoopSettling * MinimumLoopSettlingSeconds)
+            yield return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"integrator.time_constant_seconds ({Integrator.TimeConstantSeconds * 1e9:G4} ns) must be at least {MinTimeConstantOverLoopSettling}× the loop's settling, ")
+                + string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"which is at least 2 × tia.settling_seconds + activation.delay_seconds = {MinimumLoopSettlingSeconds * 1e9:G4} ns: a faster integrator needs faster TIAs and activations");
+        if (Opamp.IsBandwidthModel)
+        {
+            foreach (var (key, watts) in new[] { ("tia", Tia.StaticPowerWatts), ("activation", Activation.StaticPowerWatts), ("integrator", Integrator.StaticPowerWatts) })
+                if (watts != 0) yield return $"{key}.static_power_watts is set, but opamp.power_per_bandwidth_watts_per_hertz derives it from the bandwidth: leave one of them out";
+            if (!(Tia.SettlingSeconds > 0)) yield return "tia.settling_seconds must be > 0 when opamp.power_per_bandwidth_watts_per_hertz sets the TIAs' power";
+            if (!(Activation.DelaySeconds > 0)) yield return "activation.delay_seconds must be > 0 when opamp.power_per_bandwidth_watts_per_hertz sets the activation op-amps' power";
+        }
     }
 }

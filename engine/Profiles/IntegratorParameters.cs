@@ -25,6 +25,9 @@ public sealed record IntegratorParameters
     public double? SaturationVolts { get; init; }
     public double StaticPowerWatts { get; init; }
 
+    /// <summary>Per sample, before the run: discharging the capacitors and loading the initial condition x(τ = 1).</summary>
+    public double ResetSeconds { get; init; }
+
     internal IEnumerable<string> Problems()
     {
         if (!Positive(TimeConstantSeconds)) yield return "integrator.time_constant_seconds must be > 0";
@@ -34,5 +37,6 @@ public sealed record IntegratorParameters
         if (!NonNegative(NoiseScale)) yield return "integrator.noise_scale must be ≥ 0";
         if (SaturationVolts is { } s && !Positive(s)) yield return "integrator.saturation_volts must be > 0 or null (no rails)";
         if (!NonNegative(StaticPowerWatts)) yield return "integrator.static_power_watts must be ≥ 0";
+        if (!NonNegative(ResetSeconds)) yield return "integrator.reset_seconds must be ≥ 0";
     }
 }

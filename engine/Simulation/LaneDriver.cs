@@ -25,6 +25,7 @@ public sealed class LaneDriver
     public LaneDriver(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options, LabelEncoder? labels)
     {
         options.ValidateFor(network);
+        Accounting.LoopTiming.Require(plan, profile);
         Network = network;
         Options = options;
         Plan = plan;

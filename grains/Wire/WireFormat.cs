@@ -87,7 +87,7 @@ public static class WireFormat
         r.Tiles.Select(t => new TileCost(t.Id, t.Layer, t.Chip, t.EnergyJoules, t.CellEnergyJoules, t.TiaEnergyJoules, t.ConverterEnergyJoules,
             t.LinkEnergyJoules, t.MvmCount, t.AdcConversions, t.SimulatedLatencySeconds)).ToArray(),
         new EnergyData(r.Energy.CrossbarCells, r.Energy.Tia, r.Energy.TileConverters, r.Energy.Interconnect, r.Energy.ActivationCircuits,
-            r.Energy.EmbeddingDacs, r.Energy.CoefficientDacs, r.Energy.NoiseDacs, r.Energy.Integrators, r.Energy.Controller, r.Energy.ReadoutAdc),
+            r.Energy.EmbeddingDacs, r.Energy.CoefficientDacs, r.Energy.NoiseDacs, r.Energy.Integrators, r.Energy.Controller, r.Energy.ReadoutAdc, r.Energy.InitialConditionDacs),
         r.Links.Select(l => new LinkCost(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToArray(),
         r.TimePerSampleSeconds, r.GenerationSeconds, r.LoopDelaySeconds, r.Segments, r.ControllerUpdates, r.Lanes, r.Counters.ToWire(), r.LaneRetries, r.LaneSize);
 
@@ -99,7 +99,7 @@ public static class WireFormat
         Tiles = s.Tiles.Select(t => new TileReport(t.Id, t.Layer, t.Chip, t.EnergyJoules, t.CellEnergyJoules, t.TiaEnergyJoules,
             t.ConverterEnergyJoules, t.LinkEnergyJoules, t.MvmCount, t.AdcConversions, t.SimulatedLatencySeconds)).ToList(),
         Energy = new EnergyBreakdown(s.Energy.CrossbarCells, s.Energy.Tia, s.Energy.TileConverters, s.Energy.Interconnect, s.Energy.ActivationCircuits,
-            s.Energy.EmbeddingDacs, s.Energy.CoefficientDacs, s.Energy.NoiseDacs, s.Energy.Integrators, s.Energy.Controller, s.Energy.ReadoutAdc),
+            s.Energy.EmbeddingDacs, s.Energy.CoefficientDacs, s.Energy.NoiseDacs, s.Energy.Integrators, s.Energy.Controller, s.Energy.ReadoutAdc, s.Energy.InitialConditionDacs),
         Links = s.Links.Select(l => new ChipLink(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToList(),
         TimePerSampleSeconds = s.TimePerSampleSeconds,
         GenerationSeconds = s.GenerationSeconds,

@@ -35,6 +35,40 @@ public class AnalogCliTests
         Assert.Equal(601, File.ReadAllLines(Path.Combine(dir, "samples.csv")).Length);
     }
 
+    private static string ProfileWithTimeConstant(string dir, double rc)
+    {
+        var p = MemristorGrid.Engine.Profiles.HardwareProfile.Resolve("rram-180nm");
+        p = p with { Name = $"rc-{rc:G3}", Integrator = p.Integrator with { TimeConstantSeconds = rc }, Controller = p.Controller with { UpdatePeriodSeconds = rc / 100 } };
+        string path = Path.Combine(dir, $"rc-{rc:G3}.json");
+        File.WriteAllText(path, p.ToJson());
+        return path;
+    }
+
+    [Fact]
+    public void Timing_follows_physics_profile_check_refuses_a_loop_faster_than_its_settling_and_a_faster_integrator_costs_more()
+    {
+        string dir = CliRunner.TempDir();
+        // 40 ns: below even the 50 ns of the shortest loop (two tile settlings and one activation).
+        var check = CliRunner.Run("profile", "check", ProfileWithTimeConstant(dir, 40e-9));
+        Assert.NotEqual(0, check.ExitCode);
+        Assert.Contains("integrator.time_constant_seconds", check.Err);
+        Assert.Contains("settling", check.Err);
+        Assert.DoesNotContain("   at ", check.Err);
+        Assert.Equal(0, CliRunner.Run("profile", "check", ProfileWithTimeConstant(dir, 20e-6)).ExitCode);
+
+        double IntegratorPower(double rc)
+        {
+            string outDir = Path.Combine(dir, $"out-{rc:G3}");
+            var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", ProfileWithTimeConstant(dir, rc), "--samples", "20", "--simulator", "reference", "--out", outDir);
+            Assert.True(r.ExitCode == 0, r.Err);
+            var report = JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")))!;
+            Assert.Equal("bandwidth", (string?)report["opamp_power_watts"]!["basis"]);
+            return (double)report["opamp_power_watts"]!["integrator"]!;
+        }
+        double slow = IntegratorPower(20e-6), fast = IntegratorPower(10e-6);
+        Assert.True(fast >= 2 * slow * (1 - 1e-12), $"halving RC: integrator op-amp {slow} W → {fast} W");
+    }
+
     [Fact]
     public void Run_generates_the_requested_classes_on_the_demo_board()
     {

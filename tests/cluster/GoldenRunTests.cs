@@ -40,7 +40,7 @@ public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloC
     };
 
     /// <summary>report.json fields that describe the machine the test ran on, not the run.</summary>
-    private static readonly HashSet<string> Volatile = ["wall_seconds", "seconds_per_sample", "model", "simulator", "profile_source"];
+    private static readonly HashSet<string> Volatile = ["wall_seconds", "seconds_per_sample", "model", "simulator", "profile_source", "placement"];
 
     private static string GoldenPath(string name) => Path.Combine(Repo.Root(), "tests", "golden", $"{name}.json");
 

@@ -24,6 +24,7 @@ public class EnergyModelTests
         Controller = new ControllerParameters { DacEnergyPerUpdateJoules = 1e-13, StaticPowerWatts = 10e-3 },
         Integrator = new IntegratorParameters { StaticPowerWatts = 2e-3, TimeConstantSeconds = 2e-5 },
         Interconnect = new InterconnectParameters { EnergyPerBitJoules = 1e-12, LatencyPerHopSeconds = 100e-9 },
+        Opamp = new OpampParameters(), // explicit static powers above
     };
 
     /// <summary>10 samples of 20 µs, guided (2 passes), 100 controller updates each.</summary>
@@ -58,6 +59,67 @@ public class EnergyModelTests
         Near(2 * 14 * 2e-3 * 2e-5 * 2 * 10, Model.ActivationCircuits(hiddenLayers: 2, width: 14));
         Near(2 * 2e-3 * 2e-5 * 10, Model.Integrators(dim: 2)); // integrators are one per channel, not per pass
         Near(10e-3 * 2e-5 * 10, Model.Controller());
+    }
+
+    /// <summary>Round op-amp numbers: 1 µW per MHz, 8-bit settling, integrator op-amp at 100× the integrator's bandwidth.</summary>
+    private static HardwareProfile Bandwidth(double rc) => Round with
+    {
+        Tia = Round.Tia with { StaticPowerWatts = 0 },
+        Activation = Round.Activation with { StaticPowerWatts = 0 },
+        Integrator = Round.Integrator with { StaticPowerWatts = 0, TimeConstantSeconds = rc, ResetSeconds = 1e-6 },
+        Opamp = new OpampParameters { PowerPerBandwidthWattsPerHertz = 1e-12, SettlingBits = 8, IntegratorBandwidthRatio = 100 },
+    };
+
+    [Fact]
+    public void Op_amp_power_follows_the_bandwidth_each_job_needs()
+    {
+        var p = Bandwidth(rc: 2e-5);
+        Assert.Empty(p.Problems());
+        // Single-pole settling to 2^-9 in 20 ns: GBW = 9 ln 2 / (2π · 20 ns) ≈ 49.65 MHz → 49.65 µW at 1 µW/MHz.
+        Near(1e-12 * 9 * Math.Log(2) / (2 * Math.PI * 20e-9), p.TiaPowerWatts);
+        Near(1e-12 * 9 * Math.Log(2) / (2 * Math.PI * 10e-9), p.ActivationPowerWatts);
+        // 100 × 1/(2π · 20 µs) ≈ 795.8 kHz → 0.7958 µW.
+        Near(1e-12 * 100 / (2 * Math.PI * 2e-5), p.IntegratorPowerWatts);
+
+        // Halving RC doubles the integrators' power (and their energy per unit of generation time).
+        var fast = Bandwidth(rc: 1e-5);
+        Near(2 * p.IntegratorPowerWatts, fast.IntegratorPowerWatts);
+        var slowModel = new EnergyModel(p, generationSeconds: 2e-5, passes: 1, controllerUpdates: 0, samples: 1);
+        var fastModel = new EnergyModel(fast, generationSeconds: 1e-5, passes: 1, controllerUpdates: 0, samples: 1);
+        Near(2 * p.IntegratorPowerWatts * (2e-5 + 1e-6), slowModel.Integrators(2));
+        Near(2 * fast.IntegratorPowerWatts * (1e-5 + 1e-6), fastModel.Integrators(2));
+
+        // Giving both the explicit power and the bandwidth model is refused, naming the key.
+        var both = p with { Tia = p.Tia with { StaticPowerWatts = 2e-3 } };
+        Assert.Contains(both.Problems(), m => m.Contains("tia.static_power_watts", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Reset_and_initial_load_are_counted_in_time_and_energy()
+    {
+        var p = Bandwidth(rc: 2e-5);
+        var model = new EnergyModel(p, generationSeconds: 2e-5, passes: 1, controllerUpdates: 100, samples: 10);
+        var plan = DeploymentPlan.Create(TestNetworks.Inference(), p.Mapping);
+        Near(1e-6 + 80e-9 + 2e-5 + 50e-9, model.TimePerSample(plan));
+        Near(10e-3 * (2e-5 + 1e-6) * 10, model.Controller());
+        Near(2 * 1e-13 * 10, model.InitialConditionDacs(2)); // one DAC update per channel per sample
+    }
+
+    [Fact]
+    public void An_integrator_faster_than_its_loop_allows_is_refused()
+    {
+        // 2 × 20 ns + 10 ns = 50 ns minimum settling: RC below 500 ns is refused by the profile's own checks.
+        var p = Round with { Integrator = Round.Integrator with { TimeConstantSeconds = 400e-9 } };
+        Assert.Contains(p.Problems(), m => m.Contains("integrator.time_constant_seconds", StringComparison.Ordinal) && m.Contains("settling", StringComparison.Ordinal));
+        Assert.DoesNotContain((Round with { Integrator = Round.Integrator with { TimeConstantSeconds = 500e-9 } }).Problems(),
+            m => m.Contains("time_constant", StringComparison.Ordinal));
+        // The paper's network's own loop is 80 ns: RC = 600 ns passes the profile check but not the deployment's.
+        var net = TestNetworks.Inference();
+        var ok = Round with { Integrator = Round.Integrator with { TimeConstantSeconds = 600e-9 } };
+        Assert.DoesNotContain(ok.Problems(), m => m.Contains("time_constant", StringComparison.Ordinal));
+        var e = Assert.Throws<UserInputException>(() => LoopTiming.Require(net, ok));
+        Assert.Contains("loop settling (80 ns", e.Message, StringComparison.Ordinal);
+        LoopTiming.Require(net, Round with { Integrator = Round.Integrator with { TimeConstantSeconds = 800e-9 } });
     }
 
     [Fact]
