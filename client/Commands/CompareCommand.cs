@@ -7,14 +7,17 @@ using MemristorGrid.Client.Output;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Digital;
 using MemristorGrid.Engine.Metrics;
+using MemristorGrid.Engine.Simulation;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;
 
 /// <summary>
 /// <c>memgrid compare</c>: the digital baseline (ONNX Runtime in the paper's Euler loop) and the analog
-/// machine on the same model and seed, side by side. Digital energy is the package energy counter
-/// (Linux powercap/RAPL) when the machine exposes it, else measured CPU time × a stated power per core.
+/// machine on the same model and seed, side by side. The digital time is CPU time (wall time moves with
+/// the machine's load), measured twice: batched (throughput) and one sample at a time (latency, like the
+/// analog loop's). Digital energy is the package energy counter (Linux powercap/RAPL) when the machine
+/// exposes it, else the time × the power of a named platform preset with its source.
 /// </summary>
 internal static class CompareCommand
 {
@@ -24,13 +27,18 @@ internal static class CompareCommand
     {
         var args = new AnalogRunArguments();
         var steps = Make("--steps", "Digital sampler steps from t = 1 to 1e-4.", 1000).Positive();
-        var cpuWatts = Make("--cpu-watts", "Power of one busy CPU core (W) when no energy counter is readable; default 7.5 W ≈ a 205 W, 28-core Xeon package per core.", 7.5).Positive();
+        var platform = Make("--platform", $"Digital platform the baseline's energy is charged to when no energy counter is readable: {string.Join(", ", DigitalPlatform.Presets.Select(p => p.Name))} (sources in compare.md).", DigitalPlatform.PaperEdge);
+        platform.AcceptOnlyFromAmong(DigitalPlatform.Presets.Select(p => p.Name).ToArray());
+        var cpuWatts = Optional<double>("--cpu-watts", "Power of one busy CPU core (W); replaces --platform.").PositiveIfSet();
+        var latencySamples = Make("--latency-samples", "Fewest samples generated one at a time to measure the digital latency (more until 1 s of CPU time, at most --samples).", 4).Positive();
         var threads = Make("--threads", "ONNX Runtime intra-op threads for the digital baseline.", 1).Positive();
         var command = new Command("compare", "Digital baseline vs. analog machine on the same model and seed: quality, time and energy per sample, speed-up.");
         var simulator = new AnalogSimulator();
         foreach (var o in args.All().Concat(simulator.All())) command.Options.Add(o);
         command.Options.Add(steps);
+        command.Options.Add(platform);
         command.Options.Add(cpuWatts);
+        command.Options.Add(latencySamples);
         command.Options.Add(threads);
         command.SetAction(async (parse, cancel) =>
         {
@@ -48,14 +56,43 @@ internal static class CompareCommand
 
             using var ort = new OnnxRuntimeScoreModel(r.ModelBytes, r.Network, parse.GetValue(threads));
             long? raplBefore = ReadRapl();
-            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            // One ONNX Runtime thread runs on this thread: its own CPU clock is the work. More threads: the process's.
+            Func<double> cpuNow = parse.GetValue(threads) == 1 ? CpuClock.ThreadSeconds : CpuClock.ProcessSeconds;
+            double cpuBefore = cpuNow();
             var digital = ConsoleProgress.Run($"digital baseline × {digitalOptions.Steps} steps", p =>
-                DigitalSampler.Sample(ort, r.Network.Metadata.CreateSde(), r.Count, r.Labels, digitalOptions, p));
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+                DigitalSampler.Sample(ort, r.Network.Metadata.CreateSde(), r.Count, r.Labels, digitalOptions, p, cancel));
+            double cpu = cpuNow() - cpuBefore;
             long? raplAfter = ReadRapl();
-            double watts = parse.GetValue(cpuWatts);
-            bool rapl = raplBefore is { } b && raplAfter is { } a && a >= b;
-            double digitalJoules = rapl ? (raplAfter!.Value - raplBefore!.Value) * 1e-6 : cpu.TotalSeconds * watts;
+            // Latency: samples one at a time, as the analog loop makes them, for at least a second of CPU time
+            // (the kernel counts CPU time in scheduler ticks, so a shorter measurement would be coarse).
+            int latencyMin = Math.Min(parse.GetValue(latencySamples), r.Count);
+            long? raplLatencyBefore = ReadRapl();
+            double latencyCpuBefore = cpuNow();
+            var latencyWall = Stopwatch.StartNew();
+            int latencyCount = 0;
+            ConsoleProgress.Run($"digital latency: samples one at a time for ≥ 1 s of CPU", p =>
+            {
+                var sde = r.Network.Metadata.CreateSde();
+                var one = digitalOptions with { BatchSize = 1 };
+                do
+                {
+                    DigitalSampler.Sample(ort, sde, 1, r.Labels.AsSpan(0, r.Labels.Length > 0 ? 1 : 0), one, null, cancel);
+                    latencyCount++;
+                    p.Report(Math.Min(1, cpuNow() - latencyCpuBefore));
+                }
+                while (latencyCount < r.Count && (latencyCount < latencyMin || cpuNow() - latencyCpuBefore < 1));
+                return latencyCount;
+            });
+            latencyWall.Stop();
+            double latencyCpu = (cpuNow() - latencyCpuBefore) / latencyCount;
+            long? raplLatencyAfter = ReadRapl();
+            var chosen = parse.GetValue(cpuWatts) is { } w ? DigitalPlatform.CpuCore(w) : DigitalPlatform.Resolve(parse.GetValue(platform)!);
+            bool rapl = raplBefore is { } b && raplAfter is { } a && a >= b && raplLatencyBefore is { } lb && raplLatencyAfter is { } la && la >= lb;
+            double flops = DigitalPlatform.FlopsPerSample(r.Network, digitalOptions.Steps, r.Options.IsGuided);
+            double throughputCpu = cpu / r.Count;
+            // The headline compares like with like: one sample at a time on each side.
+            double digitalEnergy = rapl ? (raplLatencyAfter!.Value - raplLatencyBefore!.Value) * 1e-6 / latencyCount : chosen.EnergyPerSample(latencyCpu, flops);
+            double digitalEnergyBatched = rapl ? (raplAfter!.Value - raplBefore!.Value) * 1e-6 / r.Count : chosen.EnergyPerSample(throughputCpu, flops);
 
             cancel.ThrowIfCancellationRequested();
             var (analog, ranOn) = await simulator.RunAsync(parse, r, cancel);
@@ -64,9 +101,10 @@ internal static class CompareCommand
             var digitalQuality = r.Reference is { } reference ? QualityReport.Compute(digital.Samples, digital.Labels, digital.Dim, reference.Data) : null;
 
             int n = r.Count;
-            double digitalTime = digital.Wall.TotalSeconds / n, digitalEnergy = digitalJoules / n;
-            double speedup = digitalTime / analog.TimePerSampleSeconds;
+            double speedup = latencyCpu / analog.TimePerSampleSeconds;
+            double speedupThroughput = throughputCpu / analog.TimePerSampleSeconds;
             double energyRatio = digitalEnergy / analog.EnergyPerSampleJoules;
+            double energyRatioBatched = digitalEnergyBatched / analog.EnergyPerSampleJoules;
             var analogDir = Path.Combine(r.OutDir, "analog");
             RunOutputs.PrepareDirectory(analogDir);
             var analogReport = RunCommand.Report(r, analog, analogQuality);
@@ -80,12 +118,18 @@ internal static class CompareCommand
             RunOutputs.WriteSamples(digitalDir, digital.Samples, digital.Dim, digital.Labels, r.Network.ClassNames);
             RunOutputs.WritePng(digitalDir, "samples.png", ScatterPlot.Render(digitalTitle, digital.Samples, digital.Labels, r.Reference?.Data.X ?? [], digital.Dim, r.Network.ClassNames));
 
-            string energySource = rapl ? $"package energy counter ({RaplCounter})" : $"CPU time {cpu.TotalSeconds:F2} s × {watts} W per core";
+            string energySource = rapl
+                ? $"package energy counter ({RaplCounter}) over each run"
+                : chosen.IsTimedHere
+                    ? string.Create(CultureInfo.InvariantCulture, $"platform {chosen.Name} ({chosen.Description}): CPU time per sample × {Units.Power(chosen.Watts)}; {chosen.Source}")
+                    : string.Create(CultureInfo.InvariantCulture, $"platform {chosen.Name} ({chosen.Description}): {flops:G3} FLOP per sample at {chosen.Utilisation:P0} of {chosen.PeakFlops:G3} FLOP/s × {Units.Power(chosen.Watts)}; {chosen.Source}");
             var assumptions = new[]
             {
-                $"digital: ONNX Runtime ({parse.GetValue(threads)} thread(s)) in the {(r.Options.Kind == SamplerKind.Ode ? "probability-flow" : "Euler–Maruyama")} Euler loop, {digitalOptions.Steps} steps, all {n} samples in one batch; time per sample = wall time / samples on this machine",
+                $"digital: ONNX Runtime ({parse.GetValue(threads)} thread(s)) in the {(r.Options.Kind == SamplerKind.Ode ? "probability-flow" : "Euler–Maruyama")} Euler loop, {digitalOptions.Steps} steps on this machine",
+                $"digital time is CPU time ({(parse.GetValue(threads) == 1 ? "of the thread that runs ONNX Runtime" : "of this process")}; wall time moves with the machine's load): batched = all {n} samples in one batch (throughput); one at a time = {latencyCount} sample(s) at batch 1 (latency)",
+                "speed-up and energy ratio compare one sample at a time on each side (the analog figure is one closed loop's latency: one machine makes one sample at a time); the batched rows show what a digital batch gains",
                 $"digital energy: {energySource}",
-                $"analog: profile {r.Profile.Name}; time per sample = loop settling + RC × diffusion span + readout; energy = integrated cell power + static power × time + converters + DAC updates (docs/hardware-model.md)",
+                $"analog: profile {r.Profile.Name}; time per sample = reset and initial load + loop settling + RC × diffusion span + readout; energy = integrated cell power + static power × time + converters + DAC updates (docs/hardware-model.md)",
             };
             var json = new JsonObject
             {
@@ -102,11 +146,26 @@ internal static class CompareCommand
                     ["decoded_class_accuracy"] = digitalImages?.Quality.Pooled.ClassAccuracy,
                     ["decoded_frechet_distance"] = digitalImages?.Quality.Pooled.FrechetDistance,
                     ["wall_seconds"] = digital.Wall.TotalSeconds,
-                    ["cpu_seconds"] = cpu.TotalSeconds,
-                    ["time_per_sample_seconds"] = digitalTime,
+                    ["cpu_seconds"] = cpu,
+                    ["cpu_clock"] = parse.GetValue(threads) == 1 ? "thread" : "process",
+                    ["time_per_sample_seconds"] = throughputCpu,
+                    ["wall_per_sample_seconds"] = digital.Wall.TotalSeconds / n,
+                    ["latency_seconds"] = latencyCpu,
+                    ["latency_wall_seconds"] = latencyWall.Elapsed.TotalSeconds / latencyCount,
+                    ["latency_samples"] = latencyCount,
+                    ["flops_per_sample"] = flops,
                     ["energy_per_sample_joules"] = digitalEnergy,
-                    ["energy_source"] = rapl ? "rapl" : "cpu-time",
-                    ["cpu_watts_per_core"] = rapl ? null : watts,
+                    ["energy_per_sample_batched_joules"] = digitalEnergyBatched,
+                    ["energy_source"] = rapl ? "rapl" : "platform",
+                    ["platform"] = rapl ? null : new JsonObject
+                    {
+                        ["name"] = chosen.Name,
+                        ["description"] = chosen.Description,
+                        ["watts"] = chosen.Watts,
+                        ["peak_flops"] = chosen.PeakFlops,
+                        ["utilisation"] = chosen.IsTimedHere ? null : chosen.Utilisation,
+                        ["source"] = chosen.Source,
+                    },
                 },
                 ["analog"] = new JsonObject
                 {
@@ -120,11 +179,14 @@ internal static class CompareCommand
                     ["simulator"] = r.Simulator,
                 },
                 ["speedup"] = speedup,
+                ["speedup_throughput"] = speedupThroughput,
                 ["energy_ratio"] = energyRatio,
+                ["energy_ratio_batched"] = energyRatioBatched,
                 ["assumptions"] = new JsonArray(assumptions.Select(s => (JsonNode)s).ToArray()),
             };
-            string table = Table(r.Profile.Name, digitalQuality, analogQuality, digitalTime, digitalEnergy, analog.TimePerSampleSeconds, analog.EnergyPerSampleJoules, speedup, energyRatio,
-                digitalImages?.Quality, analogImages?.Quality);
+            string digitalColumn = rapl ? "digital (this machine, RAPL)" : $"digital ({chosen.Name})";
+            string table = Table(r.Profile.Name, digitalColumn, digitalQuality, analogQuality, latencyCpu, throughputCpu, digitalEnergy, digitalEnergyBatched, analog.TimePerSampleSeconds, analog.EnergyPerSampleJoules,
+                speedup, speedupThroughput, energyRatio, energyRatioBatched, digitalImages?.Quality, analogImages?.Quality);
             var md = new StringBuilder();
             md.AppendLine(CultureInfo.InvariantCulture, $"# Digital vs. analog: {Path.GetFileName(r.ModelPath)} on `{r.Profile.Name}`, {n} samples, seed {r.Options.Seed}");
             md.AppendLine();
@@ -144,8 +206,8 @@ internal static class CompareCommand
         return command;
     }
 
-    private static string Table(string profile, QualityReport? dq, QualityReport? aq, double dt, double de, double at, double ae, double speedup, double ratio,
-        Engine.Latent.ImageQualityReport? di = null, Engine.Latent.ImageQualityReport? ai = null)
+    private static string Table(string profile, string digitalColumn, QualityReport? dq, QualityReport? aq, double latency, double throughput, double de, double deBatched, double at, double ae,
+        double speedup, double speedupThroughput, double ratio, double ratioBatched, Engine.Latent.ImageQualityReport? di = null, Engine.Latent.ImageQualityReport? ai = null)
     {
         static string I(Engine.Latent.ImageQualityReport? q) => q is null ? "n/a"
             : string.Create(CultureInfo.InvariantCulture, $"accuracy {q.Pooled.ClassAccuracy:F3}, Fréchet distance {q.Pooled.FrechetDistance:F3}");
@@ -154,12 +216,14 @@ internal static class CompareCommand
             ? string.Create(CultureInfo.InvariantCulture, $"kl_paper {q.KlPaper:F4}, accuracy {c.Overall:F3}")
             : string.Create(CultureInfo.InvariantCulture, $"kl_paper {q.KlPaper:F4}");
         var sb = new StringBuilder();
-        sb.AppendLine($"|  | digital (this CPU) | analog ({profile}) | digital / analog |");
+        sb.AppendLine($"|  | {digitalColumn} | analog ({profile}) | digital / analog |");
         sb.AppendLine("|---|---|---|---|");
         sb.AppendLine($"| quality | {Q(dq)} | {Q(aq)} |  |");
         if (di is not null || ai is not null) sb.AppendLine($"| decoded images | {I(di)} | {I(ai)} |  |");
-        sb.AppendLine($"| time per sample | {Units.Time(dt)} | {Units.Time(at)} | speed-up {G(speedup)}× |");
-        sb.AppendLine($"| energy per sample | {Units.Energy(de)} | {Units.Energy(ae)} | {G(ratio)}× |");
+        sb.AppendLine($"| time per sample, one at a time (latency; CPU time) | {Units.Time(latency)} | {Units.Time(at)} | speed-up {G(speedup)}× |");
+        sb.AppendLine($"| time per sample, batched (throughput; CPU time) | {Units.Time(throughput)} | {Units.Time(at)} | {G(speedupThroughput)}× |");
+        sb.AppendLine($"| energy per sample, one at a time | {Units.Energy(de)} | {Units.Energy(ae)} | {G(ratio)}× |");
+        sb.AppendLine($"| energy per sample, batched | {Units.Energy(deBatched)} | {Units.Energy(ae)} | {G(ratioBatched)}× |");
         return sb.ToString();
     }
 

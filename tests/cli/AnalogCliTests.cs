@@ -104,10 +104,24 @@ public class AnalogCliTests
         Assert.Contains("energy per sample", r.Out);
         Assert.Contains("assumptions", r.Out);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "compare.json")))!;
-        double digitalTime = (double)json["digital"]!["time_per_sample_seconds"]!, analogTime = (double)json["analog"]!["time_per_sample_seconds"]!;
-        Assert.Equal(digitalTime / analogTime, (double)json["speedup"]!, 1e-9 * digitalTime / analogTime);
-        double digitalEnergy = (double)json["digital"]!["energy_per_sample_joules"]!, analogEnergy = (double)json["analog"]!["energy_per_sample_joules"]!;
+        var digital = json["digital"]!;
+        // Like for like: one sample at a time on each side; the batched figures beside them.
+        double latency = (double)digital["latency_seconds"]!, analogTime = (double)json["analog"]!["time_per_sample_seconds"]!;
+        Assert.Equal(latency / analogTime, (double)json["speedup"]!, 1e-9 * latency / analogTime);
+        double batched = (double)digital["time_per_sample_seconds"]!;
+        Assert.Equal(batched / analogTime, (double)json["speedup_throughput"]!, 1e-9 * batched / analogTime);
+        Assert.True(batched < latency, "a batch amortises the per-call cost");
+        Assert.True((int)digital["latency_samples"]! >= 4);
+        double digitalEnergy = (double)digital["energy_per_sample_joules"]!, analogEnergy = (double)json["analog"]!["energy_per_sample_joules"]!;
         Assert.Equal(digitalEnergy / analogEnergy, (double)json["energy_ratio"]!, 1e-9 * digitalEnergy / analogEnergy);
+        if ((string?)digital["energy_source"] == "platform")
+        {
+            // The default platform is the paper's own baseline: 22.5 µJ / 3.0 ms = 7.5 mW per CPU-second.
+            Assert.Equal("paper-edge", (string?)digital["platform"]!["name"]);
+            Assert.Equal(latency * 7.5e-3, digitalEnergy, 1e-9 * digitalEnergy);
+            Assert.Equal(batched * 7.5e-3, (double)digital["energy_per_sample_batched_joules"]!, 1e-9 * digitalEnergy);
+            Assert.Contains("IEDM", File.ReadAllText(Path.Combine(dir, "compare.md")));
+        }
         Assert.True(File.Exists(Path.Combine(dir, "analog", "report.json")));
         Assert.Equal("embedded-silo", (string?)json["analog"]!["simulator"]);
 
@@ -118,6 +132,32 @@ public class AnalogCliTests
         Assert.True(rr.ExitCode == 0, rr.Err);
         Assert.Equal("reference", (string?)JsonNode.Parse(File.ReadAllText(Path.Combine(reference, "compare.json")))!["analog"]!["simulator"]);
         Assert.Equal(File.ReadAllText(Path.Combine(reference, "analog", "samples.csv")), File.ReadAllText(Path.Combine(dir, "analog", "samples.csv")));
+    }
+
+    [Fact]
+    public void Compare_charges_the_digital_baseline_to_a_named_platform()
+    {
+        string dir = CliRunner.TempDir();
+        var gpu = CliRunner.Run("compare", "--model", Models.Shipped("ring.onnx"), "--profile", "ideal", "--samples", "50", "--steps", "100",
+            "--simulator", "reference", "--platform", "datacenter-gpu", "--out", dir);
+        Assert.True(gpu.ExitCode == 0, gpu.Err);
+        var digital = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "compare.json")))!["digital"]!;
+        if ((string?)digital["energy_source"] == "rapl") return; // a machine with an energy counter measures instead
+        // 2·(2·14 + 14·14 + 14·2) multiply-adds per step × 100 steps, at 5 % of 19.5 TFLOP/s, × 400 W.
+        double flops = 2.0 * (2 * 14 + 14 * 14 + 14 * 2) * 100;
+        Assert.Equal(flops, (double)digital["flops_per_sample"]!, 1e-9 * flops);
+        Assert.Equal(flops / (19.5e12 * 0.05) * 400, (double)digital["energy_per_sample_joules"]!, 1e-9);
+        Assert.Contains("A100", (string?)digital["platform"]!["source"]);
+
+        var cpu = CliRunner.Run("compare", "--model", Models.Shipped("ring.onnx"), "--profile", "ideal", "--samples", "50", "--steps", "100",
+            "--simulator", "reference", "--cpu-watts", "2", "--out", dir);
+        Assert.True(cpu.ExitCode == 0, cpu.Err);
+        var d2 = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "compare.json")))!["digital"]!;
+        Assert.Equal((double)d2["latency_seconds"]! * 2, (double)d2["energy_per_sample_joules"]!, 1e-12);
+
+        var bad = CliRunner.Run("compare", "--model", Models.Shipped("ring.onnx"), "--platform", "abacus", "--out", dir);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("paper-edge", bad.Err);
     }
 
     [Fact]
