@@ -14,8 +14,8 @@ namespace MemristorGrid.Engine.Crossbars;
 /// </summary>
 public static class ConductanceMapping
 {
-    /// <summary>Programmed (and drifted) conductances of one tile [rows × cols] and the read-out scale per layer column.</summary>
-    public sealed record ProgrammedBlock(double[] GPlus, double[] GMinus, float[] ColumnScale);
+    /// <summary>Programmed (and drifted) conductances of one tile [rows × cols], the read-out scale per layer column, and what programming cost.</summary>
+    public sealed record ProgrammedBlock(double[] GPlus, double[] GMinus, float[] ColumnScale, ProgrammingStats Programming);
 
     public static ProgrammedBlock Program(TilePlan plan, ScoreNetwork network, HardwareProfile profile, ulong chipSeed) =>
         Program(plan, network.Layers[plan.Layer], profile, chipSeed);
@@ -24,12 +24,12 @@ public static class ConductanceMapping
     {
         var scale = ColumnScales(layer, profile.Mapping.WeightScale);
         var device = new DeviceModel(profile.Device);
-        var noise = Streams.Rng(chipSeed, StreamPurpose.ProgrammingNoise, plan.StreamKey);
-        var uniforms = Streams.Rng(chipSeed, StreamPurpose.StuckAt, plan.StreamKey);
+        var draws = DeviceModel.ProgrammingDraws.For(chipSeed, plan.StreamKey);
         var nuDraws = Streams.Rng(chipSeed, StreamPurpose.DriftExponent, plan.StreamKey);
         int rows = plan.RowCount, cols = plan.ColCount;
         var gPlus = new double[rows * cols];
         var gMinus = new double[rows * cols];
+        var stats = new ProgrammingStats();
         double age = profile.Device.Drift.AgeSeconds;
         for (int r = 0; r < rows; r++)
         {
@@ -42,12 +42,16 @@ public static class ConductanceMapping
                 double targetPlus = device.GMin + (w > 0 ? magnitude : 0);
                 double targetMinus = device.GMin + (w < 0 ? magnitude : 0);
                 ulong pair = (ulong)(r * cols + c);
-                gPlus[r * cols + c] = device.Drift(device.Program(targetPlus, 2 * pair, noise, uniforms), age, nuDraws.Gaussian(2 * pair));
-                gMinus[r * cols + c] = device.Drift(device.Program(targetMinus, 2 * pair + 1, noise, uniforms), age, nuDraws.Gaussian(2 * pair + 1));
+                var plus = device.Write(targetPlus, 2 * pair, draws);
+                var minus = device.Write(targetMinus, 2 * pair + 1, draws);
+                stats.Add(plus, targetPlus);
+                stats.Add(minus, targetMinus);
+                gPlus[r * cols + c] = device.Drift(plus.Conductance, age, nuDraws.Gaussian(2 * pair));
+                gMinus[r * cols + c] = device.Drift(minus.Conductance, age, nuDraws.Gaussian(2 * pair + 1));
             }
         }
         float compensation = (float)device.DriftCompensation(age);
-        return new ProgrammedBlock(gPlus, gMinus, scale.Select(v => v * compensation).ToArray());
+        return new ProgrammedBlock(gPlus, gMinus, scale.Select(v => v * compensation).ToArray(), stats);
     }
 
     /// <summary>Weight units that map onto the full conductance window, per output column.</summary>

@@ -54,6 +54,61 @@ public sealed record DriftParameters
     }
 }
 
+/// <summary>
+/// Program-and-verify: each pulse writes the cell with the device's write noise (<c>programming_noise</c>),
+/// a verify read (read noise averaged over <see cref="VerifyReads"/>) accepts it within ±tolerance of the
+/// target, else another pulse, up to <see cref="MaxPulses"/>; a cell that never verifies keeps its last
+/// write and is counted. Accepted cells then relax: G += σ_relax(G)·z with σ_relax a cubic in G (µS).
+/// </summary>
+public sealed record WriteVerifyParameters
+{
+    public double ToleranceMicrosiemens { get; init; } = 1;
+    public int MaxPulses { get; init; } = 30;
+    public int VerifyReads { get; init; } = 1;
+    public double PulseSeconds { get; init; } = 1e-6;
+    public double VerifySeconds { get; init; } = 1e-6;
+
+    /// <summary>Pulse amplitude: the first pulse, the increment per pulse, and the ceiling (volts).</summary>
+    public double PulseVoltsStart { get; init; } = 1.2;
+    public double PulseVoltsStep { get; init; } = 0.1;
+    public double PulseVoltsMax { get; init; } = 3.3;
+    public double VerifyReadVolts { get; init; } = 0.1;
+
+    /// <summary>σ_relax(G) = c₃G³ + c₂G² + c₁G + c₀ (µS, G in µS), floored at 0; empty = no relaxation.</summary>
+    public double[] RelaxationSigmaCubicMicrosiemens { get; init; } = [];
+
+    /// <summary>Multiplies σ_relax: 1 = the fit as published; sweep it to ask how much relaxation a design tolerates.</summary>
+    public double RelaxationScale { get; init; } = 1;
+
+    /// <summary>The largest conductance the relaxation fit was made for (µS); null = no limit.</summary>
+    public double? RelaxationFitMaxMicrosiemens { get; init; }
+
+    public double RelaxationSigma(double gMicrosiemens)
+    {
+        var c = RelaxationSigmaCubicMicrosiemens;
+        if (c.Length == 0) return 0;
+        double g = gMicrosiemens;
+        return RelaxationScale * Math.Max(0, ((c[0] * g + c[1]) * g + c[2]) * g + c[3]);
+    }
+
+    internal IEnumerable<string> Problems(double gMaxMicrosiemens)
+    {
+        if (!Positive(ToleranceMicrosiemens)) yield return "device.write_verify.tolerance_microsiemens must be > 0";
+        if (MaxPulses is < 1 or > 10_000) yield return $"device.write_verify.max_pulses must be 1 … 10000 (got {MaxPulses})";
+        if (VerifyReads is < 1 or > 1000) yield return $"device.write_verify.verify_reads must be 1 … 1000 (got {VerifyReads})";
+        if (!NonNegative(PulseSeconds)) yield return "device.write_verify.pulse_seconds must be ≥ 0";
+        if (!NonNegative(VerifySeconds)) yield return "device.write_verify.verify_seconds must be ≥ 0";
+        if (!NonNegative(PulseVoltsStart) || !NonNegative(PulseVoltsStep) || !(PulseVoltsMax >= PulseVoltsStart && double.IsFinite(PulseVoltsMax)))
+            yield return "device.write_verify pulse volts must be ≥ 0 with pulse_volts_max ≥ pulse_volts_start";
+        if (!NonNegative(VerifyReadVolts)) yield return "device.write_verify.verify_read_volts must be ≥ 0";
+        if (RelaxationSigmaCubicMicrosiemens.Length is not (0 or 4) || RelaxationSigmaCubicMicrosiemens.Any(v => !double.IsFinite(v)))
+            yield return "device.write_verify.relaxation_sigma_cubic_microsiemens must be four finite coefficients [c3, c2, c1, c0], or empty";
+        if (!NonNegative(RelaxationScale)) yield return "device.write_verify.relaxation_scale must be ≥ 0";
+        if (RelaxationFitMaxMicrosiemens is { } m && gMaxMicrosiemens > m * (1 + 1e-9))
+            yield return $"device.g_max_microsiemens ({gMaxMicrosiemens}) is beyond the range the relaxation fit was made for (≤ {m} µS)";
+    }
+}
+
 /// <summary>One RRAM device type: conductance window, levels, write and read noise, drift, faults.</summary>
 public sealed record DeviceParameters
 {
@@ -70,6 +125,9 @@ public sealed record DeviceParameters
     public double StuckAtGminRate { get; init; }
     public double StuckAtGmaxRate { get; init; }
 
+    /// <summary>Program-and-verify; null = one write per cell, unverified.</summary>
+    public WriteVerifyParameters? WriteVerify { get; init; }
+
     internal IEnumerable<string> Problems()
     {
         if (!NonNegative(GMinMicrosiemens)) yield return "device.g_min_microsiemens must be ≥ 0";
@@ -82,5 +140,6 @@ public sealed record DeviceParameters
         if (!(StuckAtGminRate is >= 0 and <= 1)) yield return "device.stuck_at_gmin_rate must be in [0, 1]";
         if (!(StuckAtGmaxRate is >= 0 and <= 1)) yield return "device.stuck_at_gmax_rate must be in [0, 1]";
         if (StuckAtGminRate + StuckAtGmaxRate > 1) yield return "device stuck-at rates add up to more than 1";
+        if (WriteVerify is { } wv) foreach (var p in wv.Problems(GMaxMicrosiemens)) yield return p;
     }
 }

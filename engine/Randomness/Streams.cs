@@ -25,6 +25,10 @@ public enum StreamPurpose : uint
     IntegratorNoise = 16,
     IntegratorOffset = 17,
     DriftExponent = 18,
+    WriteVerifyPulse = 19,
+    VerifyRead = 20,
+    Relaxation = 21,
+    WriteVerifyRedraw = 22,
 }
 
 public static class Streams
