@@ -6,6 +6,7 @@ using MemristorGrid.Client.Output;
 using MemristorGrid.Engine;
 using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Latent;
@@ -223,6 +224,7 @@ internal static class RunCommand
             ["adc_conversions"] = t.AdcConversions,
             ["simulated_latency_seconds"] = t.SimulatedLatencySeconds,
         }).ToArray());
+        report["program"] = ProgramSection(r);
         report["links"] = new JsonArray(result.Links.Select(l => (JsonNode)new JsonObject
         {
             ["from_chip"] = l.From,
@@ -232,6 +234,30 @@ internal static class RunCommand
             ["energy_joules"] = l.EnergyJoules,
         }).ToArray());
         return report;
+    }
+
+    /// <summary>What programming the score network's tiles under the run's chip seed took and left (the same pure
+    /// function the tiles ran with). The analog decoder's tiles, when used, are not in it.</summary>
+    private static JsonObject ProgramSection(AnalogRunArguments.Resolved r)
+    {
+        var stats = ProgrammingStats.ForDeployment(r.Network, r.Profile, r.Options.ProgramSeed);
+        var wv = r.Profile.Device.WriteVerify;
+        double window = (r.Profile.Device.GMaxMicrosiemens - r.Profile.Device.GMinMicrosiemens) * 1e-6;
+        return new JsonObject
+        {
+            ["method"] = wv is null ? "single-write" : "write-verify",
+            ["devices"] = stats.Devices,
+            ["pulses"] = stats.Pulses,
+            ["mean_pulses_per_device"] = stats.MeanPulses,
+            ["max_pulses_on_one_device"] = stats.MaxPulsesOnOneDevice,
+            ["verified_devices"] = wv is null ? null : stats.Verified,
+            ["not_verified_devices"] = wv is null ? null : stats.NotVerified,
+            ["tolerance_microsiemens"] = wv?.ToleranceMicrosiemens,
+            ["rms_error_microsiemens"] = stats.RmsErrorSiemens * 1e6,
+            ["rms_error_fraction_of_window"] = stats.RmsErrorSiemens / window,
+            ["cell_energy_joules"] = wv is null ? null : stats.EnergyJoules,
+            ["serial_seconds"] = wv is null ? null : stats.SerialSeconds,
+        };
     }
 
     /// <summary>Writes the run's files; for a latent model also images.png, whose metrics join the report (and are returned).</summary>
@@ -247,7 +273,7 @@ internal static class RunCommand
         byte[] tiles = TileEnergyPlot.Render($"energy per tile — {r.Profile.Name}, {Units.Energy(result.EnergyPerSampleJoules)} per sample in total", result.Tiles, samples);
         RunOutputs.WriteSamples(r.OutDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);
         RunOutputs.WriteReport(r.OutDir, report);
-        RunOutputs.WriteText(r.OutDir, "report.md", Markdown(r, result, quality, images));
+        RunOutputs.WriteText(r.OutDir, "report.md", Markdown(r, result, quality, images, report["program"]!.AsObject()));
         RunOutputs.WritePng(r.OutDir, "samples.png", scatter);
         RunOutputs.WritePng(r.OutDir, "tiles.png", tiles);
         return images;
@@ -275,7 +301,7 @@ internal static class RunCommand
         return sb.ToString().TrimEnd();
     }
 
-    private static string Markdown(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality, LatentImages.Decoded? images)
+    private static string Markdown(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality, LatentImages.Decoded? images, JsonObject program)
     {
         var inv = CultureInfo.InvariantCulture;
         long n = result.Samples.Length / result.Dim;
@@ -315,6 +341,18 @@ internal static class RunCommand
         sb.AppendLine(inv, $"| score values clipped by the ADC before the integrators | {c.ScoreAdcOverflows} |");
         sb.AppendLine(inv, $"| signals clipped by ADCs between chips inside the network | {c.TileAdcOverflows} |");
         sb.AppendLine(inv, $"| simulator wall time | {result.Wall.TotalSeconds:F2} s |");
+        sb.AppendLine();
+        sb.AppendLine("| programming the chip (once per deployment, before drift) | value |\n|---|---|");
+        if ((string?)program["method"] == "write-verify")
+        {
+            sb.AppendLine(inv, $"| method | write-verify, ±{(double)program["tolerance_microsiemens"]!:G3} µS |");
+            sb.AppendLine(inv, $"| devices verified / not verified | {(long)program["verified_devices"]!} / {(long)program["not_verified_devices"]!} of {(long)program["devices"]!} |");
+            sb.AppendLine(inv, $"| pulses: mean / most on one device | {(double)program["mean_pulses_per_device"]!:F2} / {(int)program["max_pulses_on_one_device"]!} |");
+            sb.AppendLine(inv, $"| cell energy of the pulses and verify reads | {Units.Energy((double)program["cell_energy_joules"]!)} |");
+            sb.AppendLine(inv, $"| time, one device after another | {Units.Time((double)program["serial_seconds"]!)} |");
+        }
+        else sb.AppendLine(inv, $"| method | one unverified write per device ({(long)program["devices"]!} devices) |");
+        sb.AppendLine(inv, $"| remaining error against the targets (RMS) | {(double)program["rms_error_microsiemens"]!:G3} µS = {(double)program["rms_error_fraction_of_window"]!:P2} of the window |");
         sb.AppendLine();
         double total = result.TotalEnergyJoules;
         var (perSample, prefix) = Units.PrefixFor(total / n);

@@ -146,7 +146,7 @@ public class HardwareTests
         Assert.NotEqual(a.GPlus, c.GPlus);
 
         // Same targets on two tiles: the relative programming errors must be uncorrelated.
-        var flat = profile with { Device = profile.Device with { StuckAtGmaxRate = 0, StuckAtGminRate = 0, Levels = null, Drift = new DriftParameters() } };
+        var flat = profile with { Device = profile.Device with { StuckAtGmaxRate = 0, StuckAtGminRate = 0, Levels = null, Drift = new DriftParameters(), WriteVerify = null } };
         var layer = new Networks.DenseLayer(64, 64, Enumerable.Repeat(0.5f, 64 * 64).ToArray(), new float[64]);
         var big = new Networks.ScoreNetwork([new Networks.DenseLayer(2, 64, new float[128], new float[64]), layer, new Networks.DenseLayer(64, 2, new float[128], new float[2])],
             new float[32], null, null, 1f, new Networks.DiffusionMetadata());
