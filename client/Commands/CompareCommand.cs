@@ -21,8 +21,6 @@ namespace MemristorGrid.Client.Commands;
 /// </summary>
 internal static class CompareCommand
 {
-    private const string RaplCounter = "/sys/class/powercap/intel-rapl:0/energy_uj";
-
     public static Command Create()
     {
         var args = new AnalogRunArguments();
@@ -55,44 +53,13 @@ internal static class CompareCommand
             digitalOptions.ValidateFor(r.Network);
 
             using var ort = new OnnxRuntimeScoreModel(r.ModelBytes, r.Network, parse.GetValue(threads));
-            long? raplBefore = ReadRapl();
-            // One ONNX Runtime thread runs on this thread: its own CPU clock is the work. More threads: the process's.
-            Func<double> cpuNow = parse.GetValue(threads) == 1 ? CpuClock.ThreadSeconds : CpuClock.ProcessSeconds;
-            double cpuBefore = cpuNow();
-            var digital = ConsoleProgress.Run($"digital baseline × {digitalOptions.Steps} steps", p =>
-                DigitalSampler.Sample(ort, r.Network.Metadata.CreateSde(), r.Count, r.Labels, digitalOptions, p, cancel));
-            double cpu = cpuNow() - cpuBefore;
-            long? raplAfter = ReadRapl();
-            // Latency: samples one at a time, as the analog loop makes them, for at least a second of CPU time
-            // (the kernel counts CPU time in scheduler ticks, so a shorter measurement would be coarse).
-            int latencyMin = Math.Min(parse.GetValue(latencySamples), r.Count);
-            long? raplLatencyBefore = ReadRapl();
-            double latencyCpuBefore = cpuNow();
-            var latencyWall = Stopwatch.StartNew();
-            int latencyCount = 0;
-            ConsoleProgress.Run($"digital latency: samples one at a time for ≥ 1 s of CPU", p =>
-            {
-                var sde = r.Network.Metadata.CreateSde();
-                var one = digitalOptions with { BatchSize = 1 };
-                do
-                {
-                    DigitalSampler.Sample(ort, sde, 1, r.Labels.AsSpan(0, r.Labels.Length > 0 ? 1 : 0), one, null, cancel);
-                    latencyCount++;
-                    p.Report(Math.Min(1, cpuNow() - latencyCpuBefore));
-                }
-                while (latencyCount < r.Count && (latencyCount < latencyMin || cpuNow() - latencyCpuBefore < 1));
-                return latencyCount;
-            });
-            latencyWall.Stop();
-            double latencyCpu = (cpuNow() - latencyCpuBefore) / latencyCount;
-            long? raplLatencyAfter = ReadRapl();
             var chosen = parse.GetValue(cpuWatts) is { } w ? DigitalPlatform.CpuCore(w) : DigitalPlatform.Resolve(parse.GetValue(platform)!);
-            bool rapl = raplBefore is { } b && raplAfter is { } a && a >= b && raplLatencyBefore is { } lb && raplLatencyAfter is { } la && la >= lb;
-            double flops = DigitalPlatform.FlopsPerSample(r.Network, digitalOptions.Steps, r.Options.IsGuided);
-            double throughputCpu = cpu / r.Count;
-            // The headline compares like with like: one sample at a time on each side.
-            double digitalEnergy = rapl ? (raplLatencyAfter!.Value - raplLatencyBefore!.Value) * 1e-6 / latencyCount : chosen.EnergyPerSample(latencyCpu, flops);
-            double digitalEnergyBatched = rapl ? (raplAfter!.Value - raplBefore!.Value) * 1e-6 / r.Count : chosen.EnergyPerSample(throughputCpu, flops);
+            var baseline = DigitalBaseline.Measure(ort, r.Network, r.Count, r.Labels, digitalOptions, parse.GetValue(threads), parse.GetValue(latencySamples), chosen, cancel);
+            var digital = baseline.Batch;
+            double latencyCpu = baseline.LatencySeconds, throughputCpu = baseline.ThroughputSeconds;
+            double digitalEnergy = baseline.EnergyPerSampleJoules, digitalEnergyBatched = baseline.EnergyPerSampleBatchedJoules;
+            bool rapl = baseline.Rapl;
+            int latencyCount = baseline.LatencySamples;
 
             cancel.ThrowIfCancellationRequested();
             var (analog, ranOn) = await simulator.RunAsync(parse, r, cancel);
@@ -118,11 +85,7 @@ internal static class CompareCommand
             RunOutputs.WriteSamples(digitalDir, digital.Samples, digital.Dim, digital.Labels, r.Network.ClassNames);
             RunOutputs.WritePng(digitalDir, "samples.png", ScatterPlot.Render(digitalTitle, digital.Samples, digital.Labels, r.Reference?.Data.X ?? [], digital.Dim, r.Network.ClassNames));
 
-            string energySource = rapl
-                ? $"package energy counter ({RaplCounter}) over each run"
-                : chosen.IsTimedHere
-                    ? string.Create(CultureInfo.InvariantCulture, $"platform {chosen.Name} ({chosen.Description}): CPU time per sample × {Units.Power(chosen.Watts)}; {chosen.Source}")
-                    : string.Create(CultureInfo.InvariantCulture, $"platform {chosen.Name} ({chosen.Description}): {flops:G3} FLOP per sample at {chosen.Utilisation:P0} of {chosen.PeakFlops:G3} FLOP/s × {Units.Power(chosen.Watts)}; {chosen.Source}");
+            string energySource = baseline.EnergySource;
             var assumptions = new[]
             {
                 $"digital: ONNX Runtime ({parse.GetValue(threads)} thread(s)) in the {(r.Options.Kind == SamplerKind.Ode ? "probability-flow" : "Euler–Maruyama")} Euler loop, {digitalOptions.Steps} steps on this machine",
@@ -146,14 +109,14 @@ internal static class CompareCommand
                     ["decoded_class_accuracy"] = digitalImages?.Quality.Pooled.ClassAccuracy,
                     ["decoded_frechet_distance"] = digitalImages?.Quality.Pooled.FrechetDistance,
                     ["wall_seconds"] = digital.Wall.TotalSeconds,
-                    ["cpu_seconds"] = cpu,
-                    ["cpu_clock"] = parse.GetValue(threads) == 1 ? "thread" : "process",
+                    ["cpu_seconds"] = baseline.CpuSeconds,
+                    ["cpu_clock"] = baseline.CpuClockName,
                     ["time_per_sample_seconds"] = throughputCpu,
                     ["wall_per_sample_seconds"] = digital.Wall.TotalSeconds / n,
                     ["latency_seconds"] = latencyCpu,
-                    ["latency_wall_seconds"] = latencyWall.Elapsed.TotalSeconds / latencyCount,
+                    ["latency_wall_seconds"] = baseline.LatencyWallSeconds,
                     ["latency_samples"] = latencyCount,
-                    ["flops_per_sample"] = flops,
+                    ["flops_per_sample"] = baseline.FlopsPerSample,
                     ["energy_per_sample_joules"] = digitalEnergy,
                     ["energy_per_sample_batched_joules"] = digitalEnergyBatched,
                     ["energy_source"] = rapl ? "rapl" : "platform",
@@ -225,11 +188,5 @@ internal static class CompareCommand
         sb.AppendLine($"| energy per sample, one at a time | {Units.Energy(de)} | {Units.Energy(ae)} | {G(ratio)}× |");
         sb.AppendLine($"| energy per sample, batched | {Units.Energy(deBatched)} | {Units.Energy(ae)} | {G(ratioBatched)}× |");
         return sb.ToString();
-    }
-
-    private static long? ReadRapl()
-    {
-        try { return File.Exists(RaplCounter) ? long.Parse(File.ReadAllText(RaplCounter).Trim(), CultureInfo.InvariantCulture) : null; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
     }
 }

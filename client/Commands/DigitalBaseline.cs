@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Globalization;
+using MemristorGrid.Client.Output;
+using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Networks;
+
+namespace MemristorGrid.Client.Commands;
+
+/// <summary>
+/// The digital baseline measured as <c>compare</c> and <c>reproduce</c> report it: ONNX Runtime in the
+/// paper's Euler loop, timed in CPU time (wall time moves with the machine's load) twice — all samples in
+/// one batch (throughput) and samples one at a time (latency, like the analog loop's) — and charged to
+/// the package energy counter when the machine has one, else to a named <see cref="DigitalPlatform"/>.
+/// </summary>
+internal sealed record DigitalBaseline(
+    SamplingResult Batch, double CpuSeconds, string CpuClockName, double LatencySeconds, double LatencyWallSeconds, int LatencySamples,
+    double FlopsPerSample, DigitalPlatform Platform, bool Rapl, double EnergyPerSampleJoules, double EnergyPerSampleBatchedJoules)
+{
+    private const string RaplCounter = "/sys/class/powercap/intel-rapl:0/energy_uj";
+
+    public double ThroughputSeconds => CpuSeconds / (Batch.Samples.Length / Batch.Dim);
+
+    public string EnergySource => Rapl
+        ? $"package energy counter ({RaplCounter}) over each run"
+        : Platform.IsTimedHere
+            ? string.Create(CultureInfo.InvariantCulture, $"platform {Platform.Name} ({Platform.Description}): CPU time per sample × {Units.Power(Platform.Watts)}; {Platform.Source}")
+            : string.Create(CultureInfo.InvariantCulture, $"platform {Platform.Name} ({Platform.Description}): {FlopsPerSample:G3} FLOP per sample at {Platform.Utilisation:P0} of {Platform.PeakFlops:G3} FLOP/s × {Units.Power(Platform.Watts)}; {Platform.Source}");
+
+    /// <summary>Runs the batch, then samples one at a time until <paramref name="latencyMin"/> are done and at least a second of
+    /// CPU time has passed (the kernel counts CPU time in scheduler ticks, so a shorter measurement would be coarse).</summary>
+    public static DigitalBaseline Measure(OnnxRuntimeScoreModel ort, ScoreNetwork network, int count, int[] labels, SamplerOptions options,
+        int threads, int latencyMin, DigitalPlatform platform, CancellationToken cancel)
+    {
+        // One ONNX Runtime thread runs on this thread: its own CPU clock is the work. More threads: the process's.
+        Func<double> cpuNow = threads == 1 ? CpuClock.ThreadSeconds : CpuClock.ProcessSeconds;
+        var sde = network.Metadata.CreateSde();
+        long? raplBefore = ReadRapl();
+        double cpuBefore = cpuNow();
+        var batch = ConsoleProgress.Run($"digital baseline × {options.Steps} steps", p => DigitalSampler.Sample(ort, sde, count, labels, options, p, cancel));
+        double cpu = cpuNow() - cpuBefore;
+        long? raplAfter = ReadRapl();
+
+        latencyMin = Math.Min(latencyMin, count);
+        long? raplLatencyBefore = ReadRapl();
+        double latencyCpuBefore = cpuNow();
+        var wall = Stopwatch.StartNew();
+        int done = ConsoleProgress.Run("digital latency: samples one at a time for ≥ 1 s of CPU", p =>
+        {
+            var one = options with { BatchSize = 1 };
+            int n = 0;
+            do
+            {
+                DigitalSampler.Sample(ort, sde, 1, labels.AsSpan(0, labels.Length > 0 ? 1 : 0), one, null, cancel);
+                n++;
+                p.Report(Math.Min(1, cpuNow() - latencyCpuBefore));
+            }
+            while (n < count && (n < latencyMin || cpuNow() - latencyCpuBefore < 1));
+            return n;
+        });
+        wall.Stop();
+        double latency = (cpuNow() - latencyCpuBefore) / done;
+        long? raplLatencyAfter = ReadRapl();
+
+        bool rapl = raplBefore is { } b && raplAfter is { } a && a >= b && raplLatencyBefore is { } lb && raplLatencyAfter is { } la && la >= lb;
+        double flops = DigitalPlatform.FlopsPerSample(network, options.Steps, options.GuidanceWeight != 0 && labels.Length > 0);
+        double throughput = cpu / count;
+        // One sample at a time is what the analog machine does: that pair is the headline.
+        double energy = rapl ? (raplLatencyAfter!.Value - raplLatencyBefore!.Value) * 1e-6 / done : platform.EnergyPerSample(latency, flops);
+        double energyBatched = rapl ? (raplAfter!.Value - raplBefore!.Value) * 1e-6 / count : platform.EnergyPerSample(throughput, flops);
+        return new DigitalBaseline(batch, cpu, threads == 1 ? "thread" : "process", latency, wall.Elapsed.TotalSeconds / done, done, flops, platform, rapl, energy, energyBatched);
+    }
+
+    private static long? ReadRapl()
+    {
+        try { return File.Exists(RaplCounter) ? long.Parse(File.ReadAllText(RaplCounter).Trim(), CultureInfo.InvariantCulture) : null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
+    }
+}
