@@ -111,18 +111,7 @@ internal static class SweepCommand
                 (kept.Count > 0 ? $"{kept.Count} kept from an earlier run, {todo.Count} to run" : $"{todo.Count} to run") + $" on the {where}");
 
             var runner = new CellRunner(plan, store, results, references.ToDictionary(p => p.Key, p => p.Value?.Data), judges, o, parse.GetValue(parallel), cancel);
-            if (todo.Count > 0)
-            {
-                if (simulator.UsesReference(parse))
-                    await ConsoleProgress.RunAsync("sweep (reference simulator)", progress => runner.RunAsync(todo, (cell, p, ct) => Task.Run(() => cell.RunOnReferenceSimulator(p, ct), ct), progress));
-                else
-                {
-                    var placement = parse.GetValue(simulator.Cluster.Placement) == "chips" ? TilePlacementMode.Chips : TilePlacementMode.Local;
-                    await simulator.Cluster.WithClusterAsync(parse, grains => ConsoleProgress.RunAsync($"sweep on the {where}", progress => runner.RunAsync(todo,
-                        (cell, p, ct) => ClusterJobRunner.RunAsync(grains, cell.Model.Bytes, cell.Model.Name, cell.Profile, cell.Options, cell.Count, cell.Labels, p,
-                            jobId: $"sweep-{cell.Id}-{placement.ToString().ToLowerInvariant()}", placement: placement, cancel: ct), progress)), cancel);
-                }
-            }
+            if (todo.Count > 0) await runner.RunWhereAsync(simulator, parse, todo, "sweep");
 
             var settings = new JsonObject
             {
@@ -157,41 +146,4 @@ internal static class SweepCommand
             : throw UserInputException.ForSetting("sigmas", $"'{token}' is not a number")).ToList();
 
     private static SweepMetric ParseMetric(string key) => Enum.GetValues<SweepMetric>().Single(m => m.Key() == key);
-
-    /// <summary>Runs the unfinished cells, a few at once; each finished cell is saved before the next is counted.</summary>
-    private sealed class CellRunner(SweepPlan plan, SweepStore store, ConcurrentDictionary<string, CellMetrics> results,
-        IReadOnlyDictionary<SweepModel, Dataset?> references, IReadOnlyDictionary<SweepModel, ImageJudge?> judges, TextWriter output, int parallel, CancellationToken cancel)
-    {
-        private readonly Lock _print = new();
-        private readonly ConcurrentDictionary<string, double> _running = new();
-        private int _finished;
-
-        public async Task RunAsync(IReadOnlyList<SweepCell> cells, Func<SweepCell, IProgress<double>, CancellationToken, Task<AnalogRunResult>> run, IProgress<double> progress)
-        {
-            void Report() => progress.Report((_finished + _running.Values.Sum()) / cells.Count);
-            await Parallel.ForEachAsync(cells, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancel }, async (cell, ct) =>
-            {
-                var result = await run(cell, new Progress(v => { _running[cell.Id] = v; Report(); }), ct);
-                var quality = references[cell.Model] is { } reference ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, reference) : null;
-                var images = judges[cell.Model] is { } judge && references[cell.Model] is { } latents ? judge.DecodeAndScore(result.Samples, result.Labels, latents) : null;
-                var metrics = CellMetrics.From(result, quality, images);
-                store.Save(cell, plan.Axes, metrics);
-                results[cell.Id] = metrics;
-                _running.TryRemove(cell.Id, out _);
-                int n = Interlocked.Increment(ref _finished);
-                Report();
-                lock (_print) output.WriteLine(Line(cell, metrics, n, cells.Count));
-            });
-        }
-
-        private string Line(SweepCell cell, CellMetrics m, int n, int total) => string.Create(CultureInfo.InvariantCulture,
-            $"[{n}/{total}] {cell.Model.Name}{string.Concat(plan.Axes.Select((a, i) => $" {a.Name}={cell.Settings[i]}"))} chip {cell.Chip}: " +
-            $"{(m.KlPaper is { } kl ? $"kl_paper {kl:F4}, " : "")}{(m.ClassAccuracy is { } acc ? $"class_accuracy {acc:F3}, " : "")}" +
-            $"{(m.DecodedClassAccuracy is { } dacc ? $"decoded accuracy {dacc:F3}, FD {m.FrechetDistance:F3}, " : "")}{Units.Energy(m.EnergyPerSampleJoules)} per sample ({m.WallSeconds:F1} s)");
-
-        private sealed class Progress(Action<double> report) : IProgress<double>
-        {
-            public void Report(double value) => report(value);
-        }
-    }
 }

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+
+namespace MemristorGrid.Cli.Tests;
+
+/// <summary><c>memgrid reproduce --quick</c>: the paper's experiment end to end, every paper figure beside ours.</summary>
+public class ReproduceCliTests
+{
+    [Fact]
+    public void Reproduce_quick_runs_both_tasks_and_the_codesign_sweep_and_prints_every_paper_figure_beside_ours()
+    {
+        string dir = CliRunner.TempDir();
+        var r = CliRunner.Run("reproduce", "--quick", "--ring", Models.Shipped("ring.onnx"), "--ring-noiseless", Models.Shipped("ring-noiseless.onnx"),
+            "--conditional", Models.Shipped("digits3.onnx"), "--out", dir);
+        Assert.True(r.ExitCode == 0, r.Err);
+        string md = File.ReadAllText(Path.Combine(dir, "reproduction.md"));
+        // arXiv v1, journal and IEDM figures, each in the table beside ours.
+        foreach (string figure in new[] { "64.8×", "156×", "69×", "116×", "5.2×", "4.1×", "1.46×", "2.08×", "| 20 µs | 7.2 µJ | 3 ms | 22.5 µJ |" })
+            Assert.Contains(figure, md);
+        Assert.Contains("Assumptions:", md);
+        Assert.Contains("--quick:", md);
+
+        var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "reproduction.json")))!;
+        foreach (string task in new[] { "ring", "conditional" })
+        {
+            var t = json["tasks"]![task]!;
+            Assert.Equal(2, t["analog"]!["chips"]!.AsArray().Count);
+            double speedup = (double)t["speedup"]!;
+            Assert.Equal((double)t["digital"]!["latency_seconds"]! / (double)t["analog"]!["time_per_sample_seconds"]!, speedup, 1e-9 * speedup);
+            Assert.True((double)t["energy_ratio"]! > 0);
+            Assert.True((double)t["digital"]!["kl_paper"]! < 0.5, $"{task}: the digital baseline must be a good sampler");
+        }
+        var conditional = json["tasks"]!["conditional"]!;
+        Assert.True((double)conditional["digital"]!["decoded_class_accuracy"]! > 0.9);
+        Assert.NotNull(conditional["analog"]!["decoded_class_accuracy"]!["mean"]);
+        // The co-design claim at σ = 0.1: the hardware-aware model degrades less than the noiseless one.
+        var codesign = json["codesign"]!.AsArray();
+        double Kl(string model) => (double)codesign.Single(c => (string?)c!["model"] == model && (string?)c["programming_sigma"] == "0.1")!["kl_paper"]!["mean"]!;
+        Assert.True(Kl("ring.onnx") < Kl("ring-noiseless.onnx"));
+        foreach (string png in new[] { "ring/digital/samples.png", "ring/analog-chip1/samples.png", "conditional/digital/images.png", "conditional/analog-chip1/images.png", "codesign/quality-vs-programming-sigma.png" })
+            Assert.True(new FileInfo(Path.Combine(dir, png)).Length > 1000, png);
+    }
+
+    [Fact]
+    public void Reproduce_names_a_missing_model()
+    {
+        var r = CliRunner.Run("reproduce", "--quick", "--ring", "/nonexistent/ring.onnx", "--out", CliRunner.TempDir());
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("/nonexistent/ring.onnx", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
+}
