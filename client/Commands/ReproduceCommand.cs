@@ -182,7 +182,7 @@ internal static class ReproduceCommand
         return results;
     }
 
-    private static string G(double v) => v.ToString("G3", CultureInfo.InvariantCulture);
+    private static string G(double v) => v.ToString(Math.Abs(v) >= 1000 ? "N0" : "G3", CultureInfo.InvariantCulture);
 
     private static string MeanSe(ChipStatistics s, string format = "F4") =>
         string.Create(CultureInfo.InvariantCulture, $"{s.Mean.ToString(format, CultureInfo.InvariantCulture)} ± {s.StandardError.ToString(format, CultureInfo.InvariantCulture)}");
@@ -245,6 +245,8 @@ internal static class ReproduceCommand
             string Paper(int source) => G(run.Conditional ? PaperFigures.EnergyRatios[source].Conditional : PaperFigures.EnergyRatios[source].Unconditional) + "×";
             sb.AppendLine(inv, $"| {run.Title} | {Units.Energy(run.AnalogJoules)} | {Units.Energy(run.Digital.EnergyPerSampleJoules)} | {Units.Energy(run.Digital.EnergyPerSampleBatchedJoules)} | {G(run.EnergyRatio)}× | {G(run.EnergyRatioBatched)}× | {Paper(0)} | {Paper(1)} |");
         }
+        sb.AppendLine();
+        sb.AppendLine(inv, $"The paper's own baseline spends {Units.Time(PaperFigures.IedmDigitalSeconds)} on a sample of {PaperFigures.ConditionalSteps} steps (IEDM 2024), {Units.Time(PaperFigures.IedmDigitalSeconds / PaperFigures.ConditionalSteps)} per step: far less than one ONNX Runtime call, so it is an amortised (batched) figure. Compare the paper's ratios with the batched columns; the one-at-a-time columns are what a single-sample request would see.");
         sb.AppendLine();
         var cond = runs.First(r => r.Conditional);
         sb.AppendLine("IEDM 2024 (2-D conditional task, per sample), against ours on the conditional task:");

@@ -209,6 +209,7 @@ internal static class RunCommand
         var breakdown = new JsonObject();
         foreach (var (name, joules) in result.Energy.Components) breakdown[name] = joules;
         report["energy_breakdown_joules"] = breakdown;
+        report["energy_basis"] = EnergyBasis(r.Profile, result);
         report["energy_total_joules"] = result.TotalEnergyJoules;
         report["tiles"] = new JsonArray(result.Tiles.Select(t => (JsonNode)new JsonObject
         {
@@ -234,6 +235,18 @@ internal static class RunCommand
             ["energy_joules"] = l.EnergyJoules,
         }).ToArray());
         return report;
+    }
+
+    /// <summary>How much of the energy rests on sourced figures and how much on assumptions (the profile's <c>energy_sources</c>).</summary>
+    private static JsonObject EnergyBasis(HardwareProfile profile, AnalogRunResult result)
+    {
+        double total = result.TotalEnergyJoules, sourced = result.Energy.Components.Where(c => profile.EnergySources.ContainsKey(c.Key)).Sum(c => c.Joules);
+        return new JsonObject
+        {
+            ["sourced_share"] = total > 0 ? sourced / total : 0,
+            ["assumed_share"] = total > 0 ? 1 - sourced / total : 0,
+            ["sourced_components"] = new JsonObject(profile.EnergySources.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)p.Value))),
+        };
     }
 
     /// <summary>What programming the score network's tiles under the run's chip seed took and left (the same pure
@@ -356,9 +369,12 @@ internal static class RunCommand
         sb.AppendLine();
         double total = result.TotalEnergyJoules;
         var (perSample, prefix) = Units.PrefixFor(total / n);
-        sb.AppendLine($"| energy per sample by component | {prefix}J | share |\n|---|---|---|");
+        sb.AppendLine($"| energy per sample by component | {prefix}J | share | basis |\n|---|---|---|---|");
         foreach (var (name, joules) in result.Energy.Components)
-            sb.AppendLine(inv, $"| {name} | {F(joules / n / perSample)} | {(total > 0 ? joules / total : 0):P1} |");
+            sb.AppendLine(inv, $"| {name} | {F(joules / n / perSample)} | {(total > 0 ? joules / total : 0):P1} | {(r.Profile.EnergySources.ContainsKey(name) ? "sourced" : "assumption")} |");
+        double sourced = result.Energy.Components.Where(c => r.Profile.EnergySources.ContainsKey(c.Key)).Sum(c => c.Joules);
+        sb.AppendLine();
+        sb.AppendLine(inv, $"{(total > 0 ? sourced / total : 0):P2} of the energy rests on sourced figures only; {(total > 0 ? 1 - sourced / total : 0):P2} on at least one assumption (the profile names each).");
         sb.AppendLine();
         sb.AppendLine("| tile | layer | chip | energy per sample (nJ) | cells (nJ) | MVMs | ADC conversions | latency (ns) |\n|---|---|---|---|---|---|---|---|");
         foreach (var t in result.Tiles)

@@ -26,6 +26,17 @@ public sealed record HardwareProfile
     public InterconnectParameters Interconnect { get; init; } = new();
     public OpampParameters Opamp { get; init; } = new();
 
+    /// <summary>The energy components (report keys, e.g. <c>readout_adc</c>) whose every parameter comes from a cited
+    /// source, each with that source; every other component rests on at least one assumption, and the report says how much energy that is.</summary>
+    public Dictionary<string, string> EnergySources { get; init; } = new();
+
+    /// <summary>The report keys of the energy components (<see cref="Accounting.EnergyBreakdown.Components"/>).</summary>
+    public static readonly IReadOnlyList<string> EnergyComponents =
+    [
+        "crossbar_cells", "tia", "tile_converters", "interconnect", "activation_circuits", "embedding_dacs", "coefficient_dacs", "noise_dacs",
+        "integrators", "controller", "readout_adc", "initial_condition_dacs",
+    ];
+
     /// <summary>Static power of one column's TIA: the bandwidth its settling needs × the op-amp figure, or the explicit value.</summary>
     [JsonIgnore]
     public double TiaPowerWatts => Opamp.PowerPerBandwidthWattsPerHertz is { } k ? k * Opamp.SettlingBandwidthHertz(Tia.SettlingSeconds) : Tia.StaticPowerWatts;
@@ -114,6 +125,8 @@ public sealed record HardwareProfile
         var own = Signal.Problems().Concat(Device.Problems()).Concat(Mapping.Problems()).Concat(Dac.Problems()).Concat(Adc.Problems())
             .Concat(Tia.Problems()).Concat(Activation.Problems()).Concat(Controller.Problems()).Concat(Integrator.Problems()).Concat(Interconnect.Problems()).Concat(Opamp.Problems());
         foreach (var p in own) yield return p;
+        foreach (var key in EnergySources.Keys.Where(k => !EnergyComponents.Contains(k)))
+            yield return $"energy_sources.{key}: no such energy component ({string.Join(", ", EnergyComponents)})";
         if (Device.ReadNoiseSigma > 0 && Controller.UpdatePeriodSeconds == 0)
             yield return "device.read_noise_sigma > 0 needs controller.update_period_seconds > 0 (read noise is redrawn once per update period)";
         if (Controller.UpdatePeriodSeconds > Integrator.TimeConstantSeconds)

@@ -32,6 +32,16 @@ public class AnalogCliTests
         Assert.True((long)report["network_evaluations"]! > 0);
         Assert.True((double)report["kl_paper"]! < 2);
         Assert.Contains("energy per sample by component", File.ReadAllText(Path.Combine(dir, "report.md")));
+        // The share of energy resting on sourced figures is exactly that of the components the profile cites.
+        var basis = report["energy_basis"]!;
+        var parts = report["energy_breakdown_joules"]!.AsObject();
+        double cited = ((double)parts["crossbar_cells"]! + (double)parts["readout_adc"]!) / (double)report["energy_total_joules"]!;
+        Assert.Equal(cited, (double)basis["sourced_share"]!, 1e-12);
+        Assert.Equal(1, (double)basis["sourced_share"]! + (double)basis["assumed_share"]!, 1e-12);
+        Assert.Contains("MNSIM", (string?)basis["sourced_components"]!["readout_adc"]);
+        var program = report["program"]!;
+        Assert.Equal("write-verify", (string?)program["method"]);
+        Assert.Equal(2 * (3 * 14 + 15 * 14 + 15 * 2), (long)program["devices"]!);
         Assert.Equal(601, File.ReadAllLines(Path.Combine(dir, "samples.csv")).Length);
     }
 
