@@ -38,6 +38,7 @@ internal sealed class AnalogRunArguments
     public readonly Option<double> Atol = Make("--atol", "Absolute tolerance of the adaptive ODE solver.", 1e-5).Positive();
     public readonly Option<string> SdeScheme = Make("--sde-scheme", "SDE integrator: sra1 (Rößler, strong order 1.5 for additive noise) or em (Euler–Maruyama).", "sra1");
     public readonly Option<int> Substeps = Make("--substeps", "SDE steps per controller update period.", 10).Positive();
+    public readonly Option<double> EndTime = Make("--end-time", "Diffusion time τ where the analog run stops (from τ = 1). Below 0 continues past the end of the schedule, as the demo board does (to −0.2).", 1e-4);
     public readonly Option<double?> DeviceAge = Optional<double>("--device-age", "Seconds since programming (overrides the profile's device.drift.age_seconds).");
     public readonly Option<string> Decoder = Make("--decoder", "Latent models: decode the generated latents with onnx (ONNX Runtime) or analog (the VAE decoder programmed onto crossbar tiles of --profile as well).", LatentImages.Decoder.Onnx);
 
@@ -50,7 +51,7 @@ internal sealed class AnalogRunArguments
     }
 
     public IEnumerable<Option> All() =>
-        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, DeviceAge, Decoder];
+        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, EndTime, DeviceAge, Decoder];
 
     public sealed record Resolved(string ModelPath, byte[] ModelBytes, ScoreNetwork Network, HardwareProfile Profile, string ProfileName,
         AnalogRunOptions Options, int Count, int[] Labels, (Dataset Data, string Name)? Reference, string OutDir)
@@ -90,9 +91,11 @@ internal sealed class AnalogRunArguments
             AbsoluteTolerance = parse.GetValue(Atol),
             SdeScheme = parse.GetValue(SdeScheme) == "em" ? Engine.Simulation.SdeScheme.EulerMaruyama : Engine.Simulation.SdeScheme.Sra1,
             Substeps = parse.GetValue(Substeps),
+            EndTime = parse.GetValue(EndTime),
         };
         options.ValidateFor(net);
         LoopTiming.Require(net, profile);
+        LaneDriver.RequireNoiseDefined(net, profile, options);
         var error = parse.InvocationConfiguration.Error;
         var reference = ReferenceResolver.Resolve(parse.GetValue(ReferenceData), net.Metadata, seed, Math.Max(count, 10_000), m => error.WriteLine(m));
         if (reference is null) error.WriteLine("warning: the model names no training task and no --reference-data was given; quality metrics are omitted");

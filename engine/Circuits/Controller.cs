@@ -34,7 +34,7 @@ public sealed class Controller
         _embeddingDac = Converters.EmbeddingDac(profile);
         // Coefficient DACs span the largest value of the run (both ends suffice: f and g² are monotonic in τ for VP and VE).
         double fMax = Math.Max(Math.Abs(samplingSde.DriftCoefficient(startTime)), Math.Abs(samplingSde.DriftCoefficient(endTime)));
-        double gMax = _scoreCoefficient * Math.Max(Sq(samplingSde.Diffusion(startTime)), Sq(samplingSde.Diffusion(endTime)));
+        double gMax = _scoreCoefficient * Math.Max(Math.Abs(samplingSde.DiffusionSquared(startTime)), Math.Abs(samplingSde.DiffusionSquared(endTime)));
         _driftDac = c.CoefficientDacBits == 0 || fMax == 0 ? Quantizer.Ideal : new Quantizer(c.CoefficientDacBits, (float)fMax);
         _scoreDac = c.CoefficientDacBits == 0 || gMax == 0 ? Quantizer.Ideal : new Quantizer(c.CoefficientDacBits, (float)gMax);
         Rows = network.IsConditional ? network.ClassCount + 1 : 1;

@@ -77,7 +77,7 @@ public sealed class IntegratorChannel
     /// <summary>Amplitude a(τ) of the injected noise: dx = … + a(τ) dW.</summary>
     public double NoiseAmplitude(DiffusionSde sde, double tau)
     {
-        double g = sde.Diffusion(tau);
-        return _p.NoiseScale * (_p.NoiseScaling == NoiseScaling.SqrtBeta ? g : g * g);
+        if (_p.NoiseScaling == NoiseScaling.Beta) return _p.NoiseScale * sde.DiffusionSquared(tau);
+        return _p.NoiseScale * sde.Diffusion(tau);
     }
 }

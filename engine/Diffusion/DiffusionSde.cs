@@ -27,10 +27,14 @@ public abstract class DiffusionSde
 
     /// <summary>Reverse-time SDE: dx = [f x − g² s] dt + g dw̄. Returns the drift coefficient pair (f, g²)
     /// so callers can form the drift on spans without a per-element virtual call.</summary>
-    public (double F, double G2) ReverseSdeCoefficients(double t)
+    public (double F, double G2) ReverseSdeCoefficients(double t) => (DriftCoefficient(t), DiffusionSquared(t));
+
+    /// <summary>g²(t). Defined past t = 0 too, where a VP schedule's β — and so g² — turns negative (the demo
+    /// board's run continues to τ = −0.2 and its coefficient channels carry β itself, not √β).</summary>
+    public virtual double DiffusionSquared(double t)
     {
         double g = Diffusion(t);
-        return (DriftCoefficient(t), g * g);
+        return g * g;
     }
 
     /// <summary>Reverse SDE drift for one coordinate: f·x − g²·s.</summary>
@@ -73,6 +77,15 @@ public sealed class VpSde : DiffusionSde
 
     public override double DriftCoefficient(double t) => -0.5 * Beta(t);
     public override double Diffusion(double t) => Math.Sqrt(Beta(t));
+
+    /// <summary>β(t), negative before t = 0. For β ≥ 0 it is (√β)², as it always was: recorded samples keep their bits.</summary>
+    public override double DiffusionSquared(double t)
+    {
+        double beta = Beta(t);
+        if (beta < 0) return beta;
+        double g = Math.Sqrt(beta);
+        return g * g;
+    }
     public override double MarginalMean(double t) => Math.Exp(-0.5 * IntegratedBeta(t));
     public override double MarginalStd(double t) => Math.Sqrt(OneMinusExpNeg(IntegratedBeta(t)));
 

@@ -42,7 +42,9 @@ public sealed record AnalogRunOptions
     /// <summary>Refuses impossible settings, naming each by its key (the snake_case field name).</summary>
     public void Validate()
     {
-        UserInputException.Require(StartTime > EndTime && EndTime > 0, "end_time", $"must be positive and below start_time (got {StartTime} → {EndTime})");
+        // Past τ = 0 is allowed: the demo board's run continues to −0.2 (PAPER.md).
+        UserInputException.Require(StartTime > EndTime && EndTime >= -1 && double.IsFinite(EndTime), "end_time",
+            $"must be below start_time and at least −1 (got {StartTime} → {EndTime}; the demo board runs to −0.2)");
         UserInputException.Require(ScheduleScale > 0 && double.IsFinite(ScheduleScale), "schedule_scale", $"must be positive (got {ScheduleScale})");
         UserInputException.Require(float.IsFinite(GuidanceWeight) && GuidanceWeight >= 0, "guidance_weight", $"must be ≥ 0 (got {GuidanceWeight})");
         UserInputException.Require(LaneSize >= 0, "lane_size", $"must be at least 1, or 0 for automatic (got {LaneSize})");

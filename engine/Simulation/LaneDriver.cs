@@ -31,6 +31,7 @@ public sealed class LaneDriver
         Plan = plan;
         Dim = network.InputDim;
         Sde = network.Metadata.CreateSde().WithScheduleScale(options.ScheduleScale);
+        RequireNoiseDefined(network, profile, options);
         Controller = new Controller(network, Sde, profile, options.Kind, options.StartTime, options.EndTime, labels);
         Integrator = new IntegratorChannel(profile, plan.IntegratorDigitisedInputs, options.ProgramSeed);
         Pass = new NetworkPass(network, plan, new ActivationCircuit(network, profile));
@@ -47,6 +48,14 @@ public sealed class LaneDriver
             : options.SdeScheme == SdeScheme.Sra1
                 ? new Sra1(options.Seed, options.Substeps, IsHeld, Dim)
                 : new EulerMaruyama(options.Seed, options.Substeps, IsHeld, Dim);
+    }
+
+    /// <summary>Refuses an SDE run past τ = 0 whose injected noise is √β where β has turned negative.</summary>
+    public static void RequireNoiseDefined(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options)
+    {
+        var sde = network.Metadata.CreateSde().WithScheduleScale(options.ScheduleScale);
+        if (options.Kind == SamplerKind.Sde && profile.Integrator.NoiseScaling == NoiseScaling.SqrtBeta && sde.DiffusionSquared(options.EndTime) < 0)
+            throw UserInputException.ForSetting("end_time", $"({options.EndTime}) reaches τ where β < 0: the reverse SDE's √β noise does not exist there; use the ODE sampler or a profile with integrator.noise_scaling \"beta\" (as the demo board)");
     }
 
     public ScoreNetwork Network { get; }

@@ -80,6 +80,30 @@ public class AnalogCliTests
     }
 
     [Fact]
+    public void The_demo_board_runs_past_the_end_of_the_schedule_as_its_firmware_does()
+    {
+        string dir = CliRunner.TempDir();
+        var r = CliRunner.Run("run", "--model", Models.Shipped("hku.onnx"), "--profile", "mcu-demo", "--samples", "20", "--sampler", "sde",
+            "--end-time", "-0.2", "--simulator", "reference", "--out", dir);
+        Assert.True(r.ExitCode == 0, r.Err);
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "report.json")))!;
+        // 1 → −0.2 is 1.2 units of diffusion time at RC = 1 s: the board's 1.2 s run.
+        Assert.Equal(1.2, (double)report["generation_seconds"]!, 1e-9);
+        Assert.All(File.ReadAllLines(Path.Combine(dir, "samples.csv")).Skip(1), line => Assert.DoesNotContain("NaN", line));
+        Assert.True((double)report["class_accuracy"]! > 0.8);
+
+        // The textbook reverse SDE injects √β noise, which does not exist where β < 0: refused, naming the option.
+        var refused = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", "rram-180nm", "--samples", "20", "--sampler", "sde",
+            "--end-time", "-0.2", "--simulator", "reference", "--out", CliRunner.TempDir());
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("end_time", refused.Err);
+        Assert.DoesNotContain("   at ", refused.Err);
+        // The probability-flow ODE has no noise: it runs past zero on any profile.
+        Assert.Equal(0, CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", "ideal", "--samples", "20",
+            "--end-time", "-0.2", "--simulator", "reference", "--out", CliRunner.TempDir()).ExitCode);
+    }
+
+    [Fact]
     public void Run_generates_the_requested_classes_on_the_demo_board()
     {
         string dir = CliRunner.TempDir();
