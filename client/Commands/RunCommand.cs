@@ -286,7 +286,7 @@ internal static class RunCommand
         if (images is not null) LatentImages.AddTo(report, images);
         byte[] scatter = ScatterPlot.Render(title,
             result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames);
-        byte[] tiles = TileEnergyPlot.Render($"energy per tile — {r.Profile.Name}, {Units.Energy(result.EnergyPerSampleJoules)} per sample in total", result.Tiles, samples);
+        byte[] tiles = TileEnergyPlot.Render($"energy per sample — {r.Profile.Name}, {Units.Energy(result.EnergyPerSampleJoules)} in total", result);
         RunOutputs.WriteSamples(r.OutDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);
         RunOutputs.WriteReport(r.OutDir, report);
         RunOutputs.WriteText(r.OutDir, "report.md", Markdown(r, result, quality, images, report["program"]!.AsObject()));
