@@ -1,11 +1,20 @@
+using System.Globalization;
 using ScottPlot;
 
 namespace MemristorGrid.Client.Output;
 
-/// <summary>Generated-vs-reference scatter plots (PNG, headless).</summary>
+/// <summary>
+/// Generated-vs-reference scatter plots (PNG, headless). Two dimensions are drawn as they are; more are
+/// projected on the reference's first two principal components (the generated points on the same axes),
+/// so a 16-D model shows its whole distribution, not two coordinates. Axes span the 0.5–99.5 percentiles
+/// of all points, so a few outliers cannot squeeze the rest into a corner; how many fall outside is in
+/// the legend. At most <see cref="MaxPointsPerLayer"/> points per layer are drawn (every k-th, said in the legend).
+/// </summary>
 public static class ScatterPlot
 {
-    /// <summary>Reference points in grey, generated points coloured by class (one colour when unlabelled).</summary>
+    public const int MaxPointsPerLayer = 4000;
+
+    /// <summary>Reference points in grey under the generated points, coloured by class (one colour when unlabelled).</summary>
     public static byte[] Render(string title, ReadOnlySpan<float> generated, ReadOnlySpan<int> generatedLabels,
         ReadOnlySpan<float> reference, int dim, IReadOnlyList<string> classNames)
     {
@@ -13,49 +22,137 @@ public static class ScatterPlot
         var plot = new Plot();
         plot.Font.Set(PlotFont.Name);
         plot.Title(title);
-        plot.XLabel("x1");
-        plot.YLabel(dim > 1 ? "x2" : "");
+        var projection = Projection.For(dim > 2 ? (reference.Length > 0 ? reference : generated) : default, dim);
+        plot.XLabel(projection.AxisName(0));
+        plot.YLabel(dim > 1 ? projection.AxisName(1) : "");
 
-        var (rx, ry) = Columns(reference, dim, null, -1);
-        var refPoints = plot.Add.ScatterPoints(rx, ry, Colors.Gray.WithAlpha(0.35));
-        refPoints.MarkerSize = 2;
-        refPoints.LegendText = "reference";
+        var gen = projection.Apply(generated, dim);
+        var refs = projection.Apply(reference, dim);
+        var (xMin, xMax) = RobustRange(gen.X.Concat(refs.X));
+        var (yMin, yMax) = RobustRange(gen.Y.Concat(refs.Y));
+        int outside = gen.X.Zip(gen.Y).Count(p => p.First < xMin || p.First > xMax || p.Second < yMin || p.Second > yMax);
 
+        if (refs.X.Length > 0)
+        {
+            var (rx, ry, stride) = Thin(refs.X, refs.Y, Enumerable.Repeat(0, refs.X.Length).ToArray(), 0);
+            var refPoints = plot.Add.ScatterPoints(rx, ry, new Color(110, 110, 110).WithAlpha(0.45));
+            refPoints.MarkerSize = 4;
+            refPoints.LegendText = $"reference ({Count(refs.X.Length, stride)})";
+        }
         var palette = new ScottPlot.Palettes.Category10();
-        if (generatedLabels.Length == 0)
+        int classes = generatedLabels.Length == 0 ? 1 : Math.Max(classNames.Count, 1);
+        var labels = generatedLabels.Length == 0 ? new int[gen.X.Length] : generatedLabels.ToArray();
+        for (int c = 0; c < classes; c++)
         {
-            var (gx, gy) = Columns(generated, dim, null, -1);
-            var s = plot.Add.ScatterPoints(gx, gy, palette.GetColor(0).WithAlpha(0.6));
-            s.MarkerSize = 2;
-            s.LegendText = "generated";
+            var (gx, gy, stride) = Thin(gen.X, gen.Y, labels, c);
+            if (gx.Length == 0) continue;
+            var s = plot.Add.ScatterPoints(gx, gy, palette.GetColor(c).WithAlpha(0.75));
+            s.MarkerSize = 4;
+            int total = labels.Count(l => l == c);
+            s.LegendText = generatedLabels.Length == 0 ? $"generated ({Count(total, stride)})"
+                : $"generated {(c < classNames.Count ? classNames[c] : c.ToString(CultureInfo.InvariantCulture))} ({Count(total, stride)})";
         }
-        else
-        {
-            for (int c = 0; c < Math.Max(classNames.Count, 1); c++)
-            {
-                var (gx, gy) = Columns(generated, dim, generatedLabels, c);
-                if (gx.Length == 0) continue;
-                var s = plot.Add.ScatterPoints(gx, gy, palette.GetColor(c).WithAlpha(0.6));
-                s.MarkerSize = 2;
-                s.LegendText = $"generated {(c < classNames.Count ? classNames[c] : c.ToString())}";
-            }
-        }
-        plot.ShowLegend(Alignment.UpperRight);
-        plot.Axes.SquareUnits();
-        return plot.GetImageBytes(900, 800, ImageFormat.Png);
+        if (outside > 0)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{outside} generated point(s) beyond the axes (0.5–99.5 percentile range)" });
+        plot.ShowLegend(Edge.Bottom);
+        plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
+        if (dim <= 2) plot.Axes.SquareUnits();
+        return plot.GetImageBytes(900, 900, ImageFormat.Png);
     }
 
-    private static (double[] X, double[] Y) Columns(ReadOnlySpan<float> data, int dim, ReadOnlySpan<int> labels, int label)
+    private static string Count(int total, int stride) => stride == 1 ? $"{total}" : $"1 in {stride} of {total} drawn";
+
+    private static (double[] X, double[] Y, int Stride) Thin(double[] x, double[] y, int[] labels, int label)
     {
-        int n = data.Length / dim;
-        var xs = new List<double>(n);
-        var ys = new List<double>(n);
-        for (int i = 0; i < n; i++)
+        var index = Enumerable.Range(0, x.Length).Where(i => labels[i] == label).ToArray();
+        int stride = Math.Max(1, (index.Length + MaxPointsPerLayer - 1) / MaxPointsPerLayer);
+        var kept = index.Where((_, k) => k % stride == 0).ToArray();
+        return (kept.Select(i => x[i]).ToArray(), kept.Select(i => y[i]).ToArray(), stride);
+    }
+
+    /// <summary>The 0.5–99.5 percentile range of <paramref name="values"/>, padded by 8 % each side.</summary>
+    public static (double Min, double Max) RobustRange(IEnumerable<double> values)
+    {
+        var sorted = values.Where(double.IsFinite).Order().ToArray();
+        if (sorted.Length == 0) return (-1, 1);
+        double lo = sorted[(int)(0.005 * (sorted.Length - 1))], hi = sorted[(int)Math.Ceiling(0.995 * (sorted.Length - 1))];
+        double pad = Math.Max(hi - lo, 1e-6) * 0.08;
+        return (lo - pad, hi + pad);
+    }
+
+    /// <summary>Identity for one or two dimensions; the first two principal components (of the given data) for more.</summary>
+    private sealed class Projection
+    {
+        private readonly double[]? _mean, _pc1, _pc2;
+        private readonly double _share1, _share2;
+
+        private Projection(double[]? mean, double[]? pc1, double[]? pc2, double share1, double share2) =>
+            (_mean, _pc1, _pc2, _share1, _share2) = (mean, pc1, pc2, share1, share2);
+
+        public static Projection For(ReadOnlySpan<float> data, int dim)
         {
-            if (label >= 0 && labels[i] != label) continue;
-            xs.Add(data[i * dim]);
-            ys.Add(dim > 1 ? data[i * dim + 1] : 0);
+            if (dim <= 2 || data.Length < dim) return new Projection(null, null, null, 0, 0);
+            int n = data.Length / dim;
+            var mean = new double[dim];
+            for (int i = 0; i < n; i++) for (int j = 0; j < dim; j++) mean[j] += data[i * dim + j] / (double)n;
+            var cov = new double[dim, dim];
+            for (int i = 0; i < n; i++)
+                for (int a = 0; a < dim; a++)
+                    for (int b = a; b < dim; b++)
+                        cov[a, b] += (data[i * dim + a] - mean[a]) * (data[i * dim + b] - mean[b]) / n;
+            for (int a = 0; a < dim; a++) for (int b = 0; b < a; b++) cov[a, b] = cov[b, a];
+            double trace = Enumerable.Range(0, dim).Sum(k => cov[k, k]);
+            var (pc1, l1) = Leading(cov, dim, null);
+            var (pc2, l2) = Leading(cov, dim, pc1);
+            return new Projection(mean, pc1, pc2, trace > 0 ? l1 / trace : 0, trace > 0 ? l2 / trace : 0);
         }
-        return (xs.ToArray(), ys.ToArray());
+
+        /// <summary>Power iteration for the leading eigenvector, orthogonal to <paramref name="deflate"/> when given.</summary>
+        private static (double[] Vector, double Value) Leading(double[,] cov, int dim, double[]? deflate)
+        {
+            var v = Enumerable.Range(0, dim).Select(k => 1.0 + 0.1 * k).ToArray();
+            double value = 0;
+            for (int iteration = 0; iteration < 500; iteration++)
+            {
+                if (deflate is not null) { double d = Dot(v, deflate); for (int k = 0; k < dim; k++) v[k] -= d * deflate[k]; }
+                var w = new double[dim];
+                for (int a = 0; a < dim; a++) for (int b = 0; b < dim; b++) w[a] += cov[a, b] * v[b];
+                double norm = Math.Sqrt(Dot(w, w));
+                if (norm == 0) break;
+                for (int k = 0; k < dim; k++) w[k] /= norm;
+                value = norm;
+                v = w;
+            }
+            return (v, value);
+        }
+
+        private static double Dot(double[] a, double[] b) => a.Zip(b, (x, y) => x * y).Sum();
+
+        public string AxisName(int axis) => _mean is null
+            ? $"x{axis + 1}"
+            : string.Create(CultureInfo.InvariantCulture, $"principal component {axis + 1} ({100 * (axis == 0 ? _share1 : _share2):F0} % of the variance)");
+
+        public (double[] X, double[] Y) Apply(ReadOnlySpan<float> data, int dim)
+        {
+            int n = data.Length / Math.Max(dim, 1);
+            var x = new double[n];
+            var y = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                if (_mean is null)
+                {
+                    x[i] = data[i * dim];
+                    y[i] = dim > 1 ? data[i * dim + 1] : 0;
+                    continue;
+                }
+                for (int j = 0; j < dim; j++)
+                {
+                    double c = data[i * dim + j] - _mean[j];
+                    x[i] += c * _pc1![j];
+                    y[i] += c * _pc2![j];
+                }
+            }
+            return (x, y);
+        }
     }
 }

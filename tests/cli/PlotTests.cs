@@ -25,3 +25,24 @@ public class PlotTests
         Assert.True(png.Length > 5000);
     }
 }
+
+public class ScatterPlotTests
+{
+    [Fact]
+    public void Axes_follow_the_bulk_of_the_points_not_a_few_outliers()
+    {
+        var values = Enumerable.Range(0, 1000).Select(i => i / 1000.0).Append(1e6).Append(-1e6);
+        var (min, max) = ScatterPlot.RobustRange(values);
+        Assert.InRange(min, -0.1, 0.01);
+        Assert.InRange(max, 0.99, 1.1);
+    }
+
+    [Fact]
+    public void A_16_dimensional_run_is_drawn_on_its_principal_components()
+    {
+        var rng = new Random(5);
+        float[] data = Enumerable.Range(0, 500 * 16).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var png = ScatterPlot.Render("16-D", data, [], data, 16, []);
+        Assert.True(png.Length > 5000);
+    }
+}
