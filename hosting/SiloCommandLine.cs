@@ -12,7 +12,7 @@ namespace MemristorGrid.Hosting;
 /// </summary>
 public static class SiloCommandLine
 {
-    public const string Description = "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).";
+    public const string Description = "Run a silo until Ctrl+C / SIGTERM (then leave the cluster gracefully).\nExample: memgrid silo --redis localhost:6379 --health-port 8080";
 
     public static T Configure<T>(T command) where T : Command
     {

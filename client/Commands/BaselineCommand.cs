@@ -33,7 +33,7 @@ internal static class BaselineCommand
         var batch = Make("--batch-size", "Samples per ONNX Runtime call.", 10_000).Positive();
         var threads = Make("--threads", "ONNX Runtime intra-op threads.", 1).Positive();
 
-        var command = new Command("baseline", "Sample the model digitally with ONNX Runtime (Euler–Maruyama or probability-flow Euler) and score the samples.")
+        var command = new Command("baseline", "Sample the model digitally with ONNX Runtime (Euler–Maruyama or probability-flow Euler) and score the samples.\nExample: memgrid baseline --model models/ring.onnx --samples 10000 --out out/ring-digital")
         {
             model, output, samples, steps, sampler, labels, guidance, scheduleScale, seed, reference, deprecatedReference, batch, threads,
         };

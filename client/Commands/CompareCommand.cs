@@ -30,7 +30,7 @@ internal static class CompareCommand
         var cpuWatts = Optional<double>("--cpu-watts", "Power of one busy CPU core (W); replaces --platform.").PositiveIfSet();
         var latencySamples = Make("--latency-samples", "Fewest samples generated one at a time to measure the digital latency (more until 1 s of CPU time, at most --samples).", 4).Positive();
         var threads = Make("--threads", "ONNX Runtime intra-op threads for the digital baseline.", 1).Positive();
-        var command = new Command("compare", "Digital baseline vs. analog machine on the same model and seed: quality, time and energy per sample, speed-up.");
+        var command = new Command("compare", "Digital baseline vs. analog machine on the same model and seed: quality, time and energy per sample, speed-up.\nExample: memgrid compare --model models/ring.onnx --profile rram-180nm --samples 2000 --out out/compare");
         var simulator = new AnalogSimulator();
         foreach (var o in args.All().Concat(simulator.All())) command.Options.Add(o);
         command.Options.Add(steps);

@@ -15,7 +15,7 @@ internal static class InspectCommand
         var seed = Make<ulong>("--program-seed", "Chip seed of the deployment to place.", 1);
         var profileOption = new Option<string?>("--profile") { Description = "Also show how the model maps onto this hardware profile (preset or PATH.json): tiles, chips, links." };
         var cluster = new ClusterOptions();
-        var command = new Command("inspect", "Show a model's layers, shapes and diffusion metadata, and optionally its hardware mapping (and, with --gateway/--redis, which silo runs each chip).") { model, profileOption };
+        var command = new Command("inspect", "Show a model's layers, shapes and diffusion metadata, and optionally its hardware mapping (and, with --gateway/--redis, which silo runs each chip).\nExample: memgrid inspect --model models/fashion.onnx --profile rram-180nm") { model, profileOption };
         command.Options.Add(cluster.Gateway);
         command.Options.Add(cluster.Redis);
         command.Options.Add(seed);

@@ -8,7 +8,7 @@ internal static class ProfileCommand
 {
     public static Command Create()
     {
-        var list = new Command("list", "List the shipped hardware presets.");
+        var list = new Command("list", "List the shipped hardware presets.\nExample: memgrid profile list");
         list.SetAction(parse =>
         {
             foreach (var name in HardwareProfile.Presets)
@@ -16,20 +16,20 @@ internal static class ProfileCommand
             return 0;
         });
         var showName = new Argument<string>("name") { Description = "Preset name." };
-        var show = new Command("show", "Print a preset's JSON with its sources (redirect it to a file to make your own profile).") { showName };
+        var show = new Command("show", "Print a preset's JSON with its sources (redirect it to a file to make your own profile).\nExample: memgrid profile show rram-180nm > my-chip.json") { showName };
         show.SetAction(parse =>
         {
             parse.InvocationConfiguration.Output.Write(HardwareProfile.PresetText(parse.GetValue(showName)!));
             return 0;
         });
         var checkPath = new Argument<string>("profile") { Description = "Preset name or PATH.json." };
-        var check = new Command("check", "Validate a profile and report every problem.") { checkPath };
+        var check = new Command("check", "Validate a profile and report every problem.\nExample: memgrid profile check my-chip.json") { checkPath };
         check.SetAction(parse =>
         {
             var profile = HardwareProfile.Resolve(parse.GetValue(checkPath)!);
             parse.InvocationConfiguration.Output.WriteLine($"{profile.Name}: valid");
             return 0;
         });
-        return new Command("profile", "Hardware profiles: list the presets, print one, or check a file.") { list, show, check };
+        return new Command("profile", "Hardware profiles: list the presets, print one, or check a file.\nExample: memgrid profile show rram-180nm > my-chip.json") { list, show, check };
     }
 }

@@ -115,7 +115,7 @@ internal static class RunCommand
     {
         var args = new AnalogRunArguments();
         var simulator = new AnalogSimulator();
-        var command = new Command("run", "Program the model onto a simulated RRAM deployment and generate samples by analog-time integration on the grain cluster (an embedded silo unless --gateway or --redis is given).");
+        var command = new Command("run", "Program the model onto a simulated RRAM deployment and generate samples by analog-time integration on the grain cluster (an embedded silo unless --gateway or --redis is given).\nExample: memgrid run --model models/ring.onnx --profile rram-180nm --samples 10000 --out out/ring");
         foreach (var o in args.All().Concat(simulator.All())) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {

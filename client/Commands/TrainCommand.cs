@@ -37,7 +37,7 @@ internal static class TrainCommand
         var betaMin = Make("--beta-min", "β₀ of the VP-SDE schedule β(t) = β₀ + t(β₁ − β₀).", 0.001).NonNegative();
         var betaMax = Make("--beta-max", "β₁ of the VP-SDE schedule (the paper: 0.5).", 0.5).Positive();
 
-        var command = new Command("train", "Train a score network (the paper's hardware-aware recipe) and export it to ONNX.")
+        var command = new Command("train", "Train a score network (the paper's hardware-aware recipe) and export it to ONNX.\nExample: memgrid train --task ring --epochs 2000 --out models/my-ring.onnx")
         {
             task, output, epochs, hidden, layers, noiseStd, noiseLimit, seed, batch, lr, weightDecay, penalty, saturation,
             gain, ema, dropout, scheduleScale, freqScale, betaMin, betaMax,

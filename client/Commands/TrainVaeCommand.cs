@@ -31,7 +31,7 @@ internal static class TrainVaeCommand
         var classifierEpochs = Make("--classifier-epochs", "Training passes of the metrics classifier.", 60).Positive();
         var seed = Make<ulong>("--seed", "Seed for initialisation, batches and the reparameterisation noise.", 1);
 
-        var command = new Command("train-vae", "Train an image VAE with a class-conditional latent prior (latent diffusion, as the paper's conditional task) and its metrics classifier.")
+        var command = new Command("train-vae", "Train an image VAE with a class-conditional latent prior (latent diffusion, as the paper's conditional task) and its metrics classifier.\nExample: memgrid train-vae --data digits --classes 0,1,2 --out models/my-digits-vae.onnx")
         {
             data, classes, output, latent, hidden, epochs, batch, lr, klWeight, radius, scale, classifierHidden, classifierEpochs, seed,
         };

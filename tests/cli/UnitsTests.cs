@@ -38,3 +38,25 @@ public class VersionTests
         Assert.All(tags, tag => Assert.Equal(version, tag));
     }
 }
+
+public class HelpExampleTests
+{
+    private static IEnumerable<System.CommandLine.Command> Commands(System.CommandLine.Command c) => c.Subcommands.SelectMany(s => Commands(s).Prepend(s));
+
+    [Fact]
+    public void Every_command_shows_an_example_and_the_example_parses()
+    {
+        var root = MemristorGrid.Client.Cli.Build();
+        foreach (var command in Commands(root))
+        {
+            string path = string.Join(' ', Enumerable.Reverse(command.Parents.OfType<System.CommandLine.Command>().Where(p => p is not System.CommandLine.RootCommand)).Select(p => p.Name).Append(command.Name));
+            var help = CliRunner.Run([.. path.Split(' '), "--help"]);
+            Assert.Equal(0, help.ExitCode);
+            string? example = help.Out.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("Example: memgrid ", StringComparison.Ordinal));
+            Assert.True(example is not null, $"memgrid {path} --help has no example");
+            var args = example!["Example: memgrid ".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries).TakeWhile(a => a != ">").ToArray();
+            var parse = MemristorGrid.Client.Cli.Build().Parse(args);
+            Assert.True(parse.Errors.Count == 0, $"{example}: {string.Join("; ", parse.Errors.Select(e => e.Message))}");
+        }
+    }
+}
