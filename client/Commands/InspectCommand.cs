@@ -38,7 +38,7 @@ internal static class InspectCommand
             }
             o.WriteLine($"time emb.   {net.AngularFrequencies.Length} frequencies ω = [{string.Join(", ", net.TimeFrequencies.Select(F))}] → sin/cos(2πωt), added to every hidden layer");
             if (net.IsConditional)
-                o.WriteLine($"labels      {net.ClassCount} classes [{string.Join(", ", net.ClassNames)}] + null label {net.NullLabel} (embedding table [{net.ClassCount + 1} × {net.HiddenWidth}])");
+                o.WriteLine($"labels      {net.ClassCount} classes [{string.Join(", ", net.ClassNames.Select(n => n.Contains(',') ? $"\"{n}\"" : n))}] + null label {net.NullLabel} (embedding table [{net.ClassCount + 1} × {net.HiddenWidth}])");
             else
                 o.WriteLine("labels      none (unconditional)");
             o.WriteLine(m.SdeKind == "vp"

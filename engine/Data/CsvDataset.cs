@@ -1,87 +1,118 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using nietras.SeparatedValues;
 
 namespace MemristorGrid.Engine.Data;
 
 /// <summary>
 /// The user's own data: a CSV with a header of x1..xD and an optional <c>label</c> column (any text;
-/// classes are the distinct labels, numerically ordered when all are integers). Every problem is
-/// reported with the file and line.
+/// classes are the distinct labels, numerically ordered when all are integers). Read with Sep
+/// (RFC 4180 quoting, the separator detected from the header — comma, semicolon, tab or pipe — BOM
+/// and CRLF), so a pandas <c>to_csv</c> file loads as written: its unnamed leading index column is
+/// ignored. Every problem is reported with the file and line.
 /// </summary>
 public static class CsvDataset
 {
     public static Dataset Load(string path)
     {
         if (!File.Exists(path)) throw new UserInputException($"{path}: file not found");
-        string[] lines;
-        try { lines = File.ReadAllLines(path); }
+        string text;
+        try { text = File.ReadAllText(path); } // detects and drops a UTF-8/16 BOM
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw new UserInputException($"{path}: cannot read ({e.Message})"); }
-        return Parse(lines, path);
+        return Parse(text, path);
     }
 
-    public static Dataset Parse(IReadOnlyList<string> lines, string source)
+    public static Dataset Parse(IReadOnlyList<string> lines, string source) => Parse(string.Join('\n', lines), source);
+
+    public static Dataset Parse(string text, string source)
     {
-        int headerLine = 0;
-        while (headerLine < lines.Count && string.IsNullOrWhiteSpace(lines[headerLine])) headerLine++;
-        if (headerLine == lines.Count) throw new UserInputException($"{source}: the file is empty (expected a header x1,...,xD[,label] and data rows)");
-
-        var header = lines[headerLine].Split(',').Select(h => h.Trim().Trim('"')).ToArray();
-        int labelColumn = Array.FindIndex(header, h => h.Equals("label", StringComparison.OrdinalIgnoreCase));
-        var featureColumns = new int[header.Count(h => !h.Equals("label", StringComparison.OrdinalIgnoreCase))];
-        if (featureColumns.Length == 0) throw new UserInputException($"{source}:{headerLine + 1}: header has no x1..xD columns");
-        for (int c = 0; c < header.Length; c++)
+        text = text.TrimStart('\uFEFF');
+        // Sep reads the first line as the header: skip leading blank lines, and count them for line numbers.
+        int skipped = 0;
+        while (true)
         {
-            if (c == labelColumn) continue;
-            if (header[c].Length < 2 || char.ToLowerInvariant(header[c][0]) != 'x'
-                || !int.TryParse(header[c].AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int k)
-                || k < 1 || k > featureColumns.Length)
-                throw new UserInputException($"{source}:{headerLine + 1}: column '{header[c]}' is not one of x1..x{featureColumns.Length} or label");
-            if (featureColumns[k - 1] != 0)
-                throw new UserInputException($"{source}:{headerLine + 1}: column '{header[c]}' appears twice");
-            featureColumns[k - 1] = c + 1; // store 1-based to tell "unset" from column 0
+            int end = text.IndexOf('\n');
+            string first = end < 0 ? text : text[..end];
+            if (first.Trim().Length > 0 || end < 0) break;
+            text = text[(end + 1)..];
+            skipped++;
         }
-        if (header.Count(h => h.Equals("label", StringComparison.OrdinalIgnoreCase)) > 1)
-            throw new UserInputException($"{source}:{headerLine + 1}: column 'label' appears twice");
-        int dim = featureColumns.Length;
+        if (text.Trim().Length == 0) throw new UserInputException($"{source}: the file is empty (expected a header x1,...,xD[,label] and data rows)");
+        int headerLine = skipped + 1;
 
-        var values = new List<float>();
-        var rawLabels = new List<string>();
-        for (int li = headerLine + 1; li < lines.Count; li++)
+        // The header is read as the first row (not as Sep's header) so that duplicate names get our message.
+        using var reader = Sep.Reader(o => o with { HasHeader = false, Unescape = true, Trim = SepTrim.All, DisableColCountCheck = true }).FromText(text);
+        using var rows = reader.GetEnumerator();
+        if (!rows.MoveNext()) throw new UserInputException($"{source}: the file is empty (expected a header x1,...,xD[,label] and data rows)");
         {
-            string line = lines[li];
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var fields = line.Split(',');
-            if (fields.Length != header.Length)
-                throw new UserInputException($"{source}:{li + 1}: row has {fields.Length} fields, the header has {header.Length}");
-            for (int k = 0; k < dim; k++)
+            var first = rows.Current;
+            var header = new string[first.ColCount];
+            for (int c = 0; c < header.Length; c++) header[c] = first[c].ToString().Trim();
+            // pandas writes its index as an unnamed first column.
+            int firstColumn = header.Length > 1 && header[0].Length == 0 ? 1 : 0;
+            int labelColumn = Array.FindIndex(header, h => h.Equals("label", StringComparison.OrdinalIgnoreCase));
+            int featureCount = header.Skip(firstColumn).Count(h => !h.Equals("label", StringComparison.OrdinalIgnoreCase));
+            if (featureCount == 0) throw new UserInputException($"{source}:{headerLine}: header has no x1..xD columns");
+            var featureColumns = new int[featureCount];
+            for (int c = firstColumn; c < header.Length; c++)
             {
-                int c = featureColumns[k] - 1;
-                string text = fields[c].Trim();
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
-                    throw new UserInputException($"{source}:{li + 1}: column {header[c]}: '{text}' is not a number");
-                if (!double.IsFinite(v) || Math.Abs(v) > float.MaxValue)
-                    throw new UserInputException($"{source}:{li + 1}: column {header[c]}: '{text}' is not a finite number");
-                values.Add((float)v);
+                if (c == labelColumn) continue;
+                if (header[c].Length < 2 || char.ToLowerInvariant(header[c][0]) != 'x'
+                    || !int.TryParse(header[c].AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+                    || k < 1 || k > featureCount)
+                    throw new UserInputException($"{source}:{headerLine}: column '{header[c]}' is not one of x1..x{featureCount} or label");
+                if (featureColumns[k - 1] != 0)
+                    throw new UserInputException($"{source}:{headerLine}: column '{header[c]}' appears twice");
+                featureColumns[k - 1] = c + 1; // store 1-based to tell "unset" from column 0
             }
-            if (labelColumn >= 0)
-            {
-                string label = fields[labelColumn].Trim().Trim('"');
-                if (label.Length == 0) throw new UserInputException($"{source}:{li + 1}: empty label");
-                rawLabels.Add(label);
-            }
-        }
-        if (values.Count == 0) throw new UserInputException($"{source}: no data rows after the header");
+            if (header.Count(h => h.Equals("label", StringComparison.OrdinalIgnoreCase)) > 1)
+                throw new UserInputException($"{source}:{headerLine}: column 'label' appears twice");
+            int dim = featureColumns.Length;
 
-        if (labelColumn < 0) return new Dataset(dim, values.ToArray(), null, []);
-        var distinct = rawLabels.Distinct().ToList();
-        bool numeric = distinct.All(l => long.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
-        var classNames = numeric
-            ? distinct.OrderBy(l => long.Parse(l, CultureInfo.InvariantCulture)).ToList()
-            : distinct.OrderBy(l => l, StringComparer.Ordinal).ToList();
-        var index = classNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i);
-        return new Dataset(dim, values.ToArray(), rawLabels.Select(l => index[l]).ToArray(), classNames);
+            var values = new List<float>();
+            var rawLabels = new List<string>();
+            try
+            {
+                while (rows.MoveNext())
+                {
+                    var row = rows.Current;
+                    int line = row.LineNumberFrom + skipped;
+                    if (row.ColCount == 1 && row[0].Span.Trim().IsEmpty) continue; // a blank line
+                    if (row.ColCount != header.Length)
+                        throw new UserInputException($"{source}:{line}: row has {row.ColCount} fields, the header has {header.Length}");
+                    for (int k = 0; k < dim; k++)
+                    {
+                        int c = featureColumns[k] - 1;
+                        string field = row[c].ToString();
+                        if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                            throw new UserInputException($"{source}:{line}: column {header[c]}: '{field}' is not a number");
+                        if (!double.IsFinite(v) || Math.Abs(v) > float.MaxValue)
+                            throw new UserInputException($"{source}:{line}: column {header[c]}: '{field}' is not a finite number");
+                        values.Add((float)v);
+                    }
+                    if (labelColumn >= 0)
+                    {
+                        string label = row[labelColumn].ToString();
+                        if (label.Length == 0) throw new UserInputException($"{source}:{line}: empty label");
+                        rawLabels.Add(label);
+                    }
+                }
+            }
+            catch (Exception e) when (e is InvalidDataException or FormatException)
+            { throw new UserInputException($"{source}: not valid CSV ({e.Message})"); }
+            if (values.Count == 0) throw new UserInputException($"{source}: no data rows after the header");
+
+            if (labelColumn < 0) return new Dataset(dim, values.ToArray(), null, []);
+            var distinct = rawLabels.Distinct().ToList();
+            bool numeric = distinct.All(l => long.TryParse(l, NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+            var classNames = numeric
+                ? distinct.OrderBy(l => long.Parse(l, CultureInfo.InvariantCulture)).ToList()
+                : distinct.OrderBy(l => l, StringComparer.Ordinal).ToList();
+            var index = classNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i);
+            return new Dataset(dim, values.ToArray(), rawLabels.Select(l => index[l]).ToArray(), classNames);
+        }
     }
 
     public static string Sha256(string path)
@@ -89,6 +120,10 @@ public static class CsvDataset
         using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
+
+    /// <summary>A field as RFC 4180 writes it: quoted, with quotes doubled, when it holds a comma, quote or line break.</summary>
+    private static string Quoted(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : $"\"{field.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
 
     /// <summary>Writes points (and class names when labelled) as CSV in the same format <see cref="Load"/> reads.</summary>
     public static string Format(ReadOnlySpan<float> x, int dim, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames)
@@ -105,7 +140,7 @@ public static class CsvDataset
                 if (k > 0) sb.Append(',');
                 sb.Append(x[i * dim + k].ToString("R", CultureInfo.InvariantCulture));
             }
-            if (labels.Length > 0) sb.Append(',').Append(classNames.Count > 0 ? classNames[labels[i]] : labels[i].ToString(CultureInfo.InvariantCulture));
+            if (labels.Length > 0) sb.Append(',').Append(Quoted(classNames.Count > 0 ? classNames[labels[i]] : labels[i].ToString(CultureInfo.InvariantCulture)));
             sb.Append('\n');
         }
         return sb.ToString();

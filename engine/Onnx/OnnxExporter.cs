@@ -104,7 +104,9 @@ public static class OnnxExporter
         yield return (OnnxNames.MetaFrequencies, string.Join(",", net.TimeFrequencies.Select(F)));
         yield return (OnnxNames.MetaOutputGain, F(net.OutputGain));
         yield return (OnnxNames.MetaSaturation, net.Saturation is { } s ? F(s) : "none");
-        if (m.ClassNames.Count > 0) yield return (OnnxNames.MetaClassNames, string.Join(",", m.ClassNames));
+        // Comma-separated as always; a JSON array when a name holds a comma itself (the importer reads both).
+        if (m.ClassNames.Count > 0)
+            yield return (OnnxNames.MetaClassNames, m.ClassNames.Any(n => n.Contains(',')) ? System.Text.Json.JsonSerializer.Serialize(m.ClassNames) : string.Join(",", m.ClassNames));
         if (m.Task.Length > 0) yield return (OnnxNames.MetaTask, m.Task);
         if (m.TaskSha256.Length > 0) yield return (OnnxNames.MetaTaskSha256, m.TaskSha256);
         foreach (var (key, value) in m.Provenance.OrderBy(p => p.Key, StringComparer.Ordinal))

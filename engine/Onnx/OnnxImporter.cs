@@ -363,7 +363,7 @@ public static class OnnxImporter
                     ? v : throw Fail($"metadata '{key}' = '{text}' is not a finite number");
             }
             var names = props.TryGetValue(OnnxNames.MetaClassNames, out var joined) && joined.Length > 0
-                ? joined.Split(',').ToList()
+                ? ClassNamesOf(joined) ?? throw Fail($"metadata '{OnnxNames.MetaClassNames}' starts a JSON array but is not one of strings")
                 : Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
             if (names.Count != classes)
                 throw Fail($"metadata names {names.Count} classes but the label embedding has {classes} (plus the null row)");
@@ -409,5 +409,13 @@ public static class OnnxImporter
             Fail($"node '{NodeName(node)}' ({node.OpType}) combines {string.Join(" and ", inputs.Where(i => i is not null).Select(Describe))}, which does not fit this score-network family");
 
         private UserInputException Fail(string message) => new($"{source}: {message}");
+    }
+
+    /// <summary>Class names as stored: comma-separated, or a JSON array of strings when a name holds a comma.</summary>
+    private static List<string>? ClassNamesOf(string stored)
+    {
+        if (!stored.StartsWith('[')) return stored.Split(',').ToList();
+        try { return System.Text.Json.JsonSerializer.Deserialize<List<string>>(stored); }
+        catch (System.Text.Json.JsonException) { return null; }
     }
 }

@@ -56,6 +56,23 @@ public class CliEndToEndTests
     }
 
     [Fact]
+    public void A_pandas_to_csv_file_with_its_index_column_and_quoted_labels_trains_a_conditional_model()
+    {
+        string dir = CliRunner.TempDir();
+        string csv = Path.Combine(dir, "pandas.csv");
+        // What df.to_csv(path) writes: an unnamed index column first, text quoted where it needs to be.
+        var rows = Enumerable.Range(0, 300).Select(i => string.Create(CultureInfo.InvariantCulture,
+            $"{i},{Math.Sin(i) * 0.5 + (i % 2 == 0 ? 1 : -1)},{Math.Cos(i * 1.7) * 0.5},{(i % 2 == 0 ? "\"east, wing\"" : "west")}"));
+        File.WriteAllLines(csv, new[] { ",x1,x2,label" }.Concat(rows));
+        string model = Path.Combine(dir, "pandas.onnx");
+        var train = CliRunner.Run("train", "--task", $"csv:{csv}", "--epochs", "2", "--out", model);
+        Assert.True(train.ExitCode == 0, train.Err);
+        var inspect = CliRunner.Run("inspect", "--model", model);
+        Assert.Contains("east, wing", inspect.Out);
+        Assert.Contains("west", inspect.Out);
+    }
+
+    [Fact]
     public void A_csv_task_is_the_default_reference_and_a_changed_file_is_reported()
     {
         string dir = CliRunner.TempDir();

@@ -65,10 +65,30 @@ public class DataTests
     [InlineData(new[] { "x1,y", "1,2" }, "mine.csv:1: column 'y' is not one of x1..x2 or label")]
     [InlineData(new[] { "x1,x1", "1,2" }, "mine.csv:1: column 'x1' appears twice")]
     [InlineData(new[] { "x1,label", "1," }, "mine.csv:2: empty label")]
+    [InlineData(new[] { "", "x1,x2", "1,2", "", "1,2,3" }, "mine.csv:5: row has 3 fields, the header has 2")]
+    [InlineData(new[] { "x1;x2", "1;zz" }, "mine.csv:2: column x2: 'zz' is not a number")]
     public void Bad_csv_is_refused_naming_file_and_line(string[] lines, string expected)
     {
         var e = Assert.Throws<UserInputException>(() => CsvDataset.Parse(lines, "mine.csv"));
         Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void Csv_reads_what_pandas_and_spreadsheets_write()
+    {
+        // pandas to_csv: an unnamed index column, quoted fields (a label with a comma in it).
+        var pandas = CsvDataset.Parse(",x1,x2,label\n0,0.5,-1.0,\"a, b\"\n1,\"1.5\",2.0,c\n", "pandas.csv");
+        Assert.Equal(2, pandas.Dim);
+        Assert.Equal([0.5f, -1f, 1.5f, 2f], pandas.X);
+        Assert.Equal(["a, b", "c"], pandas.ClassNames);
+        // Semicolons (European spreadsheets), a UTF-8 BOM and CRLF line ends.
+        var semicolons = CsvDataset.Parse("\uFEFFx1;x2\r\n1;2\r\n3;4\r\n", "excel.csv");
+        Assert.Equal([1f, 2f, 3f, 4f], semicolons.X);
+        // Tabs.
+        Assert.Equal([1f, 2f], CsvDataset.Parse("x1\tx2\n1\t2\n", "t.tsv").X);
+        // What we write reads back, names with commas and quotes included.
+        string written = CsvDataset.Format([1f, 2f, 3f, 4f], 2, [0, 1], ["a, b", "say \"hi\""]);
+        Assert.Equal(["a, b", "say \"hi\""], CsvDataset.Parse(written, "w.csv").ClassNames);
     }
 
     [Fact]
