@@ -39,6 +39,7 @@ internal sealed class AnalogRunArguments
     public readonly Option<string> SdeScheme = Make("--sde-scheme", "SDE integrator: sra1 (Rößler, strong order 1.5 for additive noise) or em (Euler–Maruyama).", "sra1");
     public readonly Option<int> Substeps = Make("--substeps", "SDE steps per controller update period.", 10).Positive();
     public readonly Option<double> EndTime = Make("--end-time", "Diffusion time τ where the analog run stops (from τ = 1). Below 0 continues past the end of the schedule, as the demo board does (to −0.2).", 1e-4);
+    public readonly Option<string?> BaselineReport = new("--baseline-report") { Description = "A digital baseline's report.json (from memgrid baseline): report.md then opens with digital against analog." };
     public readonly Option<double?> DeviceAge = Optional<double>("--device-age", "Seconds since programming (overrides the profile's device.drift.age_seconds).");
     public readonly Option<string> Decoder = Make("--decoder", "Latent models: decode the generated latents with onnx (ONNX Runtime) or analog (the VAE decoder programmed onto crossbar tiles of --profile as well).", LatentImages.Decoder.Onnx);
 
@@ -51,7 +52,7 @@ internal sealed class AnalogRunArguments
     }
 
     public IEnumerable<Option> All() =>
-        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, EndTime, DeviceAge, Decoder];
+        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, EndTime, DeviceAge, Decoder, BaselineReport];
 
     public sealed record Resolved(string ModelPath, byte[] ModelBytes, ScoreNetwork Network, HardwareProfile Profile, string ProfileName,
         AnalogRunOptions Options, int Count, int[] Labels, (Dataset Data, string Name)? Reference, string OutDir)
@@ -61,6 +62,9 @@ internal sealed class AnalogRunArguments
 
         /// <summary>Where the cluster ran the tiles: local (each lane's silo) or chips.</summary>
         public string Placement { get; init; } = "local";
+
+        /// <summary>The digital baseline's report.json to set the run beside, if given.</summary>
+        public JsonObject? Baseline { get; init; }
 
         /// <summary>How a latent model's samples are decoded: onnx or analog.</summary>
         public string DecoderKind { get; init; } = LatentImages.Decoder.Onnx;
@@ -104,7 +108,16 @@ internal sealed class AnalogRunArguments
             throw UserInputException.ForSetting("decoder", $"analog needs a latent model (trained with --task latent:VAE.onnx); {Path.GetFileName(modelPath)} has no VAE");
         string outDir = parse.GetValue(Output)!;
         RunOutputs.PrepareDirectory(outDir);
-        return new Resolved(modelPath, bytes, net, profile, profileName, options, count, labels, reference, outDir) { DecoderKind = decoder };
+        JsonObject? baseline = null;
+        if (parse.GetValue(BaselineReport) is { } baselinePath)
+        {
+            try { baseline = JsonNode.Parse(File.ReadAllText(baselinePath))?.AsObject(); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidOperationException)
+            { throw UserInputException.ForSetting("baseline-report", $"{baselinePath}: not a readable report.json ({e.Message})"); }
+            if (baseline?["kind"]?.GetValue<string>() != "baseline")
+                throw UserInputException.ForSetting("baseline-report", $"{baselinePath} is not a report of memgrid baseline");
+        }
+        return new Resolved(modelPath, bytes, net, profile, profileName, options, count, labels, reference, outDir) { DecoderKind = decoder, Baseline = baseline };
     }
 }
 
@@ -229,6 +242,14 @@ internal static class RunCommand
             ["simulated_latency_seconds"] = t.SimulatedLatencySeconds,
         }).ToArray());
         report["program"] = ProgramSection(r);
+        var layers = LayerRollup.Of(r, result);
+        report["layers"] = new JsonArray(layers.Select(l => (JsonNode)new JsonObject
+        {
+            ["layer"] = l.Layer, ["tiles"] = l.Tiles, ["chips"] = l.Chips, ["used_devices"] = l.UsedDevices, ["tile_devices"] = l.TileDevices,
+            ["utilisation"] = l.Utilisation, ["mvms"] = l.Mvms, ["ops"] = l.Ops, ["tile_energy_joules"] = l.TileJoules, ["ops_per_joule"] = l.OpsPerJoule,
+        }).ToArray());
+        report["array_utilisation"] = layers.Sum(l => (double)l.UsedDevices) / layers.Sum(l => (double)l.TileDevices);
+        report["ops_per_joule"] = layers.Sum(l => l.Ops) / Math.Max(result.TotalEnergyJoules, double.Epsilon);
         report["links"] = new JsonArray(result.Links.Select(l => (JsonNode)new JsonObject
         {
             ["from_chip"] = l.From,
@@ -238,6 +259,26 @@ internal static class RunCommand
             ["energy_joules"] = l.EnergyJoules,
         }).ToArray());
         return report;
+    }
+
+    /// <summary>Per layer: its tiles and chips, device utilisation, MVMs and crossbar ops, and the tiles' energy.</summary>
+    private sealed record LayerRollup(int Layer, int Tiles, int Chips, long UsedDevices, long TileDevices, long Mvms, double Ops, double TileJoules)
+    {
+        public double Utilisation => TileDevices > 0 ? (double)UsedDevices / TileDevices : 0;
+        public double OpsPerJoule => TileJoules > 0 ? Ops / TileJoules : 0;
+
+        public static List<LayerRollup> Of(AnalogRunArguments.Resolved r, AnalogRunResult result)
+        {
+            var plan = Engine.Partitioning.DeploymentPlan.Create(r.Network, r.Profile.Mapping);
+            var byId = result.Tiles.ToDictionary(t => t.Id);
+            long tileCells = (long)r.Profile.Mapping.TileRows * r.Profile.Mapping.TileCols;
+            return plan.Tiles.GroupBy(t => t.Layer).OrderBy(g => g.Key).Select(g => new LayerRollup(
+                g.Key, g.Count(), g.Select(t => t.Chip).Distinct().Count(),
+                2L * g.Sum(t => (long)t.RowCount * t.ColCount), 2L * g.Count() * tileCells,
+                g.Sum(t => byId[t.Id].MvmCount),
+                g.Sum(t => 2.0 * t.RowCount * t.ColCount * byId[t.Id].MvmCount),
+                g.Sum(t => byId[t.Id].EnergyJoules))).ToList();
+        }
     }
 
     /// <summary>How much of the energy rests on sourced figures and how much on assumptions (the profile's <c>energy_sources</c>).</summary>
@@ -326,13 +367,22 @@ internal static class RunCommand
         sb.AppendLine();
         sb.AppendLine(inv, $"{n} samples, {(r.Options.Kind == SamplerKind.Ode ? "probability-flow ODE (Dormand–Prince 5(4))" : $"reverse SDE ({r.Options.SdeScheme})")}, seed {r.Options.Seed}, chip seed {r.Options.ProgramSeed}, schedule scale {F(r.Options.ScheduleScale)}.");
         sb.AppendLine();
+        if (r.Baseline is { } b && quality is not null)
+        {
+            double dk = (double)b["kl_paper"]!;
+            string accuracy = b["class_accuracy"] is { } bc && quality.ClassAccuracy is { } qa
+                ? string.Create(inv, $"; class accuracy {(double)bc:F3} digital, {qa.Overall:F3} analog.") : ".";
+            string summary = string.Create(inv, $"**Digital against analog.** The digital baseline ({b["steps"]} {b["sampler"]} steps in ONNX Runtime) reached kl_paper {dk:F4}; this run {quality.KlPaper:F4}, {quality.KlPaper / dk:G3}× the digital figure");
+            sb.AppendLine(summary + accuracy);
+            sb.AppendLine();
+        }
         if (quality is not null)
         {
-            sb.AppendLine("| quality | value |\n|---|---|");
-            sb.AppendLine(inv, $"| kl_paper | {quality.KlPaper:F5} |");
-            sb.AppendLine(inv, $"| kl_2d | {quality.Kl2D:F4} |");
-            sb.AppendLine(inv, $"| energy distance | {quality.EnergyDistance:F5} |");
-            if (quality.ClassAccuracy is { } a) sb.AppendLine(inv, $"| class accuracy | {a.Overall:F4} |");
+            sb.AppendLine("| quality | value | what it measures |\n|---|---|---|");
+            sb.AppendLine(inv, $"| kl_paper | {quality.KlPaper:F5} | the paper's KL divergence: all coordinates in one 50-bin histogram on [−4, 4], generated against reference (0 = same; lower is better) |");
+            sb.AppendLine(inv, $"| kl_2d | {quality.Kl2D:F4} | KL divergence of the joint 2-D histogram of x1, x2 (sees shape, not only marginals) |");
+            sb.AppendLine(inv, $"| energy distance | {quality.EnergyDistance:F5} | a distance between the two point sets with no binning (0 = same distribution) |");
+            if (quality.ClassAccuracy is { } a) sb.AppendLine(inv, $"| class accuracy | {a.Overall:F4} | share of samples a nearest-neighbour classifier on the reference assigns to the class they were generated for |");
             sb.AppendLine();
             if (quality.PerClass.Count > 0) sb.AppendLine(PerClassQuality.Markdown(quality));
         }
@@ -357,6 +407,15 @@ internal static class RunCommand
         sb.AppendLine(inv, $"| score values clipped by the ADC before the integrators | {c.ScoreAdcOverflows} |");
         sb.AppendLine(inv, $"| signals clipped by ADCs between chips inside the network | {c.TileAdcOverflows} |");
         sb.AppendLine(inv, $"| simulator wall time | {result.Wall.TotalSeconds:F2} s |");
+        sb.AppendLine();
+        var layers = LayerRollup.Of(r, result);
+        sb.AppendLine("| layer | tiles | chips | devices used / in its tiles (utilisation) | MVMs | ops per sample | tile energy per sample | ops per joule (tiles) |\n|---|---|---|---|---|---|---|---|");
+        foreach (var l in layers)
+            sb.AppendLine(inv, $"| {l.Layer} | {l.Tiles} | {l.Chips} | {l.UsedDevices} / {l.TileDevices} ({l.Utilisation:P1}) | {l.Mvms} | {l.Ops / n:G4} | {Units.Energy(l.TileJoules / n)} | {l.OpsPerJoule:G3} |");
+        double allOps = layers.Sum(l => l.Ops);
+        sb.AppendLine(inv, $"| all | {layers.Sum(l => l.Tiles)} | {result.Tiles.Select(t => t.Chip).Distinct().Count()} | {layers.Sum(l => l.UsedDevices)} / {layers.Sum(l => l.TileDevices)} ({layers.Sum(l => (double)l.UsedDevices) / layers.Sum(l => (double)l.TileDevices):P1}) | {layers.Sum(l => l.Mvms)} | {allOps / n:G4} | {Units.Energy(layers.Sum(l => l.TileJoules) / n)} | {allOps / Math.Max(result.TotalEnergyJoules, double.Epsilon):G3} (whole machine) |");
+        sb.AppendLine();
+        sb.AppendLine("An op is a multiply or an add of a matrix–vector product in the crossbars (2 per cell per MVM); utilisation counts the device pairs the weights use against those of the tiles they occupy.");
         sb.AppendLine();
         sb.AppendLine("| programming the chip (once per deployment, before drift) | value |\n|---|---|");
         if ((string?)program["method"] == "write-verify")

@@ -104,6 +104,35 @@ public class AnalogCliTests
     }
 
     [Fact]
+    public void The_report_rolls_up_layers_utilisation_and_ops_and_opens_with_the_baseline_when_given()
+    {
+        string dir = CliRunner.TempDir();
+        var b = CliRunner.Run("baseline", "--model", Models.Shipped("ring.onnx"), "--samples", "300", "--steps", "200", "--out", Path.Combine(dir, "digital"));
+        Assert.True(b.ExitCode == 0, b.Err);
+        var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", "rram-180nm", "--samples", "300", "--simulator", "reference",
+            "--baseline-report", Path.Combine(dir, "digital", "report.json"), "--out", Path.Combine(dir, "analog"));
+        Assert.True(r.ExitCode == 0, r.Err);
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "analog", "report.json")))!;
+        var layers = report["layers"]!.AsArray();
+        Assert.Equal(3, layers.Count);
+        // 2 → 14 → 14 → 2 with bias rows, a device pair per weight, in three 64 × 64 tiles.
+        Assert.Equal(2 * (3 * 14 + 15 * 14 + 15 * 2), layers.Sum(l => (long)l!["used_devices"]!));
+        Assert.Equal(564.0 / (3 * 2 * 64 * 64), (double)report["array_utilisation"]!, 1e-12);
+        double ops = layers.Sum(l => (double)l!["ops"]!);
+        Assert.Equal(2.0 * (3 * 14 + 15 * 14 + 15 * 2) * (long)layers[0]!["mvms"]!, ops, 1e-9 * ops); // every layer runs once per evaluation
+        Assert.Equal(ops / (double)report["energy_total_joules"]!, (double)report["ops_per_joule"]!, 1e-9 * ops);
+        string md = File.ReadAllText(Path.Combine(dir, "analog", "report.md"));
+        Assert.Contains("**Digital against analog.**", md);
+        Assert.Contains("what it measures", md);
+        Assert.Contains("| all | 3 |", md);
+
+        var notBaseline = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--samples", "10", "--simulator", "reference",
+            "--baseline-report", Path.Combine(dir, "analog", "report.json"), "--out", Path.Combine(dir, "x"));
+        Assert.NotEqual(0, notBaseline.ExitCode);
+        Assert.Contains("baseline-report", notBaseline.Err);
+    }
+
+    [Fact]
     public void Run_generates_the_requested_classes_on_the_demo_board()
     {
         string dir = CliRunner.TempDir();
