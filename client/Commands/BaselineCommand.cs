@@ -32,17 +32,18 @@ internal static class BaselineCommand
         var deprecatedReference = ReferenceData.Deprecated();
         var batch = Make("--batch-size", "Samples per ONNX Runtime call.", 10_000).Positive();
         var threads = Make("--threads", "ONNX Runtime intra-op threads.", 1).Positive();
+        var schedule = new ScheduleOptions();
 
         var command = new Command("baseline", "Sample the model digitally with ONNX Runtime (Euler–Maruyama or probability-flow Euler) and score the samples.\nExample: memgrid baseline --model models/ring.onnx --samples 10000 --out out/ring-digital")
         {
             model, output, samples, steps, sampler, labels, guidance, scheduleScale, seed, reference, deprecatedReference, batch, threads,
         };
+        foreach (var o in schedule.All()) command.Options.Add(o);
         command.SetAction(parse =>
         {
             string modelPath = parse.GetValue(model)!;
             string outDir = parse.GetValue(output)!;
-            byte[] modelBytes = OnnxImporter.ReadModelBytes(modelPath);
-            var net = OnnxImporter.FromBytes(modelBytes, modelPath);
+            var (_, net, modelBytes) = schedule.Load(parse, modelPath, parse.GetValue(scheduleScale));
             int perLabel = parse.GetValue(samples);
             int[] intended = LabelEncoder.LabelsFor(net, parse.GetValue(labels), perLabel);
             int count = intended.Length > 0 ? intended.Length : perLabel;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Profiles;
 using static MemristorGrid.Client.Commands.CommandOptions;
@@ -15,19 +16,29 @@ internal static class InspectCommand
         var seed = Make<ulong>("--program-seed", "Chip seed of the deployment to place.", 1);
         var profileOption = new Option<string?>("--profile") { Description = "Also show how the model maps onto this hardware profile (preset or PATH.json): tiles, chips, links." };
         var cluster = new ClusterOptions();
+        var schedule = new ScheduleOptions();
+        var scheduleScale = Optional<double>("--schedule-scale", "Sampling β scale of a model whose file does not say.").PositiveIfSet();
         var command = new Command("inspect", "Show a model's layers, shapes and diffusion metadata, and optionally its hardware mapping (and, with --gateway/--redis, which silo runs each chip).\nExample: memgrid inspect --model models/fashion.onnx --profile rram-180nm") { model, profileOption };
         command.Options.Add(cluster.Gateway);
         command.Options.Add(cluster.Redis);
         command.Options.Add(seed);
+        foreach (var option in schedule.All()) command.Options.Add(option);
+        command.Options.Add(scheduleScale);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(model)!;
             var net = OnnxImporter.Load(path);
+            var settings = schedule.Settings(parse, parse.GetValue(scheduleScale));
             var o = parse.InvocationConfiguration.Output;
+            // A model that carries no schedule is shown as it is, with what to pass; given options are applied and marked.
+            string? missing = null;
+            if (!settings.IsEmpty || net.Metadata.Origin("sde") == ScheduleSettings.FromFile) net = net.WithMetadata(settings.ApplyTo(net.Metadata, Path.GetFileName(path)));
+            else missing = $"not in the file: pass {ScheduleSettings.Help}";
             var m = net.Metadata;
+            string Of(string key) => $"[{m.Origin(key)}]";
             string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
             o.WriteLine($"model       {path}");
-            o.WriteLine($"input       x [N, {net.InputDim}], t [N]{(net.IsConditional ? ", label [N] int64" : "")}  →  score [N, {net.InputDim}]");
+            o.WriteLine($"input       x [N, {net.InputDim}], t [N]{(net.IsConditional ? ", label [N] int64" : "")}  →  score [N, {net.InputDim}]  (bound by type and shape, whatever their names)");
             o.WriteLine($"network     {net.InputDim} → {string.Join(" → ", net.Layers.Select(l => l.Outputs))}  ({net.HiddenLayers} hidden layers, {net.Layers.Sum(l => l.Weights.Length + l.Bias.Length)} weights and biases)");
             for (int i = 0; i < net.Layers.Count; i++)
             {
@@ -41,9 +52,10 @@ internal static class InspectCommand
                 o.WriteLine($"labels      {net.ClassCount} classes [{string.Join(", ", net.ClassNames.Select(n => n.Contains(',') ? $"\"{n}\"" : n))}] + null label {net.NullLabel} (embedding table [{net.ClassCount + 1} × {net.HiddenWidth}])");
             else
                 o.WriteLine("labels      none (unconditional)");
-            o.WriteLine(m.SdeKind == "vp"
-                ? $"sde         VP, β(t) = {F(m.BetaMin)} + t·({F(m.BetaMax)} − {F(m.BetaMin)}); sampling schedule scale {F(m.SamplingScheduleScale)}"
-                : $"sde         VE, σ ∈ [{F(m.SigmaMin)}, {F(m.SigmaMax)}]; sampling schedule scale {F(m.SamplingScheduleScale)}");
+            if (missing is not null) o.WriteLine($"sde         {missing}");
+            else o.WriteLine(m.SdeKind == "vp"
+                ? $"sde         VP {Of("sde")}, β_min {F(m.BetaMin)} {Of("beta_min")}, β_max {F(m.BetaMax)} {Of("beta_max")}: β(t) = β_min + t·(β_max − β_min); sampling schedule scale {F(m.SamplingScheduleScale)} {Of("schedule_scale")}"
+                : $"sde         VE {Of("sde")}, σ_min {F(m.SigmaMin)} {Of("sigma_min")}, σ_max {F(m.SigmaMax)} {Of("sigma_max")}; sampling schedule scale {F(m.SamplingScheduleScale)} {Of("schedule_scale")}");
             o.WriteLine($"task        {(m.Task.Length > 0 ? m.Task : "(not recorded)")}{(m.TaskSha256.Length > 0 ? $"  sha256 {m.TaskSha256}" : "")}");
             foreach (var (key, value) in m.Provenance.OrderBy(p => p.Key, StringComparer.Ordinal))
                 o.WriteLine($"  {key,-24} {value}");

@@ -12,6 +12,7 @@ using MemristorGrid.Engine.Digital;
 using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.Latent;
 using MemristorGrid.Engine.Metrics;
+using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Simulation;
@@ -163,7 +164,8 @@ internal static class ReproduceCommand
     {
         UserInputException.Require(File.Exists(path), setting, $"{path}: no such model file (run from the repository root, or pass --{setting} PATH.onnx)");
         byte[] bytes = OnnxImporter.ReadModelBytes(path);
-        return new SweepModel(Path.GetFileName(path), bytes, OnnxImporter.FromBytes(bytes, path));
+        var net = OnnxImporter.FromBytes(bytes, path);
+        return new SweepModel(Path.GetFileName(path), bytes, net.WithMetadata(new ScheduleSettings().ApplyTo(net.Metadata, Path.GetFileName(path))));
     }
 
     private static async Task<IReadOnlyDictionary<string, CellMetrics>> RunCellsAsync(ParseResult parse, AnalogSimulator simulator, SweepPlan plan, string dir,

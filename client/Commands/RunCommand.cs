@@ -39,6 +39,7 @@ internal sealed class AnalogRunArguments
     public readonly Option<string> SdeScheme = Make("--sde-scheme", "SDE integrator: sra1 (Rößler, strong order 1.5 for additive noise) or em (Euler–Maruyama).", "sra1");
     public readonly Option<int> Substeps = Make("--substeps", "SDE steps per controller update period.", 10).Positive();
     public readonly Option<double> EndTime = Make("--end-time", "Diffusion time τ where the analog run stops (from τ = 1). Below 0 continues past the end of the schedule, as the demo board does (to −0.2).", 1e-4);
+    public readonly ScheduleOptions Schedule = new();
     public readonly Option<string?> BaselineReport = new("--baseline-report") { Description = "A digital baseline's report.json (from memgrid baseline): report.md then opens with digital against analog." };
     public readonly Option<double?> DeviceAge = Optional<double>("--device-age", "Seconds since programming (overrides the profile's device.drift.age_seconds).");
     public readonly Option<string> Decoder = Make("--decoder", "Latent models: decode the generated latents with onnx (ONNX Runtime) or analog (the VAE decoder programmed onto crossbar tiles of --profile as well).", LatentImages.Decoder.Onnx);
@@ -52,7 +53,7 @@ internal sealed class AnalogRunArguments
     }
 
     public IEnumerable<Option> All() =>
-        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, EndTime, DeviceAge, Decoder, BaselineReport];
+        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, EndTime, DeviceAge, Decoder, BaselineReport, .. Schedule.All()];
 
     public sealed record Resolved(string ModelPath, byte[] ModelBytes, ScoreNetwork Network, HardwareProfile Profile, string ProfileName,
         AnalogRunOptions Options, int Count, int[] Labels, (Dataset Data, string Name)? Reference, string OutDir)
@@ -73,8 +74,7 @@ internal sealed class AnalogRunArguments
     public Resolved Resolve(ParseResult parse)
     {
         string modelPath = parse.GetValue(Model)!;
-        byte[] bytes = OnnxImporter.ReadModelBytes(modelPath);
-        var net = OnnxImporter.FromBytes(bytes, modelPath);
+        var (bytes, net, _) = Schedule.Load(parse, modelPath, parse.GetValue(ScheduleScale));
         string profileName = parse.GetValue(Profile)!;
         var profile = HardwareProfile.Resolve(profileName);
         if (parse.GetValue(DeviceAge) is { } age)

@@ -50,6 +50,7 @@ internal static class SweepCommand
         var atol = Make("--atol", "Absolute tolerance of the adaptive ODE solver.", 1e-5).Positive();
         var referenceData = ReferenceData.Create();
         var simulator = new AnalogSimulator();
+        var schedule = new ScheduleOptions();
         sampler.AcceptOnlyFromAmong("ode", "sde");
         metric.AcceptOnlyFromAmong("kl_paper", "kl_2d", "energy_distance", "class_accuracy", "decoded_class_accuracy", "frechet_distance");
         var command = new Command("sweep", """
@@ -59,14 +60,14 @@ internal static class SweepCommand
         {
             models, output, profile, set, sigmas, chips, samples, labels, guidance, sampler, seed, metric, parallel, rtol, atol, referenceData,
         };
-        foreach (var o in simulator.All()) command.Options.Add(o);
+        foreach (var o in simulator.All().Concat(schedule.All())) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
             var error = parse.InvocationConfiguration.Error;
             var sweepModels = parse.GetValue(models)!.Select(path =>
             {
-                byte[] bytes = OnnxImporter.ReadModelBytes(path);
-                return new SweepModel(Path.GetFileName(path), bytes, OnnxImporter.FromBytes(bytes, path));
+                var (bytes, net, _) = schedule.Load(parse, path);
+                return new SweepModel(Path.GetFileName(path), bytes, net);
             }).ToList();
             var axes = (parse.GetValue(set) ?? []).Select(SweepAxis.Parse).ToList();
             if (parse.GetValue(sigmas) is { } sigmaText) axes.Insert(0, SweepAxis.ProgrammingSigma(ParseSigmas(sigmaText)));

@@ -28,6 +28,13 @@ public sealed record DiffusionMetadata
     /// <summary>Class names in label order; empty for an unconditional model.</summary>
     public IReadOnlyList<string> ClassNames { get; init; } = [];
 
+    /// <summary>Where each schedule value came from (keys sde, beta_min, beta_max, sigma_min, sigma_max, schedule_scale):
+    /// <see cref="ScheduleSettings.FromFile"/>, <see cref="ScheduleSettings.FromOptions"/> or <see cref="ScheduleSettings.Default"/>.
+    /// A network made in memory (training, tests) counts as its own file.</summary>
+    public IReadOnlyDictionary<string, string> Origins { get; init; } = new Dictionary<string, string>();
+
+    public string Origin(string key) => Origins.TryGetValue(key, out var o) ? o : ScheduleSettings.FromFile;
+
     /// <summary>Free-form provenance (seed, epochs, trainer settings).</summary>
     public IReadOnlyDictionary<string, string> Provenance { get; init; } = new Dictionary<string, string>();
 

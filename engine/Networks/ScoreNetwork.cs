@@ -73,6 +73,9 @@ public sealed class ScoreNetwork
     public float OutputGain { get; }
     public DiffusionMetadata Metadata { get; }
 
+    /// <summary>The same network under other metadata (a schedule given on the command line for a foreign model).</summary>
+    public ScoreNetwork WithMetadata(DiffusionMetadata metadata) => new(Layers, AngularFrequencies, LabelTable, Saturation, OutputGain, metadata);
+
     public IReadOnlyList<string> ClassNames => Metadata.ClassNames;
 
     /// <summary>

@@ -386,7 +386,16 @@ public static class OnnxImporter
             };
             try { metadata.CreateSde(); }
             catch (UserInputException e) { throw Fail($"metadata describes an invalid SDE: {e.Message}"); }
-            return metadata;
+            var origins = new Dictionary<string, string>
+            {
+                ["sde"] = props.ContainsKey(OnnxNames.MetaSde) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
+                ["beta_min"] = props.ContainsKey(OnnxNames.MetaBetaMin) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
+                ["beta_max"] = props.ContainsKey(OnnxNames.MetaBetaMax) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
+                ["sigma_min"] = props.ContainsKey(OnnxNames.MetaSigmaMin) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
+                ["sigma_max"] = props.ContainsKey(OnnxNames.MetaSigmaMax) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
+                ["schedule_scale"] = props.ContainsKey(OnnxNames.MetaScheduleScale) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
+            };
+            return metadata with { Origins = origins };
         }
 
         private static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : $"<unnamed {node.OpType} → {string.Join(",", node.Output)}>";

@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Onnx;
+
+namespace MemristorGrid.Cli.Tests;
+
+/// <summary>
+/// A score network as <c>torch.onnx.export</c> writes it: no MemristorGrid metadata, its own input and
+/// output names, PyTorch's Gemm (weight [out, in], transB = 1) for one layer and MatMul + Add for the
+/// others, <c>/net/fcN/Gemm</c> node names. Written here by transforming a shipped model's graph, so the
+/// weights (and the right answer) are known.
+/// </summary>
+public class BringYourOwnModelTests
+{
+    public static string WriteTorchStyle(string dir)
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Models.Shipped("ring.onnx")));
+        model.MetadataProps.Clear();
+        model.ProducerName = "pytorch";
+        var g = model.Graph;
+        var rename = new Dictionary<string, string> { ["x"] = "input", ["t"] = "timestep", ["score"] = "output" };
+        string R(string name) => rename.GetValueOrDefault(name, name);
+        foreach (var input in g.Input) input.Name = R(input.Name);
+        foreach (var output in g.Output) output.Name = R(output.Name);
+        var nodes = g.Node.ToList();
+        g.Node.Clear();
+        foreach (var node in nodes)
+        {
+            var renamed = node.Clone();
+            renamed.Input.Clear();
+            renamed.Input.Add(node.Input.Select(R));
+            renamed.Output.Clear();
+            renamed.Output.Add(node.Output.Select(R));
+            if (node.OpType == "MatMul" && node.Name == "layers.0/matmul")
+            {
+                // PyTorch's nn.Linear: Gemm(x, W[out, in], b) with transB = 1.
+                var w = g.Initializer.Single(i => i.Name == "layers.0.weight");
+                long fin = w.Dims[0], fout = w.Dims[1];
+                var values = MemoryMarshal.Cast<byte, float>(w.RawData.Span).ToArray();
+                var transposed = new float[values.Length];
+                for (int i = 0; i < fin; i++) for (int o = 0; o < fout; o++) transposed[o * fin + i] = values[i * fout + o];
+                w.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(transposed.AsSpan()));
+                w.Dims.Clear();
+                w.Dims.Add([fout, fin]);
+                var gemm = new NodeProto { OpType = "Gemm", Name = "/net/fc1/Gemm" };
+                gemm.Input.Add([R(node.Input[0]), "layers.0.weight", "layers.0.bias"]);
+                gemm.Output.Add("layers.0/linear");
+                gemm.Attribute.Add(new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+                g.Node.Add(gemm);
+                continue;
+            }
+            if (node.Name == "layers.0/bias") continue; // folded into the Gemm
+            g.Node.Add(renamed);
+        }
+        string path = Path.Combine(dir, "torch_score.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+        return path;
+    }
+
+    [Fact]
+    public void A_pytorch_export_without_metadata_is_refused_naming_the_options_and_runs_when_they_are_given()
+    {
+        string dir = CliRunner.TempDir();
+        string model = WriteTorchStyle(dir);
+
+        var refused = CliRunner.Run("baseline", "--model", model, "--samples", "50", "--steps", "20", "--out", Path.Combine(dir, "x"));
+        Assert.Equal(1, refused.ExitCode);
+        foreach (string option in new[] { "--sde", "--beta-min", "--beta-max", "--sigma-min", "--schedule" }) Assert.Contains(option, refused.Err);
+        Assert.DoesNotContain("   at ", refused.Err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "x")), "nothing is written for a refused model");
+        // Half a VP schedule is refused too: nothing is guessed.
+        var half = CliRunner.Run("baseline", "--model", model, "--sde", "vp", "--beta-max", "20", "--samples", "50", "--steps", "20", "--out", Path.Combine(dir, "x"));
+        Assert.Equal(1, half.ExitCode);
+        Assert.Contains("--beta-min", half.Err);
+
+        // The shipped ring's own schedule (β 0.001 → 0.5, sampled at scale 2), given on the command line: the same samples as the original.
+        string[] schedule = ["--sde", "vp", "--beta-min", "0.001", "--beta-max", "0.5", "--schedule-scale", "2"];
+        var inspect = CliRunner.Run(["inspect", "--model", model, .. schedule]);
+        Assert.True(inspect.ExitCode == 0, inspect.Err);
+        Assert.Contains("β_max 0.5 [from options]", inspect.Out);
+        var bare = CliRunner.Run("inspect", "--model", model);
+        Assert.Contains("not in the file: pass --sde", bare.Out);
+        Assert.Contains("[from the file]", CliRunner.Run("inspect", "--model", Models.Shipped("ring.onnx")).Out);
+
+        var digital = CliRunner.Run(["baseline", "--model", model, .. schedule, "--samples", "200", "--steps", "50", "--reference-data", "ring", "--out", Path.Combine(dir, "digital")]);
+        Assert.True(digital.ExitCode == 0, digital.Err);
+        var original = CliRunner.Run("baseline", "--model", Models.Shipped("ring.onnx"), "--samples", "200", "--steps", "50", "--out", Path.Combine(dir, "original"));
+        Assert.Equal(0, original.ExitCode);
+        double klTorch = (double)JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "digital", "report.json")))!["kl_paper"]!;
+        double klOriginal = (double)JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "original", "report.json")))!["kl_paper"]!;
+        Assert.Equal(klOriginal, klTorch, 2); // ONNX Runtime on PyTorch's Gemm layout: the same network up to float rounding
+
+        var analog = CliRunner.Run(["run", "--model", model, .. schedule, "--profile", "ideal", "--samples", "100", "--reference-data", "ring", "--out", Path.Combine(dir, "analog")]);
+        Assert.True(analog.ExitCode == 0, analog.Err);
+        var analogOriginal = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", "ideal", "--samples", "100", "--out", Path.Combine(dir, "analog-original"));
+        Assert.Equal(0, analogOriginal.ExitCode);
+        Assert.Equal(File.ReadAllText(Path.Combine(dir, "analog-original", "samples.csv")), File.ReadAllText(Path.Combine(dir, "analog", "samples.csv")));
+
+        // A standard PyTorch schedule (β 0.1 → 20) from a sidecar file, on compare.
+        string sidecar = Path.Combine(dir, "schedule.json");
+        File.WriteAllText(sidecar, """{ "sde": "vp", "beta_min": 0.1, "beta_max": 20 }""");
+        var compare = CliRunner.Run("compare", "--model", model, "--schedule", sidecar, "--profile", "ideal", "--samples", "50", "--steps", "50",
+            "--simulator", "reference", "--reference-data", "ring", "--out", Path.Combine(dir, "compare"));
+        Assert.True(compare.ExitCode == 0, compare.Err);
+    }
+}
