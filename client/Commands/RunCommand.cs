@@ -242,7 +242,7 @@ internal static class RunCommand
             ["simulated_latency_seconds"] = t.SimulatedLatencySeconds,
         }).ToArray());
         report["program"] = ProgramSection(r);
-        var layers = LayerRollup.Of(r, result);
+        var layers = LayerRollup.Of(r.Network, r.Profile.Mapping, result);
         report["layers"] = new JsonArray(layers.Select(l => (JsonNode)new JsonObject
         {
             ["layer"] = l.Layer, ["tiles"] = l.Tiles, ["chips"] = l.Chips, ["used_devices"] = l.UsedDevices, ["tile_devices"] = l.TileDevices,
@@ -259,26 +259,6 @@ internal static class RunCommand
             ["energy_joules"] = l.EnergyJoules,
         }).ToArray());
         return report;
-    }
-
-    /// <summary>Per layer: its tiles and chips, device utilisation, MVMs and crossbar ops, and the tiles' energy.</summary>
-    private sealed record LayerRollup(int Layer, int Tiles, int Chips, long UsedDevices, long TileDevices, long Mvms, double Ops, double TileJoules)
-    {
-        public double Utilisation => TileDevices > 0 ? (double)UsedDevices / TileDevices : 0;
-        public double OpsPerJoule => TileJoules > 0 ? Ops / TileJoules : 0;
-
-        public static List<LayerRollup> Of(AnalogRunArguments.Resolved r, AnalogRunResult result)
-        {
-            var plan = Engine.Partitioning.DeploymentPlan.Create(r.Network, r.Profile.Mapping);
-            var byId = result.Tiles.ToDictionary(t => t.Id);
-            long tileCells = (long)r.Profile.Mapping.TileRows * r.Profile.Mapping.TileCols;
-            return plan.Tiles.GroupBy(t => t.Layer).OrderBy(g => g.Key).Select(g => new LayerRollup(
-                g.Key, g.Count(), g.Select(t => t.Chip).Distinct().Count(),
-                2L * g.Sum(t => (long)t.RowCount * t.ColCount), 2L * g.Count() * tileCells,
-                g.Sum(t => byId[t.Id].MvmCount),
-                g.Sum(t => 2.0 * t.RowCount * t.ColCount * byId[t.Id].MvmCount),
-                g.Sum(t => byId[t.Id].EnergyJoules))).ToList();
-        }
     }
 
     /// <summary>How much of the energy rests on sourced figures and how much on assumptions (the profile's <c>energy_sources</c>).</summary>
@@ -408,7 +388,7 @@ internal static class RunCommand
         sb.AppendLine(inv, $"| signals clipped by ADCs between chips inside the network | {c.TileAdcOverflows} |");
         sb.AppendLine(inv, $"| simulator wall time | {result.Wall.TotalSeconds:F2} s |");
         sb.AppendLine();
-        var layers = LayerRollup.Of(r, result);
+        var layers = LayerRollup.Of(r.Network, r.Profile.Mapping, result);
         sb.AppendLine("| layer | tiles | chips | devices used / in its tiles (utilisation) | MVMs | ops per sample | tile energy per sample | ops per joule (tiles) |\n|---|---|---|---|---|---|---|---|");
         foreach (var l in layers)
             sb.AppendLine(inv, $"| {l.Layer} | {l.Tiles} | {l.Chips} | {l.UsedDevices} / {l.TileDevices} ({l.Utilisation:P1}) | {l.Mvms} | {l.Ops / n:G4} | {Units.Energy(l.TileJoules / n)} | {l.OpsPerJoule:G3} |");
