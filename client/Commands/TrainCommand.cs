@@ -4,6 +4,7 @@ using MemristorGrid.Client.Output;
 using MemristorGrid.Engine;
 using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.IO;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Training;
 using static MemristorGrid.Client.Commands.CommandOptions;
@@ -78,14 +79,17 @@ internal static class TrainCommand
                 TaskSha256 = spec.IsCsv ? CsvDataset.Sha256(spec.CsvPath!) : spec.IsLatent ? CsvDataset.Sha256(spec.VaePath!) : "",
             };
             var trainer = new Trainer(options);
+            var losses = new List<double>();
             var result = ConsoleProgress.RunWithStatus($"training {spec.Name} ({options.Epochs} epochs)", parse.InvocationConfiguration.Error, progress =>
-                trainer.Train(data, metadata, new EpochProgress(progress)));
+                trainer.Train(data, metadata, new EpochProgress(progress, losses)));
             OnnxExporter.Save(result.Network, outPath);
+            string lossPng = LossPlot.PathFor(outPath);
+            AtomicFile.WriteAllBytes(lossPng, LossPlot.Render($"{Path.GetFileName(outPath)} — training loss ({spec.Name}, {options.Epochs} epochs)", losses));
             var o = parse.InvocationConfiguration.Output;
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"trained {spec.Name}: {data.Count} points, D={data.Dim}, {(conditional ? $"{data.ClassNames.Count} classes" : "unconditional")}, " +
                 $"{options.HiddenLayers}×{options.HiddenWidth} hidden, {options.Epochs} epochs ({result.Steps} steps) in {result.Wall.TotalSeconds:F1} s; final loss {result.FinalLoss:F4}"));
-            o.WriteLine($"wrote {outPath}");
+            o.WriteLine($"wrote {outPath}, {lossPng}");
             return 0;
         });
         return command;
@@ -98,9 +102,13 @@ internal static class TrainCommand
         if (dir is not null && File.Exists(dir)) throw new UserInputException($"--out {path}: {dir} is a file, not a directory");
     }
 
-    private sealed class EpochProgress(IProgress<(double, string)> inner) : IProgress<TrainingProgress>
+    /// <summary>Passes each epoch on as a status line and keeps its mean loss for the loss curve.</summary>
+    private sealed class EpochProgress(IProgress<(double, string)> inner, List<double> losses) : IProgress<TrainingProgress>
     {
-        public void Report(TrainingProgress value) => inner.Report(((double)value.Epoch / value.Epochs,
-            string.Create(CultureInfo.InvariantCulture, $"epoch {value.Epoch}/{value.Epochs}, loss {value.MeanLoss:F4}")));
+        public void Report(TrainingProgress value)
+        {
+            losses.Add(value.MeanLoss);
+            inner.Report(((double)value.Epoch / value.Epochs, string.Create(CultureInfo.InvariantCulture, $"epoch {value.Epoch}/{value.Epochs}, loss {value.MeanLoss:F4}")));
+        }
     }
 }

@@ -46,3 +46,17 @@ public class ScatterPlotTests
         Assert.True(png.Length > 5000);
     }
 }
+
+public class LossPlotTests
+{
+    [Fact]
+    public void Train_writes_its_loss_curve_next_to_the_model()
+    {
+        string dir = CliRunner.TempDir();
+        string model = Path.Combine(dir, "tiny.onnx");
+        var r = CliRunner.Run("train", "--task", "ring", "--epochs", "3", "--out", model);
+        Assert.True(r.ExitCode == 0, r.Err);
+        Assert.True(new FileInfo(Path.Combine(dir, "tiny.loss.png")).Length > 5000);
+        Assert.Contains("tiny.loss.png", r.Out);
+    }
+}
