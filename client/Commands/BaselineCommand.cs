@@ -20,7 +20,7 @@ internal static class BaselineCommand
     {
         var model = Required("--model", "Score network (.onnx).");
         var output = Required("--out", "Output directory (samples.csv, report.json, samples.png).");
-        var samples = Make("--samples", "Samples to generate (per label for conditional models).", 10_000).Positive();
+        var samples = Make("--samples", "Samples to generate; per label for conditional models (3 labels × --samples 4000 = 12 000 samples).", 10_000).Positive();
         var steps = Make("--steps", "Sampler steps from t = 1 to 1e-4 (the paper uses 10000 unconditional, 5000 conditional).", 1000).Positive();
         var sampler = Make("--sampler", "ode (probability-flow Euler, the authors' default) or sde (Euler–Maruyama on the reverse SDE).", "ode");
         sampler.AcceptOnlyFromAmong("sde", "ode");
@@ -112,7 +112,7 @@ internal static class BaselineCommand
 
             var o = parse.InvocationConfiguration.Output;
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{count} samples, {options.Steps} steps ({report["sampler"]}) in {result.Wall.TotalSeconds:F2} s ({result.Wall.TotalSeconds / count * 1e3:F4} ms/sample)"));
+                $"{RunCommand.SampleCount(count, intended)}, {options.Steps} steps ({report["sampler"]}) in {result.Wall.TotalSeconds:F2} s ({result.Wall.TotalSeconds / count * 1e3:F4} ms/sample)"));
             if (images is null) o.Write(PerClassQuality.Lines(quality));
             if (quality is not null)
             {

@@ -25,7 +25,7 @@ internal sealed class AnalogRunArguments
     public readonly Option<string> Model = Required("--model", "Score network (.onnx).");
     public readonly Option<string> Output = Required("--out", "Output directory.");
     public readonly Option<string> Profile = Make("--profile", $"Hardware profile: {string.Join(", ", HardwareProfile.Presets)} or PATH.json.", "rram-180nm");
-    public readonly Option<int> Samples = Make("--samples", "Samples to generate (per label for conditional models).", 10_000).Positive();
+    public readonly Option<int> Samples = Make("--samples", "Samples to generate; per label for conditional models (3 labels × --samples 4000 = 12 000 samples).", 10_000).Positive();
     public readonly Option<string> Sampler = Make("--sampler", "ode (probability-flow, Dormand–Prince) or sde (reverse SDE with injected noise).", "ode");
     public readonly Option<string?> Labels = new("--labels") { Description = "Classes to generate, comma-separated names or indices (default: all classes of a conditional model)." };
     public readonly Option<float> Guidance = Make("--guidance", "Classifier-free guidance weight w (a second network pass per evaluation).", 0f).NonNegative();
@@ -316,12 +316,19 @@ internal static class RunCommand
         return images;
     }
 
+    /// <summary>"4000 samples", or for a conditional run "3 classes × 4000 = 12000 samples" (--samples counts per label).</summary>
+    public static string SampleCount(long total, int[] labels)
+    {
+        int classes = labels.Distinct().Count();
+        return classes > 1 ? string.Create(CultureInfo.InvariantCulture, $"{classes} classes × {total / classes} = {total} samples") : $"{total} samples";
+    }
+
     public static string Summary(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality)
     {
         var sb = new StringBuilder();
         long n = result.Samples.Length / result.Dim;
         sb.AppendLine(CultureInfo.InvariantCulture,
-            $"{n} samples on {r.Profile.Name} ({result.Tiles.Count} tiles, {result.Tiles.Select(t => t.Chip).Distinct().Count()} chip(s)) in {result.Wall.TotalSeconds:F2} s wall; {result.Counters.NetworkEvaluations} lane network evaluations");
+            $"{SampleCount(n, r.Labels)} on {r.Profile.Name} ({result.Tiles.Count} tiles, {result.Tiles.Select(t => t.Chip).Distinct().Count()} chip(s)) in {result.Wall.TotalSeconds:F2} s wall; {result.Counters.NetworkEvaluations} lane network evaluations");
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"simulated: {Units.Time(result.TimePerSampleSeconds)} and {Units.Energy(result.EnergyPerSampleJoules)} per sample");
         if (result.Counters.TileAdcOverflows > 0)
