@@ -33,7 +33,7 @@ internal sealed class AnalogSimulator
         bool reference = UsesReference(parse);
         var result = reference ? await Task.Run(() => RunCommand.Simulate(r, cancel), cancel)
             : await ConsoleProgress.RunAsync($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name} (grain cluster)", progress =>
-                Cluster.RunJobAsync(parse, r, progress, cancel));
+                Cluster.RunJobAsync(parse, r, progress, cancel), new ConsoleProgress.Work(r.Count, "samples"));
         return (result, r with
         {
             Simulator = reference ? "reference" : Cluster.JoinsCluster(parse) ? "cluster" : "embedded-silo",

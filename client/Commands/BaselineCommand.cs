@@ -64,7 +64,7 @@ internal static class BaselineCommand
 
             using var ort = new OnnxRuntimeScoreModel(modelBytes, net, parse.GetValue(threads));
             var result = ConsoleProgress.Run($"baseline {options.Kind.ToString().ToLowerInvariant()} × {options.Steps} steps", progress =>
-                DigitalSampler.Sample(ort, net.Metadata.CreateSde(), count, intended, options, progress));
+                DigitalSampler.Sample(ort, net.Metadata.CreateSde(), count, intended, options, progress), new ConsoleProgress.Work(count, "samples"));
 
             QualityReport? quality = refData is { } r ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, r.Data) : null;
             if (refData is null) error.WriteLine("warning: the model names no training task and no --reference-data was given; quality metrics are omitted");

@@ -28,13 +28,15 @@ internal sealed class CellRunner(SweepPlan plan, SweepStore store, ConcurrentDic
     {
         string where = simulator.Where(parse);
         if (simulator.UsesReference(parse))
-            await ConsoleProgress.RunAsync($"{title} (reference simulator)", progress => RunAsync(todo, (cell, p, ct) => Task.Run(() => cell.RunOnReferenceSimulator(p, ct), ct), progress));
+            await ConsoleProgress.RunAsync($"{title} (reference simulator)", progress => RunAsync(todo, (cell, p, ct) => Task.Run(() => cell.RunOnReferenceSimulator(p, ct), ct), progress),
+                new ConsoleProgress.Work(todo.Count, "cells"));
         else
         {
             var placement = parse.GetValue(simulator.Cluster.Placement) == "chips" ? TilePlacementMode.Chips : TilePlacementMode.Local;
             await simulator.Cluster.WithClusterAsync(parse, grains => ConsoleProgress.RunAsync($"{title} on the {where}", progress => RunAsync(todo,
                 (cell, p, ct) => ClusterJobRunner.RunAsync(grains, cell.Model.Bytes, cell.Model.Name, cell.Profile, cell.Options, cell.Count, cell.Labels, p,
-                    jobId: $"sweep-{cell.Id}-{placement.ToString().ToLowerInvariant()}", placement: placement, cancel: ct), progress)), cancel);
+                    jobId: $"sweep-{cell.Id}-{placement.ToString().ToLowerInvariant()}", placement: placement, cancel: ct), progress),
+                new ConsoleProgress.Work(todo.Count, "cells")), cancel);
         }
     }
 

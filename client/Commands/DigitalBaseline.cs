@@ -36,7 +36,7 @@ internal sealed record DigitalBaseline(
         var sde = network.Metadata.CreateSde();
         long? raplBefore = ReadRapl();
         double cpuBefore = cpuNow();
-        var batch = ConsoleProgress.Run($"digital baseline × {options.Steps} steps", p => DigitalSampler.Sample(ort, sde, count, labels, options, p, cancel));
+        var batch = ConsoleProgress.Run($"digital baseline × {options.Steps} steps", p => DigitalSampler.Sample(ort, sde, count, labels, options, p, cancel), new ConsoleProgress.Work(count, "samples"));
         double cpu = cpuNow() - cpuBefore;
         long? raplAfter = ReadRapl();
 

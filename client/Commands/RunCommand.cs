@@ -148,7 +148,7 @@ internal static class RunCommand
 
     public static AnalogRunResult Simulate(AnalogRunArguments.Resolved r, CancellationToken cancel = default) =>
         ConsoleProgress.Run($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name}", progress =>
-            ReferenceSimulator.Run(r.Network, r.Profile, r.Options, r.Count, r.Labels, progress, cancel));
+            ReferenceSimulator.Run(r.Network, r.Profile, r.Options, r.Count, r.Labels, progress, cancel), new ConsoleProgress.Work(r.Count, "samples"));
 
     public static QualityReport? Score(AnalogRunArguments.Resolved r, AnalogRunResult result) =>
         r.Reference is { } reference ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, reference.Data) : null;

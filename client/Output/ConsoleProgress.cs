@@ -7,17 +7,42 @@ public static class ConsoleProgress
 {
     public static bool Interactive => !Console.IsOutputRedirected && !Console.IsErrorRedirected;
 
-    /// <summary>Runs <paramref name="work"/> with a 0..1 progress callback shown as a bar titled <paramref name="title"/>.</summary>
-    public static T Run<T>(string title, Func<IProgress<double>, T> work)
+    /// <summary>The size of the work, for a throughput beside the bar: e.g. (12 000, "samples").</summary>
+    public readonly record struct Work(double Total, string Unit);
+
+    /// <summary>Runs <paramref name="work"/> with a 0..1 progress callback shown as a bar titled <paramref name="title"/>
+    /// (with the throughput when <paramref name="size"/> is given; the bar also shows percent, elapsed time and ETA).</summary>
+    public static T Run<T>(string title, Func<IProgress<double>, T> work, Work? size = null)
     {
         if (!Interactive) return work(new Progress<double>(_ => { }));
         T result = default!;
         Bar().Start(ctx =>
         {
             var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
-            result = work(new SyncProgress(v => task.Value = v));
+            result = work(Reporter(task, title, size));
         });
         return result;
+    }
+
+    /// <summary>"1 234 samples/s" from the share done, the work's size and the time it took.</summary>
+    public static string Rate(double fraction, Work size, TimeSpan elapsed)
+    {
+        double perSecond = elapsed.TotalSeconds > 0 ? fraction * size.Total / elapsed.TotalSeconds : 0;
+        return perSecond.ToString(perSecond >= 100 ? "N0" : "G3", System.Globalization.CultureInfo.InvariantCulture) + $" {size.Unit}/s";
+    }
+
+    private static IProgress<double> Reporter(ProgressTask task, string title, Work? size)
+    {
+        if (size is not { } work) return new SyncProgress(v => task.Value = v);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var shown = TimeSpan.Zero;
+        return new SyncProgress(v =>
+        {
+            task.Value = v;
+            if (clock.Elapsed - shown < TimeSpan.FromMilliseconds(500)) return;
+            shown = clock.Elapsed;
+            task.Description = Markup.Escape($"{title} · {Rate(v, work, clock.Elapsed)}");
+        });
     }
 
     private static Spectre.Console.Progress Bar() => AnsiConsole.Progress()
@@ -25,19 +50,19 @@ public static class ConsoleProgress
         .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn());
 
     /// <summary><see cref="Run{T}"/> for asynchronous work; reports may come from any thread.</summary>
-    public static async Task<T> RunAsync<T>(string title, Func<IProgress<double>, Task<T>> work)
+    public static async Task<T> RunAsync<T>(string title, Func<IProgress<double>, Task<T>> work, Work? size = null)
     {
         if (!Interactive) return await work(new Progress<double>(_ => { }));
         return await Bar().StartAsync(async ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
-                return await work(new SyncProgress(v => task.Value = v));
+                return await work(Reporter(task, title, size));
             });
     }
 
     /// <summary><see cref="RunAsync{T}"/> for work without a result.</summary>
-    public static Task RunAsync(string title, Func<IProgress<double>, Task> work) =>
-        RunAsync(title, async progress => { await work(progress); return true; });
+    public static Task RunAsync(string title, Func<IProgress<double>, Task> work, Work? size = null) =>
+        RunAsync(title, async progress => { await work(progress); return true; }, size);
 
     /// <summary>
     /// Long work that also has something to say while it runs (a training loss): on a terminal the bar's

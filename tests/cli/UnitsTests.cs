@@ -60,3 +60,13 @@ public class HelpExampleTests
         }
     }
 }
+
+public class ProgressRateTests
+{
+    [Fact]
+    public void The_bar_shows_throughput_from_the_share_done()
+    {
+        Assert.Equal("1,500 samples/s", ConsoleProgress.Rate(0.5, new ConsoleProgress.Work(6000, "samples"), TimeSpan.FromSeconds(2)));
+        Assert.Equal("0.25 cells/s", ConsoleProgress.Rate(0.25, new ConsoleProgress.Work(4, "cells"), TimeSpan.FromSeconds(4)));
+    }
+}
