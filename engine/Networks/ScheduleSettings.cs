@@ -7,12 +7,16 @@ namespace MemristorGrid.Engine.Networks;
 /// The diffusion schedule a user gives for a model whose file does not carry it (a PyTorch export has
 /// no MemristorGrid metadata): the SDE kind, its parameters and the sampling schedule scale, from
 /// command-line options and/or a sidecar JSON file (<c>{"sde": "vp", "beta_min": 0.1, "beta_max": 20}</c>).
-/// Nothing is guessed: a model with no SDE in its file and none given is refused, naming what to pass.
+/// A model with no SDE in its file and none given is refused, naming what to pass; a parameter of the
+/// given SDE that neither says keeps its default and is named (<see cref="Defaulted"/>), never silently.
 /// </summary>
 public sealed record ScheduleSettings(string? Sde = null, double? BetaMin = null, double? BetaMax = null, double? SigmaMin = null, double? SigmaMax = null,
     double? ScheduleScale = null)
 {
     public const string FromFile = "from the file", FromOptions = "from options", Default = "default";
+
+    /// <summary>After <see cref="ApplyTo"/>: the parameters that took a default, each as a warning line.</summary>
+    public IReadOnlyList<string> Defaulted { get; private set; } = [];
 
     public bool IsEmpty => Sde is null && BetaMin is null && BetaMax is null && SigmaMin is null && SigmaMax is null && ScheduleScale is null;
 
@@ -76,11 +80,11 @@ public sealed record ScheduleSettings(string? Sde = null, double? BetaMin = null
             SamplingScheduleScale = Pick("schedule_scale", ScheduleScale, m.SamplingScheduleScale),
         };
         if (Sde is not null) origins["sde"] = FromOptions;
+        // The SDE's own parameters that neither the file nor the options give keep the defaults, and are named.
         string[] needed = sde == "vp" ? ["beta_min", "beta_max"] : ["sigma_min", "sigma_max"];
-        var missing = needed.Where(k => origins.GetValueOrDefault(k, Default) == Default).ToList();
-        if (missing.Count > 0)
-            throw new UserInputException($"{model}: the {sde.ToUpperInvariant()} SDE needs {string.Join(" and ", missing.Select(k => "--" + k.Replace('_', '-')))}; " +
-                "the file does not say and nothing is guessed");
+        Defaulted = needed.Where(k => origins.GetValueOrDefault(k, Default) == Default)
+            .Select(k => string.Create(CultureInfo.InvariantCulture, $"--{k.Replace('_', '-')} not given and not in the file: using {Describe(k switch { "beta_min" => result.BetaMin, "beta_max" => result.BetaMax, "sigma_min" => result.SigmaMin, _ => result.SigmaMax })}"))
+            .ToList();
         try { result.CreateSde(); }
         catch (UserInputException e) { throw new UserInputException($"{model}: {e.Message}"); }
         return result with { Origins = origins };
