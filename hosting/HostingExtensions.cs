@@ -71,6 +71,8 @@ public static class HostingExtensions
         telemetry.WithMetrics(m =>
         {
             m.AddMeter(Instruments.Name, "Microsoft.Orleans");
+            foreach (var (instrument, bounds) in Instruments.Buckets)
+                m.AddView(instrument, new ExplicitBucketHistogramConfiguration { Boundaries = bounds });
             // Exemplars link a slow tile's latency sample to the trace it was recorded in.
             m.SetExemplarFilter(ExemplarFilterType.TraceBased);
             if (settings.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => Otlp(o, settings, endpoint, "metrics"));

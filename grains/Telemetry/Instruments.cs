@@ -47,4 +47,28 @@ public static class Instruments
 
     public static readonly Counter<long> SamplesCompleted = Meter.CreateCounter<long>(
         "memristorgrid.samples.completed", "{sample}", "Samples whose lane finished.");
+
+    /// <summary>
+    /// Histogram bucket boundaries that fit what each histogram records (the SDK's defaults, 0 … 10 000,
+    /// put every tile's 2 ms wall time and every nanojoule into the first bucket): wall time from 10 µs to
+    /// 10 s, simulated latency from 1 ns to 10 ms, energies per lane from 1 pJ to 10 J, in 1–3 steps.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, double[]> Buckets = new Dictionary<string, double[]>
+    {
+        [TileWallTime.Name] = Steps(1e-5, 10),
+        [TileSimulatedLatency.Name] = Steps(1e-9, 1e-2),
+        [TileEnergy.Name] = Steps(1e-12, 10),
+        [PeripheryEnergy.Name] = Steps(1e-12, 10),
+    };
+
+    private static double[] Steps(double from, double to)
+    {
+        var bounds = new List<double>();
+        for (double decade = from; decade <= to * (1 + 1e-9); decade *= 10)
+        {
+            bounds.Add(decade);
+            if (decade * 3 <= to) bounds.Add(decade * 3);
+        }
+        return bounds.Select(b => double.Parse(b.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    }
 }

@@ -125,6 +125,13 @@ public partial class DashboardTests
                 Assert.True(instrument.Labels.Contains(label) || StandardLabels.Contains(label), $"{metric} has no label {label} (it has {string.Join(", ", instrument.Labels)})");
         }
 
+        // Tempo panels use valid TraceQL: conditions inside one span selector, not a pipeline on durations.
+        foreach (var file in dashboards)
+            foreach (Match q in Regex.Matches(File.ReadAllText(file), "\"query\":\\s*\"(\\{[^\"]*(?:\\\\\"[^\"]*)*)\""))
+                Assert.DoesNotMatch(@"\}\s*\|\s*duration", q.Groups[1].Value);
+        // Behind the collector, Prometheus keeps each silo's own labels.
+        Assert.Contains("honor_labels: true", File.ReadAllText(Path.Combine(Repo.Root(), "k8s", "observability", "config", "prometheus.yml")));
+
         // The data sources the dashboards use are the ones Grafana is provisioned with.
         string datasources = File.ReadAllText(Path.Combine(Repo.Root(), "k8s", "observability", "config", "datasources.yaml"));
         Assert.Contains("uid: prometheus", datasources);

@@ -36,6 +36,10 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             foreach (Match label in LabelRegex().Matches(m.Groups[2].Value)) labels.Add(label.Groups[1].Value);
         }
         Assert.Contains("memristorgrid_interconnect_bytes_total", series.Keys);
+        // Buckets that fit the quantities: a tile's wall time in the µs–ms range lands in buckets of its own
+        // (the SDK's defaults start at 0, 5, 10 … seconds and put every tile into the first).
+        Assert.Contains("le=\"0.0001\"", string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith("memristorgrid_tile_wall_time_seconds_bucket", StringComparison.Ordinal))));
+        Assert.Contains("le=\"1E-09\"", string.Join('\n', scrape.Split('\n').Where(l => l.StartsWith("memristorgrid_tile_simulated_latency_seconds_bucket", StringComparison.Ordinal))).Replace("le=\"1e-09\"", "le=\"1E-09\""));
 
         var queries = DashboardTests.DashboardQueries().ToList();
         Assert.NotEmpty(queries);
