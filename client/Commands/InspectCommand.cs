@@ -43,7 +43,8 @@ internal static class InspectCommand
             for (int i = 0; i < net.Layers.Count; i++)
             {
                 var l = net.Layers[i];
-                string role = i < net.Layers.Count - 1 ? (net.Saturation is { } s ? $"ReLU saturating at {F(s)}" : "ReLU") : $"output × gain {F(net.OutputGain)}";
+                string role = i < net.Layers.Count - 1 ? (net.Activation != HiddenActivation.Relu ? net.Activation switch { HiddenActivation.Silu => "SiLU", HiddenActivation.Gelu => "GELU", _ => "Tanh" }
+                    : net.Saturation is { } s ? $"ReLU saturating at {F(s)}" : "ReLU") : $"output × gain {F(net.OutputGain)}";
                 float maxAbs = l.Weights.Max(MathF.Abs);
                 o.WriteLine($"  layer {i}   W [{l.Outputs} × {l.Inputs}], b [{l.Outputs}]  {role}  (max |w| {F(maxAbs)})");
             }

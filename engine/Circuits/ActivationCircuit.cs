@@ -6,16 +6,23 @@ namespace MemristorGrid.Engine.Circuits;
 /// <summary>
 /// The circuit after every hidden layer: adds the embedding DAC voltages to the summed tile outputs
 /// and applies ReLU, saturating at the lower of the network's trained saturation and the circuit's rail.
+/// For a network with a smooth activation (SiLU, GELU, Tanh) the transfer curve is that function itself
+/// and the output is clamped to ±rail (an assumption: no published circuit for these is modelled).
 /// </summary>
 public sealed class ActivationCircuit(ScoreNetwork network, HardwareProfile profile)
 {
     /// <summary>Upper rail in network units (+∞ when neither the network nor the circuit saturates).</summary>
+    private readonly HiddenActivation _kind = network.Activation;
+
     public float Rail { get; } = MathF.Min(network.Saturation ?? float.PositiveInfinity, Converters.Rail(profile.Activation.SaturationVolts, profile));
 
     /// <summary>pre ← clamp(pre + embedding, 0, rail), one sample's hidden channels.</summary>
     public void Apply(Span<float> pre, ReadOnlySpan<float> embedding)
     {
         float rail = Rail;
-        for (int j = 0; j < pre.Length; j++) pre[j] = Math.Clamp(pre[j] + embedding[j], 0f, rail);
+        if (_kind == HiddenActivation.Relu)
+            for (int j = 0; j < pre.Length; j++) pre[j] = Math.Clamp(pre[j] + embedding[j], 0f, rail);
+        else
+            for (int j = 0; j < pre.Length; j++) pre[j] = Math.Clamp(_kind.Apply(pre[j] + embedding[j]), -rail, rail);
     }
 }

@@ -18,7 +18,8 @@ public sealed class ScoreNetwork
         float[]? labelTable,
         float? saturation,
         float outputGain,
-        DiffusionMetadata metadata)
+        DiffusionMetadata metadata,
+        HiddenActivation activation = HiddenActivation.Relu)
     {
         if (layers.Count < 2)
             throw new ArgumentException("a score network needs at least one hidden layer and an output layer");
@@ -39,6 +40,8 @@ public sealed class ScoreNetwork
             throw new ArgumentException("label table must hold (classes + 1) rows of the hidden width");
         if (saturation is { } s && !(s > 0))
             throw new ArgumentException("saturation level must be positive");
+        if (saturation is not null && activation != HiddenActivation.Relu)
+            throw new ArgumentException("a saturation level belongs to a ReLU (Clip); smooth activations have none");
 
         Layers = layers;
         AngularFrequencies = angularFrequencies;
@@ -46,7 +49,11 @@ public sealed class ScoreNetwork
         Saturation = saturation;
         OutputGain = outputGain;
         Metadata = metadata;
+        Activation = activation;
     }
+
+    /// <summary>The hidden layers' activation (the paper's networks: ReLU, saturating when <see cref="Saturation"/> is set).</summary>
+    public HiddenActivation Activation { get; }
 
     public IReadOnlyList<DenseLayer> Layers { get; }
     public int InputDim => Layers[0].Inputs;
@@ -74,7 +81,7 @@ public sealed class ScoreNetwork
     public DiffusionMetadata Metadata { get; }
 
     /// <summary>The same network under other metadata (a schedule given on the command line for a foreign model).</summary>
-    public ScoreNetwork WithMetadata(DiffusionMetadata metadata) => new(Layers, AngularFrequencies, LabelTable, Saturation, OutputGain, metadata);
+    public ScoreNetwork WithMetadata(DiffusionMetadata metadata) => new(Layers, AngularFrequencies, LabelTable, Saturation, OutputGain, metadata, Activation);
 
     public IReadOnlyList<string> ClassNames => Metadata.ClassNames;
 
@@ -113,7 +120,9 @@ public sealed class ScoreNetwork
             var layer = Layers[l];
             Dense(layer, input, output, n);
             TensorPrimitives.Add(output, embedding, output);
-            if (Saturation is { } sat) TensorPrimitives.Clamp(output, 0f, sat, output);
+            if (Activation != HiddenActivation.Relu)
+                for (int j = 0; j < output.Length; j++) output[j] = Activation.Apply(output[j]);
+            else if (Saturation is { } sat) TensorPrimitives.Clamp(output, 0f, sat, output);
             else TensorPrimitives.Max(output, 0f, output);
             input = output;
             output = output == a ? b : a;

@@ -67,9 +67,24 @@ public static class OnnxExporter
             if (hidden)
             {
                 g.Node.Add(Node("Add", $"{p}/embedding", [$"{p}/linear", embedding], [$"{p}/pre"]));
-                g.Node.Add(net.Saturation is null
-                    ? Node("Relu", $"{p}/relu", [$"{p}/pre"], [$"{p}/act"])
-                    : Node("Clip", $"{p}/clip", [$"{p}/pre", "activation.min", "activation.max"], [$"{p}/act"]));
+                switch (net.Activation)
+                {
+                    case HiddenActivation.Relu:
+                        g.Node.Add(net.Saturation is null
+                            ? Node("Relu", $"{p}/relu", [$"{p}/pre"], [$"{p}/act"])
+                            : Node("Clip", $"{p}/clip", [$"{p}/pre", "activation.min", "activation.max"], [$"{p}/act"]));
+                        break;
+                    case HiddenActivation.Silu: // as torch.onnx.export writes SiLU: x · sigmoid(x)
+                        g.Node.Add(Node("Sigmoid", $"{p}/sigmoid", [$"{p}/pre"], [$"{p}/gate"]));
+                        g.Node.Add(Node("Mul", $"{p}/silu", [$"{p}/pre", $"{p}/gate"], [$"{p}/act"]));
+                        break;
+                    case HiddenActivation.Gelu:
+                        g.Node.Add(Node("Gelu", $"{p}/gelu", [$"{p}/pre"], [$"{p}/act"]));
+                        break;
+                    default:
+                        g.Node.Add(Node("Tanh", $"{p}/tanh", [$"{p}/pre"], [$"{p}/act"]));
+                        break;
+                }
                 current = $"{p}/act";
             }
             else
@@ -87,7 +102,8 @@ public static class OnnxExporter
             Graph = g,
             DocString = "Score network s(x, t[, label]) for score-based diffusion, exported by MemristorGrid.",
         };
-        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxNames.Opset });
+        // Gelu is an ONNX op from opset 20 on; every other network keeps opset 17 (and its exported bytes).
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = net.Activation == HiddenActivation.Gelu ? 20 : OnnxNames.Opset });
         foreach (var (key, value) in MetadataProps(net)) model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;
     }

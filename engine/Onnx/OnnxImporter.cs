@@ -51,9 +51,12 @@ public static class OnnxImporter
     private sealed record LabelInputSym : Sym;
     private sealed record LabelEmbeddingSym(float[] Table, long Rows) : Sym;
     private sealed record EmbeddingSym(TimeEmbeddingSym? Time, LabelEmbeddingSym? Label) : Sym;
-    private sealed record ActivationSym(IReadOnlyList<DenseLayer> Layers, EmbeddingSym Embedding, float? Saturation) : Sym;
+    private sealed record ActivationSym(IReadOnlyList<DenseLayer> Layers, EmbeddingSym Embedding, float? Saturation, HiddenActivation Kind) : Sym;
     private sealed record LinearSym(IReadOnlyList<DenseLayer> Below, EmbeddingSym? BelowEmbedding, float? BelowSaturation,
-        int Inputs, int Outputs, float[] Weights, float[]? Bias, EmbeddingSym? Embedding, float Gain) : Sym;
+        int Inputs, int Outputs, float[] Weights, float[]? Bias, EmbeddingSym? Embedding, float Gain, HiddenActivation BelowKind = HiddenActivation.Relu) : Sym;
+
+    /// <summary>sigmoid of a hidden pre-activation, waiting for the Mul that makes it SiLU.</summary>
+    private sealed record SigmoidSym(LinearSym Of) : Sym;
 
     private sealed class GraphReader(ModelProto model, string source)
     {
@@ -97,7 +100,7 @@ public static class OnnxImporter
 
             var metadata = ReadMetadata(emb.Label is null ? 0 : (int)emb.Label.Rows - 1);
             float gain = final.Gain;
-            var net = new ScoreNetwork(layers, angular, table, final.BelowSaturation, gain, metadata);
+            var net = new ScoreNetwork(layers, angular, table, final.BelowSaturation, gain, metadata, final.BelowKind);
             foreach (var layer in net.Layers) CheckFinite(layer);
             return net;
         }
@@ -127,6 +130,9 @@ public static class OnnxImporter
                 "Gemm" => Gemm(node, inputs),
                 "Add" => Add(node, inputs),
                 "Relu" => Activation(node, inputs[0], null),
+                "Tanh" => Activation(node, inputs[0], null, HiddenActivation.Tanh),
+                "Gelu" => Gelu(node, inputs),
+                "Sigmoid" => inputs[0] is LinearSym pre ? new SigmoidSym(pre) : throw Unsupported(node, inputs),
                 "Clip" => Clip(node, inputs),
                 _ => throw Fail($"node '{NodeName(node)}' uses op '{node.OpType}', which a score network of this family does not contain"),
             };
@@ -157,6 +163,8 @@ public static class OnnxImporter
             var (a, b) = (inputs[0], inputs[1]);
             if (b is TimeSym && a is ConstSym) (a, b) = (b, a);
             if (b is LinearSym && a is ConstSym) (a, b) = (b, a);
+            if (a is SigmoidSym && b is LinearSym) (a, b) = (b, a);
+            if (a is LinearSym pre && b is SigmoidSym gate && ReferenceEquals(gate.Of, pre)) return Activation(node, pre, null, HiddenActivation.Silu);
             return (a, b) switch
             {
                 (TimeSym t, ConstSym c) => new TimeSym(Broadcast(t.Factor, c.Values, (x, y) => x * y, node)),
@@ -230,7 +238,7 @@ public static class OnnxImporter
         private Sym StartLinear(NodeProto node, Sym input, float[] weights, int fin, int fout, float[]? bias) => input switch
         {
             XSym => new LinearSym([], null, null, fin, fout, weights, bias, null, 1f),
-            ActivationSym a when a.Layers[^1].Outputs == fin => new LinearSym(a.Layers, a.Embedding, a.Saturation, fin, fout, weights, bias, null, 1f),
+            ActivationSym a when a.Layers[^1].Outputs == fin => new LinearSym(a.Layers, a.Embedding, a.Saturation, fin, fout, weights, bias, null, 1f, a.Kind),
             ActivationSym a => throw Fail($"node '{NodeName(node)}' multiplies a {a.Layers[^1].Outputs}-wide activation by a {fin}×{fout} matrix"),
             _ => throw Fail($"node '{NodeName(node)}' ({node.OpType}) is applied to {Describe(input)}; expected x or a hidden activation"),
         };
@@ -272,7 +280,14 @@ public static class OnnxImporter
             return Activation(node, inputs[0], max is { } m && float.IsFinite(m) ? m : null);
         }
 
-        private Sym Activation(NodeProto node, Sym input, float? saturation)
+        private Sym Gelu(NodeProto node, Sym[] inputs)
+        {
+            if (node.Attribute.FirstOrDefault(a => a.Name == "approximate") is { } approx && approx.S.ToStringUtf8() != "none")
+                throw Fail($"Gelu node '{NodeName(node)}' uses the '{approx.S.ToStringUtf8()}' approximation; only the exact (erf) GELU is supported");
+            return Activation(node, inputs[0], null, HiddenActivation.Gelu);
+        }
+
+        private Sym Activation(NodeProto node, Sym input, float? saturation, HiddenActivation kind = HiddenActivation.Relu)
         {
             if (input is not LinearSym l) throw Fail($"activation node '{NodeName(node)}' is applied to {Describe(input)}; expected a linear layer");
             if (l.Embedding is null) throw Fail($"hidden layer ending at node '{NodeName(node)}' receives no time embedding");
@@ -280,9 +295,11 @@ public static class OnnxImporter
                 throw Fail($"hidden layer ending at node '{NodeName(node)}' adds a different embedding than the layer below; this family adds the same one to every hidden layer");
             if (l.Below.Count > 0 && l.BelowSaturation != saturation)
                 throw Fail($"activation node '{NodeName(node)}' saturates differently from the layer below");
+            if (l.Below.Count > 0 && l.BelowKind != kind)
+                throw Fail($"activation node '{NodeName(node)}' ({kind}) differs from the layer below's ({l.BelowKind}); this family uses one activation");
             if (l.Gain != 1f) throw Fail($"hidden layer ending at node '{NodeName(node)}' is scaled before its activation");
             var layer = new DenseLayer(l.Inputs, l.Outputs, l.Weights, l.Bias ?? new float[l.Outputs]);
-            return new ActivationSym(l.Below.Append(layer).ToList(), l.Embedding, saturation);
+            return new ActivationSym(l.Below.Append(layer).ToList(), l.Embedding, saturation, kind);
         }
 
         private static EmbeddingSym AsEmbedding(Sym s) => s switch

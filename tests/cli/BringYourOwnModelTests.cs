@@ -58,6 +58,43 @@ public class BringYourOwnModelTests
         return path;
     }
 
+    [Theory]
+    [InlineData("silu")]
+    [InlineData("tanh")]
+    public void Smooth_hidden_activations_run_digitally_and_on_the_analog_machine(string kind)
+    {
+        string dir = CliRunner.TempDir();
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(Models.Shipped("ring.onnx")));
+        var g = model.Graph;
+        var nodes = g.Node.ToList();
+        g.Node.Clear();
+        foreach (var node in nodes)
+        {
+            if (node.OpType != "Relu") { g.Node.Add(node); continue; }
+            if (kind == "tanh") { node.OpType = "Tanh"; g.Node.Add(node); continue; }
+            // nn.SiLU as torch.onnx.export writes it: Sigmoid, then Mul with the input.
+            var sigmoid = new NodeProto { OpType = "Sigmoid", Name = node.Name + "/Sigmoid" };
+            sigmoid.Input.Add(node.Input[0]);
+            sigmoid.Output.Add(node.Output[0] + "_gate");
+            var mul = new NodeProto { OpType = "Mul", Name = node.Name + "/Mul" };
+            mul.Input.Add([node.Input[0], node.Output[0] + "_gate"]);
+            mul.Output.Add(node.Output[0]);
+            g.Node.Add([sigmoid, mul]);
+        }
+        string path = Path.Combine(dir, $"ring-{kind}.onnx");
+        File.WriteAllBytes(path, model.ToByteArray());
+
+        Assert.Contains(kind == "silu" ? "SiLU" : "Tanh", CliRunner.Run("inspect", "--model", path).Out);
+        var digital = CliRunner.Run("baseline", "--model", path, "--samples", "200", "--steps", "50", "--out", Path.Combine(dir, "digital"));
+        Assert.True(digital.ExitCode == 0, digital.Err);
+        foreach (string profile in new[] { "ideal", "rram-180nm" })
+        {
+            var analog = CliRunner.Run("run", "--model", path, "--profile", profile, "--samples", "100", "--simulator", "reference", "--out", Path.Combine(dir, profile));
+            Assert.True(analog.ExitCode == 0, analog.Err);
+            Assert.DoesNotContain("NaN", File.ReadAllText(Path.Combine(dir, profile, "samples.csv")));
+        }
+    }
+
     [Fact]
     public void A_pytorch_export_without_metadata_is_refused_naming_the_options_and_runs_when_they_are_given()
     {

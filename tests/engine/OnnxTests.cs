@@ -169,10 +169,17 @@ public class OnnxTests
     public void Refuses_an_unsupported_op_naming_the_node()
     {
         var model = OnnxExporter.ToModel(TestNetworks.Inference());
-        model.Graph.Node.Single(n => n.Name == "layers.0/relu").OpType = "Tanh";
+        model.Graph.Node.Single(n => n.Name == "layers.0/relu").OpType = "Softplus";
         var e = Assert.Throws<UserInputException>(() => OnnxImporter.FromBytes(model.ToByteArray(), "m.onnx"));
         Assert.Contains("layers.0/relu", e.Message);
-        Assert.Contains("Tanh", e.Message);
+        Assert.Contains("Softplus", e.Message);
+
+        // One activation per network: a Tanh layer under a ReLU layer is refused, naming both.
+        var mixed = OnnxExporter.ToModel(TestNetworks.Inference());
+        mixed.Graph.Node.Single(n => n.Name == "layers.0/relu").OpType = "Tanh";
+        var m = Assert.Throws<UserInputException>(() => OnnxImporter.FromBytes(mixed.ToByteArray(), "m.onnx"));
+        Assert.Contains("Tanh", m.Message);
+        Assert.Contains("Relu", m.Message);
     }
 
     [Fact]
