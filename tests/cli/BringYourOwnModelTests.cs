@@ -135,6 +135,18 @@ public class BringYourOwnModelTests
         Assert.Equal(0, analogOriginal.ExitCode);
         Assert.Equal(File.ReadAllText(Path.Combine(dir, "analog-original", "samples.csv")), File.ReadAllText(Path.Combine(dir, "analog", "samples.csv")));
 
+        // The issue's own words: --sde vp --beta-max 20 on run and compare as well.
+        foreach (var command in new[] { "run", "compare" })
+        {
+            string[] steps = command == "compare" ? ["--steps", "30"] : [];
+            var r = CliRunner.Run([command, "--model", model, "--sde", "vp", "--beta-max", "20", "--profile", "ideal", "--samples", "30", .. steps,
+                "--simulator", "reference", "--reference-data", "ring", "--out", Path.Combine(dir, $"issue-{command}")]);
+            Assert.True(r.ExitCode == 0, $"{command}: {r.Err}");
+            Assert.Contains("--beta-min not given", r.Err);
+        }
+        foreach (var png in new[] { "analog/samples.png", "analog/tiles.png", "digital/samples.png" })
+            Assert.True(new FileInfo(Path.Combine(dir, "issue-compare", png)).Length > 5000, png);
+
         // A standard PyTorch schedule (β 0.1 → 20) from a sidecar file, on compare.
         string sidecar = Path.Combine(dir, "schedule.json");
         File.WriteAllText(sidecar, """{ "sde": "vp", "beta_min": 0.1, "beta_max": 20 }""");
