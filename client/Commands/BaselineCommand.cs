@@ -45,6 +45,7 @@ internal static class BaselineCommand
             string outDir = parse.GetValue(output)!;
             var (_, net, modelBytes) = schedule.Load(parse, modelPath, parse.GetValue(scheduleScale));
             int perLabel = parse.GetValue(samples);
+            MemoryBudget.RequireSamples((long)perLabel * Math.Max(1, net.ClassCount), net.InputDim, "samples");
             int[] intended = LabelEncoder.LabelsFor(net, parse.GetValue(labels), perLabel);
             int count = intended.Length > 0 ? intended.Length : perLabel;
             var options = new SamplerOptions

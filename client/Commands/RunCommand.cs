@@ -80,6 +80,7 @@ internal sealed class AnalogRunArguments
         if (parse.GetValue(DeviceAge) is { } age)
             profile = profile with { Device = profile.Device with { Drift = profile.Device.Drift with { AgeSeconds = age } } };
         int perLabel = parse.GetValue(Samples);
+        MemoryBudget.RequireSamples((long)perLabel * Math.Max(1, net.ClassCount), net.InputDim, "samples");
         int[] labels = LabelEncoder.LabelsFor(net, parse.GetValue(Labels), perLabel);
         int count = labels.Length > 0 ? labels.Length : perLabel;
         ulong seed = parse.GetValue(Seed);

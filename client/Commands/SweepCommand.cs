@@ -74,6 +74,7 @@ internal static class SweepCommand
             var chosen = ParseMetric(parse.GetValue(metric)!);
             string labelText = parse.GetValue(labels) ?? "";
             int perLabel = parse.GetValue(samples);
+            foreach (var m in sweepModels) MemoryBudget.RequireSamples((long)perLabel * Math.Max(1, m.Network.ClassCount), m.Network.InputDim, "samples");
             ulong seedValue = parse.GetValue(seed);
             var references = sweepModels.ToDictionary(m => m, m =>
                 ReferenceResolver.Resolve(parse.GetValue(referenceData), m.Network.Metadata, seedValue, 10_000, w => error.WriteLine(w)));

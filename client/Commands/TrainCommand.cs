@@ -72,6 +72,8 @@ internal static class TrainCommand
                 BetaMax = parse.GetValue(betaMax),
             };
             options.Validate();
+            long h = options.HiddenWidth, d = data.Dim;
+            MemoryBudget.RequireParameters((d + 1) * h + (options.HiddenLayers - 1) * (h + 1) * h + (h + 1) * d + (data.ClassNames.Count + 1) * h, "hidden");
             EnsureWritable(outPath);
             var metadata = new DiffusionMetadata
             {

@@ -40,6 +40,9 @@ public sealed class DeploymentPlan
     public int LayerCount => LayerInputs.Length;
     public const int IntegratorChip = 0;
 
+    /// <summary>The most tiles a deployment may have (the large latent model uses 49, its analog decoder 161).</summary>
+    public const int MaxTiles = 10_000;
+
     /// <summary>Per output dimension: whether the score reaches its integrator channel through an ADC and link.</summary>
     public bool[] IntegratorDigitisedInputs { get; }
     public int[] IntegratorSourceChips { get; }
@@ -92,6 +95,9 @@ public sealed class DeploymentPlan
         }
         var integratorDigitised = previousHome!.Select(chip => chip != IntegratorChip).ToArray();
         int chips = (slot + mapping.TilesPerChip - 1) / mapping.TilesPerChip;
+        if (tiles.Count > MaxTiles)
+            throw UserInputException.ForSetting("mapping.tile_rows", $"and mapping.tile_cols ({mapping.TileRows} × {mapping.TileCols}) cut this network into {tiles.Count} tiles on {chips} chips; "
+                + $"at most {MaxTiles} are simulated (every tile is an actor and a programmed array): use larger tiles");
         return new DeploymentPlan(tiles, layerTiles, chips, layerInputs, layerOutputs, integratorDigitised, previousHome!, mapping);
     }
 

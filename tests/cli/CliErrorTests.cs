@@ -98,6 +98,27 @@ public class CliErrorTests
         Assert.Contains("Usage:", r.Out);
         Assert.Contains("--", r.Out);
     }
+
+    /// <summary>Requests this machine cannot hold, or a plan too large to simulate: refused before any work, nothing written.</summary>
+    [Fact]
+    public void Impossible_sizes_are_refused_before_any_work()
+    {
+        string dir = CliRunner.TempDir();
+        var run = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--samples", "2000000000", "--out", Path.Combine(dir, "a"));
+        AssertOneCleanError(run, 1, "--samples asks for 2000000000 samples of 2 dimensions");
+        Assert.False(Directory.Exists(Path.Combine(dir, "a")));
+        var baseline = CliRunner.Run("baseline", "--model", Models.Shipped("ring.onnx"), "--samples", "1000000000", "--steps", "2", "--out", Path.Combine(dir, "b"));
+        AssertOneCleanError(baseline, 1, "--samples asks for 1000000000 samples");
+        var train = CliRunner.Run("train", "--task", "ring", "--hidden", "200000", "--epochs", "1", "--out", Path.Combine(dir, "c.onnx"));
+        AssertOneCleanError(train, 1, "--hidden gives a network of");
+        Assert.False(File.Exists(Path.Combine(dir, "c.onnx")));
+
+        var profile = MemristorGrid.Engine.Profiles.HardwareProfile.Resolve("rram-180nm");
+        string tiny = Path.Combine(dir, "tiny.json");
+        File.WriteAllText(tiny, (profile with { Name = "tiny", Mapping = profile.Mapping with { TileRows = 2, TileCols = 2 } }).ToJson());
+        var tiles = CliRunner.Run("run", "--model", Models.Shipped("gmm16.onnx"), "--profile", tiny, "--samples", "10", "--out", Path.Combine(dir, "d"));
+        AssertOneCleanError(tiles, 1, "35208 tiles");
+    }
 }
 
 /// <summary>A command group typed alone shows its help instead of an error; a wrong word is still an error.</summary>
