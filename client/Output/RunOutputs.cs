@@ -16,6 +16,15 @@ public static class RunOutputs
         try { Directory.CreateDirectory(dir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw Engine.UserInputException.ForSetting("out", $"{dir}: cannot create the directory ({e.Message})"); }
+        // Find out now, not after the whole job ran, whether files can be written there.
+        string probe = Path.Combine(dir, $".memgrid-write-test.{Environment.ProcessId}.{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        { throw Engine.UserInputException.ForSetting("out", $"{dir}: files cannot be written there ({e.Message})"); }
     }
 
     public static void WriteSamples(string dir, ReadOnlySpan<float> samples, int dim, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames) =>

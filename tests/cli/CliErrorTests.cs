@@ -118,6 +118,15 @@ public class CliErrorTests
         File.WriteAllText(tiny, (profile with { Name = "tiny", Mapping = profile.Mapping with { TileRows = 2, TileCols = 2 } }).ToJson());
         var tiles = CliRunner.Run("run", "--model", Models.Shipped("gmm16.onnx"), "--profile", tiny, "--samples", "10", "--out", Path.Combine(dir, "d"));
         AssertOneCleanError(tiles, 1, "35208 tiles");
+
+        // A directory that exists but takes no files (even root cannot write into /proc/1): said before the job runs.
+        if (Directory.Exists("/proc/1"))
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var unwritable = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--samples", "20000", "--simulator", "reference", "--out", "/proc/1");
+            AssertOneCleanError(unwritable, 1, "--out /proc/1: files cannot be written there");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "refused before the job ran");
+        }
     }
 }
 
