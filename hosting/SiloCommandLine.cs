@@ -39,10 +39,32 @@ public static class SiloCommandLine
                 LaneSlots = parse.GetValue(laneSlots) ?? env.LaneSlots,
                 OtlpEndpoint = parse.GetValue(otlp) ?? env.OtlpEndpoint,
             };
+            RequireFreePorts(settings);
             await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Each port the silo will listen on is distinct and free, checked before Orleans starts (which would
+    /// otherwise fail deep in its lifecycle with a stack trace in the log).
+    /// </summary>
+    private static void RequireFreePorts(ClusterSettings settings)
+    {
+        var ports = new List<(string Option, int Port)> { ("--port", settings.SiloPort), ("--gateway-port", settings.GatewayPort) };
+        if (settings.HealthPort > 0) ports.Add(("--health-port", settings.HealthPort));
+        if (settings.MetricsPort > 0) ports.Add(("--metrics-port", settings.MetricsPort));
+        foreach (var clash in ports.GroupBy(p => p.Port).Where(g => g.Count() > 1))
+            throw new Engine.UserInputException($"{string.Join(" and ", clash.Select(p => p.Option))} are both {clash.Key}; each needs its own port");
+        foreach (var (option, port) in ports)
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, port);
+            try { listener.Start(); }
+            catch (System.Net.Sockets.SocketException e)
+            { throw new Engine.UserInputException($"{option} {port} is already in use ({e.SocketErrorCode}): another silo or program listens there; choose another port or stop it"); }
+            finally { listener.Stop(); }
+        }
     }
 
     private static Option<int?> Port(string name, string description, bool allowZero) => new(name)

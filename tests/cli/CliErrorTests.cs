@@ -99,6 +99,18 @@ public class CliErrorTests
         Assert.Contains("--", r.Out);
     }
 
+    [Fact]
+    public void A_silo_port_in_use_or_given_twice_is_refused_before_orleans_starts()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var r = CliRunner.Run("silo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--gateway-port", "30999", "--health-port", "0");
+        AssertOneCleanError(r, 1, $"--port {port} is already in use");
+        var twice = CliRunner.Run("silo", "--port", "30998", "--gateway-port", "30998", "--health-port", "0");
+        AssertOneCleanError(twice, 1, "--port and --gateway-port are both 30998");
+    }
+
     /// <summary>Requests this machine cannot hold, or a plan too large to simulate: refused before any work, nothing written.</summary>
     [Fact]
     public void Impossible_sizes_are_refused_before_any_work()
