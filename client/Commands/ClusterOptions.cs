@@ -10,7 +10,22 @@ namespace MemristorGrid.Client.Commands;
 /// through gateways or Redis; plus where telemetry goes.</summary>
 internal sealed class ClusterOptions
 {
-    public readonly Option<string[]> Gateway = new("--gateway") { Description = "Join a running cluster through this gateway (host:port; repeatable).", AllowMultipleArgumentsPerToken = true };
+    public readonly Option<string[]> Gateway = WithHostPortCheck(new("--gateway") { Description = "Join a running cluster through this gateway (host:port; repeatable).", AllowMultipleArgumentsPerToken = true });
+
+    /// <summary>A malformed gateway is a usage error before anything runs or is written.</summary>
+    private static Option<string[]> WithHostPortCheck(Option<string[]> option)
+    {
+        option.Validators.Add(r =>
+        {
+            foreach (var g in r.GetValueOrDefault<string[]>() ?? [])
+            {
+                int colon = g.LastIndexOf(':');
+                if (colon <= 0 || !int.TryParse(g.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) || port is < 1 or > 65535)
+                    r.AddError($"--gateway '{g}' is not host:port (e.g. 127.0.0.1:30000)");
+            }
+        });
+        return option;
+    }
     public readonly Option<string?> Redis = new("--redis") { Description = "Join the cluster registered in this Redis (StackExchange.Redis connection string, e.g. localhost:6379)." };
     public readonly Option<string?> Otlp = new("--otlp") { Description = "Export traces and metrics to this OTLP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
     public readonly Option<bool> ConsoleTelemetry = new("--console-telemetry") { Description = "Print traces and metrics to the console." };

@@ -108,7 +108,6 @@ internal sealed class AnalogRunArguments
         if (decoder == LatentImages.Decoder.Analog && LatentImages.VaePathOf(net.Metadata) is null)
             throw UserInputException.ForSetting("decoder", $"analog needs a latent model (trained with --task latent:VAE.onnx); {Path.GetFileName(modelPath)} has no VAE");
         string outDir = parse.GetValue(Output)!;
-        RunOutputs.PrepareDirectory(outDir);
         JsonObject? baseline = null;
         if (parse.GetValue(BaselineReport) is { } baselinePath)
         {
@@ -118,6 +117,7 @@ internal sealed class AnalogRunArguments
             if (baseline?["kind"]?.GetValue<string>() != "baseline")
                 throw UserInputException.ForSetting("baseline-report", $"{baselinePath} is not a report of memgrid baseline");
         }
+        RunOutputs.PrepareDirectory(outDir);
         return new Resolved(modelPath, bytes, net, profile, profileName, options, count, labels, reference, outDir) { DecoderKind = decoder, Baseline = baseline };
     }
 }

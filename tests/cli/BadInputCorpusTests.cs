@@ -1,0 +1,57 @@
+namespace MemristorGrid.Cli.Tests;
+
+/// <summary>
+/// Every bad input a user is likely to type, as data (<c>tests/cli/bad-inputs.tsv</c>: arguments, exit
+/// code, a fragment of the message): each must give one clear error line — no stack trace, no internal
+/// error — with the expected exit code, and write nothing.
+/// </summary>
+public class BadInputCorpusTests
+{
+    public static TheoryData<string, int, string> Cases()
+    {
+        var data = new TheoryData<string, int, string>();
+        foreach (var line in File.ReadAllLines(Path.Combine(CliRunner.RepoRoot(), "tests", "cli", "bad-inputs.tsv")))
+        {
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            var fields = line.Split('\t');
+            data.Add(fields[0], int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), fields[2]);
+        }
+        return data;
+    }
+
+    private static readonly Lazy<string> Fixtures = new(() =>
+    {
+        string dir = CliRunner.TempDir();
+        File.WriteAllText(Path.Combine(dir, "garbage.onnx"), "garbage");
+        File.WriteAllText(Path.Combine(dir, "bad.csv"), "x1,x2\n1,abc\n");
+        File.WriteAllText(Path.Combine(dir, "badlevels.json"), """{ "name": "p", "device": { "levels": 1 } }""");
+        File.WriteAllText(Path.Combine(dir, "broken.json"), "{ nope");
+        File.WriteAllText(Path.Combine(dir, "badsched.json"), """{"sde": "vq"}""");
+        return dir;
+    });
+
+    [Fact]
+    public void The_corpus_holds_at_least_a_hundred_cases() => Assert.True(Cases().Count >= 100, $"{Cases().Count} cases");
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void A_bad_input_is_one_clear_error_and_writes_nothing(string arguments, int exitCode, string fragment)
+    {
+        string dir = CliRunner.TempDir(), output = Path.Combine(dir, "out");
+        string models = Path.Combine(CliRunner.RepoRoot(), "models");
+        var args = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a
+            .Replace("M/", models + "/", StringComparison.Ordinal)
+            .Replace("F/", Fixtures.Value + "/", StringComparison.Ordinal)
+            .Replace("OUT", output, StringComparison.Ordinal)
+            .Replace("T.onnx", Path.Combine(dir, "t.onnx"), StringComparison.Ordinal)
+            .Replace("V.onnx", Path.Combine(dir, "v.onnx"), StringComparison.Ordinal)).ToArray();
+        var r = CliRunner.Run(args);
+        Assert.True(r.ExitCode == exitCode, $"memgrid {arguments}: exit {r.ExitCode}, expected {exitCode}; {r.Err}");
+        Assert.StartsWith("error: ", r.Err);
+        Assert.Contains(fragment, r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.DoesNotContain("internal error", r.Err);
+        Assert.False(Directory.Exists(output), $"memgrid {arguments} created its output directory");
+        Assert.False(File.Exists(Path.Combine(dir, "t.onnx")) || File.Exists(Path.Combine(dir, "v.onnx")), $"memgrid {arguments} wrote a model");
+    }
+}
