@@ -56,10 +56,6 @@ internal static class CompareCommand
             var chosen = parse.GetValue(cpuWatts) is { } w ? DigitalPlatform.CpuCore(w) : DigitalPlatform.Resolve(parse.GetValue(platform)!);
             var baseline = DigitalBaseline.Measure(ort, r.Network, r.Count, r.Labels, digitalOptions, parse.GetValue(threads), parse.GetValue(latencySamples), chosen, cancel);
             var digital = baseline.Batch;
-            double latencyCpu = baseline.LatencySeconds, throughputCpu = baseline.ThroughputSeconds;
-            double digitalEnergy = baseline.EnergyPerSampleJoules, digitalEnergyBatched = baseline.EnergyPerSampleBatchedJoules;
-            bool rapl = baseline.Rapl;
-            int latencyCount = baseline.LatencySamples;
 
             cancel.ThrowIfCancellationRequested();
             var (analog, ranOn) = await simulator.RunAsync(parse, r, cancel);
@@ -68,10 +64,8 @@ internal static class CompareCommand
             var digitalQuality = r.Reference is { } reference ? QualityReport.Compute(digital.Samples, digital.Labels, digital.Dim, reference.Data) : null;
 
             int n = r.Count;
-            double speedup = latencyCpu / analog.TimePerSampleSeconds;
-            double speedupThroughput = throughputCpu / analog.TimePerSampleSeconds;
-            double energyRatio = digitalEnergy / analog.EnergyPerSampleJoules;
-            double energyRatioBatched = digitalEnergyBatched / analog.EnergyPerSampleJoules;
+            double speedup = baseline.SpeedUp(analog.TimePerSampleSeconds), speedupThroughput = baseline.SpeedUpBatched(analog.TimePerSampleSeconds);
+            double energyRatio = baseline.EnergyRatio(analog.EnergyPerSampleJoules), energyRatioBatched = baseline.EnergyRatioBatched(analog.EnergyPerSampleJoules);
             var analogDir = Path.Combine(r.OutDir, "analog");
             RunOutputs.PrepareDirectory(analogDir);
             var analogReport = RunCommand.Report(r, analog, analogQuality);
@@ -85,13 +79,12 @@ internal static class CompareCommand
             RunOutputs.WriteSamples(digitalDir, digital.Samples, digital.Dim, digital.Labels, r.Network.ClassNames);
             RunOutputs.WritePng(digitalDir, "samples.png", ScatterPlot.Render(digitalTitle, digital.Samples, digital.Labels, r.Reference?.Data.X ?? [], digital.Dim, r.Network.ClassNames));
 
-            string energySource = baseline.EnergySource;
             var assumptions = new[]
             {
                 $"digital: ONNX Runtime ({parse.GetValue(threads)} thread(s)) in the {(r.Options.Kind == SamplerKind.Ode ? "probability-flow" : "Euler–Maruyama")} Euler loop, {digitalOptions.Steps} steps on this machine",
-                $"digital time is CPU time ({(parse.GetValue(threads) == 1 ? "of the thread that runs ONNX Runtime" : "of this process")}; wall time moves with the machine's load): batched = all {n} samples in one batch (throughput); one at a time = {latencyCount} sample(s) at batch 1 (latency)",
+                $"digital time is CPU time ({(parse.GetValue(threads) == 1 ? "of the thread that runs ONNX Runtime" : "of this process")}; wall time moves with the machine's load): batched = all {n} samples in one batch (throughput); one at a time = {baseline.LatencySamples} sample(s) at batch 1 (latency)",
                 "speed-up and energy ratio compare one sample at a time on each side (the analog figure is one closed loop's latency: one machine makes one sample at a time); the batched rows show what a digital batch gains",
-                $"digital energy: {energySource}",
+                $"digital energy: {baseline.EnergySource}",
                 $"analog: profile {r.Profile.Name}; time per sample = reset and initial load + loop settling + RC × diffusion span + readout; energy = integrated cell power + static power × time + converters + DAC updates (docs/hardware-model.md)",
             };
             var json = new JsonObject
@@ -111,16 +104,16 @@ internal static class CompareCommand
                     ["wall_seconds"] = digital.Wall.TotalSeconds,
                     ["cpu_seconds"] = baseline.CpuSeconds,
                     ["cpu_clock"] = baseline.CpuClockName,
-                    ["time_per_sample_seconds"] = throughputCpu,
+                    ["time_per_sample_seconds"] = baseline.ThroughputSeconds,
                     ["wall_per_sample_seconds"] = digital.Wall.TotalSeconds / n,
-                    ["latency_seconds"] = latencyCpu,
+                    ["latency_seconds"] = baseline.LatencySeconds,
                     ["latency_wall_seconds"] = baseline.LatencyWallSeconds,
-                    ["latency_samples"] = latencyCount,
+                    ["latency_samples"] = baseline.LatencySamples,
                     ["flops_per_sample"] = baseline.FlopsPerSample,
-                    ["energy_per_sample_joules"] = digitalEnergy,
-                    ["energy_per_sample_batched_joules"] = digitalEnergyBatched,
-                    ["energy_source"] = rapl ? "rapl" : "platform",
-                    ["platform"] = rapl ? null : new JsonObject
+                    ["energy_per_sample_joules"] = baseline.EnergyPerSampleJoules,
+                    ["energy_per_sample_batched_joules"] = baseline.EnergyPerSampleBatchedJoules,
+                    ["energy_source"] = baseline.Rapl ? "rapl" : "platform",
+                    ["platform"] = baseline.Rapl ? null : new JsonObject
                     {
                         ["name"] = chosen.Name,
                         ["description"] = chosen.Description,
@@ -147,8 +140,8 @@ internal static class CompareCommand
                 ["energy_ratio_batched"] = energyRatioBatched,
                 ["assumptions"] = new JsonArray(assumptions.Select(s => (JsonNode)s).ToArray()),
             };
-            string digitalColumn = rapl ? "digital (this machine, RAPL)" : $"digital ({chosen.Name})";
-            string table = Table(r.Profile.Name, digitalColumn, digitalQuality, analogQuality, latencyCpu, throughputCpu, digitalEnergy, digitalEnergyBatched, analog.TimePerSampleSeconds, analog.EnergyPerSampleJoules,
+            string digitalColumn = baseline.Rapl ? "digital (this machine, RAPL)" : $"digital ({chosen.Name})";
+            string table = Table(r.Profile.Name, digitalColumn, digitalQuality, analogQuality, baseline.LatencySeconds, baseline.ThroughputSeconds, baseline.EnergyPerSampleJoules, baseline.EnergyPerSampleBatchedJoules, analog.TimePerSampleSeconds, analog.EnergyPerSampleJoules,
                 speedup, speedupThroughput, energyRatio, energyRatioBatched, digitalImages?.Quality, analogImages?.Quality);
             var md = new StringBuilder();
             md.AppendLine(CultureInfo.InvariantCulture, $"# Digital vs. analog: {Path.GetFileName(r.ModelPath)} on `{r.Profile.Name}`, {n} samples, seed {r.Options.Seed}");

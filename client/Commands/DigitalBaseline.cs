@@ -20,6 +20,14 @@ internal sealed record DigitalBaseline(
 
     public double ThroughputSeconds => CpuSeconds / (Batch.Samples.Length / Batch.Dim);
 
+    /// <summary>Digital / analog time, one sample at a time on each side (the headline) and batched.</summary>
+    public double SpeedUp(double analogSeconds) => LatencySeconds / analogSeconds;
+    public double SpeedUpBatched(double analogSeconds) => ThroughputSeconds / analogSeconds;
+
+    /// <summary>Digital / analog energy per sample, one at a time (the headline) and batched.</summary>
+    public double EnergyRatio(double analogJoules) => EnergyPerSampleJoules / analogJoules;
+    public double EnergyRatioBatched(double analogJoules) => EnergyPerSampleBatchedJoules / analogJoules;
+
     public string EnergySource => Rapl
         ? $"package energy counter ({RaplCounter}) over each run"
         : Platform.IsTimedHere

@@ -43,10 +43,10 @@ internal static class ReproduceCommand
         public CellMetrics[] Chips => Plan.Cells.Select(c => Cells[c.Id]).ToArray();
         public double AnalogSeconds => Chips.Average(m => m.TimePerSampleSeconds);
         public double AnalogJoules => Chips.Average(m => m.EnergyPerSampleJoules);
-        public double SpeedUp => Digital.LatencySeconds / AnalogSeconds;
-        public double SpeedUpBatched => Digital.ThroughputSeconds / AnalogSeconds;
-        public double EnergyRatio => Digital.EnergyPerSampleJoules / AnalogJoules;
-        public double EnergyRatioBatched => Digital.EnergyPerSampleBatchedJoules / AnalogJoules;
+        public double SpeedUp => Digital.SpeedUp(AnalogSeconds);
+        public double SpeedUpBatched => Digital.SpeedUpBatched(AnalogSeconds);
+        public double EnergyRatio => Digital.EnergyRatio(AnalogJoules);
+        public double EnergyRatioBatched => Digital.EnergyRatioBatched(AnalogJoules);
     }
 
     public static Command Create()
@@ -81,7 +81,9 @@ internal static class ReproduceCommand
             UserInputException.Require(!ringModel.Network.IsConditional, "ring", $"{ringModel.Name} is conditional; the unconditional task needs an unconditional model");
             UserInputException.Require(conditionalModel.Network.IsConditional, "conditional", $"{conditionalModel.Name} is unconditional");
             var error = parse.InvocationConfiguration.Error;
-            (Dataset Data, string Name) Reference(SweepModel m) => ReferenceResolver.Resolve(null, m.Network.Metadata, seedValue, 10_000, w => error.WriteLine(w))
+            // Each model's reference is generated once, however many parts of the experiment score against it.
+            var references = new Dictionary<SweepModel, (Dataset Data, string Name)>();
+            (Dataset Data, string Name) Reference(SweepModel m) => references.TryGetValue(m, out var known) ? known : references[m] = ReferenceResolver.Resolve(null, m.Network.Metadata, seedValue, 10_000, w => error.WriteLine(w))
                 ?? throw UserInputException.ForSetting(m == conditionalModel ? "conditional" : "ring", $"{m.Name} names no training task, so its samples cannot be scored");
             var judge = LatentImages.JudgeOf(conditionalModel.Network.Metadata);
 
@@ -143,9 +145,8 @@ internal static class ReproduceCommand
             RunOutputs.PrepareDirectory(codesignDir);
             var codesignPlan = SweepPlan.Expand([ringModel, noiselessModel], HardwareProfile.Resolve("ideal"), [SweepAxis.ProgrammingSigma(scale.Sigmas)], scale.Chips,
                 new AnalogRunOptions { Kind = SamplerKind.Ode, Seed = seedValue }, scale.CodesignSamples, _ => [], m => $"{Reference(m).Name}@{seedValue}");
-            var ringReference = Reference(ringModel);
             var codesign = await RunCellsAsync(parse, simulator, codesignPlan, codesignDir,
-                new Dictionary<SweepModel, (Dataset, string)> { [ringModel] = ringReference, [noiselessModel] = Reference(noiselessModel) }, null, o, "co-design sweep", cancel);
+                new Dictionary<SweepModel, (Dataset, string)> { [ringModel] = Reference(ringModel), [noiselessModel] = Reference(noiselessModel) }, null, o, "co-design sweep", cancel);
             var codesignPoints = SweepSummary.Aggregate(codesignPlan, codesign, SweepMetric.KlPaper);
             RunOutputs.WritePng(codesignDir, "quality-vs-programming-sigma.png", SweepPlots.QualityVersus(codesignPlan, codesignPoints, 0, SweepMetric.KlPaper));
 

@@ -311,7 +311,7 @@ internal static class RunCommand
         byte[] tiles = TileEnergyPlot.Render($"energy per sample — {r.Profile.Name}, {Units.Energy(result.EnergyPerSampleJoules)} in total", result);
         RunOutputs.WriteSamples(r.OutDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);
         RunOutputs.WriteReport(r.OutDir, report);
-        RunOutputs.WriteText(r.OutDir, "report.md", Markdown(r, result, quality, images, report["program"]!.AsObject()));
+        RunOutputs.WriteText(r.OutDir, "report.md", Markdown(r, result, quality, images, report));
         RunOutputs.WritePng(r.OutDir, "samples.png", scatter);
         RunOutputs.WritePng(r.OutDir, "tiles.png", tiles);
         return images;
@@ -346,8 +346,9 @@ internal static class RunCommand
         return sb.ToString().TrimEnd();
     }
 
-    private static string Markdown(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality, LatentImages.Decoded? images, JsonObject program)
+    private static string Markdown(AnalogRunArguments.Resolved r, AnalogRunResult result, QualityReport? quality, LatentImages.Decoded? images, JsonObject report)
     {
+        var program = report["program"]!.AsObject();
         var inv = CultureInfo.InvariantCulture;
         long n = result.Samples.Length / result.Dim;
         var sb = new StringBuilder();
@@ -396,12 +397,13 @@ internal static class RunCommand
         sb.AppendLine(inv, $"| signals clipped by ADCs between chips inside the network | {c.TileAdcOverflows} |");
         sb.AppendLine(inv, $"| simulator wall time | {result.Wall.TotalSeconds:F2} s |");
         sb.AppendLine();
-        var layers = LayerRollup.Of(r.Network, r.Profile.Mapping, result);
+        // The roll-up as report.json has it (computed once, in Report).
+        var layers = report["layers"]!.AsArray().Select(l => l!.AsObject()).ToList();
+        double Sum(string key) => layers.Sum(l => double.Parse(l[key]!.ToJsonString(), inv)); // integers and doubles alike
         sb.AppendLine("| layer | tiles | chips | devices used / in its tiles (utilisation) | MVMs | ops per sample | tile energy per sample | ops per joule (tiles) |\n|---|---|---|---|---|---|---|---|");
         foreach (var l in layers)
-            sb.AppendLine(inv, $"| {l.Layer} | {l.Tiles} | {l.Chips} | {l.UsedDevices} / {l.TileDevices} ({l.Utilisation:P1}) | {l.Mvms} | {l.Ops / n:G4} | {Units.Energy(l.TileJoules / n)} | {l.OpsPerJoule:G3} |");
-        double allOps = layers.Sum(l => l.Ops);
-        sb.AppendLine(inv, $"| all | {layers.Sum(l => l.Tiles)} | {result.Tiles.Select(t => t.Chip).Distinct().Count()} | {layers.Sum(l => l.UsedDevices)} / {layers.Sum(l => l.TileDevices)} ({layers.Sum(l => (double)l.UsedDevices) / layers.Sum(l => (double)l.TileDevices):P1}) | {layers.Sum(l => l.Mvms)} | {allOps / n:G4} | {Units.Energy(layers.Sum(l => l.TileJoules) / n)} | {allOps / Math.Max(result.TotalEnergyJoules, double.Epsilon):G3} (whole machine) |");
+            sb.AppendLine(inv, $"| {(int)l["layer"]!} | {(int)l["tiles"]!} | {(int)l["chips"]!} | {(long)l["used_devices"]!} / {(long)l["tile_devices"]!} ({(double)l["utilisation"]!:P1}) | {(long)l["mvms"]!} | {(double)l["ops"]! / n:G4} | {Units.Energy((double)l["tile_energy_joules"]! / n)} | {(double)l["ops_per_joule"]!:G3} |");
+        sb.AppendLine(inv, $"| all | {Sum("tiles")} | {result.Tiles.Select(t => t.Chip).Distinct().Count()} | {Sum("used_devices")} / {Sum("tile_devices")} ({(double)report["array_utilisation"]!:P1}) | {Sum("mvms")} | {Sum("ops") / n:G4} | {Units.Energy(Sum("tile_energy_joules") / n)} | {(double)report["ops_per_joule"]!:G3} (whole machine) |");
         sb.AppendLine();
         sb.AppendLine("An op is a multiply or an add of a matrix–vector product in the crossbars (2 per cell per MVM); utilisation counts the device pairs the weights use against those of the tiles they occupy.");
         sb.AppendLine();
@@ -422,9 +424,9 @@ internal static class RunCommand
         sb.AppendLine($"| energy per sample by component | {prefix}J | share | basis |\n|---|---|---|---|");
         foreach (var (name, joules) in result.Energy.Components)
             sb.AppendLine(inv, $"| {name} | {F(joules / n / perSample)} | {(total > 0 ? joules / total : 0):P1} | {(r.Profile.EnergySources.ContainsKey(name) ? "sourced" : "assumption")} |");
-        double sourced = result.Energy.Components.Where(c => r.Profile.EnergySources.ContainsKey(c.Key)).Sum(c => c.Joules);
+        var basis = report["energy_basis"]!;
         sb.AppendLine();
-        sb.AppendLine(inv, $"{(total > 0 ? sourced / total : 0):P2} of the energy rests on sourced figures only; {(total > 0 ? 1 - sourced / total : 0):P2} on at least one assumption (the profile names each).");
+        sb.AppendLine(inv, $"{(double)basis["sourced_share"]!:P2} of the energy rests on sourced figures only; {(double)basis["assumed_share"]!:P2} on at least one assumption (the profile names each).");
         sb.AppendLine();
         sb.AppendLine("| tile | layer | chip | energy per sample (nJ) | cells (nJ) | MVMs | ADC conversions | latency (ns) |\n|---|---|---|---|---|---|---|---|");
         foreach (var t in result.Tiles)

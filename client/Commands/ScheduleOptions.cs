@@ -39,9 +39,8 @@ internal sealed class ScheduleOptions
     {
         byte[] bytes = OnnxImporter.ReadModelBytes(path);
         var imported = OnnxImporter.FromBytes(bytes, path);
-        var settings = Settings(parse, scheduleScale);
-        var net = imported.WithMetadata(settings.ApplyTo(imported.Metadata, Path.GetFileName(path)));
-        foreach (var line in settings.Defaulted) parse.InvocationConfiguration.Error.WriteLine($"warning: {Path.GetFileName(path)}: {line}");
+        var net = imported.WithMetadata(Settings(parse, scheduleScale).ApplyTo(imported.Metadata, Path.GetFileName(path)));
+        foreach (var line in ScheduleSettings.Defaulted(net.Metadata)) parse.InvocationConfiguration.Error.WriteLine($"warning: {Path.GetFileName(path)}: {line}");
         // The sampling scale travels in the run options; the SDE and its parameters only in the model.
         bool given = new[] { "sde", "beta_min", "beta_max", "sigma_min", "sigma_max" }.Any(k => net.Metadata.Origin(k) == ScheduleSettings.FromOptions);
         return (given ? OnnxExporter.ToBytes(net) : bytes, net, bytes);

@@ -34,21 +34,21 @@ public static class ScatterPlot
 
         if (refs.X.Length > 0)
         {
-            var (rx, ry, stride) = Thin(refs.X, refs.Y, Enumerable.Repeat(0, refs.X.Length).ToArray(), 0);
+            var (rx, ry, stride) = Thin(refs.X, refs.Y, null, 0);
             var refPoints = plot.Add.ScatterPoints(rx, ry, new Color(110, 110, 110).WithAlpha(0.45));
             refPoints.MarkerSize = 4;
             refPoints.LegendText = $"reference ({Count(refs.X.Length, stride)})";
         }
         var palette = new ScottPlot.Palettes.Category10();
         int classes = generatedLabels.Length == 0 ? 1 : Math.Max(classNames.Count, 1);
-        var labels = generatedLabels.Length == 0 ? new int[gen.X.Length] : generatedLabels.ToArray();
+        int[]? labels = generatedLabels.Length == 0 ? null : generatedLabels.ToArray();
         for (int c = 0; c < classes; c++)
         {
             var (gx, gy, stride) = Thin(gen.X, gen.Y, labels, c);
             if (gx.Length == 0) continue;
             var s = plot.Add.ScatterPoints(gx, gy, palette.GetColor(c).WithAlpha(0.75));
             s.MarkerSize = 4;
-            int total = labels.Count(l => l == c);
+            int total = labels?.Count(l => l == c) ?? gen.X.Length;
             s.LegendText = generatedLabels.Length == 0 ? $"generated ({Count(total, stride)})"
                 : $"generated {(c < classNames.Count ? classNames[c] : c.ToString(CultureInfo.InvariantCulture))} ({Count(total, stride)})";
         }
@@ -62,9 +62,10 @@ public static class ScatterPlot
 
     private static string Count(int total, int stride) => stride == 1 ? $"{total}" : $"1 in {stride} of {total} drawn";
 
-    private static (double[] X, double[] Y, int Stride) Thin(double[] x, double[] y, int[] labels, int label)
+    /// <summary>The points of class <paramref name="label"/> (all of them when unlabelled), every k-th so at most <see cref="MaxPointsPerLayer"/>.</summary>
+    private static (double[] X, double[] Y, int Stride) Thin(double[] x, double[] y, int[]? labels, int label)
     {
-        var index = Enumerable.Range(0, x.Length).Where(i => labels[i] == label).ToArray();
+        var index = Enumerable.Range(0, x.Length).Where(i => labels is null || labels[i] == label).ToArray();
         int stride = Math.Max(1, (index.Length + MaxPointsPerLayer - 1) / MaxPointsPerLayer);
         var kept = index.Where((_, k) => k % stride == 0).ToArray();
         return (kept.Select(i => x[i]).ToArray(), kept.Select(i => y[i]).ToArray(), stride);

@@ -15,8 +15,14 @@ public sealed record ScheduleSettings(string? Sde = null, double? BetaMin = null
 {
     public const string FromFile = "from the file", FromOptions = "from options", Default = "default";
 
-    /// <summary>After <see cref="ApplyTo"/>: the parameters that took a default, each as a warning line.</summary>
-    public IReadOnlyList<string> Defaulted { get; private set; } = [];
+    /// <summary>The parameters of <paramref name="m"/>'s SDE that took a default (neither the file nor options gave them), each as a warning line.</summary>
+    public static IReadOnlyList<string> Defaulted(DiffusionMetadata m)
+    {
+        string[] needed = m.SdeKind == "vp" ? ["beta_min", "beta_max"] : ["sigma_min", "sigma_max"];
+        return needed.Where(k => m.Origin(k) == Default)
+            .Select(k => string.Create(CultureInfo.InvariantCulture, $"--{k.Replace('_', '-')} not given and not in the file: using {Describe(k switch { "beta_min" => m.BetaMin, "beta_max" => m.BetaMax, "sigma_min" => m.SigmaMin, _ => m.SigmaMax })}"))
+            .ToList();
+    }
 
     public bool IsEmpty => Sde is null && BetaMin is null && BetaMax is null && SigmaMin is null && SigmaMax is null && ScheduleScale is null;
 
@@ -80,15 +86,10 @@ public sealed record ScheduleSettings(string? Sde = null, double? BetaMin = null
             SamplingScheduleScale = Pick("schedule_scale", ScheduleScale, m.SamplingScheduleScale),
         };
         if (Sde is not null) origins["sde"] = FromOptions;
-        // The SDE's own parameters that neither the file nor the options give keep the defaults, and are named.
-        string[] needed = sde == "vp" ? ["beta_min", "beta_max"] : ["sigma_min", "sigma_max"];
-        Defaulted = needed.Where(k => origins.GetValueOrDefault(k, Default) == Default)
-            .Select(k => string.Create(CultureInfo.InvariantCulture, $"--{k.Replace('_', '-')} not given and not in the file: using {Describe(k switch { "beta_min" => result.BetaMin, "beta_max" => result.BetaMax, "sigma_min" => result.SigmaMin, _ => result.SigmaMax })}"))
-            .ToList();
         try { result.CreateSde(); }
         catch (UserInputException e) { throw new UserInputException($"{model}: {e.Message}"); }
         return result with { Origins = origins };
     }
 
-    public static string Describe(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
+    private static string Describe(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 }

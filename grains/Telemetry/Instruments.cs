@@ -55,20 +55,16 @@ public static class Instruments
     /// </summary>
     public static readonly IReadOnlyDictionary<string, double[]> Buckets = new Dictionary<string, double[]>
     {
-        [TileWallTime.Name] = Steps(1e-5, 10),
-        [TileSimulatedLatency.Name] = Steps(1e-9, 1e-2),
-        [TileEnergy.Name] = Steps(1e-12, 10),
-        [PeripheryEnergy.Name] = Steps(1e-12, 10),
+        [TileWallTime.Name] = Steps(-5, 1),
+        [TileSimulatedLatency.Name] = Steps(-9, -2),
+        [TileEnergy.Name] = Steps(-12, 1),
+        [PeripheryEnergy.Name] = Steps(-12, 1),
     };
 
-    private static double[] Steps(double from, double to)
-    {
-        var bounds = new List<double>();
-        for (double decade = from; decade <= to * (1 + 1e-9); decade *= 10)
-        {
-            bounds.Add(decade);
-            if (decade * 3 <= to) bounds.Add(decade * 3);
-        }
-        return bounds.Select(b => double.Parse(b.ToString("G3", System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-    }
+    /// <summary>1 and 3 times every power of ten from 10^<paramref name="fromExponent"/> to 10^<paramref name="toExponent"/>,
+    /// parsed from their decimal literals so the scrape's <c>le</c> labels read 3E-05, not 3.0000000000000004E-05.</summary>
+    private static double[] Steps(int fromExponent, int toExponent) =>
+        Enumerable.Range(fromExponent, toExponent - fromExponent + 1)
+            .SelectMany(e => e < toExponent ? new[] { $"1e{e}", $"3e{e}" } : [$"1e{e}"])
+            .Select(text => double.Parse(text, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 }
