@@ -28,10 +28,12 @@ public readonly record struct ReadContext(ulong Seed, long FirstSample, long Int
 /// feedback, with s_c the column's weight scale and ΔG = Gmax − Gmin. Each read redraws the device
 /// fluctuation G(1 + ε), ε ~ N(0, σ_r²); its sum over a column is Gaussian with standard deviation
 /// σ_r·sqrt(Σ_r x_r² (G⁺² + G⁻²))·s_c/ΔG, which is drawn directly (exact in distribution, one draw
-/// per output). Cell power is Σ_r V_r² Σ_c (G⁺ + G⁻). Immutable after programming, so one instance
-/// may serve many lanes at once.
+/// per output). Cell power is Σ_r V_r² Σ_c (G⁺ + G⁻). With resistive wires (<see cref="WireParameters"/>)
+/// the two arrays are solved as circuits instead (<see cref="CrossbarCircuit"/>): currents, read-noise
+/// variance and cell power then come from the solved voltage across each cell. Immutable after
+/// programming, so one instance may serve many lanes at once.
 /// </summary>
-public sealed class CrossbarTile
+public sealed partial class CrossbarTile
 {
     private readonly float[] _weights;      // [cols × rows] effective weight of each pair, in weight units
     private readonly float[] _noiseWeights; // [cols × rows] (G⁺² + G⁻²)·(s/ΔG)²; empty without read noise
@@ -76,6 +78,7 @@ public sealed class CrossbarTile
         _tiaRail = Converters.Rail(profile.Tia.SaturationVolts, profile);
         _dacRows = plan.DigitisedRows;
         _adcRows = Enumerable.Range(0, plan.RowCount).Select(plan.ArrivesOverLink).ToArray();
+        if (!profile.Wires.IsIdeal) (_plus, _minus, _columnUnit) = WiredArrays(plan, gPlus, gMinus, columnScale, profile.Wires, device.Window);
     }
 
     public TilePlan Plan { get; }
@@ -110,6 +113,8 @@ public sealed class CrossbarTile
         Span<float> squares = rows <= 512 ? stackalloc float[rows] : new float[rows];
         Span<float> z = cols <= 512 ? stackalloc float[cols] : new float[cols];
         ReadOnlySpan<float> w = _weights, q = _noiseWeights;
+        using var wired = WiredWorkspace.Rent(_plus);
+        double wiredWatts = 0;
 
         for (int i = 0; i < count; i++)
         {
@@ -127,17 +132,26 @@ public sealed class CrossbarTile
                 if (over) overflows++;
                 x[r] = v;
             }
-            TensorPrimitives.Multiply(x, x, squares);
-            float sampleSquares = TensorPrimitives.Dot(squares, _rowConductance);
-            power += sampleSquares;
-            if (cellPower.Length != 0) cellPower[i] = sampleSquares * watts;
             var y = outputs.Slice(i * cols, cols);
-            for (int c = 0; c < cols; c++) y[c] = TensorPrimitives.Dot(w.Slice(c * rows, rows), x);
-            if (noisy)
+            if (_plus is not null)
             {
-                rng.FillGaussian(z, (ulong)read.SampleAt(i) * (ulong)cols);
-                for (int c = 0; c < cols; c++)
-                    y[c] += _readSigma * MathF.Sqrt(TensorPrimitives.Dot(q.Slice(c * rows, rows), squares)) * z[c];
+                double sampleWatts = EvaluateWired(x, y, wired.Span, noisy ? z : default, read, i, ref rng);
+                wiredWatts += sampleWatts;
+                if (cellPower.Length != 0) cellPower[i] = sampleWatts;
+            }
+            else
+            {
+                TensorPrimitives.Multiply(x, x, squares);
+                float sampleSquares = TensorPrimitives.Dot(squares, _rowConductance);
+                power += sampleSquares;
+                if (cellPower.Length != 0) cellPower[i] = sampleSquares * watts;
+                for (int c = 0; c < cols; c++) y[c] = TensorPrimitives.Dot(w.Slice(c * rows, rows), x);
+                if (noisy)
+                {
+                    rng.FillGaussian(z, (ulong)read.SampleAt(i) * (ulong)cols);
+                    for (int c = 0; c < cols; c++)
+                        y[c] += _readSigma * MathF.Sqrt(TensorPrimitives.Dot(q.Slice(c * rows, rows), squares)) * z[c];
+                }
             }
             for (int c = 0; c < cols; c++)
             {
@@ -152,6 +166,6 @@ public sealed class CrossbarTile
                 y[c] = v;
             }
         }
-        return new TileEvaluation(power * _voltsPerUnit * _voltsPerUnit, overflows, saturated, adcOverflows);
+        return new TileEvaluation(power * _voltsPerUnit * _voltsPerUnit + wiredWatts, overflows, saturated, adcOverflows);
     }
 }

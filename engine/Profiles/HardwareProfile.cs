@@ -5,7 +5,7 @@ namespace MemristorGrid.Engine.Profiles;
 
 /// <summary>
 /// Everything the simulator knows about a hardware deployment, as data: devices, mapping, peripherals,
-/// activation circuits, controller, integrator and interconnect. Loaded from JSON (snake_case keys,
+/// activation circuits, controller, integrator, interconnect and the tiles' wires. Loaded from JSON (snake_case keys,
 /// comments allowed, unknown keys refused); every quantity carries its unit in its name.
 /// Signals are voltages throughout: one network unit is <see cref="SignalParameters.VoltsPerUnit"/> volts
 /// on every node (integrator output, crossbar rows, TIA and activation outputs, embedding DACs).
@@ -25,6 +25,7 @@ public sealed record HardwareProfile
     public IntegratorParameters Integrator { get; init; } = new();
     public InterconnectParameters Interconnect { get; init; } = new();
     public OpampParameters Opamp { get; init; } = new();
+    public WireParameters Wires { get; init; } = new();
 
     /// <summary>The energy components (report keys, e.g. <c>readout_adc</c>) whose every parameter comes from a cited
     /// source, each with that source; every other component rests on at least one assumption, and the report says how much energy that is.</summary>
@@ -123,7 +124,7 @@ public sealed record HardwareProfile
     public IEnumerable<string> Problems()
     {
         var own = Signal.Problems().Concat(Device.Problems()).Concat(Mapping.Problems()).Concat(Dac.Problems()).Concat(Adc.Problems())
-            .Concat(Tia.Problems()).Concat(Activation.Problems()).Concat(Controller.Problems()).Concat(Integrator.Problems()).Concat(Interconnect.Problems()).Concat(Opamp.Problems());
+            .Concat(Tia.Problems()).Concat(Activation.Problems()).Concat(Controller.Problems()).Concat(Integrator.Problems()).Concat(Interconnect.Problems()).Concat(Opamp.Problems()).Concat(Wires.Problems());
         foreach (var p in own) yield return p;
         foreach (var key in EnergySources.Keys.Where(k => !EnergyComponents.Contains(k)))
             yield return $"energy_sources.{key}: no such energy component ({string.Join(", ", EnergyComponents)})";

@@ -1,0 +1,285 @@
+using MemristorGrid.Engine.Profiles;
+
+namespace MemristorGrid.Engine.Crossbars;
+
+/// <summary>What one solve of a crossbar circuit found.</summary>
+/// <param name="CellPowerWatts">Σ over cells of G·ΔV², with ΔV the solved voltage across each cell.</param>
+/// <param name="Sweeps">Line-relaxation sweeps the iterative solver took (0 for the linearised and direct paths).</param>
+public readonly record struct CircuitReadout(double CellPowerWatts, int Sweeps);
+
+/// <summary>
+/// One resistive array with resistive wires (<see cref="WireParameters"/> gives the topology). The unknowns
+/// are each cell's word-line drop w = V_r − u (u the word-line node) and bit-line rise v (the bit-line node;
+/// the TIA holds 0 V behind its input resistance); the cell conducts i = G·(V_r − w − v).
+/// <para>Written in currents the circuit is i = G∘V − K·i, where K = diag(G)·L and L is the wires' path
+/// resistance: a current entering the word line at column c′ drops (R_drv + R_wl·(min(c, c′) + 1)) at
+/// column c; one entering the bit line at row r′ raises row r by (R_tia + R_bl·(rows − max(r, r′))). The
+/// linearised path takes one step from the ideal currents, i₁ = G∘V − K·G∘V, whose error is exactly
+/// K²·i* ≥ 0 entrywise bounded by 2·V_max·K²·G (cell currents cannot exceed G·2·V_max in a network of
+/// resistors driven by inputs within ±V_max); <see cref="LinearErrorBound"/> is that bound summed over
+/// the worst column, as a fraction of the column's full scale rows·G_max·V_max.</para>
+/// <para>The iterative path relaxes whole lines: every bit line solved exactly (a tridiagonal system) for
+/// the present word-line drops, then every word line for the present bit-line rises — block Gauss–Seidel
+/// on a symmetric positive-definite system, so it converges for any resistances; when one family of wires
+/// is ideal one sweep is exact. Tridiagonal pivots depend only on the conductances and are factored once.</para>
+/// Immutable after construction: a workspace from the caller makes a solve allocation-free and thread-safe.
+/// </summary>
+public sealed class CrossbarCircuit
+{
+    private readonly double[] _g;                   // [rows × cols] siemens
+    private readonly double[] _wordPivots, _bitPivots; // [rows × cols] inverse Thomas pivots along each word line / bit line
+    private readonly double _rDriver, _rWord, _rBit, _rTia, _gWord, _gBit;
+    private readonly double _maxColumnConductance;
+    private readonly WireParameters _wires;
+
+    public CrossbarCircuit(int rows, int cols, ReadOnlySpan<double> conductance, WireParameters wires)
+    {
+        if (rows < 1 || cols < 1 || conductance.Length != rows * cols) throw new ArgumentException("conductances must be rows × cols");
+        Rows = rows;
+        Cols = cols;
+        _wires = wires;
+        _g = conductance.ToArray();
+        (_rDriver, _rWord, _rBit, _rTia) = (wires.DriverOhms, wires.WordLineOhmsPerCell, wires.BitLineOhmsPerCell, wires.TiaInputOhms);
+        _gWord = _rWord > 0 ? 1 / _rWord : 0;
+        _gBit = _rBit > 0 ? 1 / _rBit : 0;
+        _wordPivots = new double[rows * cols];
+        _bitPivots = new double[rows * cols];
+        if (HasWordLines) FactorWordLines();
+        if (HasBitLines) FactorBitLines();
+        for (int c = 0; c < cols; c++)
+        {
+            double sum = 0;
+            for (int r = 0; r < rows; r++) sum += _g[r * cols + c];
+            _maxColumnConductance = Math.Max(_maxColumnConductance, sum);
+        }
+        LinearErrorBound = ComputeLinearErrorBound();
+        Solver = wires.Solver != CircuitSolver.Auto ? wires.Solver
+            : LinearErrorBound <= wires.LinearMaxError ? CircuitSolver.Linear : CircuitSolver.Iterative;
+    }
+
+    public int Rows { get; }
+    public int Cols { get; }
+    public bool HasWordLines => _rWord > 0;
+    public bool HasBitLines => _rBit > 0;
+    public ReadOnlySpan<double> Conductance => _g;
+
+    /// <summary>The path <see cref="Solve"/> takes (Auto resolved for this array).</summary>
+    public CircuitSolver Solver { get; }
+
+    /// <summary>Bound on the linearised path's error in any column current, as a fraction of rows × G_max × V_max.</summary>
+    public double LinearErrorBound { get; }
+
+    /// <summary>Doubles of workspace one <see cref="Solve"/> needs.</summary>
+    public int WorkspaceLength => 2 * Rows * Cols + Cols;
+
+    /// <summary>
+    /// Solves for input voltages <paramref name="volts"/> (one per row) and reads out each column's current (A) and
+    /// Σ_r (G·ΔV)² (A², the column's read-noise variance over σ²).
+    /// </summary>
+    public CircuitReadout Solve(ReadOnlySpan<double> volts, Span<double> currents, Span<double> currentSquares, Span<double> workspace)
+    {
+        int n = Rows * Cols;
+        var drops = workspace[..n];
+        var rises = workspace.Slice(n, n);
+        var column = workspace.Slice(2 * n, Cols);
+        int sweeps = Solver switch
+        {
+            CircuitSolver.Linear => Linearised(volts, drops, rises, column),
+            CircuitSolver.Direct when HasWordLines && HasBitLines => DirectSolve(volts, drops, rises),
+            _ => Relax(volts, drops, rises, currents, column),
+        };
+        return new CircuitReadout(Readout(volts, drops, rises, currents, currentSquares), sweeps);
+    }
+
+    private int Linearised(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises, Span<double> column)
+    {
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < Cols; c++) drops[r * Cols + c] = _g[r * Cols + c] * volts[r];
+        WireDrops(drops, drops, rises, column);
+        return 0;
+    }
+
+    private int DirectSolve(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises)
+    {
+        var (word, bit) = CircuitOracle.Solve(this, _wires, volts);
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < Cols; c++)
+            {
+                int i = r * Cols + c;
+                drops[i] = volts[r] - word[i];
+                rises[i] = bit[i];
+            }
+        return 0;
+    }
+
+    private int Relax(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises, Span<double> currents, Span<double> previous)
+    {
+        drops.Clear();
+        rises.Clear();
+        double vMax = 0;
+        foreach (double v in volts) vMax = Math.Max(vMax, Math.Abs(v));
+        double threshold = _wires.Tolerance * vMax * _maxColumnConductance;
+        ColumnCurrents(volts, drops, rises, previous);
+        for (int sweep = 1; sweep <= _wires.MaxIterations; sweep++)
+        {
+            if (HasBitLines) SolveBitLines(volts, drops, rises);
+            if (HasWordLines) SolveWordLines(volts, rises, drops);
+            if (!HasWordLines || !HasBitLines) return sweep;
+            ColumnCurrents(volts, drops, rises, currents);
+            double change = 0;
+            for (int c = 0; c < Cols; c++) change = Math.Max(change, Math.Abs(currents[c] - previous[c]));
+            if (change <= threshold) return sweep;
+            currents.CopyTo(previous);
+        }
+        // Block Gauss–Seidel always converges, but slowly when G·R·n² approaches 1: the direct solve
+        // finishes what the sweep budget could not, so no caller ever reads an unconverged state.
+        DirectSolve(volts, drops, rises);
+        return _wires.MaxIterations;
+    }
+
+    /// <summary>Word-line drops and bit-line rises that cell currents <paramref name="cellCurrents"/> cause (L·i); may alias <paramref name="drops"/>.</summary>
+    internal void WireDrops(ReadOnlySpan<double> cellCurrents, Span<double> drops, Span<double> rises, Span<double> column)
+    {
+        int rows = Rows, cols = Cols;
+        // Bit lines first, while cellCurrents is intact: prefix sums down each column (current below row r) …
+        column.Clear();
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) rises[r * cols + c] = column[c] += cellCurrents[r * cols + c];
+        // … then the rise at row r is R_tia·(column total) + R_bl·Σ_{k ≥ r} (current below row k).
+        var total = column; // holds each column's total current
+        for (int c = 0; c < cols; c++)
+        {
+            double suffix = 0;
+            for (int r = rows - 1; r >= 0; r--)
+            {
+                suffix += rises[r * cols + c];
+                rises[r * cols + c] = _rTia * total[c] + _rBit * suffix;
+            }
+        }
+        // Word lines: suffix sums along the row (current beyond column k), then their prefix sums.
+        for (int r = 0; r < rows; r++)
+        {
+            var row = drops.Slice(r * cols, cols);
+            var source = cellCurrents.Slice(r * cols, cols);
+            double beyond = 0;
+            for (int c = cols - 1; c >= 0; c--) { beyond += source[c]; row[c] = beyond; }
+            double driver = _rDriver * row[0], path = 0;
+            for (int c = 0; c < cols; c++) { path += row[c]; row[c] = driver + _rWord * path; }
+        }
+    }
+
+    private double Readout(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, ReadOnlySpan<double> rises, Span<double> currents, Span<double> currentSquares)
+    {
+        currents[..Cols].Clear();
+        currentSquares[..Cols].Clear();
+        double power = 0;
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < Cols; c++)
+            {
+                int i = r * Cols + c;
+                double across = volts[r] - drops[i] - rises[i], current = _g[i] * across;
+                currents[c] += current;
+                currentSquares[c] += current * current;
+                power += current * across;
+            }
+        return power;
+    }
+
+    private void ColumnCurrents(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, ReadOnlySpan<double> rises, Span<double> currents)
+    {
+        currents[..Cols].Clear();
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < Cols; c++)
+            {
+                int i = r * Cols + c;
+                currents[c] += _g[i] * (volts[r] - drops[i] - rises[i]);
+            }
+    }
+
+    // Word line r: (a_left + a_right + G_c)·w_c − g_w·w_{c−1} − g_w·w_{c+1} = G_c·(V_r − v_c); the driver
+    // end (a_left of column 0 = 1/(R_drv + R_wl)) holds zero drop, the far end is open.
+    private void FactorWordLines()
+    {
+        double first = 1 / (_rDriver + _rWord);
+        for (int r = 0; r < Rows; r++)
+        {
+            double previous = 0;
+            for (int c = 0; c < Cols; c++)
+            {
+                double diagonal = (c == 0 ? first : _gWord) + (c < Cols - 1 ? _gWord : 0) + _g[r * Cols + c];
+                double pivot = c == 0 ? diagonal : diagonal - _gWord * _gWord * previous;
+                _wordPivots[r * Cols + c] = previous = 1 / pivot;
+            }
+        }
+    }
+
+    private void SolveWordLines(ReadOnlySpan<double> volts, ReadOnlySpan<double> rises, Span<double> drops)
+    {
+        for (int r = 0; r < Rows; r++)
+        {
+            int at = r * Cols;
+            double y = 0;
+            for (int c = 0; c < Cols; c++)
+                drops[at + c] = y = (_g[at + c] * (volts[r] - rises[at + c]) + _gWord * y) * _wordPivots[at + c];
+            for (int c = Cols - 2; c >= 0; c--) drops[at + c] += _gWord * _wordPivots[at + c] * drops[at + c + 1];
+        }
+    }
+
+    // Bit line c: (b_up + b_down + G_r)·v_r − g_b·v_{r−1} − g_b·v_{r+1} = G_r·(V_r − w_r); row 0 is the open
+    // end, below the last row 1/(R_bl + R_tia) leads to the TIA's virtual ground.
+    private void FactorBitLines()
+    {
+        double last = 1 / (_rBit + _rTia);
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < Cols; c++)
+            {
+                double diagonal = (r > 0 ? _gBit : 0) + (r < Rows - 1 ? _gBit : last) + _g[r * Cols + c];
+                double pivot = r == 0 ? diagonal : diagonal - _gBit * _gBit * _bitPivots[(r - 1) * Cols + c];
+                _bitPivots[r * Cols + c] = 1 / pivot;
+            }
+    }
+
+    private void SolveBitLines(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, Span<double> rises)
+    {
+        int cols = Cols;
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < cols; c++)
+            {
+                int i = r * cols + c;
+                double above = r > 0 ? rises[i - cols] : 0;
+                rises[i] = (_g[i] * (volts[r] - drops[i]) + _gBit * above) * _bitPivots[i];
+            }
+        for (int r = Rows - 2; r >= 0; r--)
+            for (int c = 0; c < cols; c++)
+            {
+                int i = r * cols + c;
+                rises[i] += _gBit * _bitPivots[i] * rises[i + cols];
+            }
+    }
+
+    private double ComputeLinearErrorBound()
+    {
+        if (!HasWordLines && !HasBitLines) return 0;
+        int n = Rows * Cols;
+        double gMax = 0;
+        foreach (double g in _g) gMax = Math.Max(gMax, g);
+        if (gMax == 0) return 0;
+        var x = (double[])_g.Clone();
+        var drops = new double[n];
+        var rises = new double[n];
+        var column = new double[Cols];
+        for (int pass = 0; pass < 2; pass++) // x ← K·x twice: K²·G
+        {
+            WireDrops(x, drops, rises, column);
+            for (int i = 0; i < n; i++) x[i] = _g[i] * (drops[i] + rises[i]);
+        }
+        double worst = 0;
+        for (int c = 0; c < Cols; c++)
+        {
+            double sum = 0;
+            for (int r = 0; r < Rows; r++) sum += x[r * Cols + c];
+            worst = Math.Max(worst, sum);
+        }
+        return 2 * worst / (Rows * gMax);
+    }
+}
