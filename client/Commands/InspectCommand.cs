@@ -78,6 +78,7 @@ internal static class InspectCommand
                 o.Write(plan);
                 foreach (var chip in placement.GroupBy(p => p.Chip).OrderBy(g => g.Key))
                     o.WriteLine($"chip {chip.Key,-6} → silo {string.Join(", ", chip.Select(p => p.Silo).Distinct())} ({chip.Count()} tiles)");
+                WriteIrDropAdvice(o, profile);
                 if (vae is not null)
                 {
                     var decoderPlan = Engine.Latent.AnalogDecoder.PlanFor(vae, profile.Mapping);
@@ -87,5 +88,18 @@ internal static class InspectCommand
             return 0;
         });
         return command;
+    }
+
+    private static void WriteIrDropAdvice(TextWriter o, HardwareProfile profile)
+    {
+        var sizes = Engine.Crossbars.IrDropAdvice.ForProfile(profile);
+        if (sizes.Count == 0) return;
+        static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+        var w = profile.Wires;
+        o.WriteLine($"IR drop     word line {F(w.WordLineOhmsPerCell)} Ω/cell, bit line {F(w.BitLineOhmsPerCell)} Ω/cell, driver {F(w.DriverOhms)} Ω, TIA input {F(w.TiaInputOhms)} Ω; solver {w.Solver.ToString().ToLowerInvariant()}");
+        o.WriteLine($"  worst case per tile size (every cell at {F(profile.Device.GMaxMicrosiemens)} µS, every input at {F(profile.Dac.FullScaleVolts)} V):");
+        o.WriteLine("  tile        worst column   linearised bound (of full scale)   auto path");
+        foreach (var s in sizes)
+            o.WriteLine($"  {$"{s.Rows} × {s.Cols}",-11} {"−" + (s.WorstColumnError * 100).ToString("0.###", CultureInfo.InvariantCulture) + " %",-14} {s.LinearErrorBound.ToString("0.###E+0", CultureInfo.InvariantCulture),-34} {s.Solver.ToString().ToLowerInvariant()}{(s.Rows == profile.Mapping.TileRows ? "   ← this profile's tiles" : "")}");
     }
 }

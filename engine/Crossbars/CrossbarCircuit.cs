@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MemristorGrid.Engine.Profiles;
 
 namespace MemristorGrid.Engine.Crossbars;
@@ -70,7 +71,7 @@ public sealed class CrossbarCircuit
     public double LinearErrorBound { get; }
 
     /// <summary>Doubles of workspace one <see cref="Solve"/> needs.</summary>
-    public int WorkspaceLength => 2 * Rows * Cols + Cols;
+    public int WorkspaceLength => 2 * Rows * Cols + 3 * Cols;
 
     /// <summary>
     /// Solves for input voltages <paramref name="volts"/> (one per row) and reads out each column's current (A) and
@@ -81,20 +82,20 @@ public sealed class CrossbarCircuit
         int n = Rows * Cols;
         var drops = workspace[..n];
         var rises = workspace.Slice(n, n);
-        var column = workspace.Slice(2 * n, Cols);
+        var column = workspace.Slice(2 * n, 2 * Cols);
+        var scratch = workspace.Slice(2 * n + 2 * Cols, Cols);
         int sweeps = Solver switch
         {
             CircuitSolver.Linear => Linearised(volts, drops, rises, column),
             CircuitSolver.Direct when HasWordLines && HasBitLines => DirectSolve(volts, drops, rises),
-            _ => Relax(volts, drops, rises, currents, column),
+            _ => Relax(volts, drops, rises, currents, column[..Cols], scratch),
         };
-        return new CircuitReadout(Readout(volts, drops, rises, currents, currentSquares), sweeps);
+        return new CircuitReadout(Readout(volts, drops, rises, currents, currentSquares, scratch), sweeps);
     }
 
     private int Linearised(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises, Span<double> column)
     {
-        for (int r = 0; r < Rows; r++)
-            for (int c = 0; c < Cols; c++) drops[r * Cols + c] = _g[r * Cols + c] * volts[r];
+        for (int r = 0; r < Rows; r++) TensorPrimitives.Multiply(Row(_g, r), volts[r], drops.Slice(r * Cols, Cols));
         WireDrops(drops, drops, rises, column);
         return 0;
     }
@@ -112,20 +113,20 @@ public sealed class CrossbarCircuit
         return 0;
     }
 
-    private int Relax(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises, Span<double> currents, Span<double> previous)
+    private int Relax(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises, Span<double> currents, Span<double> previous, Span<double> scratch)
     {
         drops.Clear();
         rises.Clear();
         double vMax = 0;
         foreach (double v in volts) vMax = Math.Max(vMax, Math.Abs(v));
         double threshold = _wires.Tolerance * vMax * _maxColumnConductance;
-        ColumnCurrents(volts, drops, rises, previous);
+        ColumnCurrents(volts, drops, rises, previous, scratch);
         for (int sweep = 1; sweep <= _wires.MaxIterations; sweep++)
         {
-            if (HasBitLines) SolveBitLines(volts, drops, rises);
+            if (HasBitLines) SolveBitLines(volts, drops, rises, scratch);
             if (HasWordLines) SolveWordLines(volts, rises, drops);
             if (!HasWordLines || !HasBitLines) return sweep;
-            ColumnCurrents(volts, drops, rises, currents);
+            ColumnCurrents(volts, drops, rises, currents, scratch);
             double change = 0;
             for (int c = 0; c < Cols; c++) change = Math.Max(change, Math.Abs(currents[c] - previous[c]));
             if (change <= threshold) return sweep;
@@ -142,19 +143,22 @@ public sealed class CrossbarCircuit
     {
         int rows = Rows, cols = Cols;
         // Bit lines first, while cellCurrents is intact: prefix sums down each column (current below row r) …
-        column.Clear();
+        var total = column[..cols];
+        var suffix = column.Slice(cols, cols);
+        total.Clear();
         for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) rises[r * cols + c] = column[c] += cellCurrents[r * cols + c];
-        // … then the rise at row r is R_tia·(column total) + R_bl·Σ_{k ≥ r} (current below row k).
-        var total = column; // holds each column's total current
-        for (int c = 0; c < cols; c++)
         {
-            double suffix = 0;
-            for (int r = rows - 1; r >= 0; r--)
-            {
-                suffix += rises[r * cols + c];
-                rises[r * cols + c] = _rTia * total[c] + _rBit * suffix;
-            }
+            TensorPrimitives.Add(total, cellCurrents.Slice(r * cols, cols), total);
+            total.CopyTo(rises.Slice(r * cols, cols));
+        }
+        // … then the rise at row r is R_tia·(column total) + R_bl·Σ_{k ≥ r} (current below row k).
+        suffix.Clear();
+        for (int r = rows - 1; r >= 0; r--)
+        {
+            var row = rises.Slice(r * cols, cols);
+            TensorPrimitives.Add(suffix, row, suffix);
+            TensorPrimitives.Multiply(total, _rTia, row);
+            TensorPrimitives.MultiplyAdd(suffix, _rBit, row, row);
         }
         // Word lines: suffix sums along the row (current beyond column k), then their prefix sums.
         for (int r = 0; r < rows; r++)
@@ -168,33 +172,41 @@ public sealed class CrossbarCircuit
         }
     }
 
-    private double Readout(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, ReadOnlySpan<double> rises, Span<double> currents, Span<double> currentSquares)
+    private double Readout(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, ReadOnlySpan<double> rises, Span<double> currents, Span<double> currentSquares, Span<double> cell)
     {
         currents[..Cols].Clear();
         currentSquares[..Cols].Clear();
         double power = 0;
         for (int r = 0; r < Rows; r++)
-            for (int c = 0; c < Cols; c++)
-            {
-                int i = r * Cols + c;
-                double across = volts[r] - drops[i] - rises[i], current = _g[i] * across;
-                currents[c] += current;
-                currentSquares[c] += current * current;
-                power += current * across;
-            }
+        {
+            CellCurrents(volts, drops, rises, r, cell);
+            TensorPrimitives.Add(currents[..Cols], cell, currents[..Cols]);
+            // Σ_c G·ΔV² = Σ_c i·ΔV, with ΔV = i/G: summed as i² / G would divide by zero for a cell at 0 S.
+            power += volts[r] * TensorPrimitives.Sum(cell) - TensorPrimitives.Dot(cell, drops.Slice(r * Cols, Cols)) - TensorPrimitives.Dot(cell, rises.Slice(r * Cols, Cols));
+            TensorPrimitives.MultiplyAdd(cell, cell, currentSquares[..Cols], currentSquares[..Cols]);
+        }
         return power;
     }
 
-    private void ColumnCurrents(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, ReadOnlySpan<double> rises, Span<double> currents)
+    private void ColumnCurrents(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, ReadOnlySpan<double> rises, Span<double> currents, Span<double> cell)
     {
         currents[..Cols].Clear();
         for (int r = 0; r < Rows; r++)
-            for (int c = 0; c < Cols; c++)
-            {
-                int i = r * Cols + c;
-                currents[c] += _g[i] * (volts[r] - drops[i] - rises[i]);
-            }
+        {
+            CellCurrents(volts, drops, rises, r, cell);
+            TensorPrimitives.Add(currents[..Cols], cell, currents[..Cols]);
+        }
     }
+
+    /// <summary>Row <paramref name="r"/>'s cell currents G·(V_r − w − v).</summary>
+    private void CellCurrents(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, ReadOnlySpan<double> rises, int r, Span<double> cell)
+    {
+        TensorPrimitives.Add(drops.Slice(r * Cols, Cols), rises.Slice(r * Cols, Cols), cell);
+        TensorPrimitives.Subtract(volts[r], cell, cell);
+        TensorPrimitives.Multiply(cell, Row(_g, r), cell);
+    }
+
+    private ReadOnlySpan<double> Row(double[] values, int r) => values.AsSpan(r * Cols, Cols);
 
     // Word line r: (a_left + a_right + G_c)·w_c − g_w·w_{c−1} − g_w·w_{c+1} = G_c·(V_r − v_c); the driver
     // end (a_left of column 0 = 1/(R_drv + R_wl)) holds zero drop, the far end is open.
@@ -239,22 +251,22 @@ public sealed class CrossbarCircuit
             }
     }
 
-    private void SolveBitLines(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, Span<double> rises)
+    private void SolveBitLines(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, Span<double> rises, Span<double> scratch)
     {
         int cols = Cols;
         for (int r = 0; r < Rows; r++)
-            for (int c = 0; c < cols; c++)
-            {
-                int i = r * cols + c;
-                double above = r > 0 ? rises[i - cols] : 0;
-                rises[i] = (_g[i] * (volts[r] - drops[i]) + _gBit * above) * _bitPivots[i];
-            }
+        {
+            var row = rises.Slice(r * cols, cols);
+            TensorPrimitives.Subtract(volts[r], drops.Slice(r * cols, cols), row);
+            TensorPrimitives.Multiply(row, Row(_g, r), row);
+            if (r > 0) TensorPrimitives.MultiplyAdd(rises.Slice((r - 1) * cols, cols), _gBit, row, row);
+            TensorPrimitives.Multiply(row, Row(_bitPivots, r), row);
+        }
         for (int r = Rows - 2; r >= 0; r--)
-            for (int c = 0; c < cols; c++)
-            {
-                int i = r * cols + c;
-                rises[i] += _gBit * _bitPivots[i] * rises[i + cols];
-            }
+        {
+            TensorPrimitives.Multiply(Row(_bitPivots, r), rises.Slice((r + 1) * cols, cols), scratch);
+            TensorPrimitives.MultiplyAdd(scratch, _gBit, rises.Slice(r * cols, cols), rises.Slice(r * cols, cols));
+        }
     }
 
     private double ComputeLinearErrorBound()
@@ -267,7 +279,7 @@ public sealed class CrossbarCircuit
         var x = (double[])_g.Clone();
         var drops = new double[n];
         var rises = new double[n];
-        var column = new double[Cols];
+        var column = new double[2 * Cols];
         for (int pass = 0; pass < 2; pass++) // x ← K·x twice: K²·G
         {
             WireDrops(x, drops, rises, column);

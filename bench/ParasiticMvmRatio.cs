@@ -1,0 +1,115 @@
+using System.Globalization;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
+
+namespace MemristorGrid.Bench;
+
+/// <summary>
+/// What IR drop costs per MVM: one tile of rram-180nm (read noise, 8-bit DAC) evaluated on a batch with
+/// ideal wires and with its sourced wires on each solver path, interleaved and repeated, in the thread's
+/// CPU time. Conductances are uniform over the device window and inputs uniform over the DAC's range
+/// (seeded), so every method sees the same work.
+///   dotnet run -c Release --project bench -- irdrop [--repeats 3] [--sizes 64,256]
+/// </summary>
+internal static class ParasiticMvmRatio
+{
+    private const int Batch = 64;
+
+    public static int Run(string[] args)
+    {
+        int i = Array.IndexOf(args, "--repeats");
+        int repeats = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
+        int s = Array.IndexOf(args, "--sizes");
+        int[] sizes = s >= 0 && s + 1 < args.Length ? args[s + 1].Split(',').Select(int.Parse).ToArray() : [64, 256];
+        var profile = HardwareProfile.Resolve("rram-180nm");
+        Console.WriteLine($"rram-180nm wires: word line {profile.Wires.WordLineOhmsPerCell} Ω/cell, bit line {profile.Wires.BitLineOhmsPerCell} Ω/cell, driver {profile.Wires.DriverOhms} Ω, TIA {profile.Wires.TiaInputOhms} Ω; batch {Batch}; CPU time per MVM (one sample through G⁺ and G⁻)");
+        Console.WriteLine("| tile | path | µs per MVM (min / median / max) | × ideal (min / median / max) | sweeps |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (int n in sizes)
+        {
+            var methods = new List<(string Name, CrossbarTile Tile, int Batch)>
+            {
+                ("ideal wires", Tile(n, profile with { Wires = new WireParameters() }), Batch),
+                ("linearised", Tile(n, profile with { Wires = profile.Wires with { Solver = CircuitSolver.Linear } }), Batch),
+                ("iterative", Tile(n, profile with { Wires = profile.Wires with { Solver = CircuitSolver.Iterative } }), Batch),
+            };
+            // The banded direct solve costs rows·cols³: measured on one sample where it is affordable.
+            if (n <= 64) methods.Add(("direct (oracle)", Tile(n, profile with { Wires = profile.Wires with { Solver = CircuitSolver.Direct } }), 1));
+            var inputs = Inputs(n, profile);
+            var perMvm = methods.ToDictionary(m => m.Name, _ => new List<double>());
+            foreach (var m in methods) Time(m.Tile, inputs, m.Batch, 1); // warm-up
+            for (int r = 0; r < repeats; r++)
+                foreach (var m in methods) perMvm[m.Name].Add(Time(m.Tile, inputs, m.Batch, Math.Max(1, (int)(2e6 / ((double)n * n * m.Batch)))));
+            var ideal = perMvm["ideal wires"];
+            foreach (var m in methods)
+            {
+                var times = perMvm[m.Name];
+                var ratios = times.Zip(ideal, (a, b) => a / b).ToList();
+                string sweeps = m.Tile.PlusCircuit is { Solver: CircuitSolver.Iterative } c ? MeanSweeps(c, inputs, n, profile).ToString("F1", CultureInfo.InvariantCulture) : "–";
+                Console.WriteLine($"| {n} × {n} | {m.Name} | {Mmm(times.Select(t => t * 1e6))} | {Mmm(ratios)} | {sweeps} |");
+            }
+        }
+        return 0;
+    }
+
+    private static CrossbarTile Tile(int n, HardwareProfile profile)
+    {
+        var rng = Streams.Rng(17, StreamPurpose.ReadNoise, (ulong)n);
+        double gMin = profile.Device.GMinMicrosiemens * 1e-6, gMax = profile.Device.GMaxMicrosiemens * 1e-6;
+        var gp = new double[n * n];
+        var gm = new double[n * n];
+        for (int k = 0; k < gp.Length; k++)
+        {
+            gp[k] = gMin + (gMax - gMin) * rng.Uniform((ulong)(2 * k));
+            gm[k] = gMin + (gMax - gMin) * rng.Uniform((ulong)(2 * k + 1));
+        }
+        var plan = new TilePlan(0, 0, 0, 0, 0, n, 0, n, 0, 0, -1, Enumerable.Repeat(true, n).ToArray(), new int[n], false);
+        return new CrossbarTile(plan, gp, gm, Enumerable.Repeat(1f, n).ToArray(), profile);
+    }
+
+    private static float[] Inputs(int n, HardwareProfile profile)
+    {
+        var rng = Streams.Rng(19, StreamPurpose.ReadNoise, (ulong)n);
+        float range = (float)(profile.Dac.FullScaleVolts / profile.Signal.VoltsPerUnit);
+        var x = new float[Batch * n];
+        rng.FillUniform(x, -range, range);
+        return x;
+    }
+
+    /// <summary>Thread CPU seconds per MVM over <paramref name="calls"/> evaluations of <paramref name="batch"/> samples.</summary>
+    private static double Time(CrossbarTile tile, float[] inputs, int batch, int calls)
+    {
+        int n = tile.Plan.RowCount;
+        var x = new float[batch * n];
+        var y = new float[batch * tile.Plan.ColCount];
+        double start = CpuClock.ThreadSeconds();
+        for (int call = 0; call < calls; call++)
+        {
+            inputs.AsSpan(0, batch * n).CopyTo(x);
+            tile.Evaluate(x, y, batch, new ReadContext(1, 0, call, 0));
+        }
+        return (CpuClock.ThreadSeconds() - start) / (calls * batch);
+    }
+
+    private static double MeanSweeps(CrossbarCircuit circuit, float[] inputs, int n, HardwareProfile profile)
+    {
+        var currents = new double[n];
+        var work = new double[circuit.WorkspaceLength];
+        double total = 0;
+        for (int k = 0; k < Batch; k++)
+        {
+            var volts = inputs.AsSpan(k * n, n).ToArray().Select(v => v * profile.Signal.VoltsPerUnit).ToArray();
+            total += circuit.Solve(volts, currents, new double[n], work).Sweeps;
+        }
+        return total / Batch;
+    }
+
+    private static string Mmm(IEnumerable<double> values)
+    {
+        var s = values.Order().ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{s[0]:G3} / {s[s.Count / 2]:G3} / {s[^1]:G3}");
+    }
+}
