@@ -26,29 +26,42 @@ internal static class ParasiticMvmRatio
         int[] sizes = s >= 0 && s + 1 < args.Length ? args[s + 1].Split(',').Select(int.Parse).ToArray() : [64, 256];
         var profile = HardwareProfile.Resolve("rram-180nm");
         Console.WriteLine($"rram-180nm wires: word line {profile.Wires.WordLineOhmsPerCell} Ω/cell, bit line {profile.Wires.BitLineOhmsPerCell} Ω/cell, driver {profile.Wires.DriverOhms} Ω, TIA {profile.Wires.TiaInputOhms} Ω; batch {Batch}; CPU time per MVM (one sample through G⁺ and G⁻)");
-        Console.WriteLine("| tile | path | µs per MVM (min / median / max) | × ideal (min / median / max) | sweeps |");
+        Console.WriteLine("| tile | path | µs per MVM (min / median / max) | × ideal (min / median / max) | sweeps or order |");
         Console.WriteLine("|---|---|---|---|---|");
         foreach (int n in sizes)
         {
+            var perSample = profile.Wires with { Evaluation = WireEvaluation.PerSample };
+            double buildStart = CpuClock.ThreadSeconds();
+            var superposed = Tile(n, profile with { Wires = profile.Wires with { Evaluation = WireEvaluation.Superposition } });
+            double build = CpuClock.ThreadSeconds() - buildStart;
             var methods = new List<(string Name, CrossbarTile Tile, int Batch)>
             {
                 ("ideal wires", Tile(n, profile with { Wires = new WireParameters() }), Batch),
-                ("linearised", Tile(n, profile with { Wires = profile.Wires with { Solver = CircuitSolver.Linear } }), Batch),
-                ("iterative", Tile(n, profile with { Wires = profile.Wires with { Solver = CircuitSolver.Iterative } }), Batch),
+                ("superposition (default)", superposed, Batch),
+                ("per sample: linearised", Tile(n, profile with { Wires = perSample with { Solver = CircuitSolver.Linear } }), Batch),
+                ("per sample: series", Tile(n, profile with { Wires = perSample with { Solver = CircuitSolver.Series } }), Batch),
+                ("per sample: iterative", Tile(n, profile with { Wires = perSample with { Solver = CircuitSolver.Iterative } }), Batch),
             };
             // The banded direct solve costs rows·cols³: measured on one sample where it is affordable.
-            if (n <= 64) methods.Add(("direct (oracle)", Tile(n, profile with { Wires = profile.Wires with { Solver = CircuitSolver.Direct } }), 1));
+            if (n <= 64) methods.Add(("per sample: direct (oracle)", Tile(n, profile with { Wires = perSample with { Solver = CircuitSolver.Direct } }), 1));
             var inputs = Inputs(n, profile);
             var perMvm = methods.ToDictionary(m => m.Name, _ => new List<double>());
-            foreach (var m in methods) Time(m.Tile, inputs, m.Batch, 1); // warm-up
+            // Warm-up past tiered compilation (≥ 0.3 s of each path), which also sizes each measurement to ~0.2 s.
+            var calls = methods.ToDictionary(m => m.Name, m => WarmUp(m.Tile, inputs, m.Batch));
             for (int r = 0; r < repeats; r++)
-                foreach (var m in methods) perMvm[m.Name].Add(Time(m.Tile, inputs, m.Batch, Math.Max(1, (int)(2e6 / ((double)n * n * m.Batch)))));
+                foreach (var m in methods) perMvm[m.Name].Add(Time(m.Tile, inputs, m.Batch, calls[m.Name]));
             var ideal = perMvm["ideal wires"];
             foreach (var m in methods)
             {
                 var times = perMvm[m.Name];
                 var ratios = times.Zip(ideal, (a, b) => a / b).ToList();
-                string sweeps = m.Tile.PlusCircuit is { Solver: CircuitSolver.Iterative } c ? MeanSweeps(c, inputs, n, profile).ToString("F1", CultureInfo.InvariantCulture) : "–";
+                string sweeps = m.Tile.PlusCircuit switch
+                {
+                    { Solver: CircuitSolver.Iterative } c => MeanSweeps(c, inputs, n, profile).ToString("F1", CultureInfo.InvariantCulture),
+                    { SeriesOrder: > 0 } c => $"order {c.SeriesOrder}, bound {c.ErrorBound.ToString("E1", CultureInfo.InvariantCulture)}",
+                    _ when m.Tile == superposed => string.Create(CultureInfo.InvariantCulture, $"built once in {build * 1e3:F0} ms CPU"),
+                    _ => "–",
+                };
                 Console.WriteLine($"| {n} × {n} | {m.Name} | {Mmm(times.Select(t => t * 1e6))} | {Mmm(ratios)} | {sweeps} |");
             }
         }
@@ -77,6 +90,19 @@ internal static class ParasiticMvmRatio
         var x = new float[Batch * n];
         rng.FillUniform(x, -range, range);
         return x;
+    }
+
+    private static int WarmUp(CrossbarTile tile, float[] inputs, int batch)
+    {
+        int calls = 1;
+        double perCall;
+        for (double spent = 0; ; calls *= 2)
+        {
+            perCall = Time(tile, inputs, batch, calls) * batch;
+            spent += perCall * calls;
+            if (spent >= 0.3) break;
+        }
+        return Math.Max(1, (int)(0.2 / perCall));
     }
 
     /// <summary>Thread CPU seconds per MVM over <paramref name="calls"/> evaluations of <paramref name="batch"/> samples.</summary>

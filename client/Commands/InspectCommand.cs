@@ -100,6 +100,6 @@ internal static class InspectCommand
         o.WriteLine($"  worst case per tile size (every cell at {F(profile.Device.GMaxMicrosiemens)} µS, every input at {F(profile.Dac.FullScaleVolts)} V):");
         o.WriteLine("  tile        worst column   linearised bound (of full scale)   auto path");
         foreach (var s in sizes)
-            o.WriteLine($"  {$"{s.Rows} × {s.Cols}",-11} {"−" + (s.WorstColumnError * 100).ToString("0.###", CultureInfo.InvariantCulture) + " %",-14} {s.LinearErrorBound.ToString("0.###E+0", CultureInfo.InvariantCulture),-34} {s.Solver.ToString().ToLowerInvariant()}{(s.Rows == profile.Mapping.TileRows ? "   ← this profile's tiles" : "")}");
+            o.WriteLine($"  {$"{s.Rows} × {s.Cols}",-11} {"−" + (s.WorstColumnError * 100).ToString("0.###", CultureInfo.InvariantCulture) + " %",-14} {s.LinearErrorBound.ToString("0.###E+0", CultureInfo.InvariantCulture),-34} {s.AutoPath}{(s.Rows == profile.Mapping.TileRows ? "   ← this profile's tiles" : "")}");
     }
 }

@@ -18,7 +18,9 @@ public readonly record struct CircuitReadout(double CellPowerWatts, int Sweeps);
 /// linearised path takes one step from the ideal currents, i₁ = G∘V − K·G∘V, whose error is exactly
 /// K²·i* ≥ 0 entrywise bounded by 2·V_max·K²·G (cell currents cannot exceed G·2·V_max in a network of
 /// resistors driven by inputs within ±V_max); <see cref="LinearErrorBound"/> is that bound summed over
-/// the worst column, as a fraction of the column's full scale rows·G_max·V_max.</para>
+/// the worst column, as a fraction of the column's full scale rows·G_max·V_max. Continuing the same
+/// fixed point (the Neumann series of K) to order m leaves K^(m+1)·i*, bounded the same way
+/// (<see cref="SeriesErrorBounds"/>): the series path takes the lowest order whose bound is small enough.</para>
 /// <para>The iterative path relaxes whole lines: every bit line solved exactly (a tridiagonal system) for
 /// the present word-line drops, then every word line for the present bit-line rises — block Gauss–Seidel
 /// on a symmetric positive-definite system, so it converges for any resistances; when one family of wires
@@ -53,9 +55,10 @@ public sealed class CrossbarCircuit
             for (int r = 0; r < rows; r++) sum += _g[r * cols + c];
             _maxColumnConductance = Math.Max(_maxColumnConductance, sum);
         }
-        LinearErrorBound = ComputeLinearErrorBound();
-        Solver = wires.Solver != CircuitSolver.Auto ? wires.Solver
-            : LinearErrorBound <= wires.LinearMaxError ? CircuitSolver.Linear : CircuitSolver.Iterative;
+        SeriesErrorBounds = ComputeSeriesErrorBounds();
+        int order = Array.FindIndex(SeriesErrorBounds, b => b <= wires.LinearMaxError) + 1;
+        Solver = wires.Solver != CircuitSolver.Auto ? wires.Solver : order > 0 ? CircuitSolver.Series : CircuitSolver.Iterative;
+        SeriesOrder = Solver switch { CircuitSolver.Linear => 1, CircuitSolver.Series => order > 0 ? order : MaxSeriesOrder, _ => 0 };
     }
 
     public int Rows { get; }
@@ -68,7 +71,19 @@ public sealed class CrossbarCircuit
     public CircuitSolver Solver { get; }
 
     /// <summary>Bound on the linearised path's error in any column current, as a fraction of rows × G_max × V_max.</summary>
-    public double LinearErrorBound { get; }
+    public double LinearErrorBound => SeriesErrorBounds[0];
+
+    /// <summary>The series path's bound at orders 1 … <see cref="MaxSeriesOrder"/> (fractions of full scale).</summary>
+    public double[] SeriesErrorBounds { get; }
+
+    /// <summary>Terms of the series this array's solve takes (1 for the linearised path, 0 when it does not take the series).</summary>
+    public int SeriesOrder { get; }
+
+    /// <summary>Beyond this many terms line relaxation is cheaper (one sweep costs about three series terms).</summary>
+    public const int MaxSeriesOrder = 4;
+
+    /// <summary>The error bound of the path this array takes: 0 for the iterative (to tolerance) and direct paths.</summary>
+    public double ErrorBound => SeriesOrder > 0 ? SeriesErrorBounds[SeriesOrder - 1] : 0;
 
     /// <summary>Doubles of workspace one <see cref="Solve"/> needs.</summary>
     public int WorkspaceLength => 2 * Rows * Cols + 3 * Cols;
@@ -86,17 +101,57 @@ public sealed class CrossbarCircuit
         var scratch = workspace.Slice(2 * n + 2 * Cols, Cols);
         int sweeps = Solver switch
         {
-            CircuitSolver.Linear => Linearised(volts, drops, rises, column),
+            CircuitSolver.Linear or CircuitSolver.Series => Series(volts, drops, rises, column, scratch),
             CircuitSolver.Direct when HasWordLines && HasBitLines => DirectSolve(volts, drops, rises),
             _ => Relax(volts, drops, rises, currents, column[..Cols], scratch),
         };
         return new CircuitReadout(Readout(volts, drops, rises, currents, currentSquares, scratch), sweeps);
     }
 
-    private int Linearised(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises, Span<double> column)
+    /// <summary>i_{k+1} = G∘(V − L·i_k) from i_0 = G∘V, <see cref="SeriesOrder"/> times: the wire drops of the last iterate stay in drops/rises.</summary>
+    /// <summary>Solves and writes the voltage across every cell, [rows × cols] volts.</summary>
+    public void SolveCells(ReadOnlySpan<double> volts, Span<double> across, Span<double> workspace)
+    {
+        var currents = new double[Cols];
+        Solve(volts, currents, new double[Cols], workspace);
+        int n = Rows * Cols;
+        for (int r = 0; r < Rows; r++)
+            for (int c = 0; c < Cols; c++)
+            {
+                int i = r * Cols + c;
+                across[i] = volts[r] - workspace[i] - workspace[n + i];
+            }
+    }
+
+    /// <summary>The unit responses: row r holds the column currents (A) that 1 V on input r alone draws.</summary>
+    public double[] ResponseMatrix()
+    {
+        var response = new double[Rows * Cols];
+        var volts = new double[Rows];
+        var work = new double[WorkspaceLength];
+        var squares = new double[Cols];
+        for (int r = 0; r < Rows; r++)
+        {
+            volts[r] = 1;
+            Solve(volts, response.AsSpan(r * Cols, Cols), squares, work);
+            volts[r] = 0;
+        }
+        return response;
+    }
+
+    private int Series(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises, Span<double> column, Span<double> cell)
     {
         for (int r = 0; r < Rows; r++) TensorPrimitives.Multiply(Row(_g, r), volts[r], drops.Slice(r * Cols, Cols));
         WireDrops(drops, drops, rises, column);
+        for (int term = 1; term < SeriesOrder; term++)
+        {
+            for (int r = 0; r < Rows; r++)
+            {
+                CellCurrents(volts, drops, rises, r, cell);
+                cell.CopyTo(drops.Slice(r * Cols, Cols));
+            }
+            WireDrops(drops, drops, rises, column);
+        }
         return 0;
     }
 
@@ -269,29 +324,31 @@ public sealed class CrossbarCircuit
         }
     }
 
-    private double ComputeLinearErrorBound()
+    private double[] ComputeSeriesErrorBounds()
     {
-        if (!HasWordLines && !HasBitLines) return 0;
+        var bounds = new double[MaxSeriesOrder];
         int n = Rows * Cols;
         double gMax = 0;
         foreach (double g in _g) gMax = Math.Max(gMax, g);
-        if (gMax == 0) return 0;
+        if ((!HasWordLines && !HasBitLines) || gMax == 0) return bounds;
         var x = (double[])_g.Clone();
         var drops = new double[n];
         var rises = new double[n];
         var column = new double[2 * Cols];
-        for (int pass = 0; pass < 2; pass++) // x ← K·x twice: K²·G
+        for (int power = 1; power <= MaxSeriesOrder + 1; power++) // x ← K·x: K^power·G
         {
             WireDrops(x, drops, rises, column);
             for (int i = 0; i < n; i++) x[i] = _g[i] * (drops[i] + rises[i]);
+            if (power == 1) continue;
+            double worst = 0;
+            for (int c = 0; c < Cols; c++)
+            {
+                double sum = 0;
+                for (int r = 0; r < Rows; r++) sum += x[r * Cols + c];
+                worst = Math.Max(worst, sum);
+            }
+            bounds[power - 2] = 2 * worst / (Rows * gMax);
         }
-        double worst = 0;
-        for (int c = 0; c < Cols; c++)
-        {
-            double sum = 0;
-            for (int r = 0; r < Rows; r++) sum += x[r * Cols + c];
-            worst = Math.Max(worst, sum);
-        }
-        return 2 * worst / (Rows * gMax);
+        return bounds;
     }
 }

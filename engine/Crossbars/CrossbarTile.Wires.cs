@@ -9,10 +9,10 @@ namespace MemristorGrid.Engine.Crossbars;
 // as circuits, and the outputs, read noise and cell power come from the solved cell voltages.
 public sealed partial class CrossbarTile
 {
-    private readonly CrossbarCircuit? _plus, _minus;
+    private readonly CrossbarCircuit? _plus, _minus; // per-sample evaluation only
     private readonly double[] _columnUnit = []; // [cols] weight units per siemens·volt of differential current: s_c / ΔG
 
-    /// <summary>The G⁺ and G⁻ circuits when the profile's wires are resistive, else null.</summary>
+    /// <summary>The G⁺ and G⁻ circuits when the profile's wires are resistive and solved per sample, else null.</summary>
     public CrossbarCircuit? PlusCircuit => _plus;
     public CrossbarCircuit? MinusCircuit => _minus;
 
@@ -21,6 +21,40 @@ public sealed partial class CrossbarTile
         var unit = new double[plan.ColCount];
         for (int c = 0; c < unit.Length; c++) unit[c] = columnScale[plan.ColStart + c] / window;
         return (new CrossbarCircuit(plan.RowCount, plan.ColCount, gPlus, wires), new CrossbarCircuit(plan.RowCount, plan.ColCount, gMinus, wires), unit);
+    }
+
+    /// <summary>
+    /// Folds the wires into the ideal kernel's arrays: the weights become the unit responses (A⁺ − A⁻)·s/ΔG,
+    /// exact for every input by superposition; the noise weights and row conductances take each cell's
+    /// attenuation a = ΔV/V under uniform drive, (G·a)² and Σ_c G·a², which is what a per-sample solve gives
+    /// when all inputs are equal and an approximation otherwise (docs/hardware-model.md, "Wires").
+    /// </summary>
+    private void Superpose(CrossbarCircuit plus, CrossbarCircuit minus, double[] columnUnit)
+    {
+        int rows = Plan.RowCount, cols = Plan.ColCount;
+        var responsePlus = plus.ResponseMatrix();
+        var responseMinus = minus.ResponseMatrix();
+        var uniform = Enumerable.Repeat(1.0, rows).ToArray();
+        var acrossPlus = new double[rows * cols];
+        var acrossMinus = new double[rows * cols];
+        plus.SolveCells(uniform, acrossPlus, new double[plus.WorkspaceLength]);
+        minus.SolveCells(uniform, acrossMinus, new double[minus.WorkspaceLength]);
+        var gp = plus.Conductance;
+        var gm = minus.Conductance;
+        for (int r = 0; r < rows; r++)
+        {
+            double rowSum = 0;
+            for (int c = 0; c < cols; c++)
+            {
+                int i = r * cols + c;
+                double unit = columnUnit[c];
+                _weights[c * rows + r] = (float)((responsePlus[i] - responseMinus[i]) * unit);
+                double noisePlus = gp[i] * acrossPlus[i], noiseMinus = gm[i] * acrossMinus[i];
+                if (_noiseWeights.Length != 0) _noiseWeights[c * rows + r] = (float)((noisePlus * noisePlus + noiseMinus * noiseMinus) * unit * unit);
+                rowSum += noisePlus * acrossPlus[i] + noiseMinus * acrossMinus[i];
+            }
+            _rowConductance[r] = (float)rowSum;
+        }
     }
 
     /// <summary>One sample through both circuits: outputs y (units) with read noise when <paramref name="z"/> is given; returns the cell power (W).</summary>

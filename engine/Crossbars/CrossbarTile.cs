@@ -78,7 +78,12 @@ public sealed partial class CrossbarTile
         _tiaRail = Converters.Rail(profile.Tia.SaturationVolts, profile);
         _dacRows = plan.DigitisedRows;
         _adcRows = Enumerable.Range(0, plan.RowCount).Select(plan.ArrivesOverLink).ToArray();
-        if (!profile.Wires.IsIdeal) (_plus, _minus, _columnUnit) = WiredArrays(plan, gPlus, gMinus, columnScale, profile.Wires, device.Window);
+        if (!profile.Wires.IsIdeal)
+        {
+            var (plus, minus, unit) = WiredArrays(plan, gPlus, gMinus, columnScale, profile.Wires, device.Window);
+            if (profile.Wires.Evaluation == WireEvaluation.Superposition) Superpose(plus, minus, unit);
+            else (_plus, _minus, _columnUnit) = (plus, minus, unit);
+        }
     }
 
     public TilePlan Plan { get; }

@@ -5,8 +5,11 @@ namespace MemristorGrid.Engine.Crossbars;
 /// <summary>What IR drop costs one tile size in the worst case.</summary>
 /// <param name="WorstColumnError">How far the column furthest from driver and TIA falls below its ideal current (fraction).</param>
 /// <param name="LinearErrorBound">The linearised path's bound for this array (fraction of full scale).</param>
-/// <param name="Solver">The path <c>auto</c> takes for this array.</param>
-public sealed record TileSizeIrDrop(int Rows, int Cols, double WorstColumnError, double LinearErrorBound, CircuitSolver Solver, int Sweeps);
+/// <param name="Solver">The path <c>auto</c> takes for this array, with its series order (0 unless the series) and the sweeps relaxation took.</param>
+public sealed record TileSizeIrDrop(int Rows, int Cols, double WorstColumnError, double LinearErrorBound, CircuitSolver Solver, int SeriesOrder, int Sweeps)
+{
+    public string AutoPath => Solver == CircuitSolver.Series ? (SeriesOrder == 1 ? "linear" : $"series, order {SeriesOrder}") : $"iterative, {Sweeps} sweeps";
+}
 
 /// <summary>
 /// Tile-size advice under IR drop: for each square size, the array every cell of which is at G_max, driven
@@ -30,6 +33,6 @@ public static class IrDropAdvice
         double ideal = rows * g * volts;
         double worst = currents.Max(i => (ideal - i) / ideal);
         var auto = new CrossbarCircuit(rows, cols, Enumerable.Repeat(g, rows * cols).ToArray(), profile.Wires with { Solver = CircuitSolver.Auto });
-        return new TileSizeIrDrop(rows, cols, worst, auto.LinearErrorBound, auto.Solver, readout.Sweeps);
+        return new TileSizeIrDrop(rows, cols, worst, auto.LinearErrorBound, auto.Solver, auto.SeriesOrder, readout.Sweeps);
     }
 }

@@ -5,14 +5,27 @@ namespace MemristorGrid.Engine.Profiles;
 /// <summary>How a tile's node voltages are found when its wires have resistance.</summary>
 public enum CircuitSolver
 {
-    /// <summary>Linearised when its error bound is within <see cref="WireParameters.LinearMaxError"/> for the tile, iterative otherwise.</summary>
+    /// <summary>The series at the lowest order whose error bound is within <see cref="WireParameters.LinearMaxError"/> for the tile, iterative when none is.</summary>
     Auto,
     /// <summary>First-order correction: cell currents from the wire drops the ideal currents cause (error ≤ the tile's bound, second order in G·R).</summary>
     Linear,
+    /// <summary>The first-order correction continued (Neumann series of the wire coupling) to the lowest order, at most 4, whose bound is within <see cref="WireParameters.LinearMaxError"/>.</summary>
+    Series,
     /// <summary>Line relaxation (block Gauss–Seidel: each word line, then each bit line, solved exactly) to <see cref="WireParameters.Tolerance"/>.</summary>
     Iterative,
     /// <summary>Banded Cholesky of the whole nodal system: the oracle; cost grows as rows × cols³.</summary>
     Direct,
+}
+
+/// <summary>How often a tile's circuits are solved.</summary>
+public enum WireEvaluation
+{
+    /// <summary>Once per tile at programming, one solve per row: the circuit is linear, so every MVM's output
+    /// currents are exactly the superposition Σ_r V_r·A_r of the unit responses, at the ideal tile's cost. Cell
+    /// power and read-noise variance use each cell's voltage attenuation under uniform drive (an approximation).</summary>
+    Superposition,
+    /// <summary>Every MVM, every sample: outputs, cell power and read-noise variance from that MVM's own node voltages.</summary>
+    PerSample,
 }
 
 /// <summary>
@@ -39,13 +52,15 @@ public sealed record WireParameters
 
     public CircuitSolver Solver { get; init; } = CircuitSolver.Auto;
 
+    public WireEvaluation Evaluation { get; init; } = WireEvaluation.Superposition;
+
     /// <summary>Iterative solver: stop when no column current changed by more than this fraction of the largest column current.</summary>
     public double Tolerance { get; init; } = 1e-6;
 
     /// <summary>Iterative solver: sweeps before the direct solve finishes the job.</summary>
     public int MaxIterations { get; init; } = 200;
 
-    /// <summary>Auto: the largest bound on a column's error, as a fraction of its full-scale current, that the linearised path may have.</summary>
+    /// <summary>Auto and series: the largest bound on a column's error, as a fraction of its full-scale current, that the series path may have.</summary>
     public double LinearMaxError { get; init; } = 1e-3;
 
     [System.Text.Json.Serialization.JsonIgnore]

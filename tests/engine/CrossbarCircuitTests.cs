@@ -105,6 +105,7 @@ public class CrossbarCircuitTests
 
     [Theory]
     [InlineData(CircuitSolver.Linear)]
+    [InlineData(CircuitSolver.Series)]
     [InlineData(CircuitSolver.Iterative)]
     [InlineData(CircuitSolver.Direct)]
     public void Vanishing_wires_give_the_ideal_product(CircuitSolver solver)
@@ -156,10 +157,26 @@ public class CrossbarCircuitTests
     }
 
     [Fact]
-    public void Auto_linearises_small_parasitics_and_relaxes_large_ones()
+    public void Each_series_order_stays_within_its_bound_and_auto_takes_the_lowest_that_suffices()
     {
-        var (g, _) = RandomArray(64, 64, 8);
-        Assert.Equal(CircuitSolver.Linear, new CrossbarCircuit(64, 64, g, Wires(0.01, 0.01, solver: CircuitSolver.Auto)).Solver);
+        var (g, v) = RandomArray(64, 64, 8);
+        double gMax = g.Max(), vMax = v.Max(Math.Abs);
+        var wires = Wires(0.62, 0.21, 1, 2.6, CircuitSolver.Direct);
+        var exact = Solve(new CrossbarCircuit(64, 64, g, wires), v).Currents;
+        double previous = double.PositiveInfinity;
+        for (double limit = 1e-2; limit >= 1e-7; limit /= 10)
+        {
+            var series = new CrossbarCircuit(64, 64, g, wires with { Solver = CircuitSolver.Series, LinearMaxError = limit });
+            double error = exact.Zip(Solve(series, v).Currents, (a, b) => Math.Abs(a - b)).Max() / (64 * gMax * vMax);
+            Assert.True(error <= series.ErrorBound, $"order {series.SeriesOrder}: error {error:E3} above its bound {series.ErrorBound:E3}");
+            Assert.True(series.ErrorBound <= limit || series.SeriesOrder == CrossbarCircuit.MaxSeriesOrder);
+            Assert.True(error <= previous);
+            previous = error;
+        }
+        Assert.Equal(1, new CrossbarCircuit(64, 64, g, Wires(0.01, 0.01, solver: CircuitSolver.Auto)).SeriesOrder);
+        var auto = new CrossbarCircuit(64, 64, g, wires with { Solver = CircuitSolver.Auto, LinearMaxError = 1e-4 });
+        Assert.Equal(CircuitSolver.Series, auto.Solver);
+        Assert.True(auto.SeriesOrder > 1 && auto.SeriesErrorBounds[auto.SeriesOrder - 2] > 1e-4 && auto.ErrorBound <= 1e-4);
         Assert.Equal(CircuitSolver.Iterative, new CrossbarCircuit(64, 64, g, Wires(5, 5, solver: CircuitSolver.Auto)).Solver);
     }
 
@@ -191,6 +208,26 @@ public class CrossbarCircuitTests
         var lossy = TileOutputs(ideal with { Wires = Wires(2, 1, 1, 2) }, gp, gm, x, 64, 64, out double lossyWatts);
         for (int c = 0; c < 64; c++) Assert.True(lossy[c] < reference[c], $"column {c}: {lossy[c]} not below {reference[c]}");
         Assert.True(lossyWatts < idealWatts);
+    }
+
+    [Fact]
+    public void Superposed_outputs_equal_per_sample_solves_and_uniform_drive_gives_the_same_power()
+    {
+        var ideal = HardwareProfile.Resolve("ideal");
+        var (gp, v) = RandomArray(64, 48, 11);
+        var (gm, _) = RandomArray(64, 48, 12);
+        var wires = Wires(2, 1, 1, 2);
+        var perSample = ideal with { Wires = wires with { Evaluation = WireEvaluation.PerSample } };
+        var superposed = ideal with { Wires = wires with { Evaluation = WireEvaluation.Superposition } };
+        var x = v.Select(a => (float)(a / ideal.Signal.VoltsPerUnit)).ToArray();
+        var exact = TileOutputs(perSample, gp, gm, x, 64, 48, out _);
+        var fast = TileOutputs(superposed, gp, gm, x, 64, 48, out _);
+        double scale = exact.Max(Math.Abs);
+        for (int c = 0; c < 48; c++) Assert.Equal(exact[c], fast[c], 1e-5 * scale);
+        var uniform = Enumerable.Repeat(3f, 64).ToArray();
+        TileOutputs(perSample, gp, gm, uniform, 64, 48, out double exactWatts);
+        TileOutputs(superposed, gp, gm, uniform, 64, 48, out double fastWatts);
+        Assert.Equal(exactWatts, fastWatts, 1e-5 * exactWatts);
     }
 
     [Theory]
