@@ -96,7 +96,7 @@ internal static class InspectCommand
         if (sizes.Count == 0) return;
         static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
         var w = profile.Wires;
-        o.WriteLine($"IR drop     word line {F(w.WordLineOhmsPerCell)} Ω/cell, bit line {F(w.BitLineOhmsPerCell)} Ω/cell, driver {F(w.DriverOhms)} Ω, TIA input {F(w.TiaInputOhms)} Ω; solver {w.Solver.ToString().ToLowerInvariant()}");
+        o.WriteLine($"IR drop     word line {F(w.WordLineOhmsPerCell)} Ω/cell, bit line {F(w.BitLineOhmsPerCell)} Ω/cell, driver {F(w.DriverOhms)} Ω, TIA input {F(w.TiaInputOhms)} Ω{(w.ResistanceScale != 1 ? $", all × {F(w.ResistanceScale)}" : "")}; solver {w.Solver.ToString().ToLowerInvariant()}, {(w.Evaluation == Engine.Profiles.WireEvaluation.Superposition ? "superposition" : "per sample")}");
         o.WriteLine($"  worst case per tile size (every cell at {F(profile.Device.GMaxMicrosiemens)} µS, every input at {F(profile.Dac.FullScaleVolts)} V):");
         o.WriteLine("  tile        worst column   linearised bound (of full scale)   auto path");
         foreach (var s in sizes)

@@ -16,6 +16,7 @@ public static class CircuitOracle
     public static (double[] Word, double[] Bit) Solve(CrossbarCircuit circuit, WireParameters wires, ReadOnlySpan<double> volts)
     {
         int rows = circuit.Rows, cols = circuit.Cols, n = 2 * rows * cols, band = 2 * cols;
+        wires = wires.Scaled();
         if (!(wires.WordLineOhmsPerCell > 0 && wires.BitLineOhmsPerCell > 0))
             throw new ArgumentException("the direct solve needs resistive word and bit lines");
         if (volts.Length != rows) throw new ArgumentException($"{rows} input voltages expected, got {volts.Length}");

@@ -40,6 +40,7 @@ public sealed class CrossbarCircuit
         if (rows < 1 || cols < 1 || conductance.Length != rows * cols) throw new ArgumentException("conductances must be rows × cols");
         Rows = rows;
         Cols = cols;
+        wires = wires.Scaled();
         _wires = wires;
         _g = conductance.ToArray();
         (_rDriver, _rWord, _rBit, _rTia) = (wires.DriverOhms, wires.WordLineOhmsPerCell, wires.BitLineOhmsPerCell, wires.TiaInputOhms);

@@ -50,6 +50,9 @@ public sealed record WireParameters
     /// <summary>Input resistance of a column's TIA (its virtual ground is not ideal), ohms.</summary>
     public double TiaInputOhms { get; init; }
 
+    /// <summary>Multiplies all four resistances: asks how the same tile fares with wires k× as resistive (0 = ideal wires).</summary>
+    public double ResistanceScale { get; init; } = 1;
+
     public CircuitSolver Solver { get; init; } = CircuitSolver.Auto;
 
     public WireEvaluation Evaluation { get; init; } = WireEvaluation.Superposition;
@@ -64,7 +67,14 @@ public sealed record WireParameters
     public double LinearMaxError { get; init; } = 1e-3;
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool IsIdeal => WordLineOhmsPerCell == 0 && BitLineOhmsPerCell == 0 && DriverOhms == 0 && TiaInputOhms == 0;
+    public bool IsIdeal => ResistanceScale == 0 || (WordLineOhmsPerCell == 0 && BitLineOhmsPerCell == 0 && DriverOhms == 0 && TiaInputOhms == 0);
+
+    /// <summary>The resistances the circuit sees: each × <see cref="ResistanceScale"/>.</summary>
+    public WireParameters Scaled() => ResistanceScale == 1 ? this : this with
+    {
+        WordLineOhmsPerCell = WordLineOhmsPerCell * ResistanceScale, BitLineOhmsPerCell = BitLineOhmsPerCell * ResistanceScale,
+        DriverOhms = DriverOhms * ResistanceScale, TiaInputOhms = TiaInputOhms * ResistanceScale, ResistanceScale = 1,
+    };
 
     internal IEnumerable<string> Problems()
     {
@@ -74,6 +84,7 @@ public sealed record WireParameters
         // different circuit from the one the solver models, so it is refused rather than approximated.
         if (WordLineOhmsPerCell == 0 && DriverOhms > 0) yield return "wires.driver_ohms > 0 needs wires.word_line_ohms_per_cell > 0 (the solver models a word line of cell segments)";
         if (BitLineOhmsPerCell == 0 && TiaInputOhms > 0) yield return "wires.tia_input_ohms > 0 needs wires.bit_line_ohms_per_cell > 0 (the solver models a bit line of cell segments)";
+        if (!NonNegative(ResistanceScale)) yield return "wires.resistance_scale must be ≥ 0";
         if (!(Tolerance > 0 && Tolerance < 1)) yield return $"wires.tolerance must be in (0, 1) (got {Tolerance})";
         if (MaxIterations is < 1 or > 100_000) yield return $"wires.max_iterations must be 1 … 100000 (got {MaxIterations})";
         if (!(LinearMaxError > 0 && LinearMaxError < 1)) yield return $"wires.linear_max_error must be in (0, 1) (got {LinearMaxError})";

@@ -230,6 +230,16 @@ public class CrossbarCircuitTests
         Assert.Equal(exactWatts, fastWatts, 1e-5 * exactWatts);
     }
 
+    [Fact]
+    public void Resistance_scale_multiplies_every_wire_and_zero_means_ideal_wires()
+    {
+        var (g, v) = RandomArray(16, 16, 13);
+        var scaled = Solve(new CrossbarCircuit(16, 16, g, Wires(1, 0.5, 2, 3) with { ResistanceScale = 4 }), v).Currents;
+        var explicitly = Solve(new CrossbarCircuit(16, 16, g, Wires(4, 2, 8, 12)), v).Currents;
+        Assert.Equal(explicitly, scaled);
+        Assert.True((Wires(1, 0.5, 2, 3) with { ResistanceScale = 0 }).IsIdeal);
+    }
+
     [Theory]
     [InlineData("{\"driver_ohms\": 5}", "wires.driver_ohms > 0 needs wires.word_line_ohms_per_cell > 0")]
     [InlineData("{\"tia_input_ohms\": 5}", "wires.tia_input_ohms > 0 needs wires.bit_line_ohms_per_cell > 0")]
