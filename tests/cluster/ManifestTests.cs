@@ -107,4 +107,52 @@ public class ManifestTests
         }
         Assert.Empty(Load(Render("dev")).OfType<V1Secret>());
     }
+
+    public static TheoryData<string> RenderedTrees => new() { "overlays/dev", "overlays/scale", "observability" };
+
+    /// <summary>
+    /// The restricted Pod Security Standard (kubernetes.io/docs/concepts/security/pod-security-standards),
+    /// checked on every pod template the tree renders: no host namespaces or privileged containers, only
+    /// the volume types it allows, non-root, no privilege escalation, every capability dropped (at most
+    /// NET_BIND_SERVICE added back) and the RuntimeDefault or Localhost seccomp profile; and every
+    /// namespace enforces it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(RenderedTrees))]
+    public void Every_workload_passes_the_restricted_pod_security_standard(string tree)
+    {
+        var objects = Load(RenderDirectory(Path.Combine(Repo.Root(), "k8s", tree)));
+        Assert.All(objects.OfType<V1Namespace>(), ns => Assert.Equal("restricted", ns.Metadata.Labels?["pod-security.kubernetes.io/enforce"]));
+        var pods = objects.Select(o => o switch
+        {
+            V1Deployment d => (d.Metadata.Name, d.Spec.Template.Spec),
+            V1StatefulSet s => (s.Metadata.Name, s.Spec.Template.Spec),
+            V1Job j => (j.Metadata.Name, j.Spec.Template.Spec),
+            V1DaemonSet ds => (ds.Metadata.Name, ds.Spec.Template.Spec),
+            V1Pod p => (p.Metadata.Name, p.Spec),
+            _ => default((string, V1PodSpec)?),
+        }).OfType<(string Name, V1PodSpec Spec)>().ToList();
+        Assert.NotEmpty(pods);
+        string[] allowedVolumes = ["ConfigMap", "EmptyDir", "PersistentVolumeClaim", "Secret", "Projected", "DownwardAPI", "Csi", "Ephemeral"];
+        foreach (var (name, spec) in pods)
+        {
+            Assert.False(spec.HostNetwork == true || spec.HostPID == true || spec.HostIPC == true, $"{name} shares a host namespace");
+            foreach (var volume in spec.Volumes ?? [])
+                Assert.True(allowedVolumes.Any(t => typeof(V1Volume).GetProperty(t)!.GetValue(volume) is not null), $"{name}: volume {volume.Name} is of a type the restricted standard forbids");
+            var pod = spec.SecurityContext;
+            foreach (var c in (spec.InitContainers ?? []).Concat(spec.Containers))
+            {
+                var sc = c.SecurityContext;
+                string who = $"{name}/{c.Name}";
+                Assert.True(sc?.Privileged != true, $"{who} is privileged");
+                Assert.True(sc?.AllowPrivilegeEscalation == false, $"{who} lacks allowPrivilegeEscalation: false");
+                Assert.True(sc?.Capabilities?.Drop?.Contains("ALL") == true, $"{who} lacks capabilities.drop: [ALL]");
+                Assert.True((sc?.Capabilities?.Add ?? []).All(a => a == "NET_BIND_SERVICE"), $"{who} adds a capability");
+                Assert.True((sc?.RunAsNonRoot ?? pod?.RunAsNonRoot) == true, $"{who} may run as root");
+                Assert.True((sc?.RunAsUser ?? pod?.RunAsUser) != 0, $"{who} runs as UID 0");
+                string? seccomp = sc?.SeccompProfile?.Type ?? pod?.SeccompProfile?.Type;
+                Assert.True(seccomp is "RuntimeDefault" or "Localhost", $"{who} lacks seccompProfile RuntimeDefault");
+            }
+        }
+    }
 }
