@@ -18,7 +18,14 @@ public sealed class SiloCapacityGrain(SiloCapacity capacity) : Grain, ISiloCapac
     public static async Task<int> ClusterLaneSlotsAsync(IGrainFactory grains)
     {
         var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-        var slots = await Task.WhenAll(silos.Keys.Select(s => grains.GetGrain<ISiloCapacityGrain>(s.ToParsableString()).GetLaneSlotsAsync()));
+        var slots = await Task.WhenAll(silos.Keys.Select(s => SlotsOfAsync(grains, s)));
         return Math.Max(1, slots.Sum());
+    }
+
+    // A silo that dies between the membership read and this call has no slots: it is not a job failure.
+    private static async Task<int> SlotsOfAsync(IGrainFactory grains, SiloAddress silo)
+    {
+        try { return await grains.GetGrain<ISiloCapacityGrain>(silo.ToParsableString()).GetLaneSlotsAsync(); }
+        catch (SiloUnavailableException) { return 0; }
     }
 }
