@@ -13,10 +13,10 @@ namespace MemristorGrid.Engine.Crossbars;
 public static class CircuitOracle
 {
     /// <summary>Word-line node voltages u and bit-line node voltages v, [rows × cols] row-major, volts.</summary>
-    public static (double[] Word, double[] Bit) Solve(CrossbarCircuit circuit, WireParameters wires, ReadOnlySpan<double> volts)
+    public static (double[] Word, double[] Bit) Solve(CrossbarCircuit circuit, ReadOnlySpan<double> volts)
     {
         int rows = circuit.Rows, cols = circuit.Cols, n = 2 * rows * cols, band = 2 * cols;
-        wires = wires.Scaled();
+        var wires = circuit.Wires;
         if (!(wires.WordLineOhmsPerCell > 0 && wires.BitLineOhmsPerCell > 0))
             throw new ArgumentException("the direct solve needs resistive word and bit lines");
         if (volts.Length != rows) throw new ArgumentException($"{rows} input voltages expected, got {volts.Length}");

@@ -68,6 +68,9 @@ public sealed partial class CrossbarCircuit
     public bool HasBitLines => _rBit > 0;
     public ReadOnlySpan<double> Conductance => _g;
 
+    /// <summary>The wires as this circuit sees them (<see cref="WireParameters.ResistanceScale"/> applied).</summary>
+    public WireParameters Wires => _wires;
+
     /// <summary>The path <see cref="Solve"/> takes (Auto resolved for this array).</summary>
     public CircuitSolver Solver { get; }
 
@@ -109,7 +112,6 @@ public sealed partial class CrossbarCircuit
         return new CircuitReadout(Readout(volts, drops, rises, currents, currentSquares, scratch), sweeps);
     }
 
-    /// <summary>i_{k+1} = G∘(V − L·i_k) from i_0 = G∘V, <see cref="SeriesOrder"/> times: the wire drops of the last iterate stay in drops/rises.</summary>
     /// <summary>Solves and writes the voltage across every cell, [rows × cols] volts.</summary>
     public void SolveCells(ReadOnlySpan<double> volts, Span<double> across, Span<double> workspace)
     {
@@ -140,6 +142,7 @@ public sealed partial class CrossbarCircuit
         return response;
     }
 
+    /// <summary>i_{k+1} = G∘(V − L·i_k) from i_0 = G∘V, <see cref="SeriesOrder"/> times: the wire drops of the last iterate stay in drops/rises.</summary>
     private int Series(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises, Span<double> column, Span<double> cell)
     {
         for (int r = 0; r < Rows; r++) TensorPrimitives.Multiply(Row(_g, r), volts[r], drops.Slice(r * Cols, Cols));
@@ -158,7 +161,7 @@ public sealed partial class CrossbarCircuit
 
     private int DirectSolve(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises)
     {
-        var (word, bit) = CircuitOracle.Solve(this, _wires, volts);
+        var (word, bit) = CircuitOracle.Solve(this, volts);
         for (int r = 0; r < Rows; r++)
             for (int c = 0; c < Cols; c++)
             {
@@ -173,15 +176,20 @@ public sealed partial class CrossbarCircuit
     {
         drops.Clear();
         rises.Clear();
+        if (!HasWordLines || !HasBitLines) // the other family holds still: one exact line solve is the answer
+        {
+            if (HasBitLines) SolveBitLines(volts, drops, rises, scratch);
+            else SolveWordLines(volts, rises, drops);
+            return 1;
+        }
         double vMax = 0;
         foreach (double v in volts) vMax = Math.Max(vMax, Math.Abs(v));
         double threshold = _wires.Tolerance * vMax * _maxColumnConductance;
         ColumnCurrents(volts, drops, rises, previous, scratch);
         for (int sweep = 1; sweep <= _wires.MaxIterations; sweep++)
         {
-            if (HasBitLines) SolveBitLines(volts, drops, rises, scratch);
-            if (HasWordLines) SolveWordLines(volts, rises, drops);
-            if (!HasWordLines || !HasBitLines) return sweep;
+            SolveBitLines(volts, drops, rises, scratch);
+            SolveWordLines(volts, rises, drops);
             ColumnCurrents(volts, drops, rises, currents, scratch);
             double change = 0;
             for (int c = 0; c < Cols; c++) change = Math.Max(change, Math.Abs(currents[c] - previous[c]));

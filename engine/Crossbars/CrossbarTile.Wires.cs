@@ -5,8 +5,8 @@ using MemristorGrid.Engine.Randomness;
 
 namespace MemristorGrid.Engine.Crossbars;
 
-// The tile's path when its wires have resistance: each sample's row voltages drive the G⁺ and G⁻ arrays
-// as circuits, and the outputs, read noise and cell power come from the solved cell voltages.
+// The tile when its wires have resistance: either the circuits' unit responses folded into the ideal
+// kernel once (superposition), or each sample's row voltages driving the G⁺ and G⁻ circuits (per sample).
 public sealed partial class CrossbarTile
 {
     private readonly CrossbarCircuit? _plus, _minus; // per-sample evaluation only

@@ -29,8 +29,9 @@ public readonly record struct ReadContext(ulong Seed, long FirstSample, long Int
 /// fluctuation G(1 + ε), ε ~ N(0, σ_r²); its sum over a column is Gaussian with standard deviation
 /// σ_r·sqrt(Σ_r x_r² (G⁺² + G⁻²))·s_c/ΔG, which is drawn directly (exact in distribution, one draw
 /// per output). Cell power is Σ_r V_r² Σ_c (G⁺ + G⁻). With resistive wires (<see cref="WireParameters"/>)
-/// the two arrays are solved as circuits instead (<see cref="CrossbarCircuit"/>): currents, read-noise
-/// variance and cell power then come from the solved voltage across each cell. Immutable after
+/// the two arrays are circuits (<see cref="CrossbarCircuit"/>): by default their solved unit responses
+/// replace the weights at programming (superposition), or each sample's currents, read-noise variance and
+/// cell power come from that sample's solved cell voltages (<see cref="WireEvaluation"/>). Immutable after
 /// programming, so one instance may serve many lanes at once.
 /// </summary>
 public sealed partial class CrossbarTile

@@ -57,7 +57,8 @@ public sealed record WireParameters
 
     public WireEvaluation Evaluation { get; init; } = WireEvaluation.Superposition;
 
-    /// <summary>Iterative solver: stop when no column current changed by more than this fraction of the largest column current.</summary>
+    /// <summary>Iterative solver: stop when no column current changed in a sweep by more than this fraction of the
+    /// largest column's full scale at this input (its conductances × the largest input voltage).</summary>
     public double Tolerance { get; init; } = 1e-6;
 
     /// <summary>Iterative solver: sweeps before the direct solve finishes the job.</summary>

@@ -65,7 +65,7 @@ public class CrossbarCircuitTests
     {
         var wires = Wires(1, 2, 0.5, 0.25);
         var circuit = new CrossbarCircuit(2, 2, HandG, wires);
-        var (word, bit) = CircuitOracle.Solve(circuit, wires, HandV);
+        var (word, bit) = CircuitOracle.Solve(circuit, HandV);
         for (int i = 0; i < 4; i++)
         {
             Assert.Equal(HandWord[i], word[i], 1e-12);
@@ -97,7 +97,7 @@ public class CrossbarCircuitTests
         Assert.Equal(direct.Readout.CellPowerWatts, iterative.Readout.CellPowerWatts, 1e-9 * direct.Readout.CellPowerWatts);
         // Kirchhoff: what the cells conduct is what reaches the TIAs.
         var circuit = new CrossbarCircuit(16, 16, g, wires);
-        var (_, bitNodes) = CircuitOracle.Solve(circuit, wires, v);
+        var (_, bitNodes) = CircuitOracle.Solve(circuit, v);
         for (int c = 0; c < 16; c++)
             Assert.Equal(direct.Currents[c], bitNodes[15 * 16 + c] / (bit + tia), 1e-9 * direct.Currents.Max(Math.Abs));
         Assert.True(iterative.Readout.Sweeps > 1);
