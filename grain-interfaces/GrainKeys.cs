@@ -22,6 +22,13 @@ public static class GrainKeys
         return at > 0 && int.TryParse(key.AsSpan(at + 6), System.Globalization.NumberStyles.None, null, out int lane) ? lane : -1;
     }
 
+    /// <summary>The job a lane key belongs to.</summary>
+    public static string JobOfLane(string key)
+    {
+        int at = key.LastIndexOf("/lane-", StringComparison.Ordinal);
+        return at > 0 ? key[..at] : throw new ArgumentException($"not a lane key: {key}");
+    }
+
     /// <summary>The deployment a label-encoder key belongs to.</summary>
     public static string DeploymentOfLabels(string key) =>
         key.EndsWith("/labels", StringComparison.Ordinal) ? key[..^"/labels".Length] : throw new ArgumentException($"not a label-encoder key: {key}");

@@ -71,9 +71,10 @@ public interface IDeploymentGrain : IGrainWithStringKey
 [Alias("mg.ISiloCapacityGrain")]
 public interface ISiloCapacityGrain : IGrainWithStringKey
 {
-    /// <summary>Lanes this silo runs at once (by default twice its cores).</summary>
-    [Alias("GetLaneSlots")]
-    Task<int> GetLaneSlotsAsync();
+    /// <summary>Lanes this silo runs at once (by default twice its cores), for a job about to start:
+    /// the silo's series of that job's counters exist (at zero) from this call on.</summary>
+    [Alias("EnlistForJob")]
+    Task<int> EnlistForJobAsync(string deployment, string job);
 }
 
 /// <summary>A generation job: splits the samples into lanes, drives and supervises them (re-driving a

@@ -17,6 +17,9 @@ public sealed record EnergyBreakdown(
     double EmbeddingDacs, double CoefficientDacs, double NoiseDacs, double Integrators, double Controller, double ReadoutAdc,
     double InitialConditionDacs)
 {
+    /// <summary>No energy in any component (its keys name every component).</summary>
+    public static readonly EnergyBreakdown None = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
     /// <summary>Every component under its report key, in display order: the tiles' own, then the periphery.</summary>
     public IReadOnlyList<(string Key, double Joules)> Components =>
         [("crossbar_cells", CrossbarCells), ("tia", Tia), ("tile_converters", TileConverters), .. Periphery(tileLinkJoules: 0)];

@@ -50,7 +50,7 @@ public sealed class GenerationJobGrain(
         LaneSchedule.Check(spec.Count, spec.Labels);
         await GrainFactory.GetGrain<IDeploymentGrain>(spec.Deployment.Id()).DefineAsync(spec.Deployment);
         int laneSize = spec.Options.LaneSize > 0 ? spec.Options.LaneSize
-            : LaneSchedule.AutoLaneSize(spec.Count, await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory));
+            : LaneSchedule.AutoLaneSize(spec.Count, await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory, spec.Deployment.Id(), this.GetPrimaryKeyString()));
         state.State = new JobState { Spec = spec, LaneSize = laneSize, LaneDone = new bool[LaneSchedule.Lanes(spec.Count, laneSize).Length] };
         await PersistAsync();
         StartDriving();
@@ -110,7 +110,7 @@ public sealed class GenerationJobGrain(
             _segmentsPerLane = (await DriverAsync(spec, deployment)).SegmentCount;
             var lanes = LaneSchedule.Lanes(spec.Count, state.State.LaneSize);
             _segmentsDone = new long[lanes.Length];
-            _laneSlots = await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory);
+            _laneSlots = await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());
             using var slots = new SemaphoreSlim(_laneSlots);
             var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
             await Task.WhenAll(lanes.Select(async slice =>

@@ -81,7 +81,7 @@ public sealed class IntegratorChannelGrain(
         Instruments.LaneAnalogTime.Add((lane.Segment - before) * driver.SegmentLength * driver.TimeConstant);
         WireFormat.Save(lane, assignment, checkpoint.State);
         await checkpoint.WriteStateAsync();
-        if (driver.IsDone(lane)) CostTelemetry.Record(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id);
+        if (driver.IsDone(lane)) JobCounters.LaneFinished(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
     }
 
     public Task<LaneCheckpoint> GetCheckpointAsync() =>
@@ -92,6 +92,7 @@ public sealed class IntegratorChannelGrain(
     {
         if (_lane is not null && _assignment!.SameAs(assignment)) return;
         _deployment = await deployments.GetAsync(assignment.DeploymentId, GrainFactory);
+        JobCounters.Start(_deployment, GrainKeys.JobOfLane(this.GetPrimaryKeyString())); // a silo that joined mid-job
         var labels = await LabelEncoderGrain.FetchAsync(GrainFactory, _deployment);
         _driver = new LaneDriver(_deployment.Network, _deployment.Profile, _deployment.Plan, assignment.Options.ToEngine(), labels);
         _transport = new GrainTileTransport(_deployment.Plan.Tiles.Select(t => assignment.Placement == TilePlacementMode.Chips

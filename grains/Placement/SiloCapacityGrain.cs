@@ -1,4 +1,6 @@
 using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Grains.Deployments;
+using MemristorGrid.Grains.Telemetry;
 
 namespace MemristorGrid.Grains.Placement;
 
@@ -10,22 +12,30 @@ public sealed record SiloCapacity(int LaneSlots)
 }
 
 [SiloPlacement]
-public sealed class SiloCapacityGrain(SiloCapacity capacity) : Grain, ISiloCapacityGrain
+public sealed class SiloCapacityGrain(SiloCapacity capacity, DeploymentCache deployments) : Grain, ISiloCapacityGrain
 {
-    public Task<int> GetLaneSlotsAsync() => Task.FromResult(capacity.LaneSlots);
+    public async Task<int> EnlistForJobAsync(string deployment, string job)
+    {
+        JobCounters.Start(await deployments.GetAsync(deployment, GrainFactory), job);
+        return capacity.LaneSlots;
+    }
 
-    /// <summary>The lanes the cluster runs at once: every active silo's own slots.</summary>
-    public static async Task<int> ClusterLaneSlotsAsync(IGrainFactory grains)
+    /// <summary>
+    /// The lanes the cluster runs at once (every active silo's own slots), asked of every silo as the job
+    /// starts so that each silo's job counters exist from then on: Prometheus' <c>increase()</c> sees no rise
+    /// in a series that first appears at its final value.
+    /// </summary>
+    public static async Task<int> ClusterLaneSlotsAsync(IGrainFactory grains, string deployment, string job)
     {
         var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-        var slots = await Task.WhenAll(silos.Keys.Select(s => SlotsOfAsync(grains, s)));
+        var slots = await Task.WhenAll(silos.Keys.Select(s => SlotsOfAsync(grains, s, deployment, job)));
         return Math.Max(1, slots.Sum());
     }
 
     // A silo that dies between the membership read and this call has no slots: it is not a job failure.
-    private static async Task<int> SlotsOfAsync(IGrainFactory grains, SiloAddress silo)
+    private static async Task<int> SlotsOfAsync(IGrainFactory grains, SiloAddress silo, string deployment, string job)
     {
-        try { return await grains.GetGrain<ISiloCapacityGrain>(silo.ToParsableString()).GetLaneSlotsAsync(); }
+        try { return await grains.GetGrain<ISiloCapacityGrain>(silo.ToParsableString()).EnlistForJobAsync(deployment, job); }
         catch (SiloUnavailableException) { return 0; }
     }
 }

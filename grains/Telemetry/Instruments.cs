@@ -14,9 +14,10 @@ public static class Instruments
     public static readonly ActivitySource Source = new(Name);
     public static readonly Meter Meter = new(Name);
 
-    /// <summary>Simulated energy a tile spent on one lane's samples (cells, TIAs, converters, links).</summary>
-    public static readonly Histogram<double> TileEnergy = Meter.CreateHistogram<double>(
-        "memristorgrid.tile.energy", "J", "Simulated energy of a tile for one lane's samples.");
+    /// <summary>Simulated energy a tile spent on finished lanes' samples (cells, TIAs, converters, links).
+    /// Counters, not histograms, throughout: their series start at zero with the job (<see cref="JobCounters"/>).</summary>
+    public static readonly Counter<double> TileEnergy = Meter.CreateCounter<double>(
+        "memristorgrid.tile.energy", "J", "Simulated energy of a tile on finished lanes.");
 
     /// <summary>Simulated signal latency of a tile (settling + conversions + hops).</summary>
     public static readonly Histogram<double> TileSimulatedLatency = Meter.CreateHistogram<double>(
@@ -36,8 +37,8 @@ public static class Instruments
         "memristorgrid.interconnect.bytes", "By", "Simulated bytes sent between two chips.");
 
     /// <summary>Simulated energy outside the tiles (activation circuits, DACs, integrators, controller, readout).</summary>
-    public static readonly Histogram<double> PeripheryEnergy = Meter.CreateHistogram<double>(
-        "memristorgrid.periphery.energy", "J", "Simulated energy of the circuits outside the tiles for one lane.");
+    public static readonly Counter<double> PeripheryEnergy = Meter.CreateCounter<double>(
+        "memristorgrid.periphery.energy", "J", "Simulated energy of the circuits outside the tiles on finished lanes.");
 
     public static readonly Counter<long> LaneSegments = Meter.CreateCounter<long>(
         "memristorgrid.lane.segments", "{segment}", "Controller periods (segments) integrated by lanes.");
@@ -45,20 +46,24 @@ public static class Instruments
     public static readonly Counter<double> LaneAnalogTime = Meter.CreateCounter<double>(
         "memristorgrid.lane.analog_time", "s", "Simulated physical time integrated by lanes (per sample).");
 
+    /// <summary>Samples whose lane finished, per deployment and job (<see cref="JobCounters"/>).</summary>
     public static readonly Counter<long> SamplesCompleted = Meter.CreateCounter<long>(
         "memristorgrid.samples.completed", "{sample}", "Samples whose lane finished.");
+
+    /// <summary>Simulated energy of finished lanes per deployment, job and part (tiles, periphery): a
+    /// counter rather than a histogram so that its series can exist at zero from a job's start.</summary>
+    public static readonly Counter<double> Energy = Meter.CreateCounter<double>(
+        "memristorgrid.energy", "J", "Simulated energy of finished lanes (tiles and periphery).");
 
     /// <summary>
     /// Histogram bucket boundaries that fit what each histogram records (the SDK's defaults, 0 … 10 000,
     /// put every tile's 2 ms wall time and every nanojoule into the first bucket): wall time from 10 µs to
-    /// 10 s, simulated latency from 1 ns to 10 ms, energies per lane from 1 pJ to 10 J, in 1–3 steps.
+    /// 10 s and simulated latency from 1 ns to 10 ms, in 1–3 steps.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, double[]> Buckets = new Dictionary<string, double[]>
     {
         [TileWallTime.Name] = Steps(-5, 1),
         [TileSimulatedLatency.Name] = Steps(-9, -2),
-        [TileEnergy.Name] = Steps(-12, 1),
-        [PeripheryEnergy.Name] = Steps(-12, 1),
     };
 
     /// <summary>1 and 3 times every power of ten from 10^<paramref name="fromExponent"/> to 10^<paramref name="toExponent"/>,

@@ -92,7 +92,7 @@ public partial class DashboardTests
         var emitted = await RecordInstrumentsAsync();
         var known = new Dictionary<string, Emitted>();
         foreach (var e in emitted) foreach (var name in PrometheusNames(e)) known[name] = e;
-        Assert.Contains("memristorgrid_tile_energy_joules_sum", known.Keys);
+        Assert.Contains("memristorgrid_tile_energy_joules_total", known.Keys);
         Assert.Contains("memristorgrid_interconnect_bytes_total", known.Keys);
 
         var dashboards = DashboardFiles();
@@ -156,7 +156,7 @@ public partial class DashboardTests
             }
             scopes.Add((open, close, g.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)));
         }
-        var functions = new HashSet<string> { "sum", "rate", "irate", "increase", "max", "min", "avg", "count", "histogram_quantile", "by", "without", "topk", "bottomk", "clamp_min", "clamp_max", "sort_desc", "scalar", "label_replace", "vector", "on", "ignoring", "group_left", "group_right", "offset", "and", "or", "unless", "abs", "delta", "deriv", "max_over_time", "avg_over_time" };
+        var functions = new HashSet<string> { "sum", "rate", "irate", "increase", "max", "min", "avg", "count", "histogram_quantile", "by", "without", "topk", "bottomk", "clamp_min", "clamp_max", "sort_desc", "scalar", "label_replace", "vector", "on", "ignoring", "group_left", "group_right", "offset", "and", "or", "unless", "abs", "delta", "deriv", "max_over_time", "min_over_time", "avg_over_time", "last_over_time", "timestamp" };
         foreach (Match m in MetricRegex().Matches(expr))
         {
             string name = m.Groups[1].Value;
