@@ -13,7 +13,7 @@ namespace MemristorGrid.Client;
 /// </summary>
 public static class Cli
 {
-    public const int UserError = 1, UsageError = 2, InternalError = 70;
+    public const int UserError = 1, UsageError = 2, ClusterLost = 69, InternalError = 70;
 
     public static RootCommand Build()
     {
@@ -65,6 +65,11 @@ public static class Cli
         {
             error.WriteLine($"error: {e.Message}");
             return UserError;
+        }
+        catch (ClusterLostException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ClusterLost;
         }
         catch (OperationCanceledException)
         {

@@ -37,6 +37,10 @@ public interface IIntegratorChannelGrain : IGrainWithStringKey
 
     [Alias("GetCheckpoint")]
     Task<LaneCheckpoint> GetCheckpointAsync();
+
+    /// <summary>Deletes the lane's checkpoint (its job has delivered its result).</summary>
+    [Alias("Forget")]
+    Task ForgetAsync();
 }
 
 /// <summary>The conditional-label encoder of a deployment: the one owner of its class embeddings, the
@@ -92,4 +96,9 @@ public interface IGenerationJobGrain : IGrainWithStringKey
     /// <summary>The finished run: samples, energy, latency and counters, accounted by the engine.</summary>
     [Alias("GetResult")]
     Task<RunSummary> GetResultAsync();
+
+    /// <summary>Deletes a finished job's state and its lanes' checkpoints from the store: called once the
+    /// client has the result, and by the job itself when it is collected idle (a client that vanished).</summary>
+    [Alias("Forget")]
+    Task ForgetAsync();
 }

@@ -168,7 +168,8 @@ public sealed record JobStatus(
     [property: Id(6)] int LaneRetries,
     [property: Id(7)] bool ErrorIsUserInput,
     [property: Id(8)] string? ErrorDetail,
-    [property: Id(9)] int LaneSlots);
+    [property: Id(9)] int LaneSlots,
+    [property: Id(10)] bool StateLost = false);
 
 /// <summary>Per-tile cost of a run (the engine's TileReport).</summary>
 [GenerateSerializer, Immutable, Alias("mg.TileCost")]

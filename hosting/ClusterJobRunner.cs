@@ -6,7 +6,11 @@ using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Telemetry;
 using MemristorGrid.Grains.Wire;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using Polly;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace MemristorGrid.Hosting;
 
@@ -31,27 +35,52 @@ public static class ClusterJobRunner
         using var span = Instruments.Source.StartActivity("memgrid.run", ActivityKind.Client);
         span?.SetTag("job", job.GetPrimaryKeyString());
         span?.SetTag("samples", count);
-        await Calls.ExecuteAsync(async _ => await job.StartAsync(spec), cancel);
+        await CallAsync(job, () => job.StartAsync(spec), cancel);
         while (true)
         {
             cancel.ThrowIfCancellationRequested();
-            var status = await Calls.ExecuteAsync(async _ => await job.GetStatusAsync(), cancel);
+            var status = await CallAsync(job, () => job.GetStatusAsync(), cancel);
+            if (status.StateLost)
+                throw new ClusterLostException($"the cluster's store lost job {job.GetPrimaryKeyString()}'s state (was Redis restarted without its data?); nothing was written — run the command again");
             if (status.Error is { } error)
                 throw status.ErrorIsUserInput ? new UserInputException(error) : new ClusterJobException(error, status.ErrorDetail);
             if (status.Finished) break;
-            if (status.Lanes == 0) await Calls.ExecuteAsync(async _ => await job.StartAsync(spec), cancel); // its state was lost with a silo
+            if (status.Lanes == 0) await CallAsync(job, () => job.StartAsync(spec), cancel); // its state was lost with a silo
             else if (status.Segments > 0) progress?.Report((double)status.SegmentsDone / status.Segments);
             await Task.Delay(100, cancel);
         }
-        var summary = await Calls.ExecuteAsync(async _ => await job.GetResultAsync(), cancel);
+        var summary = await CallAsync(job, () => job.GetResultAsync(), cancel);
+        await CallAsync(job, () => job.ForgetAsync(), cancel); // the result is here: the store keeps nothing of the job
         progress?.Report(1.0);
         return summary.ToEngine() with { Wall = stopwatch.Elapsed };
     }
+
+    /// <summary>
+    /// A call to the job through the resilience pipeline. Its retries outlast an orchestrator restarting
+    /// the silos (the job then resumes, or restarts if its state went with them); a cluster still gone
+    /// after them is one clear error, not an internal one.
+    /// </summary>
+    private static async Task<T> CallAsync<T>(IGenerationJobGrain job, Func<Task<T>> call, CancellationToken cancel)
+    {
+        try { return await Calls.ExecuteAsync(async _ => await call(), cancel); }
+        catch (Exception e) when (e is OrleansException or ConnectionFailedException or BrokenCircuitException or TimeoutRejectedException or TimeoutException
+                                  && !cancel.IsCancellationRequested)
+        {
+            throw new ClusterLostException($"lost the cluster while job {job.GetPrimaryKeyString()} ran ({Diagnostics.Messages(e)}); nothing was written — run the command again once the cluster is back", e);
+        }
+    }
+
+    private static Task CallAsync(IGenerationJobGrain job, Func<Task> call, CancellationToken cancel) =>
+        CallAsync(job, async () => { await call(); return true; }, cancel);
 
     /// <summary>What a job on the cluster reported.</summary>
     public static async Task<JobStatus> StatusAsync(IGrainFactory grains, string jobId) =>
         await grains.GetGrain<IGenerationJobGrain>(jobId).GetStatusAsync();
 }
+
+/// <summary>The cluster, or its store, went away under a job (not a bug and not bad input): the command
+/// stops with this one-line message and exit code 69.</summary>
+public sealed class ClusterLostException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>A job failed on the cluster for a reason that is not the user's; <see cref="Detail"/> is the
 /// remote exception with its stack trace, for MEMGRID_DEBUG.</summary>

@@ -11,7 +11,8 @@ namespace MemristorGrid.Hosting;
 /// <summary>
 /// Liveness and readiness over HTTP for container orchestrators: <c>/healthz</c> answers 200 while the
 /// process runs; <c>/ready</c> answers 200 only once this silo is Active in the cluster's membership
-/// (it has joined), 503 before and while it shuts down. Registered before the silo so the probes
+/// (it has joined), 503 before, while it shuts down, and once its row has vanished from the membership
+/// table (<see cref="MembershipWatchdog"/>). Registered before the silo so the probes
 /// answer during a slow join.
 /// </summary>
 /// <remarks>Served by a plain <see cref="TcpListener"/>, not <c>HttpListener</c>: the managed HttpListener
@@ -37,7 +38,7 @@ public sealed class HealthEndpoint(IServiceProvider services, ClusterSettings se
     {
         var membership = services.GetService<IClusterMembershipService>();
         var local = services.GetService<ILocalSiloDetails>();
-        if (membership is null || local is null) return false;
+        if (membership is null || local is null || services.GetService<MembershipWatchdog>() is { MembershipLost: true }) return false;
         return membership.CurrentSnapshot.GetSiloStatus(local.SiloAddress) == SiloStatus.Active;
     }
 

@@ -26,7 +26,8 @@ public static class HostingExtensions
         {
             var redis = ConfigurationOptions.Parse(settings.Redis);
             silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
-            silo.AddRedisGrainStorage(Storage.Name, o => o.ConfigurationOptions = redis);
+            // Cleared state is deleted, not kept as an empty record: a delivered job leaves nothing behind.
+            silo.AddRedisGrainStorage(Storage.Name, o => { o.ConfigurationOptions = redis; o.DeleteStateOnClear = true; });
             var address = settings.AdvertisedAddress is { } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
             silo.ConfigureEndpoints(address, settings.SiloPort, settings.GatewayPort, listenOnAnyHostAddress: settings.AdvertisedAddress is not null);
             // A dead silo's lanes should move within seconds, not the default half minute.

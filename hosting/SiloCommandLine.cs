@@ -40,8 +40,7 @@ public static class SiloCommandLine
                 OtlpEndpoint = parse.GetValue(otlp) ?? env.OtlpEndpoint,
             };
             RequireFreePorts(settings);
-            await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel);
-            return 0;
+            return await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel);
         });
         return command;
     }

@@ -23,16 +23,37 @@ public static class SiloHost
         builder.Services.AddHostedService<HealthEndpoint>();
         builder.Services.AddHostedService<ClusterStoreGate>();
         builder.UseOrleans(silo => silo.AddMemristorGridSilo(settings));
+        if (settings.Redis is not null)
+        {
+            builder.Services.AddSingleton<MembershipWatchdog>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<MembershipWatchdog>());
+        }
         builder.Services.AddMemristorGridTelemetry(settings, "memgrid-silo");
         return builder.Build();
     }
 
-    public static async Task RunAsync(ClusterSettings settings, TextWriter? announce = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs the silo until it is stopped (then 0). A silo whose membership row vanished
+    /// (<see cref="MembershipWatchdog"/>) cannot leave gracefully — every status update fails on the
+    /// missing table — so it is abandoned: the console lifetime is released (it would hold the exit for
+    /// the shutdown timeout) and <see cref="MembershipWatchdog.ExitCode"/> returned for the process to exit with.
+    /// </summary>
+    public static async Task<int> RunAsync(ClusterSettings settings, TextWriter? announce = null, CancellationToken cancel = default)
     {
-        using var host = Build(settings);
+        var host = Build(settings);
         await host.StartAsync(cancel);
         announce?.WriteLine($"silo up: silo port {settings.SiloPort}, gateway port {settings.GatewayPort}, health port {settings.HealthPort}, clustering {(settings.Redis is null ? "localhost" : "redis")}");
         announce?.Flush();
-        await host.WaitForShutdownAsync(cancel);
+        var lost = host.Services.GetService<MembershipWatchdog>()?.Lost ?? new TaskCompletionSource<string>().Task;
+        var stopped = host.WaitForShutdownAsync(cancel);
+        if (await Task.WhenAny(stopped, lost) == stopped || !lost.IsCompleted)
+        {
+            await stopped;
+            host.Dispose();
+            return 0;
+        }
+        Console.Error.WriteLine($"error: {lost.Result}");
+        (host.Services.GetService<IHostLifetime>() as IDisposable)?.Dispose();
+        return MembershipWatchdog.ExitCode;
     }
 }

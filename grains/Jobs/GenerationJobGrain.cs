@@ -18,7 +18,7 @@ namespace MemristorGrid.Grains.Jobs;
 /// and summarises the finished lanes with the engine's accounting. The job's definition, finished lanes
 /// and re-drive count are persisted: re-activated unfinished, it resumes every open lane from its checkpoint.
 /// </summary>
-public sealed class GenerationJobGrain(
+public sealed partial class GenerationJobGrain(
     [PersistentState("job", Storage.Name)] IPersistentState<JobState> state,
     DeploymentCache deployments,
     ILogger<GenerationJobGrain> logger) : Grain, IGenerationJobGrain
@@ -62,7 +62,7 @@ public sealed class GenerationJobGrain(
         int lanes = s.LaneDone.Length;
         string? error = _error is null ? null : _error is UserInputException ? _error.Message : $"{_error.GetType().Name}: {_error.Message}";
         return Task.FromResult(new JobStatus(s.LaneDone.Count(d => d), lanes, _segmentsDone.Sum(), (long)lanes * _segmentsPerLane, s.Finished,
-            error, s.Redrives, _error is UserInputException, _error?.ToString(), _laneSlots));
+            error, s.Redrives, _error is UserInputException, _error?.ToString(), _laneSlots, LaneCalls.IsStateLost(_error)));
     }
 
     public async Task<RunSummary> GetResultAsync()

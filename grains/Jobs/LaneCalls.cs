@@ -1,5 +1,7 @@
+using MemristorGrid.GrainInterfaces;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
+using Orleans.Storage;
 
 namespace MemristorGrid.Grains.Jobs;
 
@@ -24,6 +26,15 @@ internal static class LaneCalls
             }
         }
     }
+
+    /// <summary>Deletes the checkpoints of a job's lanes (each lane is asked; one lost with its silo is retried).</summary>
+    public static Task ForgetAllAsync(IGrainFactory grains, string job, int lanes) =>
+        Task.WhenAll(Enumerable.Range(0, lanes).Select(k =>
+            RetryAsync(async () => { await grains.GetGrain<IIntegratorChannelGrain>(GrainKeys.Lane(job, k)).ForgetAsync(); return true; }, _ => { })));
+
+    /// <summary>A write that found the store's copy changed underneath it — the job's or a lane's — means
+    /// the store lost the job's state (Redis restarted without its data): not a bug, and not retried.</summary>
+    public static bool IsStateLost(Exception? e) => e is InconsistentStateException || e?.InnerException is InconsistentStateException;
 
     /// <summary>Silo lost, message rejected, timed out.</summary>
     private static bool IsTransient(Exception e) => e is OrleansException or TimeoutException or ConnectionFailedException;

@@ -84,6 +84,12 @@ public sealed class IntegratorChannelGrain(
         if (driver.IsDone(lane)) JobCounters.LaneFinished(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
     }
 
+    public async Task ForgetAsync()
+    {
+        await checkpoint.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
     public Task<LaneCheckpoint> GetCheckpointAsync() =>
         checkpoint.State.Assignment is not null ? Task.FromResult(checkpoint.State)
             : throw new InvalidOperationException($"lane {this.GetPrimaryKeyString()} has not run");

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using MemristorGrid.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace MemristorGrid.Cluster.Tests;
 
@@ -59,6 +61,24 @@ internal sealed class Processes : IDisposable
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
         var p = Start("dotnet", $"\"{dll}\" --redis {redis} --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found");
         return (p, siloPort, healthPort);
+    }
+
+    /// <summary><paramref name="count"/> silo processes clustered through <paramref name="redis"/>, returned once
+    /// all are active (one that lost a port race is started again).</summary>
+    public async Task<List<(Process Process, int SiloPort, int HealthPort)>> StartSilosAsync(string redis, int count, string extraArgs = "")
+    {
+        var silos = Enumerable.Range(0, count).Select(_ => StartSilo(redis, extraArgs)).ToList();
+        using var client = ClientHost.Build(new ClusterSettings { Redis = redis });
+        await client.StartAsync();
+        var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
+        await WaitFor(() =>
+        {
+            for (int i = 0; i < silos.Count; i++)
+                if (LostAPortRace(silos[i].Process)) silos[i] = StartSilo(redis, extraArgs);
+            return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == count;
+        }, $"{count} active silos", 60);
+        await client.StopAsync();
+        return silos;
     }
 
     /// <summary>A silo process with localhost clustering (its own primary), reachable through its gateway.</summary>
