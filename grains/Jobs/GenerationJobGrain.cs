@@ -115,13 +115,15 @@ public sealed partial class GenerationJobGrain(
             var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
             await Task.WhenAll(lanes.Select(async slice =>
             {
-                await slots.WaitAsync();
+                await slots.WaitAsync(_stop.Token);
                 try { await DriveLaneAsync(slice, assignment with { FirstSample = slice.First, Count = slice.Count, Labels = slice.LabelsOf(spec.Labels) }, spec.WindowSegments); }
                 finally { slots.Release(); }
             }));
+            _stop.Token.ThrowIfCancellationRequested();
             state.State.Finished = true;
             await PersistAsync();
         }
+        catch (Exception) when (_stop.IsCancellationRequested) { } // deactivating: see OnDeactivateAsync
         catch (Exception e)
         {
             _error = e;
@@ -133,7 +135,7 @@ public sealed partial class GenerationJobGrain(
     /// <summary>Starts the lane and polls it until its final checkpoint is saved; the lane drives its own windows.</summary>
     private async Task DriveLaneAsync(LaneSlice slice, LaneAssignment assignment, int window)
     {
-        while (!state.State.LaneDone[slice.Index])
+        while (!state.State.LaneDone[slice.Index] && !_stop.IsCancellationRequested)
         {
             var progress = await LaneCalls.RetryAsync(() => Lane(slice.Index).RunAsync(assignment, window), e => Redriven(slice.Index, e));
             _segmentsDone[slice.Index] = progress.Segment;
@@ -142,9 +144,7 @@ public sealed partial class GenerationJobGrain(
                 state.State.LaneDone[slice.Index] = true;
                 await PersistAsync();
             }
-            else await Task.Delay(PollInterval);
+            else await Task.Delay(LaneCalls.PollInterval, _stop.Token);
         }
     }
-
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 }

@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using StackExchange.Redis;
 
 namespace MemristorGrid.Cluster.Tests;
@@ -70,6 +74,41 @@ public sealed class ClusterHealingTests : IDisposable
         Assert.Contains("run the command again", err);
         Assert.Single(err.TrimEnd().Split('\n'));
         Assert.False(Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any(), "something was written");
+    }
+
+    /// <summary>SIGTERM to the silo that hosts the job grain, mid-job: it leaves without a stack trace in its
+    /// output (the job stops driving before Orleans invalidates it), and the job finishes elsewhere with the
+    /// reference simulator's samples.</summary>
+    [Fact]
+    public async Task A_graceful_shutdown_of_the_jobs_silo_logs_no_stack_trace_and_the_job_finishes_elsewhere()
+    {
+        string redis = await _processes.StartRedisAsync();
+        var silos = await _processes.StartSilosAsync(redis, 2);
+        using var client = ClientHost.Build(new ClusterSettings { Redis = redis });
+        await client.StartAsync();
+        var grains = client.Services.GetRequiredService<IClusterClient>();
+        var (net, bytes) = Repo.Model("ring.onnx");
+        var profile = Repo.Profile("rram-180nm");
+        var options = new AnalogRunOptions { Seed = 12, LaneSize = 500 };
+        const int count = 12_000;
+        string jobId = $"job-{Guid.NewGuid():N}";
+        var run = ClusterJobRunner.RunAsync(grains, bytes, "ring.onnx", profile, options, count, [], jobId: jobId, windowSegments: 4);
+        var job = grains.GetGrain<IGenerationJobGrain>(jobId);
+        await Processes.WaitFor(() => run.IsCompleted || job.GetStatusAsync().GetAwaiter().GetResult() is { LanesDone: > 0 }, "the first lane", 120);
+
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        string host = hosts.Single(g => g.GrainId.ToString() == $"generationjob/{jobId}").SiloAddress.ToString();
+        var victim = silos.Single(s => host.Contains($":{s.SiloPort}", StringComparison.Ordinal)).Process;
+        Process.Start("kill", $"-TERM {victim.Id}")!.WaitForExit();
+        Assert.True(victim.WaitForExit(60_000), "the silo did not stop within a minute of SIGTERM");
+        var result = await run.WaitAsync(TimeSpan.FromMinutes(3));
+
+        string output = _processes.Tail(victim);
+        Assert.True(victim.ExitCode == 0, $"exit {victim.ExitCode}:\n{output}");
+        Assert.DoesNotContain("invalid activation", output);
+        Assert.DoesNotMatch(@"(?m)^\s+at \S", output);
+        Assert.Equal(ReferenceSimulator.Run(net, profile, options, count, []).Samples, result.Samples);
+        await client.StopAsync();
     }
 
     private static async Task<RedisKey[]> KeysAsync(string redis, string pattern)

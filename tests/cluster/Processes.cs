@@ -24,7 +24,7 @@ internal sealed class Processes : IDisposable
         catch (System.ComponentModel.Win32Exception) { throw new InvalidOperationException(missing); }
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         _logs[p] = log;
-        void Keep(string? line) { if (line is null) return; log.Enqueue(line); while (log.Count > 40) log.TryDequeue(out _); }
+        void Keep(string? line) { if (line is null) return; log.Enqueue(line); while (log.Count > 2000) log.TryDequeue(out _); }
         p.OutputDataReceived += (_, e) => Keep(e.Data);
         p.ErrorDataReceived += (_, e) => Keep(e.Data);
         p.BeginOutputReadLine();
