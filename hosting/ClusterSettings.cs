@@ -9,6 +9,18 @@ public sealed record ClusterSettings
 {
     public string? Redis { get; init; }
 
+    /// <summary>The Redis password (MEMGRID_REDIS_PASSWORD, from a Secret), kept out of the connection string
+    /// so that it never appears in command lines, logs or error messages.</summary>
+    public string? RedisPassword { get; init; }
+
+    /// <summary>The StackExchange.Redis options for <see cref="Redis"/>, with <see cref="RedisPassword"/> applied.</summary>
+    public StackExchange.Redis.ConfigurationOptions RedisOptions()
+    {
+        var options = StackExchange.Redis.ConfigurationOptions.Parse(Redis ?? throw new InvalidOperationException("no Redis configured"));
+        if (RedisPassword is not null) options.Password = RedisPassword;
+        return options;
+    }
+
     /// <summary>Silo only: how long to wait for <see cref="Redis"/> to answer before giving up.</summary>
     public TimeSpan RedisWait { get; init; } = TimeSpan.FromSeconds(60);
     public int SiloPort { get; init; } = 11111;
@@ -36,7 +48,7 @@ public sealed record ClusterSettings
     /// <summary>OTLP transport: "grpc" (default, port 4317) or "http/protobuf" (port 4318, paths /v1/traces and /v1/metrics).</summary>
     public string OtlpProtocol { get; init; } = "grpc";
 
-    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_CLUSTER_ID, POD_IP and
+    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_PASSWORD, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_CLUSTER_ID, POD_IP and
     /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_PROTOCOL, the settings a container or pod gets from its environment.</summary>
     public static ClusterSettings FromEnvironment()
     {
@@ -45,6 +57,7 @@ public sealed record ClusterSettings
         return s with
         {
             Redis = Env("MEMGRID_REDIS"),
+            RedisPassword = Env("MEMGRID_REDIS_PASSWORD"),
             RedisWait = double.TryParse(Env("MEMGRID_REDIS_WAIT_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double w) && w >= 0 ? TimeSpan.FromSeconds(w) : s.RedisWait,
             SiloPort = int.TryParse(Env("MEMGRID_SILO_PORT"), out int sp) ? sp : s.SiloPort,
             GatewayPort = int.TryParse(Env("MEMGRID_GATEWAY_PORT"), out int gp) ? gp : s.GatewayPort,

@@ -16,7 +16,7 @@ public sealed class ClusterStoreGate(ClusterSettings settings, ILogger<ClusterSt
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (settings.Redis is not { } redis) return;
-        var options = ConfigurationOptions.Parse(redis);
+        var options = settings.RedisOptions();
         options.AbortOnConnectFail = true;
         options.ConnectRetry = 1;
         options.ConnectTimeout = 2000;
@@ -30,6 +30,12 @@ public sealed class ClusterStoreGate(ClusterSettings settings, ILogger<ClusterSt
                 if (attempt > 1) logger.LogWarning("Redis at {Redis} answered after {Attempts} attempts; joining the cluster", redis, attempt);
                 return;
             }
+            catch (Exception e) when (Refused(e))
+            {
+                // Waiting cannot fix a password: say so at once.
+                throw new ClusterStoreUnavailableException($"Redis at {redis} refused this silo: {(settings.RedisPassword is null
+                    ? "it requires a password (set MEMGRID_REDIS_PASSWORD)" : "wrong password (MEMGRID_REDIS_PASSWORD)")}");
+            }
             catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException)
             {
                 if (DateTime.UtcNow >= deadline)
@@ -41,6 +47,11 @@ public sealed class ClusterStoreGate(ClusterSettings settings, ILogger<ClusterSt
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static bool Refused(Exception e) =>
+        e is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure }
+        || (e is RedisServerException && (e.Message.StartsWith("NOAUTH", StringComparison.Ordinal) || e.Message.StartsWith("WRONGPASS", StringComparison.Ordinal)))
+        || (e.InnerException is { } inner && Refused(inner));
 
     private static string Reason(Exception e) => e switch
     {

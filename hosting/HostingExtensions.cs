@@ -24,7 +24,7 @@ public static class HostingExtensions
         }
         else
         {
-            var redis = ConfigurationOptions.Parse(settings.Redis);
+            var redis = settings.RedisOptions();
             silo.UseRedisClustering(o => o.ConfigurationOptions = redis);
             // Cleared state is deleted, not kept as an empty record: a delivered job leaves nothing behind.
             silo.AddRedisGrainStorage(Storage.Name, o => { o.ConfigurationOptions = redis; o.DeleteStateOnClear = true; });
@@ -40,7 +40,7 @@ public static class HostingExtensions
     {
         client.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
         if (settings.Redis is not null)
-            client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(settings.Redis));
+            client.UseRedisClustering(o => o.ConfigurationOptions = settings.RedisOptions());
         else
             client.UseStaticClustering(settings.Gateways.Select(ParseEndpoint).ToArray());
         client.AddActivityPropagation();

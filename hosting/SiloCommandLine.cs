@@ -16,7 +16,7 @@ public static class SiloCommandLine
 
     public static T Configure<T>(T command) where T : Command
     {
-        var redis = new Option<string?>("--redis") { Description = "Cluster through this Redis and keep grain state in it (e.g. localhost:6379); default: MEMGRID_REDIS, else localhost clustering with memory storage." };
+        var redis = new Option<string?>("--redis") { Description = "Cluster through this Redis and keep grain state in it (e.g. localhost:6379; its password from MEMGRID_REDIS_PASSWORD); default: MEMGRID_REDIS, else localhost clustering with memory storage." };
         var redisWait = Number("--redis-wait", "Seconds to wait for Redis to answer before giving up (default: MEMGRID_REDIS_WAIT_SECONDS or 60).", 0, 86_400);
         var port = Port("--port", "Silo-to-silo port (default: MEMGRID_SILO_PORT or 11111).", allowZero: false);
         var gateway = Port("--gateway-port", "Client gateway port (default: MEMGRID_GATEWAY_PORT or 30000).", allowZero: false);

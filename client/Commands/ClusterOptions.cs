@@ -26,7 +26,7 @@ internal sealed class ClusterOptions
         });
         return option;
     }
-    public readonly Option<string?> Redis = new("--redis") { Description = "Join the cluster registered in this Redis (StackExchange.Redis connection string, e.g. localhost:6379)." };
+    public readonly Option<string?> Redis = new("--redis") { Description = "Join the cluster registered in this Redis (StackExchange.Redis connection string, e.g. localhost:6379; its password from MEMGRID_REDIS_PASSWORD)." };
     public readonly Option<string?> Otlp = new("--otlp") { Description = "Export traces and metrics to this OTLP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
     public readonly Option<bool> ConsoleTelemetry = new("--console-telemetry") { Description = "Print traces and metrics to the console." };
     public readonly Option<string> Placement = CommandOptions.Make("--placement",
@@ -36,14 +36,16 @@ internal sealed class ClusterOptions
 
     public IEnumerable<Option> All() => [Gateway, Redis, Placement, Otlp, ConsoleTelemetry];
 
-    /// <summary>The options, plus what a client takes from its environment like a silo does: the cluster id
-    /// (MEMGRID_CLUSTER_ID) and the OTLP endpoint and protocol (OTEL_EXPORTER_OTLP_*).</summary>
+    /// <summary>The options, plus what a client takes from its environment like a silo does: the Redis
+    /// password (MEMGRID_REDIS_PASSWORD), the cluster id (MEMGRID_CLUSTER_ID) and the OTLP endpoint and
+    /// protocol (OTEL_EXPORTER_OTLP_*).</summary>
     public ClusterSettings Settings(ParseResult parse)
     {
         var environment = ClusterSettings.FromEnvironment();
         return new()
         {
             Redis = parse.GetValue(Redis),
+            RedisPassword = environment.RedisPassword,
             Gateways = parse.GetValue(Gateway) ?? [],
             ClusterId = environment.ClusterId,
             OtlpEndpoint = parse.GetValue(Otlp) ?? environment.OtlpEndpoint,

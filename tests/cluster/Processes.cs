@@ -45,36 +45,38 @@ internal sealed class Processes : IDisposable
     }
 
     /// <summary>A redis-server on <paramref name="port"/>; the process has exited if it could not bind it.</summary>
-    public async Task<(Process Process, string Connection)> StartRedisAsync(int port)
+    public async Task<(Process Process, string Connection)> StartRedisAsync(int port, string? password = null)
     {
         Directory.CreateDirectory(_dir);
-        var redis = Start("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}",
+        var redis = Start("redis-server", $"--port {port} --bind 127.0.0.1 --save \"\" --appendonly no --dir {_dir}{(password is null ? "" : $" --requirepass {password}")}",
             "redis-server not found: install it (apt-get install -y redis-server); .ci/run does");
         await WaitFor(() => redis.HasExited || CanConnect(port), "redis-server");
         return (redis, $"127.0.0.1:{port}");
     }
 
     /// <summary>A silo process (the silo/ project) clustered through <paramref name="redis"/>.</summary>
-    public (Process Process, int SiloPort, int HealthPort) StartSilo(string redis, string extraArgs = "")
+    public (Process Process, int SiloPort, int HealthPort) StartSilo(string redis, string extraArgs = "", IReadOnlyDictionary<string, string>? environment = null)
     {
         int siloPort = EmbeddedCluster.FreePort(), gatewayPort = EmbeddedCluster.FreePort(), healthPort = EmbeddedCluster.FreePort();
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
-        var p = Start("dotnet", $"\"{dll}\" --redis {redis} --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found");
+        var p = Start("dotnet", $"\"{dll}\" --redis {redis} --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found", environment);
         return (p, siloPort, healthPort);
     }
 
     /// <summary><paramref name="count"/> silo processes clustered through <paramref name="redis"/>, returned once
     /// all are active (one that lost a port race is started again).</summary>
-    public async Task<List<(Process Process, int SiloPort, int HealthPort)>> StartSilosAsync(string redis, int count, string extraArgs = "")
+    public async Task<List<(Process Process, int SiloPort, int HealthPort)>> StartSilosAsync(string redis, int count, string extraArgs = "",
+        string? password = null)
     {
-        var silos = Enumerable.Range(0, count).Select(_ => StartSilo(redis, extraArgs)).ToList();
-        using var client = ClientHost.Build(new ClusterSettings { Redis = redis });
+        var environment = password is null ? null : new Dictionary<string, string> { ["MEMGRID_REDIS_PASSWORD"] = password };
+        var silos = Enumerable.Range(0, count).Select(_ => StartSilo(redis, extraArgs, environment)).ToList();
+        using var client = ClientHost.Build(new ClusterSettings { Redis = redis, RedisPassword = password });
         await client.StartAsync();
         var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
         await WaitFor(() =>
         {
             for (int i = 0; i < silos.Count; i++)
-                if (LostAPortRace(silos[i].Process)) silos[i] = StartSilo(redis, extraArgs);
+                if (LostAPortRace(silos[i].Process)) silos[i] = StartSilo(redis, extraArgs, environment);
             return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == count;
         }, $"{count} active silos", 60);
         await client.StopAsync();
