@@ -32,6 +32,11 @@ public sealed record ClusterSettings
     public string ServiceId { get; init; } = "memgrid";
     public string? AdvertisedAddress { get; init; }
 
+    /// <summary>Where the health and metrics listeners bind: the pod's address (<see cref="AdvertisedAddress"/>,
+    /// which is where probes and scrapes arrive) or, outside a pod, loopback only.</summary>
+    public System.Net.IPAddress ListenAddress() =>
+        AdvertisedAddress is { } ip ? System.Net.IPAddress.Parse(ip) : System.Net.IPAddress.Loopback;
+
     /// <summary>Port of the silo's /healthz and /ready endpoints; 0 = none.</summary>
     public int HealthPort { get; init; } = 8080;
 

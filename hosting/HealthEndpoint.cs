@@ -27,8 +27,8 @@ public sealed class HealthEndpoint(IServiceProvider services, ClusterSettings se
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (settings.HealthPort <= 0) return Task.CompletedTask;
-        _listener = new TcpListener(IPAddress.IPv6Any, settings.HealthPort);
-        _listener.Server.DualMode = true; // every interface, IPv4 and IPv6, as a pod's probes need
+        // The pod's own address (where the kubelet probes), else loopback: never every interface.
+        _listener = new TcpListener(settings.ListenAddress(), settings.HealthPort);
         _listener.Start();
         _loop = Task.Run(ServeAsync, CancellationToken.None);
         return Task.CompletedTask;

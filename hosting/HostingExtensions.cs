@@ -83,11 +83,13 @@ public static class HostingExtensions
                 m.AddPrometheusHttpListener(o =>
                 {
                     o.Port = settings.MetricsPort;
-                    // Every interface, like the health endpoint: the options only take a host that parses as a URI.
+                    // The pod's address or loopback, like the health endpoint — not every interface.
+                    var address = settings.ListenAddress();
+                    string host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
                     o.ConfigureHttpListener = (_, listener) =>
                     {
                         listener.Prefixes.Clear();
-                        listener.Prefixes.Add($"http://*:{settings.MetricsPort}/");
+                        listener.Prefixes.Add($"http://{host}:{settings.MetricsPort}/");
                     };
                 });
         });

@@ -108,6 +108,13 @@ public class ComposeTests
         }
         var env = ((Dictionary<object, object>)services["silo"]["environment"]).ToDictionary(p => (string)p.Key, p => (string)p.Value);
         Assert.Equal("redis:6379", env["MEMGRID_REDIS"]);
+        Assert.Equal("${REDIS_PASSWORD:?set REDIS_PASSWORD}", env["MEMGRID_REDIS_PASSWORD"]);
+        Assert.Contains("--requirepass", ((List<object>)services["redis"]["command"]).Cast<string>());
+        Assert.Equal("unless-stopped", services["silo"]["restart"]); // a silo exits 75 to rejoin after Redis came back empty
+        // Only this host reaches Grafana and the unauthenticated OTLP ports; Grafana signs in.
+        foreach (var name in new[] { "grafana", "otel-collector" })
+            Assert.All(((List<object>)services[name]["ports"]).Cast<string>(), p => Assert.StartsWith("127.0.0.1:", p));
+        Assert.Equal("false", ((Dictionary<object, object>)services["grafana"]["environment"])["GF_AUTH_ANONYMOUS_ENABLED"]);
         Assert.StartsWith("http://otel-collector:", env["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         Assert.Contains("POD_IP=", string.Join(' ', ((List<object>)services["silo"]["entrypoint"]).Cast<string>()));
     }

@@ -46,6 +46,13 @@ public sealed class HealthEndpointTests : IDisposable
             var hosts = await client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
             Assert.Contains(hosts.Keys, s => s.ToString().Contains($":{silo.SiloPort}", StringComparison.Ordinal));
             Assert.Equal(404, await Status(silo.HealthPort, "/nothing"));
+            // Outside a pod the probes listen on loopback only: the machine's other addresses refuse them.
+            foreach (var address in System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                         .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address).Where(a => !System.Net.IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal))
+            {
+                using var probe = new System.Net.Sockets.TcpClient(address.AddressFamily);
+                Assert.ThrowsAny<System.Net.Sockets.SocketException>(() => probe.Connect(address, silo.HealthPort));
+            }
             await client.StopAsync();
             return;
         }

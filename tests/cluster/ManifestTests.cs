@@ -155,4 +155,30 @@ public class ManifestTests
             }
         }
     }
+
+    /// <summary>Redis requires a password that silos, the client Job and Redis itself take from one Secret
+    /// (required: a pod without it does not start); Grafana has no anonymous access and a required admin Secret.</summary>
+    [Fact]
+    public void Redis_and_Grafana_require_their_secrets()
+    {
+        var objects = Load(Render("dev")).Concat(Load(RenderDirectory(Path.Combine(Repo.Root(), "k8s", "observability")))).ToList();
+        V1Container Container(string name) => objects.Select(o => o switch
+        {
+            V1Deployment d when d.Metadata.Name == name => d.Spec.Template.Spec.Containers[0],
+            V1StatefulSet st when st.Metadata.Name == name => st.Spec.Template.Spec.Containers[0],
+            V1Job j when j.Metadata.Name == name => j.Spec.Template.Spec.Containers[0],
+            _ => null,
+        }).OfType<V1Container>().Single();
+        static V1SecretKeySelector? Secret(V1Container c, string variable) => c.Env?.SingleOrDefault(e => e.Name == variable)?.ValueFrom?.SecretKeyRef;
+        foreach (var (workload, variable) in new[] { ("silo", "MEMGRID_REDIS_PASSWORD"), ("memgrid-run", "MEMGRID_REDIS_PASSWORD"), ("redis", "REDIS_PASSWORD"), ("redis", "REDISCLI_AUTH") })
+        {
+            var secret = Secret(Container(workload), variable);
+            Assert.True(secret is { Name: "redis-auth", Key: "password", Optional: false }, $"{workload}: {variable} is not the required redis-auth Secret");
+        }
+        Assert.Contains("$(REDIS_PASSWORD)", Container("redis").Args.SkipWhile(a => a != "--requirepass").Skip(1).Take(1));
+        var grafana = Container("grafana");
+        Assert.Equal("false", grafana.Env.Single(e => e.Name == "GF_AUTH_ANONYMOUS_ENABLED").Value);
+        Assert.True(Secret(grafana, "GF_SECURITY_ADMIN_PASSWORD") is { Name: "grafana-admin", Optional: false });
+        Assert.True(Secret(grafana, "GF_SECURITY_ADMIN_USER") is { Name: "grafana-admin", Optional: false });
+    }
 }
