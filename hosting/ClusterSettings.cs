@@ -29,6 +29,9 @@ public sealed record ClusterSettings
     /// <summary>Client only: gateways to connect to without Redis (host:port).</summary>
     public IReadOnlyList<string> Gateways { get; init; } = [];
     public string ClusterId { get; init; } = "memgrid";
+
+    /// <summary>Mutual TLS on every Orleans connection; null = plain TCP.</summary>
+    public ClusterTls? Tls { get; init; }
     public string ServiceId { get; init; } = "memgrid";
     public string? AdvertisedAddress { get; init; }
 
@@ -53,7 +56,7 @@ public sealed record ClusterSettings
     /// <summary>OTLP transport: "grpc" (default, port 4317) or "http/protobuf" (port 4318, paths /v1/traces and /v1/metrics).</summary>
     public string OtlpProtocol { get; init; } = "grpc";
 
-    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_PASSWORD, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_CLUSTER_ID, POD_IP and
+    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_PASSWORD, MEMGRID_TLS_CERT/KEY/CA, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_CLUSTER_ID, POD_IP and
     /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_PROTOCOL, the settings a container or pod gets from its environment.</summary>
     public static ClusterSettings FromEnvironment()
     {
@@ -63,6 +66,7 @@ public sealed record ClusterSettings
         {
             Redis = Env("MEMGRID_REDIS"),
             RedisPassword = Env("MEMGRID_REDIS_PASSWORD"),
+            Tls = ClusterTls.FromEnvironment(),
             RedisWait = double.TryParse(Env("MEMGRID_REDIS_WAIT_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double w) && w >= 0 ? TimeSpan.FromSeconds(w) : s.RedisWait,
             SiloPort = int.TryParse(Env("MEMGRID_SILO_PORT"), out int sp) ? sp : s.SiloPort,
             GatewayPort = int.TryParse(Env("MEMGRID_GATEWAY_PORT"), out int gp) ? gp : s.GatewayPort,

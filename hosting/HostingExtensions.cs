@@ -33,6 +33,7 @@ public static class HostingExtensions
             // A dead silo's lanes should move within seconds, not the default half minute.
             silo.Configure<ClusterMembershipOptions>(o => { o.ProbeTimeout = TimeSpan.FromSeconds(2); o.NumMissedProbesLimit = 2; });
         }
+        if (settings.Tls is { } tls) silo.UseTls(tls.LocalCertificate(), tls.Configure);
         return silo.AddMemristorGridGrains(settings.LaneSlots);
     }
 
@@ -43,6 +44,7 @@ public static class HostingExtensions
             client.UseRedisClustering(o => o.ConfigurationOptions = settings.RedisOptions());
         else
             client.UseStaticClustering(settings.Gateways.Select(ParseEndpoint).ToArray());
+        if (settings.Tls is { } tls) client.UseTls(tls.LocalCertificate(), tls.Configure);
         client.AddActivityPropagation();
         // A cluster that cannot be reached must fail the command, not hang it: give up after ~20 s.
         int attempts = 0;

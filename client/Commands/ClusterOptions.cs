@@ -37,7 +37,7 @@ internal sealed class ClusterOptions
     public IEnumerable<Option> All() => [Gateway, Redis, Placement, Otlp, ConsoleTelemetry];
 
     /// <summary>The options, plus what a client takes from its environment like a silo does: the Redis
-    /// password (MEMGRID_REDIS_PASSWORD), the cluster id (MEMGRID_CLUSTER_ID) and the OTLP endpoint and
+    /// password (MEMGRID_REDIS_PASSWORD), its TLS certificate (MEMGRID_TLS_CERT/KEY/CA), the cluster id (MEMGRID_CLUSTER_ID) and the OTLP endpoint and
     /// protocol (OTEL_EXPORTER_OTLP_*).</summary>
     public ClusterSettings Settings(ParseResult parse)
     {
@@ -46,6 +46,7 @@ internal sealed class ClusterOptions
         {
             Redis = parse.GetValue(Redis),
             RedisPassword = environment.RedisPassword,
+            Tls = environment.Tls,
             Gateways = parse.GetValue(Gateway) ?? [],
             ClusterId = environment.ClusterId,
             OtlpEndpoint = parse.GetValue(Otlp) ?? environment.OtlpEndpoint,

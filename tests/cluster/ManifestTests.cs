@@ -102,7 +102,8 @@ public class ManifestTests
         {
             string text = File.ReadAllText(file);
             Assert.DoesNotMatch(MachinePath, text);
-            Assert.DoesNotMatch(@"(?im)^\s*(password|secret|token)\s*:\s*\S", text);
+            // A scalar value for a password, secret or token key (a `secret:` volume source is a mapping).
+            Assert.DoesNotMatch(@"(?im)^\s*(password|secret|token)\s*:\s*[^\s{]", text);
             Assert.DoesNotMatch(@"(?i)GF_SECURITY_ADMIN_PASSWORD\s*\n\s*value:", text);
         }
         Assert.Empty(Load(Render("dev")).OfType<V1Secret>());
@@ -174,6 +175,22 @@ public class ManifestTests
         {
             var secret = Secret(Container(workload), variable);
             Assert.True(secret is { Name: "redis-auth", Key: "password", Optional: false }, $"{workload}: {variable} is not the required redis-auth Secret");
+        }
+        // Silos and the client speak mutual TLS with the certificate of the required memgrid-tls Secret.
+        foreach (var workload in new[] { "silo", "memgrid-run" })
+        {
+            var spec = objects.Select(o => o switch
+            {
+                V1Deployment d when d.Metadata.Name == workload => d.Spec.Template.Spec,
+                V1Job j when j.Metadata.Name == workload => j.Spec.Template.Spec,
+                _ => null,
+            }).OfType<V1PodSpec>().Single();
+            var volume = spec.Volumes.Single(v => v.Secret?.SecretName == "memgrid-tls");
+            Assert.False(volume.Secret.Optional ?? false, $"{workload}: the TLS Secret is optional");
+            string mount = spec.Containers[0].VolumeMounts.Single(m => m.Name == volume.Name).MountPath;
+            var env = spec.Containers[0].Env.ToDictionary(e => e.Name, e => e.Value);
+            foreach (var (variable, file) in new[] { ("MEMGRID_TLS_CERT", "tls.crt"), ("MEMGRID_TLS_KEY", "tls.key"), ("MEMGRID_TLS_CA", "ca.crt") })
+                Assert.Equal($"{mount}/{file}", env.GetValueOrDefault(variable));
         }
         Assert.Contains("$(REDIS_PASSWORD)", Container("redis").Args.SkipWhile(a => a != "--requirepass").Skip(1).Take(1));
         var grafana = Container("grafana");

@@ -66,11 +66,13 @@ internal sealed class Processes : IDisposable
     /// <summary><paramref name="count"/> silo processes clustered through <paramref name="redis"/>, returned once
     /// all are active (one that lost a port race is started again).</summary>
     public async Task<List<(Process Process, int SiloPort, int HealthPort)>> StartSilosAsync(string redis, int count, string extraArgs = "",
-        string? password = null)
+        string? password = null, ClusterTls? tls = null)
     {
-        var environment = password is null ? null : new Dictionary<string, string> { ["MEMGRID_REDIS_PASSWORD"] = password };
+        var environment = new Dictionary<string, string>();
+        if (password is not null) environment["MEMGRID_REDIS_PASSWORD"] = password;
+        if (tls is not null) (environment["MEMGRID_TLS_CERT"], environment["MEMGRID_TLS_KEY"], environment["MEMGRID_TLS_CA"]) = (tls.Certificate, tls.Key, tls.Authority);
         var silos = Enumerable.Range(0, count).Select(_ => StartSilo(redis, extraArgs, environment)).ToList();
-        using var client = ClientHost.Build(new ClusterSettings { Redis = redis, RedisPassword = password });
+        using var client = ClientHost.Build(new ClusterSettings { Redis = redis, RedisPassword = password, Tls = tls });
         await client.StartAsync();
         var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
         await WaitFor(() =>
