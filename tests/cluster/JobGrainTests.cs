@@ -33,9 +33,8 @@ public class JobGrainTests(TwoSlotLimitedSilos fixture) : IClassFixture<TwoSlotL
     public async Task Lanes_in_flight_are_the_silos_own_slots_not_the_clients_cores()
     {
         var (_, bytes) = Repo.Model("ring.onnx");
-        string job = $"job-{Guid.NewGuid():N}";
-        await ClusterJobRunner.RunAsync(Grains, bytes, "ring.onnx", Repo.Profile("ideal"), new AnalogRunOptions { ScheduleScale = 2, LaneSize = 10 }, 40, [], jobId: job);
-        var status = await ClusterJobRunner.StatusAsync(Grains, job);
+        var job = await KeptJobs.RunAsync(Grains, bytes, "ring.onnx", Repo.Profile("ideal"), new AnalogRunOptions { ScheduleScale = 2, LaneSize = 10 }, 40, []);
+        var status = await job.GetStatusAsync();
         Assert.True(status.Finished);
         Assert.Equal(2 * TwoSlotLimitedSilos.SlotsPerSilo, status.LaneSlots);
     }

@@ -60,3 +60,26 @@ public sealed class ThreeSiloCluster : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
+
+/// <summary>A job driven straight through its grain, without <see cref="ClusterJobRunner"/>'s final
+/// <c>ForgetAsync</c>: its lanes and status stay for a test to inspect.</summary>
+internal static class KeptJobs
+{
+    public static async Task<GrainInterfaces.IGenerationJobGrain> RunAsync(IGrainFactory grains, byte[] modelBytes, string modelName, HardwareProfile profile,
+        Engine.Simulation.AnalogRunOptions options, int count, int[] labels)
+    {
+        var job = grains.GetGrain<GrainInterfaces.IGenerationJobGrain>($"job-{Guid.NewGuid():N}");
+        var spec = new GrainInterfaces.JobSpec(new GrainInterfaces.DeploymentSpec(modelBytes, modelName, profile.ToJson(), options.ProgramSeed),
+            Grains.Wire.WireFormat.ToWire(options), count, labels, Engine.Simulation.LaneSchedule.WindowSegments, GrainInterfaces.TilePlacementMode.Local);
+        await job.StartAsync(spec);
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!(await job.GetStatusAsync()).Finished)
+        {
+            var status = await job.GetStatusAsync();
+            if (status.Error is { } error) throw new InvalidOperationException(error);
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the job did not finish in 3 min");
+            await Task.Delay(50);
+        }
+        return job;
+    }
+}
