@@ -18,18 +18,10 @@ public sealed class MultiProcessRedisTests : IDisposable
     [Fact]
     public async Task A_job_survives_a_killed_silo_with_identical_samples()
     {
-        string redis = await _processes.StartRedisAsync();
-        var silos = Enumerable.Range(0, 3).Select(_ => _processes.StartSilo(redis)).ToList();
+        var (redis, silos) = await StartThreeSilosAsync();
         using var client = ClientHost.Build(new ClusterSettings { Redis = redis });
         await client.StartAsync();
         var grains = client.Services.GetRequiredService<IClusterClient>();
-        var management = grains.GetGrain<IManagementGrain>(0);
-        await Processes.WaitFor(() =>
-        {
-            for (int i = 0; i < silos.Count; i++)
-                if (_processes.LostAPortRace(silos[i].Process)) silos[i] = _processes.StartSilo(redis);
-            return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == 3;
-        }, "three active silos", 60);
 
         var (net, bytes) = Repo.Model("ring.onnx");
         var profile = Repo.Profile("rram-180nm");
@@ -123,18 +115,7 @@ public sealed class MultiProcessRedisTests : IDisposable
     private async Task<(string Redis, List<(System.Diagnostics.Process Process, int SiloPort, int HealthPort)> Silos)> StartThreeSilosAsync()
     {
         string redis = await _processes.StartRedisAsync();
-        var silos = Enumerable.Range(0, 3).Select(_ => _processes.StartSilo(redis)).ToList();
-        using var client = ClientHost.Build(new ClusterSettings { Redis = redis });
-        await client.StartAsync();
-        var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
-        await Processes.WaitFor(() =>
-        {
-            for (int i = 0; i < silos.Count; i++)
-                if (_processes.LostAPortRace(silos[i].Process)) silos[i] = _processes.StartSilo(redis);
-            return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == 3;
-        }, "three active silos", 60);
-        await client.StopAsync();
-        return (redis, silos);
+        return (redis, await _processes.StartSilosAsync(redis, 3));
     }
 
     public void Dispose() => _processes.Dispose();

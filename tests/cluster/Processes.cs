@@ -64,21 +64,22 @@ internal sealed class Processes : IDisposable
     }
 
     /// <summary><paramref name="count"/> silo processes clustered through <paramref name="redis"/>, returned once
-    /// all are active (one that lost a port race is started again).</summary>
-    public async Task<List<(Process Process, int SiloPort, int HealthPort)>> StartSilosAsync(string redis, int count, string extraArgs = "",
+    /// all are active (one that lost a port race is started again, with <paramref name="extraArgs"/> asked again
+    /// for its index, so ports in them are fresh too).</summary>
+    public async Task<List<(Process Process, int SiloPort, int HealthPort)>> StartSilosAsync(string redis, int count, Func<int, string>? extraArgs = null,
         string? password = null, ClusterTls? tls = null)
     {
         var environment = new Dictionary<string, string>();
         if (password is not null) environment["MEMGRID_REDIS_PASSWORD"] = password;
         if (tls is not null) (environment["MEMGRID_TLS_CERT"], environment["MEMGRID_TLS_KEY"], environment["MEMGRID_TLS_CA"]) = (tls.Certificate, tls.Key, tls.Authority);
-        var silos = Enumerable.Range(0, count).Select(_ => StartSilo(redis, extraArgs, environment)).ToList();
+        var silos = Enumerable.Range(0, count).Select(i => StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment)).ToList();
         using var client = ClientHost.Build(new ClusterSettings { Redis = redis, RedisPassword = password, Tls = tls });
         await client.StartAsync();
         var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
         await WaitFor(() =>
         {
             for (int i = 0; i < silos.Count; i++)
-                if (LostAPortRace(silos[i].Process)) silos[i] = StartSilo(redis, extraArgs, environment);
+                if (LostAPortRace(silos[i].Process)) silos[i] = StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment);
             return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == count;
         }, $"{count} active silos", 60);
         await client.StopAsync();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using MemristorGrid.Engine.Simulation;
@@ -28,19 +27,10 @@ public sealed class PrometheusDashboardTests : IDisposable
     {
         string redis = await _processes.StartRedisAsync();
         var metricsPorts = new int[2];
-        (Process Process, int SiloPort, int HealthPort) Silo(int i) =>
-            _processes.StartSilo(redis, $"--metrics-port {metricsPorts[i] = EmbeddedCluster.FreePort()}");
-        var silos = new[] { Silo(0), Silo(1) };
+        await _processes.StartSilosAsync(redis, 2, i => $"--metrics-port {metricsPorts[i] = EmbeddedCluster.FreePort()}");
         using var client = ClientHost.Build(new ClusterSettings { Redis = redis });
         await client.StartAsync();
         var grains = client.Services.GetRequiredService<IClusterClient>();
-        var management = grains.GetGrain<IManagementGrain>(0);
-        await Processes.WaitFor(() =>
-        {
-            for (int i = 0; i < silos.Length; i++)
-                if (_processes.LostAPortRace(silos[i].Process)) silos[i] = Silo(i);
-            return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == 2;
-        }, "two active silos", 60);
         await StartPrometheusAsync(metricsPorts);
         await Processes.WaitFor(() => Scalar("sum(up)") == 2, "Prometheus scraping both silos", 60);
 
