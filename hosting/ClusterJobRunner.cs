@@ -66,7 +66,9 @@ public static class ClusterJobRunner
         catch (Exception e) when (e is OrleansException or ConnectionFailedException or BrokenCircuitException or TimeoutRejectedException or TimeoutException
                                   && !cancel.IsCancellationRequested)
         {
-            throw new ClusterLostException($"lost the cluster while job {job.GetPrimaryKeyString()} ran ({Diagnostics.Messages(e)}); nothing was written — run the command again once the cluster is back", e);
+            // Orleans' "will retry after …" is not true any more: the retries are spent.
+            string reason = System.Text.RegularExpressions.Regex.Replace(Diagnostics.Messages(e), @",? will retry after [\d.]+ ?ms", "");
+            throw new ClusterLostException($"lost the cluster while job {job.GetPrimaryKeyString()} ran ({reason}); nothing was written — run the command again once the cluster is back", e);
         }
     }
 
