@@ -88,7 +88,7 @@ public sealed partial class GenerationJobGrain(
         logger.LogWarning("lane {Lane} failed ({Error}); re-driving it from its checkpoint", lane, e.Message);
     }
 
-    private Task PersistAsync() => (_writes ??= new SerialWrites(() => state.WriteStateAsync(), logger)).WriteAsync();
+    private Task PersistAsync() => (_writes ??= new SerialWrites(WriteMergedAsync, logger)).WriteAsync();
 
     private IIntegratorChannelGrain Lane(int k) => GrainFactory.GetGrain<IIntegratorChannelGrain>(GrainKeys.Lane(this.GetPrimaryKeyString(), k));
 

@@ -53,4 +53,46 @@ public class JobGrainTests(TwoSlotLimitedSilos fixture) : IClassFixture<TwoSlotL
         Assert.Contains("different spec", error.Message);
         await Assert.ThrowsAsync<InvalidOperationException>(() => job.StartAsync(spec with { Options = options with { Seed = 99 } }));
     }
+
+    /// <summary>
+    /// Another activation's write lands between two of the job's own (a silo leaving while the next is
+    /// activated): the job's next write is refused for its stale ETag, merges the stored copy — here an
+    /// older one with no lane done and 5 re-drives — and goes on; the job finishes with every lane and
+    /// the larger re-drive count, instead of failing with "state lost".
+    /// </summary>
+    [Fact]
+    public async Task A_write_that_races_another_activation_merges_instead_of_failing()
+    {
+        var (_, bytes) = Repo.Model("ring.onnx");
+        var options = new AnalogRunOptions { LaneSize = 10, Seed = 4 };
+        string key = $"job-{Guid.NewGuid():N}";
+        var job = Grains.GetGrain<IGenerationJobGrain>(key);
+        var spec = new JobSpec(new DeploymentSpec(bytes, "ring.onnx", Repo.Profile("ideal").ToJson(), options.ProgramSeed), options.ToWire(), 200, [],
+            LaneSchedule.WindowSegments, TilePlacementMode.Local);
+        await job.StartAsync(spec);
+        await Processes.WaitFor(() => job.GetStatusAsync().GetAwaiter().GetResult().LanesDone >= 1, "a first lane", 60);
+
+        var storage = Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions
+            .GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(fixture.Cluster.Silos[0].ServiceProvider, Storage.Name);
+        var grainId = GrainId.Create("generationjob", key);
+        for (int attempt = 1; ; attempt++) // the job itself writes as lanes finish: read, change and write until ours lands
+        {
+            var stored = new Orleans.GrainState<Grains.Jobs.JobState>();
+            await storage.ReadStateAsync("job", grainId, stored);
+            var older = Assert.IsType<Grains.Jobs.JobState>(stored.State);
+            Assert.NotNull(older.Spec);
+            older.LaneDone = new bool[older.LaneDone.Length];
+            older.Redrives = 5;
+            try { await storage.WriteStateAsync("job", grainId, stored); break; }
+            catch (Orleans.Storage.InconsistentStateException) when (attempt < 20) { }
+        }
+
+        await Processes.WaitFor(() => job.GetStatusAsync().GetAwaiter().GetResult() is { Finished: true } or { Error: not null }, "the job to end", 120);
+        var status = await job.GetStatusAsync();
+        Assert.True(status.Error is null, status.Error);
+        Assert.False(status.StateLost);
+        Assert.Equal(20, status.LanesDone);
+        Assert.True(status.LaneRetries >= 5, $"re-drives {status.LaneRetries}: the stored copy was not merged");
+        Assert.Equal(200, (await job.GetResultAsync()).ToEngine().SampleCount);
+    }
 }
