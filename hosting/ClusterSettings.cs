@@ -26,6 +26,10 @@ public sealed record ClusterSettings
     public int SiloPort { get; init; } = 11111;
     public int GatewayPort { get; init; } = 30000;
 
+    /// <summary>Client only: how long to keep trying to reach the cluster before the command fails
+    /// (a dead address should fail in seconds; tests that start silos alongside allow longer).</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(8);
+
     /// <summary>Client only: gateways to connect to without Redis (host:port).</summary>
     public IReadOnlyList<string> Gateways { get; init; } = [];
     public string ClusterId { get; init; } = "memgrid";

@@ -41,17 +41,24 @@ public static class HostingExtensions
     {
         client.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
         if (settings.Redis is not null)
-            client.UseRedisClustering(o => o.ConfigurationOptions = settings.RedisOptions());
+            client.UseRedisClustering(o =>
+            {
+                // A dead address fails in seconds, not after StackExchange's default retries (~1 min).
+                var redis = settings.RedisOptions();
+                redis.ConnectTimeout = 2000;
+                redis.ConnectRetry = 1;
+                o.ConfigurationOptions = redis;
+            });
         else
             client.UseStaticClustering(settings.Gateways.Select(ParseEndpoint).ToArray());
         if (settings.Tls is { } tls) client.UseTls(tls.LocalCertificate(), tls.Configure);
         client.AddActivityPropagation();
-        // A cluster that cannot be reached must fail the command, not hang it: give up after ~20 s.
-        int attempts = 0;
+        // A cluster that cannot be reached must fail the command, not hang it: give up after ConnectTimeout.
+        var deadline = DateTime.UtcNow + settings.ConnectTimeout;
         client.UseConnectionRetryFilter(async (_, cancel) =>
         {
-            if (++attempts > 10) return false;
-            await Task.Delay(TimeSpan.FromSeconds(2), cancel);
+            if (DateTime.UtcNow + TimeSpan.FromSeconds(1) > deadline) return false;
+            await Task.Delay(TimeSpan.FromSeconds(1), cancel);
             return true;
         });
         return client;

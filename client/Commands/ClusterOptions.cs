@@ -89,7 +89,9 @@ internal sealed class ClusterOptions
         try { await host.StartAsync(cancel); }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw new Engine.UserInputException($"cannot join the cluster ({(settings.Redis is not null ? $"redis {settings.Redis}" : string.Join(", ", settings.Gateways))}): {e.Message}");
+            // StackExchange.Redis appends advice on abortConnect to its first sentence: the sentence is the news.
+            string reason = e.Message.Split(". ", 2)[0].TrimEnd('.');
+            throw new Engine.UserInputException($"cannot join the cluster ({(settings.Redis is not null ? $"redis {settings.Redis}" : string.Join(", ", settings.Gateways))}): {reason}");
         }
         try { return await work(host.Services.GetRequiredService<IClusterClient>()); }
         finally { await host.StopAsync(); }

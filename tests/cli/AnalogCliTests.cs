@@ -270,13 +270,20 @@ public class AnalogCliTests
         Assert.Equal(2, sampler.ExitCode);
     }
 
-    [Fact]
-    public void An_unreachable_cluster_is_a_clear_error_not_a_hang()
+    /// <summary>A dead gateway or Redis address fails the command in seconds (~8 s of retries; the bound
+    /// here is loose for a loaded machine), with one line naming it — not after a minute.</summary>
+    [Theory]
+    [InlineData("--gateway", "cannot join the cluster (127.0.0.1:1)")]
+    [InlineData("--redis", "cannot join the cluster (redis 127.0.0.1:1)")]
+    public void An_unreachable_cluster_is_a_clear_error_not_a_hang(string option, string message)
     {
-        var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--samples", "10", "--gateway", "127.0.0.1:1", "--out", CliRunner.TempDir());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--samples", "10", option, "127.0.0.1:1", "--out", CliRunner.TempDir());
         Assert.Equal(1, r.ExitCode);
-        Assert.Contains("cannot join the cluster (127.0.0.1:1)", r.Err);
+        Assert.Contains(message, r.Err);
         Assert.DoesNotContain("   at ", r.Err);
+        Assert.Single(r.Err.TrimEnd().Split('\n'));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(25), $"took {clock.Elapsed.TotalSeconds:0} s to fail");
     }
 
     [Fact]

@@ -73,7 +73,7 @@ internal sealed class Processes : IDisposable
         if (password is not null) environment["MEMGRID_REDIS_PASSWORD"] = password;
         if (tls is not null) (environment["MEMGRID_TLS_CERT"], environment["MEMGRID_TLS_KEY"], environment["MEMGRID_TLS_CA"]) = (tls.Certificate, tls.Key, tls.Authority);
         var silos = Enumerable.Range(0, count).Select(i => StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment)).ToList();
-        using var client = ClientHost.Build(new ClusterSettings { Redis = redis, RedisPassword = password, Tls = tls });
+        using var client = ClientHost.Build(new ClusterSettings { Redis = redis, RedisPassword = password, Tls = tls, ConnectTimeout = TimeSpan.FromSeconds(60) });
         await client.StartAsync();
         var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
         await WaitFor(() =>
