@@ -73,15 +73,24 @@ internal sealed class Processes : IDisposable
         if (password is not null) environment["MEMGRID_REDIS_PASSWORD"] = password;
         if (tls is not null) (environment["MEMGRID_TLS_CERT"], environment["MEMGRID_TLS_KEY"], environment["MEMGRID_TLS_CA"]) = (tls.Certificate, tls.Key, tls.Authority);
         var silos = Enumerable.Range(0, count).Select(i => StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment)).ToList();
-        using var client = ClientHost.Build(new ClusterSettings { Redis = redis, RedisPassword = password, Tls = tls, ConnectTimeout = TimeSpan.FromSeconds(60) });
+        // Silos compile fully optimised at start-up and share two cores with the other test assemblies: allow minutes.
+        using var client = ClientHost.Build(new ClusterSettings { Redis = redis, RedisPassword = password, Tls = tls, ConnectTimeout = TimeSpan.FromSeconds(120) });
         await client.StartAsync();
         var management = client.Services.GetRequiredService<IClusterClient>().GetGrain<IManagementGrain>(0);
-        await WaitFor(() =>
+        try
         {
-            for (int i = 0; i < silos.Count; i++)
-                if (LostAPortRace(silos[i].Process)) silos[i] = StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment);
-            return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == count;
-        }, $"{count} active silos", 60);
+            await WaitFor(() =>
+            {
+                for (int i = 0; i < silos.Count; i++)
+                    if (LostAPortRace(silos[i].Process)) silos[i] = StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment);
+                return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == count;
+            }, $"{count} active silos", 150);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + string.Concat(silos.Select((s, i) =>
+                $"\n--- silo {i} ({(s.Process.HasExited ? $"exited {s.Process.ExitCode}" : "running")}):\n{Tail(s.Process)}")), e);
+        }
         await client.StopAsync();
         return silos;
     }
