@@ -36,8 +36,6 @@ public sealed record ClusterTls(string Certificate, string Key, string Authority
         options.OnAuthenticateAsClient = (_, client) => client.TargetHost = "memristorgrid";
     }
 
-    public X509Certificate2 LocalCertificate() => Load().Certificate;
-
     /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="authority"/> (and only to it).</summary>
     public static bool IssuedBy(X509Certificate2? certificate, X509Certificate2 authority)
     {

@@ -33,7 +33,7 @@ public static class HostingExtensions
             // A dead silo's lanes should move within seconds, not the default half minute.
             silo.Configure<ClusterMembershipOptions>(o => { o.ProbeTimeout = TimeSpan.FromSeconds(2); o.NumMissedProbesLimit = 2; });
         }
-        if (settings.Tls is { } tls) silo.UseTls(tls.LocalCertificate(), tls.Configure);
+        if (settings.Tls is { } tls) silo.UseTls(tls.Configure);
         return silo.AddMemristorGridGrains(settings.LaneSlots);
     }
 
@@ -51,7 +51,7 @@ public static class HostingExtensions
             });
         else
             client.UseStaticClustering(settings.Gateways.Select(ParseEndpoint).ToArray());
-        if (settings.Tls is { } tls) client.UseTls(tls.LocalCertificate(), tls.Configure);
+        if (settings.Tls is { } tls) client.UseTls(tls.Configure);
         client.AddActivityPropagation();
         // A cluster that cannot be reached must fail the command, not hang it: give up after ConnectTimeout.
         var deadline = DateTime.UtcNow + settings.ConnectTimeout;

@@ -73,9 +73,8 @@ internal static class KeptJobs
             Grains.Wire.WireFormat.ToWire(options), count, labels, Engine.Simulation.LaneSchedule.WindowSegments, GrainInterfaces.TilePlacementMode.Local);
         await job.StartAsync(spec);
         var deadline = DateTime.UtcNow.AddMinutes(3);
-        while (!(await job.GetStatusAsync()).Finished)
+        for (var status = await job.GetStatusAsync(); !status.Finished; status = await job.GetStatusAsync())
         {
-            var status = await job.GetStatusAsync();
             if (status.Error is { } error) throw new InvalidOperationException(error);
             if (DateTime.UtcNow > deadline) throw new TimeoutException("the job did not finish in 3 min");
             await Task.Delay(50);
