@@ -21,6 +21,8 @@ internal static class GrainCpuRatio
         int repeats = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
         int m = Array.IndexOf(args, "--model");
         string? only = m >= 0 && m + 1 < args.Length ? args[m + 1] : null;
+        int l = Array.IndexOf(args, "--lane-size");
+        int laneSize = l >= 0 && l + 1 < args.Length ? int.Parse(args[l + 1], CultureInfo.InvariantCulture) : 0;
         string models = Path.Combine(BenchRepo.Root(), "models");
         await using var cluster = await EmbeddedCluster.StartAsync();
         foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "rram-180nm", 10_000), ("fashion.onnx", "ideal", 300), ("gmm16.onnx", "ideal", 300) })
@@ -29,7 +31,7 @@ internal static class GrainCpuRatio
             byte[] bytes = File.ReadAllBytes(Path.Combine(models, model));
             var net = OnnxImporter.FromBytes(bytes, model);
             var profile = HardwareProfile.Resolve(profileName);
-            var options = new AnalogRunOptions { ScheduleScale = net.Metadata.SamplingScheduleScale, Seed = 3 };
+            var options = new AnalogRunOptions { ScheduleScale = net.Metadata.SamplingScheduleScale, Seed = 3, LaneSize = laneSize };
             // Warm-up of both paths (JIT, tile programming), not measured.
             ReferenceSimulator.Run(net, profile, options, samples / 10, []);
             await ClusterJobRunner.RunAsync(cluster.Client, bytes, model, profile, options, samples / 10, []);

@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+
 namespace MemristorGrid.Engine.Circuits;
 
 /// <summary>
@@ -18,12 +21,28 @@ public readonly record struct Quantizer(int Bits, float FullScale)
     public bool IsIdeal => Bits == 0;
     public float Step => IsIdeal ? 0f : 2f * FullScale / (1 << Bits);
 
-    /// <summary>Quantises in place; returns how many values overflowed the range.</summary>
+    /// <summary>Quantises in place; returns how many values overflowed the range. The vector path gives the scalar path's bits.</summary>
     public int Apply(Span<float> values)
     {
         if (IsIdeal) return 0;
-        int clipped = 0;
-        for (int i = 0; i < values.Length; i++)
+        int clipped = 0, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var fs = Vector512.Create(FullScale);
+            var step = Vector512.Create(Step);
+            var top = Vector512.Create((float)((1 << (Bits - 1)) - 1));
+            var bottom = Vector512.Create((float)-(1 << (Bits - 1)));
+            for (; i + Vector512<float>.Count <= values.Length; i += Vector512<float>.Count)
+            {
+                var slice = values.Slice(i, Vector512<float>.Count);
+                var v = Vector512.Create((ReadOnlySpan<float>)slice);
+                clipped += BitOperations.PopCount((Vector512.GreaterThan(v, fs) | Vector512.LessThan(v, -fs)).ExtractMostSignificantBits());
+                var code = Vector512.Round(v / step);
+                code = Vector512.ConditionalSelect(Vector512.LessThan(code, bottom), bottom, Vector512.ConditionalSelect(Vector512.GreaterThan(code, top), top, code));
+                Vector512.ConditionalSelect(Vector512.Equals(v, v), code * step, Vector512<float>.Zero).CopyTo(slice);
+            }
+        }
+        for (; i < values.Length; i++)
         {
             values[i] = Apply(values[i], out bool c);
             if (c) clipped++;

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Devices;
+using MemristorGrid.Engine.Kernels;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Partitioning;
 using MemristorGrid.Engine.Profiles;
@@ -39,7 +41,9 @@ public sealed partial class CrossbarTile
     private readonly float[] _weights;      // [cols × rows] effective weight of each pair, in weight units
     private readonly float[] _noiseWeights; // [cols × rows] (G⁺² + G⁻²)·(s/ΔG)²; empty without read noise
     private readonly float[] _rowConductance; // [rows] Σ_c (G⁺ + G⁻), siemens
-    private readonly bool[] _dacRows;
+    private readonly PackedMatrix _packedWeights;
+    private readonly PackedMatrix? _packedNoise;
+    private readonly int[] _digitisedRows;
     private readonly bool[] _adcRows;
     private readonly float _readSigma;
     private readonly float _voltsPerUnit;
@@ -77,7 +81,7 @@ public sealed partial class CrossbarTile
         _dac = Converters.TileDac(profile);
         _adc = Converters.Adc(profile);
         _tiaRail = Converters.Rail(profile.Tia.SaturationVolts, profile);
-        _dacRows = plan.DigitisedRows;
+        _digitisedRows = Enumerable.Range(0, plan.RowCount).Where(r => plan.DigitisedRows[r]).ToArray();
         _adcRows = Enumerable.Range(0, plan.RowCount).Select(plan.ArrivesOverLink).ToArray();
         if (!profile.Wires.IsIdeal)
         {
@@ -85,6 +89,9 @@ public sealed partial class CrossbarTile
             if (profile.Wires.Evaluation == WireEvaluation.Superposition) Superpose(plus, minus, unit);
             else (_plus, _minus, _columnUnit) = (plus, minus, unit);
         }
+        // Packed after the wires are folded in: the batched kernel reads these, not _weights.
+        _packedWeights = PackedMatrix.FromOutputRows(_weights, rows, cols);
+        _packedNoise = _readSigma > 0 ? PackedMatrix.FromOutputRows(_noiseWeights, rows, cols) : null;
     }
 
     public TilePlan Plan { get; }
@@ -103,75 +110,104 @@ public sealed partial class CrossbarTile
     /// <summary>
     /// Evaluates <paramref name="count"/> input vectors ([count × rows], units; digitised rows are
     /// quantised in place by the sender's ADC and this tile's DAC) into [count × cols] outputs, and —
-    /// when <paramref name="cellPower"/> is given — each sample's cell power (W). Allocates nothing.
+    /// when <paramref name="cellPower"/> is given — each sample's cell power (W). With ideal (or superposed)
+    /// wires the batch is one matrix product (<see cref="Gemm"/>), and with read noise a second one gives
+    /// every output's noise variance; scratch comes from the shared pool, so nothing is allocated per call.
     /// </summary>
     public TileEvaluation Evaluate(Span<float> inputs, Span<float> outputs, int count, in ReadContext read, Span<double> cellPower = default)
     {
         if (cellPower.Length != 0 && cellPower.Length < count) throw new ArgumentException($"tile {Plan.Id} writes {count} cell powers, got room for {cellPower.Length}");
-        double watts = (double)_voltsPerUnit * _voltsPerUnit;
         int rows = Plan.RowCount, cols = Plan.ColCount;
         if (inputs.Length < count * rows) throw new ArgumentException($"tile {Plan.Id} expects {count}×{rows} inputs, got {inputs.Length}");
         if (outputs.Length < count * cols) throw new ArgumentException($"tile {Plan.Id} writes {count}×{cols} outputs, got room for {outputs.Length}");
-        int overflows = 0, saturated = 0, adcOverflows = 0;
-        double power = 0;
+        int overflows = 0, adcOverflows = 0;
+        for (int i = 0; i < count; i++) DigitiseInputs(inputs.Slice(i * rows, rows), ref overflows, ref adcOverflows);
         bool noisy = _readSigma > 0;
         var rng = noisy ? Streams.Rng(read.Seed, StreamPurpose.ReadNoise, Plan.StreamKey, (ulong)read.Interval, (ulong)read.Pass) : default;
-        Span<float> squares = rows <= 512 ? stackalloc float[rows] : new float[rows];
-        Span<float> z = cols <= 512 ? stackalloc float[cols] : new float[cols];
-        ReadOnlySpan<float> w = _weights, q = _noiseWeights;
-        using var wired = WiredWorkspace.Rent(_plus);
-        double wiredWatts = 0;
-
-        for (int i = 0; i < count; i++)
+        double watts;
+        if (_plus is not null)
         {
-            var x = inputs.Slice(i * rows, rows);
-            for (int r = 0; r < rows; r++)
+            using var wired = WiredWorkspace.Rent(_plus);
+            Span<float> z = !noisy ? default : cols <= 512 ? stackalloc float[cols] : new float[cols];
+            watts = 0;
+            for (int i = 0; i < count; i++)
             {
-                if (!_dacRows[r]) continue;
-                float v = x[r];
-                if (_adcRows[r])
-                {
-                    v = _adc.Apply(v, out bool clipped);
-                    if (clipped) adcOverflows++;
-                }
-                v = _dac.Apply(v, out bool over);
-                if (over) overflows++;
-                x[r] = v;
-            }
-            var y = outputs.Slice(i * cols, cols);
-            if (_plus is not null)
-            {
-                double sampleWatts = EvaluateWired(x, y, wired.Span, noisy ? z : default, read, i, ref rng);
-                wiredWatts += sampleWatts;
+                double sampleWatts = EvaluateWired(inputs.Slice(i * rows, rows), outputs.Slice(i * cols, cols), wired.Span, z, read, i, ref rng);
+                watts += sampleWatts;
                 if (cellPower.Length != 0) cellPower[i] = sampleWatts;
             }
-            else
-            {
-                TensorPrimitives.Multiply(x, x, squares);
-                float sampleSquares = TensorPrimitives.Dot(squares, _rowConductance);
-                power += sampleSquares;
-                if (cellPower.Length != 0) cellPower[i] = sampleSquares * watts;
-                for (int c = 0; c < cols; c++) y[c] = TensorPrimitives.Dot(w.Slice(c * rows, rows), x);
-                if (noisy)
-                {
-                    rng.FillGaussian(z, (ulong)read.SampleAt(i) * (ulong)cols);
-                    for (int c = 0; c < cols; c++)
-                        y[c] += _readSigma * MathF.Sqrt(TensorPrimitives.Dot(q.Slice(c * rows, rows), squares)) * z[c];
-                }
-            }
-            for (int c = 0; c < cols; c++)
-            {
-                float v = y[c];
-                if (v > _tiaRail) { v = _tiaRail; saturated++; }
-                else if (v < -_tiaRail) { v = -_tiaRail; saturated++; }
-                if (Plan.DigitisedOutputs)
-                {
-                    v = _adc.Apply(v, out bool clipped);
-                    if (clipped) adcOverflows++;
-                }
-                y[c] = v;
-            }
         }
-        return new TileEvaluation(power * _voltsPerUnit * _voltsPerUnit + wiredWatts, overflows, saturated, adcOverflows);
+        else watts = EvaluateBatch(inputs[..(count * rows)], outputs[..(count * cols)], count, read, ref rng, cellPower);
+        int saturated = Rails.Clamp(outputs[..(count * cols)], _tiaRail);
+        if (Plan.DigitisedOutputs) adcOverflows += _adc.Apply(outputs[..(count * cols)]);
+        return new TileEvaluation(watts, overflows, saturated, adcOverflows);
+    }
+
+    /// <summary>Rows arriving digitised: through the sender's ADC when they crossed a link, then this tile's DAC.</summary>
+    private void DigitiseInputs(Span<float> x, ref int overflows, ref int adcOverflows)
+    {
+        foreach (int r in _digitisedRows)
+        {
+            float v = x[r];
+            if (_adcRows[r])
+            {
+                v = _adc.Apply(v, out bool clipped);
+                if (clipped) adcOverflows++;
+            }
+            v = _dac.Apply(v, out bool over);
+            if (over) overflows++;
+            x[r] = v;
+        }
+    }
+
+    /// <summary>The batch through the ideal (or superposed) arrays: y = x·W, plus σ_r·sqrt(x²·Q)·z with read noise; returns the cells' power (W).</summary>
+    private double EvaluateBatch(Span<float> x, Span<float> y, int count, in ReadContext read, ref CounterRng rng, Span<double> cellPower)
+    {
+        int rows = Plan.RowCount, cols = Plan.ColCount;
+        Gemm.Multiply(x, count, rows, _packedWeights, y, cols);
+        float[] squares = ArrayPool<float>.Shared.Rent(count * rows);
+        try
+        {
+            var sq = squares.AsSpan(0, count * rows);
+            TensorPrimitives.Multiply(x, x, sq);
+            double unitWatts = (double)_voltsPerUnit * _voltsPerUnit, power = 0;
+            for (int i = 0; i < count; i++)
+            {
+                float sampleSquares = LaneSums.Dot(sq.Slice(i * rows, rows), _rowConductance);
+                power += sampleSquares;
+                if (cellPower.Length != 0) cellPower[i] = sampleSquares * unitWatts;
+            }
+            if (_packedNoise is not null) AddReadNoise(sq, y, count, read, ref rng);
+            return power * unitWatts;
+        }
+        finally { ArrayPool<float>.Shared.Return(squares); }
+    }
+
+    /// <summary>
+    /// Each column's read-noise sum is Gaussian with variance σ_r²·Σ_r x_r²(G⁺² + G⁻²)·(s/ΔG)²: one batched
+    /// product gives the variances, and output (i, c) takes draw SampleAt(i)·cols + c of the read's stream.
+    /// </summary>
+    private void AddReadNoise(ReadOnlySpan<float> squares, Span<float> y, int count, in ReadContext read, ref CounterRng rng)
+    {
+        int cols = Plan.ColCount, n = count * cols;
+        float[] variance = ArrayPool<float>.Shared.Rent(n), draws = ArrayPool<float>.Shared.Rent(n);
+        try
+        {
+            var v = variance.AsSpan(0, n);
+            var z = draws.AsSpan(0, n);
+            Gemm.Multiply(squares, count, Plan.RowCount, _packedNoise!, v, cols);
+            if (read.Samples is null) rng.FillGaussian(z, (ulong)read.FirstSample * (ulong)cols);
+            else
+                for (int i = 0; i < count; i++) rng.FillGaussian(z.Slice(i * cols, cols), (ulong)read.SampleAt(i) * (ulong)cols);
+            TensorPrimitives.Sqrt(v, v);
+            TensorPrimitives.Multiply(v, _readSigma, v);
+            TensorPrimitives.Multiply(v, z, v);
+            TensorPrimitives.Add(y, v, y);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(variance);
+            ArrayPool<float>.Shared.Return(draws);
+        }
     }
 }

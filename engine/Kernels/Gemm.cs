@@ -1,0 +1,214 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace MemristorGrid.Engine.Kernels;
+
+/// <summary>Which instruction width <see cref="Gemm"/> and <see cref="LaneSums"/> use; every width gives the same bits.</summary>
+public enum KernelWidth { Scalar, Vector256, Vector512 }
+
+/// <summary>
+/// y = x·W for a batch: x is [n × k] (row stride ldx), W a <see cref="PackedMatrix"/> (k × m), y [n × m]
+/// (row stride ldy). Register-blocked: 8 samples × 32 outputs per block on AVX-512 (16 accumulators),
+/// 4 × 16 on 256-bit vectors, one output at a time otherwise.
+/// Every output is accumulated the same way on every path — acc = fma(x_r, w_r, acc) for r = 0, 1, …,
+/// k − 1 from acc = 0 — so the bits do not depend on the instruction width: a cluster of mixed machines
+/// returns the same samples wherever a lane runs. Allocates nothing.
+/// </summary>
+public static class Gemm
+{
+    /// <summary>The widest path this machine runs; tests set it to check that every path agrees.</summary>
+    public static KernelWidth Width { get; internal set; } = Vector512.IsHardwareAccelerated ? KernelWidth.Vector512
+        : Vector256.IsHardwareAccelerated ? KernelWidth.Vector256 : KernelWidth.Scalar;
+
+    private const int P = PackedMatrix.PanelWidth;
+
+    public static void Multiply(ReadOnlySpan<float> x, int n, int ldx, PackedMatrix w, Span<float> y, int ldy)
+    {
+        int k = w.Inputs, m = w.Outputs;
+        if (n == 0) return;
+        if (ldx < k || ldy < m) throw new ArgumentException($"row strides ({ldx}, {ldy}) are shorter than the matrix ({k} × {m})");
+        if (x.Length < (n - 1) * ldx + k) throw new ArgumentException($"x holds {x.Length} values, {n} rows of {k} need {(n - 1) * ldx + k}");
+        if (y.Length < (n - 1) * ldy + m) throw new ArgumentException($"y holds {y.Length} values, {n} rows of {m} need {(n - 1) * ldy + m}");
+        ref float xs = ref Unsafe.AsRef(in x[0]);
+        ref float ys = ref y[0];
+        ref float ws = ref w.Data[0];
+        switch (Width)
+        {
+            case KernelWidth.Vector512: Multiply512(ref xs, n, ldx, ref ws, k, m, ref ys, ldy); break;
+            case KernelWidth.Vector256: Multiply256(ref xs, n, ldx, ref ws, k, m, ref ys, ldy); break;
+            default: MultiplyScalar(ref xs, n, ldx, ref ws, k, m, ref ys, ldy); break;
+        }
+    }
+
+    private static void Multiply512(ref float x, int n, int ldx, ref float w, int k, int m, ref float y, int ldy)
+    {
+        int panels = (m + P - 1) / P;
+        for (int p = 0; p < panels; p += 2)
+        {
+            // Two panels per block; an odd last panel is paired with itself and its copy discarded.
+            ref float p0 = ref Unsafe.Add(ref w, (nint)p * k * P);
+            bool pair = p + 1 < panels;
+            ref float p1 = ref pair ? ref Unsafe.Add(ref p0, (nint)k * P) : ref p0;
+            int cols = Math.Min(pair ? 2 * P : P, m - p * P);
+            int i = 0;
+            for (; i + 8 <= n; i += 8)
+                Block8x32(ref Unsafe.Add(ref x, (nint)i * ldx), ldx, ref p0, ref p1, k, ref Unsafe.Add(ref y, (nint)i * ldy + p * P), ldy, cols);
+            for (; i < n; i++)
+                Block1x32(ref Unsafe.Add(ref x, (nint)i * ldx), ref p0, ref p1, k, ref Unsafe.Add(ref y, (nint)i * ldy + p * P), cols);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block8x32(ref float x0, int ldx, ref float p0, ref float p1, int k, ref float y, int ldy, int cols)
+    {
+        ref float x1 = ref Unsafe.Add(ref x0, ldx);
+        ref float x2 = ref Unsafe.Add(ref x1, ldx);
+        ref float x3 = ref Unsafe.Add(ref x2, ldx);
+        ref float x4 = ref Unsafe.Add(ref x3, ldx);
+        ref float x5 = ref Unsafe.Add(ref x4, ldx);
+        ref float x6 = ref Unsafe.Add(ref x5, ldx);
+        ref float x7 = ref Unsafe.Add(ref x6, ldx);
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (nuint r = 0; r < (nuint)k; r++)
+        {
+            var b0 = Vector512.LoadUnsafe(ref p0, r * P);
+            var b1 = Vector512.LoadUnsafe(ref p1, r * P);
+            var a = Vector512.Create(Unsafe.Add(ref x0, r));
+            c00 = Vector512.FusedMultiplyAdd(a, b0, c00); c01 = Vector512.FusedMultiplyAdd(a, b1, c01);
+            a = Vector512.Create(Unsafe.Add(ref x1, r));
+            c10 = Vector512.FusedMultiplyAdd(a, b0, c10); c11 = Vector512.FusedMultiplyAdd(a, b1, c11);
+            a = Vector512.Create(Unsafe.Add(ref x2, r));
+            c20 = Vector512.FusedMultiplyAdd(a, b0, c20); c21 = Vector512.FusedMultiplyAdd(a, b1, c21);
+            a = Vector512.Create(Unsafe.Add(ref x3, r));
+            c30 = Vector512.FusedMultiplyAdd(a, b0, c30); c31 = Vector512.FusedMultiplyAdd(a, b1, c31);
+            a = Vector512.Create(Unsafe.Add(ref x4, r));
+            c40 = Vector512.FusedMultiplyAdd(a, b0, c40); c41 = Vector512.FusedMultiplyAdd(a, b1, c41);
+            a = Vector512.Create(Unsafe.Add(ref x5, r));
+            c50 = Vector512.FusedMultiplyAdd(a, b0, c50); c51 = Vector512.FusedMultiplyAdd(a, b1, c51);
+            a = Vector512.Create(Unsafe.Add(ref x6, r));
+            c60 = Vector512.FusedMultiplyAdd(a, b0, c60); c61 = Vector512.FusedMultiplyAdd(a, b1, c61);
+            a = Vector512.Create(Unsafe.Add(ref x7, r));
+            c70 = Vector512.FusedMultiplyAdd(a, b0, c70); c71 = Vector512.FusedMultiplyAdd(a, b1, c71);
+        }
+        Store(c00, c01, ref y, cols);
+        Store(c10, c11, ref Unsafe.Add(ref y, ldy), cols);
+        Store(c20, c21, ref Unsafe.Add(ref y, 2 * ldy), cols);
+        Store(c30, c31, ref Unsafe.Add(ref y, 3 * ldy), cols);
+        Store(c40, c41, ref Unsafe.Add(ref y, 4 * ldy), cols);
+        Store(c50, c51, ref Unsafe.Add(ref y, 5 * ldy), cols);
+        Store(c60, c61, ref Unsafe.Add(ref y, 6 * ldy), cols);
+        Store(c70, c71, ref Unsafe.Add(ref y, 7 * ldy), cols);
+    }
+
+    private static void Block1x32(ref float x, ref float p0, ref float p1, int k, ref float y, int cols)
+    {
+        Vector512<float> c0 = default, c1 = default;
+        for (nuint r = 0; r < (nuint)k; r++)
+        {
+            var a = Vector512.Create(Unsafe.Add(ref x, r));
+            c0 = Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref p0, r * P), c0);
+            c1 = Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref p1, r * P), c1);
+        }
+        Store(c0, c1, ref y, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector512<float> low, Vector512<float> high, ref float y, int cols)
+    {
+        if (cols == 2 * P)
+        {
+            low.StoreUnsafe(ref y);
+            high.StoreUnsafe(ref y, P);
+            return;
+        }
+        Span<float> block = stackalloc float[2 * P];
+        low.StoreUnsafe(ref block[0]);
+        high.StoreUnsafe(ref block[0], P);
+        block[..cols].CopyTo(MemoryMarshalSpan(ref y, cols));
+    }
+
+    private static void Multiply256(ref float x, int n, int ldx, ref float w, int k, int m, ref float y, int ldy)
+    {
+        int panels = (m + P - 1) / P;
+        for (int p = 0; p < panels; p++)
+        {
+            ref float panel = ref Unsafe.Add(ref w, (nint)p * k * P);
+            int cols = Math.Min(P, m - p * P);
+            int i = 0;
+            for (; i + 4 <= n; i += 4)
+                Block4x16(ref Unsafe.Add(ref x, (nint)i * ldx), ldx, ref panel, k, ref Unsafe.Add(ref y, (nint)i * ldy + p * P), ldy, cols);
+            for (; i < n; i++)
+                Block1x16(ref Unsafe.Add(ref x, (nint)i * ldx), ref panel, k, ref Unsafe.Add(ref y, (nint)i * ldy + p * P), cols);
+        }
+    }
+
+    private static void Block4x16(ref float x0, int ldx, ref float panel, int k, ref float y, int ldy, int cols)
+    {
+        ref float x1 = ref Unsafe.Add(ref x0, ldx);
+        ref float x2 = ref Unsafe.Add(ref x1, ldx);
+        ref float x3 = ref Unsafe.Add(ref x2, ldx);
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        for (nuint r = 0; r < (nuint)k; r++)
+        {
+            var b0 = Vector256.LoadUnsafe(ref panel, r * P);
+            var b1 = Vector256.LoadUnsafe(ref panel, r * P + 8);
+            var a = Vector256.Create(Unsafe.Add(ref x0, r));
+            c00 = Vector256.FusedMultiplyAdd(a, b0, c00); c01 = Vector256.FusedMultiplyAdd(a, b1, c01);
+            a = Vector256.Create(Unsafe.Add(ref x1, r));
+            c10 = Vector256.FusedMultiplyAdd(a, b0, c10); c11 = Vector256.FusedMultiplyAdd(a, b1, c11);
+            a = Vector256.Create(Unsafe.Add(ref x2, r));
+            c20 = Vector256.FusedMultiplyAdd(a, b0, c20); c21 = Vector256.FusedMultiplyAdd(a, b1, c21);
+            a = Vector256.Create(Unsafe.Add(ref x3, r));
+            c30 = Vector256.FusedMultiplyAdd(a, b0, c30); c31 = Vector256.FusedMultiplyAdd(a, b1, c31);
+        }
+        Store(c00, c01, ref y, cols);
+        Store(c10, c11, ref Unsafe.Add(ref y, ldy), cols);
+        Store(c20, c21, ref Unsafe.Add(ref y, 2 * ldy), cols);
+        Store(c30, c31, ref Unsafe.Add(ref y, 3 * ldy), cols);
+    }
+
+    private static void Block1x16(ref float x, ref float panel, int k, ref float y, int cols)
+    {
+        Vector256<float> c0 = default, c1 = default;
+        for (nuint r = 0; r < (nuint)k; r++)
+        {
+            var a = Vector256.Create(Unsafe.Add(ref x, r));
+            c0 = Vector256.FusedMultiplyAdd(a, Vector256.LoadUnsafe(ref panel, r * P), c0);
+            c1 = Vector256.FusedMultiplyAdd(a, Vector256.LoadUnsafe(ref panel, r * P + 8), c1);
+        }
+        Store(c0, c1, ref y, cols);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Vector256<float> low, Vector256<float> high, ref float y, int cols)
+    {
+        if (cols == P)
+        {
+            low.StoreUnsafe(ref y);
+            high.StoreUnsafe(ref y, 8);
+            return;
+        }
+        Span<float> block = stackalloc float[P];
+        low.StoreUnsafe(ref block[0]);
+        high.StoreUnsafe(ref block[0], 8);
+        block[..cols].CopyTo(MemoryMarshalSpan(ref y, cols));
+    }
+
+    private static void MultiplyScalar(ref float x, int n, int ldx, ref float w, int k, int m, ref float y, int ldy)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            ref float xi = ref Unsafe.Add(ref x, (nint)i * ldx);
+            for (int c = 0; c < m; c++)
+            {
+                ref float column = ref Unsafe.Add(ref w, (nint)(c / P) * k * P + c % P);
+                float acc = 0f;
+                for (int r = 0; r < k; r++) acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref xi, r), Unsafe.Add(ref column, (nint)r * P), acc);
+                Unsafe.Add(ref y, (nint)i * ldy + c) = acc;
+            }
+        }
+    }
+
+    private static Span<float> MemoryMarshalSpan(ref float start, int length) => System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref start, length);
+}

@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace MemristorGrid.Engine.Kernels;
+
+/// <summary>
+/// A dot product whose bits do not depend on the instruction width: element r goes to partial sum
+/// r mod 16 (acc = fma(a_r, b_r, acc), in order), and the 16 partials are added in one fixed tree. The
+/// 512-bit path holds the partials in one register, the 256-bit path in two, the scalar path in 16
+/// locals. (TensorPrimitives.Dot's order follows the machine's widest vector.)
+/// </summary>
+public static class LaneSums
+{
+    private const int L = 16;
+
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        if (a.Length != b.Length) throw new ArgumentException($"lengths differ: {a.Length} and {b.Length}");
+        Span<float> partial = stackalloc float[L];
+        int n = a.Length, full = n / L * L;
+        ref float ra = ref Unsafe.AsRef(in a.GetPinnableReference());
+        ref float rb = ref Unsafe.AsRef(in b.GetPinnableReference());
+        switch (Gemm.Width)
+        {
+            case KernelWidth.Vector512:
+            {
+                var acc = Vector512<float>.Zero;
+                for (int r = 0; r < full; r += L)
+                    acc = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref ra, (nuint)r), Vector512.LoadUnsafe(ref rb, (nuint)r), acc);
+                acc.StoreUnsafe(ref partial[0]);
+                break;
+            }
+            case KernelWidth.Vector256:
+            {
+                Vector256<float> low = Vector256<float>.Zero, high = Vector256<float>.Zero;
+                for (int r = 0; r < full; r += L)
+                {
+                    low = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, (nuint)r), Vector256.LoadUnsafe(ref rb, (nuint)r), low);
+                    high = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, (nuint)r + 8), Vector256.LoadUnsafe(ref rb, (nuint)r + 8), high);
+                }
+                low.StoreUnsafe(ref partial[0]);
+                high.StoreUnsafe(ref partial[0], 8);
+                break;
+            }
+            default:
+                partial.Clear();
+                for (int r = 0; r < full; r++) partial[r % L] = MathF.FusedMultiplyAdd(a[r], b[r], partial[r % L]);
+                break;
+        }
+        for (int r = full; r < n; r++) partial[r - full] = MathF.FusedMultiplyAdd(a[r], b[r], partial[r - full]);
+        for (int half = L / 2; half >= 1; half /= 2)
+            for (int j = 0; j < half; j++) partial[j] += partial[j + half];
+        return partial[0];
+    }
+}

@@ -1,0 +1,111 @@
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Kernels;
+using MemristorGrid.Engine.Randomness;
+
+namespace MemristorGrid.Engine.Tests;
+
+/// <summary>The batched kernels: the matrix product against a double-precision reference, and every
+/// instruction width giving the same bits (so samples do not depend on the machine a lane runs on).</summary>
+public class KernelTests
+{
+    private static readonly KernelWidth[] Widths = [KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar];
+
+    private static float[] Random(int length, ulong stream, float scale = 1f)
+    {
+        var values = new float[length];
+        new CounterRng(7, stream).FillUniform(values, -scale, scale);
+        return values;
+    }
+
+    private static T With<T>(KernelWidth width, Func<T> run)
+    {
+        var before = Gemm.Width;
+        Gemm.Width = width;
+        try { return run(); }
+        finally { Gemm.Width = before; }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(7, 3, 14)]
+    [InlineData(9, 64, 64)]
+    [InlineData(17, 65, 33)]
+    [InlineData(8, 15, 47)]
+    [InlineData(33, 256, 48)]
+    [InlineData(3, 2, 17)]
+    public void Product_matches_a_double_reference_and_is_the_same_on_every_width(int n, int k, int m)
+    {
+        int ldx = k + 3, ldy = m + 2; // strides longer than the rows: the kernel must not read or write between them
+        var x = Random(n * ldx, 1);
+        var weights = Random(k * m, 2);
+        var packed = PackedMatrix.FromInputRows(weights, k, m);
+        float[] Run(KernelWidth width) => With(width, () =>
+        {
+            var y = Enumerable.Repeat(-99f, n * ldy).ToArray();
+            Gemm.Multiply(x, n, ldx, packed, y, ldy);
+            return y;
+        });
+        var first = Run(Widths[0]);
+        foreach (var width in Widths[1..]) Assert.Equal(first, Run(width));
+        for (int i = 0; i < n; i++)
+        {
+            for (int c = 0; c < m; c++)
+            {
+                double exact = 0, magnitude = 0;
+                for (int r = 0; r < k; r++) { exact += (double)x[i * ldx + r] * weights[r * m + c]; magnitude += Math.Abs((double)x[i * ldx + r] * weights[r * m + c]); }
+                Assert.True(Math.Abs(first[i * ldy + c] - exact) <= 1e-6 * magnitude + 1e-30, $"y[{i},{c}] = {first[i * ldy + c]}, exact {exact}");
+            }
+            for (int c = m; c < ldy; c++) Assert.Equal(-99f, first[i * ldy + c]);
+        }
+    }
+
+    [Fact]
+    public void Product_of_packed_output_rows_is_the_transposed_layout()
+    {
+        var byOutput = Random(5 * 3, 3); // 3 outputs × 5 inputs
+        var x = Random(2 * 5, 4);
+        var y = new float[2 * 3];
+        Gemm.Multiply(x, 2, 5, PackedMatrix.FromOutputRows(byOutput, 5, 3), y, 3);
+        for (int i = 0; i < 2; i++)
+            for (int c = 0; c < 3; c++)
+                Assert.Equal(Enumerable.Range(0, 5).Sum(r => (double)x[i * 5 + r] * byOutput[c * 5 + r]), y[i * 3 + c], 5);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(16)]
+    [InlineData(64)]
+    [InlineData(70)]
+    public void Lane_sums_are_the_same_on_every_width(int length)
+    {
+        var a = Random(length, 5);
+        var b = Random(length, 6);
+        var sums = Widths.Select(w => With(w, () => LaneSums.Dot(a, b))).ToArray();
+        Assert.All(sums, s => Assert.Equal(sums[0], s));
+        Assert.Equal(Enumerable.Range(0, length).Sum(i => (double)a[i] * b[i]), sums[0], 5);
+    }
+
+    [Fact]
+    public void Vectorised_quantiser_and_rails_give_the_scalar_bits_and_counts()
+    {
+        var values = Random(1000, 8, 3f);
+        values[3] = float.NaN;
+        values[17] = -0f;
+        values[40] = float.PositiveInfinity;
+        var q = new Quantizer(8, 2f);
+        var vector = values.ToArray();
+        int clipped = q.Apply(vector);
+        int scalarClipped = 0;
+        var scalar = values.Select(v => { float r = q.Apply(v, out bool c); if (c) scalarClipped++; return r; }).ToArray();
+        Assert.Equal(scalar, vector);
+        Assert.Equal(scalarClipped, clipped);
+        Assert.True(clipped > 100);
+
+        var railed = values.ToArray();
+        int held = Rails.Clamp(railed, 1.5f);
+        Assert.Equal(values.Count(v => v > 1.5f || v < -1.5f), held);
+        for (int i = 0; i < values.Length; i++)
+            Assert.Equal(values[i] > 1.5f ? 1.5f : values[i] < -1.5f ? -1.5f : values[i], railed[i]);
+    }
+}
