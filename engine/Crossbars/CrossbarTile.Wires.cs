@@ -70,7 +70,7 @@ public sealed partial class CrossbarTile
         for (int r = 0; r < rows; r++) volts[r] = (double)x[r] * _voltsPerUnit;
         var plus = _plus!.Solve(volts, plusCurrents, plusSquares, solver);
         var minus = _minus!.Solve(volts, minusCurrents, minusSquares, solver);
-        if (z.Length != 0) rng.FillGaussian(z, (ulong)read.SampleAt(row) * (ulong)cols);
+        if (z.Length != 0) GaussianBlocks.Fill(rng, z, (ulong)read.SampleAt(row) * (ulong)cols);
         for (int c = 0; c < cols; c++)
         {
             double scale = _columnUnit[c] / _voltsPerUnit;

@@ -196,9 +196,9 @@ public sealed partial class CrossbarTile
             var v = variance.AsSpan(0, n);
             var z = draws.AsSpan(0, n);
             Gemm.Multiply(squares, count, Plan.RowCount, _packedNoise!, v, cols);
-            if (read.Samples is null) rng.FillGaussian(z, (ulong)read.FirstSample * (ulong)cols);
+            if (read.Samples is null) GaussianBlocks.Fill(rng, z, (ulong)read.FirstSample * (ulong)cols);
             else
-                for (int i = 0; i < count; i++) rng.FillGaussian(z.Slice(i * cols, cols), (ulong)read.SampleAt(i) * (ulong)cols);
+                for (int i = 0; i < count; i++) GaussianBlocks.Fill(rng, z.Slice(i * cols, cols), (ulong)read.SampleAt(i) * (ulong)cols);
             TensorPrimitives.Sqrt(v, v);
             TensorPrimitives.Multiply(v, _readSigma, v);
             TensorPrimitives.Multiply(v, z, v);

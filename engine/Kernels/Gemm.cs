@@ -91,14 +91,22 @@ public static class Gemm
             a = Vector512.Create(Unsafe.Add(ref x7, r));
             c70 = Vector512.FusedMultiplyAdd(a, b0, c70); c71 = Vector512.FusedMultiplyAdd(a, b1, c71);
         }
-        Store(c00, c01, ref y, cols);
-        Store(c10, c11, ref Unsafe.Add(ref y, ldy), cols);
-        Store(c20, c21, ref Unsafe.Add(ref y, 2 * ldy), cols);
-        Store(c30, c31, ref Unsafe.Add(ref y, 3 * ldy), cols);
-        Store(c40, c41, ref Unsafe.Add(ref y, 4 * ldy), cols);
-        Store(c50, c51, ref Unsafe.Add(ref y, 5 * ldy), cols);
-        Store(c60, c61, ref Unsafe.Add(ref y, 6 * ldy), cols);
-        Store(c70, c71, ref Unsafe.Add(ref y, 7 * ldy), cols);
+        // Every accumulator is stored before anything is called: a call with vectors still live makes the
+        // register allocator spill them at every definition inside the loop (all vector registers are volatile).
+        bool full = cols == 2 * P;
+        Span<float> partial = stackalloc float[full ? 0 : 8 * 2 * P];
+        ref float o = ref full ? ref y : ref partial[0];
+        nint stride = full ? ldy : 2 * P;
+        c00.StoreUnsafe(ref o); c01.StoreUnsafe(ref o, P);
+        c10.StoreUnsafe(ref Unsafe.Add(ref o, stride)); c11.StoreUnsafe(ref Unsafe.Add(ref o, stride), P);
+        c20.StoreUnsafe(ref Unsafe.Add(ref o, 2 * stride)); c21.StoreUnsafe(ref Unsafe.Add(ref o, 2 * stride), P);
+        c30.StoreUnsafe(ref Unsafe.Add(ref o, 3 * stride)); c31.StoreUnsafe(ref Unsafe.Add(ref o, 3 * stride), P);
+        c40.StoreUnsafe(ref Unsafe.Add(ref o, 4 * stride)); c41.StoreUnsafe(ref Unsafe.Add(ref o, 4 * stride), P);
+        c50.StoreUnsafe(ref Unsafe.Add(ref o, 5 * stride)); c51.StoreUnsafe(ref Unsafe.Add(ref o, 5 * stride), P);
+        c60.StoreUnsafe(ref Unsafe.Add(ref o, 6 * stride)); c61.StoreUnsafe(ref Unsafe.Add(ref o, 6 * stride), P);
+        c70.StoreUnsafe(ref Unsafe.Add(ref o, 7 * stride)); c71.StoreUnsafe(ref Unsafe.Add(ref o, 7 * stride), P);
+        if (full) return;
+        for (int i = 0; i < 8; i++) partial.Slice(i * 2 * P, cols).CopyTo(MemoryMarshalSpan(ref Unsafe.Add(ref y, (nint)i * ldy), cols));
     }
 
     private static void Block1x32(ref float x, ref float p0, ref float p1, int k, ref float y, int cols)
@@ -162,10 +170,16 @@ public static class Gemm
             a = Vector256.Create(Unsafe.Add(ref x3, r));
             c30 = Vector256.FusedMultiplyAdd(a, b0, c30); c31 = Vector256.FusedMultiplyAdd(a, b1, c31);
         }
-        Store(c00, c01, ref y, cols);
-        Store(c10, c11, ref Unsafe.Add(ref y, ldy), cols);
-        Store(c20, c21, ref Unsafe.Add(ref y, 2 * ldy), cols);
-        Store(c30, c31, ref Unsafe.Add(ref y, 3 * ldy), cols);
+        bool full = cols == P;
+        Span<float> partial = stackalloc float[full ? 0 : 4 * P];
+        ref float o = ref full ? ref y : ref partial[0];
+        nint stride = full ? ldy : P;
+        c00.StoreUnsafe(ref o); c01.StoreUnsafe(ref o, 8);
+        c10.StoreUnsafe(ref Unsafe.Add(ref o, stride)); c11.StoreUnsafe(ref Unsafe.Add(ref o, stride), 8);
+        c20.StoreUnsafe(ref Unsafe.Add(ref o, 2 * stride)); c21.StoreUnsafe(ref Unsafe.Add(ref o, 2 * stride), 8);
+        c30.StoreUnsafe(ref Unsafe.Add(ref o, 3 * stride)); c31.StoreUnsafe(ref Unsafe.Add(ref o, 3 * stride), 8);
+        if (full) return;
+        for (int i = 0; i < 4; i++) partial.Slice(i * P, cols).CopyTo(MemoryMarshalSpan(ref Unsafe.Add(ref y, (nint)i * ldy), cols));
     }
 
     private static void Block1x16(ref float x, ref float panel, int k, ref float y, int cols)

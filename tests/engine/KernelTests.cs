@@ -109,3 +109,42 @@ public class KernelTests
             Assert.Equal(values[i] > 1.5f ? 1.5f : values[i] < -1.5f ? -1.5f : values[i], railed[i]);
     }
 }
+
+/// <summary>The vectorised normal draws of read noise against the double-precision stream they come from.</summary>
+public class GaussianBlockTests
+{
+    [Theory]
+    [InlineData(0UL, 1000)]
+    [InlineData(3UL, 61)]
+    [InlineData(0xFFFF_FFF0UL * 4 + 2, 300)] // block counter crosses 2^32: the carry into the counter's second word
+    [InlineData(123_456_789UL, 1)]
+    public void Draws_are_the_double_precision_stream_to_single_precision_and_the_same_on_both_paths(ulong start, int count)
+    {
+        var rng = Streams.Rng(42, StreamPurpose.ReadNoise, 7, 3, 1);
+        var wide = new float[count];
+        var narrow = new float[count];
+        GaussianBlocks.Fill(rng, wide, start);
+        bool before = GaussianBlocks.Use512;
+        GaussianBlocks.Use512 = false;
+        try { GaussianBlocks.Fill(rng, narrow, start); }
+        finally { GaussianBlocks.Use512 = before; }
+        Assert.Equal(wide, narrow);
+        for (int i = 0; i < count; i++)
+        {
+            double exact = rng.Gaussian(start + (ulong)i);
+            Assert.True(Math.Abs(wide[i] - exact) <= 4e-4 + 2e-6 * Math.Abs(exact), $"draw {start + (ulong)i}: {wide[i]} against {exact}");
+        }
+    }
+
+    [Fact]
+    public void Draws_have_the_standard_normal_moments()
+    {
+        var z = new float[200_000];
+        GaussianBlocks.Fill(Streams.Rng(9, StreamPurpose.ReadNoise), z, 0);
+        double mean = z.Average(v => (double)v), variance = z.Average(v => (v - mean) * (v - mean));
+        double kurtosis = z.Average(v => Math.Pow(v - mean, 4)) / (variance * variance);
+        Assert.InRange(mean, -0.01, 0.01);
+        Assert.InRange(variance, 0.985, 1.015);
+        Assert.InRange(kurtosis, 2.9, 3.1);
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using Google.Protobuf;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
+using Microsoft.ML.OnnxRuntime;
+using Onnx;
+
+namespace MemristorGrid.Bench;
+
+/// <summary>
+/// One tile's MVM over a batch against the machine's limits, side by side in one run: the single-core
+/// FMA peak (a probe of independent 512-bit FMA chains), ONNX Runtime's MatMul on the same shape (one
+/// thread), and the tile on <c>ideal</c> and with read noise (<c>rram-180nm</c>'s devices and wires).
+/// Thread CPU time, interleaved, repeated; GFLOP/s counts 2·batch·rows·cols per MVM.
+///   dotnet run -c Release --project bench -- kernels [--repeats 3] [--batch 512] [--sizes 64,256]
+/// </summary>
+internal static class TileKernelRatio
+{
+    public static int Run(string[] args)
+    {
+        string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
+        int repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture), batch = int.Parse(Arg("--batch", "512"), CultureInfo.InvariantCulture);
+        var sizes = Arg("--sizes", "64,256").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        Console.WriteLine($"batch {batch}, thread CPU time, {repeats} interleaved repeats; Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}");
+        var peak = new List<double>();
+        foreach (int n in sizes)
+        {
+            var ideal = Tile(n, HardwareProfile.Resolve("ideal"));
+            var noisy = Tile(n, HardwareProfile.Resolve("rram-180nm"));
+            var x = Inputs(n, batch);
+            using var matmul = new OrtMatMul(n, n, batch);
+            var runs = new (string Name, Action Call)[]
+            {
+                ("ONNX Runtime MatMul", () => matmul.Run(x)),
+                ("tile, ideal", () => Evaluate(ideal, x, batch)),
+                ("tile, read noise (rram-180nm)", () => Evaluate(noisy, x, batch)),
+            };
+            var gflops = runs.ToDictionary(r => r.Name, _ => new List<double>());
+            double flops = 2.0 * batch * n * n;
+            foreach (var r in runs) Seconds(r.Call, 0.3); // warm-up: JIT at full optimisation, pools filled
+            for (int rep = 0; rep < repeats; rep++)
+            {
+                peak.Add(FmaPeak());
+                foreach (var r in runs) gflops[r.Name].Add(flops / Seconds(r.Call, 0.2) / 1e9);
+            }
+            Console.WriteLine();
+            Console.WriteLine($"{n} × {n}, batch {batch}: GFLOP/s (min / median / max)");
+            Console.WriteLine("| kernel | GFLOP/s | × FMA peak | × ONNX Runtime | × ideal tile |");
+            Console.WriteLine("|---|---|---|---|---|");
+            foreach (var r in runs)
+            {
+                var g = gflops[r.Name];
+                Console.WriteLine($"| {r.Name} | {Mmm(g)} | {Mmm(g.Select((v, i) => v / peak[^repeats..][i]))} | {Mmm(g.Select((v, i) => v / gflops["ONNX Runtime MatMul"][i]))} | {Mmm(g.Select((v, i) => v / gflops["tile, ideal"][i]))} |");
+            }
+        }
+        Console.WriteLine();
+        Console.WriteLine($"single-core FMA peak (probe): {Mmm(peak)} GFLOP/s");
+        return 0;
+    }
+
+    private static void Evaluate(CrossbarTile tile, float[] x, int batch)
+    {
+        var y = Outputs.Value!;
+        if (y.Length < batch * tile.Plan.ColCount) Outputs.Value = y = new float[batch * tile.Plan.ColCount];
+        tile.Evaluate(x, y, batch, new ReadContext(1, 0, Interval++, 0));
+    }
+
+    private static long Interval;
+    private static readonly ThreadLocal<float[]> Outputs = new(() => []);
+
+    /// <summary>Thread CPU seconds per call, over calls adding up to at least <paramref name="atLeast"/> s.</summary>
+    private static double Seconds(Action call, double atLeast)
+    {
+        int calls = 0;
+        double start = CpuClock.ThreadSeconds(), spent;
+        do { call(); calls++; spent = CpuClock.ThreadSeconds() - start; } while (spent < atLeast);
+        return spent / calls;
+    }
+
+    /// <summary>The core's FMA throughput: 12 independent chains of 512-bit FMAs (enough to cover the latency).</summary>
+    private static double FmaPeak()
+    {
+        const int iterations = 4_000_000;
+        double start = CpuClock.ThreadSeconds();
+        float sink = FmaChains(iterations);
+        double seconds = CpuClock.ThreadSeconds() - start;
+        if (float.IsNaN(sink)) Console.WriteLine("(probe overflowed)");
+        return 12.0 * Vector512<float>.Count * 2 * iterations / seconds / 1e9;
+    }
+
+    /// <summary>No call inside or after the loop while the chains are live: the JIT would spill them to the stack at every FMA.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization | System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static float FmaChains(int iterations)
+    {
+        var a = Vector512.Create(1.0000001f);
+        var b = Vector512.Create(1e-9f);
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default, c8 = default, c9 = default, c10 = default, c11 = default;
+        for (int i = 0; i < iterations; i++)
+        {
+            c0 = Vector512.FusedMultiplyAdd(c0, a, b); c1 = Vector512.FusedMultiplyAdd(c1, a, b); c2 = Vector512.FusedMultiplyAdd(c2, a, b);
+            c3 = Vector512.FusedMultiplyAdd(c3, a, b); c4 = Vector512.FusedMultiplyAdd(c4, a, b); c5 = Vector512.FusedMultiplyAdd(c5, a, b);
+            c6 = Vector512.FusedMultiplyAdd(c6, a, b); c7 = Vector512.FusedMultiplyAdd(c7, a, b); c8 = Vector512.FusedMultiplyAdd(c8, a, b);
+            c9 = Vector512.FusedMultiplyAdd(c9, a, b); c10 = Vector512.FusedMultiplyAdd(c10, a, b); c11 = Vector512.FusedMultiplyAdd(c11, a, b);
+        }
+        return (c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11).ToScalar();
+    }
+
+    /// <summary>A square tile with uniformly drawn conductances; analog inputs (a hidden layer's: no DAC on its rows).</summary>
+    private static CrossbarTile Tile(int n, HardwareProfile profile)
+    {
+        var rng = Streams.Rng(17, StreamPurpose.ReadNoise, (ulong)n);
+        double gMin = profile.Device.GMinMicrosiemens * 1e-6, gMax = profile.Device.GMaxMicrosiemens * 1e-6;
+        var gp = new double[n * n];
+        var gm = new double[n * n];
+        for (int k = 0; k < gp.Length; k++)
+        {
+            gp[k] = gMin + (gMax - gMin) * rng.Uniform((ulong)(2 * k));
+            gm[k] = gMin + (gMax - gMin) * rng.Uniform((ulong)(2 * k + 1));
+        }
+        var plan = new TilePlan(0, 0, 0, 0, 0, n, 0, n, 0, 0, -1, new bool[n], new int[n], false);
+        return new CrossbarTile(plan, gp, gm, Enumerable.Repeat(1f, n).ToArray(), profile);
+    }
+
+    private static float[] Inputs(int n, int batch)
+    {
+        var x = new float[batch * n];
+        Streams.Rng(19, StreamPurpose.ReadNoise, (ulong)n).FillUniform(x, -1f, 1f);
+        return x;
+    }
+
+    private static string Mmm(IEnumerable<double> values)
+    {
+        var s = values.Order().ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{s[0]:G3} / {s[s.Count / 2]:G3} / {s[^1]:G3}");
+    }
+
+    /// <summary>ONNX Runtime running one MatMul [batch × k]·[k × m] on one thread, into preallocated outputs.</summary>
+    private sealed class OrtMatMul : IDisposable
+    {
+        private readonly InferenceSession _session;
+        private readonly float[] _x, _y;
+        private readonly OrtValue _input, _output;
+        private readonly RunOptions _run = new();
+
+        public OrtMatMul(int k, int m, int batch)
+        {
+            var weights = new float[k * m];
+            Streams.Rng(23, StreamPurpose.ReadNoise).FillUniform(weights, -1f, 1f);
+            var w = new TensorProto { Name = "W", DataType = 1, RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(weights.AsSpan())) };
+            w.Dims.Add([k, m]);
+            var graph = new GraphProto { Name = "matmul" };
+            graph.Initializer.Add(w);
+            var node = new NodeProto { OpType = "MatMul", Name = "mm" };
+            node.Input.Add(["X", "W"]);
+            node.Output.Add("Y");
+            graph.Node.Add(node);
+            graph.Input.Add(Value("X", batch, k));
+            graph.Output.Add(Value("Y", batch, m));
+            var model = new ModelProto { IrVersion = 8, Graph = graph };
+            model.OpsetImport.Add(new OperatorSetIdProto { Version = 17 });
+            var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
+            _session = new InferenceSession(model.ToByteArray(), options);
+            _x = new float[batch * k];
+            _y = new float[batch * m];
+            _input = OrtValue.CreateTensorValueFromMemory(_x, [batch, k]);
+            _output = OrtValue.CreateTensorValueFromMemory(_y, [batch, m]);
+        }
+
+        private static ValueInfoProto Value(string name, int rows, int cols)
+        {
+            var shape = new TensorShapeProto();
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = rows });
+            shape.Dim.Add(new TensorShapeProto.Types.Dimension { DimValue = cols });
+            return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
+        }
+
+        public void Run(float[] x)
+        {
+            x.AsSpan(0, _x.Length).CopyTo(_x);
+            _session.Run(_run, ["X"], [_input], ["Y"], [_output]);
+        }
+
+        public void Dispose()
+        {
+            _input.Dispose();
+            _output.Dispose();
+            _run.Dispose();
+            _session.Dispose();
+        }
+    }
+}
