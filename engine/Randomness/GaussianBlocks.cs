@@ -1,15 +1,18 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MemristorGrid.Engine.Randomness;
 
 /// <summary>
-/// Normal draws for the hot path (read noise): the same Philox blocks and the same Box–Muller pairing
-/// as <see cref="CounterRng.Gaussian"/> — value i from block i / 4, lane i mod 4 — computed 16 blocks
-/// (64 values) at a time in single precision with the runtime's vector logarithm and sine/cosine. A
-/// value differs from the double-precision draw by at most a few single-precision ulps, except next to
-/// zero, where u → 1 in −2 ln u loses digits (absolute error below 4e-4). Lane for lane the 512- and
-/// 128-bit paths compute the same operations, so the bits do not depend on the machine's vector width.
+/// Normal draws for the hot path (read noise), 16 Philox blocks (64 values) at a time in single
+/// precision with the runtime's vector logarithm and sine/cosine. The stream is laid out as the vectors
+/// hold it: value i is Box–Muller output k = (i / 16) mod 4 of block b = 16·(i / 64) + i mod 16, the
+/// value <see cref="CounterRng.Gaussian"/>(4b + k) gives in double precision (<see cref="SourceIndex"/>),
+/// so a group of 64 is four contiguous stores. A value differs from that double-precision draw by a few
+/// single-precision ulps, except next to zero, where u → 1 in −2 ln u loses digits (absolute error
+/// below 4e-4). Lane for lane the 512- and 128-bit paths compute the same operations, so the bits do
+/// not depend on the machine's vector width.
 /// </summary>
 public static class GaussianBlocks
 {
@@ -23,20 +26,23 @@ public static class GaussianBlocks
     /// <summary>Fills <paramref name="destination"/> with N(0, 1) values start, start + 1, … of <paramref name="rng"/>'s stream.</summary>
     public static void Fill(in CounterRng rng, Span<float> destination, ulong start)
     {
-        Span<float> soa = stackalloc float[4 * Blocks];
-        ulong first = start >> 2, last = (start + (ulong)destination.Length + 3) >> 2;
+        Span<float> group = stackalloc float[4 * Blocks];
         int written = 0;
-        for (ulong block = first; block < last; block += Blocks)
+        while (written < destination.Length)
         {
-            if (Use512) Compute512(block, rng.Stream, rng.Seed, soa);
-            else for (int q = 0; q < Blocks; q += 4) Compute128(block + (ulong)q, rng.Stream, rng.Seed, soa, q);
-            // soa holds value lane k of block j at k·16 + j; the stream wants it at 4·block + k.
-            int offset = block == first ? (int)(start & 3) : 0;
-            for (int j = 0; j < Blocks && written < destination.Length; j++)
-                for (int k = j == 0 ? offset : 0; k < 4 && written < destination.Length; k++)
-                    destination[written++] = soa[k * Blocks + j];
+            ulong index = start + (ulong)written;
+            ulong block = index / (4 * Blocks) * Blocks;
+            int offset = (int)(index % (4 * Blocks)), take = Math.Min(4 * Blocks - offset, destination.Length - written);
+            var target = offset == 0 && take == 4 * Blocks ? destination.Slice(written, take) : group;
+            if (Use512) Compute512(block, rng.Stream, rng.Seed, target);
+            else for (int q = 0; q < Blocks; q += 4) Compute128(block + (ulong)q, rng.Stream, rng.Seed, target, q);
+            if (target == group) group.Slice(offset, take).CopyTo(destination.Slice(written, take));
+            written += take;
         }
     }
+
+    /// <summary>The index of <see cref="CounterRng.Gaussian"/> whose double-precision value draw <paramref name="i"/> is.</summary>
+    public static ulong SourceIndex(ulong i) => 4 * (i / (4 * Blocks) * Blocks + i % Blocks) + i / Blocks % 4;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute512(ulong block, ulong stream, ulong seed, Span<float> soa)
@@ -66,6 +72,15 @@ public static class GaussianBlocks
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector512<uint> High, Vector512<uint> Low) MultiplyWide(Vector512<uint> a, uint m)
     {
+        if (Avx512F.IsSupported)
+        {
+            // vpmuludq multiplies the even 32-bit lanes into 64-bit products; the odd lanes are shifted down for a second one.
+            var mu = Vector512.Create(m);
+            var even = Avx512F.Multiply(a, mu);
+            var odd = Avx512F.Multiply((a.AsUInt64() >>> 32).AsUInt32(), mu);
+            var lowHalf = Vector512.Create(0xFFFF_FFFFUL);
+            return (((even >>> 32) | (odd & ~lowHalf)).AsUInt32(), ((even & lowHalf) | (odd << 32)).AsUInt32());
+        }
         var mv = Vector512.Create((ulong)m);
         var low = Vector512.WidenLower(a) * mv;
         var high = Vector512.WidenUpper(a) * mv;
