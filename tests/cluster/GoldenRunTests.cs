@@ -9,10 +9,13 @@ using MemristorGrid.Hosting;
 namespace MemristorGrid.Cluster.Tests;
 
 /// <summary>
-/// Three fixed-seed runs whose samples.csv hash, energy and counters were recorded on the code before
-/// the architecture change (tests/golden/*.json). Every path — the reference simulator and the
-/// embedded silo through the CLI, and a three-silo cluster — must still give exactly these results:
-/// samples bit for bit (SHA-256 of samples.csv), energy and counters to 1e-12 relative.
+/// Three fixed-seed runs whose samples.csv hash, energy and counters are recorded (tests/golden/*.json):
+/// first on the code before the architecture change, re-recorded when the tile kernels were batched
+/// (issue 14: each output accumulated by FMA in row order instead of TensorPrimitives.Dot's blocked order,
+/// read noise drawn in single precision in vector layout; docs/hardware-model.md, "Numerics"). Every
+/// path — the reference simulator and the embedded silo through the CLI, and a three-silo cluster —
+/// must give exactly these results: samples bit for bit (SHA-256 of samples.csv), energy and counters
+/// to 1e-12 relative.
 /// Set MEMGRID_RECORD_GOLDEN=1 to write a missing golden file from the reference simulator.
 /// </summary>
 public class GoldenRunTests(ThreeSiloCluster fixture) : IClassFixture<ThreeSiloCluster>
