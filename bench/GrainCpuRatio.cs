@@ -11,7 +11,7 @@ namespace MemristorGrid.Bench;
 /// The grain system against the reference simulator in CPU time, side by side in one process: the same
 /// job on an embedded silo and on the reference simulator, interleaved and repeated, with the process's
 /// CPU time per run (wall time moves with the machine's load; CPU time much less).
-///   dotnet run -c Release --project bench -- ratio [--repeats 3] [--model ring.onnx|fashion.onnx|gmm16.onnx]
+///   dotnet run -c Release --project bench -- ratio [--repeats 3] [--model ring.onnx|fashion.onnx|gmm16.onnx] [--lane-size N (0 = automatic)]
 /// </summary>
 internal static class GrainCpuRatio
 {
