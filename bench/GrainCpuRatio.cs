@@ -46,7 +46,7 @@ internal static class GrainCpuRatio
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{model} on {profileName}, {samples} samples, repeat {r + 1}: reference {refCpu:F2} s CPU ({refWall:F2} s wall), grains {grainCpu:F2} s CPU ({grainWall:F2} s wall)"));
             }
-            static string Mmm(List<double> v) { var s = v.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[0]:F2} / {s[s.Count / 2]:F2} / {s[^1]:F2}"); }
+            static string Mmm(List<double> v) => MinMedianMax.Of(v, "F2");
             Console.WriteLine($"| {model} | {profileName} | {samples} | {Mmm(cpu)} | {Mmm(wall)} |");
         }
         return 0;

@@ -68,20 +68,7 @@ internal static class ParasiticMvmRatio
         return 0;
     }
 
-    private static CrossbarTile Tile(int n, HardwareProfile profile)
-    {
-        var rng = Streams.Rng(17, StreamPurpose.ReadNoise, (ulong)n);
-        double gMin = profile.Device.GMinMicrosiemens * 1e-6, gMax = profile.Device.GMaxMicrosiemens * 1e-6;
-        var gp = new double[n * n];
-        var gm = new double[n * n];
-        for (int k = 0; k < gp.Length; k++)
-        {
-            gp[k] = gMin + (gMax - gMin) * rng.Uniform((ulong)(2 * k));
-            gm[k] = gMin + (gMax - gMin) * rng.Uniform((ulong)(2 * k + 1));
-        }
-        var plan = new TilePlan(0, 0, 0, 0, 0, n, 0, n, 0, 0, -1, Enumerable.Repeat(true, n).ToArray(), new int[n], false);
-        return new CrossbarTile(plan, gp, gm, Enumerable.Repeat(1f, n).ToArray(), profile);
-    }
+    private static CrossbarTile Tile(int n, HardwareProfile profile) => RandomTile.Square(n, profile, digitisedRows: true);
 
     private static float[] Inputs(int n, HardwareProfile profile)
     {
@@ -133,9 +120,5 @@ internal static class ParasiticMvmRatio
         return total / Batch;
     }
 
-    private static string Mmm(IEnumerable<double> values)
-    {
-        var s = values.Order().ToList();
-        return string.Create(CultureInfo.InvariantCulture, $"{s[0]:G3} / {s[s.Count / 2]:G3} / {s[^1]:G3}");
-    }
+    private static string Mmm(IEnumerable<double> values) => MinMedianMax.Of(values, "G3");
 }

@@ -33,6 +33,7 @@ internal static class ScalingBenchmark
         var placement = Arg("--placement", "local") == "chips" ? GrainInterfaces.TilePlacementMode.Chips : GrainInterfaces.TilePlacementMode.Local;
         string silo = Path.Combine(root, "silo", "bin", "Release", "net10.0", "MemristorGrid.Silo.dll");
         if (!File.Exists(silo)) { Console.Error.WriteLine($"error: {silo} not found; run 'dotnet build silo -c Release' first"); return 1; }
+        if (!OnPath("redis-server")) { Console.Error.WriteLine("error: redis-server not found on PATH; install it (sudo apt-get install -y redis-server)"); return 1; }
         int sweepSamples = int.Parse(Arg("--sweep-samples", "4000"), CultureInfo.InvariantCulture);
         string memgrid = Path.Combine(root, "client", "bin", "Release", "net10.0", "memgrid.dll");
         if (sweepSamples > 0 && !File.Exists(memgrid)) { Console.Error.WriteLine($"error: {memgrid} not found; run 'dotnet build client -c Release' first (or --sweep-samples 0)"); return 1; }
@@ -106,7 +107,7 @@ internal static class ScalingBenchmark
 
     private static void Add(Dictionary<int, List<double>> table, int silos, double value) => (table.TryGetValue(silos, out var l) ? l : table[silos] = []).Add(value);
 
-    private static string Mmm(IEnumerable<double> v) { var s = v.Order().ToList(); return string.Create(CultureInfo.InvariantCulture, $"{s[0]:F3} / {s[s.Count / 2]:F3} / {s[^1]:F3}"); }
+    private static string Mmm(IEnumerable<double> v) => MinMedianMax.Of(v, "F3");
 
     private static void Table(string what, Dictionary<int, List<double>> rates, Dictionary<int, List<double>> cpu, int maxSilos)
     {
@@ -250,6 +251,9 @@ internal static class ScalingBenchmark
         try { using var c = new TcpClient(); c.Connect(IPAddress.Loopback, port); return true; }
         catch (SocketException) { return false; }
     }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, program)));
 
     private static int FreePort() => EmbeddedCluster.FreePort();
 }

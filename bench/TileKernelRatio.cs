@@ -3,7 +3,6 @@ using System.Runtime.Intrinsics;
 using Google.Protobuf;
 using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Digital;
-using MemristorGrid.Engine.Partitioning;
 using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Randomness;
 using Microsoft.ML.OnnxRuntime;
@@ -29,15 +28,18 @@ internal static class TileKernelRatio
         var peak = new List<double>();
         foreach (int n in sizes)
         {
-            var ideal = Tile(n, HardwareProfile.Resolve("ideal"));
-            var noisy = Tile(n, HardwareProfile.Resolve("rram-180nm"));
+            // Analog rows, as a hidden layer's: no DAC on the inputs.
+            var ideal = RandomTile.Square(n, HardwareProfile.Resolve("ideal"), digitisedRows: false);
+            var noisy = RandomTile.Square(n, HardwareProfile.Resolve("rram-180nm"), digitisedRows: false);
+            var y = new float[batch * n];
+            long interval = 0; // each call a new controller period: fresh read noise, as in a run
             var x = Inputs(n, batch);
             using var matmul = new OrtMatMul(n, n, batch);
             var runs = new (string Name, Action Call)[]
             {
                 ("ONNX Runtime MatMul", () => matmul.Run(x)),
-                ("tile, ideal", () => Evaluate(ideal, x, batch)),
-                ("tile, read noise (rram-180nm)", () => Evaluate(noisy, x, batch)),
+                ("tile, ideal", () => ideal.Evaluate(x, y, batch, new ReadContext(1, 0, interval++, 0))),
+                ("tile, read noise (rram-180nm)", () => noisy.Evaluate(x, y, batch, new ReadContext(1, 0, interval++, 0))),
             };
             var gflops = runs.ToDictionary(r => r.Name, _ => new List<double>());
             double flops = 2.0 * batch * n * n;
@@ -61,16 +63,6 @@ internal static class TileKernelRatio
         Console.WriteLine($"single-core FMA peak (probe): {Mmm(peak)} GFLOP/s");
         return 0;
     }
-
-    private static void Evaluate(CrossbarTile tile, float[] x, int batch)
-    {
-        var y = Outputs.Value!;
-        if (y.Length < batch * tile.Plan.ColCount) Outputs.Value = y = new float[batch * tile.Plan.ColCount];
-        tile.Evaluate(x, y, batch, new ReadContext(1, 0, Interval++, 0));
-    }
-
-    private static long Interval;
-    private static readonly ThreadLocal<float[]> Outputs = new(() => []);
 
     /// <summary>Thread CPU seconds per call, over calls adding up to at least <paramref name="atLeast"/> s.</summary>
     private static double Seconds(Action call, double atLeast)
@@ -109,22 +101,6 @@ internal static class TileKernelRatio
         return (c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11).ToScalar();
     }
 
-    /// <summary>A square tile with uniformly drawn conductances; analog inputs (a hidden layer's: no DAC on its rows).</summary>
-    private static CrossbarTile Tile(int n, HardwareProfile profile)
-    {
-        var rng = Streams.Rng(17, StreamPurpose.ReadNoise, (ulong)n);
-        double gMin = profile.Device.GMinMicrosiemens * 1e-6, gMax = profile.Device.GMaxMicrosiemens * 1e-6;
-        var gp = new double[n * n];
-        var gm = new double[n * n];
-        for (int k = 0; k < gp.Length; k++)
-        {
-            gp[k] = gMin + (gMax - gMin) * rng.Uniform((ulong)(2 * k));
-            gm[k] = gMin + (gMax - gMin) * rng.Uniform((ulong)(2 * k + 1));
-        }
-        var plan = new TilePlan(0, 0, 0, 0, 0, n, 0, n, 0, 0, -1, new bool[n], new int[n], false);
-        return new CrossbarTile(plan, gp, gm, Enumerable.Repeat(1f, n).ToArray(), profile);
-    }
-
     private static float[] Inputs(int n, int batch)
     {
         var x = new float[batch * n];
@@ -132,11 +108,7 @@ internal static class TileKernelRatio
         return x;
     }
 
-    private static string Mmm(IEnumerable<double> values)
-    {
-        var s = values.Order().ToList();
-        return string.Create(CultureInfo.InvariantCulture, $"{s[0]:G3} / {s[s.Count / 2]:G3} / {s[^1]:G3}");
-    }
+    private static string Mmm(IEnumerable<double> values) => MinMedianMax.Of(values, "G3");
 
     /// <summary>ONNX Runtime running one MatMul [batch × k]·[k × m] on one thread, into preallocated outputs.</summary>
     private sealed class OrtMatMul : IDisposable

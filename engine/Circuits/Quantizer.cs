@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using MemristorGrid.Engine.Kernels;
 
 namespace MemristorGrid.Engine.Circuits;
 
@@ -26,7 +27,7 @@ public readonly record struct Quantizer(int Bits, float FullScale)
     {
         if (IsIdeal) return 0;
         int clipped = 0, i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Simd.Width == KernelWidth.Vector512)
         {
             var fs = Vector512.Create(FullScale);
             var step = Vector512.Create(Step);

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using MemristorGrid.Engine.Kernels;
 
 namespace MemristorGrid.Engine.Circuits;
 
@@ -11,7 +12,7 @@ public static class Rails
     {
         if (float.IsPositiveInfinity(rail)) return 0;
         int clamped = 0, i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (Simd.Width == KernelWidth.Vector512)
         {
             var high = Vector512.Create(rail);
             var low = -high;

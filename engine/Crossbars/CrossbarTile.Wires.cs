@@ -29,7 +29,7 @@ public sealed partial class CrossbarTile
     /// attenuation a = ΔV/V under uniform drive, (G·a)² and Σ_c G·a², which is what a per-sample solve gives
     /// when all inputs are equal and an approximation otherwise (docs/hardware-model.md, "Wires").
     /// </summary>
-    private void Superpose(CrossbarCircuit plus, CrossbarCircuit minus, double[] columnUnit)
+    private void Superpose(CrossbarCircuit plus, CrossbarCircuit minus, double[] columnUnit, float[] weights, float[] noiseWeights)
     {
         int rows = Plan.RowCount, cols = Plan.ColCount;
         var responsePlus = plus.ResponseMatrix();
@@ -48,9 +48,9 @@ public sealed partial class CrossbarTile
             {
                 int i = r * cols + c;
                 double unit = columnUnit[c];
-                _weights[c * rows + r] = (float)((responsePlus[i] - responseMinus[i]) * unit);
+                weights[i] = (float)((responsePlus[i] - responseMinus[i]) * unit);
                 double noisePlus = gp[i] * acrossPlus[i], noiseMinus = gm[i] * acrossMinus[i];
-                if (_noiseWeights.Length != 0) _noiseWeights[c * rows + r] = (float)((noisePlus * noisePlus + noiseMinus * noiseMinus) * unit * unit);
+                if (noiseWeights.Length != 0) noiseWeights[i] = (float)((noisePlus * noisePlus + noiseMinus * noiseMinus) * unit * unit);
                 rowSum += noisePlus * acrossPlus[i] + noiseMinus * acrossMinus[i];
             }
             _rowConductance[r] = (float)rowSum;

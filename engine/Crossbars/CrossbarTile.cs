@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 using System.Numerics.Tensors;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Devices;
@@ -38,11 +39,9 @@ public readonly record struct ReadContext(ulong Seed, long FirstSample, long Int
 /// </summary>
 public sealed partial class CrossbarTile
 {
-    private readonly float[] _weights;      // [cols × rows] effective weight of each pair, in weight units
-    private readonly float[] _noiseWeights; // [cols × rows] (G⁺² + G⁻²)·(s/ΔG)²; empty without read noise
     private readonly float[] _rowConductance; // [rows] Σ_c (G⁺ + G⁻), siemens
-    private readonly PackedMatrix _packedWeights;
-    private readonly PackedMatrix? _packedNoise;
+    private readonly PackedMatrix _weights;      // effective weight of each pair, in weight units
+    private readonly PackedMatrix? _noiseWeights; // (G⁺² + G⁻²)·(s/ΔG)²; null without read noise
     private readonly int[] _digitisedRows;
     private readonly bool[] _adcRows;
     private readonly float _readSigma;
@@ -62,8 +61,9 @@ public sealed partial class CrossbarTile
         var device = new DeviceModel(profile.Device);
         _readSigma = (float)profile.Device.ReadNoiseSigma;
         _voltsPerUnit = (float)profile.Signal.VoltsPerUnit;
-        _weights = new float[rows * cols];
-        _noiseWeights = _readSigma > 0 ? new float[rows * cols] : [];
+        // [rows × cols] as the conductances are; packed for the batched kernel once the wires are folded in.
+        var weights = new float[rows * cols];
+        var noiseWeights = _readSigma > 0 ? new float[rows * cols] : [];
         _rowConductance = new float[rows];
         for (int r = 0; r < rows; r++)
         {
@@ -72,8 +72,8 @@ public sealed partial class CrossbarTile
             {
                 double gp = gPlus[r * cols + c], gm = gMinus[r * cols + c];
                 double unit = columnScale[plan.ColStart + c] / device.Window;
-                _weights[c * rows + r] = (float)((gp - gm) * unit);
-                if (_readSigma > 0) _noiseWeights[c * rows + r] = (float)((gp * gp + gm * gm) * unit * unit);
+                weights[r * cols + c] = (float)((gp - gm) * unit);
+                if (_readSigma > 0) noiseWeights[r * cols + c] = (float)((gp * gp + gm * gm) * unit * unit);
                 rowSum += gp + gm;
             }
             _rowConductance[r] = (float)rowSum;
@@ -86,12 +86,11 @@ public sealed partial class CrossbarTile
         if (!profile.Wires.IsIdeal)
         {
             var (plus, minus, unit) = WiredArrays(plan, gPlus, gMinus, columnScale, profile.Wires, device.Window);
-            if (profile.Wires.Evaluation == WireEvaluation.Superposition) Superpose(plus, minus, unit);
+            if (profile.Wires.Evaluation == WireEvaluation.Superposition) Superpose(plus, minus, unit, weights, noiseWeights);
             else (_plus, _minus, _columnUnit) = (plus, minus, unit);
         }
-        // Packed after the wires are folded in: the batched kernel reads these, not _weights.
-        _packedWeights = PackedMatrix.FromOutputRows(_weights, rows, cols);
-        _packedNoise = _readSigma > 0 ? PackedMatrix.FromOutputRows(_noiseWeights, rows, cols) : null;
+        _weights = PackedMatrix.FromInputRows(weights, rows, cols);
+        _noiseWeights = _readSigma > 0 ? PackedMatrix.FromInputRows(noiseWeights, rows, cols) : null;
     }
 
     public TilePlan Plan { get; }
@@ -164,7 +163,7 @@ public sealed partial class CrossbarTile
     private double EvaluateBatch(Span<float> x, Span<float> y, int count, in ReadContext read, ref CounterRng rng, Span<double> cellPower)
     {
         int rows = Plan.RowCount, cols = Plan.ColCount;
-        Gemm.Multiply(x, count, rows, _packedWeights, y, cols);
+        Gemm.Multiply(x, count, rows, _weights, y, cols);
         float[] squares = ArrayPool<float>.Shared.Rent(count * rows);
         try
         {
@@ -177,7 +176,7 @@ public sealed partial class CrossbarTile
                 power += sampleSquares;
                 if (cellPower.Length != 0) cellPower[i] = sampleSquares * unitWatts;
             }
-            if (_packedNoise is not null) AddReadNoise(sq, y, count, read, ref rng);
+            if (_noiseWeights is not null) AddReadNoise(sq, y, count, read, ref rng);
             return power * unitWatts;
         }
         finally { ArrayPool<float>.Shared.Return(squares); }
@@ -195,19 +194,33 @@ public sealed partial class CrossbarTile
         {
             var v = variance.AsSpan(0, n);
             var z = draws.AsSpan(0, n);
-            Gemm.Multiply(squares, count, Plan.RowCount, _packedNoise!, v, cols);
+            Gemm.Multiply(squares, count, Plan.RowCount, _noiseWeights!, v, cols);
             if (read.Samples is null) GaussianBlocks.Fill(rng, z, (ulong)read.FirstSample * (ulong)cols);
             else
                 for (int i = 0; i < count; i++) GaussianBlocks.Fill(rng, z.Slice(i * cols, cols), (ulong)read.SampleAt(i) * (ulong)cols);
-            TensorPrimitives.Sqrt(v, v);
-            TensorPrimitives.Multiply(v, _readSigma, v);
-            TensorPrimitives.Multiply(v, z, v);
-            TensorPrimitives.Add(y, v, y);
+            AddDraws(v, z, y[..n]);
         }
         finally
         {
             ArrayPool<float>.Shared.Return(variance);
             ArrayPool<float>.Shared.Return(draws);
         }
+    }
+
+    /// <summary>y += σ_r·sqrt(variance)·z in one pass, rounded as written (no fused multiply-add, which
+    /// some machines would and others would not use).</summary>
+    private void AddDraws(ReadOnlySpan<float> variance, ReadOnlySpan<float> z, Span<float> y)
+    {
+        int i = 0;
+        if (Simd.Width == KernelWidth.Vector512)
+        {
+            var sigma = Vector512.Create(_readSigma);
+            for (; i + Vector512<float>.Count <= y.Length; i += Vector512<float>.Count)
+            {
+                var noise = Vector512.Sqrt(Vector512.Create(variance.Slice(i, Vector512<float>.Count))) * sigma * Vector512.Create(z.Slice(i, Vector512<float>.Count));
+                (Vector512.Create((ReadOnlySpan<float>)y.Slice(i, Vector512<float>.Count)) + noise).CopyTo(y.Slice(i, Vector512<float>.Count));
+            }
+        }
+        for (; i < y.Length; i++) y[i] += MathF.Sqrt(variance[i]) * _readSigma * z[i];
     }
 }

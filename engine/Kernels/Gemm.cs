@@ -1,10 +1,8 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace MemristorGrid.Engine.Kernels;
-
-/// <summary>Which instruction width <see cref="Gemm"/> and <see cref="LaneSums"/> use; every width gives the same bits.</summary>
-public enum KernelWidth { Scalar, Vector256, Vector512 }
 
 /// <summary>
 /// y = x·W for a batch: x is [n × k] (row stride ldx), W a <see cref="PackedMatrix"/> (k × m), y [n × m]
@@ -12,14 +10,12 @@ public enum KernelWidth { Scalar, Vector256, Vector512 }
 /// 4 × 16 on 256-bit vectors, one output at a time otherwise.
 /// Every output is accumulated the same way on every path — acc = fma(x_r, w_r, acc) for r = 0, 1, …,
 /// k − 1 from acc = 0 — so the bits do not depend on the instruction width: a cluster of mixed machines
-/// returns the same samples wherever a lane runs. Allocates nothing.
+/// returns the same samples wherever a lane runs. Allocates nothing. The 512- and 256-bit blocks are
+/// written out separately: .NET has no public abstraction over vector widths (ISimdVector is internal),
+/// and the register allocator needs every accumulator spelled out as its own local.
 /// </summary>
 public static class Gemm
 {
-    /// <summary>The widest path this machine runs; tests set it to check that every path agrees.</summary>
-    public static KernelWidth Width { get; internal set; } = Vector512.IsHardwareAccelerated ? KernelWidth.Vector512
-        : Vector256.IsHardwareAccelerated ? KernelWidth.Vector256 : KernelWidth.Scalar;
-
     private const int P = PackedMatrix.PanelWidth;
 
     public static void Multiply(ReadOnlySpan<float> x, int n, int ldx, PackedMatrix w, Span<float> y, int ldy)
@@ -32,17 +28,16 @@ public static class Gemm
         ref float xs = ref Unsafe.AsRef(in x[0]);
         ref float ys = ref y[0];
         ref float ws = ref w.Data[0];
-        switch (Width)
+        switch (Simd.Width)
         {
-            case KernelWidth.Vector512: Multiply512(ref xs, n, ldx, ref ws, k, m, ref ys, ldy); break;
-            case KernelWidth.Vector256: Multiply256(ref xs, n, ldx, ref ws, k, m, ref ys, ldy); break;
+            case KernelWidth.Vector512: Multiply512(ref xs, n, ldx, ref ws, k, w.Panels, m, ref ys, ldy); break;
+            case KernelWidth.Vector256: Multiply256(ref xs, n, ldx, ref ws, k, w.Panels, m, ref ys, ldy); break;
             default: MultiplyScalar(ref xs, n, ldx, ref ws, k, m, ref ys, ldy); break;
         }
     }
 
-    private static void Multiply512(ref float x, int n, int ldx, ref float w, int k, int m, ref float y, int ldy)
+    private static void Multiply512(ref float x, int n, int ldx, ref float w, int k, int panels, int m, ref float y, int ldy)
     {
-        int panels = (m + P - 1) / P;
         for (int p = 0; p < panels; p += 2)
         {
             // Two panels per block; an odd last panel is paired with itself and its copy discarded.
@@ -57,6 +52,10 @@ public static class Gemm
                 Block1x32(ref Unsafe.Add(ref x, (nint)i * ldx), ref p0, ref p1, k, ref Unsafe.Add(ref y, (nint)i * ldy + p * P), cols);
         }
     }
+
+    // Each block stores every accumulator before it calls anything: a call with vectors still live makes the
+    // register allocator spill them at every definition inside the loop (all vector registers are volatile).
+    // Full blocks go straight to y; a block of fewer columns goes through a stack copy (CopyColumns).
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block8x32(ref float x0, int ldx, ref float p0, ref float p1, int k, ref float y, int ldy, int cols)
@@ -91,8 +90,6 @@ public static class Gemm
             a = Vector512.Create(Unsafe.Add(ref x7, r));
             c70 = Vector512.FusedMultiplyAdd(a, b0, c70); c71 = Vector512.FusedMultiplyAdd(a, b1, c71);
         }
-        // Every accumulator is stored before anything is called: a call with vectors still live makes the
-        // register allocator spill them at every definition inside the loop (all vector registers are volatile).
         bool full = cols == 2 * P;
         Span<float> partial = stackalloc float[full ? 0 : 8 * 2 * P];
         ref float o = ref full ? ref y : ref partial[0];
@@ -105,8 +102,7 @@ public static class Gemm
         c50.StoreUnsafe(ref Unsafe.Add(ref o, 5 * stride)); c51.StoreUnsafe(ref Unsafe.Add(ref o, 5 * stride), P);
         c60.StoreUnsafe(ref Unsafe.Add(ref o, 6 * stride)); c61.StoreUnsafe(ref Unsafe.Add(ref o, 6 * stride), P);
         c70.StoreUnsafe(ref Unsafe.Add(ref o, 7 * stride)); c71.StoreUnsafe(ref Unsafe.Add(ref o, 7 * stride), P);
-        if (full) return;
-        for (int i = 0; i < 8; i++) partial.Slice(i * 2 * P, cols).CopyTo(MemoryMarshalSpan(ref Unsafe.Add(ref y, (nint)i * ldy), cols));
+        if (!full) CopyColumns(partial, 2 * P, 8, ref y, ldy, cols);
     }
 
     private static void Block1x32(ref float x, ref float p0, ref float p1, int k, ref float y, int cols)
@@ -118,27 +114,15 @@ public static class Gemm
             c0 = Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref p0, r * P), c0);
             c1 = Vector512.FusedMultiplyAdd(a, Vector512.LoadUnsafe(ref p1, r * P), c1);
         }
-        Store(c0, c1, ref y, cols);
+        bool full = cols == 2 * P;
+        Span<float> partial = stackalloc float[full ? 0 : 2 * P];
+        ref float o = ref full ? ref y : ref partial[0];
+        c0.StoreUnsafe(ref o); c1.StoreUnsafe(ref o, P);
+        if (!full) CopyColumns(partial, 2 * P, 1, ref y, 0, cols);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector512<float> low, Vector512<float> high, ref float y, int cols)
+    private static void Multiply256(ref float x, int n, int ldx, ref float w, int k, int panels, int m, ref float y, int ldy)
     {
-        if (cols == 2 * P)
-        {
-            low.StoreUnsafe(ref y);
-            high.StoreUnsafe(ref y, P);
-            return;
-        }
-        Span<float> block = stackalloc float[2 * P];
-        low.StoreUnsafe(ref block[0]);
-        high.StoreUnsafe(ref block[0], P);
-        block[..cols].CopyTo(MemoryMarshalSpan(ref y, cols));
-    }
-
-    private static void Multiply256(ref float x, int n, int ldx, ref float w, int k, int m, ref float y, int ldy)
-    {
-        int panels = (m + P - 1) / P;
         for (int p = 0; p < panels; p++)
         {
             ref float panel = ref Unsafe.Add(ref w, (nint)p * k * P);
@@ -178,8 +162,7 @@ public static class Gemm
         c10.StoreUnsafe(ref Unsafe.Add(ref o, stride)); c11.StoreUnsafe(ref Unsafe.Add(ref o, stride), 8);
         c20.StoreUnsafe(ref Unsafe.Add(ref o, 2 * stride)); c21.StoreUnsafe(ref Unsafe.Add(ref o, 2 * stride), 8);
         c30.StoreUnsafe(ref Unsafe.Add(ref o, 3 * stride)); c31.StoreUnsafe(ref Unsafe.Add(ref o, 3 * stride), 8);
-        if (full) return;
-        for (int i = 0; i < 4; i++) partial.Slice(i * P, cols).CopyTo(MemoryMarshalSpan(ref Unsafe.Add(ref y, (nint)i * ldy), cols));
+        if (!full) CopyColumns(partial, P, 4, ref y, ldy, cols);
     }
 
     private static void Block1x16(ref float x, ref float panel, int k, ref float y, int cols)
@@ -191,22 +174,17 @@ public static class Gemm
             c0 = Vector256.FusedMultiplyAdd(a, Vector256.LoadUnsafe(ref panel, r * P), c0);
             c1 = Vector256.FusedMultiplyAdd(a, Vector256.LoadUnsafe(ref panel, r * P + 8), c1);
         }
-        Store(c0, c1, ref y, cols);
+        bool full = cols == P;
+        Span<float> partial = stackalloc float[full ? 0 : P];
+        ref float o = ref full ? ref y : ref partial[0];
+        c0.StoreUnsafe(ref o); c1.StoreUnsafe(ref o, 8);
+        if (!full) CopyColumns(partial, P, 1, ref y, 0, cols);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector256<float> low, Vector256<float> high, ref float y, int cols)
+    /// <summary>The first <paramref name="cols"/> columns of a block's rows (stored <paramref name="width"/> apart) into y's rows.</summary>
+    private static void CopyColumns(ReadOnlySpan<float> block, int width, int rows, ref float y, int ldy, int cols)
     {
-        if (cols == P)
-        {
-            low.StoreUnsafe(ref y);
-            high.StoreUnsafe(ref y, 8);
-            return;
-        }
-        Span<float> block = stackalloc float[P];
-        low.StoreUnsafe(ref block[0]);
-        high.StoreUnsafe(ref block[0], 8);
-        block[..cols].CopyTo(MemoryMarshalSpan(ref y, cols));
+        for (int i = 0; i < rows; i++) block.Slice(i * width, cols).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, (nint)i * ldy), cols));
     }
 
     private static void MultiplyScalar(ref float x, int n, int ldx, ref float w, int k, int m, ref float y, int ldy)
@@ -223,6 +201,4 @@ public static class Gemm
             }
         }
     }
-
-    private static Span<float> MemoryMarshalSpan(ref float start, int length) => System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref start, length);
 }

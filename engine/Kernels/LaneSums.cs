@@ -20,7 +20,7 @@ public static class LaneSums
         int n = a.Length, full = n / L * L;
         ref float ra = ref Unsafe.AsRef(in a.GetPinnableReference());
         ref float rb = ref Unsafe.AsRef(in b.GetPinnableReference());
-        switch (Gemm.Width)
+        switch (Simd.Width)
         {
             case KernelWidth.Vector512:
             {

@@ -24,36 +24,20 @@ public sealed class PackedMatrix
     /// <summary>Panel p, element (r, j) — input r, output 16p + j — at p·k·16 + r·16 + j.</summary>
     internal float[] Data { get; }
 
-    /// <summary>Packs a matrix given element by element: <paramref name="at"/>(input r, output c).</summary>
-    public static PackedMatrix Create(int inputs, int outputs, Func<int, int, float> at)
+    /// <summary>Packs a [inputs × outputs] row-major matrix (one row per input, as conductances and dense layers are kept).</summary>
+    public static PackedMatrix FromInputRows(ReadOnlySpan<float> byInput, int inputs, int outputs)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputs);
+        if (byInput.Length != inputs * outputs) throw new ArgumentException($"expected {inputs} × {outputs} values, got {byInput.Length}");
         int panels = (outputs + PanelWidth - 1) / PanelWidth;
         var data = new float[(long)panels * inputs * PanelWidth];
         for (int p = 0; p < panels; p++)
+        {
+            int width = Math.Min(PanelWidth, outputs - p * PanelWidth);
             for (int r = 0; r < inputs; r++)
-                for (int j = 0; j < PanelWidth; j++)
-                {
-                    int c = p * PanelWidth + j;
-                    data[((long)p * inputs + r) * PanelWidth + j] = c < outputs ? at(r, c) : 0f;
-                }
+                byInput.Slice(r * outputs + p * PanelWidth, width).CopyTo(data.AsSpan((int)(((long)p * inputs + r) * PanelWidth), width));
+        }
         return new PackedMatrix(inputs, outputs, data);
-    }
-
-    /// <summary>From a [outputs × inputs] row-major array (one row of weights per output, as a tile keeps them).</summary>
-    public static PackedMatrix FromOutputRows(ReadOnlySpan<float> byOutput, int inputs, int outputs)
-    {
-        if (byOutput.Length < inputs * outputs) throw new ArgumentException($"expected {outputs} × {inputs} values, got {byOutput.Length}");
-        var copy = byOutput[..(inputs * outputs)].ToArray();
-        return Create(inputs, outputs, (r, c) => copy[c * inputs + r]);
-    }
-
-    /// <summary>From a [inputs × outputs] row-major array (one row per input, as a dense layer's W is kept).</summary>
-    public static PackedMatrix FromInputRows(ReadOnlySpan<float> byInput, int inputs, int outputs)
-    {
-        if (byInput.Length < inputs * outputs) throw new ArgumentException($"expected {inputs} × {outputs} values, got {byInput.Length}");
-        var copy = byInput[..(inputs * outputs)].ToArray();
-        return Create(inputs, outputs, (r, c) => copy[r * outputs + c]);
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using MemristorGrid.Engine.Kernels;
 
 namespace MemristorGrid.Engine.Randomness;
 
@@ -16,12 +17,8 @@ namespace MemristorGrid.Engine.Randomness;
 /// </summary>
 public static class GaussianBlocks
 {
-    private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
-    private const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+    private const uint M0 = Philox.M0, M1 = Philox.M1, W0 = Philox.W0, W1 = Philox.W1;
     private const int Blocks = 16;
-
-    /// <summary>Use the 512-bit path when the machine has it; tests turn it off to compare the two.</summary>
-    internal static bool Use512 { get; set; } = Vector512.IsHardwareAccelerated;
 
     /// <summary>Fills <paramref name="destination"/> with N(0, 1) values start, start + 1, … of <paramref name="rng"/>'s stream.</summary>
     public static void Fill(in CounterRng rng, Span<float> destination, ulong start)
@@ -34,7 +31,7 @@ public static class GaussianBlocks
             ulong block = index / (4 * Blocks) * Blocks;
             int offset = (int)(index % (4 * Blocks)), take = Math.Min(4 * Blocks - offset, destination.Length - written);
             var target = offset == 0 && take == 4 * Blocks ? destination.Slice(written, take) : group;
-            if (Use512) Compute512(block, rng.Stream, rng.Seed, target);
+            if (Simd.Width == KernelWidth.Vector512) Compute512(block, rng.Stream, rng.Seed, target);
             else for (int q = 0; q < Blocks; q += 4) Compute128(block + (ulong)q, rng.Stream, rng.Seed, target, q);
             if (target == group) group.Slice(offset, take).CopyTo(destination.Slice(written, take));
             written += take;
@@ -98,6 +95,8 @@ public static class GaussianBlocks
         return (r * cos, r * sin);
     }
 
+    // The 512-bit rounds again on 128-bit vectors (four calls fill a group): machines without AVX-512
+    // would run Vector512 code in software, and .NET offers no width-generic vector type to share one body.
     private static void Compute128(ulong block, ulong stream, ulong seed, Span<float> soa, int at)
     {
         var lo = Vector128.Create((uint)block) + Vector128<uint>.Indices;

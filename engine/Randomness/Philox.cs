@@ -10,8 +10,9 @@ namespace MemristorGrid.Engine.Randomness;
 /// </summary>
 public static class Philox
 {
-    private const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
-    private const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
+    // Multipliers and Weyl key increments of Philox4x32 (GaussianBlocks runs the same rounds on vectors).
+    internal const uint M0 = 0xD2511F53, M1 = 0xCD9E8D57;
+    internal const uint W0 = 0x9E3779B9, W1 = 0xBB67AE85;
 
     /// <summary>One 128-bit block for the 128-bit counter (c0..c3) under the 64-bit key (k0, k1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -19,10 +19,10 @@ public class KernelTests
 
     private static T With<T>(KernelWidth width, Func<T> run)
     {
-        var before = Gemm.Width;
-        Gemm.Width = width;
+        var before = Simd.Width;
+        Simd.Width = width;
         try { return run(); }
-        finally { Gemm.Width = before; }
+        finally { Simd.Width = before; }
     }
 
     [Theory]
@@ -57,18 +57,6 @@ public class KernelTests
             }
             for (int c = m; c < ldy; c++) Assert.Equal(-99f, first[i * ldy + c]);
         }
-    }
-
-    [Fact]
-    public void Product_of_packed_output_rows_is_the_transposed_layout()
-    {
-        var byOutput = Random(5 * 3, 3); // 3 outputs × 5 inputs
-        var x = Random(2 * 5, 4);
-        var y = new float[2 * 3];
-        Gemm.Multiply(x, 2, 5, PackedMatrix.FromOutputRows(byOutput, 5, 3), y, 3);
-        for (int i = 0; i < 2; i++)
-            for (int c = 0; c < 3; c++)
-                Assert.Equal(Enumerable.Range(0, 5).Sum(r => (double)x[i * 5 + r] * byOutput[c * 5 + r]), y[i * 3 + c], 5);
     }
 
     [Theory]
@@ -124,10 +112,10 @@ public class GaussianBlockTests
         var wide = new float[count];
         var narrow = new float[count];
         GaussianBlocks.Fill(rng, wide, start);
-        bool before = GaussianBlocks.Use512;
-        GaussianBlocks.Use512 = false;
+        var before = Simd.Width;
+        Simd.Width = KernelWidth.Vector256;
         try { GaussianBlocks.Fill(rng, narrow, start); }
-        finally { GaussianBlocks.Use512 = before; }
+        finally { Simd.Width = before; }
         Assert.Equal(wide, narrow);
         for (int i = 0; i < count; i++)
         {
