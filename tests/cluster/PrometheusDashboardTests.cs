@@ -11,7 +11,10 @@ namespace MemristorGrid.Cluster.Tests;
 /// <summary>
 /// The dashboards against a real Prometheus (Debian's <c>prometheus</c>; <c>.ci/run</c> installs it): two
 /// silo processes clustered through a real redis-server, each serving <c>/metrics</c>, scraped every second;
-/// two jobs with known reports (2 000 ring samples, then 40 of gmm16 across chips). Every Prometheus query of every dashboard
+/// two jobs with known reports (10 000 ring samples, then 40 of gmm16 across chips). The ring job must span
+/// several scrapes on each silo: a tile histogram whose calls all fall between two scrapes is first seen at
+/// its final count, rate() sees no rise, and the p95 panel is NaN for it (2 000 samples did that once the
+/// tile kernels were batched: a silo's share took under a second). Every Prometheus query of every dashboard
 /// is evaluated through <c>/api/v1/query</c> as Grafana would send it and must return data; the key panels
 /// must equal the truth — the samples the jobs made, the energy per sample their reports give, one series
 /// per silo — and a tile's p95 wall time must sit near its mean (the SDK's default buckets put it at 4.75 s).
@@ -37,7 +40,7 @@ public sealed class PrometheusDashboardTests : IDisposable
         var (_, ring) = Repo.Model("ring.onnx");
         var (_, gmm) = Repo.Model("gmm16.onnx");
         var profile = Repo.Profile("rram-180nm");
-        var first = await ClusterJobRunner.RunAsync(grains, ring, "ring.onnx", profile, new AnalogRunOptions { Seed = 3, LaneSize = 250 }, 2000, []);
+        var first = await ClusterJobRunner.RunAsync(grains, ring, "ring.onnx", profile, new AnalogRunOptions { Seed = 3, LaneSize = 250 }, 10_000, []);
         var second = await ClusterJobRunner.RunAsync(grains, gmm, "gmm16.onnx", profile, new AnalogRunOptions { Seed = 4, LaneSize = 10 }, 40, []);
         await client.StopAsync();
         long samples = first.SampleCount + second.SampleCount;
