@@ -1,15 +1,28 @@
 namespace MemristorGrid.GrainInterfaces;
 
 /// <summary>
-/// Grain keys, each built and parsed here only. A tile's key names its deployment, its chip (so
-/// placement keeps a chip's tiles together without asking anyone) and the tile's id in the plan:
-/// <c>dep-…/chip2/L1/r0/c3</c>.
+/// Grain keys, each built and parsed here only. A chip's key names its deployment and the chip (so
+/// placement deals chips over silos without asking anyone): <c>dep-…/chip2</c>.
 /// </summary>
 public static class GrainKeys
 {
-    public readonly record struct TileKey(string Deployment, int Chip, string TileId);
+    public readonly record struct ChipKey(string Deployment, int Chip);
 
-    public static string Tile(string deployment, int chip, string tileId) => $"{deployment}/chip{chip}/{tileId}";
+    public static string Chip(string deployment, int chip) => $"{deployment}/chip{chip}";
+
+    public static bool TryParseChip(string key, out ChipKey chip)
+    {
+        chip = default;
+        int slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || key.IndexOf('/', slash + 1) >= 0) return false;
+        var part = key.AsSpan(slash + 1);
+        if (!part.StartsWith("chip", StringComparison.Ordinal) || !int.TryParse(part[4..], System.Globalization.NumberStyles.None, null, out int number))
+            return false;
+        chip = new ChipKey(key[..slash], number);
+        return true;
+    }
+
+    public static ChipKey ParseChip(string key) => TryParseChip(key, out var chip) ? chip : throw new ArgumentException($"not a chip key: {key}");
 
     public static string Labels(string deployment) => $"{deployment}/labels";
 
@@ -33,19 +46,4 @@ public static class GrainKeys
     public static string DeploymentOfLabels(string key) =>
         key.EndsWith("/labels", StringComparison.Ordinal) ? key[..^"/labels".Length] : throw new ArgumentException($"not a label-encoder key: {key}");
 
-    public static bool TryParseTile(string key, out TileKey tile)
-    {
-        tile = default;
-        int first = key.IndexOf('/', StringComparison.Ordinal);
-        if (first <= 0) return false;
-        int second = key.IndexOf('/', first + 1);
-        if (second < 0 || second == key.Length - 1) return false;
-        var chipPart = key.AsSpan(first + 1, second - first - 1);
-        if (!chipPart.StartsWith("chip", StringComparison.Ordinal) || !int.TryParse(chipPart[4..], System.Globalization.NumberStyles.None, null, out int chip))
-            return false;
-        tile = new TileKey(key[..first], chip, key[(second + 1)..]);
-        return true;
-    }
-
-    public static TileKey ParseTile(string key) => TryParseTile(key, out var tile) ? tile : throw new ArgumentException($"not a tile key: {key}");
 }

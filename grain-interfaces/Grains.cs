@@ -1,28 +1,31 @@
 namespace MemristorGrid.GrainInterfaces;
 
-/// <summary>One crossbar tile: evaluates a lane's input voltages into partial output currents. Holds
-/// nothing that cannot be rebuilt from its deployment (a pure function of model, profile, chip seed and
-/// tile), so losing an activation loses nothing and replicas on several silos are identical.</summary>
-[Alias("mg.ITileGrain")]
-public interface ITileGrain : IGrainWithStringKey
+/// <summary>One chip (macro) of crossbar tiles: evaluates, in one call, all of a lane's work for its tiles
+/// in one step of a network pass — a chain of layers that sits on the chip, or its share of a layer
+/// that spans chips. Holds nothing that cannot be rebuilt from its deployment (tiles are a pure
+/// function of model, profile, chip seed and tile), so losing an activation loses nothing and replicas
+/// on several silos are identical. Per-tile energy, MVM counts and telemetry stay per tile.</summary>
+[Alias("mg.IChipGrain")]
+public interface IChipGrain : IGrainWithStringKey
 {
     /// <summary>Pure given the programmed conductances, so requests from different lanes may run at once.</summary>
     [Alias("Evaluate"), Orleans.Concurrency.AlwaysInterleave]
-    Task<TileResponse> EvaluateAsync(TileRequest request);
+    Task<ChipResponse> EvaluateAsync(ChipRequest request);
 
+    /// <summary>Where the chip's tiles are served.</summary>
     [Alias("Describe")]
-    Task<TilePlacement> DescribeAsync();
+    Task<TilePlacement[]> DescribeAsync();
 }
 
-/// <summary>A tile placed with its chip: every tile of a chip on one silo, chips spread over the silos —
-/// a partitioned multi-chip deployment whose interconnect crosses processes (<c>--placement chips</c>).</summary>
-[Alias("mg.ICrossbarTileGrain")]
-public interface ICrossbarTileGrain : ITileGrain;
+/// <summary>A chip placed on its own silo: chips dealt over the silos — a partitioned multi-chip
+/// deployment whose interconnect crosses processes (<c>--placement chips</c>).</summary>
+[Alias("mg.IPlacedChipGrain")]
+public interface IPlacedChipGrain : IChipGrain;
 
-/// <summary>A tile served on the silo of the lane that calls it (the default placement): each silo
+/// <summary>A chip served on the silo of the lane that calls it (the default placement): each silo
 /// programs its own replica, so a lane's network passes never leave its process.</summary>
-[Alias("mg.ILocalCrossbarTileGrain")]
-public interface ILocalCrossbarTileGrain : ITileGrain;
+[Alias("mg.ILocalChipGrain")]
+public interface ILocalChipGrain : IChipGrain;
 
 /// <summary>One lane of integrator channels: owns its state x(τ), drives its network passes through the
 /// tiles window after window by itself, and checkpoints after every window.</summary>

@@ -23,30 +23,35 @@ public sealed record DeploymentSpec(
     }
 }
 
-/// <summary>A lane's batch of input voltages for one tile in one segment of analog time: float32
-/// [count × rows]; its samples are FirstSample, FirstSample + 1, … or, when some of the lane's samples
-/// sit this evaluation out, the global indices in <see cref="Samples"/> (int64).</summary>
-[GenerateSerializer, Immutable, Alias("mg.TileRequest")]
-public sealed record TileRequest(
-    [property: Id(0)] byte[] Inputs,
-    [property: Id(1)] int Count,
-    [property: Id(2)] ulong Seed,
-    [property: Id(3)] long FirstSample,
-    [property: Id(4)] long Segment,
-    [property: Id(5)] int Pass,
-    [property: Id(6)] bool Traced,
-    [property: Id(7)] byte[] Samples);
+/// <summary>A lane's batch for one chip step (<c>ChipStep</c>, by its index in the pass) in one segment of
+/// analog time: the activations entering the step, float32 [count × input width]; its samples are
+/// FirstSample, FirstSample + 1, … or, when some of the lane's samples sit this evaluation out, the
+/// global indices in <see cref="Samples"/> (int64). A step that applies activations also carries the
+/// embedding rows (float32 [rows × H]) and each sample's row (int32 [count]); others carry them empty.</summary>
+[GenerateSerializer, Immutable, Alias("mg.ChipRequest")]
+public sealed record ChipRequest(
+    [property: Id(0)] int Step,
+    [property: Id(1)] byte[] Inputs,
+    [property: Id(2)] int Count,
+    [property: Id(3)] ulong Seed,
+    [property: Id(4)] long FirstSample,
+    [property: Id(5)] long Segment,
+    [property: Id(6)] int Pass,
+    [property: Id(7)] bool Traced,
+    [property: Id(8)] byte[] Samples,
+    [property: Id(9)] byte[] Embedding,
+    [property: Id(10)] byte[] EmbeddingRows);
 
-/// <summary>A tile's output voltages (float32 little-endian, [count × cols]), each sample's cell power
-/// (float64, W) and what the read counted.</summary>
-[GenerateSerializer, Immutable, Alias("mg.TileResponse")]
-public sealed record TileResponse(
+/// <summary>A chip step's outputs (float32 little-endian, [count × the step's output width]), each of its
+/// tiles' cell power per sample (float64, W, [step tiles × count]) and what the reads counted.</summary>
+[GenerateSerializer, Immutable, Alias("mg.ChipResponse")]
+public sealed record ChipResponse(
     [property: Id(0)] byte[] Outputs,
-    [property: Id(1)] double CellPowerWatts,
-    [property: Id(2)] int InputOverflows,
-    [property: Id(3)] int SaturatedOutputs,
-    [property: Id(4)] byte[] CellPower,
-    [property: Id(5)] int AdcOverflows = 0);
+    [property: Id(1)] byte[] TilePower,
+    [property: Id(2)] double CellPowerWatts,
+    [property: Id(3)] int InputOverflows,
+    [property: Id(4)] int SaturatedOutputs,
+    [property: Id(5)] int AdcOverflows);
 
 /// <summary>Where a tile lives.</summary>
 [GenerateSerializer, Immutable, Alias("mg.TilePlacement")]
@@ -134,6 +139,13 @@ public sealed class LaneCheckpoint
 
     /// <summary>Per sample, the ODE step size proposed next, float64 little-endian.</summary>
     [Id(7)] public byte[] StepSizes { get; set; } = [];
+
+    /// <summary>Where segments are only checkpoints (ODE, continuous controller): per sample its reverse time,
+    /// its last derivative [count × D] and that derivative's cell power per tile, float64 little-endian; empty otherwise.</summary>
+    [Id(8)] public byte[] Times { get; set; } = [];
+    [Id(9)] public byte[] Slopes { get; set; } = [];
+    [Id(10)] public byte[] SlopePowers { get; set; } = [];
+    [Id(11)] public bool HasSlopes { get; set; }
 
     /// <summary>Per tile cell energy so far, float64 little-endian.</summary>
     [Id(4)] public byte[] TileCellEnergyJoules { get; set; } = [];

@@ -34,10 +34,11 @@ internal sealed class AnalogRunArguments
     public readonly Option<ulong?> ProgramSeed = Optional<ulong>("--program-seed", "Seed of the chip: programming noise, faults, offsets (default: --seed).");
     public readonly Option<string?> ReferenceData = Commands.ReferenceData.Create();
     public readonly Option<int?> LaneSize = Optional<int>("--lane-size", "Samples integrated together in one lane (default: enough lanes for every lane slot, at most 500 each). Samples do not depend on it.").PositiveIfSet();
-    public readonly Option<double> Rtol = Make("--rtol", "Relative tolerance of the adaptive ODE solver.", 1e-4).Positive();
+    public readonly Option<double> Rtol = Make("--rtol", "Relative tolerance of the adaptive ODE solver (per coordinate |err| ≤ atol + rtol·|x|); it alone decides the ODE's work with a continuous controller.", 1e-4).Positive();
     public readonly Option<double> Atol = Make("--atol", "Absolute tolerance of the adaptive ODE solver.", 1e-5).Positive();
+    public readonly Option<int> ContinuousSegments = Make("--continuous-segments", "With a continuous controller (update period 0): slices the run is cut into — the SDE's step grid (--substeps per slice); for the ODE only checkpoints, which its steps cross (samples do not depend on them).", 100).Positive();
     public readonly Option<string> SdeScheme = Make("--sde-scheme", "SDE integrator: sra1 (Rößler, strong order 1.5 for additive noise) or em (Euler–Maruyama).", "sra1");
-    public readonly Option<int> Substeps = Make("--substeps", "SDE steps per controller update period.", 10).Positive();
+    public readonly Option<int> Substeps = Make("--substeps", "SDE steps per controller update period (or per --continuous-segments slice).", 10).Positive();
     public readonly Option<double> EndTime = Make("--end-time", "Diffusion time τ where the analog run stops (from τ = 1). Below 0 continues past the end of the schedule, as the demo board does (to −0.2).", 1e-4);
     public readonly ScheduleOptions Schedule = new();
     public readonly Option<string?> BaselineReport = new("--baseline-report") { Description = "A digital baseline's report.json (from memgrid baseline): report.md then opens with digital against analog." };
@@ -53,7 +54,7 @@ internal sealed class AnalogRunArguments
     }
 
     public IEnumerable<Option> All() =>
-        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, SdeScheme, Substeps, EndTime, DeviceAge, Decoder, BaselineReport, .. Schedule.All()];
+        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, ContinuousSegments, SdeScheme, Substeps, EndTime, DeviceAge, Decoder, BaselineReport, .. Schedule.All()];
 
     public sealed record Resolved(string ModelPath, byte[] ModelBytes, ScoreNetwork Network, HardwareProfile Profile, string ProfileName,
         AnalogRunOptions Options, int Count, int[] Labels, (Dataset Data, string Name)? Reference, string OutDir)
@@ -96,6 +97,7 @@ internal sealed class AnalogRunArguments
             AbsoluteTolerance = parse.GetValue(Atol),
             SdeScheme = parse.GetValue(SdeScheme) == "em" ? Engine.Simulation.SdeScheme.EulerMaruyama : Engine.Simulation.SdeScheme.Sra1,
             Substeps = parse.GetValue(Substeps),
+            ContinuousSegments = parse.GetValue(ContinuousSegments),
             EndTime = parse.GetValue(EndTime),
         };
         options.ValidateFor(net);
@@ -177,6 +179,7 @@ internal static class RunCommand
             ["placement"] = r.Simulator == "reference" ? null : r.Placement,
             ["rtol"] = o.RelativeTolerance,
             ["atol"] = o.AbsoluteTolerance,
+            ["continuous_segments"] = o.ContinuousSegments,
             ["reference"] = r.Reference?.Name,
             ["kl_paper"] = quality?.KlPaper,
             ["kl_2d"] = quality?.Kl2D,
@@ -388,7 +391,7 @@ internal static class RunCommand
         sb.AppendLine(inv, $"| energy per sample | {Units.Energy(result.EnergyPerSampleJoules)} |");
         var c = result.Counters;
         sb.AppendLine(inv, $"| controller updates per sample | {(result.ControllerUpdates > 0 ? result.ControllerUpdates.ToString(inv) : "continuous")} |");
-        sb.AppendLine(inv, $"| network evaluations (lane passes) | {c.NetworkEvaluations} over {result.Lanes} lanes |");
+        sb.AppendLine(inv, $"| network evaluations per sample | {(double)c.SampleEvaluations / result.SampleCount:F1} ({c.NetworkEvaluations} lane passes over {result.Lanes} lanes) |");
         sb.AppendLine(inv, $"| solver steps accepted / rejected | {c.AcceptedSteps} / {c.RejectedSteps} |");
         sb.AppendLine(inv, $"| saturated tile outputs | {c.SaturatedOutputs} |");
         sb.AppendLine(inv, $"| embedding DAC overflows | {c.EmbeddingOverflows} of {c.EmbeddingValues} channel updates |");

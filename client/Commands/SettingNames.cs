@@ -21,6 +21,7 @@ internal static class SettingNames
         ["relative_tolerance"] = "--rtol",
         ["absolute_tolerance"] = "--atol",
         ["substeps"] = "--substeps",
+        ["continuous_segments"] = "--continuous-segments",
         ["steps"] = "--steps",
         ["batch_size"] = "--batch-size",
         ["chips"] = "--chips",

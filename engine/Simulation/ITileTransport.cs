@@ -1,26 +1,33 @@
 using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
 
 namespace MemristorGrid.Engine.Simulation;
 
 /// <summary>
-/// How the lane driver reaches crossbar tiles: evaluate tile <c>tile</c> of the plan on a batch of input
-/// voltages at a given read context. The reference simulator calls tile objects in-process; the actor
-/// system sends the same request to tile grains. Both must return what <see cref="CrossbarTile.Evaluate"/>
-/// returns for the same tile, inputs and context.
+/// How the lane driver reaches crossbar tiles: one call per <see cref="ChipStep"/> of a network pass,
+/// carrying the lane's batch for every tile of that chip in the step. The reference simulator computes
+/// the step in-process; the actor system sends it to the chip's grain. Both must return what
+/// <see cref="ChipStepEvaluator.Evaluate"/> returns for the same step, inputs and context.
 /// </summary>
 public interface ITileTransport
 {
-    /// <param name="inputs">[count × tile rows]; the callee may overwrite it.</param>
-    /// <param name="outputs">[count × tile cols], written by the callee.</param>
-    /// <param name="cellPower">[count] each sample's cell power (W), written by the callee.</param>
-    ValueTask<TileEvaluation> EvaluateAsync(int tile, Memory<float> inputs, Memory<float> outputs, Memory<double> cellPower, int count,
-        ReadContext read, CancellationToken cancel);
+    /// <param name="input">[count × the step's input width]: the activations entering its first layer.</param>
+    /// <param name="embedding">Read when the step applies activations (<see cref="StepEmbedding.ReadBy"/>).</param>
+    /// <param name="output">[count × <see cref="ChipStep.OutputWidth"/>], written by the callee.</param>
+    /// <param name="tilePower">[step tiles × count]: each tile's cell power per sample (W), written by the callee.</param>
+    ValueTask<TileEvaluation> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
+        Memory<float> output, Memory<double> tilePower, CancellationToken cancel);
 }
 
-/// <summary>The reference transport: tiles programmed in this process, called directly.</summary>
-public sealed class LocalTileTransport(IReadOnlyList<CrossbarTile> tiles) : ITileTransport
+/// <summary>The reference transport: tiles programmed in this process, steps computed directly.</summary>
+public sealed class LocalTileTransport(ChipStepEvaluator chips) : ITileTransport
 {
-    public ValueTask<TileEvaluation> EvaluateAsync(int tile, Memory<float> inputs, Memory<float> outputs, Memory<double> cellPower, int count,
-        ReadContext read, CancellationToken cancel) =>
-        new(tiles[tile].Evaluate(inputs.Span, outputs.Span, count, read, cellPower.Span));
+    public LocalTileTransport(ScoreNetwork network, DeploymentPlan plan, HardwareProfile profile, IReadOnlyList<CrossbarTile> tiles)
+        : this(new ChipStepEvaluator(network, plan, profile, tiles)) { }
+
+    public ValueTask<TileEvaluation> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
+        Memory<float> output, Memory<double> tilePower, CancellationToken cancel) =>
+        new(chips.Evaluate(step, input.Span, count, read, embedding.Table.Span, embedding.Rows.Span, output.Span, tilePower.Span));
 }

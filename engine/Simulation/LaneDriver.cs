@@ -12,8 +12,8 @@ namespace MemristorGrid.Engine.Simulation;
 /// Advances lanes through analog time: the closed loop integrator ← network ← integrator. Reverse time
 /// s = τ_start − τ runs from 0 to the span; physical time is s·RC. The run is cut into segments — one
 /// per controller update period (zero-order hold of embeddings, coefficients, read noise and SDE
-/// noise), or equal slices when the controller is continuous — and each segment is handed to the
-/// solver. Tiles are reached only through <see cref="ITileTransport"/>, so the reference simulator and
+/// noise), or equal slices when the controller is continuous (the SDE's step grid; for the ODE only
+/// checkpoints, which its steps cross) — and each segment is handed to the solver. Tiles are reached only through <see cref="ITileTransport"/>, so the reference simulator and
 /// the actor system run this same code. Every random draw is keyed by (seed, tile or channel, segment,
 /// pass or substep, global sample index): lane size, lane order and the transport do not change it.
 /// </summary>
@@ -44,7 +44,7 @@ public sealed class LaneDriver
         SegmentCount = IsHeld ? (int)Math.Ceiling(Span / SegmentLength * (1 - 1e-12)) : options.ContinuousSegments;
         if (SegmentCount > 50_000_000) throw new UserInputException($"the profile gives {SegmentCount} controller updates per sample; lengthen controller.update_period_seconds");
         _solver = options.Kind == SamplerKind.Ode
-            ? new DormandPrince54(options.RelativeTolerance, options.AbsoluteTolerance, Span)
+            ? new DormandPrince54(options.RelativeTolerance, options.AbsoluteTolerance, Span, SegmentsAreCheckpoints)
             : options.SdeScheme == SdeScheme.Sra1
                 ? new Sra1(options.Seed, options.Substeps, IsHeld, Dim)
                 : new EulerMaruyama(options.Seed, options.Substeps, IsHeld, Dim);
@@ -78,6 +78,10 @@ public sealed class LaneDriver
 
     /// <summary>Whether the controller holds its outputs for an update period (else it is continuous).</summary>
     public bool IsHeld { get; }
+
+    /// <summary>Whether segment ends are no instant of the physics (the ODE with a continuous controller):
+    /// the solver's steps then run across them and segments only mark checkpoints.</summary>
+    public bool SegmentsAreCheckpoints => Options.Kind == SamplerKind.Ode && !IsHeld;
     public double SegmentLength { get; }
     public int SegmentCount { get; }
 
@@ -102,6 +106,9 @@ public sealed class LaneDriver
             Labels = labels,
             X = x,
             StepSizes = new double[count],
+            Times = SegmentsAreCheckpoints ? new double[count] : [],
+            Slopes = SegmentsAreCheckpoints ? new double[count * Dim] : [],
+            SlopePowers = SegmentsAreCheckpoints ? new double[count * Plan.Tiles.Count] : [],
             TileCellEnergyJoules = new double[Plan.Tiles.Count],
             TileMvms = new long[Plan.Tiles.Count],
         };

@@ -66,6 +66,19 @@ public sealed class LaneState
     /// <summary>Per sample: the step size the ODE controller proposes next (reverse-time units); 0 before the first step.</summary>
     public required double[] StepSizes { get; init; }
 
+    /// <summary>Where segments are only checkpoints (the ODE with a continuous controller), each sample's
+    /// reverse time s reached; its steps run across segment ends. Empty otherwise.</summary>
+    public double[] Times { get; init; } = [];
+
+    /// <summary>With <see cref="Times"/>: each sample's dx/ds at its time [Count × D], the first stage of its
+    /// next step (first-same-as-last across checkpoints); meaningful once <see cref="HasSlopes"/>.</summary>
+    public double[] Slopes { get; init; } = [];
+
+    /// <summary>With <see cref="Slopes"/>: each tile's cell power at that derivative [tiles × Count].</summary>
+    public double[] SlopePowers { get; init; } = [];
+
+    public bool HasSlopes { get; set; }
+
     /// <summary>Per tile: cell energy ∫ΣV²G dt summed over the lane's samples (joules).</summary>
     public required double[] TileCellEnergyJoules { get; init; }
 

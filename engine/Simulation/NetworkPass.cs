@@ -6,25 +6,50 @@ using MemristorGrid.Engine.Partitioning;
 namespace MemristorGrid.Engine.Simulation;
 
 /// <summary>
-/// One pass of the score network through the crossbar tiles, layer by layer, for a batch of samples:
-/// every tile of a layer is asked at once, then the partial sums are added in plan order, and on the
-/// home chip each sample's embedding row is added and the activation circuit applied (the output layer
-/// is scaled by the network's gain instead).
+/// One pass of the score network through the crossbar tiles for a batch of samples, one call per chip
+/// step (<see cref="ChipStep.Schedule"/>): a chain of layers on one chip is one call that hands back
+/// the chain's finished output; a layer spanning chips asks every chip at once, then adds the partial
+/// sums in plan order and applies the activation circuits (each sample's embedding row added) — the
+/// output layer is scaled by the network's gain instead. The arithmetic is the same whichever way a
+/// layer is cut, so samples do not depend on the chip layout's call pattern.
 /// </summary>
-internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, ActivationCircuit activation)
+internal sealed class NetworkPass
 {
-    public DeploymentPlan Plan => plan;
-    public int MaxWidth { get; } = Math.Max(network.InputDim, plan.LayerOutputs.Max());
-    public int MaxTilesPerLayer { get; } = plan.LayerTiles.Max(t => t.Length);
+    private readonly DeploymentPlan _plan;
+    private readonly ChipStepEvaluator _home;
+    private readonly int[] _stepOf, _colOffset; // per plan tile: its step, and its columns' offset in the step's output
 
-    /// <summary>Per-lane buffers of a pass: tile inputs, outputs and cell powers, two activation planes, pending tile calls.</summary>
+    public NetworkPass(ScoreNetwork network, DeploymentPlan plan, ActivationCircuit activation)
+    {
+        _plan = plan;
+        _home = new ChipStepEvaluator(network, plan, activation, []);
+        Steps = ChipStep.Schedule(plan);
+        MaxWidth = Math.Max(network.InputDim, plan.LayerOutputs.Max());
+        _stepOf = new int[plan.Tiles.Count];
+        _colOffset = new int[plan.Tiles.Count];
+        foreach (var step in Steps)
+        {
+            int cols = 0;
+            foreach (int t in step.Tiles)
+            {
+                _stepOf[t] = step.Index;
+                _colOffset[t] = cols;
+                cols += plan.Tiles[t].ColCount;
+            }
+        }
+    }
+
+    public DeploymentPlan Plan => _plan;
+    public ChipStep[] Steps { get; }
+    public int MaxWidth { get; }
+
+    /// <summary>Per-lane buffers of a pass: each step's outputs and tile powers, two activation planes, pending calls.</summary>
     public sealed class Buffers(NetworkPass pass, int count)
     {
-        internal readonly float[][] TileInputs = pass.Plan.Tiles.Select(t => new float[count * t.RowCount]).ToArray();
-        internal readonly float[][] TileOutputs = pass.Plan.Tiles.Select(t => new float[count * t.ColCount]).ToArray();
-        internal readonly double[][] TilePower = pass.Plan.Tiles.Select(_ => new double[count]).ToArray();
+        internal readonly float[][] StepOutputs = pass.Steps.Select(s => s.Completes ? [] : new float[count * s.OutputWidth(pass.Plan)]).ToArray();
+        internal readonly double[][] StepPower = pass.Steps.Select(s => new double[count * s.Tiles.Length]).ToArray();
         internal readonly float[] ActivationsA = new float[count * pass.MaxWidth], ActivationsB = new float[count * pass.MaxWidth];
-        internal readonly ValueTask<TileEvaluation>[] Pending = new ValueTask<TileEvaluation>[pass.MaxTilesPerLayer];
+        internal readonly ValueTask<TileEvaluation>[] Pending = new ValueTask<TileEvaluation>[pass.Steps.Length];
     }
 
     /// <param name="n">Samples in the batch (rows of x and score).</param>
@@ -33,50 +58,57 @@ internal sealed class NetworkPass(ScoreNetwork network, DeploymentPlan plan, Act
     public async ValueTask RunAsync(Buffers w, LaneState lane, ITileTransport tiles, int n, float[] x, ReadContext read,
         float[] embedding, int[] rowOf, float[] score, double[] power, CancellationToken cancel)
     {
-        int h = network.HiddenWidth, layers = plan.LayerCount;
+        var rows = new StepEmbedding(embedding, rowOf.AsMemory(0, n));
         float[] input = x;
-        int inWidth = network.InputDim;
-        for (int l = 0; l < layers; l++)
+        int s = 0, last = _plan.LayerCount - 1;
+        while (s < Steps.Length)
         {
-            int outWidth = plan.LayerOutputs[l];
-            var layerTiles = plan.LayerTiles[l];
-            for (int k = 0; k < layerTiles.Length; k++)
+            var step = Steps[s];
+            int layer = step.LastLayer, inWidth = step.InputWidth(_plan), outWidth = _plan.LayerOutputs[layer];
+            float[] output = layer == last ? score : input == w.ActivationsA ? w.ActivationsB : w.ActivationsA;
+            if (step.Completes)
             {
-                var tp = plan.Tiles[layerTiles[k]];
-                var buffer = w.TileInputs[tp.Index];
-                int rows = tp.RowCount;
-                tp.GatherInputs(input, inWidth, buffer, n);
-                w.Pending[k] = tiles.EvaluateAsync(tp.Index, buffer.AsMemory(0, n * rows), w.TileOutputs[tp.Index].AsMemory(0, n * tp.ColCount),
-                    w.TilePower[tp.Index].AsMemory(0, n), n, read, cancel);
+                var evaluation = await tiles.EvaluateAsync(step, input.AsMemory(0, n * inWidth), n, read, rows,
+                    output.AsMemory(0, n * outWidth), w.StepPower[s].AsMemory(0, n * step.Tiles.Length), cancel);
+                Account(step, evaluation, w.StepPower[s], power, lane, n);
+                input = output;
+                s++;
+                continue;
             }
-            float[] output = l == layers - 1 ? score : (l % 2 == 0 ? w.ActivationsA : w.ActivationsB);
+            // A layer across chips: every chip at once, then the partial sums in plan order.
+            int first = s;
+            for (; s < Steps.Length && !Steps[s].Completes && Steps[s].FirstLayer == layer; s++)
+                w.Pending[s] = tiles.EvaluateAsync(Steps[s], input.AsMemory(0, n * inWidth), n, read, rows,
+                    w.StepOutputs[s].AsMemory(0, n * Steps[s].OutputWidth(_plan)), w.StepPower[s].AsMemory(0, n * Steps[s].Tiles.Length), cancel);
+            for (int j = first; j < s; j++)
+            {
+                var evaluation = await w.Pending[j];
+                w.Pending[j] = default;
+                Account(Steps[j], evaluation, w.StepPower[j], power, lane, n);
+            }
             Array.Clear(output, 0, n * outWidth);
-            for (int k = 0; k < layerTiles.Length; k++)
+            foreach (int t in _plan.LayerTiles[layer])
             {
-                var evaluation = await w.Pending[k];
-                w.Pending[k] = default;
-                var tp = plan.Tiles[layerTiles[k]];
-                var tilePower = w.TilePower[tp.Index];
-                for (int i = 0; i < n; i++) power[tp.Index * n + i] += tilePower[i];
-                lane.TileMvms[tp.Index] += n;
-                lane.Counters.InputOverflows += evaluation.InputOverflows;
-                lane.Counters.TileAdcOverflows += evaluation.AdcOverflows;
-                lane.Counters.SaturatedOutputs += evaluation.SaturatedOutputs;
-                tp.AddPartials(w.TileOutputs[tp.Index], output, outWidth, n);
+                var tp = _plan.Tiles[t];
+                tp.AddPartials(w.StepOutputs[_stepOf[t]].AsSpan(n * _colOffset[t], n * tp.ColCount), output, outWidth, n);
             }
-            if (l < layers - 1)
-            {
-                for (int i = 0; i < n; i++)
-                    activation.Apply(output.AsSpan(i * outWidth, outWidth), embedding.AsSpan(rowOf[i] * h, h));
-            }
-            else if (network.OutputGain != 1f)
-            {
-                for (int i = 0; i < n * outWidth; i++) output[i] *= network.OutputGain;
-            }
+            _home.Finish(layer, output.AsSpan(0, n * outWidth), outWidth, n, embedding, rowOf.AsSpan(0, n));
             input = output;
-            inWidth = outWidth;
         }
         lane.Counters.NetworkEvaluations++;
         lane.Counters.SampleEvaluations += n;
+    }
+
+    private static void Account(ChipStep step, TileEvaluation evaluation, double[] stepPower, double[] power, LaneState lane, int n)
+    {
+        for (int k = 0; k < step.Tiles.Length; k++)
+        {
+            int t = step.Tiles[k];
+            for (int i = 0; i < n; i++) power[t * n + i] += stepPower[k * n + i];
+            lane.TileMvms[t] += n;
+        }
+        lane.Counters.InputOverflows += evaluation.InputOverflows;
+        lane.Counters.TileAdcOverflows += evaluation.AdcOverflows;
+        lane.Counters.SaturatedOutputs += evaluation.SaturatedOutputs;
     }
 }

@@ -8,9 +8,21 @@ namespace MemristorGrid.Engine.Solvers;
 /// step, as each sample is its own run of the loop on the hardware: a stage evaluates only the samples
 /// still integrating, each at its own time, so a sample's trajectory does not depend on the lane it
 /// shares. Cell energy of an accepted step is the trapezoid of the sample's power at its two ends.
+/// <para>
+/// Where a segment's end is an instant of the physics (a held controller changes its outputs there), no
+/// step crosses it and the next segment starts from a fresh derivative. Where it is not (a continuous
+/// controller: segments are only checkpoints), steps run across it, each sample's time, proposed step
+/// and last derivative are carried in the lane, and a segment's work ends once every sample is past its
+/// end; only the run's end cuts a step. The work is then what the tolerance asks for, and where the
+/// checkpoints fall changes nothing a sample does.
+/// </para>
 /// </summary>
-public sealed class DormandPrince54(double relativeTolerance, double absoluteTolerance, double span) : ISegmentSolver
+public sealed class DormandPrince54(double relativeTolerance, double absoluteTolerance, double span, bool segmentsAreCheckpoints) : ISegmentSolver
 {
+    /// <summary>First trial step across checkpoints, as a fraction of the span (assumption; the controller
+    /// grows it at most 5× per accepted step, so a too-small first try costs a handful of steps).</summary>
+    public const double FirstStepFraction = 0.01;
+
     private const double A21 = 1.0 / 5;
     private const double A31 = 3.0 / 40, A32 = 9.0 / 40;
     private const double A41 = 44.0 / 45, A42 = -56.0 / 15, A43 = 32.0 / 9;
@@ -25,22 +37,35 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
         double[] k1 = w.K[0], k2 = w.K[1], k3 = w.K[2], k4 = w.K[3], k5 = w.K[4], k6 = w.K[5], k7 = w.K[6];
         int n = lane.Count, d = x.Length / n;
         int[] active = w.Active;
-        double s1 = segment.End, minStep = 1e-12 * span;
+        double minStep = 1e-12 * span;
+        // No step crosses the hard end; the segment's work is done once every sample has reached its end.
+        double hardEnd = segmentsAreCheckpoints ? span : segment.End, end = segment.End;
+        double firstStep = segmentsAreCheckpoints ? FirstStepFraction * span : segment.End - segment.Start;
         for (int i = 0; i < n; i++)
         {
-            s[i] = segment.Start;
-            h[i] = lane.StepSizes[i] > 0 ? lane.StepSizes[i] : s1 - segment.Start;
+            s[i] = segmentsAreCheckpoints ? lane.Times[i] : segment.Start;
+            h[i] = lane.StepSizes[i] > 0 ? lane.StepSizes[i] : firstStep;
         }
-        // Each segment starts with a fresh derivative (a held controller changes its outputs there), so a
-        // lane resumed from a checkpoint at a segment boundary repeats exactly the same evaluations.
-        await loop.DerivativeAsync(w.All, n, x, s, k1, w.PowerStart, cancel);
-        int m = StillIntegrating(w.All, n, active, s, s1, minStep);
+        if (segmentsAreCheckpoints && lane.HasSlopes)
+        {
+            Array.Copy(lane.Slopes, k1, n * d);
+            Array.Copy(lane.SlopePowers, w.PowerStart, w.Tiles * n);
+        }
+        else
+        {
+            // A held controller changes its outputs at a segment's start: a fresh derivative, so a lane
+            // resumed from a checkpoint at a segment boundary repeats exactly the same evaluations.
+            await loop.DerivativeAsync(w.All, n, x, s, k1, w.PowerStart, cancel);
+        }
+        // Every sample short of the hard end steps while any is short of the segment's end, so lanes stay
+        // full batches; a sample's steps are the same whichever call takes them.
+        int m = Unfinished(n, s, end, minStep) ? StillIntegrating(w.All, n, active, s, hardEnd, minStep) : 0;
         while (m > 0)
         {
             for (int a = 0; a < m; a++)
             {
                 int i = active[a];
-                if (h[i] >= s1 - s[i] - minStep) h[i] = s1 - s[i];
+                if (h[i] >= hardEnd - s[i] - minStep) h[i] = hardEnd - s[i];
             }
             for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * A21 * k1[j]; }
             await StageAsync(loop, w, active, m, k2, w.PowerScratch, 1.0 / 5, cancel);
@@ -105,9 +130,23 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
             }
             // The rails moved these samples' x: their next step starts from a fresh derivative.
             if (clipped > 0) await loop.DerivativeAsync(w.Clipped, clipped, x, s, k1, w.PowerStart, cancel);
-            m = StillIntegrating(active, m, active, s, s1, minStep);
+            m = Unfinished(n, s, end, minStep) ? StillIntegrating(active, m, active, s, hardEnd, minStep) : 0;
         }
         for (int i = 0; i < n; i++) lane.StepSizes[i] = h[i];
+        if (segmentsAreCheckpoints)
+        {
+            Array.Copy(s, lane.Times, n);
+            Array.Copy(k1, lane.Slopes, n * d);
+            Array.Copy(w.PowerStart, lane.SlopePowers, w.Tiles * n);
+            lane.HasSlopes = true;
+        }
+    }
+
+    private static bool Unfinished(int n, double[] s, double end, double minStep)
+    {
+        for (int i = 0; i < n; i++)
+            if (end - s[i] > minStep) return true;
+        return false;
     }
 
     /// <summary>Evaluates a stage whose states are in w.Y, for the active samples at s + c·h.</summary>
@@ -121,7 +160,7 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
         return loop.DerivativeAsync(active, m, w.Y, w.Stage, k, power, cancel);
     }
 
-    /// <summary>Writes to <paramref name="into"/> the samples of <paramref name="from"/> that have not reached the segment's end; returns how many.</summary>
+    /// <summary>Writes to <paramref name="into"/> the samples of <paramref name="from"/> that have not reached <paramref name="end"/>; returns how many.</summary>
     private static int StillIntegrating(int[] from, int count, int[] into, double[] s, double end, double minStep)
     {
         int m = 0;

@@ -4,6 +4,7 @@ using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Partitioning;
 using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 
 namespace MemristorGrid.Grains.Deployments;
@@ -18,9 +19,18 @@ public sealed record Deployment(string Id, DeploymentSpec Spec, ScoreNetwork Net
         return new Deployment(spec.Id(), spec, network, profile, DeploymentPlan.Create(network, profile.Mapping));
     }
 
-    public string TileKey(TilePlan tile) => GrainKeys.Tile(Id, tile.Chip, tile.Id);
+    public string ChipKey(int chip) => GrainKeys.Chip(Id, chip);
+
+    /// <summary>The order of one network pass's chip calls, the same on every silo.</summary>
+    public ChipStep[] Steps { get; } = ChipStep.Schedule(Plan);
 
     private readonly ConcurrentDictionary<string, Lazy<CrossbarTile>> _programmed = new();
+    private readonly ConcurrentDictionary<int, Lazy<ChipStepEvaluator>> _chips = new();
+
+    /// <summary>The evaluator of one chip's steps over its tiles, programmed once per silo.</summary>
+    public ChipStepEvaluator Chip(int chip) =>
+        _chips.GetOrAdd(chip, c => new Lazy<ChipStepEvaluator>(() =>
+            new ChipStepEvaluator(Network, Plan, Profile, Plan.Tiles.Select(t => t.Chip == c ? Programmed(t) : null).ToArray()))).Value;
 
     /// <summary>The tile programmed once per silo, shared by every activation that serves it (tiles are immutable).</summary>
     public CrossbarTile Programmed(TilePlan tile) =>

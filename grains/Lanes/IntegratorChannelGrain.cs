@@ -11,7 +11,7 @@ namespace MemristorGrid.Grains.Lanes;
 
 /// <summary>
 /// One lane of integrator channels. Runs the engine's <see cref="LaneDriver"/> — the same algorithm as
-/// the reference simulator — with tile grains as its transport and the deployment's label-encoder grain
+/// the reference simulator — with chip grains as its transport and the deployment's label-encoder grain
 /// as the source of its class embeddings, and checkpoints (x, analog time, segment, costs) after every
 /// window, so a lane lost with its silo resumes where it was saved.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class IntegratorChannelGrain(
 {
     private LaneDriver? _driver;
     private Deployment? _deployment;
-    private GrainTileTransport? _transport;
+    private GrainChipTransport? _transport;
     private LaneState? _lane;
     private LaneAssignment? _assignment;
     private readonly LaneWorkspace _workspace = new();
@@ -68,7 +68,7 @@ public sealed class IntegratorChannelGrain(
         span?.SetTag("lane", this.GetPrimaryKeyString());
         span?.SetTag("segments", $"{lane.Segment}..{target}");
         int before = lane.Segment;
-        _transport!.TraceNext(_deployment!.Plan.Tiles.Count);
+        _transport!.TraceNext(_deployment!.Steps.Length);
         try { await driver.AdvanceAsync(lane, _transport, target - lane.Segment, _workspace); }
         catch
         {
@@ -125,9 +125,10 @@ public sealed class IntegratorChannelGrain(
         JobCounters.Start(_deployment, GrainKeys.JobOfLane(this.GetPrimaryKeyString())); // a silo that joined mid-job
         var labels = await LabelEncoderGrain.FetchAsync(GrainFactory, _deployment);
         _driver = new LaneDriver(_deployment.Network, _deployment.Profile, _deployment.Plan, assignment.Options.ToEngine(), labels);
-        _transport = new GrainTileTransport(_deployment.Plan.Tiles.Select(t => assignment.Placement == TilePlacementMode.Chips
-            ? (ITileGrain)GrainFactory.GetGrain<ICrossbarTileGrain>(_deployment.TileKey(t))
-            : GrainFactory.GetGrain<ILocalCrossbarTileGrain>(_deployment.TileKey(t))).ToArray());
+        _transport = new GrainChipTransport(_deployment.Plan, _deployment.Steps.Length, _deployment.Network.HiddenWidth,
+            Enumerable.Range(0, _deployment.Plan.ChipCount).Select(c => assignment.Placement == TilePlacementMode.Chips
+                ? (IChipGrain)GrainFactory.GetGrain<IPlacedChipGrain>(_deployment.ChipKey(c))
+                : GrainFactory.GetGrain<ILocalChipGrain>(_deployment.ChipKey(c))).ToArray());
         _lane = checkpoint.State.Assignment is { } saved && saved.SameAs(assignment)
             ? WireFormat.Restore(checkpoint.State)
             : _driver.CreateLane(assignment.FirstSample, assignment.Count, assignment.Labels);

@@ -5,8 +5,8 @@ using Orleans.Runtime.Placement;
 
 namespace MemristorGrid.Grains.Placement;
 
-/// <summary>Places a tile grain by the chip named in its key: every tile of a chip on one silo, chips
-/// dealt round-robin over the compatible silos in address order (adding silos spreads chips).</summary>
+/// <summary>Places a chip grain by the chip named in its key: chips dealt round-robin over the compatible
+/// silos in address order (adding silos spreads chips).</summary>
 [GenerateSerializer, Immutable, Alias("mg.ChipPlacement")]
 public sealed class ChipPlacement : PlacementStrategy
 {
@@ -23,12 +23,12 @@ public sealed class ChipPlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        int chip = GrainKeys.TryParseTile(target.GrainIdentity.Key.ToString()!, out var tile) ? tile.Chip : 0;
+        int chip = GrainKeys.TryParseChip(target.GrainIdentity.Key.ToString()!, out var key) ? key.Chip : 0;
         return Task.FromResult(SiloFor(chip, context.GetCompatibleSilos(target))
             ?? throw new OrleansException($"no silo can host {target.GrainIdentity}"));
     }
 
-    /// <summary>The silo a chip belongs on among <paramref name="silos"/>: the rule placement and the tiles
+    /// <summary>The silo a chip belongs on among <paramref name="silos"/>: the rule placement and the chips
     /// themselves (after churn) both follow.</summary>
     public static SiloAddress? SiloFor(int chip, IEnumerable<SiloAddress> silos)
     {

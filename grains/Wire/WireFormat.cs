@@ -60,6 +60,10 @@ public static class WireFormat
         into.X = Bytes<double>(lane.X);
         into.Segment = lane.Segment;
         into.StepSizes = Bytes<double>(lane.StepSizes);
+        into.Times = Bytes<double>(lane.Times);
+        into.Slopes = Bytes<double>(lane.Slopes);
+        into.SlopePowers = Bytes<double>(lane.SlopePowers);
+        into.HasSlopes = lane.HasSlopes;
         into.TileCellEnergyJoules = Bytes<double>(lane.TileCellEnergyJoules);
         into.TileMvms = lane.TileMvms.ToArray();
         into.Counters = lane.Counters.ToWire();
@@ -76,6 +80,10 @@ public static class WireFormat
             X = Values<double>(c.X),
             Segment = c.Segment,
             StepSizes = Values<double>(c.StepSizes),
+            Times = Values<double>(c.Times),
+            Slopes = Values<double>(c.Slopes),
+            SlopePowers = Values<double>(c.SlopePowers),
+            HasSlopes = c.HasSlopes,
             TileCellEnergyJoules = Values<double>(c.TileCellEnergyJoules),
             TileMvms = c.TileMvms.ToArray(),
             Counters = (c.Counters ?? throw new InvalidOperationException("checkpoint without counters")).ToEngine(),

@@ -21,21 +21,17 @@ public class WireTests
     private static T Travel<T>(T value) => Orleans.Deserialize<T>(Orleans.SerializeToArray(value))!;
 
     [Fact]
-    public void Tile_keys_parse_back_into_what_built_them_and_malformed_keys_are_refused()
+    public void Chip_keys_parse_back_into_what_built_them_and_malformed_keys_are_refused()
     {
         var (net, _) = Repo.Model("gmm16.onnx");
         var plan = DeploymentPlan.Create(net, Repo.Profile("rram-180nm").Mapping);
-        foreach (var tile in plan.Tiles)
-        {
-            string key = GrainKeys.Tile("dep-0123abcd", tile.Chip, tile.Id);
-            var parsed = GrainKeys.ParseTile(key);
-            Assert.Equal(new GrainKeys.TileKey("dep-0123abcd", tile.Chip, tile.Id), parsed);
-            Assert.Same(tile, plan.Tile(parsed.TileId));
-        }
-        foreach (var bad in new[] { "dep", "dep/chip2", "dep/chip2/", "dep/chipX/L1/r0/c0", "dep/chip-1/L1/r0/c0", "dep/labels", "/chip1/L0/r0/c0" })
-            Assert.False(GrainKeys.TryParseTile(bad, out _), bad);
+        Assert.Equal(4, plan.ChipCount);
+        for (int chip = 0; chip < plan.ChipCount; chip++)
+            Assert.Equal(new GrainKeys.ChipKey("dep-0123abcd", chip), GrainKeys.ParseChip(GrainKeys.Chip("dep-0123abcd", chip)));
+        foreach (var bad in new[] { "dep", "dep/chip", "dep/chip2/", "dep/chipX", "dep/chip-1", "dep/labels", "/chip1", "dep/chip1/L0/r0/c0" })
+            Assert.False(GrainKeys.TryParseChip(bad, out _), bad);
         Assert.Equal("dep-1", GrainKeys.DeploymentOfLabels(GrainKeys.Labels("dep-1")));
-        Assert.Throws<ArgumentException>(() => GrainKeys.DeploymentOfLabels("dep-1/chip0/L0/r0/c0"));
+        Assert.Throws<ArgumentException>(() => GrainKeys.DeploymentOfLabels("dep-1/chip0"));
     }
 
     [Fact]
@@ -69,7 +65,7 @@ public class WireTests
         var plan = DeploymentPlan.Create(net, profile.Mapping);
         var options = new AnalogRunOptions { Kind = SamplerKind.Sde, GuidanceWeight = 1, Seed = 3, Substeps = 1 };
         var driver = new LaneDriver(net, profile, plan, options, LabelEncoder.Of(net));
-        var tiles = new LocalTileTransport(ReferenceSimulator.Program(plan, net, profile, 1));
+        var tiles = new LocalTileTransport(net, plan, profile, ReferenceSimulator.Program(plan, net, profile, 1));
         int[] labels = [0, 2, 1, 1];
         var straight = driver.CreateLane(8, 4, labels);
         await driver.AdvanceAsync(straight, tiles, int.MaxValue);

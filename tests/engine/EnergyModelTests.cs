@@ -170,13 +170,15 @@ public class EnergyModelTests
 
     [Theory]
     [InlineData("dp54")]
+    [InlineData("dp54-across-checkpoints")]
     [InlineData("em")]
     [InlineData("sra1")]
     public async Task Cell_energy_is_the_power_integrated_over_the_accepted_steps(string scheme)
     {
         ISegmentSolver solver = scheme switch
         {
-            "dp54" => new DormandPrince54(1e-4, 1e-5, span: 1),
+            "dp54" => new DormandPrince54(1e-4, 1e-5, span: 1, segmentsAreCheckpoints: false),
+            "dp54-across-checkpoints" => new DormandPrince54(1e-4, 1e-5, span: 0.75, segmentsAreCheckpoints: true),
             "em" => new EulerMaruyama(1, 4, held: false, dim: 2),
             _ => new Sra1(1, 4, held: true, dim: 2),
         };
@@ -187,6 +189,9 @@ public class EnergyModelTests
             Labels = [],
             X = new double[6],
             StepSizes = new double[3],
+            Times = [0.25, 0.25, 0.25],
+            Slopes = new double[6],
+            SlopePowers = new double[6],
             TileCellEnergyJoules = new double[2],
             TileMvms = new long[2],
         };

@@ -1,0 +1,60 @@
+using System.Runtime.InteropServices;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Grains.Wire;
+
+namespace MemristorGrid.Grains.Lanes;
+
+/// <summary>The lane driver's transport over chip grains: one call per chip step, its numbers travelling as
+/// immutable byte buffers (Orleans would serialise a float[] element by element).</summary>
+/// <param name="chips">The grain of each chip, by chip number.</param>
+/// <param name="hiddenWidth">Width H of an embedding row.</param>
+public sealed class GrainChipTransport(DeploymentPlan plan, int steps, int hiddenWidth, IChipGrain[] chips) : ITileTransport
+{
+    private int _tracedCalls;
+
+    // Request buffers per step, reused once the call has returned (a local call reads them before it
+    // answers, and a remote call has serialised them by then).
+    private readonly byte[]?[] _inputs = new byte[steps][];
+    private readonly byte[]?[] _samples = new byte[steps][];
+    private readonly byte[]?[] _embedding = new byte[steps][];
+    private readonly byte[]?[] _rows = new byte[steps][];
+
+    /// <summary>Marks the next <paramref name="calls"/> chip calls for tracing (one network pass per window).</summary>
+    public void TraceNext(int calls) => _tracedCalls = calls;
+
+    public async ValueTask<TileEvaluation> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
+        Memory<float> output, Memory<double> tilePower, CancellationToken cancel)
+    {
+        bool traced = _tracedCalls > 0;
+        if (traced) _tracedCalls--;
+        int s = step.Index;
+        byte[] inputs = Copy(ref _inputs[s], MemoryMarshal.AsBytes(input.Span));
+        byte[] samples = read.Samples is { } indices ? Copy(ref _samples[s], MemoryMarshal.AsBytes(indices.AsSpan(0, count))) : [];
+        byte[] table = [], rows = [];
+        if (StepEmbedding.ReadBy(step, plan))
+        {
+            var rowOf = embedding.Rows.Span;
+            int used = 0; // only the rows the samples use travel
+            foreach (int r in rowOf) used = Math.Max(used, r + 1);
+            table = Copy(ref _embedding[s], MemoryMarshal.AsBytes(embedding.Table.Span[..(used * hiddenWidth)]));
+            rows = Copy(ref _rows[s], MemoryMarshal.AsBytes(rowOf));
+        }
+        var request = new ChipRequest(s, inputs, count, read.Seed, read.FirstSample, read.Interval, read.Pass, traced, samples, table, rows);
+        var response = await chips[step.Chip].EvaluateAsync(request);
+        MemoryMarshal.Cast<byte, float>(response.Outputs).CopyTo(output.Span);
+        MemoryMarshal.Cast<byte, double>(response.TilePower).CopyTo(tilePower.Span);
+        ResponseBuffers.Return(response.Outputs);
+        ResponseBuffers.Return(response.TilePower);
+        return new TileEvaluation(response.CellPowerWatts, response.InputOverflows, response.SaturatedOutputs, response.AdcOverflows);
+    }
+
+    private static byte[] Copy(ref byte[]? reused, ReadOnlySpan<byte> source)
+    {
+        if (reused is null || reused.Length != source.Length) reused = new byte[source.Length];
+        source.CopyTo(reused);
+        return reused;
+    }
+}
