@@ -44,6 +44,7 @@ public sealed partial class CrossbarTile
     private readonly PackedMatrix? _noiseWeights; // (G⁺² + G⁻²)·(s/ΔG)²; null without read noise
     private readonly int[] _digitisedRows;
     private readonly bool[] _adcRows;
+    private readonly bool _anyAdcRow;
     private readonly float _readSigma;
     private readonly float _voltsPerUnit;
     private readonly Quantizer _dac, _adc;
@@ -83,6 +84,7 @@ public sealed partial class CrossbarTile
         _tiaRail = Converters.Rail(profile.Tia.SaturationVolts, profile);
         _digitisedRows = Enumerable.Range(0, plan.RowCount).Where(r => plan.DigitisedRows[r]).ToArray();
         _adcRows = Enumerable.Range(0, plan.RowCount).Select(plan.ArrivesOverLink).ToArray();
+        _anyAdcRow = _digitisedRows.Any(r => _adcRows[r]);
         if (!profile.Wires.IsIdeal)
         {
             var (plus, minus, unit) = WiredArrays(plan, gPlus, gMinus, columnScale, profile.Wires, device.Window);
@@ -120,7 +122,9 @@ public sealed partial class CrossbarTile
         if (inputs.Length < count * rows) throw new ArgumentException($"tile {Plan.Id} expects {count}×{rows} inputs, got {inputs.Length}");
         if (outputs.Length < count * cols) throw new ArgumentException($"tile {Plan.Id} writes {count}×{cols} outputs, got room for {outputs.Length}");
         int overflows = 0, adcOverflows = 0;
-        for (int i = 0; i < count; i++) DigitiseInputs(inputs.Slice(i * rows, rows), ref overflows, ref adcOverflows);
+        if (_digitisedRows.Length == rows && !_anyAdcRow) overflows += _dac.Apply(inputs[..(count * rows)]); // every row through the DAC alone: one vectorised pass, the same bits
+        else if (!_dac.IsIdeal || (_anyAdcRow && !_adc.IsIdeal))
+            for (int i = 0; i < count; i++) DigitiseInputs(inputs.Slice(i * rows, rows), ref overflows, ref adcOverflows);
         bool noisy = _readSigma > 0;
         var rng = noisy ? Streams.Rng(read.Seed, StreamPurpose.ReadNoise, Plan.StreamKey, (ulong)read.Interval, (ulong)read.Pass) : default;
         double watts;

@@ -6,8 +6,8 @@ namespace MemristorGrid.Engine.Kernels;
 
 /// <summary>
 /// y = x·W for a batch: x is [n × k] (row stride ldx), W a <see cref="PackedMatrix"/> (k × m), y [n × m]
-/// (row stride ldy). Register-blocked: 8 samples × 32 outputs per block on AVX-512 (16 accumulators),
-/// 4 × 16 on 256-bit vectors, one output at a time otherwise.
+/// (row stride ldy). Register-blocked: 8 samples × 32 outputs per block on AVX-512 (16 accumulators; an odd
+/// last panel in 8 × 16 blocks), 4 × 16 on 256-bit vectors, one output at a time otherwise.
 /// Every output is accumulated the same way on every path — acc = fma(x_r, w_r, acc) for r = 0, 1, …,
 /// k − 1 from acc = 0 — so the bits do not depend on the instruction width: a cluster of mixed machines
 /// returns the same samples wherever a lane runs. Allocates nothing. The 512- and 256-bit blocks are
@@ -30,27 +30,90 @@ public static class Gemm
         ref float ws = ref w.Data[0];
         switch (Simd.Width)
         {
-            case KernelWidth.Vector512: Multiply512(ref xs, n, ldx, ref ws, k, w.Panels, m, ref ys, ldy); break;
+            case KernelWidth.Vector512: Multiply512(ref xs, n, ldx, ref ws, k, w.Panels, m, ref ys, ldy, y.Length); break;
             case KernelWidth.Vector256: Multiply256(ref xs, n, ldx, ref ws, k, w.Panels, m, ref ys, ldy); break;
             default: MultiplyScalar(ref xs, n, ldx, ref ws, k, m, ref ys, ldy); break;
         }
     }
 
-    private static void Multiply512(ref float x, int n, int ldx, ref float w, int k, int panels, int m, ref float y, int ldy)
+    private static void Multiply512(ref float x, int n, int ldx, ref float w, int k, int panels, int m, ref float y, int ldy, int yLength)
     {
-        for (int p = 0; p < panels; p += 2)
+        for (int p = 0; p + 1 < panels; p += 2)
         {
-            // Two panels per block; an odd last panel is paired with itself and its copy discarded.
             ref float p0 = ref Unsafe.Add(ref w, (nint)p * k * P);
-            bool pair = p + 1 < panels;
-            ref float p1 = ref pair ? ref Unsafe.Add(ref p0, (nint)k * P) : ref p0;
-            int cols = Math.Min(pair ? 2 * P : P, m - p * P);
+            ref float p1 = ref Unsafe.Add(ref p0, (nint)k * P);
+            int cols = Math.Min(2 * P, m - p * P);
             int i = 0;
             for (; i + 8 <= n; i += 8)
                 Block8x32(ref Unsafe.Add(ref x, (nint)i * ldx), ldx, ref p0, ref p1, k, ref Unsafe.Add(ref y, (nint)i * ldy + p * P), ldy, cols);
             for (; i < n; i++)
                 Block1x32(ref Unsafe.Add(ref x, (nint)i * ldx), ref p0, ref p1, k, ref Unsafe.Add(ref y, (nint)i * ldy + p * P), cols);
         }
+        if (panels % 2 == 1)
+        {
+            int p = panels - 1;
+            ref float panel = ref Unsafe.Add(ref w, (nint)p * k * P);
+            int cols = m - p * P;
+            // Narrow outputs (one panel, rows back to back, as the paper's 14-wide layers) store whole vectors: the
+            // columns past the last spill into the next row's start, which is stored after it (rows go in order),
+            // so only a row whose spill would leave y goes through the stack copy.
+            bool spills = panels == 1 && ldy == m;
+            int i = 0;
+            for (; i + 8 <= n; i += 8)
+                Block8x16(ref Unsafe.Add(ref x, (nint)i * ldx), ldx, ref panel, k, ref Unsafe.Add(ref y, (nint)i * ldy + p * P), ldy, cols,
+                    cols == P || spills && (long)(i + 7) * ldy + P <= yLength);
+            for (; i < n; i++)
+                Block1x16Wide(ref Unsafe.Add(ref x, (nint)i * ldx), ref panel, k, ref Unsafe.Add(ref y, (nint)i * ldy + p * P), cols,
+                    cols == P || spills && (long)i * ldy + P <= yLength);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block8x16(ref float x0, int ldx, ref float panel, int k, ref float y, int ldy, int cols, bool direct)
+    {
+        ref float x1 = ref Unsafe.Add(ref x0, ldx);
+        ref float x2 = ref Unsafe.Add(ref x1, ldx);
+        ref float x3 = ref Unsafe.Add(ref x2, ldx);
+        ref float x4 = ref Unsafe.Add(ref x3, ldx);
+        ref float x5 = ref Unsafe.Add(ref x4, ldx);
+        ref float x6 = ref Unsafe.Add(ref x5, ldx);
+        ref float x7 = ref Unsafe.Add(ref x6, ldx);
+        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+        for (nuint r = 0; r < (nuint)k; r++)
+        {
+            var b = Vector512.LoadUnsafe(ref panel, r * P);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x0, r)), b, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x1, r)), b, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x2, r)), b, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x3, r)), b, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x4, r)), b, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x5, r)), b, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x6, r)), b, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x7, r)), b, c7);
+        }
+        Span<float> partial = stackalloc float[direct ? 0 : 8 * P];
+        ref float o = ref direct ? ref y : ref partial[0];
+        nint stride = direct ? ldy : P;
+        c0.StoreUnsafe(ref o);
+        c1.StoreUnsafe(ref Unsafe.Add(ref o, stride));
+        c2.StoreUnsafe(ref Unsafe.Add(ref o, 2 * stride));
+        c3.StoreUnsafe(ref Unsafe.Add(ref o, 3 * stride));
+        c4.StoreUnsafe(ref Unsafe.Add(ref o, 4 * stride));
+        c5.StoreUnsafe(ref Unsafe.Add(ref o, 5 * stride));
+        c6.StoreUnsafe(ref Unsafe.Add(ref o, 6 * stride));
+        c7.StoreUnsafe(ref Unsafe.Add(ref o, 7 * stride));
+        if (!direct) CopyColumns(partial, P, 8, ref y, ldy, cols);
+    }
+
+    private static void Block1x16Wide(ref float x, ref float panel, int k, ref float y, int cols, bool direct)
+    {
+        Vector512<float> c = default;
+        for (nuint r = 0; r < (nuint)k; r++)
+            c = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref x, r)), Vector512.LoadUnsafe(ref panel, r * P), c);
+        Span<float> partial = stackalloc float[direct ? 0 : P];
+        ref float o = ref direct ? ref y : ref partial[0];
+        c.StoreUnsafe(ref o);
+        if (!direct) CopyColumns(partial, P, 1, ref y, 0, cols);
     }
 
     // Each block stores every accumulator before it calls anything: a call with vectors still live makes the

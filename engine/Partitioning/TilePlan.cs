@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 namespace MemristorGrid.Engine.Partitioning;
 
 /// <summary>
@@ -31,19 +32,21 @@ public sealed record TilePlan(
     /// </summary>
     public void GatherInputs(ReadOnlySpan<float> layerInput, int inWidth, Span<float> tileInput, int n)
     {
+        int features = Math.Min(RowCount, inWidth - RowStart); // the bias (feature inWidth) can only be the last row
         for (int i = 0; i < n; i++)
-            for (int r = 0; r < RowCount; r++)
-            {
-                int feature = RowStart + r;
-                tileInput[i * RowCount + r] = feature == inWidth ? 1f : layerInput[i * inWidth + feature];
-            }
+        {
+            layerInput.Slice(i * inWidth + RowStart, features).CopyTo(tileInput.Slice(i * RowCount, features));
+            if (features < RowCount) tileInput[i * RowCount + features] = 1f;
+        }
     }
 
     /// <summary>Adds this tile's partial sums [n × cols] into its columns of the layer output [n × outWidth].</summary>
     public void AddPartials(ReadOnlySpan<float> tileOutput, Span<float> layerOutput, int outWidth, int n)
     {
         for (int i = 0; i < n; i++)
-            for (int c = 0; c < ColCount; c++)
-                layerOutput[i * outWidth + ColStart + c] += tileOutput[i * ColCount + c];
+        {
+            var into = layerOutput.Slice(i * outWidth + ColStart, ColCount);
+            TensorPrimitives.Add(into, tileOutput.Slice(i * ColCount, ColCount), into);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Networks;
@@ -104,7 +105,8 @@ internal sealed class NetworkPass
         for (int k = 0; k < step.Tiles.Length; k++)
         {
             int t = step.Tiles[k];
-            for (int i = 0; i < n; i++) power[t * n + i] += stepPower[k * n + i];
+            var into = power.AsSpan(t * n, n);
+            TensorPrimitives.Add(into, stepPower.AsSpan(k * n, n), into);
             lane.TileMvms[t] += n;
         }
         lane.Counters.InputOverflows += evaluation.InputOverflows;

@@ -37,11 +37,16 @@ public abstract class ChipGrainBase(DeploymentCache deployments) : Grain, IChipG
     public async Task<ChipResponse> EvaluateAsync(ChipRequest request)
     {
         using var span = request.Traced ? Instruments.Source.StartActivity("chip.evaluate") : null;
-        span?.SetTag("chip", _chip);
         var steps = _deployment.Steps;
         if ((uint)request.Step >= (uint)steps.Length || steps[request.Step].Chip != _chip)
             throw new ArgumentException($"chip {_chip}: step {request.Step} is not this chip's");
         var step = steps[request.Step];
+        if (span is not null)
+        {
+            span.SetTag("chip", _chip);
+            span.SetTag("step", step.Index);
+            span.SetTag("tiles", string.Join(',', step.Tiles.Select(t => _deployment.Plan.Tiles[t].Id)));
+        }
         int n = request.Count, inWidth = step.InputWidth(_deployment.Plan);
         if (request.Inputs.Length != n * inWidth * sizeof(float))
             throw new ArgumentException($"chip {_chip}, step {step.Index}: {request.Inputs.Length} input bytes for {n}×{inWidth} values");

@@ -3,10 +3,10 @@ using System.Collections.Concurrent;
 namespace MemristorGrid.Grains.Wire;
 
 /// <summary>
-/// Exact-size byte buffers for tile responses. A tile grain rents the buffers it answers in; the lane
-/// hands them back once it has copied the numbers out, so a silo's tile calls stop allocating (and
+/// Exact-size byte buffers for chip responses. A chip grain rents the buffers it answers in; the lane
+/// hands them back once it has copied the numbers out, so a silo's chip calls stop allocating (and
 /// collecting) two buffers each — the allocation was the largest grain-path cost after the MVM itself.
-/// A buffer is written only by the tile that rented it, before it answers, and read only by the one
+/// A buffer is written only by the chip that rented it, before it answers, and read only by the one
 /// lane it answers: while a message holds it, nobody changes it. Remote answers arrive as new arrays
 /// of the same sizes and join the pool of the lane's silo.
 /// </summary>

@@ -36,7 +36,7 @@ public sealed class OtlpExportTests : IDisposable
         var grains = client.Services.GetRequiredService<IClusterClient>();
         await ClusterJobRunner.RunAsync(grains, bytes, "ring.onnx", Repo.Profile("rram-180nm"), options, 200, []);
 
-        await Processes.WaitFor(() => Arrived("/v1/traces", "tile.evaluate") && Arrived("/v1/traces", "lane.window")
+        await Processes.WaitFor(() => Arrived("/v1/traces", "chip.evaluate") && Arrived("/v1/traces", "lane.window")
             && Arrived("/v1/metrics", "memristorgrid.tile.energy") && Arrived("/v1/metrics", "memristorgrid.tile.wall_time"), "OTLP data", 30);
         await client.StopAsync();
     }

@@ -66,7 +66,7 @@ public sealed class PrometheusDashboardTests : IDisposable
             Assert.Equal(2, Query(Panel(perSilo)).Count);
 
         // A tile's p95 wall time lies within its buckets' reach of its mean: 1–3–10 steps, not 0, 5, 10 … s.
-        var p95 = Query(Panel("Simulator wall time per tile call (p95) — click an exemplar for its trace"));
+        var p95 = Query(Panel("Simulator wall time per tile evaluation (p95) — click an exemplar for its trace"));
         var means = Query("sum by (tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_sum[5m])) / sum by (tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_count[5m]))")
             .ToDictionary(r => Key(r.Labels, "tile", "chip", "silo"), r => r.Value);
         foreach (var r in p95)

@@ -45,9 +45,10 @@ public class TelemetryTests
         var trace = spans.Where(s => s.TraceId == root.TraceId).ToList();
         Assert.Contains(trace, s => s.OperationName == "job");
         Assert.Equal(3, trace.Count(s => s.OperationName == "lane.window" && s.GetTagItem("segments") is "0..8"));
-        Assert.Contains(trace, s => s.OperationName == "tile.evaluate" && s.GetTagItem("tile") is "L1/r0/c0");
+        // Ring sits on one chip: one chip call per pass, its span naming every tile it ran.
+        Assert.Contains(trace, s => s.OperationName == "chip.evaluate" && s.GetTagItem("tiles") is "L0/r0/c0,L1/r0/c0,L2/r0/c0");
         var byId = trace.ToDictionary(s => s.SpanId);
-        var tileSpan = trace.First(s => s.OperationName == "tile.evaluate");
+        var tileSpan = trace.First(s => s.OperationName == "chip.evaluate");
         var chain = new List<string>();
         for (var s = tileSpan; s is not null; s = byId.GetValueOrDefault(s.ParentSpanId)) chain.Add(s.OperationName);
         Assert.Equal("memgrid.run", chain[^1]);

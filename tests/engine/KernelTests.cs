@@ -59,6 +59,62 @@ public class KernelTests
         }
     }
 
+    /// <summary>Narrow outputs with rows back to back (the paper's 14-wide layers): whole-vector stores spill
+    /// into the next row, which must be stored after — and nothing may be written past the output.</summary>
+    [Theory]
+    [InlineData(13, 15, 14)]
+    [InlineData(9, 3, 2)]
+    [InlineData(16, 14, 16)]
+    [InlineData(1, 5, 7)]
+    [InlineData(24, 2, 14)]
+    public void Narrow_products_with_rows_back_to_back_match_strided_ones_and_stay_inside_the_output(int n, int k, int m)
+    {
+        var x = Random(n * k, 3);
+        var packed = PackedMatrix.FromInputRows(Random(k * m, 4), k, m);
+        foreach (var width in Widths)
+        {
+            var (dense, strided) = With(width, () =>
+            {
+                var d = Enumerable.Repeat(-99f, n * m + 20).ToArray();
+                Gemm.Multiply(x, n, k, packed, d.AsSpan(0, n * m), m);
+                var s = new float[n * (m + 1)];
+                Gemm.Multiply(x, n, k, packed, s, m + 1);
+                return (d, s);
+            });
+            for (int i = 0; i < n; i++)
+                Assert.Equal(strided.AsSpan(i * (m + 1), m).ToArray(), dense.AsSpan(i * m, m).ToArray());
+            Assert.All(dense[(n * m)..], v => Assert.Equal(-99f, v));
+        }
+    }
+
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(100f)]
+    [InlineData(10_000f)]
+    public void Vector_sine_and_cosine_are_within_2_5e_7_and_the_same_on_every_width(float range)
+    {
+        var x = Random(4099, 5, range);
+        x[0] = 0; x[1] = MathF.PI / 4; x[2] = -MathF.PI / 2; x[3] = 3 * MathF.PI / 4; x[4] = -MathF.PI;
+        (float[] Sin, float[] Cos) Run(KernelWidth width) => With(width, () =>
+        {
+            var (s, c) = (new float[x.Length], new float[x.Length]);
+            FastTrig.SinCos(x, s, c);
+            return (s, c);
+        });
+        var first = Run(Widths[0]);
+        foreach (var width in Widths[1..])
+        {
+            var other = Run(width);
+            Assert.Equal(first.Sin, other.Sin);
+            Assert.Equal(first.Cos, other.Cos);
+        }
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.True(Math.Abs(first.Sin[i] - Math.Sin(x[i])) <= 2.5e-7, $"sin({x[i]}) = {first.Sin[i]}, exact {Math.Sin(x[i])}");
+            Assert.True(Math.Abs(first.Cos[i] - Math.Cos(x[i])) <= 2.5e-7, $"cos({x[i]}) = {first.Cos[i]}, exact {Math.Cos(x[i])}");
+        }
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(5)]

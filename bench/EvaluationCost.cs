@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
+using MemristorGrid.Engine.Simulation;
+
+namespace MemristorGrid.Bench;
+
+/// <summary>
+/// What one network evaluation of one sample costs, side by side in one process, in CPU time:
+///  1. the engine's own forward pass (<see cref="ScoreNetwork.Forward"/>) against ONNX Runtime (1 thread) on
+///     the same batch, at 512 and 10 000 samples;
+///  2. a whole analog run on the reference simulator (CPU per sample × network evaluation, counted by
+///     the run) against the digital baseline's sampler on ONNX Runtime (CPU per sample × step).
+/// Runs are interleaved and repeated; each ratio is printed as min / median / max.
+///   dotnet run -c Release --project bench -- evaluation [--repeats 3] [--forward-only]
+/// </summary>
+internal static class EvaluationCost
+{
+    public static int Run(string[] args)
+    {
+        int i = Array.IndexOf(args, "--repeats");
+        int repeats = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
+        string models = Path.Combine(BenchRepo.Root(), "models");
+
+        Console.WriteLine("| forward pass (ring) | batch | engine µs per call | ONNX Runtime µs per call | engine / ORT min / median / max |");
+        Console.WriteLine("|---|---|---|---|---|");
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(models, "ring.onnx"));
+            var net = OnnxImporter.FromBytes(bytes, "ring.onnx");
+            var engine = new NetworkScoreModel(net);
+            using var ort = new OnnxRuntimeScoreModel(bytes, net, 1);
+            foreach (int batch in new[] { 512, 10_000 })
+            {
+                var x = new float[batch * net.InputDim];
+                var t = new float[batch];
+                var score = new float[batch * net.InputDim];
+                Streams.Rng(7, StreamPurpose.Reference).FillGaussian(x);
+                Streams.Rng(7, StreamPurpose.Reference, 1).FillUniform(t, 0, 1);
+                int calls = Math.Max(20, 4_000_000 / batch);
+                engine.Evaluate(x, t, [], score); // warm-up (JIT, packing, buffers)
+                ort.Evaluate(x, t, [], score);
+                var e = new List<double>();
+                var o = new List<double>();
+                for (int r = 0; r < repeats; r++)
+                {
+                    e.Add(Cpu(() => { for (int c = 0; c < calls; c++) engine.Evaluate(x, t, [], score); }) / calls);
+                    o.Add(Cpu(() => { for (int c = 0; c < calls; c++) ort.Evaluate(x, t, [], score); }) / calls);
+                }
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| ring | {batch} | {Median(e) * 1e6:F1} | {Median(o) * 1e6:F1} | {MinMedianMax.Of(e.Zip(o, (a, b) => a / b), "F2")} |"));
+            }
+        }
+
+        if (args.Contains("--forward-only")) return 0;
+        Console.WriteLine();
+        Console.WriteLine("| analog run | samples | analog ns per sample × evaluation | ONNX Runtime ns per sample × step | analog / ORT min / median / max |");
+        Console.WriteLine("|---|---|---|---|---|");
+        foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "ideal", 10_000), ("ring.onnx", "rram-180nm", 10_000), ("fashion.onnx", "ideal", 2_000) })
+        {
+            byte[] bytes = File.ReadAllBytes(Path.Combine(models, model));
+            var net = OnnxImporter.FromBytes(bytes, model);
+            var profile = HardwareProfile.Resolve(profileName);
+            using var ort = new OnnxRuntimeScoreModel(bytes, net, 1);
+            var analogOptions = new AnalogRunOptions { ScheduleScale = net.Metadata.SamplingScheduleScale, Seed = 3 };
+            var digitalOptions = new SamplerOptions { Kind = SamplerKind.Ode, Steps = 200, ScheduleScale = net.Metadata.SamplingScheduleScale, Seed = 3, BatchSize = samples };
+            ReferenceSimulator.Run(net, profile, analogOptions, samples / 10, []); // warm-up
+            DigitalSampler.Sample(ort, net.Metadata.CreateSde(), samples / 10, [], digitalOptions);
+            var a = new List<double>();
+            var d = new List<double>();
+            for (int r = 0; r < repeats; r++)
+            {
+                long evaluations = 0;
+                a.Add(Cpu(() => evaluations = ReferenceSimulator.Run(net, profile, analogOptions, samples, []).Counters.SampleEvaluations) / evaluations);
+                d.Add(Cpu(() => DigitalSampler.Sample(ort, net.Metadata.CreateSde(), samples, [], digitalOptions)) / ((double)samples * digitalOptions.Steps));
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {model} on {profileName} | {samples} | {Median(a) * 1e9:F0} | {Median(d) * 1e9:F0} | {MinMedianMax.Of(a.Zip(d, (x, y) => x / y), "F2")} |"));
+        }
+        return 0;
+    }
+
+    private static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+
+    /// <summary>CPU seconds of the whole process (every thread, the GC's too) while <paramref name="work"/> runs.</summary>
+    private static double Cpu(Action work)
+    {
+        var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        work();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalSeconds;
+    }
+}
