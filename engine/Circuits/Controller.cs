@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Profiles;
@@ -54,14 +55,21 @@ public sealed class Controller
     }
 
     /// <summary>One label row's DAC outputs at τ (the time embedding plus the class embedding, quantised) into <paramref name="into"/> [H].</summary>
-    public void EmbeddingAt(double tau, int row, Span<float> into)
+    public void EmbeddingAt(double tau, int row, Span<float> into) => EmbeddingsAt([(float)tau], [row], into[..Width]);
+
+    /// <summary>For every sample i, label row <paramref name="rows"/>[i]'s DAC outputs at τ = <paramref name="taus"/>[i]
+    /// into <paramref name="into"/> [n × H]: the same bits as <see cref="EmbeddingAt"/> one sample at a time.</summary>
+    public void EmbeddingsAt(ReadOnlySpan<float> taus, ReadOnlySpan<int> rows, Span<float> into)
     {
-        int h = Width;
-        Span<float> t = [(float)tau];
-        _network.TimeEmbedding(t, into[..h]);
+        int h = Width, n = taus.Length;
+        _network.TimeEmbedding(taus, into[..(n * h)]);
         if (_labelTable is { } labels)
-            for (int j = 0; j < h; j++) into[j] += labels[row * h + j];
-        _embeddingDac.Apply(into[..h]);
+            for (int i = 0; i < n; i++)
+            {
+                var r = into.Slice(i * h, h);
+                TensorPrimitives.Add(r, labels.AsSpan(rows[i] * h, h), r);
+            }
+        _embeddingDac.Apply(into[..(n * h)]);
     }
 
     /// <summary>

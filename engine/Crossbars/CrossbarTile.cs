@@ -174,12 +174,15 @@ public sealed partial class CrossbarTile
             var sq = squares.AsSpan(0, count * rows);
             TensorPrimitives.Multiply(x, x, sq);
             double unitWatts = (double)_voltsPerUnit * _voltsPerUnit, power = 0;
+            float[] sums = ArrayPool<float>.Shared.Rent(count);
+            LaneSums.DotRows(sq, count, rows, _rowConductance, sums);
             for (int i = 0; i < count; i++)
             {
-                float sampleSquares = LaneSums.Dot(sq.Slice(i * rows, rows), _rowConductance);
+                float sampleSquares = sums[i];
                 power += sampleSquares;
                 if (cellPower.Length != 0) cellPower[i] = sampleSquares * unitWatts;
             }
+            ArrayPool<float>.Shared.Return(sums);
             if (_noiseWeights is not null) AddReadNoise(sq, y, count, read, ref rng);
             return power * unitWatts;
         }

@@ -9,7 +9,8 @@ namespace MemristorGrid.Engine.Kernels;
 /// fused multiply-adds), then Cephes' single-precision minimax polynomials for sin r and cos r, and the
 /// quadrant k mod 4 picks and signs them. Within 2.5e-7 of the exact values for |x| ≤ 10⁴ (a test), the
 /// same bits on every instruction width. The runtime's own vector SinCos measured 6–7 ns per value here
-/// (no faster than scalar MathF.SinCos); this one is what makes the engine's batched time embedding cheap.
+/// (no faster than scalar MathF.SinCos); this one makes the time embedding and the read-noise normals'
+/// Box–Muller angles cheap.
 /// </summary>
 public static class FastTrig
 {
@@ -48,7 +49,7 @@ public static class FastTrig
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float> Sin, Vector512<float> Cos) SinCos(Vector512<float> x)
+    internal static (Vector512<float> Sin, Vector512<float> Cos) SinCos(Vector512<float> x)
     {
         var k = Vector512.Round(x * Vector512.Create(TwoOverPi));
         var r = Vector512.FusedMultiplyAdd(-k, Vector512.Create(PiOver2Hi), x);
@@ -67,7 +68,7 @@ public static class FastTrig
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float> Sin, Vector256<float> Cos) SinCos(Vector256<float> x)
+    internal static (Vector256<float> Sin, Vector256<float> Cos) SinCos(Vector256<float> x)
     {
         var k = Vector256.Round(x * Vector256.Create(TwoOverPi));
         var r = Vector256.FusedMultiplyAdd(-k, Vector256.Create(PiOver2Hi), x);
@@ -82,6 +83,25 @@ public static class FastTrig
         var cosBase = Vector256.ConditionalSelect(swap, ps, pc);
         var sinSign = Vector256.ShiftLeft(q & Vector256.Create(2), 30).AsSingle();
         var cosSign = Vector256.ShiftLeft((q + Vector256<int>.One) & Vector256.Create(2), 30).AsSingle();
+        return (sinBase ^ sinSign, cosBase ^ cosSign);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static (Vector128<float> Sin, Vector128<float> Cos) SinCos(Vector128<float> x)
+    {
+        var k = Vector128.Round(x * Vector128.Create(TwoOverPi));
+        var r = Vector128.FusedMultiplyAdd(-k, Vector128.Create(PiOver2Hi), x);
+        r = Vector128.FusedMultiplyAdd(-k, Vector128.Create(PiOver2Lo), r);
+        var z = r * r;
+        var ps = Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(Vector128.Create(S3), z, Vector128.Create(S2)), z, Vector128.Create(S1)) * z, r, r);
+        var pc = Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(Vector128.FusedMultiplyAdd(Vector128.Create(C3), z, Vector128.Create(C2)), z, Vector128.Create(C1)) * z, z,
+            Vector128.FusedMultiplyAdd(Vector128.Create(-0.5f), z, Vector128<float>.One));
+        var q = Vector128.ConvertToInt32(k);
+        var swap = Vector128.Equals(q & Vector128<int>.One, Vector128<int>.One).AsSingle();
+        var sinBase = Vector128.ConditionalSelect(swap, pc, ps);
+        var cosBase = Vector128.ConditionalSelect(swap, ps, pc);
+        var sinSign = Vector128.ShiftLeft(q & Vector128.Create(2), 30).AsSingle();
+        var cosSign = Vector128.ShiftLeft((q + Vector128<int>.One) & Vector128.Create(2), 30).AsSingle();
         return (sinBase ^ sinSign, cosBase ^ cosSign);
     }
 

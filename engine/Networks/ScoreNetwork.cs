@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using MemristorGrid.Engine.Kernels;
@@ -103,7 +104,7 @@ public sealed class ScoreNetwork
         Span<float> b = workspace.B.AsSpan(0, n * h);
         Span<float> embedding = workspace.Embedding.AsSpan(0, n * h);
 
-        BatchTimeEmbedding(t, embedding, workspace);
+        TimeEmbedding(t, embedding);
         if (LabelTable is not null)
         {
             for (int i = 0; i < n; i++)
@@ -178,12 +179,15 @@ public sealed class ScoreNetwork
         for (; j < y.Length; j++) y[j] = Math.Clamp(y[j] + bias[j] + embedding[j], 0f, ceiling);
     }
 
-    /// <summary><see cref="TimeEmbedding"/> for a whole batch with vectorised sine and cosine (<see cref="FastTrig"/>,
-    /// within 2.5e-7 of the scalar form); the controller's DACs keep the scalar form.</summary>
-    private void BatchTimeEmbedding(ReadOnlySpan<float> t, Span<float> embedding, ScoreWorkspace w)
+    /// <summary>[sin(2πωt) | cos(2πωt)] per sample: the phase 2πω·t in float like the exported graph, its sine
+    /// and cosine by <see cref="FastTrig"/> (within 2.5e-7; the same bits for one sample or a batch, on every
+    /// instruction width), so the controller's DACs and the engine's forward pass see the same values.</summary>
+    public void TimeEmbedding(ReadOnlySpan<float> t, Span<float> embedding)
     {
-        int k = AngularFrequencies.Length, h = 2 * k, n = t.Length;
-        Span<float> phase = w.Phase.AsSpan(0, n * k), sin = w.Sin.AsSpan(0, n * k), cos = w.Cos.AsSpan(0, n * k);
+        int k = AngularFrequencies.Length, h = 2 * k, n = t.Length, values = n * k;
+        float[]? rented = values > 256 ? ArrayPool<float>.Shared.Rent(3 * values) : null;
+        Span<float> scratch = rented is null ? stackalloc float[3 * values] : rented.AsSpan(0, 3 * values);
+        Span<float> phase = scratch[..values], sin = scratch.Slice(values, values), cos = scratch.Slice(2 * values, values);
         ReadOnlySpan<float> omega = AngularFrequencies;
         for (int i = 0; i < n; i++)
         {
@@ -199,23 +203,7 @@ public sealed class ScoreNetwork
                 embedding[i * h + k + j] = cos[i * k + j];
             }
         }
-    }
-
-    /// <summary>[sin(2πωt) | cos(2πωt)] per sample, computed in float like the exported graph.</summary>
-    public void TimeEmbedding(ReadOnlySpan<float> t, Span<float> embedding)
-    {
-        int k = AngularFrequencies.Length, h = 2 * k;
-        for (int i = 0; i < t.Length; i++)
-        {
-            var row = embedding.Slice(i * h, h);
-            float ti = t[i];
-            for (int j = 0; j < k; j++)
-            {
-                float phase = ti * AngularFrequencies[j];
-                row[j] = MathF.Sin(phase);
-                row[k + j] = MathF.Cos(phase);
-            }
-        }
+        if (rented is not null) ArrayPool<float>.Shared.Return(rented);
     }
 }
 
@@ -225,7 +213,6 @@ public sealed class ScoreWorkspace
     internal float[] A = [];
     internal float[] B = [];
     internal float[] Embedding = [];
-    internal float[] Phase = [], Sin = [], Cos = [];
 
     /// <summary>Per layer, its bias repeated for every sample of the batch (added in one pass).</summary>
     internal float[][] BiasRows = [];
@@ -236,13 +223,10 @@ public sealed class ScoreWorkspace
     {
         if (batch <= _batch && ReferenceEquals(network, _network)) return;
         batch = Math.Max(batch, _batch);
-        int width = network.HiddenWidth, frequencies = network.AngularFrequencies.Length;
+        int width = network.HiddenWidth;
         A = new float[batch * width];
         B = new float[batch * width];
         Embedding = new float[batch * width];
-        Phase = new float[batch * frequencies];
-        Sin = new float[batch * frequencies];
-        Cos = new float[batch * frequencies];
         BiasRows = network.Layers.Select(layer =>
         {
             var rows = new float[batch * layer.Outputs];

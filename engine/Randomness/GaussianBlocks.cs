@@ -7,7 +7,7 @@ namespace MemristorGrid.Engine.Randomness;
 
 /// <summary>
 /// Normal draws for the hot path (read noise), 16 Philox blocks (64 values) at a time in single
-/// precision with the runtime's vector logarithm and sine/cosine. The stream is laid out as the vectors
+/// precision with the runtime's vector logarithm and FastTrig's sine/cosine. The stream is laid out as the vectors
 /// hold it: value i is Box–Muller output k = (i / 16) mod 4 of block b = 16·(i / 64) + i mod 16, the
 /// value <see cref="CounterRng.Gaussian"/>(4b + k) gives in double precision (<see cref="SourceIndex"/>),
 /// so a group of 64 is four contiguous stores. A value differs from that double-precision draw by a few
@@ -91,7 +91,7 @@ public static class GaussianBlocks
         var u = Vector512.ConvertToSingle(a) * twoToMinus32 + Vector512.Create(twoToMinus32); // (0, 1]: never 0
         var r = Vector512.Sqrt(Vector512.Create(-2f) * Vector512.Log(u));
         var theta = Vector512.ConvertToSingle(b) * (2f * MathF.PI * twoToMinus32);
-        var (sin, cos) = Vector512.SinCos(theta);
+        var (sin, cos) = FastTrig.SinCos(theta);
         return (r * cos, r * sin);
     }
 
@@ -135,7 +135,7 @@ public static class GaussianBlocks
         var u = Vector128.ConvertToSingle(a) * twoToMinus32 + Vector128.Create(twoToMinus32);
         var r = Vector128.Sqrt(Vector128.Create(-2f) * Vector128.Log(u));
         var theta = Vector128.ConvertToSingle(b) * (2f * MathF.PI * twoToMinus32);
-        var (sin, cos) = Vector128.SinCos(theta);
+        var (sin, cos) = FastTrig.SinCos(theta);
         return (r * cos, r * sin);
     }
 }

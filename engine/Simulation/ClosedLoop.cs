@@ -58,9 +58,14 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
             {
                 double tau = Tau(s[i]);
                 (w.Drift[a], w.Gain[a]) = controller.Coefficients(tau);
-                controller.EmbeddingAt(tau, w.Rows[a], w.LiveEmbedding.AsSpan(a * h, h));
-                if (options.IsGuided) controller.EmbeddingAt(tau, nullRow, w.LiveNullEmbedding.AsSpan(a * h, h));
+                w.LiveTimes[a] = (float)tau;
             }
+        }
+        if (!driver.IsHeld)
+        {
+            // Every sample's DAC rows at its own time, in one batch.
+            controller.EmbeddingsAt(w.LiveTimes.AsSpan(0, count), w.Rows.AsSpan(0, count), w.LiveEmbedding.AsSpan(0, count * h));
+            if (options.IsGuided) controller.EmbeddingsAt(w.LiveTimes.AsSpan(0, count), w.NullRows.AsSpan(0, count), w.LiveNullEmbedding.AsSpan(0, count * h));
         }
         // Held: one table of label rows for the segment; live: one row per sample at its own time.
         float[] table = driver.IsHeld ? w.HeldEmbedding : w.LiveEmbedding, nullTable = driver.IsHeld ? w.HeldEmbedding : w.LiveNullEmbedding;

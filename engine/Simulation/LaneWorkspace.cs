@@ -11,7 +11,7 @@ public sealed class LaneWorkspace
     internal NetworkPass.Buffers Pass = null!;
     internal ClosedLoop Loop = null!;
     internal float[] XFloat = [], Score = [], Unconditional = [];
-    internal float[] HeldEmbedding = [], LiveEmbedding = [], LiveNullEmbedding = [];
+    internal float[] HeldEmbedding = [], LiveEmbedding = [], LiveNullEmbedding = [], LiveTimes = [];
     internal long[] SampleIndex = [];
     internal int[] Rows = [], NullRows = [], Identity = [];
     internal double[] Drift = [], Gain = [], BatchPower = [];
@@ -31,6 +31,7 @@ public sealed class LaneWorkspace
         HeldEmbedding = new float[driver.Controller.Rows * h];
         LiveEmbedding = new float[count * h];
         LiveNullEmbedding = new float[count * h];
+        LiveTimes = new float[count];
         SampleIndex = new long[count];
         Rows = new int[count];
         NullRows = new int[count];
