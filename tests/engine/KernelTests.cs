@@ -115,44 +115,6 @@ public class KernelTests
         }
     }
 
-    [Theory]
-    [InlineData(0)]
-    [InlineData(5)]
-    [InlineData(16)]
-    [InlineData(64)]
-    [InlineData(70)]
-    public void Lane_sums_are_the_same_on_every_width(int length)
-    {
-        var a = Random(length, 5);
-        var b = Random(length, 6);
-        var sums = Widths.Select(w => With(w, () => LaneSums.Dot(a, b))).ToArray();
-        Assert.All(sums, s => Assert.Equal(sums[0], s));
-        Assert.Equal(Enumerable.Range(0, length).Sum(i => (double)a[i] * b[i]), sums[0], 5);
-    }
-
-    [Theory]
-    [InlineData(7, 3)]
-    [InlineData(5, 15)]
-    [InlineData(9, 16)]
-    [InlineData(4, 65)]
-    [InlineData(3, 64)]
-    public void Row_dots_give_the_single_dot_bits_on_every_width(int rows, int length)
-    {
-        var a = Random(rows * length, 6);
-        var b = Random(length, 7);
-        var expected = Enumerable.Range(0, rows).Select(i => LaneSums.Dot(a.AsSpan(i * length, length), b)).ToArray();
-        foreach (var width in Widths)
-        {
-            var got = With(width, () =>
-            {
-                var r = new float[rows];
-                LaneSums.DotRows(a, rows, length, b, r);
-                return r;
-            });
-            Assert.Equal(expected, got);
-        }
-    }
-
     [Fact]
     public void Vectorised_quantiser_and_rails_give_the_scalar_bits_and_counts()
     {
