@@ -25,7 +25,7 @@ internal static class GrainCpuRatio
         int laneSize = l >= 0 && l + 1 < args.Length ? int.Parse(args[l + 1], CultureInfo.InvariantCulture) : 0;
         string models = Path.Combine(BenchRepo.Root(), "models");
         await using var cluster = await EmbeddedCluster.StartAsync();
-        foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "rram-180nm", 10_000), ("fashion.onnx", "ideal", 300), ("gmm16.onnx", "ideal", 300) })
+        foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "rram-180nm", 10_000), ("fashion.onnx", "ideal", 2_000), ("gmm16.onnx", "ideal", 2_000) })
         {
             if (only is not null && model != only) continue;
             byte[] bytes = File.ReadAllBytes(Path.Combine(models, model));
