@@ -27,27 +27,29 @@ public sealed record DeploymentSpec(
 /// analog time: the activations entering the step, float32 [count × input width]; its samples are
 /// FirstSample, FirstSample + 1, … or, when some of the lane's samples sit this evaluation out, the
 /// global indices in <see cref="Samples"/> (int64). A step that applies activations also carries the
-/// embedding rows (float32 [rows × H]) and each sample's row (int32 [count]); others carry them empty.</summary>
+/// embedding rows (float32 [rows × H]) and each sample's row (int32 [count]); others carry them empty.
+/// Buffers are slices of the sender's reused ones: a local call shares them (the type is immutable), a
+/// remote one serialises only the slice.</summary>
 [GenerateSerializer, Immutable, Alias("mg.ChipRequest")]
 public sealed record ChipRequest(
     [property: Id(0)] int Step,
-    [property: Id(1)] byte[] Inputs,
+    [property: Id(1)] ReadOnlyMemory<byte> Inputs,
     [property: Id(2)] int Count,
     [property: Id(3)] ulong Seed,
     [property: Id(4)] long FirstSample,
     [property: Id(5)] long Segment,
     [property: Id(6)] int Pass,
     [property: Id(7)] bool Traced,
-    [property: Id(8)] byte[] Samples,
-    [property: Id(9)] byte[] Embedding,
-    [property: Id(10)] byte[] EmbeddingRows);
+    [property: Id(8)] ReadOnlyMemory<byte> Samples,
+    [property: Id(9)] ReadOnlyMemory<byte> Embedding,
+    [property: Id(10)] ReadOnlyMemory<byte> EmbeddingRows);
 
 /// <summary>A chip step's outputs (float32 little-endian, [count × the step's output width]), each of its
 /// tiles' cell power per sample (float64, W, [step tiles × count]) and what the reads counted.</summary>
 [GenerateSerializer, Immutable, Alias("mg.ChipResponse")]
 public sealed record ChipResponse(
-    [property: Id(0)] byte[] Outputs,
-    [property: Id(1)] byte[] TilePower,
+    [property: Id(0)] ReadOnlyMemory<byte> Outputs,
+    [property: Id(1)] ReadOnlyMemory<byte> TilePower,
     [property: Id(2)] double CellPowerWatts,
     [property: Id(3)] int InputOverflows,
     [property: Id(4)] int SaturatedOutputs,

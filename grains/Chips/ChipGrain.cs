@@ -64,24 +64,25 @@ public abstract class ChipGrainBase(DeploymentCache deployments) : Grain, IChipG
     private ChipResponse Evaluate(ChipStep step, ChipRequest request)
     {
         int n = request.Count, tiles = step.Tiles.Length;
-        var outputs = ResponseBuffers.Rent(n * step.OutputWidth(_deployment.Plan) * sizeof(float));
-        var power = ResponseBuffers.Rent(n * tiles * sizeof(double));
+        int outputBytes = n * step.OutputWidth(_deployment.Plan) * sizeof(float), powerBytes = n * tiles * sizeof(double);
+        var outputs = ResponseBuffers.Rent(outputBytes);
+        var power = ResponseBuffers.Rent(powerBytes);
         var samples = request.Samples.Length > 0 ? ArrayPool<long>.Shared.Rent(n) : null; // only its first n are read
         Span<double> seconds = Instruments.TileWallTime.Enabled ? stackalloc double[tiles] : default;
         try
         {
-            if (samples is not null) MemoryMarshal.Cast<byte, long>(request.Samples).CopyTo(samples);
-            var result = _evaluator.Evaluate(step, MemoryMarshal.Cast<byte, float>(request.Inputs), n,
+            if (samples is not null) MemoryMarshal.Cast<byte, long>(request.Samples.Span).CopyTo(samples);
+            var result = _evaluator.Evaluate(step, MemoryMarshal.Cast<byte, float>(request.Inputs.Span), n,
                 new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass, samples),
-                MemoryMarshal.Cast<byte, float>(request.Embedding), MemoryMarshal.Cast<byte, int>(request.EmbeddingRows),
-                MemoryMarshal.Cast<byte, float>(outputs.AsSpan()), MemoryMarshal.Cast<byte, double>(power.AsSpan()), seconds);
+                MemoryMarshal.Cast<byte, float>(request.Embedding.Span), MemoryMarshal.Cast<byte, int>(request.EmbeddingRows.Span),
+                MemoryMarshal.Cast<byte, float>(outputs.AsSpan(0, outputBytes)), MemoryMarshal.Cast<byte, double>(power.AsSpan(0, powerBytes)), seconds);
             for (int k = 0; k < tiles; k++)
             {
                 var tags = _tileTags[step.Tiles[k]];
                 Instruments.TileMvms.Add(n, tags);
                 if (!seconds.IsEmpty) Instruments.TileWallTime.Record(seconds[k], tags);
             }
-            return new ChipResponse(outputs, power, result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, result.AdcOverflows);
+            return new ChipResponse(outputs.AsMemory(0, outputBytes), power.AsMemory(0, powerBytes), result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, result.AdcOverflows);
         }
         finally
         {

@@ -15,9 +15,10 @@ public sealed class GrainChipTransport(DeploymentPlan plan, int steps, int hidde
 {
     private int _tracedCalls;
 
-    // Request buffers per step, reused once the call has returned (a local call reads them before it
-    // answers, and a remote call has serialised them by then).
-    private readonly byte[]?[] _inputs = new byte[steps][];
+    // Per step: the activations go as they are (a view of the lane's plane, which the lane does not touch
+    // until the call returns); the other request buffers are reused once the call has returned (a local
+    // call reads them before it answers, and a remote call has serialised them by then).
+    private readonly BytesOf<float>[] _inputs = Enumerable.Range(0, steps).Select(_ => new BytesOf<float>()).ToArray();
     private readonly byte[]?[] _samples = new byte[steps][];
     private readonly byte[]?[] _embedding = new byte[steps][];
     private readonly byte[]?[] _rows = new byte[steps][];
@@ -31,9 +32,9 @@ public sealed class GrainChipTransport(DeploymentPlan plan, int steps, int hidde
         bool traced = _tracedCalls > 0;
         if (traced) _tracedCalls--;
         int s = step.Index;
-        byte[] inputs = Copy(ref _inputs[s], MemoryMarshal.AsBytes(input.Span));
-        byte[] samples = read.Samples is { } indices ? Copy(ref _samples[s], MemoryMarshal.AsBytes(indices.AsSpan(0, count))) : [];
-        byte[] table = [], rows = [];
+        var inputs = _inputs[s].Of(input);
+        var samples = read.Samples is { } indices ? Copy(ref _samples[s], MemoryMarshal.AsBytes(indices.AsSpan(0, count))) : ReadOnlyMemory<byte>.Empty;
+        ReadOnlyMemory<byte> table = ReadOnlyMemory<byte>.Empty, rows = ReadOnlyMemory<byte>.Empty;
         if (StepEmbedding.ReadBy(step, plan))
         {
             var rowOf = embedding.Rows.Span;
@@ -44,17 +45,18 @@ public sealed class GrainChipTransport(DeploymentPlan plan, int steps, int hidde
         }
         var request = new ChipRequest(s, inputs, count, read.Seed, read.FirstSample, read.Interval, read.Pass, traced, samples, table, rows);
         var response = await chips[step.Chip].EvaluateAsync(request);
-        MemoryMarshal.Cast<byte, float>(response.Outputs).CopyTo(output.Span);
-        MemoryMarshal.Cast<byte, double>(response.TilePower).CopyTo(tilePower.Span);
+        MemoryMarshal.Cast<byte, float>(response.Outputs.Span).CopyTo(output.Span);
+        MemoryMarshal.Cast<byte, double>(response.TilePower.Span).CopyTo(tilePower.Span);
         ResponseBuffers.Return(response.Outputs);
         ResponseBuffers.Return(response.TilePower);
         return new TileEvaluation(response.CellPowerWatts, response.InputOverflows, response.SaturatedOutputs, response.AdcOverflows);
     }
 
-    private static byte[] Copy(ref byte[]? reused, ReadOnlySpan<byte> source)
+    /// <summary>Copies into a reused buffer that only grows (a stage may evaluate fewer samples than the last).</summary>
+    private static ReadOnlyMemory<byte> Copy(ref byte[]? reused, ReadOnlySpan<byte> source)
     {
-        if (reused is null || reused.Length != source.Length) reused = new byte[source.Length];
+        if (reused is null || reused.Length < source.Length) reused = new byte[source.Length];
         source.CopyTo(reused);
-        return reused;
+        return reused.AsMemory(0, source.Length);
     }
 }
