@@ -132,7 +132,8 @@ public sealed partial class GenerationJobGrain(
         }
     }
 
-    /// <summary>Starts the lane and polls it until its final checkpoint is saved; the lane drives its own windows.</summary>
+    /// <summary>Starts the lane and asks how far it is until its final checkpoint is saved; the lane drives its
+    /// own windows and answers each call when it next saves (or after its poll interval).</summary>
     private async Task DriveLaneAsync(LaneSlice slice, LaneAssignment assignment, int window)
     {
         while (!state.State.LaneDone[slice.Index] && !_stop.IsCancellationRequested)
@@ -144,7 +145,6 @@ public sealed partial class GenerationJobGrain(
                 state.State.LaneDone[slice.Index] = true;
                 await PersistAsync();
             }
-            else await Task.Delay(LaneCalls.PollInterval, _stop.Token);
         }
     }
 }

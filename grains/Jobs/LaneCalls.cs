@@ -14,9 +14,6 @@ internal static class LaneCalls
 {
     private const int MaxAttempts = 30;
 
-    /// <summary>How often the job asks a running lane how far it is.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
     public static async Task<T> RetryAsync<T>(Func<Task<T>> call, Action<Exception> onRetry)
     {
         for (int attempt = 1; ; attempt++)

@@ -90,7 +90,7 @@ public class ClusterDeterminismTests(ThreeSiloCluster fixture) : IClassFixture<T
         var laneSilos = stats.Where(g => g.GrainType.Contains("IntegratorChannelGrain")).Select(g => g.SiloAddress.ToString()).Distinct().ToList();
         Assert.Equal(3, laneSilos.Count); // three equal lanes, one per silo
         Assert.Equal(3, mvmsBySilo.Count);
-        Assert.Single(mvmsBySilo.Values.Distinct()); // each silo served exactly its own lane's tile calls
+        Assert.Single(mvmsBySilo.Values.Distinct()); // each silo served exactly its own lane's chip calls
     }
 
     [Fact]

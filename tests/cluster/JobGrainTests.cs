@@ -67,7 +67,7 @@ public class JobGrainTests(TwoSlotLimitedSilos fixture) : IClassFixture<TwoSlotL
         var options = new AnalogRunOptions { LaneSize = 10, Seed = 4 };
         string key = $"job-{Guid.NewGuid():N}";
         var job = Grains.GetGrain<IGenerationJobGrain>(key);
-        var spec = new JobSpec(new DeploymentSpec(bytes, "ring.onnx", Repo.Profile("ideal").ToJson(), options.ProgramSeed), options.ToWire(), 200, [],
+        var spec = new JobSpec(new DeploymentSpec(bytes, "ring.onnx", Repo.Profile("rram-180nm").ToJson(), options.ProgramSeed), options.ToWire(), 200, [],
             LaneSchedule.WindowSegments, TilePlacementMode.Local);
         await job.StartAsync(spec);
         await Processes.WaitFor(() => job.GetStatusAsync().GetAwaiter().GetResult().LanesDone >= 1, "a first lane", 60);

@@ -26,7 +26,7 @@ public sealed class MultiProcessRedisTests : IDisposable
         var (net, bytes) = Repo.Model("ring.onnx");
         var profile = Repo.Profile("rram-180nm");
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 11, LaneSize = 100 };
-        const int count = 1000;
+        const int count = 3000; // long enough that the kill lands mid-job with the batched kernels
         var reference = ReferenceSimulator.Run(net, profile, options, count, []);
 
         string jobId = $"job-{Guid.NewGuid():N}";
