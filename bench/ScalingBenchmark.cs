@@ -17,8 +17,8 @@ namespace MemristorGrid.Bench;
 /// silos it then runs a design-space sweep with the real CLI (<c>memgrid sweep --redis</c>, a fresh
 /// output directory each time, so no cell is kept) and reports cells/s the same way.
 ///   dotnet build silo -c Release && dotnet build client -c Release && dotnet run -c Release --project bench -- scale
-///       [--silos 2] [--repeats 3] [--samples 300] [--model models/fashion.onnx] [--profile ideal] [--placement local|chips]
-///       [--sweep-samples 4000] (0 = no sweep) [--client-core none|K]
+///       [--silos 2] [--repeats 3] [--samples 20000] [--model models/fashion.onnx] [--profile ideal] [--placement local|chips]
+///       [--sweep-samples 40000] (0 = no sweep) [--client-core none|K]
 /// </summary>
 internal static class ScalingBenchmark
 {
@@ -27,14 +27,14 @@ internal static class ScalingBenchmark
         string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
         string root = BenchRepo.Root();
         int maxSilos = int.Parse(Arg("--silos", "2"), CultureInfo.InvariantCulture), repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture);
-        int samples = int.Parse(Arg("--samples", "300"), CultureInfo.InvariantCulture);
+        int samples = int.Parse(Arg("--samples", "20000"), CultureInfo.InvariantCulture);
         string model = Path.GetFullPath(Arg("--model", Path.Combine(root, "models", "fashion.onnx")));
         var profile = HardwareProfile.Resolve(Arg("--profile", "ideal"));
         var placement = Arg("--placement", "local") == "chips" ? GrainInterfaces.TilePlacementMode.Chips : GrainInterfaces.TilePlacementMode.Local;
         string silo = Path.Combine(root, "silo", "bin", "Release", "net10.0", "MemristorGrid.Silo.dll");
         if (!File.Exists(silo)) { Console.Error.WriteLine($"error: {silo} not found; run 'dotnet build silo -c Release' first"); return 1; }
         if (!OnPath("redis-server")) { Console.Error.WriteLine("error: redis-server not found on PATH; install it (sudo apt-get install -y redis-server)"); return 1; }
-        int sweepSamples = int.Parse(Arg("--sweep-samples", "4000"), CultureInfo.InvariantCulture);
+        int sweepSamples = int.Parse(Arg("--sweep-samples", "40000"), CultureInfo.InvariantCulture);
         string memgrid = Path.Combine(root, "client", "bin", "Release", "net10.0", "memgrid.dll");
         if (sweepSamples > 0 && !File.Exists(memgrid)) { Console.Error.WriteLine($"error: {memgrid} not found; run 'dotnet build client -c Release' first (or --sweep-samples 0)"); return 1; }
         Sweep = sweepSamples > 0 ? new SweepWorkload(memgrid, Path.Combine(root, "models", "ring.onnx"), sweepSamples) : null;

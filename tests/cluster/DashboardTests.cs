@@ -173,7 +173,7 @@ public partial class DashboardTests
     [GeneratedRegex(@"\b(?:by|without)\s*\(([^)]*)\)")]
     private static partial Regex GroupingRegex();
 
-    [GeneratedRegex(@"(?<![\w""'])([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})?(?=\s*(?:\{|\[|\)|$|\s|,|/|\*|\+|-))")]
+    [GeneratedRegex(@"(?<![\w""'$])([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})?(?=\s*(?:\{|\[|\)|$|\s|,|/|\*|\+|-))")]
     private static partial Regex MetricRegex();
 
     [GeneratedRegex(@"([a-zA-Z_][a-zA-Z0-9_]*)\s*(?:=~|!=|!~|=)")]
