@@ -99,14 +99,15 @@ public class ClusterDeterminismTests(ThreeSiloCluster fixture) : IClassFixture<T
         var (net, bytes) = Repo.Model("ring.onnx");
         var profile = Repo.Profile("rram-180nm");
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 7, LaneSize = 100 };
-        var reference = ReferenceSimulator.Run(net, profile, options, 400, []);
+        const int count = 4000; // long enough for several collections with the batched kernels
+        var reference = ReferenceSimulator.Run(net, profile, options, count, []);
 
-        var run = ClusterJobRunner.RunAsync(Grains, bytes, "ring.onnx", profile, options, 400, [], windowSegments: 4);
+        var run = ClusterJobRunner.RunAsync(Grains, bytes, "ring.onnx", profile, options, count, [], windowSegments: 4);
         var management = Grains.GetGrain<IManagementGrain>(0);
         int collections = 0;
         while (!run.IsCompleted)
         {
-            // Collects every activation idle at this instant: tiles between calls, lanes between windows.
+            // Collects every activation idle at this instant: chips between calls, lanes between windows.
             await management.ForceActivationCollection(TimeSpan.Zero);
             collections++;
             await Task.Delay(150);
