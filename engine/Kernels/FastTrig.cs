@@ -67,6 +67,8 @@ public static class FastTrig
         return (sinBase ^ sinSign, cosBase ^ cosSign);
     }
 
+    // The same steps on 256- and 128-bit vectors (the read-noise normals' narrow path): .NET offers no
+    // width-generic vector type to share one body (ISimdVector is internal), as in Gemm.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static (Vector256<float> Sin, Vector256<float> Cos) SinCos(Vector256<float> x)
     {
