@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace MemristorGrid.Grains.Wire;
@@ -11,25 +12,32 @@ namespace MemristorGrid.Grains.Wire;
 /// largest grain-path cost after the MVM itself, and exact-size pooling missed whenever a stage
 /// evaluated fewer samples than the last. A buffer is written only by the chip that rented it, before
 /// it answers, and read only by the one lane it answers: while a message holds it, nobody changes it.
-/// Remote answers arrive as new arrays and join the pool of the lane's silo.
+/// Only buffers this pool handed out come back to it: a remote answer's bytes belong to the
+/// deserialiser, which may hand out views of its own buffers (a chip answering another silo's lane
+/// therefore rents anew each time; that placement studies the interconnect, not throughput).
 /// </summary>
 internal static class ResponseBuffers
 {
     private const int MaxPerClass = 64;
     private static readonly ConcurrentQueue<byte[]>[] Free = Enumerable.Range(0, 32).Select(_ => new ConcurrentQueue<byte[]>()).ToArray();
 
+    private static readonly ConditionalWeakTable<byte[], object> Owned = new();
+
     /// <summary>A buffer of at least <paramref name="length"/> bytes (the next power of two).</summary>
     public static byte[] Rent(int length)
     {
         if (length == 0) return [];
         int sizeClass = BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)length));
-        return Free[sizeClass].TryDequeue(out var buffer) ? buffer : new byte[1 << sizeClass];
+        if (Free[sizeClass].TryDequeue(out var buffer)) return buffer;
+        buffer = new byte[1 << sizeClass];
+        Owned.Add(buffer, Owned); // any non-null value: the table is a set
+        return buffer;
     }
 
     /// <summary>Hands back the array behind <paramref name="slice"/> (if it is one).</summary>
     public static void Return(ReadOnlyMemory<byte> slice)
     {
-        if (!MemoryMarshal.TryGetArray(slice, out var segment) || segment.Array is not { Length: > 0 } buffer) return;
+        if (!MemoryMarshal.TryGetArray(slice, out var segment) || segment.Array is not { Length: > 0 } buffer || !Owned.TryGetValue(buffer, out _)) return;
         var queue = Free[BitOperations.Log2((uint)buffer.Length)]; // every array in class c holds at least 2^c bytes
         if (queue.Count < MaxPerClass) queue.Enqueue(buffer);
     }
