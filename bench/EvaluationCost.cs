@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Digital;
@@ -23,8 +22,7 @@ internal static class EvaluationCost
 {
     public static int Run(string[] args)
     {
-        int i = Array.IndexOf(args, "--repeats");
-        int repeats = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
+        int repeats = BenchArgs.Int(args, "--repeats", 3);
         string models = Path.Combine(BenchRepo.Root(), "models");
 
         Console.WriteLine("| forward pass (ring) | batch | engine µs per call | ONNX Runtime µs per call | engine / ORT min / median / max |");
@@ -90,13 +88,5 @@ internal static class EvaluationCost
 
     private static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
 
-    /// <summary>CPU seconds of the whole process (every thread, the GC's too) while <paramref name="work"/> runs.</summary>
-    private static double Cpu(Action work)
-    {
-        var process = Process.GetCurrentProcess();
-        var before = process.TotalProcessorTime;
-        work();
-        process.Refresh();
-        return (process.TotalProcessorTime - before).TotalSeconds;
-    }
+    private static double Cpu(Action work) => ProcessCpu.Measure(work).Cpu;
 }

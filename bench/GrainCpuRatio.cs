@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Profiles;
@@ -17,12 +16,8 @@ internal static class GrainCpuRatio
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int i = Array.IndexOf(args, "--repeats");
-        int repeats = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
-        int m = Array.IndexOf(args, "--model");
-        string? only = m >= 0 && m + 1 < args.Length ? args[m + 1] : null;
-        int l = Array.IndexOf(args, "--lane-size");
-        int laneSize = l >= 0 && l + 1 < args.Length ? int.Parse(args[l + 1], CultureInfo.InvariantCulture) : 0;
+        int repeats = BenchArgs.Int(args, "--repeats", 3), laneSize = BenchArgs.Int(args, "--lane-size", 0);
+        string? only = BenchArgs.Text(args, "--model");
         string models = Path.Combine(BenchRepo.Root(), "models");
         await using var cluster = await EmbeddedCluster.StartAsync();
         foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "rram-180nm", 10_000), ("fashion.onnx", "ideal", 2_000), ("gmm16.onnx", "ideal", 2_000) })
@@ -52,13 +47,5 @@ internal static class GrainCpuRatio
         return 0;
     }
 
-    private static (double Cpu, double Wall) Measure(Func<Task> run)
-    {
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        var watch = Stopwatch.StartNew();
-        run().GetAwaiter().GetResult();
-        process.Refresh();
-        return ((process.TotalProcessorTime - cpuBefore).TotalSeconds, watch.Elapsed.TotalSeconds);
-    }
+    private static (double Cpu, double Wall) Measure(Func<Task> run) => ProcessCpu.Measure(() => run().GetAwaiter().GetResult());
 }

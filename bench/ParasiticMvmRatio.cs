@@ -20,10 +20,8 @@ internal static class ParasiticMvmRatio
 
     public static int Run(string[] args)
     {
-        int i = Array.IndexOf(args, "--repeats");
-        int repeats = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : 3;
-        int s = Array.IndexOf(args, "--sizes");
-        int[] sizes = s >= 0 && s + 1 < args.Length ? args[s + 1].Split(',').Select(int.Parse).ToArray() : [64, 256];
+        int repeats = BenchArgs.Int(args, "--repeats", 3);
+        int[] sizes = BenchArgs.Ints(args, "--sizes", [64, 256]);
         var profile = HardwareProfile.Resolve("rram-180nm");
         Console.WriteLine($"rram-180nm wires: word line {profile.Wires.WordLineOhmsPerCell} Ω/cell, bit line {profile.Wires.BitLineOhmsPerCell} Ω/cell, driver {profile.Wires.DriverOhms} Ω, TIA {profile.Wires.TiaInputOhms} Ω; batch {Batch}; CPU time per MVM (one sample through G⁺ and G⁻)");
         Console.WriteLine("| tile | path | µs per MVM (min / median / max) | × ideal (min / median / max) | sweeps or order |");

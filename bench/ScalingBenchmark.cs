@@ -24,7 +24,7 @@ internal static class ScalingBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
+        string Arg(string name, string fallback) => BenchArgs.Text(args, name, fallback);
         string root = BenchRepo.Root();
         int maxSilos = int.Parse(Arg("--silos", "2"), CultureInfo.InvariantCulture), repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture);
         int samples = int.Parse(Arg("--samples", "20000"), CultureInfo.InvariantCulture);

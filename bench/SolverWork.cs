@@ -22,15 +22,16 @@ internal static class SolverWork
 {
     public static int Run(string[] args)
     {
-        int samples = Arg(args, "--samples", 10_000);
-        int seeds = Arg(args, "--seeds", 5);
-        int[] stepCounts = (Value(args, "--steps") ?? "25,50,100,200").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        int samples = BenchArgs.Int(args, "--samples", 10_000);
+        int seeds = BenchArgs.Int(args, "--seeds", 5);
+        int[] stepCounts = BenchArgs.Ints(args, "--steps", [25, 50, 100, 200]);
         double[] tolerances = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2];
         string path = Path.Combine(BenchRepo.Root(), "models", "ring.onnx");
         byte[] bytes = File.ReadAllBytes(path);
         var net = OnnxImporter.FromBytes(bytes, "ring.onnx");
         var ideal = HardwareProfile.Resolve("ideal");
         using var ort = new OnnxRuntimeScoreModel(bytes, net, 1);
+        var references = new Dictionary<ulong, Dataset>(); // one reference draw per seed, shared by every sampler
 
         var rows = new List<(string Name, double Evaluations, double[] Kl)>();
         double[] Digital(int steps)
@@ -78,7 +79,8 @@ internal static class SolverWork
 
         double Quality(float[] x, ulong seed)
         {
-            var data = ReferenceResolver.Resolve(null, net.Metadata, seed, Math.Max(samples, 10_000), _ => { })!.Value.Data;
+            if (!references.TryGetValue(seed, out var data))
+                references[seed] = data = ReferenceResolver.Resolve(null, net.Metadata, seed, Math.Max(samples, 10_000), _ => { })!.Value.Data;
             return QualityReport.Compute(x, [], net.InputDim, data).KlPaper;
         }
     }
@@ -88,13 +90,4 @@ internal static class SolverWork
         double mean = v.Average();
         return Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
     }
-
-    private static string? Value(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static int Arg(string[] args, string name, int fallback) =>
-        Value(args, name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 }

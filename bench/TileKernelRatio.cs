@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.Intrinsics;
 using Google.Protobuf;
 using MemristorGrid.Engine.Crossbars;
@@ -21,9 +20,8 @@ internal static class TileKernelRatio
 {
     public static int Run(string[] args)
     {
-        string Arg(string name, string fallback) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback; }
-        int repeats = int.Parse(Arg("--repeats", "3"), CultureInfo.InvariantCulture), batch = int.Parse(Arg("--batch", "512"), CultureInfo.InvariantCulture);
-        var sizes = Arg("--sizes", "64,256").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        int repeats = BenchArgs.Int(args, "--repeats", 3), batch = BenchArgs.Int(args, "--batch", 512);
+        var sizes = BenchArgs.Ints(args, "--sizes", [64, 256]);
         Console.WriteLine($"batch {batch}, thread CPU time, {repeats} interleaved repeats; Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}");
         var peak = new List<double>();
         foreach (int n in sizes)

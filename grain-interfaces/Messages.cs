@@ -147,7 +147,6 @@ public sealed class LaneCheckpoint
     [Id(8)] public byte[] Times { get; set; } = [];
     [Id(9)] public byte[] Slopes { get; set; } = [];
     [Id(10)] public byte[] SlopePowers { get; set; } = [];
-    [Id(11)] public bool HasSlopes { get; set; }
 
     /// <summary>Per tile cell energy so far, float64 little-endian.</summary>
     [Id(4)] public byte[] TileCellEnergyJoules { get; set; } = [];

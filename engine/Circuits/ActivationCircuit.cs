@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using MemristorGrid.Engine.Kernels;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Profiles;
@@ -22,25 +21,8 @@ public sealed class ActivationCircuit(ScoreNetwork network, HardwareProfile prof
     public void Apply(Span<float> pre, ReadOnlySpan<float> embedding)
     {
         float rail = Rail;
-        int j = 0;
-        if (_kind == HiddenActivation.Relu)
-        {
-            if (Vector256.IsHardwareAccelerated && Simd.Width != KernelWidth.Scalar)
-            {
-                // Math.Clamp's own comparisons, so −0 and NaN come out as the scalar loop gives them.
-                var top = Vector256.Create(rail);
-                for (; j + Vector256<float>.Count <= pre.Length; j += Vector256<float>.Count)
-                {
-                    var slice = pre.Slice(j, Vector256<float>.Count);
-                    var v = Vector256.Create((ReadOnlySpan<float>)slice) + Vector256.Create(embedding.Slice(j, Vector256<float>.Count));
-                    v = Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256<float>.Zero), Vector256<float>.Zero,
-                        Vector256.ConditionalSelect(Vector256.GreaterThan(v, top), top, v));
-                    v.CopyTo(slice);
-                }
-            }
-            for (; j < pre.Length; j++) pre[j] = Math.Clamp(pre[j] + embedding[j], 0f, rail);
-        }
+        if (_kind == HiddenActivation.Relu) Relu.AddClamp(pre, embedding, rail);
         else
-            for (; j < pre.Length; j++) pre[j] = Math.Clamp(_kind.Apply(pre[j] + embedding[j]), -rail, rail);
+            for (int j = 0; j < pre.Length; j++) pre[j] = Math.Clamp(_kind.Apply(pre[j] + embedding[j]), -rail, rail);
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 using MemristorGrid.Engine.Kernels;
 
 namespace MemristorGrid.Engine.Networks;
@@ -124,11 +123,10 @@ public sealed class ScoreNetwork
         {
             var layer = Layers[l];
             Gemm.Multiply(input, n, layer.Inputs, packed[l], output, layer.Outputs);
-            if (Activation == HiddenActivation.Relu)
-                AddAndClamp(output, workspace.BiasRows[l].AsSpan(0, n * layer.Outputs), embedding, Saturation ?? float.PositiveInfinity);
+            TensorPrimitives.Add(output, workspace.BiasRows[l].AsSpan(0, n * layer.Outputs), output);
+            if (Activation == HiddenActivation.Relu) Relu.AddClamp(output, embedding, Saturation ?? float.PositiveInfinity);
             else
             {
-                TensorPrimitives.Add(output, workspace.BiasRows[l].AsSpan(0, n * layer.Outputs), output);
                 TensorPrimitives.Add(output, embedding, output);
                 for (int j = 0; j < output.Length; j++) output[j] = Activation.Apply(output[j]);
             }
@@ -151,33 +149,6 @@ public sealed class ScoreNetwork
             for (int i = 0; i < layer.Inputs; i++) byInput[i * layer.Outputs + o] = layer.Weights[o * layer.Inputs + i];
         return PackedMatrix.FromInputRows(byInput, layer.Inputs, layer.Outputs);
     }).ToArray();
-
-    /// <summary>y = clamp(y + bias + embedding, 0, ceiling) in one pass over the batch.</summary>
-    private static void AddAndClamp(Span<float> y, ReadOnlySpan<float> bias, ReadOnlySpan<float> embedding, float ceiling)
-    {
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            var top = Vector512.Create(ceiling);
-            for (; j <= y.Length - Vector512<float>.Count; j += Vector512<float>.Count)
-            {
-                var v = Vector512.Create(y.Slice(j, Vector512<float>.Count)) + Vector512.Create(bias.Slice(j, Vector512<float>.Count))
-                    + Vector512.Create(embedding.Slice(j, Vector512<float>.Count));
-                Vector512.Min(Vector512.Max(v, Vector512<float>.Zero), top).CopyTo(y.Slice(j, Vector512<float>.Count));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var top = Vector256.Create(ceiling);
-            for (; j <= y.Length - Vector256<float>.Count; j += Vector256<float>.Count)
-            {
-                var v = Vector256.Create(y.Slice(j, Vector256<float>.Count)) + Vector256.Create(bias.Slice(j, Vector256<float>.Count))
-                    + Vector256.Create(embedding.Slice(j, Vector256<float>.Count));
-                Vector256.Min(Vector256.Max(v, Vector256<float>.Zero), top).CopyTo(y.Slice(j, Vector256<float>.Count));
-            }
-        }
-        for (; j < y.Length; j++) y[j] = Math.Clamp(y[j] + bias[j] + embedding[j], 0f, ceiling);
-    }
 
     /// <summary>[sin(2πωt) | cos(2πωt)] per sample: the phase 2πω·t in float like the exported graph, its sine
     /// and cosine by <see cref="FastTrig"/> (within 2.5e-7; the same bits for one sample or a batch, on every

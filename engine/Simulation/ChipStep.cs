@@ -17,6 +17,15 @@ namespace MemristorGrid.Engine.Simulation;
 /// </summary>
 public sealed record ChipStep(int Index, int Chip, int FirstLayer, int LastLayer, int[] Tiles, bool Completes)
 {
+    /// <summary>Values entering the step per sample: its first layer's input width.</summary>
+    public int InputWidth { get; private init; }
+
+    /// <summary>Values the step hands on per sample: the chain's output width, or its tiles' columns.</summary>
+    public int OutputWidth { get; private init; }
+
+    /// <summary>Whether the step applies activation circuits (and so reads each sample's embedding row).</summary>
+    public bool AppliesActivations { get; private init; }
+
     /// <summary>The steps of one pass, in the order they run: a network on one chip is one step.</summary>
     public static ChipStep[] Schedule(DeploymentPlan plan)
     {
@@ -36,22 +45,18 @@ public sealed record ChipStep(int Index, int Chip, int FirstLayer, int LastLayer
             foreach (int chip in chips)
                 steps.Add(new ChipStep(steps.Count, chip, l, l, tiles.Where(t => plan.Tiles[t].Chip == chip).ToArray(), false));
         }
-        return [.. steps];
+        return steps.Select(s => s with
+        {
+            InputWidth = plan.LayerInputs[s.FirstLayer],
+            OutputWidth = s.Completes ? plan.LayerOutputs[s.LastLayer] : s.Tiles.Sum(t => plan.Tiles[t].ColCount),
+            AppliesActivations = s.Completes && s.FirstLayer < plan.LayerCount - 1,
+        }).ToArray();
     }
-
-    /// <summary>Values the step hands on per sample: the chain's output width, or its tiles' columns.</summary>
-    public int OutputWidth(DeploymentPlan plan) => Completes ? plan.LayerOutputs[LastLayer] : Tiles.Sum(t => plan.Tiles[t].ColCount);
-
-    public int InputWidth(DeploymentPlan plan) => plan.LayerInputs[FirstLayer];
 }
 
 /// <summary>The embedding DAC outputs a completing step adds before each activation: row
 /// <see cref="Rows"/>[i] of <see cref="Table"/> (width H) for sample i.</summary>
-public readonly record struct StepEmbedding(ReadOnlyMemory<float> Table, ReadOnlyMemory<int> Rows)
-{
-    /// <summary>Whether <paramref name="step"/> applies activations (and so reads the embedding).</summary>
-    public static bool ReadBy(ChipStep step, DeploymentPlan plan) => step.Completes && step.FirstLayer < plan.LayerCount - 1;
-}
+public readonly record struct StepEmbedding(ReadOnlyMemory<float> Table, ReadOnlyMemory<int> Rows);
 
 /// <summary>
 /// Computes <see cref="ChipStep"/>s on programmed tiles: the arithmetic of a network pass, whoever runs

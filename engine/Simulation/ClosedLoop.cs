@@ -13,10 +13,10 @@ namespace MemristorGrid.Engine.Simulation;
 internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDynamics
 {
     private LaneState _lane = null!;
-    private ITileTransport _tiles = null!;
+    private IChipTransport _tiles = null!;
     private int _segment;
 
-    public void Begin(LaneState lane, ITileTransport tiles, int segment)
+    public void Begin(LaneState lane, IChipTransport tiles, int segment)
     {
         _lane = lane;
         _tiles = tiles;

@@ -13,7 +13,7 @@ namespace MemristorGrid.Engine.Simulation;
 /// s = τ_start − τ runs from 0 to the span; physical time is s·RC. The run is cut into segments — one
 /// per controller update period (zero-order hold of embeddings, coefficients, read noise and SDE
 /// noise), or equal slices when the controller is continuous (the SDE's step grid; for the ODE only
-/// checkpoints, which its steps cross) — and each segment is handed to the solver. Tiles are reached only through <see cref="ITileTransport"/>, so the reference simulator and
+/// checkpoints, which its steps cross) — and each segment is handed to the solver. Tiles are reached only through <see cref="IChipTransport"/>, so the reference simulator and
 /// the actor system run this same code. Every random draw is keyed by (seed, tile or channel, segment,
 /// pass or substep, global sample index): lane size, lane order and the transport do not change it.
 /// </summary>
@@ -127,7 +127,7 @@ public sealed class LaneDriver
     public bool IsDone(LaneState lane) => lane.Segment >= SegmentCount;
 
     /// <summary>Integrates up to <paramref name="maxSegments"/> more segments of <paramref name="lane"/>.</summary>
-    public async ValueTask AdvanceAsync(LaneState lane, ITileTransport tiles, int maxSegments, LaneWorkspace? workspace = null, CancellationToken cancel = default)
+    public async ValueTask AdvanceAsync(LaneState lane, IChipTransport tiles, int maxSegments, LaneWorkspace? workspace = null, CancellationToken cancel = default)
     {
         var w = workspace ?? new LaneWorkspace();
         w.Ensure(this, lane.Count);

@@ -71,13 +71,11 @@ public sealed class LaneState
     public double[] Times { get; init; } = [];
 
     /// <summary>With <see cref="Times"/>: each sample's dx/ds at its time [Count × D], the first stage of its
-    /// next step (first-same-as-last across checkpoints); meaningful once <see cref="HasSlopes"/>.</summary>
+    /// next step (first-same-as-last across checkpoints); written by every segment, so set from the second on.</summary>
     public double[] Slopes { get; init; } = [];
 
     /// <summary>With <see cref="Slopes"/>: each tile's cell power at that derivative [tiles × Count].</summary>
     public double[] SlopePowers { get; init; } = [];
-
-    public bool HasSlopes { get; set; }
 
     /// <summary>Per tile: cell energy ∫ΣV²G dt summed over the lane's samples (joules).</summary>
     public required double[] TileCellEnergyJoules { get; init; }

@@ -47,7 +47,7 @@ internal sealed class NetworkPass
     /// <summary>Per-lane buffers of a pass: each step's outputs and tile powers, two activation planes, pending calls.</summary>
     public sealed class Buffers(NetworkPass pass, int count)
     {
-        internal readonly float[][] StepOutputs = pass.Steps.Select(s => s.Completes ? [] : new float[count * s.OutputWidth(pass.Plan)]).ToArray();
+        internal readonly float[][] StepOutputs = pass.Steps.Select(s => s.Completes ? [] : new float[count * s.OutputWidth]).ToArray();
         internal readonly double[][] StepPower = pass.Steps.Select(s => new double[count * s.Tiles.Length]).ToArray();
         internal readonly float[] ActivationsA = new float[count * pass.MaxWidth], ActivationsB = new float[count * pass.MaxWidth];
         internal readonly ValueTask<TileEvaluation>[] Pending = new ValueTask<TileEvaluation>[pass.Steps.Length];
@@ -56,7 +56,7 @@ internal sealed class NetworkPass
     /// <param name="n">Samples in the batch (rows of x and score).</param>
     /// <param name="embedding">Embedding DAC outputs: row <paramref name="rowOf"/>[i] (width H) is added for sample i.</param>
     /// <param name="power">Each tile's cell power per sample is added here: power[t × n + i].</param>
-    public async ValueTask RunAsync(Buffers w, LaneState lane, ITileTransport tiles, int n, float[] x, ReadContext read,
+    public async ValueTask RunAsync(Buffers w, LaneState lane, IChipTransport tiles, int n, float[] x, ReadContext read,
         float[] embedding, int[] rowOf, float[] score, double[] power, CancellationToken cancel)
     {
         var rows = new StepEmbedding(embedding, rowOf.AsMemory(0, n));
@@ -65,7 +65,7 @@ internal sealed class NetworkPass
         while (s < Steps.Length)
         {
             var step = Steps[s];
-            int layer = step.LastLayer, inWidth = step.InputWidth(_plan), outWidth = _plan.LayerOutputs[layer];
+            int layer = step.LastLayer, inWidth = step.InputWidth, outWidth = _plan.LayerOutputs[layer];
             float[] output = layer == last ? score : input == w.ActivationsA ? w.ActivationsB : w.ActivationsA;
             if (step.Completes)
             {
@@ -80,7 +80,7 @@ internal sealed class NetworkPass
             int first = s;
             for (; s < Steps.Length && !Steps[s].Completes && Steps[s].FirstLayer == layer; s++)
                 w.Pending[s] = tiles.EvaluateAsync(Steps[s], input.AsMemory(0, n * inWidth), n, read, rows,
-                    w.StepOutputs[s].AsMemory(0, n * Steps[s].OutputWidth(_plan)), w.StepPower[s].AsMemory(0, n * Steps[s].Tiles.Length), cancel);
+                    w.StepOutputs[s].AsMemory(0, n * Steps[s].OutputWidth), w.StepPower[s].AsMemory(0, n * Steps[s].Tiles.Length), cancel);
             for (int j = first; j < s; j++)
             {
                 var evaluation = await w.Pending[j];

@@ -30,7 +30,7 @@ public static class ReferenceSimulator
         var stopwatch = Stopwatch.StartNew();
         var plan = DeploymentPlan.Create(network, profile.Mapping);
         var driver = new LaneDriver(network, profile, plan, options, LabelEncoder.Of(network));
-        var transport = new LocalTileTransport(network, plan, profile, Program(plan, network, profile, options.ProgramSeed));
+        var transport = new LocalChipTransport(network, plan, profile, Program(plan, network, profile, options.ProgramSeed));
         int laneSize = options.LaneSize > 0 ? options.LaneSize : LaneSchedule.AutoLaneSize(count, 2 * Environment.ProcessorCount);
         var lanes = LaneSchedule.Lanes(count, laneSize).Select(slice => driver.CreateLane(slice, labels)).ToArray();
         long done = 0, total = (long)lanes.Length * driver.SegmentCount;

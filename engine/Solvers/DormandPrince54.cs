@@ -46,7 +46,7 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
             s[i] = segmentsAreCheckpoints ? lane.Times[i] : segment.Start;
             h[i] = lane.StepSizes[i] > 0 ? lane.StepSizes[i] : firstStep;
         }
-        if (segmentsAreCheckpoints && lane.HasSlopes)
+        if (segmentsAreCheckpoints && segment.Index > 0) // the previous segment left each sample's derivative
         {
             Array.Copy(lane.Slopes, k1, n * d);
             Array.Copy(lane.SlopePowers, w.PowerStart, w.Tiles * n);
@@ -138,7 +138,6 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
             Array.Copy(s, lane.Times, n);
             Array.Copy(k1, lane.Slopes, n * d);
             Array.Copy(w.PowerStart, lane.SlopePowers, w.Tiles * n);
-            lane.HasSlopes = true;
         }
     }
 

@@ -20,6 +20,9 @@ public abstract class ChipGrainBase(DeploymentCache deployments) : Grain, IChipG
     private Deployment _deployment = null!;
     private ChipStepEvaluator _evaluator = null!;
     private int _chip;
+
+    /// <summary>This grain's chip number (from its key).</summary>
+    protected int Chip => _chip;
     private KeyValuePair<string, object?>[][] _tileTags = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -47,7 +50,7 @@ public abstract class ChipGrainBase(DeploymentCache deployments) : Grain, IChipG
             span.SetTag("step", step.Index);
             span.SetTag("tiles", string.Join(',', step.Tiles.Select(t => _deployment.Plan.Tiles[t].Id)));
         }
-        int n = request.Count, inWidth = step.InputWidth(_deployment.Plan);
+        int n = request.Count, inWidth = step.InputWidth;
         if (request.Inputs.Length != n * inWidth * sizeof(float))
             throw new ArgumentException($"chip {_chip}, step {step.Index}: {request.Inputs.Length} input bytes for {n}×{inWidth} values");
         var response = ComputesOnThreadPool ? await Task.Run(() => Evaluate(step, request)) : Evaluate(step, request);
@@ -64,7 +67,7 @@ public abstract class ChipGrainBase(DeploymentCache deployments) : Grain, IChipG
     private ChipResponse Evaluate(ChipStep step, ChipRequest request)
     {
         int n = request.Count, tiles = step.Tiles.Length;
-        int outputBytes = n * step.OutputWidth(_deployment.Plan) * sizeof(float), powerBytes = n * tiles * sizeof(double);
+        int outputBytes = n * step.OutputWidth * sizeof(float), powerBytes = n * tiles * sizeof(double);
         var outputs = ResponseBuffers.Rent(outputBytes);
         var power = ResponseBuffers.Rent(powerBytes);
         var samples = request.Samples.Length > 0 ? ArrayPool<long>.Shared.Rent(n) : null; // only its first n are read
@@ -105,7 +108,6 @@ public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembers
     : ChipGrainBase(deployments), IPlacedChipGrain
 {
     private MembershipVersion _checked = MembershipVersion.MinValue;
-    private int _chipNumber = -1;
 
     /// <summary>One activation serves every lane of the cluster that uses this chip: the programmed tiles are
     /// immutable, so their requests are computed in parallel on the thread pool instead of queueing here.</summary>
@@ -116,9 +118,8 @@ public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembers
         var snapshot = membership.CurrentSnapshot;
         if (snapshot.Version == _checked) return;
         _checked = snapshot.Version;
-        if (_chipNumber < 0) _chipNumber = GrainKeys.ParseChip(this.GetPrimaryKeyString()).Chip;
         var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
-        if (ChipPlacementDirector.SiloFor(_chipNumber, active) is { } home && !home.Equals(silo.SiloAddress)) DeactivateOnIdle();
+        if (ChipPlacementDirector.SiloFor(Chip, active) is { } home && !home.Equals(silo.SiloAddress)) DeactivateOnIdle();
     }
 }
 

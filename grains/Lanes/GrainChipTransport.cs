@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using MemristorGrid.Engine.Crossbars;
-using MemristorGrid.Engine.Partitioning;
 using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Wire;
@@ -11,7 +10,7 @@ namespace MemristorGrid.Grains.Lanes;
 /// immutable byte buffers (Orleans would serialise a float[] element by element).</summary>
 /// <param name="chips">The grain of each chip, by chip number.</param>
 /// <param name="hiddenWidth">Width H of an embedding row.</param>
-public sealed class GrainChipTransport(DeploymentPlan plan, int steps, int hiddenWidth, IChipGrain[] chips) : ITileTransport
+public sealed class GrainChipTransport(int steps, int hiddenWidth, IChipGrain[] chips) : IChipTransport
 {
     private int _tracedCalls;
 
@@ -35,7 +34,7 @@ public sealed class GrainChipTransport(DeploymentPlan plan, int steps, int hidde
         var inputs = _inputs[s].Of(input);
         var samples = read.Samples is { } indices ? Copy(ref _samples[s], MemoryMarshal.AsBytes(indices.AsSpan(0, count))) : ReadOnlyMemory<byte>.Empty;
         ReadOnlyMemory<byte> table = ReadOnlyMemory<byte>.Empty, rows = ReadOnlyMemory<byte>.Empty;
-        if (StepEmbedding.ReadBy(step, plan))
+        if (step.AppliesActivations)
         {
             var rowOf = embedding.Rows.Span;
             int used = 0; // only the rows the samples use travel

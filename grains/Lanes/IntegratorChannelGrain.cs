@@ -137,7 +137,7 @@ public sealed class IntegratorChannelGrain(
         JobCounters.Start(_deployment, GrainKeys.JobOfLane(this.GetPrimaryKeyString())); // a silo that joined mid-job
         var labels = await LabelEncoderGrain.FetchAsync(GrainFactory, _deployment);
         _driver = new LaneDriver(_deployment.Network, _deployment.Profile, _deployment.Plan, assignment.Options.ToEngine(), labels);
-        _transport = new GrainChipTransport(_deployment.Plan, _deployment.Steps.Length, _deployment.Network.HiddenWidth,
+        _transport = new GrainChipTransport(_deployment.Steps.Length, _deployment.Network.HiddenWidth,
             Enumerable.Range(0, _deployment.Plan.ChipCount).Select(c => assignment.Placement == TilePlacementMode.Chips
                 ? (IChipGrain)GrainFactory.GetGrain<IPlacedChipGrain>(_deployment.ChipKey(c))
                 : GrainFactory.GetGrain<ILocalChipGrain>(_deployment.ChipKey(c))).ToArray());

@@ -63,7 +63,6 @@ public static class WireFormat
         into.Times = Bytes<double>(lane.Times);
         into.Slopes = Bytes<double>(lane.Slopes);
         into.SlopePowers = Bytes<double>(lane.SlopePowers);
-        into.HasSlopes = lane.HasSlopes;
         into.TileCellEnergyJoules = Bytes<double>(lane.TileCellEnergyJoules);
         into.TileMvms = lane.TileMvms.ToArray();
         into.Counters = lane.Counters.ToWire();
@@ -83,7 +82,6 @@ public static class WireFormat
             Times = Values<double>(c.Times),
             Slopes = Values<double>(c.Slopes),
             SlopePowers = Values<double>(c.SlopePowers),
-            HasSlopes = c.HasSlopes,
             TileCellEnergyJoules = Values<double>(c.TileCellEnergyJoules),
             TileMvms = c.TileMvms.ToArray(),
             Counters = (c.Counters ?? throw new InvalidOperationException("checkpoint without counters")).ToEngine(),

@@ -102,10 +102,14 @@ public class ClusterDeterminismTests(ThreeSiloCluster fixture) : IClassFixture<T
         const int count = 4000; // long enough for several collections with the batched kernels
         var reference = ReferenceSimulator.Run(net, profile, options, count, []);
 
-        var run = ClusterJobRunner.RunAsync(Grains, bytes, "ring.onnx", profile, options, count, [], windowSegments: 4);
+        string jobId = $"job-{Guid.NewGuid():N}";
+        var run = ClusterJobRunner.RunAsync(Grains, bytes, "ring.onnx", profile, options, count, [], jobId: jobId, windowSegments: 4);
+        var job = Grains.GetGrain<IGenerationJobGrain>(jobId);
         var management = Grains.GetGrain<IManagementGrain>(0);
         int collections = 0;
-        while (!run.IsCompleted)
+        // Until the job has finished: a finished job collected idle forgets itself (its client is taken to have
+        // gone), which is not what this test is about.
+        while (!run.IsCompleted && !(await job.GetStatusAsync()).Finished)
         {
             // Collects every activation idle at this instant: chips between calls, lanes between windows.
             await management.ForceActivationCollection(TimeSpan.Zero);

@@ -65,7 +65,7 @@ public class WireTests
         var plan = DeploymentPlan.Create(net, profile.Mapping);
         var options = new AnalogRunOptions { Kind = SamplerKind.Sde, GuidanceWeight = 1, Seed = 3, Substeps = 1 };
         var driver = new LaneDriver(net, profile, plan, options, LabelEncoder.Of(net));
-        var tiles = new LocalTileTransport(net, plan, profile, ReferenceSimulator.Program(plan, net, profile, 1));
+        var tiles = new LocalChipTransport(net, plan, profile, ReferenceSimulator.Program(plan, net, profile, 1));
         int[] labels = [0, 2, 1, 1];
         var straight = driver.CreateLane(8, 4, labels);
         await driver.AdvanceAsync(straight, tiles, int.MaxValue);

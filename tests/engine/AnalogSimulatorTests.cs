@@ -162,7 +162,7 @@ public class AnalogSimulatorTests
         var profile = HardwareProfile.Resolve(profileName);
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 2 };
         var plan = DeploymentPlan.Create(net, profile.Mapping);
-        var tiles = new LocalTileTransport(net, plan, profile, ReferenceSimulator.Program(plan, net, profile, 1));
+        var tiles = new LocalChipTransport(net, plan, profile, ReferenceSimulator.Program(plan, net, profile, 1));
         var driver = new LaneDriver(net, profile, plan, options, LabelEncoder.Of(net));
 
         var straight = driver.CreateLane(100, 50, []);
@@ -181,7 +181,6 @@ public class AnalogSimulatorTests
             Times = first.Times.ToArray(),
             Slopes = first.Slopes.ToArray(),
             SlopePowers = first.SlopePowers.ToArray(),
-            HasSlopes = first.HasSlopes,
             TileCellEnergyJoules = first.TileCellEnergyJoules.ToArray(),
             TileMvms = first.TileMvms.ToArray(),
             Counters = first.Counters,

@@ -115,6 +115,27 @@ public class KernelTests
         }
     }
 
+    /// <summary>The saturating ReLU of the activation circuits and the forward pass: Math.Clamp's results, −0
+    /// and NaN included, on every width.</summary>
+    [Fact]
+    public void Relu_gives_math_clamp_bits_on_every_width()
+    {
+        var y = Random(1000, 8, 3f);
+        var add = Random(1000, 9, 3f);
+        y[3] = -0f; add[3] = 0f; y[20] = float.NaN; y[41] = 0f; add[41] = -0f;
+        var expected = y.Zip(add, (a, b) => Math.Clamp(a + b, 0f, 2f)).ToArray();
+        foreach (var width in Widths)
+        {
+            var got = With(width, () =>
+            {
+                var r = y.ToArray();
+                Relu.AddClamp(r, add, 2f);
+                return r;
+            });
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), got.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
     [Fact]
     public void Vectorised_quantiser_and_rails_give_the_scalar_bits_and_counts()
     {

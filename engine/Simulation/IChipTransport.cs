@@ -11,10 +11,10 @@ namespace MemristorGrid.Engine.Simulation;
 /// the step in-process; the actor system sends it to the chip's grain. Both must return what
 /// <see cref="ChipStepEvaluator.Evaluate"/> returns for the same step, inputs and context.
 /// </summary>
-public interface ITileTransport
+public interface IChipTransport
 {
     /// <param name="input">[count × the step's input width]: the activations entering its first layer.</param>
-    /// <param name="embedding">Read when the step applies activations (<see cref="StepEmbedding.ReadBy"/>).</param>
+    /// <param name="embedding">Read when the step applies activations (<see cref="ChipStep.AppliesActivations"/>).</param>
     /// <param name="output">[count × <see cref="ChipStep.OutputWidth"/>], written by the callee.</param>
     /// <param name="tilePower">[step tiles × count]: each tile's cell power per sample (W), written by the callee.</param>
     ValueTask<TileEvaluation> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
@@ -22,9 +22,9 @@ public interface ITileTransport
 }
 
 /// <summary>The reference transport: tiles programmed in this process, steps computed directly.</summary>
-public sealed class LocalTileTransport(ChipStepEvaluator chips) : ITileTransport
+public sealed class LocalChipTransport(ChipStepEvaluator chips) : IChipTransport
 {
-    public LocalTileTransport(ScoreNetwork network, DeploymentPlan plan, HardwareProfile profile, IReadOnlyList<CrossbarTile> tiles)
+    public LocalChipTransport(ScoreNetwork network, DeploymentPlan plan, HardwareProfile profile, IReadOnlyList<CrossbarTile> tiles)
         : this(new ChipStepEvaluator(network, plan, profile, tiles)) { }
 
     public ValueTask<TileEvaluation> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,

@@ -1,0 +1,38 @@
+using System.Runtime.Intrinsics;
+
+namespace MemristorGrid.Engine.Kernels;
+
+/// <summary>A saturating ReLU after an addition, over a whole batch: y ← clamp(y + add, 0, ceiling), with
+/// Math.Clamp's own comparisons on every instruction width, so −0 and NaN come out as the scalar loop
+/// gives them. The activation circuits and the engine's forward pass both apply it.</summary>
+public static class Relu
+{
+    public static void AddClamp(Span<float> y, ReadOnlySpan<float> add, float ceiling)
+    {
+        if (add.Length < y.Length) throw new ArgumentException($"{add.Length} values to add to {y.Length}");
+        int j = 0;
+        if (Simd.Width == KernelWidth.Vector512)
+        {
+            var top = Vector512.Create(ceiling);
+            for (; j + Vector512<float>.Count <= y.Length; j += Vector512<float>.Count)
+            {
+                var slice = y.Slice(j, Vector512<float>.Count);
+                var v = Vector512.Create((ReadOnlySpan<float>)slice) + Vector512.Create(add.Slice(j, Vector512<float>.Count));
+                Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512<float>.Zero), Vector512<float>.Zero,
+                    Vector512.ConditionalSelect(Vector512.GreaterThan(v, top), top, v)).CopyTo(slice);
+            }
+        }
+        else if (Simd.Width == KernelWidth.Vector256)
+        {
+            var top = Vector256.Create(ceiling);
+            for (; j + Vector256<float>.Count <= y.Length; j += Vector256<float>.Count)
+            {
+                var slice = y.Slice(j, Vector256<float>.Count);
+                var v = Vector256.Create((ReadOnlySpan<float>)slice) + Vector256.Create(add.Slice(j, Vector256<float>.Count));
+                Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256<float>.Zero), Vector256<float>.Zero,
+                    Vector256.ConditionalSelect(Vector256.GreaterThan(v, top), top, v)).CopyTo(slice);
+            }
+        }
+        for (; j < y.Length; j++) y[j] = Math.Clamp(y[j] + add[j], 0f, ceiling);
+    }
+}
