@@ -7,9 +7,14 @@ namespace MemristorGrid.Engine.Kernels;
 /// gives them. The activation circuits and the engine's forward pass both apply it.</summary>
 public static class Relu
 {
-    public static void AddClamp(Span<float> y, ReadOnlySpan<float> add, float ceiling)
+    public static void AddClamp(Span<float> y, ReadOnlySpan<float> add, float ceiling) => AddClamp(y, add, default, ceiling);
+
+    /// <summary>y ← clamp((y + add) + then, 0, ceiling) in one pass (the forward pass's bias, then embedding);
+    /// an empty <paramref name="then"/> adds nothing.</summary>
+    public static void AddClamp(Span<float> y, ReadOnlySpan<float> add, ReadOnlySpan<float> then, float ceiling)
     {
-        if (add.Length < y.Length) throw new ArgumentException($"{add.Length} values to add to {y.Length}");
+        if (add.Length < y.Length || (!then.IsEmpty && then.Length < y.Length)) throw new ArgumentException($"fewer values to add than the {y.Length} in y");
+        bool twice = !then.IsEmpty;
         int j = 0;
         if (Simd.Width == KernelWidth.Vector512)
         {
@@ -18,6 +23,7 @@ public static class Relu
             {
                 var slice = y.Slice(j, Vector512<float>.Count);
                 var v = Vector512.Create((ReadOnlySpan<float>)slice) + Vector512.Create(add.Slice(j, Vector512<float>.Count));
+                if (twice) v += Vector512.Create(then.Slice(j, Vector512<float>.Count));
                 Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512<float>.Zero), Vector512<float>.Zero,
                     Vector512.ConditionalSelect(Vector512.GreaterThan(v, top), top, v)).CopyTo(slice);
             }
@@ -29,10 +35,11 @@ public static class Relu
             {
                 var slice = y.Slice(j, Vector256<float>.Count);
                 var v = Vector256.Create((ReadOnlySpan<float>)slice) + Vector256.Create(add.Slice(j, Vector256<float>.Count));
+                if (twice) v += Vector256.Create(then.Slice(j, Vector256<float>.Count));
                 Vector256.ConditionalSelect(Vector256.LessThan(v, Vector256<float>.Zero), Vector256<float>.Zero,
                     Vector256.ConditionalSelect(Vector256.GreaterThan(v, top), top, v)).CopyTo(slice);
             }
         }
-        for (; j < y.Length; j++) y[j] = Math.Clamp(y[j] + add[j], 0f, ceiling);
+        for (; j < y.Length; j++) y[j] = Math.Clamp(twice ? y[j] + add[j] + then[j] : y[j] + add[j], 0f, ceiling);
     }
 }

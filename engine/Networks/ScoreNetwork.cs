@@ -123,10 +123,11 @@ public sealed class ScoreNetwork
         {
             var layer = Layers[l];
             Gemm.Multiply(input, n, layer.Inputs, packed[l], output, layer.Outputs);
-            TensorPrimitives.Add(output, workspace.BiasRows[l].AsSpan(0, n * layer.Outputs), output);
-            if (Activation == HiddenActivation.Relu) Relu.AddClamp(output, embedding, Saturation ?? float.PositiveInfinity);
+            var bias = workspace.BiasRows[l].AsSpan(0, n * layer.Outputs);
+            if (Activation == HiddenActivation.Relu) Relu.AddClamp(output, bias, embedding, Saturation ?? float.PositiveInfinity);
             else
             {
+                TensorPrimitives.Add(output, bias, output);
                 TensorPrimitives.Add(output, embedding, output);
                 for (int j = 0; j < output.Length; j++) output[j] = Activation.Apply(output[j]);
             }

@@ -123,16 +123,21 @@ public class KernelTests
         var y = Random(1000, 8, 3f);
         var add = Random(1000, 9, 3f);
         y[3] = -0f; add[3] = 0f; y[20] = float.NaN; y[41] = 0f; add[41] = -0f;
+        var then = Random(1000, 10, 1f);
         var expected = y.Zip(add, (a, b) => Math.Clamp(a + b, 0f, 2f)).ToArray();
+        var expectedTwice = y.Select((a, i) => Math.Clamp(a + add[i] + then[i], 0f, 2f)).ToArray();
         foreach (var width in Widths)
         {
-            var got = With(width, () =>
+            var (once, twice) = With(width, () =>
             {
                 var r = y.ToArray();
                 Relu.AddClamp(r, add, 2f);
-                return r;
+                var r2 = y.ToArray();
+                Relu.AddClamp(r2, add, then, 2f);
+                return (r, r2);
             });
-            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), got.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), once.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(expectedTwice.Select(BitConverter.SingleToInt32Bits), twice.Select(BitConverter.SingleToInt32Bits));
         }
     }
 
