@@ -25,4 +25,24 @@ public sealed class ActivationCircuit(ScoreNetwork network, HardwareProfile prof
         else
             for (int j = 0; j < pre.Length; j++) pre[j] = Math.Clamp(_kind.Apply(pre[j] + embedding[j]), -rail, rail);
     }
+
+    /// <summary>A batch of <paramref name="n"/> samples' hidden channels [n × width]: sample i takes row
+    /// <paramref name="rows"/>[i] of <paramref name="table"/>. When every sample has its own row in order
+    /// (a live controller's embeddings) the batch is one pass; the same bits as <see cref="Apply"/> per sample.</summary>
+    public void ApplyBatch(Span<float> pre, int width, int n, ReadOnlySpan<float> table, ReadOnlySpan<int> rows)
+    {
+        if (table.Length >= n * width && IsIdentity(rows[..n]))
+        {
+            Apply(pre[..(n * width)], table[..(n * width)]);
+            return;
+        }
+        for (int i = 0; i < n; i++) Apply(pre.Slice(i * width, width), table.Slice(rows[i] * width, width));
+    }
+
+    private static bool IsIdentity(ReadOnlySpan<int> rows)
+    {
+        for (int i = 0; i < rows.Length; i++)
+            if (rows[i] != i) return false;
+        return true;
+    }
 }

@@ -93,7 +93,9 @@ public sealed class ChipStepEvaluator(ScoreNetwork network, DeploymentPlan plan,
             {
                 int inWidth = plan.LayerInputs[l], outWidth = plan.LayerOutputs[l];
                 var layerOutput = !step.Completes || l == step.LastLayer ? output : ((l - step.FirstLayer) % 2 == 0 ? planeA : planeB).AsSpan(0, n * outWidth);
-                if (step.Completes) layerOutput[..(n * outWidth)].Clear();
+                // A layer on one tile that spans its columns writes the layer's output itself; otherwise partial sums are added.
+                bool direct = step.Completes && plan.LayerTiles[l] is [var only] && plan.Tiles[only].ColCount == outWidth;
+                if (step.Completes && !direct) layerOutput[..(n * outWidth)].Clear();
                 foreach (int t in step.Completes ? plan.LayerTiles[l] : step.Tiles)
                 {
                     var tp = plan.Tiles[t];
@@ -101,9 +103,9 @@ public sealed class ChipStepEvaluator(ScoreNetwork network, DeploymentPlan plan,
                     var x = tileInput.AsSpan(0, n * tp.RowCount);
                     tp.GatherInputs(layerInput, inWidth, x, n);
                     long start = tileSeconds.IsEmpty ? 0 : Stopwatch.GetTimestamp();
-                    var y = step.Completes ? tileOutput.AsSpan(0, n * tp.ColCount) : output.Slice(offset, n * tp.ColCount);
+                    var y = direct ? layerOutput[..(n * outWidth)] : step.Completes ? tileOutput.AsSpan(0, n * tp.ColCount) : output.Slice(offset, n * tp.ColCount);
                     var e = tile.Evaluate(x, y, n, read, tilePower.Slice(k * n, n));
-                    if (step.Completes) tp.AddPartials(y, layerOutput, outWidth, n);
+                    if (step.Completes && !direct) tp.AddPartials(y, layerOutput, outWidth, n);
                     if (!tileSeconds.IsEmpty) tileSeconds[k] = Stopwatch.GetElapsedTime(start).TotalSeconds;
                     watts += e.CellPowerWatts;
                     inputOverflows += e.InputOverflows;
@@ -130,12 +132,7 @@ public sealed class ChipStepEvaluator(ScoreNetwork network, DeploymentPlan plan,
     /// layers, the network's output gain on the last.</summary>
     public void Finish(int layer, Span<float> output, int outWidth, int n, ReadOnlySpan<float> table, ReadOnlySpan<int> rows)
     {
-        if (layer < plan.LayerCount - 1)
-        {
-            int h = network.HiddenWidth;
-            for (int i = 0; i < n; i++)
-                activation.Apply(output.Slice(i * outWidth, outWidth), table.Slice(rows[i] * h, h));
-        }
+        if (layer < plan.LayerCount - 1) activation.ApplyBatch(output, outWidth, n, table, rows);
         else if (network.OutputGain != 1f)
         {
             for (int i = 0; i < n * outWidth; i++) output[i] *= network.OutputGain;
