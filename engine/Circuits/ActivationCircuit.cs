@@ -36,7 +36,9 @@ public sealed class ActivationCircuit(ScoreNetwork network, HardwareProfile prof
             Apply(pre[..(n * width)], table[..(n * width)]);
             return;
         }
-        for (int i = 0; i < n; i++) Apply(pre.Slice(i * width, width), table.Slice(rows[i] * width, width));
+        if (_kind == HiddenActivation.Relu) Relu.AddClampRows(pre, width, table, rows[..n], Rail);
+        else
+            for (int i = 0; i < n; i++) Apply(pre.Slice(i * width, width), table.Slice(rows[i] * width, width));
     }
 
     private static bool IsIdentity(ReadOnlySpan<int> rows)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.Intrinsics;
 
 namespace MemristorGrid.Engine.Kernels;
@@ -41,5 +42,44 @@ public static class Relu
             }
         }
         for (; j < y.Length; j++) y[j] = Math.Clamp(twice ? y[j] + add[j] + then[j] : y[j] + add[j], 0f, ceiling);
+    }
+
+    /// <summary>
+    /// Row by row: sample i's <paramref name="width"/> values in <paramref name="y"/> take row
+    /// <paramref name="rows"/>[i] of <paramref name="table"/> (a held controller's label rows), then the clamp;
+    /// the same bits as <see cref="AddClamp(Span{float}, ReadOnlySpan{float}, float)"/> per row.
+    /// The rows are first laid out per sample and then added in one pass: rows narrower than a vector (the
+    /// paper's 14 hidden channels) would otherwise run on the scalar tail, and whole-vector rows written in
+    /// place would each read the end of the previous row's store (a store-forwarding stall, measured 5× a flat pass).
+    /// </summary>
+    public static void AddClampRows(Span<float> y, int width, ReadOnlySpan<float> table, ReadOnlySpan<int> rows, float ceiling)
+    {
+        int n = rows.Length;
+        if (y.Length < n * width) throw new ArgumentException($"y holds {y.Length} values, fewer than {n} rows of {width}");
+        int lanes = Simd.Width switch { KernelWidth.Vector512 => Vector512<float>.Count, KernelWidth.Vector256 => Vector256<float>.Count, _ => 1 };
+        // Narrow rows go as one whole vector each, read from a copy of the table with room after its last
+        // row; the next row's store overwrites the spill.
+        bool whole = width < lanes && table.Length <= n * width;
+        int padded = whole ? table.Length + lanes : 0;
+        float[] scratch = ArrayPool<float>.Shared.Rent(n * width + lanes + padded);
+        try
+        {
+            var add = scratch.AsSpan(0, n * width + lanes);
+            if (whole)
+            {
+                var source = scratch.AsSpan(n * width + lanes, padded);
+                table.CopyTo(source);
+                for (int i = 0; i < n; i++)
+                {
+                    int r = rows[i] * width;
+                    if (lanes == Vector512<float>.Count) Vector512.Create((ReadOnlySpan<float>)source.Slice(r, lanes)).CopyTo(add.Slice(i * width, lanes));
+                    else Vector256.Create((ReadOnlySpan<float>)source.Slice(r, lanes)).CopyTo(add.Slice(i * width, lanes));
+                }
+            }
+            else
+                for (int i = 0; i < n; i++) table.Slice(rows[i] * width, width).CopyTo(add.Slice(i * width, width));
+            AddClamp(y[..(n * width)], add[..(n * width)], ceiling);
+        }
+        finally { ArrayPool<float>.Shared.Return(scratch); }
     }
 }

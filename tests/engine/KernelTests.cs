@@ -141,6 +141,35 @@ public class KernelTests
         }
     }
 
+    /// <summary>Rows of a held controller's label table added row by row: whole-vector rows that reach into the
+    /// next row must leave it as it was, and the table's last row (no room for a whole vector) must read only itself.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(14)]
+    [InlineData(16)]
+    [InlineData(23)]
+    public void Relu_rows_give_math_clamp_bits_row_by_row_on_every_width(int rowWidth)
+    {
+        const int n = 37, tableRows = 3;
+        var y = Random(n * rowWidth, 11, 3f);
+        var table = Random(tableRows * rowWidth, 12, 3f);
+        y[2] = float.NaN; table[0] = -0f;
+        var rows = Enumerable.Range(0, n).Select(i => (i * 5 + i / 3) % tableRows).ToArray();
+        rows[^1] = tableRows - 1;
+        var expected = y.Select((v, k) => Math.Clamp(v + table[rows[k / rowWidth] * rowWidth + k % rowWidth], 0f, 2f)).ToArray();
+        foreach (var width in Widths)
+        {
+            var result = With(width, () =>
+            {
+                var r = y.ToArray();
+                Relu.AddClampRows(r, rowWidth, table, rows, 2f);
+                return r;
+            });
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), result.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
     [Fact]
     public void Vectorised_quantiser_and_rails_give_the_scalar_bits_and_counts()
     {
