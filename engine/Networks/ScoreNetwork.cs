@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using MemristorGrid.Engine.Kernels;
 
 namespace MemristorGrid.Engine.Networks;
@@ -157,6 +158,33 @@ public sealed class ScoreNetwork
     public void TimeEmbedding(ReadOnlySpan<float> t, Span<float> embedding)
     {
         int k = AngularFrequencies.Length, h = 2 * k, n = t.Length, values = n * k;
+        if (k <= Vector256<float>.Count && Simd.Width != KernelWidth.Scalar)
+        {
+            // Few frequencies (the paper's 7): one vector per sample, phases to sine and cosine in registers,
+            // stored whole; each store's spill is overwritten by the next (cosines after sines, the next row
+            // after this one's cosines), and the last row goes through a buffer. The same bits: FastTrig
+            // gives them on every width.
+            Span<float> padded = stackalloc float[2 * Vector256<float>.Count];
+            padded.Clear();
+            AngularFrequencies.CopyTo(padded);
+            var frequencies = Vector256.Create((ReadOnlySpan<float>)padded);
+            for (int i = 0; i < n; i++)
+            {
+                var (sines, cosines) = FastTrig.SinCos(Vector256.Create(t[i]) * frequencies);
+                if (i * h + k + Vector256<float>.Count <= embedding.Length)
+                {
+                    sines.CopyTo(embedding.Slice(i * h, Vector256<float>.Count));
+                    cosines.CopyTo(embedding.Slice(i * h + k, Vector256<float>.Count));
+                }
+                else
+                {
+                    sines.CopyTo(padded);
+                    cosines.CopyTo(padded[k..]);
+                    padded[..h].CopyTo(embedding.Slice(i * h, h));
+                }
+            }
+            return;
+        }
         float[]? rented = values > 256 ? ArrayPool<float>.Shared.Rent(3 * values) : null;
         Span<float> scratch = rented is null ? stackalloc float[3 * values] : rented.AsSpan(0, 3 * values);
         Span<float> phase = scratch[..values], sin = scratch.Slice(values, values), cos = scratch.Slice(2 * values, values);

@@ -170,6 +170,38 @@ public class KernelTests
         }
     }
 
+    /// <summary>The time embedding's one-vector-per-sample path (few frequencies) and the packed path
+    /// (many) give FastTrig's bits in the [sin | cos] layout, the last row included.</summary>
+    [Theory]
+    [InlineData(14)]
+    [InlineData(16)]
+    [InlineData(40)]
+    public void Time_embedding_gives_the_same_bits_on_every_width(int hidden)
+    {
+        var net = TestNetworks.Inference(h: hidden);
+        int k = hidden / 2, n = 37;
+        var t = Random(n, 13);
+        var phase = new float[n * k];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < k; j++) phase[i * k + j] = t[i] * net.AngularFrequencies[j];
+        var sin = new float[n * k];
+        var cos = new float[n * k];
+        With(KernelWidth.Scalar, () => { FastTrig.SinCos(phase, sin, cos); return 0; });
+        var expected = new float[n * hidden];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < k; j++) (expected[i * hidden + j], expected[i * hidden + k + j]) = (sin[i * k + j], cos[i * k + j]);
+        foreach (var width in Widths)
+        {
+            var embedding = With(width, () =>
+            {
+                var e = new float[n * hidden];
+                net.TimeEmbedding(t, e);
+                return e;
+            });
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), embedding.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
     [Fact]
     public void Vectorised_quantiser_and_rails_give_the_scalar_bits_and_counts()
     {
