@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.Intrinsics;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Networks;
@@ -80,7 +81,7 @@ public sealed class ChipStepEvaluator(ScoreNetwork network, DeploymentPlan plan,
     public TileEvaluation Evaluate(ChipStep step, ReadOnlySpan<float> input, int n, ReadContext read,
         ReadOnlySpan<float> embeddingTable, ReadOnlySpan<int> embeddingRows, Span<float> output, Span<double> tilePower, Span<double> tileSeconds = default)
     {
-        var tileInput = ArrayPool<float>.Shared.Rent(n * _maxRows);
+        var tileInput = ArrayPool<float>.Shared.Rent(n * _maxRows + Vector512<float>.Count); // room for whole-vector row copies
         var tileOutput = step.Completes ? ArrayPool<float>.Shared.Rent(n * _maxCols) : null;
         var planeA = step.Completes && step.LastLayer > step.FirstLayer ? ArrayPool<float>.Shared.Rent(n * _maxWidth) : null;
         var planeB = step.Completes && step.LastLayer > step.FirstLayer + 1 ? ArrayPool<float>.Shared.Rent(n * _maxWidth) : null;
@@ -100,8 +101,8 @@ public sealed class ChipStepEvaluator(ScoreNetwork network, DeploymentPlan plan,
                 {
                     var tp = plan.Tiles[t];
                     var tile = tiles[t] ?? throw new InvalidOperationException($"tile {tp.Id} is not programmed here");
+                    tp.GatherInputs(layerInput, inWidth, tileInput, n);
                     var x = tileInput.AsSpan(0, n * tp.RowCount);
-                    tp.GatherInputs(layerInput, inWidth, x, n);
                     long start = tileSeconds.IsEmpty ? 0 : Stopwatch.GetTimestamp();
                     var y = direct ? layerOutput[..(n * outWidth)] : step.Completes ? tileOutput.AsSpan(0, n * tp.ColCount) : output.Slice(offset, n * tp.ColCount);
                     var e = tile.Evaluate(x, y, n, read, tilePower.Slice(k * n, n));

@@ -202,6 +202,37 @@ public class KernelTests
         }
     }
 
+    /// <summary>A tile's row inputs gathered as whole vectors (spilling into room past the rows) equal the
+    /// row-by-row copy: every feature slice, with and without the bias row, with and without room.</summary>
+    [Theory]
+    [InlineData(2, 0, 3)]    // the paper's first layer: 2 inputs + bias
+    [InlineData(14, 0, 15)]  // its hidden layers
+    [InlineData(40, 16, 16)] // a middle row block, no bias
+    [InlineData(40, 32, 9)]  // the last row block: 8 features + bias
+    [InlineData(20, 0, 21)]
+    public void Gathered_tile_inputs_equal_the_row_by_row_copy_on_every_width(int inWidth, int rowStart, int rowCount)
+    {
+        const int n = 29;
+        var plan = new MemristorGrid.Engine.Partitioning.TilePlan(0, 0, 0, 0, rowStart, rowCount, 0, 4, 0, 0,
+            rowStart + rowCount > inWidth ? rowCount - 1 : -1, new bool[rowCount], new int[rowCount], false);
+        var layerInput = Random(n * inWidth, 14);
+        int features = Math.Min(rowCount, inWidth - rowStart);
+        var expected = new float[n * rowCount];
+        for (int i = 0; i < n; i++)
+            for (int r = 0; r < rowCount; r++) expected[i * rowCount + r] = r < features ? layerInput[i * inWidth + rowStart + r] : 1f;
+        foreach (var width in Widths)
+            foreach (int room in new[] { 0, 16 })
+            {
+                var gathered = With(width, () =>
+                {
+                    var into = new float[n * rowCount + room];
+                    plan.GatherInputs(layerInput, inWidth, into, n);
+                    return into[..(n * rowCount)];
+                });
+                Assert.Equal(expected, gathered);
+            }
+    }
+
     [Fact]
     public void Vectorised_quantiser_and_rails_give_the_scalar_bits_and_counts()
     {
