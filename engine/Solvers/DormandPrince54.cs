@@ -113,8 +113,11 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
                         lane.TileCellEnergyJoules[t] += 0.5 * (w.PowerStart[p] + w.PowerEnd[p]) * seconds;
                         w.PowerStart[p] = w.PowerEnd[p]; // first-same-as-last: the end starts the next step
                     }
-                    Array.Copy(y, i * d, x, i * d, d);
-                    Array.Copy(k7, i * d, k1, i * d, d);
+                    for (int j = i * d; j < (i + 1) * d; j++)
+                    {
+                        x[j] = y[j];
+                        k1[j] = k7[j];
+                    }
                     if (loop.ClampToRails(x, i)) w.Clipped[clipped++] = i;
                     s[i] += h[i];
                     lane.Counters.AcceptedSteps++;
