@@ -124,7 +124,10 @@ public sealed partial class CrossbarTile
         if (inputs.Length < count * rows) throw new ArgumentException($"tile {Plan.Id} expects {count}×{rows} inputs, got {inputs.Length}");
         if (outputs.Length < count * cols) throw new ArgumentException($"tile {Plan.Id} writes {count}×{cols} outputs, got room for {outputs.Length}");
         int overflows = 0, adcOverflows = 0;
-        if (_digitisedRows.Length == rows && !_anyAdcRow) overflows += _dac.Apply(inputs[..(count * rows)]); // every row through the DAC alone: one vectorised pass, the same bits
+        if (_digitisedRows.Length == 0) { } // every row analog, from this chip
+        else if (_digitisedRows.Length == rows && !_anyAdcRow) overflows += _dac.Apply(inputs[..(count * rows)]); // every row through the DAC alone: one vectorised pass, the same bits
+        else if (_digitisedRows.Length == rows - 1 && Plan.HasBias && !_anyAdcRow && !_dac.IsIdeal)
+            overflows += DigitiseAllButBias(inputs[..(count * rows)], count);
         else if (!_dac.IsIdeal || (_anyAdcRow && !_adc.IsIdeal))
             for (int i = 0; i < count; i++) DigitiseInputs(inputs.Slice(i * rows, rows), ref overflows, ref adcOverflows);
         bool noisy = _readSigma > 0;
@@ -146,6 +149,29 @@ public sealed partial class CrossbarTile
         int saturated = Rails.Clamp(outputs[..(count * cols)], _tiaRail);
         if (Plan.DigitisedOutputs) adcOverflows += _adc.Apply(outputs[..(count * cols)]);
         return new TileEvaluation(watts, overflows, saturated, adcOverflows);
+    }
+
+    /// <summary>
+    /// Every row but the bias through the DAC (digital tile inputs): one vectorised pass over the batch,
+    /// then each sample's bias value put back and its count taken out, rather than a scalar pass per sample.
+    /// </summary>
+    private int DigitiseAllButBias(Span<float> x, int count)
+    {
+        int rows = Plan.RowCount, bias = Plan.BiasRow;
+        float[] saved = ArrayPool<float>.Shared.Rent(count);
+        try
+        {
+            for (int i = 0; i < count; i++) saved[i] = x[i * rows + bias];
+            int overflows = _dac.Apply(x);
+            for (int i = 0; i < count; i++)
+            {
+                _dac.Apply(saved[i], out bool over);
+                if (over) overflows--;
+                x[i * rows + bias] = saved[i];
+            }
+            return overflows;
+        }
+        finally { ArrayPool<float>.Shared.Return(saved); }
     }
 
     /// <summary>Rows arriving digitised: through the sender's ADC when they crossed a link, then this tile's DAC.</summary>

@@ -16,6 +16,45 @@ public class HardwareTests
     private static TilePlan Plan(int rows = 3, int cols = 2) =>
         new(0, 0, 0, 0, 0, rows, 0, cols, 0, 0, -1, new bool[rows], new int[rows], false);
 
+    /// <summary>Digitised rows with an analog bias row: the batch's DAC pass leaves the bias alone and counts
+    /// only the data rows' overflows — the same outputs and count as quantising the data rows by hand.</summary>
+    [Fact]
+    public void Tile_dac_quantises_every_row_but_the_bias_and_counts_their_overflows()
+    {
+        var profile = HardwareProfile.Resolve("rram-180nm");
+        const int rows = 4, cols = 3, n = 41;
+        var rng = new CounterRng(5, 1);
+        var g = new float[2 * rows * cols];
+        rng.FillUniform(g.AsSpan(), 5f, 100f);
+        var gp = g[..(rows * cols)].Select(v => v * 1e-6).ToArray();
+        var gm = g[(rows * cols)..].Select(v => v * 1e-6).ToArray();
+        var withBias = new CrossbarTile(new TilePlan(0, 0, 0, 0, 0, rows, 0, cols, 0, 0, rows - 1, [true, true, true, false], new int[rows], false),
+            gp, gm, [1f, 1f, 1f], profile with { Device = profile.Device with { ReadNoiseSigma = 0 } });
+        var analog = new CrossbarTile(Plan(rows, cols), gp, gm, [1f, 1f, 1f], profile with { Device = profile.Device with { ReadNoiseSigma = 0 } });
+        var x = new float[n * rows];
+        float fullScale = (float)(profile.Dac.FullScaleVolts / profile.Signal.VoltsPerUnit);
+        rng.FillUniform(x.AsSpan(), -3f * fullScale, 3f * fullScale); // many beyond the DAC's full scale
+        // The bias row is driven at one unit; other values, off the DAC's grid and beyond its range, show it is left alone.
+        for (int i = 0; i < n; i++) x[i * rows + rows - 1] = (i % 3) switch { 0 => 1f, 1 => 0.01234f, _ => 2f * fullScale };
+        var dac = Converters.TileDac(profile);
+        var quantised = x.ToArray();
+        int expectedOverflows = 0;
+        for (int i = 0; i < n; i++)
+            for (int r = 0; r < rows - 1; r++)
+            {
+                quantised[i * rows + r] = dac.Apply(x[i * rows + r], out bool over);
+                if (over) expectedOverflows++;
+            }
+        var y = new float[n * cols];
+        var expected = new float[n * cols];
+        var result = withBias.Evaluate(x, y, n, new ReadContext(1, 0, 0, 0));
+        analog.Evaluate(quantised.ToArray(), expected, n, new ReadContext(1, 0, 0, 0));
+        Assert.True(expectedOverflows > 10);
+        Assert.Equal(expectedOverflows, result.InputOverflows);
+        Assert.Equal(expected, y);
+        Assert.Equal(quantised, x);
+    }
+
     [Fact]
     public void Tile_reproduces_ohm_and_kirchhoff_and_the_cell_power_sum_exactly()
     {
