@@ -42,7 +42,6 @@ public sealed partial class CrossbarTile
     private readonly float[] _rowConductance; // [rows] Σ_c (G⁺ + G⁻), siemens
     private readonly PackedMatrix _weights;      // effective weight of each pair, in weight units
     private readonly PackedMatrix? _noiseWeights; // (G⁺² + G⁻²)·(s/ΔG)²; null without read noise
-    private readonly PackedMatrix _powerWeights;  // one column: each row's Σ_c (G⁺ + G⁻)
     private readonly int[] _digitisedRows;
     private readonly bool[] _adcRows;
     private readonly bool _anyAdcRow;
@@ -94,7 +93,6 @@ public sealed partial class CrossbarTile
         }
         _weights = PackedMatrix.FromInputRows(weights, rows, cols);
         _noiseWeights = _readSigma > 0 ? PackedMatrix.FromInputRows(noiseWeights, rows, cols) : null;
-        _powerWeights = PackedMatrix.FromInputRows(_rowConductance, rows, 1);
     }
 
     public TilePlan Plan { get; }
@@ -196,26 +194,25 @@ public sealed partial class CrossbarTile
     {
         int rows = Plan.RowCount, cols = Plan.ColCount;
         Gemm.Multiply(x, count, rows, _weights, y, cols);
-        float[] squares = ArrayPool<float>.Shared.Rent(count * rows);
-        try
+        double unitWatts = (double)_voltsPerUnit * _voltsPerUnit, power = 0;
+        float[] sums = ArrayPool<float>.Shared.Rent(count);
+        WeightedSquares.Sum(x, count, rows, _rowConductance, sums);
+        for (int i = 0; i < count; i++)
         {
+            float sampleSquares = sums[i];
+            power += sampleSquares;
+            if (cellPower.Length != 0) cellPower[i] = sampleSquares * unitWatts;
+        }
+        ArrayPool<float>.Shared.Return(sums);
+        if (_noiseWeights is not null)
+        {
+            float[] squares = ArrayPool<float>.Shared.Rent(count * rows);
             var sq = squares.AsSpan(0, count * rows);
             TensorPrimitives.Multiply(x, x, sq);
-            double unitWatts = (double)_voltsPerUnit * _voltsPerUnit, power = 0;
-            // Each sample's Σ_r x_r²·G_r as a one-column product: summed in row order on every instruction width.
-            float[] sums = ArrayPool<float>.Shared.Rent(count);
-            Gemm.Multiply(sq, count, rows, _powerWeights, sums.AsSpan(0, count), 1);
-            for (int i = 0; i < count; i++)
-            {
-                float sampleSquares = sums[i];
-                power += sampleSquares;
-                if (cellPower.Length != 0) cellPower[i] = sampleSquares * unitWatts;
-            }
-            ArrayPool<float>.Shared.Return(sums);
-            if (_noiseWeights is not null) AddReadNoise(sq, y, count, read, ref rng);
-            return power * unitWatts;
+            AddReadNoise(sq, y, count, read, ref rng);
+            ArrayPool<float>.Shared.Return(squares);
         }
-        finally { ArrayPool<float>.Shared.Return(squares); }
+        return power * unitWatts;
     }
 
     /// <summary>

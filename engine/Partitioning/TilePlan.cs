@@ -61,10 +61,21 @@ public sealed record TilePlan(
     /// <summary>Adds this tile's partial sums [n × cols] into its columns of the layer output [n × outWidth].</summary>
     public void AddPartials(ReadOnlySpan<float> tileOutput, Span<float> layerOutput, int outWidth, int n)
     {
+        if (ColCount == outWidth)
+        {
+            TensorPrimitives.Add(layerOutput[..(n * outWidth)], tileOutput[..(n * outWidth)], layerOutput[..(n * outWidth)]);
+            return;
+        }
+        // Row by row in whole vectors where they fit (a library call per 64-wide row cost more than its adds).
+        int lanes = Simd.Width == KernelWidth.Vector512 ? Vector512<float>.Count : 1;
         for (int i = 0; i < n; i++)
         {
             var into = layerOutput.Slice(i * outWidth + ColStart, ColCount);
-            TensorPrimitives.Add(into, tileOutput.Slice(i * ColCount, ColCount), into);
+            var from = tileOutput.Slice(i * ColCount, ColCount);
+            int j = 0;
+            for (; j + lanes <= ColCount && lanes > 1; j += lanes)
+                (Vector512.Create((ReadOnlySpan<float>)into.Slice(j, lanes)) + Vector512.Create(from.Slice(j, lanes))).CopyTo(into.Slice(j, lanes));
+            for (; j < ColCount; j++) into[j] += from[j];
         }
     }
 }

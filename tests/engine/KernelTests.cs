@@ -233,6 +233,35 @@ public class KernelTests
             }
     }
 
+    /// <summary>Cell power sums: one order on every width (the same bits), and the double-precision sum to float accuracy.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(65)]
+    [InlineData(257)]
+    public void Weighted_squares_give_the_same_bits_on_every_width(int rows)
+    {
+        const int n = 13;
+        var x = Random(n * rows, 15, 2f);
+        var g = Random(rows, 16, 1f).Select(MathF.Abs).ToArray();
+        var bits = Widths.Select(width => With(width, () =>
+        {
+            var sums = new float[n];
+            WeightedSquares.Sum(x, n, rows, g, sums);
+            return sums;
+        })).ToArray();
+        foreach (var other in bits[1..]) Assert.Equal(bits[0].Select(BitConverter.SingleToInt32Bits), other.Select(BitConverter.SingleToInt32Bits));
+        for (int i = 0; i < n; i++)
+        {
+            double exact = 0;
+            for (int r = 0; r < rows; r++) exact += (double)x[i * rows + r] * x[i * rows + r] * g[r];
+            Assert.Equal(exact, bits[0][i], exact * 1e-5 + 1e-30);
+        }
+    }
+
     [Fact]
     public void Vectorised_quantiser_and_rails_give_the_scalar_bits_and_counts()
     {
