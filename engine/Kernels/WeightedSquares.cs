@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MemristorGrid.Engine.Kernels;
 
@@ -34,7 +37,18 @@ public static class WeightedSquares
         g.Slice(whole, tail).CopyTo(buffer);
         var gTail = Vector512.Create((ReadOnlySpan<float>)buffer);
         var inTail = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(tail)).AsSingle();
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        if (Avx512F.IsSupported)
+        {
+            // Sixteen samples' partial sums reduced together: each level of the halving tree is two
+            // permutes and one add for a pair of vectors, rather than a horizontal reduction per sample.
+            // A group runs while its last sample's whole-vector tail load stays inside x.
+            var group = new Group(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(g), rows, whole, tail, gTail, inTail);
+            int reach = tail > 0 ? whole + Lanes : whole;
+            for (; i + Lanes <= n && (long)(i + Lanes - 1) * rows + reach <= x.Length; i += Lanes)
+                group.Sums(i).CopyTo(sums.Slice(i, Lanes));
+        }
+        for (; i < n; i++)
         {
             var row = x.Slice(i * rows, rows);
             var acc = Vector512<float>.Zero;
@@ -57,6 +71,60 @@ public static class WeightedSquares
             var eight = acc.GetLower() + acc.GetUpper();
             var four = eight.GetLower() + eight.GetUpper();
             sums[i] = Reduce4(four);
+        }
+    }
+
+    // Two-source permutes (vpermt2ps: index < 16 takes the first vector, ≥ 16 the second) for each level
+    // of the tree: level 1 pairs lanes l and l + 8 of two samples, level 2 lanes l and l + 4 of four,
+    // level 3 lanes l and l + 2 of eight, level 4 lanes 0 and 1 of sixteen.
+    private static readonly Vector512<int> Level1Low = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    private static readonly Vector512<int> Level1High = Vector512.Create(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+    private static readonly Vector512<int> Level2Low = Vector512.Create(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+    private static readonly Vector512<int> Level2High = Vector512.Create(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+    private static readonly Vector512<int> Level3Low = Vector512.Create(0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29);
+    private static readonly Vector512<int> Level3High = Vector512.Create(2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31);
+    private static readonly Vector512<int> Level4Low = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static readonly Vector512<int> Level4High = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Halve(Vector512<float> a, Vector512<float> b, Vector512<int> low, Vector512<int> high) =>
+        Avx512F.PermuteVar16x32x2(a, low, b) + Avx512F.PermuteVar16x32x2(a, high, b);
+
+    /// <summary>Sixteen consecutive samples' sums; the caller guarantees every load is inside x.</summary>
+    private readonly ref struct Group(ref float x, ref float g, int rows, int whole, int tail, Vector512<float> gTail, Vector512<float> inTail)
+    {
+        private readonly ref float _x = ref x;
+        private readonly ref float _g = ref g;
+
+        public Vector512<float> Sums(int first)
+        {
+            var t0 = Halve(Quarter(first), Quarter(first + 4), Level3Low, Level3High);
+            var t1 = Halve(Quarter(first + 8), Quarter(first + 12), Level3Low, Level3High);
+            return Halve(t0, t1, Level4Low, Level4High);
+        }
+
+        /// <summary>Samples i … i + 3 through levels 1 and 2: four partial sums each, in sample order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector512<float> Quarter(int i) =>
+            Halve(Halve(Partials(i), Partials(i + 1), Level1Low, Level1High), Halve(Partials(i + 2), Partials(i + 3), Level1Low, Level1High), Level2Low, Level2High);
+
+        /// <summary>Sample i's sixteen lane sums: lane l holds rows l, l + 16, ….</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector512<float> Partials(int i)
+        {
+            nuint row = (nuint)i * (nuint)rows;
+            var acc = Vector512<float>.Zero;
+            for (int r = 0; r < whole; r += Lanes)
+            {
+                var v = Vector512.LoadUnsafe(ref _x, row + (nuint)r);
+                acc = Vector512.FusedMultiplyAdd(v * v, Vector512.LoadUnsafe(ref _g, (nuint)r), acc);
+            }
+            if (tail > 0)
+            {
+                var v = Vector512.LoadUnsafe(ref _x, row + (nuint)whole);
+                acc = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(inTail, v * v, Vector512<float>.Zero), gTail, acc);
+            }
+            return acc;
         }
     }
 

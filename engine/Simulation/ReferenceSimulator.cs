@@ -23,18 +23,21 @@ public static class ReferenceSimulator
         return tiles;
     }
 
+    /// <param name="threads">Lanes run at once; 0 = one per processor. Samples do not depend on it (benchmarks
+    /// set 1 to compare CPU cost with single-threaded digital inference).</param>
     public static AnalogRunResult Run(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options, int count, int[] labels,
-        IProgress<double>? progress = null, CancellationToken cancel = default)
+        IProgress<double>? progress = null, CancellationToken cancel = default, int threads = 0)
     {
         LaneSchedule.Check(count, labels);
         var stopwatch = Stopwatch.StartNew();
         var plan = DeploymentPlan.Create(network, profile.Mapping);
         var driver = new LaneDriver(network, profile, plan, options, LabelEncoder.Of(network));
         var transport = new LocalChipTransport(network, plan, profile, Program(plan, network, profile, options.ProgramSeed));
-        int laneSize = options.LaneSize > 0 ? options.LaneSize : LaneSchedule.AutoLaneSize(count, 2 * Environment.ProcessorCount);
+        int parallelism = threads > 0 ? threads : Environment.ProcessorCount;
+        int laneSize = options.LaneSize > 0 ? options.LaneSize : LaneSchedule.AutoLaneSize(count, 2 * parallelism);
         var lanes = LaneSchedule.Lanes(count, laneSize).Select(slice => driver.CreateLane(slice, labels)).ToArray();
         long done = 0, total = (long)lanes.Length * driver.SegmentCount;
-        Parallel.ForEach(lanes, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancel }, lane =>
+        Parallel.ForEach(lanes, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancel }, lane =>
         {
             var workspace = new LaneWorkspace();
             while (!driver.IsDone(lane))
