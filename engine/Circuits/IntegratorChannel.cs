@@ -61,6 +61,41 @@ public sealed class IntegratorChannel
         return overflows;
     }
 
+    /// <summary>
+    /// <see cref="Derivative"/> for a batch: sample a of the batch is sample <paramref name="active"/>[a] of the
+    /// lane (the identity when <paramref name="whole"/>), with its drift, score gain and score row a; its
+    /// state and dx/ds are rows of the lane's arrays. The same arithmetic in one loop, rather than a call
+    /// and three slices per sample.
+    /// </summary>
+    public int Derivatives(ReadOnlySpan<int> active, int count, bool whole, ReadOnlySpan<double> x, ReadOnlySpan<float> score,
+        ReadOnlySpan<double> drift, ReadOnlySpan<double> scoreGain, Span<double> dx)
+    {
+        int d = _offsets.Length;
+        if (_digitised.Contains(true))
+        {
+            int overflows = 0;
+            for (int a = 0; a < count; a++)
+            {
+                int i = whole ? a : active[a];
+                overflows += Derivative(x.Slice(i * d, d), score.Slice(a * d, d), drift[a], scoreGain[a], dx.Slice(i * d, d));
+            }
+            return overflows;
+        }
+        ReadOnlySpan<double> offsets = _offsets;
+        double leak = _leak;
+        for (int a = 0; a < count; a++)
+        {
+            int i = whole ? a : active[a];
+            double f = drift[a], gain = scoreGain[a];
+            for (int j = 0; j < d; j++)
+            {
+                double xj = x[i * d + j], s = score[a * d + j];
+                dx[i * d + j] = -(f * xj - gain * s) + offsets[j] - leak * xj;
+            }
+        }
+        return 0;
+    }
+
     /// <summary>Clamps every output to the rails; returns how many were clamped.</summary>
     public int ClampToRails(Span<double> x)
     {

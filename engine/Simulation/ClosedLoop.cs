@@ -45,18 +45,32 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
         int n = lane.Count, d = driver.Dim, h = controller.Width, tiles = driver.Plan.Tiles.Count;
         bool conditioned = driver.Network.IsConditional && lane.Labels.Length > 0;
         int nullRow = driver.Network.IsConditional ? driver.Network.NullLabel : 0;
-        // Gather the samples asked for into one batch; a whole lane in order is read as consecutive samples.
+        // Gather the samples asked for into one batch; a whole lane (then the active list is the
+        // identity) is read as consecutive samples.
         bool whole = count == n;
-        for (int a = 0; a < count; a++)
-        {
-            int i = active[a];
-            for (int j = 0; j < d; j++) w.XFloat[a * d + j] = (float)x[i * d + j];
-            w.SampleIndex[a] = lane.FirstSample + i;
-            w.Rows[a] = conditioned ? lane.Labels[i] : nullRow;
-            if (driver.IsHeld) { w.Drift[a] = w.HeldDrift; w.Gain[a] = w.HeldScoreGain; }
-            else
+        if (whole)
+            for (int j = 0; j < n * d; j++) w.XFloat[j] = (float)x[j];
+        else
+            for (int a = 0; a < count; a++)
             {
-                double tau = Tau(s[i]);
+                int i = active[a];
+                for (int j = 0; j < d; j++) w.XFloat[a * d + j] = (float)x[i * d + j];
+                w.SampleIndex[a] = lane.FirstSample + i;
+            }
+        if (conditioned)
+            for (int a = 0; a < count; a++) w.Rows[a] = lane.Labels[whole ? a : active[a]];
+        else Array.Fill(w.Rows, nullRow, 0, count);
+        if (driver.IsHeld)
+        {
+            Array.Fill(w.Drift, w.HeldDrift, 0, count);
+            Array.Fill(w.Gain, w.HeldScoreGain, 0, count);
+        }
+        else
+        {
+            double start = options.StartTime;
+            for (int a = 0; a < count; a++)
+            {
+                double tau = start - s[whole ? a : active[a]];
                 (w.Drift[a], w.Gain[a]) = controller.Coefficients(tau);
                 w.LiveTimes[a] = (float)tau;
             }
@@ -70,20 +84,20 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
         // Held: one table of label rows for the segment; live: one row per sample at its own time.
         float[] table = driver.IsHeld ? w.HeldEmbedding : w.LiveEmbedding, nullTable = driver.IsHeld ? w.HeldEmbedding : w.LiveNullEmbedding;
         int[] rows = driver.IsHeld ? w.Rows : w.Identity, nullRows = driver.IsHeld ? w.NullRows : w.Identity;
-        Array.Clear(w.BatchPower, 0, tiles * count);
+        // A whole lane's cell powers are added straight into the lane's places (the same layout).
+        double[] batchPower = whole ? power : w.BatchPower;
+        Array.Clear(batchPower, 0, tiles * count);
         var read = new ReadContext(options.Seed, lane.FirstSample, _segment, 0, whole ? null : w.SampleIndex);
-        await driver.Pass.RunAsync(w.Pass, lane, _tiles, count, w.XFloat, read, table, rows, w.Score, w.BatchPower, cancel);
+        await driver.Pass.RunAsync(w.Pass, lane, _tiles, count, w.XFloat, read, table, rows, w.Score, batchPower, cancel);
         if (options.IsGuided)
         {
-            await driver.Pass.RunAsync(w.Pass, lane, _tiles, count, w.XFloat, read with { Pass = 1 }, nullTable, nullRows, w.Unconditional, w.BatchPower, cancel);
+            await driver.Pass.RunAsync(w.Pass, lane, _tiles, count, w.XFloat, read with { Pass = 1 }, nullTable, nullRows, w.Unconditional, batchPower, cancel);
             ClassifierFreeGuidance.Combine(w.Score.AsSpan(0, count * d), w.Unconditional.AsSpan(0, count * d), options.GuidanceWeight, w.Score.AsSpan(0, count * d));
         }
         // Scatter: dx and every tile's cell power back to the samples' places in the lane.
-        for (int a = 0; a < count; a++)
-        {
-            int i = active[a];
-            lane.Counters.ScoreAdcOverflows += driver.Integrator.Derivative(x.AsSpan(i * d, d), w.Score.AsSpan(a * d, d), w.Drift[a], w.Gain[a], dx.AsSpan(i * d, d));
-            for (int t = 0; t < tiles; t++) power[t * n + i] = w.BatchPower[t * count + a];
-        }
+        lane.Counters.ScoreAdcOverflows += driver.Integrator.Derivatives(active, count, whole, x, w.Score, w.Drift, w.Gain, dx);
+        if (!whole)
+            for (int t = 0; t < tiles; t++)
+                for (int a = 0; a < count; a++) power[t * n + active[a]] = w.BatchPower[t * count + a];
     }
 }
