@@ -189,19 +189,12 @@ public sealed class ScoreNetwork
         Span<float> scratch = rented is null ? stackalloc float[3 * values] : rented.AsSpan(0, 3 * values);
         Span<float> phase = scratch[..values], sin = scratch.Slice(values, values), cos = scratch.Slice(2 * values, values);
         ReadOnlySpan<float> omega = AngularFrequencies;
-        for (int i = 0; i < n; i++)
-        {
-            float ti = t[i];
-            for (int j = 0; j < k; j++) phase[i * k + j] = ti * omega[j];
-        }
+        for (int i = 0; i < n; i++) TensorPrimitives.Multiply(omega, t[i], phase.Slice(i * k, k));
         FastTrig.SinCos(phase, sin, cos);
         for (int i = 0; i < n; i++)
         {
-            for (int j = 0; j < k; j++)
-            {
-                embedding[i * h + j] = sin[i * k + j];
-                embedding[i * h + k + j] = cos[i * k + j];
-            }
+            sin.Slice(i * k, k).CopyTo(embedding.Slice(i * h, k));
+            cos.Slice(i * k, k).CopyTo(embedding.Slice(i * h + k, k));
         }
         if (rented is not null) ArrayPool<float>.Shared.Return(rented);
     }
