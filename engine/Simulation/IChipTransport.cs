@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Partitioning;
@@ -15,10 +16,24 @@ public interface IChipTransport
 {
     /// <param name="input">[count × the step's input width]: the activations entering its first layer.</param>
     /// <param name="embedding">Read when the step applies activations (<see cref="ChipStep.AppliesActivations"/>).</param>
-    /// <param name="output">[count × <see cref="ChipStep.OutputWidth"/>], written by the callee.</param>
-    /// <param name="tilePower">[step tiles × count]: each tile's cell power per sample (W), written by the callee.</param>
-    ValueTask<TileEvaluation> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
+    /// <param name="output">[count × <see cref="ChipStep.OutputWidth"/>]: where the callee may write the outputs.</param>
+    /// <param name="tilePower">[step tiles × count]: where the callee may write each tile's cell power per sample (W).</param>
+    /// <returns>What the reads counted, and where the outputs and powers are: in <paramref name="output"/> and
+    /// <paramref name="tilePower"/>, or in buffers of the transport's (a chip's answer, read where it
+    /// arrived rather than copied), valid until <see cref="Release"/>.</returns>
+    ValueTask<ChipStepResult> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
         Memory<float> output, Memory<double> tilePower, CancellationToken cancel);
+
+    /// <summary>Hands back the buffers of a result once its outputs and powers have been read.</summary>
+    void Release(in ChipStepResult result);
+}
+
+/// <summary>A chip step's counts and where its numbers are: <see cref="InPlace"/> — in the caller's output and
+/// power buffers — or in <see cref="Outputs"/> (float32) and <see cref="TilePower"/> (float64) bytes.</summary>
+public readonly record struct ChipStepResult(TileEvaluation Evaluation, bool InPlace, ReadOnlyMemory<byte> Outputs = default, ReadOnlyMemory<byte> TilePower = default)
+{
+    public ReadOnlySpan<float> OutputsOr(Memory<float> own) => InPlace ? own.Span : MemoryMarshal.Cast<byte, float>(Outputs.Span);
+    public ReadOnlySpan<double> TilePowerOr(Memory<double> own) => InPlace ? own.Span : MemoryMarshal.Cast<byte, double>(TilePower.Span);
 }
 
 /// <summary>The reference transport: tiles programmed in this process, steps computed directly.</summary>
@@ -27,7 +42,9 @@ public sealed class LocalChipTransport(ChipStepEvaluator chips) : IChipTransport
     public LocalChipTransport(ScoreNetwork network, DeploymentPlan plan, HardwareProfile profile, IReadOnlyList<CrossbarTile> tiles)
         : this(new ChipStepEvaluator(network, plan, profile, tiles)) { }
 
-    public ValueTask<TileEvaluation> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
+    public ValueTask<ChipStepResult> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
         Memory<float> output, Memory<double> tilePower, CancellationToken cancel) =>
-        new(chips.Evaluate(step, input.Span, count, read, embedding.Table.Span, embedding.Rows.Span, output.Span, tilePower.Span));
+        new(new ChipStepResult(chips.Evaluate(step, input.Span, count, read, embedding.Table.Span, embedding.Rows.Span, output.Span, tilePower.Span), InPlace: true));
+
+    public void Release(in ChipStepResult result) { }
 }

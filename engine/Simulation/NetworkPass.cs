@@ -50,7 +50,8 @@ internal sealed class NetworkPass
         internal readonly float[][] StepOutputs = pass.Steps.Select(s => s.Completes ? [] : new float[count * s.OutputWidth]).ToArray();
         internal readonly double[][] StepPower = pass.Steps.Select(s => new double[count * s.Tiles.Length]).ToArray();
         internal readonly float[] ActivationsA = new float[count * pass.MaxWidth], ActivationsB = new float[count * pass.MaxWidth];
-        internal readonly ValueTask<TileEvaluation>[] Pending = new ValueTask<TileEvaluation>[pass.Steps.Length];
+        internal readonly ValueTask<ChipStepResult>[] Pending = new ValueTask<ChipStepResult>[pass.Steps.Length];
+        internal readonly ChipStepResult[] Results = new ChipStepResult[pass.Steps.Length];
     }
 
     /// <param name="n">Samples in the batch (rows of x and score).</param>
@@ -69,29 +70,37 @@ internal sealed class NetworkPass
             float[] output = layer == last ? score : input == w.ActivationsA ? w.ActivationsB : w.ActivationsA;
             if (step.Completes)
             {
-                var evaluation = await tiles.EvaluateAsync(step, input.AsMemory(0, n * inWidth), n, read, rows,
+                var result = await tiles.EvaluateAsync(step, input.AsMemory(0, n * inWidth), n, read, rows,
                     output.AsMemory(0, n * outWidth), w.StepPower[s].AsMemory(0, n * step.Tiles.Length), cancel);
-                Account(step, evaluation, w.StepPower[s], power, lane, n);
+                Completed(step, result, output.AsMemory(0, n * outWidth), w.StepPower[s].AsMemory(0, n * step.Tiles.Length), power, lane, n);
+                tiles.Release(result);
                 input = output;
                 s++;
                 continue;
             }
-            // A layer across chips: every chip at once, then the partial sums in plan order.
+            // A layer across chips: every chip at once, then the partial sums in plan order, read where they arrived.
             int first = s;
             for (; s < Steps.Length && !Steps[s].Completes && Steps[s].FirstLayer == layer; s++)
                 w.Pending[s] = tiles.EvaluateAsync(Steps[s], input.AsMemory(0, n * inWidth), n, read, rows,
                     w.StepOutputs[s].AsMemory(0, n * Steps[s].OutputWidth), w.StepPower[s].AsMemory(0, n * Steps[s].Tiles.Length), cancel);
             for (int j = first; j < s; j++)
             {
-                var evaluation = await w.Pending[j];
+                w.Results[j] = await w.Pending[j];
                 w.Pending[j] = default;
-                Account(Steps[j], evaluation, w.StepPower[j], power, lane, n);
+                Account(Steps[j], w.Results[j].Evaluation, w.Results[j].TilePowerOr(w.StepPower[j].AsMemory(0, n * Steps[j].Tiles.Length)), power, lane, n);
             }
             Array.Clear(output, 0, n * outWidth);
             foreach (int t in _plan.LayerTiles[layer])
             {
                 var tp = _plan.Tiles[t];
-                tp.AddPartials(w.StepOutputs[_stepOf[t]].AsSpan(n * _colOffset[t], n * tp.ColCount), output, outWidth, n);
+                int k = _stepOf[t];
+                var partials = w.Results[k].OutputsOr(w.StepOutputs[k].AsMemory(0, n * Steps[k].OutputWidth));
+                tp.AddPartials(partials.Slice(n * _colOffset[t], n * tp.ColCount), output, outWidth, n);
+            }
+            for (int j = first; j < s; j++)
+            {
+                tiles.Release(w.Results[j]);
+                w.Results[j] = default;
             }
             _home.Finish(layer, output.AsSpan(0, n * outWidth), outWidth, n, embedding, rowOf.AsSpan(0, n));
             input = output;
@@ -100,13 +109,20 @@ internal sealed class NetworkPass
         lane.Counters.SampleEvaluations += n;
     }
 
-    private static void Account(ChipStep step, TileEvaluation evaluation, double[] stepPower, double[] power, LaneState lane, int n)
+    /// <summary>A completing step's outputs into the plane they belong in (where the transport kept them), and its accounting.</summary>
+    private static void Completed(ChipStep step, in ChipStepResult result, Memory<float> output, Memory<double> stepPower, double[] power, LaneState lane, int n)
+    {
+        if (!result.InPlace) result.OutputsOr(output).CopyTo(output.Span);
+        Account(step, result.Evaluation, result.TilePowerOr(stepPower), power, lane, n);
+    }
+
+    private static void Account(ChipStep step, TileEvaluation evaluation, ReadOnlySpan<double> stepPower, double[] power, LaneState lane, int n)
     {
         for (int k = 0; k < step.Tiles.Length; k++)
         {
             int t = step.Tiles[k];
             var into = power.AsSpan(t * n, n);
-            TensorPrimitives.Add(into, stepPower.AsSpan(k * n, n), into);
+            TensorPrimitives.Add(into, stepPower.Slice(k * n, n), into);
             lane.TileMvms[t] += n;
         }
         lane.Counters.InputOverflows += evaluation.InputOverflows;

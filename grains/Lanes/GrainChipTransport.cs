@@ -25,7 +25,7 @@ public sealed class GrainChipTransport(int steps, int hiddenWidth, IChipGrain[] 
     /// <summary>Marks the next <paramref name="calls"/> chip calls for tracing (one network pass per window).</summary>
     public void TraceNext(int calls) => _tracedCalls = calls;
 
-    public async ValueTask<TileEvaluation> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
+    public async ValueTask<ChipStepResult> EvaluateAsync(ChipStep step, ReadOnlyMemory<float> input, int count, ReadContext read, StepEmbedding embedding,
         Memory<float> output, Memory<double> tilePower, CancellationToken cancel)
     {
         bool traced = _tracedCalls > 0;
@@ -44,11 +44,15 @@ public sealed class GrainChipTransport(int steps, int hiddenWidth, IChipGrain[] 
         }
         var request = new ChipRequest(s, inputs, count, read.Seed, read.FirstSample, read.Interval, read.Pass, traced, samples, table, rows);
         var response = await chips[step.Chip].EvaluateAsync(request);
-        MemoryMarshal.Cast<byte, float>(response.Outputs.Span).CopyTo(output.Span);
-        MemoryMarshal.Cast<byte, double>(response.TilePower.Span).CopyTo(tilePower.Span);
-        ResponseBuffers.Return(response.Outputs);
-        ResponseBuffers.Return(response.TilePower);
-        return new TileEvaluation(response.CellPowerWatts, response.InputOverflows, response.SaturatedOutputs, response.AdcOverflows);
+        // The answer is read where it arrived (a local chip's pooled buffer, or the deserialiser's), not copied.
+        return new ChipStepResult(new TileEvaluation(response.CellPowerWatts, response.InputOverflows, response.SaturatedOutputs, response.AdcOverflows),
+            InPlace: false, response.Outputs, response.TilePower);
+    }
+
+    public void Release(in ChipStepResult result)
+    {
+        ResponseBuffers.Return(result.Outputs);
+        ResponseBuffers.Return(result.TilePower);
     }
 
     /// <summary>Copies into a reused buffer that only grows (a stage may evaluate fewer samples than the last).</summary>
