@@ -110,15 +110,11 @@ public sealed partial class GenerationJobGrain(
             _segmentsPerLane = (await DriverAsync(spec, deployment)).SegmentCount;
             var lanes = LaneSchedule.Lanes(spec.Count, state.State.LaneSize);
             _segmentsDone = new long[lanes.Length];
-            _laneSlots = await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());
-            using var slots = new SemaphoreSlim(_laneSlots);
+            using var slots = new SiloSlots(await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString()));
+            _laneSlots = slots.Total;
             var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
-            await Task.WhenAll(lanes.Select(async slice =>
-            {
-                await slots.WaitAsync(_stop.Token);
-                try { await DriveLaneAsync(slice, assignment with { FirstSample = slice.First, Count = slice.Count, Labels = slice.LabelsOf(spec.Labels) }, spec.WindowSegments); }
-                finally { slots.Release(); }
-            }));
+            await Task.WhenAll(lanes.Select(slice => slots.RunAsync(() =>
+                DriveLaneAsync(slice, assignment with { FirstSample = slice.First, Count = slice.Count, Labels = slice.LabelsOf(spec.Labels) }, spec.WindowSegments), _stop.Token)));
             _stop.Token.ThrowIfCancellationRequested();
             state.State.Finished = true;
             await PersistAsync();

@@ -31,6 +31,7 @@ public sealed class IntegratorChannelGrain(
 
     public async Task<LaneProgress> RunAsync(LaneAssignment assignment, int windowSegments)
     {
+        RequestContext.Remove(LanePlacement.HintKey); // it placed this activation; the lane's own calls need not carry it
         if (_failure is { } failure)
         {
             _failure = null;
