@@ -110,7 +110,8 @@ public sealed partial class GenerationJobGrain(
             _segmentsPerLane = (await DriverAsync(spec, deployment)).SegmentCount;
             var lanes = LaneSchedule.Lanes(spec.Count, state.State.LaneSize);
             _segmentsDone = new long[lanes.Length];
-            using var slots = new SiloSlots(await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString()));
+            var slots = new SiloSlots(() => SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString()));
+            await slots.StartAsync();
             _laneSlots = slots.Total;
             var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
             await Task.WhenAll(lanes.Select(slice => slots.RunAsync(() =>

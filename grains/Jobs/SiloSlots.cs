@@ -4,48 +4,78 @@ using Orleans.Runtime;
 namespace MemristorGrid.Grains.Jobs;
 
 /// <summary>
-/// A job's lane slots, silo by silo: a lane starts when any silo has a free slot, on the silo with the most
+/// A job's lane slots, silo by silo: a lane starts when any silo has a free place, on the silo with the most
 /// (named to <see cref="LanePlacement"/> through the request context), and gives it back when it is done.
-/// Dealing lanes to silos in a fixed order instead left one silo idle whenever its lanes finished first —
-/// a lane that ends early, a core slowed by another tenant, the job's tail. Used from the job's own turns
-/// only (one thread at a time). Samples do not depend on where a lane runs.
+/// Each silo's places are its lane slots. Dealing lanes to silos in a fixed order instead left
+/// one silo idle whenever its lanes finished first (a lane that ends early, a core slowed by another
+/// tenant, the job's tail). The silos are asked again every few seconds, so a silo that joins takes
+/// lanes and one that left gets none. Used from the job's own turns only (one thread at a time).
+/// Samples do not depend on where a lane runs.
 /// </summary>
-internal sealed class SiloSlots : IDisposable
+internal sealed class SiloSlots(Func<Task<(SiloAddress Silo, int Slots)[]>> silos)
 {
-    private readonly SiloAddress[] _silos;
-    private readonly int[] _free;
-    private readonly SemaphoreSlim _any;
+    private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(2);
 
-    public SiloSlots((SiloAddress Silo, int Slots)[] silos)
-    {
-        _silos = silos.Select(s => s.Silo).ToArray();
-        _free = silos.Select(s => s.Slots).ToArray();
-        _any = new SemaphoreSlim(Math.Max(1, _free.Sum()));
-        if (_free.Sum() == 0 && _free.Length > 0) _free[0] = 1;
-    }
+    private readonly Dictionary<SiloAddress, (int Places, int Busy)> _silos = [];
+    private readonly Queue<TaskCompletionSource> _waiting = new();
+    private DateTime _asked = DateTime.MinValue;
 
-    public int Total => Math.Max(1, _free.Sum());
+    /// <summary>The lanes the cluster runs at once (as last asked).</summary>
+    public int Total { get; private set; } = 1;
 
-    /// <summary>Waits for a free slot and runs <paramref name="lane"/> with its silo named for placement.</summary>
+    public async Task StartAsync() => await AskAsync();
+
+    /// <summary>Waits for a free place and runs <paramref name="lane"/> with its silo named for placement.</summary>
     public async Task RunAsync(Func<Task> lane, CancellationToken cancel)
     {
-        await _any.WaitAsync(cancel);
-        int chosen = -1;
-        for (int i = 0; i < _free.Length; i++)
-            if (chosen < 0 || _free[i] > _free[chosen]) chosen = i;
-        if (chosen >= 0) _free[chosen]--;
+        SiloAddress? chosen;
+        while (true)
+        {
+            if (DateTime.UtcNow - _asked > Refresh) await AskAsync();
+            chosen = MostFree();
+            if (chosen is not null) break;
+            var freed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting.Enqueue(freed);
+            await freed.Task.WaitAsync(Refresh, cancel).ContinueWith(_ => { }, TaskScheduler.Current);
+            cancel.ThrowIfCancellationRequested();
+        }
+        var (places, busy) = _silos[chosen];
+        _silos[chosen] = (places, busy + 1);
         try
         {
-            if (chosen >= 0) RequestContext.Set(LanePlacement.HintKey, _silos[chosen].ToParsableString());
+            RequestContext.Set(LanePlacement.HintKey, chosen.ToParsableString());
             await lane();
         }
         finally
         {
             RequestContext.Remove(LanePlacement.HintKey);
-            if (chosen >= 0) _free[chosen]++;
-            _any.Release();
+            if (_silos.TryGetValue(chosen, out var now)) _silos[chosen] = (now.Places, now.Busy - 1);
+            if (_waiting.TryDequeue(out var next)) next.TrySetResult();
         }
     }
 
-    public void Dispose() => _any.Dispose();
+    private SiloAddress? MostFree()
+    {
+        SiloAddress? best = null;
+        int bestFree = 0;
+        foreach (var (silo, (places, busy)) in _silos.OrderBy(s => s.Key.ToString(), StringComparer.Ordinal))
+            if (places - busy > bestFree) (best, bestFree) = (silo, places - busy);
+        return best;
+    }
+
+    private async Task AskAsync()
+    {
+        _asked = DateTime.UtcNow;
+        var now = await silos();
+        foreach (var gone in _silos.Keys.Except(now.Select(s => s.Silo)).ToList()) _silos.Remove(gone);
+        foreach (var (silo, slots) in now)
+        {
+            int places = slots;
+            _silos[silo] = _silos.TryGetValue(silo, out var known) ? (places, known.Busy) : (places, 0);
+        }
+        Total = Math.Max(1, now.Sum(s => s.Slots));
+        // A run with no silo answering still runs its lanes one at a time wherever placement puts them.
+        if (_silos.Count == 0 || _silos.Values.All(s => s.Places == 0)) _silos[SiloAddress.Zero] = (1, _silos.GetValueOrDefault(SiloAddress.Zero).Busy);
+        while (MostFree() is not null && _waiting.TryDequeue(out var next)) next.TrySetResult();
+    }
 }
