@@ -8,8 +8,8 @@ namespace MemristorGrid.Grains.Jobs;
 /// (named to <see cref="LanePlacement"/> through the request context), and gives it back when it is done.
 /// Each silo's places are its lane slots. Dealing lanes to silos in a fixed order instead left
 /// one silo idle whenever its lanes finished first (a lane that ends early, a core slowed by another
-/// tenant, the job's tail). The silos are asked again every few seconds, so a silo that joins takes
-/// lanes and one that left gets none. Used from the job's own turns only (one thread at a time).
+/// tenant, the job's tail). The silos are asked again every few seconds (in the background), so a silo
+/// that joins takes lanes and one that left gets none. Used from the job's own turns only (one thread at a time).
 /// Samples do not depend on where a lane runs.
 /// </summary>
 internal sealed class SiloSlots(Func<Task<(SiloAddress Silo, int Slots)[]>> silos)
@@ -17,8 +17,9 @@ internal sealed class SiloSlots(Func<Task<(SiloAddress Silo, int Slots)[]>> silo
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(2);
 
     private readonly Dictionary<SiloAddress, (int Places, int Busy)> _silos = [];
-    private readonly Queue<TaskCompletionSource> _waiting = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTime _asked = DateTime.MinValue;
+    private Task? _asking;
 
     /// <summary>The lanes the cluster runs at once (as last asked).</summary>
     public int Total { get; private set; } = 1;
@@ -31,12 +32,12 @@ internal sealed class SiloSlots(Func<Task<(SiloAddress Silo, int Slots)[]>> silo
         SiloAddress? chosen;
         while (true)
         {
-            if (DateTime.UtcNow - _asked > Refresh) await AskAsync();
+            // Asked in the background: a silo that has died but is still listed answers only when its call
+            // times out, and lanes must not wait for that.
+            if (DateTime.UtcNow - _asked > Refresh && _asking is null or { IsCompleted: true }) _asking = AskAsync();
             chosen = MostFree();
             if (chosen is not null) break;
-            var freed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiting.Enqueue(freed);
-            await freed.Task.WaitAsync(Refresh, cancel).ContinueWith(_ => { }, TaskScheduler.Current);
+            await _changed.Task.WaitAsync(Refresh, cancel).ContinueWith(_ => { }, TaskScheduler.Current);
             cancel.ThrowIfCancellationRequested();
         }
         var (places, busy) = _silos[chosen];
@@ -50,7 +51,7 @@ internal sealed class SiloSlots(Func<Task<(SiloAddress Silo, int Slots)[]>> silo
         {
             RequestContext.Remove(LanePlacement.HintKey);
             if (_silos.TryGetValue(chosen, out var now)) _silos[chosen] = (now.Places, now.Busy - 1);
-            if (_waiting.TryDequeue(out var next)) next.TrySetResult();
+            Changed();
         }
     }
 
@@ -66,7 +67,9 @@ internal sealed class SiloSlots(Func<Task<(SiloAddress Silo, int Slots)[]>> silo
     private async Task AskAsync()
     {
         _asked = DateTime.UtcNow;
-        var now = await silos();
+        (SiloAddress Silo, int Slots)[] now;
+        try { now = await silos(); }
+        catch (Exception) when (_silos.Count > 0) { return; } // keep what was known; asked again later
         foreach (var gone in _silos.Keys.Except(now.Select(s => s.Silo)).ToList()) _silos.Remove(gone);
         foreach (var (silo, slots) in now)
         {
@@ -76,6 +79,14 @@ internal sealed class SiloSlots(Func<Task<(SiloAddress Silo, int Slots)[]>> silo
         Total = Math.Max(1, now.Sum(s => s.Slots));
         // A run with no silo answering still runs its lanes one at a time wherever placement puts them.
         if (_silos.Count == 0 || _silos.Values.All(s => s.Places == 0)) _silos[SiloAddress.Zero] = (1, _silos.GetValueOrDefault(SiloAddress.Zero).Busy);
-        while (MostFree() is not null && _waiting.TryDequeue(out var next)) next.TrySetResult();
+        Changed();
+    }
+
+    /// <summary>Wakes every lane waiting for a place (each looks again; those that find none wait for the next change).</summary>
+    private void Changed()
+    {
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
     }
 }
