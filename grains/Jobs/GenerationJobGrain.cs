@@ -110,12 +110,15 @@ public sealed partial class GenerationJobGrain(
             _segmentsPerLane = (await DriverAsync(spec, deployment)).SegmentCount;
             var lanes = LaneSchedule.Lanes(spec.Count, state.State.LaneSize);
             _segmentsDone = new long[lanes.Length];
-            var slots = new SiloSlots(() => SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString()));
-            await slots.StartAsync();
+            var slots = await SiloSlots.StartAsync(() => SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString()));
             _laneSlots = slots.Total;
             var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
-            await Task.WhenAll(lanes.Select(slice => slots.RunAsync(() =>
-                DriveLaneAsync(slice, assignment with { FirstSample = slice.First, Count = slice.Count, Labels = slice.LabelsOf(spec.Labels) }, spec.WindowSegments), _stop.Token)));
+            try
+            {
+                await Task.WhenAll(lanes.Select(slice => slots.RunAsync(() =>
+                    DriveLaneAsync(slice, assignment with { FirstSample = slice.First, Count = slice.Count, Labels = slice.LabelsOf(spec.Labels) }, spec.WindowSegments), _stop.Token)));
+            }
+            finally { await slots.SettleAsync(); }
             _stop.Token.ThrowIfCancellationRequested();
             state.State.Finished = true;
             await PersistAsync();

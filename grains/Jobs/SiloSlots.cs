@@ -24,7 +24,20 @@ internal sealed class SiloSlots(Func<Task<(SiloAddress Silo, int Slots)[]>> silo
     /// <summary>The lanes the cluster runs at once (as last asked).</summary>
     public int Total { get; private set; } = 1;
 
-    public async Task StartAsync() => await AskAsync();
+    /// <summary>The job's slots, the silos asked once before any lane starts.</summary>
+    public static async Task<SiloSlots> StartAsync(Func<Task<(SiloAddress Silo, int Slots)[]>> silos)
+    {
+        var slots = new SiloSlots(silos);
+        await slots.AskAsync();
+        return slots;
+    }
+
+    /// <summary>Waits for a question to the silos still in flight: the job must not leave one running past its
+    /// activation (its answer would come back to a deactivated grain).</summary>
+    public async Task SettleAsync()
+    {
+        if (_asking is { } asking) await asking.ContinueWith(_ => { }, TaskScheduler.Current);
+    }
 
     /// <summary>Waits for a free place and runs <paramref name="lane"/> with its silo named for placement.</summary>
     public async Task RunAsync(Func<Task> lane, CancellationToken cancel)
@@ -34,7 +47,7 @@ internal sealed class SiloSlots(Func<Task<(SiloAddress Silo, int Slots)[]>> silo
         {
             // Asked in the background: a silo that has died but is still listed answers only when its call
             // times out, and lanes must not wait for that.
-            if (DateTime.UtcNow - _asked > Refresh && _asking is null or { IsCompleted: true }) _asking = AskAsync();
+            if (DateTime.UtcNow - _asked > Refresh && _asking is null or { IsCompleted: true } && !cancel.IsCancellationRequested) _asking = AskAsync();
             chosen = MostFree();
             if (chosen is not null) break;
             await _changed.Task.WaitAsync(Refresh, cancel).ContinueWith(_ => { }, TaskScheduler.Current);
