@@ -17,6 +17,7 @@ public sealed class IntegratorChannel
     private readonly double _rail;
     private readonly Quantizer _adc;
     private readonly bool[] _digitised;
+    private readonly bool _anyDigitised;
     private readonly IntegratorParameters _p;
 
     /// <param name="digitisedInputs">Per channel: whether its score input crosses a chip (ADC → link).</param>
@@ -37,6 +38,7 @@ public sealed class IntegratorChannel
         _rail = _p.SaturationVolts is { } rail ? rail / vpu : double.PositiveInfinity;
         _adc = Converters.Adc(profile);
         _digitised = digitisedInputs;
+        _anyDigitised = digitisedInputs.Contains(true);
     }
 
     public int Channels => _offsets.Length;
@@ -71,7 +73,7 @@ public sealed class IntegratorChannel
         ReadOnlySpan<double> drift, ReadOnlySpan<double> scoreGain, Span<double> dx)
     {
         int d = _offsets.Length;
-        if (_digitised.Contains(true))
+        if (_anyDigitised)
         {
             int overflows = 0;
             for (int a = 0; a < count; a++)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -37,41 +38,30 @@ public static class WeightedSquares
         g.Slice(whole, tail).CopyTo(buffer);
         var gTail = Vector512.Create((ReadOnlySpan<float>)buffer);
         var inTail = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(tail)).AsSingle();
-        int i = 0;
+        var group = new Group(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(g), rows, whole, tail, gTail, inTail);
+        int reach = tail > 0 ? whole + Lanes : whole, i = 0;
         if (Avx512F.IsSupported)
-        {
             // Sixteen samples' partial sums reduced together: each level of the halving tree is two
             // permutes and one add for a pair of vectors, rather than a horizontal reduction per sample.
             // A group runs while its last sample's whole-vector tail load stays inside x.
-            var group = new Group(ref MemoryMarshal.GetReference(x), ref MemoryMarshal.GetReference(g), rows, whole, tail, gTail, inTail);
-            int reach = tail > 0 ? whole + Lanes : whole;
             for (; i + Lanes <= n && (long)(i + Lanes - 1) * rows + reach <= x.Length; i += Lanes)
                 group.Sums(i).CopyTo(sums.Slice(i, Lanes));
-        }
+        float[]? padded = null; // a row whose tail load would leave x is read from a copy with room after it
         for (; i < n; i++)
         {
-            var row = x.Slice(i * rows, rows);
-            var acc = Vector512<float>.Zero;
-            for (int r = 0; r < whole; r += Lanes)
+            Vector512<float> acc;
+            if ((long)i * rows + reach <= x.Length) acc = group.Partials(i);
+            else
             {
-                var v = Vector512.Create(row.Slice(r, Lanes));
-                acc = Vector512.FusedMultiplyAdd(v * v, Vector512.Create(g.Slice(r, Lanes)), acc);
-            }
-            if (tail > 0)
-            {
-                Vector512<float> v;
-                if (i * rows + whole + Lanes <= x.Length) v = Vector512.Create(x.Slice(i * rows + whole, Lanes));
-                else
-                {
-                    row[whole..].CopyTo(buffer);
-                    v = Vector512.Create((ReadOnlySpan<float>)buffer);
-                }
-                acc = Vector512.FusedMultiplyAdd(Vector512.ConditionalSelect(inTail, v * v, Vector512<float>.Zero), gTail, acc);
+                padded ??= ArrayPool<float>.Shared.Rent(rows + Lanes);
+                x.Slice(i * rows, rows).CopyTo(padded);
+                acc = new Group(ref padded[0], ref MemoryMarshal.GetReference(g), rows, whole, tail, gTail, inTail).Partials(0);
             }
             var eight = acc.GetLower() + acc.GetUpper();
             var four = eight.GetLower() + eight.GetUpper();
             sums[i] = Reduce4(four);
         }
+        if (padded is not null) ArrayPool<float>.Shared.Return(padded);
     }
 
     // Two-source permutes (vpermt2ps: index < 16 takes the first vector, ≥ 16 the second) for each level
@@ -90,7 +80,7 @@ public static class WeightedSquares
     private static Vector512<float> Halve(Vector512<float> a, Vector512<float> b, Vector512<int> low, Vector512<int> high) =>
         Avx512F.PermuteVar16x32x2(a, low, b) + Avx512F.PermuteVar16x32x2(a, high, b);
 
-    /// <summary>Sixteen consecutive samples' sums; the caller guarantees every load is inside x.</summary>
+    /// <summary>Sixteen consecutive samples' sums, or one sample's lane sums; the caller guarantees every load is inside x.</summary>
     private readonly ref struct Group(ref float x, ref float g, int rows, int whole, int tail, Vector512<float> gTail, Vector512<float> inTail)
     {
         private readonly ref float _x = ref x;
@@ -110,7 +100,7 @@ public static class WeightedSquares
 
         /// <summary>Sample i's sixteen lane sums: lane l holds rows l, l + 16, ….</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private Vector512<float> Partials(int i)
+        public Vector512<float> Partials(int i)
         {
             nuint row = (nuint)i * (nuint)rows;
             var acc = Vector512<float>.Zero;

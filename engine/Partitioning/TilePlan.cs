@@ -67,14 +67,16 @@ public sealed record TilePlan(
             return;
         }
         // Row by row in whole vectors where they fit (a library call per 64-wide row cost more than its adds).
-        int lanes = Simd.Width == KernelWidth.Vector512 ? Vector512<float>.Count : 1;
+        const int lanes = 16;
+        bool vectors = Simd.Width == KernelWidth.Vector512;
         for (int i = 0; i < n; i++)
         {
             var into = layerOutput.Slice(i * outWidth + ColStart, ColCount);
             var from = tileOutput.Slice(i * ColCount, ColCount);
             int j = 0;
-            for (; j + lanes <= ColCount && lanes > 1; j += lanes)
-                (Vector512.Create((ReadOnlySpan<float>)into.Slice(j, lanes)) + Vector512.Create(from.Slice(j, lanes))).CopyTo(into.Slice(j, lanes));
+            if (vectors)
+                for (; j + lanes <= ColCount; j += lanes)
+                    (Vector512.Create((ReadOnlySpan<float>)into.Slice(j, lanes)) + Vector512.Create(from.Slice(j, lanes))).CopyTo(into.Slice(j, lanes));
             for (; j < ColCount; j++) into[j] += from[j];
         }
     }
