@@ -110,15 +110,15 @@ public sealed partial class GenerationJobGrain(
             _segmentsPerLane = (await DriverAsync(spec, deployment)).SegmentCount;
             var lanes = LaneSchedule.Lanes(spec.Count, state.State.LaneSize);
             _segmentsDone = new long[lanes.Length];
-            var slots = await SiloSlots.StartAsync(() => SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString()));
-            _laneSlots = slots.Total;
+            _laneSlots = await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());
+            using var slots = new SemaphoreSlim(_laneSlots);
             var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
-            try
+            await Task.WhenAll(lanes.Select(async slice =>
             {
-                await Task.WhenAll(lanes.Select(slice => slots.RunAsync(() =>
-                    DriveLaneAsync(slice, assignment with { FirstSample = slice.First, Count = slice.Count, Labels = slice.LabelsOf(spec.Labels) }, spec.WindowSegments), _stop.Token)));
-            }
-            finally { await slots.SettleAsync(); }
+                await slots.WaitAsync(_stop.Token);
+                try { await DriveLaneAsync(slice, assignment with { FirstSample = slice.First, Count = slice.Count, Labels = slice.LabelsOf(spec.Labels) }, spec.WindowSegments); }
+                finally { slots.Release(); }
+            }));
             _stop.Token.ThrowIfCancellationRequested();
             state.State.Finished = true;
             await PersistAsync();

@@ -16,7 +16,7 @@ namespace MemristorGrid.Grains.Lanes;
 /// window, so a lane lost with its silo resumes where it was saved.
 /// </summary>
 [LanePlacement]
-public sealed partial class IntegratorChannelGrain(
+public sealed class IntegratorChannelGrain(
     [PersistentState("lane", Storage.Name)] IPersistentState<LaneCheckpoint> checkpoint,
     DeploymentCache deployments) : Grain, IIntegratorChannelGrain
 {
@@ -31,7 +31,6 @@ public sealed partial class IntegratorChannelGrain(
 
     public async Task<LaneProgress> RunAsync(LaneAssignment assignment, int windowSegments)
     {
-        RequestContext.Remove(LanePlacement.HintKey); // it placed this activation; the lane's own calls need not carry it
         if (_failure is { } failure)
         {
             _failure = null;
@@ -97,6 +96,29 @@ public sealed partial class IntegratorChannelGrain(
         if (driver.IsDone(lane)) JobCounters.LaneFinished(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
     }
 
+    /// <summary>
+    /// Writes the checkpoint. Refused because another activation wrote since (this lane's old silo saved
+    /// its last window while it was leaving), it rereads: a stored checkpoint as far or further along is the
+    /// same run's (lanes are deterministic), so it is kept and the lane resumes from it; an older one is
+    /// overwritten; none at all means the store lost the lane (Redis restarted empty), which is reported.
+    /// </summary>
+    private async Task SaveCheckpointAsync()
+    {
+        try { await checkpoint.WriteStateAsync(); }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            var mine = checkpoint.State;
+            await checkpoint.ReadStateAsync();
+            if (checkpoint.State.Assignment is null) { checkpoint.State = mine; throw; }
+            if (checkpoint.State.Segment >= mine.Segment)
+            {
+                _lane = WireFormat.Restore(checkpoint.State);
+                return;
+            }
+            checkpoint.State = mine;
+            await checkpoint.WriteStateAsync();
+        }
+    }
 
     public async Task ForgetAsync()
     {

@@ -1,7 +1,6 @@
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Deployments;
 using MemristorGrid.Grains.Telemetry;
-using Orleans.Runtime;
 
 namespace MemristorGrid.Grains.Placement;
 
@@ -26,15 +25,11 @@ public sealed class SiloCapacityGrain(SiloCapacity capacity, DeploymentCache dep
     /// starts so that each silo's job counters exist from then on: Prometheus' <c>increase()</c> sees no rise
     /// in a series that first appears at its final value.
     /// </summary>
-    public static async Task<int> ClusterLaneSlotsAsync(IGrainFactory grains, string deployment, string job) =>
-        Math.Max(1, (await LaneSlotsBySiloAsync(grains, deployment, job)).Sum(s => s.Slots));
-
-    /// <summary>Each active silo's lane slots (enlisting it for the job), in address order.</summary>
-    public static async Task<(SiloAddress Silo, int Slots)[]> LaneSlotsBySiloAsync(IGrainFactory grains, string deployment, string job)
+    public static async Task<int> ClusterLaneSlotsAsync(IGrainFactory grains, string deployment, string job)
     {
-        var silos = (await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)).Keys.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
-        var slots = await Task.WhenAll(silos.Select(s => SlotsOfAsync(grains, s, deployment, job)));
-        return silos.Zip(slots).ToArray();
+        var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        var slots = await Task.WhenAll(silos.Keys.Select(s => SlotsOfAsync(grains, s, deployment, job)));
+        return Math.Max(1, slots.Sum());
     }
 
     // A silo that dies between the membership read and this call has no slots: it is not a job failure.
