@@ -67,8 +67,10 @@ public class JobGrainTests(TwoSlotLimitedSilos fixture) : IClassFixture<TwoSlotL
         var options = new AnalogRunOptions { LaneSize = 10, Seed = 4 };
         string key = $"job-{Guid.NewGuid():N}";
         var job = Grains.GetGrain<IGenerationJobGrain>(key);
-        var spec = new JobSpec(new DeploymentSpec(bytes, "ring.onnx", Repo.Profile("rram-180nm").ToJson(), options.ProgramSeed), options.ToWire(), 200, [],
+        var spec = new JobSpec(new DeploymentSpec(bytes, "ring.onnx", Repo.Profile("rram-180nm").ToJson(), options.ProgramSeed), options.ToWire(), 2000, [],
             LaneSchedule.WindowSegments, TilePlacementMode.Local);
+        // 200 lanes of 10: once the first is done, many waves of lanes remain for the racing write to land
+        // in (with 20 lanes a fast engine finished the job before it, and the job never wrote again).
         await job.StartAsync(spec);
         await Processes.WaitFor(() => job.GetStatusAsync().GetAwaiter().GetResult().LanesDone >= 1, "a first lane", 60);
 
@@ -91,8 +93,8 @@ public class JobGrainTests(TwoSlotLimitedSilos fixture) : IClassFixture<TwoSlotL
         var status = await job.GetStatusAsync();
         Assert.True(status.Error is null, status.Error);
         Assert.False(status.StateLost);
-        Assert.Equal(20, status.LanesDone);
+        Assert.Equal(200, status.LanesDone);
         Assert.True(status.LaneRetries >= 5, $"re-drives {status.LaneRetries}: the stored copy was not merged");
-        Assert.Equal(200, (await job.GetResultAsync()).ToEngine().SampleCount);
+        Assert.Equal(2000, (await job.GetResultAsync()).ToEngine().SampleCount);
     }
 }
