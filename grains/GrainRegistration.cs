@@ -17,6 +17,7 @@ public static class GrainRegistration
         silo.AddActivityPropagation();
         silo.Services.AddSingleton<DeploymentCache>();
         silo.Services.AddSingleton(laneSlots is { } n ? new SiloCapacity(n) : SiloCapacity.Default);
+        silo.Services.AddSingleton<SiloLaneSlots>();
         return silo;
     }
 }

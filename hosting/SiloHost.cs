@@ -40,6 +40,7 @@ public static class SiloHost
     /// </summary>
     public static async Task<int> RunAsync(ClusterSettings settings, TextWriter? announce = null, CancellationToken cancel = default)
     {
+        KeepASpareWorker();
         var host = Build(settings);
         await host.StartAsync(cancel);
         announce?.WriteLine($"silo up: silo port {settings.SiloPort}, gateway port {settings.GatewayPort}, health port {settings.HealthPort}, clustering {(settings.Redis is null ? "localhost" : "redis")}");
@@ -55,5 +56,20 @@ public static class SiloHost
         Console.Error.WriteLine($"error: {lost.Result}");
         (host.Services.GetService<IHostLifetime>() as IDisposable)?.Dispose();
         return MembershipWatchdog.ExitCode;
+    }
+
+    /// <summary>
+    /// One thread-pool worker more than the cores. A worker serves the work it queued itself (one grain
+    /// calling another on the same silo) before the pool's global queue, where messages from the network
+    /// arrive; with every worker computing lanes, a call from another silo waited there. Measured with two
+    /// silos pinned to a core each (fashion, 20 000 samples): calls between the silos took 0.2–0.9 s, each
+    /// silo ran no lane for 1–2 s of a 6–7 s job, and 1 → 2 silo efficiency was 0.72–0.84 in single runs;
+    /// with the spare worker 0.83 / 0.83 / 0.88 (3 repeats). The spare also runs lane work when it has no
+    /// message, sharing the core by the OS's time slices.
+    /// </summary>
+    private static void KeepASpareWorker()
+    {
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, Environment.ProcessorCount + 1), io);
     }
 }

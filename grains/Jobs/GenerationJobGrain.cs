@@ -14,7 +14,7 @@ namespace MemristorGrid.Grains.Jobs;
 
 /// <summary>
 /// A generation job: defines its deployment, splits the samples into lanes (the engine's
-/// <see cref="LaneSchedule"/>), drives at most the cluster's lane slots at once in windows of segments,
+/// <see cref="LaneSchedule"/>), sends each silo its lanes a few ahead of its lane slots (a lane waits there for one),
 /// and summarises the finished lanes with the engine's accounting. The job's definition, finished lanes
 /// and re-drive count are persisted: re-activated unfinished, it resumes every open lane from its checkpoint.
 /// </summary>
@@ -50,7 +50,7 @@ public sealed partial class GenerationJobGrain(
         LaneSchedule.Check(spec.Count, spec.Labels);
         await GrainFactory.GetGrain<IDeploymentGrain>(spec.Deployment.Id()).DefineAsync(spec.Deployment);
         int laneSize = spec.Options.LaneSize > 0 ? spec.Options.LaneSize
-            : LaneSchedule.AutoLaneSize(spec.Count, await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory, spec.Deployment.Id(), this.GetPrimaryKeyString()));
+            : LaneSchedule.AutoLaneSize(spec.Count, (await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, spec.Deployment.Id(), this.GetPrimaryKeyString())).Sum());
         state.State = new JobState { Spec = spec, LaneSize = laneSize, LaneDone = new bool[LaneSchedule.Lanes(spec.Count, laneSize).Length] };
         await PersistAsync();
         StartDriving();
@@ -82,15 +82,7 @@ public sealed partial class GenerationJobGrain(
         _driver ??= new LaneDriver(deployment.Network, deployment.Profile, deployment.Plan, spec.Options.ToEngine(),
             await LabelEncoderGrain.FetchAsync(GrainFactory, deployment));
 
-    private void Redriven(int lane, Exception e)
-    {
-        state.State.Redrives++;
-        logger.LogWarning("lane {Lane} failed ({Error}); re-driving it from its checkpoint", lane, e.Message);
-    }
-
     private Task PersistAsync() => (_writes ??= new SerialWrites(WriteMergedAsync, logger)).WriteAsync();
-
-    private IIntegratorChannelGrain Lane(int k) => GrainFactory.GetGrain<IIntegratorChannelGrain>(GrainKeys.Lane(this.GetPrimaryKeyString(), k));
 
     private void StartDriving()
     {
@@ -110,14 +102,18 @@ public sealed partial class GenerationJobGrain(
             _segmentsPerLane = (await DriverAsync(spec, deployment)).SegmentCount;
             var lanes = LaneSchedule.Lanes(spec.Count, state.State.LaneSize);
             _segmentsDone = new long[lanes.Length];
-            _laneSlots = await SiloCapacityGrain.ClusterLaneSlotsAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());
-            using var slots = new SemaphoreSlim(_laneSlots);
+            // Lane k runs on silo k mod N (LanePlacementDirector): each silo gets a window of its own lanes,
+            // more than its slots, and a lane waits on its silo for a slot (SiloLaneSlots).
+            var slotsBySilo = await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());
+            _laneSlots = slotsBySilo.Sum();
+            var windows = slotsBySilo.Select(n => new SemaphoreSlim(SiloLaneSlots.QueuedPerSlot * n)).ToArray();
             var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
             await Task.WhenAll(lanes.Select(async slice =>
             {
-                await slots.WaitAsync(_stop.Token);
+                var window = windows[slice.Index % windows.Length];
+                await window.WaitAsync(_stop.Token);
                 try { await DriveLaneAsync(slice, assignment with { FirstSample = slice.First, Count = slice.Count, Labels = slice.LabelsOf(spec.Labels) }, spec.WindowSegments); }
-                finally { slots.Release(); }
+                finally { window.Release(); }
             }));
             _stop.Token.ThrowIfCancellationRequested();
             state.State.Finished = true;
@@ -129,22 +125,6 @@ public sealed partial class GenerationJobGrain(
             _error = e;
             logger.LogError(e, "job {Job} failed", this.GetPrimaryKeyString());
             span?.SetStatus(ActivityStatusCode.Error, e.Message);
-        }
-    }
-
-    /// <summary>Starts the lane and asks how far it is until its final checkpoint is saved; the lane drives its
-    /// own windows and answers each call when it next saves (or after its poll interval).</summary>
-    private async Task DriveLaneAsync(LaneSlice slice, LaneAssignment assignment, int window)
-    {
-        while (!state.State.LaneDone[slice.Index] && !_stop.IsCancellationRequested)
-        {
-            var progress = await LaneCalls.RetryAsync(() => Lane(slice.Index).RunAsync(assignment, window), e => Redriven(slice.Index, e));
-            _segmentsDone[slice.Index] = progress.Segment;
-            if (progress.Segment >= progress.SegmentCount)
-            {
-                state.State.LaneDone[slice.Index] = true;
-                await PersistAsync();
-            }
         }
     }
 }

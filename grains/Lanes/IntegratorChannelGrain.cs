@@ -16,9 +16,10 @@ namespace MemristorGrid.Grains.Lanes;
 /// window, so a lane lost with its silo resumes where it was saved.
 /// </summary>
 [LanePlacement]
-public sealed class IntegratorChannelGrain(
+public sealed partial class IntegratorChannelGrain(
     [PersistentState("lane", Storage.Name)] IPersistentState<LaneCheckpoint> checkpoint,
-    DeploymentCache deployments) : Grain, IIntegratorChannelGrain
+    DeploymentCache deployments,
+    SiloLaneSlots slots) : Grain, IIntegratorChannelGrain
 {
     private LaneDriver? _driver;
     private Deployment? _deployment;
@@ -27,7 +28,9 @@ public sealed class IntegratorChannelGrain(
     private LaneAssignment? _assignment;
     private readonly LaneWorkspace _workspace = new();
     private Task? _driving;
+    private bool _holdsSlot;
     private Exception? _failure;
+    private readonly CancellationTokenSource _deactivating = new();
 
     public async Task<LaneProgress> RunAsync(LaneAssignment assignment, int windowSegments)
     {
@@ -39,8 +42,9 @@ public sealed class IntegratorChannelGrain(
         await EnsureLaneAsync(assignment);
         if (!_driver!.IsDone(_lane!) && _driving is null or { IsCompleted: true }) _driving = DriveAsync(assignment, _driver.CheckpointWindow(windowSegments));
         // Answer when the next checkpoint is saved, or after a poll interval: the job learns at once that a
-        // lane finished and hands its slot on (polling every 100 ms left a slot idle ~50 ms per lane).
-        if (_driving is { IsCompleted: false }) await Task.WhenAny(_saved.Task, Task.Delay(PollInterval));
+        // lane finished and sends its silo the next (polling every 100 ms left a slot idle ~50 ms per lane).
+        // A lane still waiting for a slot answers less often: nothing changes until it drives.
+        if (_driving is { IsCompleted: false }) await Task.WhenAny(_saved.Task, Task.Delay(_holdsSlot ? PollInterval : 10 * PollInterval));
         return new LaneProgress(checkpoint.State.Assignment is not null ? checkpoint.State.Segment : 0, _driver.SegmentCount);
     }
 
@@ -52,14 +56,17 @@ public sealed class IntegratorChannelGrain(
     private void SignalSaved() => Interlocked.Exchange(ref _saved, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     /// <summary>
-    /// Window after window until the run ends, without waiting for anyone: a lane that needed a message
-    /// between windows stalled whenever its job's silo was busy (work a grain turn creates is served
-    /// before messages that arrive from other silos), and a second silo idled half of every job.
+    /// Waits on this silo for one of its lane slots (<see cref="SiloLaneSlots"/>), then drives window after
+    /// window until the run ends, without waiting for anyone: a lane that needed a message between windows
+    /// stalled whenever its job's silo was busy (work a grain turn creates is served before messages that
+    /// arrive from other silos), and a second silo idled half of every job.
     /// </summary>
     private async Task DriveAsync(LaneAssignment assignment, int window)
     {
         try
         {
+            await slots.WaitAsync(_deactivating.Token);
+            _holdsSlot = true;
             while (!_driver!.IsDone(_lane!))
             {
                 DelayDeactivation(TimeSpan.FromMinutes(2));
@@ -67,6 +74,11 @@ public sealed class IntegratorChannelGrain(
             }
         }
         catch (Exception e) { _failure = e; }
+        finally
+        {
+            if (_holdsSlot) slots.Release();
+            _holdsSlot = false;
+        }
         SignalSaved();
     }
 
@@ -95,40 +107,6 @@ public sealed class IntegratorChannelGrain(
         SignalSaved();
         if (driver.IsDone(lane)) JobCounters.LaneFinished(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
     }
-
-    /// <summary>
-    /// Writes the checkpoint. Refused because another activation wrote since (this lane's old silo saved
-    /// its last window while it was leaving), it rereads: a stored checkpoint as far or further along is the
-    /// same run's (lanes are deterministic), so it is kept and the lane resumes from it; an older one is
-    /// overwritten; none at all means the store lost the lane (Redis restarted empty), which is reported.
-    /// </summary>
-    private async Task SaveCheckpointAsync()
-    {
-        try { await checkpoint.WriteStateAsync(); }
-        catch (Orleans.Storage.InconsistentStateException)
-        {
-            var mine = checkpoint.State;
-            await checkpoint.ReadStateAsync();
-            if (checkpoint.State.Assignment is null) { checkpoint.State = mine; throw; }
-            if (checkpoint.State.Segment >= mine.Segment)
-            {
-                _lane = WireFormat.Restore(checkpoint.State);
-                return;
-            }
-            checkpoint.State = mine;
-            await checkpoint.WriteStateAsync();
-        }
-    }
-
-    public async Task ForgetAsync()
-    {
-        await checkpoint.ClearStateAsync();
-        DeactivateOnIdle();
-    }
-
-    public Task<LaneCheckpoint> GetCheckpointAsync() =>
-        checkpoint.State.Assignment is not null ? Task.FromResult(checkpoint.State)
-            : throw new InvalidOperationException($"lane {this.GetPrimaryKeyString()} has not run");
 
     private async Task EnsureLaneAsync(LaneAssignment assignment)
     {

@@ -23,9 +23,12 @@ public sealed class LanePlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        var silos = context.GetCompatibleSilos(target).OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
+        var silos = InLaneOrder(context.GetCompatibleSilos(target));
         if (silos.Length == 0) throw new OrleansException($"no silo can host {target.GrainIdentity}");
         int lane = Math.Max(0, GrainKeys.LaneOf(target.GrainIdentity.Key.ToString()!));
         return Task.FromResult(silos[lane % silos.Length]);
     }
+
+    /// <summary>The silos in the order lanes are dealt to them (a job keeps a window of lanes per silo in it).</summary>
+    public static SiloAddress[] InLaneOrder(IEnumerable<SiloAddress> silos) => silos.OrderBy(s => s.ToString(), StringComparer.Ordinal).ToArray();
 }

@@ -21,15 +21,16 @@ public sealed class SiloCapacityGrain(SiloCapacity capacity, DeploymentCache dep
     }
 
     /// <summary>
-    /// The lanes the cluster runs at once (every active silo's own slots), asked of every silo as the job
-    /// starts so that each silo's job counters exist from then on: Prometheus' <c>increase()</c> sees no rise
-    /// in a series that first appears at its final value.
+    /// Each active silo's own lane slots, in the order lanes are dealt to the silos (<see cref="LanePlacementDirector"/>),
+    /// asked of every silo as the job starts so that each silo's job counters exist from then on: Prometheus'
+    /// <c>increase()</c> sees no rise in a series that first appears at its final value.
     /// </summary>
-    public static async Task<int> ClusterLaneSlotsAsync(IGrainFactory grains, string deployment, string job)
+    public static async Task<int[]> LaneSlotsBySiloAsync(IGrainFactory grains, string deployment, string job)
     {
         var silos = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-        var slots = await Task.WhenAll(silos.Keys.Select(s => SlotsOfAsync(grains, s, deployment, job)));
-        return Math.Max(1, slots.Sum());
+        var slots = await Task.WhenAll(LanePlacementDirector.InLaneOrder(silos.Keys).Select(s => SlotsOfAsync(grains, s, deployment, job)));
+        var live = slots.Where(n => n > 0).ToArray();
+        return live.Length > 0 ? live : [1];
     }
 
     // A silo that dies between the membership read and this call has no slots: it is not a job failure.

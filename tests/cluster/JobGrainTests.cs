@@ -3,6 +3,7 @@ using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains;
 using MemristorGrid.Grains.Wire;
 using MemristorGrid.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace MemristorGrid.Cluster.Tests;
@@ -37,6 +38,18 @@ public class JobGrainTests(TwoSlotLimitedSilos fixture) : IClassFixture<TwoSlotL
         var status = await job.GetStatusAsync();
         Assert.True(status.Finished);
         Assert.Equal(2 * TwoSlotLimitedSilos.SlotsPerSilo, status.LaneSlots);
+    }
+
+    /// <summary>A job sends each silo twice as many lanes as it has slots; the ones beyond wait there, so a
+    /// silo never drives more lanes at once than its slots, and every silo drove some.</summary>
+    [Fact]
+    public async Task A_silo_drives_no_more_lanes_at_once_than_its_slots()
+    {
+        var (_, bytes) = Repo.Model("ring.onnx");
+        var job = await KeptJobs.RunAsync(Grains, bytes, "ring.onnx", Repo.Profile("rram-180nm"), new AnalogRunOptions { LaneSize = 20 }, 800, []);
+        Assert.True((await job.GetStatusAsync()).Finished);
+        var peaks = fixture.Cluster.Silos.Select(s => s.ServiceProvider.GetRequiredService<Grains.Placement.SiloLaneSlots>().PeakDriving).ToList();
+        Assert.All(peaks, peak => Assert.InRange(peak, 1, TwoSlotLimitedSilos.SlotsPerSilo));
     }
 
     [Fact]
