@@ -9,8 +9,12 @@ namespace MemristorGrid.Bench;
 /// <summary>
 /// The grain system against the reference simulator in CPU time, side by side in one process: the same
 /// job on an embedded silo and on the reference simulator, interleaved and repeated, with the process's
-/// CPU time per run (wall time moves with the machine's load; CPU time much less).
+/// CPU time per run (wall time moves with the machine's load; CPU time much less). Each repeat alternates
+/// several runs of each side and compares their sums, so that a measurement spans seconds: ring's reference
+/// run takes ~0.6 s of wall time, and another tenant's work for a few hundred milliseconds moved a single
+/// pair's ratio by a third.
 ///   dotnet run -c Release --project bench -- ratio [--repeats 3] [--model ring.onnx|fashion.onnx|gmm16.onnx] [--lane-size N (0 = automatic)]
+///       [--runs N (pairs per repeat; default 4 for ring, 2 for the others)]
 /// </summary>
 internal static class GrainCpuRatio
 {
@@ -20,8 +24,9 @@ internal static class GrainCpuRatio
         string? only = BenchArgs.Text(args, "--model");
         string models = Path.Combine(BenchRepo.Root(), "models");
         await using var cluster = await EmbeddedCluster.StartAsync();
-        foreach (var (model, profileName, samples) in new[] { ("ring.onnx", "rram-180nm", 10_000), ("fashion.onnx", "ideal", 2_000), ("gmm16.onnx", "ideal", 2_000) })
+        foreach (var (model, profileName, samples, defaultRuns) in new[] { ("ring.onnx", "rram-180nm", 10_000, 4), ("fashion.onnx", "ideal", 2_000, 2), ("gmm16.onnx", "ideal", 2_000, 2) })
         {
+            int runs = BenchArgs.Int(args, "--runs", defaultRuns);
             if (only is not null && model != only) continue;
             byte[] bytes = File.ReadAllBytes(Path.Combine(models, model));
             var net = OnnxImporter.FromBytes(bytes, model);
@@ -38,12 +43,18 @@ internal static class GrainCpuRatio
             var wall = new List<double>();
             for (int r = 0; r < repeats; r++)
             {
-                var (refCpu, refWall) = Measure(() => { ReferenceSimulator.Run(net, profile, options, samples, []); return Task.CompletedTask; });
-                var (grainCpu, grainWall) = Measure(() => ClusterJobRunner.RunAsync(cluster.Client, bytes, model, profile, options, samples, []));
+                double refCpu = 0, refWall = 0, grainCpu = 0, grainWall = 0;
+                for (int k = 0; k < runs; k++)
+                {
+                    var (c, w) = Measure(() => { ReferenceSimulator.Run(net, profile, options, samples, []); return Task.CompletedTask; });
+                    refCpu += c; refWall += w;
+                    (c, w) = Measure(() => ClusterJobRunner.RunAsync(cluster.Client, bytes, model, profile, options, samples, []));
+                    grainCpu += c; grainWall += w;
+                }
                 cpu.Add(grainCpu / refCpu);
                 wall.Add(grainWall / refWall);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{model} on {profileName}, {samples} samples, repeat {r + 1}: reference {refCpu:F2} s CPU ({refWall:F2} s wall), grains {grainCpu:F2} s CPU ({grainWall:F2} s wall)"));
+                    $"{model} on {profileName}, {samples} samples, repeat {r + 1} ({runs} runs each): reference {refCpu:F2} s CPU ({refWall:F2} s wall), grains {grainCpu:F2} s CPU ({grainWall:F2} s wall)"));
             }
             static string Mmm(List<double> v) => MinMedianMax.Of(v, "F2");
             Console.WriteLine($"| {model} | {profileName} | {samples} | {Mmm(cpu)} | {Mmm(wall)} |");
