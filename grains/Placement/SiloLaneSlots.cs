@@ -1,3 +1,5 @@
+using MemristorGrid.Grains.Telemetry;
+
 namespace MemristorGrid.Grains.Placement;
 
 /// <summary>
@@ -18,9 +20,14 @@ public sealed class SiloLaneSlots(SiloCapacity capacity)
     /// <summary>The most lanes that drove at once on this silo since it started.</summary>
     public int PeakDriving => Volatile.Read(ref _peak);
 
+    private static readonly KeyValuePair<string, object?> Waiting = new("state", "waiting"), Driving = new("state", "driving");
+
     public async Task WaitAsync(CancellationToken cancel)
     {
-        await _free.WaitAsync(cancel);
+        Instruments.SiloLanes.Add(1, Waiting);
+        try { await _free.WaitAsync(cancel); }
+        finally { Instruments.SiloLanes.Add(-1, Waiting); }
+        Instruments.SiloLanes.Add(1, Driving);
         int driving = Interlocked.Increment(ref _driving);
         for (int peak = Volatile.Read(ref _peak); driving > peak; peak = Volatile.Read(ref _peak))
             if (Interlocked.CompareExchange(ref _peak, driving, peak) == peak) break;
@@ -28,6 +35,7 @@ public sealed class SiloLaneSlots(SiloCapacity capacity)
 
     public void Release()
     {
+        Instruments.SiloLanes.Add(-1, Driving);
         Interlocked.Decrement(ref _driving);
         _free.Release();
     }

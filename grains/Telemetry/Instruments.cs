@@ -46,6 +46,11 @@ public static class Instruments
     public static readonly Counter<double> LaneAnalogTime = Meter.CreateCounter<double>(
         "memristorgrid.lane.analog_time", "s", "Simulated physical time integrated by lanes (per sample).");
 
+    /// <summary>Lanes on this silo by state — <c>waiting</c> for one of its lane slots, or <c>driving</c> — whichever
+    /// job they belong to: a silo with lanes waiting is saturated, one with none waiting can take more.</summary>
+    public static readonly UpDownCounter<int> SiloLanes = Meter.CreateUpDownCounter<int>(
+        "memristorgrid.silo.lanes", "{lane}", "Lanes on this silo, waiting for a lane slot or driving.");
+
     /// <summary>Samples whose lane finished, per deployment and job (<see cref="JobCounters"/>).</summary>
     public static readonly Counter<long> SamplesCompleted = Meter.CreateCounter<long>(
         "memristorgrid.samples.completed", "{sample}", "Samples whose lane finished.");

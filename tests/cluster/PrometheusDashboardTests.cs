@@ -65,6 +65,14 @@ public sealed class PrometheusDashboardTests : IDisposable
         foreach (var perSilo in new[] { "Orleans: activations per silo", "Orleans: local messages sent" })
             Assert.Equal(2, Query(Panel(perSilo)).Count);
 
+        // Each silo drove lanes, never more at once than its slots (twice its cores), and none is left waiting or driving.
+        var lanes = Query(Panel("Lanes per silo: driving, and waiting for a lane slot"));
+        Assert.Equal(4, lanes.Count); // 2 silos × (driving, waiting)
+        Assert.All(lanes, l => Assert.Equal(0, l.Value));
+        var peaks = Query("max by (instance) (max_over_time(memristorgrid_silo_lanes{state=\"driving\"}[1h]))");
+        Assert.Equal(2, peaks.Count);
+        Assert.All(peaks, p => Assert.InRange(p.Value, 1, 2 * Environment.ProcessorCount));
+
         // A tile's p95 wall time lies within its buckets' reach of its mean: 1–3–10 steps, not 0, 5, 10 … s.
         var p95 = Query(Panel("Simulator wall time per tile evaluation (p95) — click an exemplar for its trace"));
         var means = Query("sum by (tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_sum[5m])) / sum by (tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_count[5m]))")
