@@ -62,10 +62,11 @@ public static class SiloHost
     /// One thread-pool worker more than the cores. A worker serves the work it queued itself (one grain
     /// calling another on the same silo) before the pool's global queue, where messages from the network
     /// arrive; with every worker computing lanes, a call from another silo waited there. Measured with two
-    /// silos pinned to a core each (fashion, 20 000 samples): calls between the silos took 0.2–0.9 s, each
+    /// silos pinned to a core each (fashion, 20 000 samples): calls between the silos took 0.2–0.45 s, each
     /// silo ran no lane for 1–2 s of a 6–7 s job, and 1 → 2 silo efficiency was 0.72–0.84 in single runs;
-    /// with the spare worker 0.83 / 0.83 / 0.88 (3 repeats). The spare also runs lane work when it has no
-    /// message, sharing the core by the OS's time slices.
+    /// with the spare worker and lanes sent ahead (<c>SiloLaneSlots</c>) 0.80 / 0.87 / 0.89 (3 repeats,
+    /// bench/README.md). The spare also runs lane work when it has no message, sharing the core by the OS's
+    /// time slices.
     /// </summary>
     private static void KeepASpareWorker()
     {

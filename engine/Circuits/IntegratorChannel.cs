@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Randomness;
@@ -58,10 +59,14 @@ public sealed class IntegratorChannel
                 s = _adc.Apply(score[j], out bool over);
                 if (over) overflows++;
             }
-            dx[j] = -(drift * x[j] - scoreGain * s) + _offsets[j] - _leak * x[j];
+            dx[j] = Rate(j, x[j], s, drift, scoreGain);
         }
         return overflows;
     }
+
+    /// <summary>dx/ds of channel j: the loop's drift and score terms, the channel's offset and its leak.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double Rate(int j, double x, double score, double drift, double scoreGain) => -(drift * x - scoreGain * score) + _offsets[j] - _leak * x;
 
     /// <summary>
     /// <see cref="Derivative"/> for a batch: sample a of the batch is sample <paramref name="active"/>[a] of the
@@ -83,17 +88,11 @@ public sealed class IntegratorChannel
             }
             return overflows;
         }
-        ReadOnlySpan<double> offsets = _offsets;
-        double leak = _leak;
         for (int a = 0; a < count; a++)
         {
             int i = whole ? a : active[a];
             double f = drift[a], gain = scoreGain[a];
-            for (int j = 0; j < d; j++)
-            {
-                double xj = x[i * d + j], s = score[a * d + j];
-                dx[i * d + j] = -(f * xj - gain * s) + offsets[j] - leak * xj;
-            }
+            for (int j = 0; j < d; j++) dx[i * d + j] = Rate(j, x[i * d + j], score[a * d + j], f, gain);
         }
         return 0;
     }

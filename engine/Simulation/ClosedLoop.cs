@@ -67,10 +67,9 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
         }
         else
         {
-            double start = options.StartTime;
             for (int a = 0; a < count; a++)
             {
-                double tau = start - s[whole ? a : active[a]];
+                double tau = Tau(s[whole ? a : active[a]]);
                 (w.Drift[a], w.Gain[a]) = controller.Coefficients(tau);
                 w.LiveTimes[a] = (float)tau;
             }

@@ -27,6 +27,7 @@ public sealed partial class GenerationJobGrain(
     private LaneDriver? _driver;
     private long[] _segmentsDone = [];
     private int _segmentsPerLane, _laneSlots;
+    private int[]? _slotsBySilo;
     private SerialWrites? _writes;
     private Exception? _error;
 
@@ -50,7 +51,7 @@ public sealed partial class GenerationJobGrain(
         LaneSchedule.Check(spec.Count, spec.Labels);
         await GrainFactory.GetGrain<IDeploymentGrain>(spec.Deployment.Id()).DefineAsync(spec.Deployment);
         int laneSize = spec.Options.LaneSize > 0 ? spec.Options.LaneSize
-            : LaneSchedule.AutoLaneSize(spec.Count, (await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, spec.Deployment.Id(), this.GetPrimaryKeyString())).Sum());
+            : LaneSchedule.AutoLaneSize(spec.Count, (_slotsBySilo = await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, spec.Deployment.Id(), this.GetPrimaryKeyString())).Sum());
         state.State = new JobState { Spec = spec, LaneSize = laneSize, LaneDone = new bool[LaneSchedule.Lanes(spec.Count, laneSize).Length] };
         await PersistAsync();
         StartDriving();
@@ -104,7 +105,8 @@ public sealed partial class GenerationJobGrain(
             _segmentsDone = new long[lanes.Length];
             // Lane k runs on silo k mod N (LanePlacementDirector): each silo gets a window of its own lanes,
             // more than its slots, and a lane waits on its silo for a slot (SiloLaneSlots).
-            var slotsBySilo = await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());
+            // Asked once per activation: the start already asked when it chose the lane size.
+            var slotsBySilo = _slotsBySilo ??= await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());
             _laneSlots = slotsBySilo.Sum();
             var windows = slotsBySilo.Select(n => new SemaphoreSlim(SiloLaneSlots.QueuedPerSlot * n)).ToArray();
             var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
