@@ -174,9 +174,9 @@ internal static class ScalingBenchmark
             var health = new List<int>();
             for (int i = 0; i < silos; i++)
             {
-                int healthPort = FreePort();
-                health.Add(healthPort);
-                processes.Add(Start("taskset", $"-c {i} dotnet \"{siloDll}\" --redis {redis} --port {FreePort()} --gateway-port {FreePort()} --health-port {healthPort}",
+                int[] ports = EmbeddedCluster.FreePorts(3);
+                health.Add(ports[2]);
+                processes.Add(Start("taskset", $"-c {i} dotnet \"{siloDll}\" --redis {redis} --port {ports[0]} --gateway-port {ports[1]} --health-port {ports[2]}",
                     new Dictionary<string, string> { ["MEMGRID_CLUSTER_ID"] = clusterId }));
             }
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };

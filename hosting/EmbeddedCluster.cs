@@ -19,11 +19,12 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     public static async Task<EmbeddedCluster> StartAsync(ClusterSettings? telemetry = null, Action<IServiceCollection>? services = null, CancellationToken cancel = default)
     {
+        int[] ports = FreePorts(2);
         var settings = (telemetry ?? new ClusterSettings()) with
         {
             Redis = null,
-            SiloPort = FreePort(),
-            GatewayPort = FreePort(),
+            SiloPort = ports[0],
+            GatewayPort = ports[1],
             ClusterId = $"embedded-{Environment.ProcessId}-{Guid.NewGuid():N}",
             HealthPort = 0,
         };
@@ -40,11 +41,29 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         return new EmbeddedCluster(host);
     }
 
-    public static int FreePort()
+    public static int FreePort() => FreePorts(1)[0];
+
+    /// <summary>
+    /// <paramref name="count"/> distinct free ports. Each listener is held until all are chosen: released one
+    /// by one, the kernel may hand the same port out twice (a silo once got one port for both --port and
+    /// --health-port, and exited).
+    /// </summary>
+    public static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new TcpListener[count];
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                listeners[i] = new TcpListener(IPAddress.Loopback, 0);
+                listeners[i].Start();
+            }
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var l in listeners) l?.Stop();
+        }
     }
 
     private int _disposed;

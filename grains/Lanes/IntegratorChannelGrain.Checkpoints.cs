@@ -7,10 +7,17 @@ namespace MemristorGrid.Grains.Lanes;
 /// <summary>The lane's checkpoint in the store, and how its activation ends.</summary>
 public sealed partial class IntegratorChannelGrain
 {
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops the drive while the activation is still valid: a lane waiting for a slot stops waiting, a
+    /// driving one stops after its current window (saved). A drive that went on past deactivation would
+    /// call chips and the store from an activation Orleans has invalidated, as the job grain's would (it
+    /// stops the same way). The lane's next call, on another activation, resumes from the checkpoint.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _deactivating.Cancel(); // a lane still waiting for a slot stops waiting
-        return Task.CompletedTask;
+        _deactivating.Cancel();
+        if (_driving is { IsCompleted: false } driving)
+            await driving.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
     }
 
     /// <summary>

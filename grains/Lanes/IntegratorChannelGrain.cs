@@ -67,7 +67,7 @@ public sealed partial class IntegratorChannelGrain(
         {
             await slots.WaitAsync(_deactivating.Token);
             _holdsSlot = true;
-            while (!_driver!.IsDone(_lane!))
+            while (!_driver!.IsDone(_lane!) && !_deactivating.IsCancellationRequested)
             {
                 DelayDeactivation(TimeSpan.FromMinutes(2));
                 await AdvanceWindowAsync(assignment, window);

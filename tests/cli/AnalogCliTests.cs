@@ -289,7 +289,8 @@ public class AnalogCliTests
     [Fact]
     public void A_silo_whose_redis_never_answers_is_a_clear_error()
     {
-        int port = MemristorGrid.Hosting.EmbeddedCluster.FreePort(), gateway = MemristorGrid.Hosting.EmbeddedCluster.FreePort();
+        int[] ports = MemristorGrid.Hosting.EmbeddedCluster.FreePorts(2);
+        (int port, int gateway) = (ports[0], ports[1]);
         var r = CliRunner.Run("silo", "--redis", "127.0.0.1:1", "--redis-wait", "1", "--port", $"{port}", "--gateway-port", $"{gateway}", "--health-port", "0");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("error: Redis at 127.0.0.1:1 did not answer within 1 s", r.Err);

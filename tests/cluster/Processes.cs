@@ -57,7 +57,8 @@ internal sealed class Processes : IDisposable
     /// <summary>A silo process (the silo/ project) clustered through <paramref name="redis"/>.</summary>
     public (Process Process, int SiloPort, int HealthPort) StartSilo(string redis, string extraArgs = "", IReadOnlyDictionary<string, string>? environment = null)
     {
-        int siloPort = EmbeddedCluster.FreePort(), gatewayPort = EmbeddedCluster.FreePort(), healthPort = EmbeddedCluster.FreePort();
+        int[] ports = EmbeddedCluster.FreePorts(3);
+        var (siloPort, gatewayPort, healthPort) = (ports[0], ports[1], ports[2]);
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
         var p = Start("dotnet", $"\"{dll}\" --redis {redis} --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found", environment);
         return (p, siloPort, healthPort);
@@ -98,7 +99,8 @@ internal sealed class Processes : IDisposable
     /// <summary>A silo process with localhost clustering (its own primary), reachable through its gateway.</summary>
     public (Process Process, int GatewayPort) StartLocalSilo(string extraArgs, IReadOnlyDictionary<string, string>? environment = null)
     {
-        int siloPort = EmbeddedCluster.FreePort(), gatewayPort = EmbeddedCluster.FreePort(), healthPort = EmbeddedCluster.FreePort();
+        int[] ports = EmbeddedCluster.FreePorts(3);
+        var (siloPort, gatewayPort, healthPort) = (ports[0], ports[1], ports[2]);
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
         var p = Start("dotnet", $"\"{dll}\" --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found", environment);
         return (p, gatewayPort);
