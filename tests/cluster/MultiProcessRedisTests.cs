@@ -39,6 +39,7 @@ public sealed class MultiProcessRedisTests : IDisposable
         var placement = await grains.GetGrain<IDeploymentGrain>(spec.Id()).GetPlacementAsync();
         string tileSilo = placement[0].Silo;
         var victim = silos.Single(s => tileSilo.Contains($":{s.SiloPort}", StringComparison.Ordinal));
+        var statusAtKill = await job.GetStatusAsync();
         victim.Process.Kill(entireProcessTree: true);
 
         var result = await run.WaitAsync(TimeSpan.FromMinutes(4));
@@ -49,7 +50,8 @@ public sealed class MultiProcessRedisTests : IDisposable
         Assert.DoesNotContain(after, p => p.Silo == tileSilo);
         // Something was re-driven — lane calls that failed, or the whole job resumed on another silo —
         // and the count survived whichever silo the job grain was on.
-        Assert.True(result.LaneRetries >= 1, $"the report should count the re-driven lanes, got {result.LaneRetries}");
+        Assert.True(result.LaneRetries >= 1, $"the report should count the re-driven lanes, got {result.LaneRetries} "
+            + $"(at the kill: {statusAtKill.LanesDone} of {statusAtKill.Lanes} lanes done, {statusAtKill.SegmentsDone} of {statusAtKill.Segments} segments)");
         Assert.Equal(reference.Samples, result.Samples);
         Assert.Equal(reference.Counters.NetworkEvaluations, result.Counters.NetworkEvaluations);
         Assert.Equal(reference.Tiles.Select(t => t.MvmCount), result.Tiles.Select(t => t.MvmCount));
