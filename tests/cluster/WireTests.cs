@@ -5,8 +5,13 @@ using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Wire;
+using MemristorGrid.Grains;
+using MemristorGrid.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace MemristorGrid.Cluster.Tests;
 
@@ -89,6 +94,34 @@ public class WireTests
         Assert.Equal(straight.X, restored.X);
         Assert.Equal(straight.Counters, restored.Counters);
         Assert.Equal(straight.TileCellEnergyJoules, restored.TileCellEnergyJoules);
+    }
+
+    /// <summary>The grain store of a silo (here the embedded one) keeps a lane checkpoint in Orleans' binary
+    /// format, reads it back exactly, and still reads one an earlier version stored as JSON.</summary>
+    [Fact]
+    public async Task The_store_keeps_state_in_binary_and_still_reads_json()
+    {
+        await using var cluster = await EmbeddedCluster.StartAsync();
+        var store = cluster.Services.GetRequiredService<IOptionsMonitor<MemoryGrainStorageOptions>>().Get(Storage.Name).GrainStorageSerializer;
+        var checkpoint = new LaneCheckpoint
+        {
+            Assignment = new LaneAssignment("dep-x", new AnalogRunOptions { Seed = 3 }.ToWire(), 8, 4, [0, 2, 1, 1], TilePlacementMode.Local),
+            Segment = 37,
+            X = new byte[4096],
+        };
+        Random.Shared.NextBytes(checkpoint.X);
+
+        var binary = store.Serialize(checkpoint);
+        Assert.NotEqual((byte)'{', binary.ToArray()[0]); // not the JSON default
+        Assert.True(binary.ToArray().Length < 4096 * 4 / 3, $"{binary.ToArray().Length} bytes: the buffers should not travel as base64 text");
+        var back = store.Deserialize<LaneCheckpoint>(binary)!;
+        Assert.Equal(checkpoint.X, back.X);
+        Assert.Equal(37, back.Segment);
+        Assert.True(back.Assignment!.SameAs(checkpoint.Assignment));
+
+        var json = cluster.Services.GetRequiredService<IGrainStorageSerializer>().Serialize(checkpoint);
+        Assert.Equal((byte)'{', json.ToArray()[0]);
+        Assert.Equal(checkpoint.X, store.Deserialize<LaneCheckpoint>(json)!.X);
     }
 
     [Fact]
