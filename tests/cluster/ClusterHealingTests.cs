@@ -105,7 +105,6 @@ public sealed class ClusterHealingTests : IDisposable
         var result = await run.WaitAsync(TimeSpan.FromMinutes(3));
 
         string output = _processes.Tail(victim);
-        File.WriteAllText($"/tmp/victim-{Environment.ProcessId}-{DateTime.Now.Ticks}.log", output);
         Assert.True(victim.ExitCode == 0, $"exit {victim.ExitCode}:\n{output}");
         Assert.DoesNotContain("invalid activation", output);
         Assert.False(Regex.IsMatch(output, @"(?m)^\s+at \S"), $"a stack trace in the silo's output:\n{output}");

@@ -107,9 +107,8 @@ public class WireTests
         {
             Assignment = new LaneAssignment("dep-x", new AnalogRunOptions { Seed = 3 }.ToWire(), 8, 4, [0, 2, 1, 1], TilePlacementMode.Local),
             Segment = 37,
-            X = new byte[4096],
+            X = Enumerable.Range(0, 4096).Select(i => (byte)(i * 37 + i / 256)).ToArray(),
         };
-        Random.Shared.NextBytes(checkpoint.X);
 
         var binary = store.Serialize(checkpoint);
         Assert.NotEqual((byte)'{', binary.ToArray()[0]); // not the JSON default
