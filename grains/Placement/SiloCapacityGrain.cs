@@ -33,10 +33,11 @@ public sealed class SiloCapacityGrain(SiloCapacity capacity, DeploymentCache dep
         return live.Length > 0 ? live : [1];
     }
 
-    // A silo that dies between the membership read and this call has no slots: it is not a job failure.
-    private static async Task<int> SlotsOfAsync(IGrainFactory grains, SiloAddress silo, string deployment, string job)
+    /// <summary>A silo's slots; none for a silo that died after the membership read (the call is rejected,
+    /// or placement no longer offers it): that is churn, not a job failure.</summary>
+    internal static async Task<int> SlotsOfAsync(IGrainFactory grains, SiloAddress silo, string deployment, string job)
     {
         try { return await grains.GetGrain<ISiloCapacityGrain>(silo.ToParsableString()).EnlistForJobAsync(deployment, job); }
-        catch (SiloUnavailableException) { return 0; }
+        catch (OrleansMessageRejectionException) { return 0; } // SiloUnavailableException is one
     }
 }

@@ -5,7 +5,8 @@ using Orleans.Runtime.Placement;
 namespace MemristorGrid.Grains.Placement;
 
 /// <summary>Places a grain on the silo its key names (<c>SiloAddress.ToParsableString()</c>): one
-/// activation per silo that answers for that silo.</summary>
+/// activation per silo that answers for that silo. A silo that has left is unavailable, the same failure
+/// as a call to it: membership read a moment earlier may still list a silo placement no longer offers.</summary>
 [GenerateSerializer, Immutable, Alias("mg.SiloPlacement")]
 public sealed class SiloPlacement : PlacementStrategy
 {
@@ -24,7 +25,7 @@ public sealed class SiloPlacementDirector : IPlacementDirector
     {
         string key = target.GrainIdentity.Key.ToString()!;
         var silo = context.GetCompatibleSilos(target).FirstOrDefault(s => s.ToParsableString() == key)
-            ?? throw new OrleansException($"silo {key} is not in the cluster");
+            ?? throw new SiloUnavailableException($"silo {key} is not in the cluster");
         return Task.FromResult(silo);
     }
 }

@@ -62,6 +62,22 @@ public class ClusterDeterminismTests(ThreeSiloCluster fixture) : IClassFixture<T
         Assert.Equal(3, placement.Select(p => p.Silo).Distinct().Count());
     }
 
+    /// <summary>A job reads membership, then asks each silo for its lane slots. A silo killed in between may
+    /// still be listed (CI saw it): it has no slots, and the job starts on the others instead of failing.</summary>
+    [Fact]
+    public async Task A_silo_gone_since_the_membership_read_has_no_lane_slots()
+    {
+        var (_, bytes) = Repo.Model("ring.onnx");
+        var spec = new DeploymentSpec(bytes, "ring.onnx", Repo.Profile("ideal").ToJson(), 1);
+        await Grains.GetGrain<IDeploymentGrain>(spec.Id()).DefineAsync(spec);
+        var gone = Orleans.Runtime.SiloAddress.New(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1), 1);
+        await Assert.ThrowsAsync<Orleans.Runtime.SiloUnavailableException>(
+            () => Grains.GetGrain<ISiloCapacityGrain>(gone.ToParsableString()).EnlistForJobAsync(spec.Id(), "job-gone"));
+        Assert.Equal(0, await MemristorGrid.Grains.Placement.SiloCapacityGrain.SlotsOfAsync(Grains, gone, spec.Id(), "job-gone"));
+        var live = fixture.Cluster.Silos[0].SiloAddress;
+        Assert.True(await MemristorGrid.Grains.Placement.SiloCapacityGrain.SlotsOfAsync(Grains, live, spec.Id(), "job-gone") > 0);
+    }
+
     [Fact]
     public async Task By_default_lanes_are_spread_over_the_silos_and_each_serves_its_own_tiles()
     {
