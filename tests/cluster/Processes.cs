@@ -11,8 +11,14 @@ internal sealed class Processes : IDisposable
     private readonly List<Process> _started = [];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Process, System.Collections.Concurrent.ConcurrentQueue<string>> _logs = new();
 
-    /// <summary>The last lines a process printed (for failure messages).</summary>
-    public string Tail(Process p) => _logs.TryGetValue(p, out var log) ? string.Join("\n", log) : "";
+    /// <summary>The last lines a process printed. Once it has exited, all of them: its last lines may still
+    /// be on their way to the output handlers when <see cref="Process.HasExited"/> turns true (a test once
+    /// missed a silo's last line that way), and only the parameterless WaitForExit waits for them.</summary>
+    public string Tail(Process p)
+    {
+        if (p.HasExited) Task.Run(() => p.WaitForExit()).Wait(TimeSpan.FromSeconds(10));
+        return _logs.TryGetValue(p, out var log) ? string.Join("\n", log) : "";
+    }
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "memgrid-procs-" + Guid.NewGuid().ToString("N"));
 
     public Process Start(string file, string args, string missing, IReadOnlyDictionary<string, string>? environment = null)
