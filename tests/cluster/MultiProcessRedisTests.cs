@@ -8,13 +8,15 @@ namespace MemristorGrid.Cluster.Tests;
 
 /// <summary>
 /// The real multi-node setup on one machine: a redis-server, three silo processes clustered through
-/// it, and a client. One silo — the one holding the chip's tiles — is killed mid-job; the job must
-/// finish with exactly the reference samples.
+/// it, and a client. Silos are killed mid-job and mid-sweep; results must equal the reference's.
 /// </summary>
 public sealed class MultiProcessRedisTests : IDisposable
 {
     private readonly Processes _processes = new();
 
+    /// <summary>The silo that hosts the job grain is killed mid-job: the job's state, a third of its lanes and
+    /// the client's status poll in flight go with it. The job resumes on another silo within seconds (a poll
+    /// to the dead silo once waited out Orleans' 30 s response timeout) with exactly the reference samples.</summary>
     [Fact]
     public async Task A_job_survives_a_killed_silo_with_identical_samples()
     {
@@ -26,30 +28,29 @@ public sealed class MultiProcessRedisTests : IDisposable
         var (net, bytes) = Repo.Model("ring.onnx");
         var profile = Repo.Profile("rram-180nm");
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 11, LaneSize = 100 };
-        const int count = 3000; // long enough that the kill lands mid-job with the batched kernels
+        const int count = 6000; // a job of several seconds: the kill must land while most lanes still run
         var reference = ReferenceSimulator.Run(net, profile, options, count, []);
 
         string jobId = $"job-{Guid.NewGuid():N}";
         var run = ClusterJobRunner.RunAsync(grains, bytes, "ring.onnx", profile, options, count, [], jobId: jobId, windowSegments: 4);
         var job = grains.GetGrain<IGenerationJobGrain>(jobId);
-        await Processes.WaitFor(() => !run.IsCompleted && job.GetStatusAsync().GetAwaiter().GetResult() is { Segments: > 0 } s && s.SegmentsDone > s.Segments / 5, "a fifth of the job", 120);
-
-        // Kill the silo that holds the chip's tiles: every lane needs it.
-        var spec = new DeploymentSpec(bytes, "ring.onnx", profile.ToJson(), options.ProgramSeed);
-        var placement = await grains.GetGrain<IDeploymentGrain>(spec.Id()).GetPlacementAsync();
-        string tileSilo = placement[0].Silo;
-        var victim = silos.Single(s => tileSilo.Contains($":{s.SiloPort}", StringComparison.Ordinal));
-        var statusAtKill = await job.GetStatusAsync();
+        JobStatus statusAtKill = null!;
+        await Processes.WaitFor(() => !run.IsCompleted && (statusAtKill = job.GetStatusAsync().GetAwaiter().GetResult()) is { Segments: > 0 } s
+            && s.SegmentsDone > s.Segments / 10, "a tenth of the job", 120);
+        var hosts = await grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        string jobSilo = hosts.Single(g => g.GrainId.ToString() == $"generationjob/{jobId}").SiloAddress.ToString();
+        var victim = silos.Single(s => jobSilo.Contains($":{s.SiloPort}", StringComparison.Ordinal));
+        var sinceKill = System.Diagnostics.Stopwatch.StartNew();
         victim.Process.Kill(entireProcessTree: true);
 
         var result = await run.WaitAsync(TimeSpan.FromMinutes(4));
+        Assert.True(sinceKill.Elapsed < TimeSpan.FromSeconds(20), $"the job finished {sinceKill.Elapsed.TotalSeconds:0.0} s after the kill (3-6 s expected)");
         Assert.True(victim.Process.HasExited);
-        // The chip's tiles lived on the victim and four fifths of the job still needed them: they must
-        // have been re-activated on a surviving silo.
+        // No tile of the deployment is placed on the dead silo any more.
+        var spec = new DeploymentSpec(bytes, "ring.onnx", profile.ToJson(), options.ProgramSeed);
         var after = await grains.GetGrain<IDeploymentGrain>(spec.Id()).GetPlacementAsync();
-        Assert.DoesNotContain(after, p => p.Silo == tileSilo);
-        // Something was re-driven — lane calls that failed, or the whole job resumed on another silo —
-        // and the count survived whichever silo the job grain was on.
+        Assert.DoesNotContain(after, p => p.Silo == jobSilo);
+        // The lanes that died with the silo were re-driven, and the count survived the job grain's move.
         Assert.True(result.LaneRetries >= 1, $"the report should count the re-driven lanes, got {result.LaneRetries} "
             + $"(at the kill: {statusAtKill.LanesDone} of {statusAtKill.Lanes} lanes done, {statusAtKill.SegmentsDone} of {statusAtKill.Segments} segments)");
         Assert.Equal(reference.Samples, result.Samples);
