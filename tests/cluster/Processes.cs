@@ -130,10 +130,11 @@ internal sealed class Processes : IDisposable
 
     /// <summary>
     /// Whether <paramref name="p"/> died because a port it was given got taken before it bound it (free
-    /// ports are found by binding and releasing, and tests run side by side): then start it again.
+    /// ports are found by binding and releasing, and tests run side by side): then start it again. Orleans
+    /// says "Address already in use", the silo's health endpoint "--health-port N is already in use".
     /// </summary>
     public bool LostAPortRace(Process p) =>
-        p.HasExited && Tail(p).Contains("address already in use", StringComparison.OrdinalIgnoreCase);
+        p.HasExited && Tail(p).Contains("already in use", StringComparison.OrdinalIgnoreCase);
 
     public static bool CanConnect(int port)
     {
