@@ -162,7 +162,7 @@ internal static class ScalingBenchmark
         string clusterId = $"scale-{Guid.NewGuid():N}";
         // A fresh redis-server per run: grain state (finished jobs) outlives a cluster in its store, and a
         // sweep cell whose job is already finished there would be returned without being computed.
-        int redisPort = FreePort();
+        int redisPort = EmbeddedCluster.FreePort();
         var (redisFile, redisArgs) = Pinned("redis-server", $"--port {redisPort} --bind 127.0.0.1 --save \"\" --appendonly no");
         using var redisServer = Start(redisFile, redisArgs, null);
         using var stopRedis = new Stop(redisServer);
@@ -255,5 +255,4 @@ internal static class ScalingBenchmark
     private static bool OnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(dir => File.Exists(Path.Combine(dir, program)));
 
-    private static int FreePort() => EmbeddedCluster.FreePort();
 }

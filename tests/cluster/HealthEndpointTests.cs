@@ -80,7 +80,6 @@ public sealed class HealthEndpointTests : IDisposable
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
         var p = _processes.Start("dotnet", $"\"{dll}\" {args}", "dotnet not found");
         Assert.True(p.WaitForExit(60_000));
-        p.WaitForExit();
         Assert.Equal(2, p.ExitCode);
         Assert.Contains(message, _processes.Tail(p), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", _processes.Tail(p), StringComparison.Ordinal);

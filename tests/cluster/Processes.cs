@@ -63,10 +63,7 @@ internal sealed class Processes : IDisposable
     /// <summary>A silo process (the silo/ project) clustered through <paramref name="redis"/>.</summary>
     public (Process Process, int SiloPort, int HealthPort) StartSilo(string redis, string extraArgs = "", IReadOnlyDictionary<string, string>? environment = null)
     {
-        int[] ports = EmbeddedCluster.FreePorts(3);
-        var (siloPort, gatewayPort, healthPort) = (ports[0], ports[1], ports[2]);
-        string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
-        var p = Start("dotnet", $"\"{dll}\" --redis {redis} --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found", environment);
+        var (p, siloPort, _, healthPort) = StartSiloProcess($"--redis {redis} {extraArgs}", environment);
         return (p, siloPort, healthPort);
     }
 
@@ -105,11 +102,17 @@ internal sealed class Processes : IDisposable
     /// <summary>A silo process with localhost clustering (its own primary), reachable through its gateway.</summary>
     public (Process Process, int GatewayPort) StartLocalSilo(string extraArgs, IReadOnlyDictionary<string, string>? environment = null)
     {
-        int[] ports = EmbeddedCluster.FreePorts(3);
-        var (siloPort, gatewayPort, healthPort) = (ports[0], ports[1], ports[2]);
-        string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
-        var p = Start("dotnet", $"\"{dll}\" --port {siloPort} --gateway-port {gatewayPort} --health-port {healthPort} {extraArgs}", "dotnet not found", environment);
+        var (p, _, gatewayPort, _) = StartSiloProcess(extraArgs, environment);
         return (p, gatewayPort);
+    }
+
+    /// <summary>The silo/ executable on three fresh ports (silo, gateway, health), with <paramref name="args"/> added.</summary>
+    private (Process Process, int SiloPort, int GatewayPort, int HealthPort) StartSiloProcess(string args, IReadOnlyDictionary<string, string>? environment)
+    {
+        int[] ports = EmbeddedCluster.FreePorts(3);
+        string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
+        var p = Start("dotnet", $"\"{dll}\" --port {ports[0]} --gateway-port {ports[1]} --health-port {ports[2]} {args}", "dotnet not found", environment);
+        return (p, ports[0], ports[1], ports[2]);
     }
 
     /// <summary>
@@ -131,10 +134,12 @@ internal sealed class Processes : IDisposable
     /// <summary>
     /// Whether <paramref name="p"/> died because a port it was given got taken before it bound it (free
     /// ports are found by binding and releasing, and tests run side by side): then start it again. Orleans
-    /// says "Address already in use", the silo's health endpoint "--health-port N is already in use".
+    /// says "Address already in use", the silo "--health-port N is already in use", or, when a port a test
+    /// picked for an extra option came round again among the silo's own, "… each needs its own port".
     /// </summary>
     public bool LostAPortRace(Process p) =>
-        p.HasExited && Tail(p).Contains("already in use", StringComparison.OrdinalIgnoreCase);
+        p.HasExited && Tail(p) is var output && (output.Contains("already in use", StringComparison.OrdinalIgnoreCase)
+                                                 || output.Contains("each needs its own port", StringComparison.Ordinal));
 
     public static bool CanConnect(int port)
     {
