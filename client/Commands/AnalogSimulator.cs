@@ -1,12 +1,14 @@
 using System.CommandLine;
-using MemristorGrid.Client.Output;
-using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Runs;
+using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Hosting;
 using static MemristorGrid.Client.Commands.CommandOptions;
 
 namespace MemristorGrid.Client.Commands;
 
-/// <summary>Where <c>run</c> and <c>compare</c> simulate the analog machine: on the grain system (an
-/// embedded silo, or the cluster <c>--gateway</c>/<c>--redis</c> names) or on the reference simulator.</summary>
+/// <summary>Where <c>run</c>, <c>compare</c>, <c>sweep</c> and <c>reproduce</c> simulate the analog machine: the options
+/// that choose between the grain system (an embedded silo, or the cluster <c>--gateway</c>/<c>--redis</c> names) and
+/// the reference simulator. <see cref="Open"/> is the one place the choice is made.</summary>
 internal sealed class AnalogSimulator
 {
     public readonly Option<string> Simulator = Make("--simulator",
@@ -18,26 +20,22 @@ internal sealed class AnalogSimulator
 
     public IEnumerable<Option> All() => [Simulator, _deprecatedReference, .. Cluster.All()];
 
-    public bool UsesReference(ParseResult parse) => parse.GetValue(_deprecatedReference) || parse.GetValue(Simulator) == "reference";
-
-    /// <summary>Where jobs run, as reports name it: reference simulator, embedded silo or cluster (with its placement).</summary>
-    public string Where(ParseResult parse) => UsesReference(parse) ? "reference simulator"
-        : $"{(Cluster.JoinsCluster(parse) ? "cluster" : "embedded silo")} ({parse.GetValue(Cluster.Placement)} placement)";
-
-    /// <summary>Runs the analog job where the options say; the returned arguments name the simulator and placement used.
-    /// Ctrl-C cancels it: the embedded silo stops with it, a job on a cluster goes on there.</summary>
-    public async Task<(AnalogRunResult Result, AnalogRunArguments.Resolved Run)> RunAsync(ParseResult parse, AnalogRunArguments.Resolved r, CancellationToken cancel)
+    /// <summary>The machine the options name. A cluster machine connects at its first job and lets go when disposed;
+    /// Ctrl-C cancels a job: the embedded silo stops with it, a job on a cluster goes on there.</summary>
+    public Machine Open(ParseResult parse)
     {
         if (parse.GetValue(_deprecatedReference))
             parse.InvocationConfiguration.Error.WriteLine("warning: --reference is deprecated and will be removed in the next release; use --simulator reference");
-        bool reference = UsesReference(parse);
-        var result = reference ? await Task.Run(() => RunCommand.Simulate(r, cancel), cancel)
-            : await ConsoleProgress.RunAsync($"analog {r.Options.Kind.ToString().ToLowerInvariant()} on {r.Profile.Name} (grain cluster)", progress =>
-                Cluster.RunJobAsync(parse, r, progress, cancel), new ConsoleProgress.Work(r.Count, "samples"));
-        return (result, r with
-        {
-            Simulator = reference ? "reference" : Cluster.JoinsCluster(parse) ? "cluster" : "embedded-silo",
-            Placement = parse.GetValue(Cluster.Placement)!,
-        });
+        if (parse.GetValue(_deprecatedReference) || parse.GetValue(Simulator) == "reference") return new Machine(new ReferenceMachine());
+        var placement = parse.GetValue(Cluster.Placement) == "chips" ? TilePlacementMode.Chips : TilePlacementMode.Local;
+        return new Machine(new ClusterMachine(Cluster.Settings(parse), placement));
+    }
+
+    /// <summary>An opened machine, disposed with the command.</summary>
+    public sealed class Machine(IAnalogMachine machine) : IAsyncDisposable
+    {
+        public IAnalogMachine Analog => machine;
+
+        public ValueTask DisposeAsync() => machine is IAsyncDisposable d ? d.DisposeAsync() : ValueTask.CompletedTask;
     }
 }

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Hosting;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace MemristorGrid.Client.Commands;
 
@@ -63,42 +60,9 @@ internal sealed class ClusterOptions
         Engine.Profiles.HardwareProfile profile, ulong programSeed)
     {
         var spec = new GrainInterfaces.DeploymentSpec(modelBytes, modelName, profile.ToJson(), programSeed);
-        async Task<(string, GrainInterfaces.TilePlacement[])> Ask(IGrainFactory grains)
-        {
-            var deployment = grains.GetGrain<GrainInterfaces.IDeploymentGrain>(spec.Id());
-            await deployment.DefineAsync(spec);
-            return (await deployment.DescribePlanAsync(), await deployment.GetPlacementAsync());
-        }
-        return await WithClusterAsync(parse, Ask);
+        await using var cluster = new ClusterMachine(Settings(parse));
+        var deployment = (await cluster.GrainsAsync()).GetGrain<GrainInterfaces.IDeploymentGrain>(spec.Id());
+        await deployment.DefineAsync(spec);
+        return (await deployment.DescribePlanAsync(), await deployment.GetPlacementAsync());
     }
-
-    /// <summary><see cref="WithClusterAsync{T}"/> for work without a result.</summary>
-    public Task WithClusterAsync(ParseResult parse, Func<IGrainFactory, Task> work, CancellationToken cancel = default) =>
-        WithClusterAsync(parse, async grains => { await work(grains); return true; }, cancel);
-
-    /// <summary>Runs <paramref name="work"/> against the embedded silo (started for it and stopped after) or the named cluster.</summary>
-    public async Task<T> WithClusterAsync<T>(ParseResult parse, Func<IGrainFactory, Task<T>> work, CancellationToken cancel = default)
-    {
-        var settings = Settings(parse);
-        if (!JoinsCluster(parse))
-        {
-            await using var embedded = await EmbeddedCluster.StartAsync(settings, cancel: cancel);
-            return await work(embedded.Client);
-        }
-        using var host = ClientHost.Build(settings);
-        try { await host.StartAsync(cancel); }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // StackExchange.Redis appends advice on abortConnect to its first sentence: the sentence is the news.
-            string reason = e.Message.Split(". ", 2)[0].TrimEnd('.');
-            throw new Engine.UserInputException($"cannot join the cluster ({(settings.Redis is not null ? $"redis {settings.Redis}" : string.Join(", ", settings.Gateways))}): {reason}");
-        }
-        try { return await work(host.Services.GetRequiredService<IClusterClient>()); }
-        finally { await host.StopAsync(); }
-    }
-
-    /// <summary>Runs the job on the embedded silo or on the cluster the options name.</summary>
-    public Task<AnalogRunResult> RunJobAsync(ParseResult parse, AnalogRunArguments.Resolved r, IProgress<double> progress, CancellationToken cancel) =>
-        WithClusterAsync(parse, grains => ClusterJobRunner.RunAsync(grains, r.ModelBytes, Path.GetFileName(r.ModelPath), r.Profile, r.Options, r.Count, r.Labels, progress,
-            placement: parse.GetValue(Placement) == "chips" ? GrainInterfaces.TilePlacementMode.Chips : GrainInterfaces.TilePlacementMode.Local, cancel: cancel), cancel);
 }

@@ -45,6 +45,9 @@ internal static class CommandOptions
         return option;
     }
 
+    /// <summary>The command line as the user typed it (for a report's provenance).</summary>
+    public static IReadOnlyList<string> CommandLine(ParseResult parse) => ["memgrid", .. parse.Tokens.Select(t => t.Value)];
+
     /// <summary>The option's value, or false when the token did not convert (the parser reports that error itself).</summary>
     private static bool TryGet<T>(OptionResult result, out T value)
     {

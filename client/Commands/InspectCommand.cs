@@ -61,7 +61,7 @@ internal static class InspectCommand
             foreach (var (key, value) in m.Provenance.OrderBy(p => p.Key, StringComparer.Ordinal))
                 o.WriteLine($"  {key,-24} {value}");
             Engine.Latent.VaeModel? vae = null;
-            if (Output.LatentImages.VaePathOf(m) is { } vaePath)
+            if (Engine.Runs.ImageDecoding.VaePathOf(m) is { } vaePath)
             {
                 vae = Engine.Latent.VaeModel.Load(vaePath);
                 o.WriteLine($"vae         {vae.ImageWidth} × {vae.ImageHeight} images of {vae.Data} [{string.Join(", ", vae.ClassNames)}]; decoder {string.Join(" → ", vae.Decoder.Widths)} (sigmoid); latent × {F(vae.Prior.Scale)}, prior radius {F(vae.Prior.Radius)}; metrics classifier {F(vae.Classifier.TestAccuracy)} on held-out real images");

@@ -55,6 +55,8 @@ internal static class SettingNames
         ["classifier_hidden"] = "--classifier-hidden",
         ["classifier_epochs"] = "--classifier-epochs",
         ["decoder"] = "--decoder",
+        ["baseline_report"] = "--baseline-report",
+        ["device_age"] = "--device-age",
     };
 
     /// <summary>The option that sets <paramref name="setting"/>, or the key itself.</summary>

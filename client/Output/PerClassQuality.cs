@@ -1,46 +1,25 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
-using MemristorGrid.Engine.Metrics;
+using MemristorGrid.Engine.Runs;
 
 namespace MemristorGrid.Client.Output;
 
 /// <summary>A conditional run's figures per class, shown before the pooled ones (which hide a failing class).</summary>
 public static class PerClassQuality
 {
-    public static void AddTo(JsonObject report, QualityReport? quality)
-    {
-        if (quality is not { PerClass.Count: > 0 }) return;
-        var perClass = new JsonObject();
-        foreach (var c in quality.PerClass)
-            perClass[c.Class] = new JsonObject
-            {
-                ["samples"] = c.Samples,
-                ["kl_paper"] = c.KlPaper,
-                ["energy_distance"] = c.EnergyDistance,
-                ["class_accuracy"] = double.IsFinite(c.ClassAccuracy) ? c.ClassAccuracy : null,
-            };
-        report["per_class"] = perClass;
-    }
-
     /// <summary>One line per class, or nothing for unconditional runs.</summary>
-    public static string Lines(QualityReport? quality)
+    public static string Lines(IReadOnlyDictionary<string, ClassQualityEntry>? perClass)
     {
-        if (quality is not { PerClass.Count: > 0 }) return "";
+        if (perClass is not { Count: > 0 }) return "";
         var sb = new StringBuilder();
         sb.AppendLine("per class (against that class's reference points):");
-        foreach (var c in quality.PerClass)
-            sb.AppendLine(CultureInfo.InvariantCulture, $"  {c.Class,-12} kl_paper {c.KlPaper:F4}  energy_distance {c.EnergyDistance:F5}  class_accuracy {c.ClassAccuracy:F3}  ({c.Samples} samples)");
+        foreach (var (name, c) in perClass)
+            sb.AppendLine(CultureInfo.InvariantCulture, $"  {name,-12} kl_paper {c.KlPaper:F4}  energy_distance {c.EnergyDistance:F5}  class_accuracy {(c.ClassAccuracy is { } a ? a.ToString("F3", CultureInfo.InvariantCulture) : "n/a")}  ({c.Samples} samples)");
         return sb.ToString();
     }
 
-    public static string Markdown(QualityReport? quality)
-    {
-        if (quality is not { PerClass.Count: > 0 }) return "";
-        var sb = new StringBuilder();
-        sb.AppendLine("| class | kl_paper | energy distance | class accuracy | samples |\n|---|---|---|---|---|");
-        foreach (var c in quality.PerClass)
-            sb.AppendLine(CultureInfo.InvariantCulture, $"| {c.Class} | {c.KlPaper:F4} | {c.EnergyDistance:F5} | {c.ClassAccuracy:F3} | {c.Samples} |");
-        return sb.ToString();
-    }
+    /// <summary>The quality line of the console summary: kl_paper, kl_2d, energy distance and class accuracy.</summary>
+    public static string Headline(double? klPaper, double? kl2D, double? energyDistance, double? classAccuracy) =>
+        klPaper is null ? "" : string.Create(CultureInfo.InvariantCulture,
+            $"kl_paper {klPaper:F5}  kl_2d {kl2D:F4}  energy_distance {energyDistance:F5}{(classAccuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $"  class_accuracy {a:F4}") : "")}");
 }

@@ -1,15 +1,22 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using MemristorGrid.Engine.Experiments;
+using MemristorGrid.Engine.Runs;
 
 namespace MemristorGrid.Client.Output;
 
 /// <summary>What a finished sweep writes: sweep.csv (one row per cell), sweep.json (settings, cells,
 /// configurations with their chip statistics and the Pareto front) and sweep.md (the table a reader wants).</summary>
 internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, CellMetrics> Results, IReadOnlyList<SweepPoint> Points,
-    SweepMetric Metric, JsonObject Settings, IReadOnlySet<string> Kept)
+    SweepMetric Metric, SweepSettings Settings, IReadOnlySet<string> Kept, Provenance Provenance)
 {
+    public SweepReport(SweepOutcome outcome) : this(outcome.Request.Plan, outcome.Results.Cells, outcome.Points, outcome.Request.Metric, outcome.Settings,
+        outcome.Results.Kept, outcome.Request.Provenance())
+    {
+    }
+
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     private static readonly string[] CellColumns =
@@ -48,7 +55,7 @@ internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, C
         {
             ["sweep_id"] = Plan.Id,
             ["metric"] = Metric.Key(),
-            ["settings"] = Settings.DeepClone(),
+            ["settings"] = JsonSerializer.SerializeToNode(Settings, ReportJson.Default.SweepSettings),
             ["axes"] = new JsonArray(Plan.Axes.Select(a => (JsonNode)new JsonObject { ["key"] = a.Name, ["values"] = new JsonArray(a.Values.Select(v => (JsonNode)v).ToArray()) }).ToArray()),
             ["models"] = new JsonArray(Plan.Models.Select(m => (JsonNode)new JsonObject { ["name"] = m.Name, ["sha256"] = m.Sha256 }).ToArray()),
             ["chips"] = Plan.Chips,
@@ -73,6 +80,7 @@ internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, C
             ["time_per_sample_seconds"] = Stats(p.Time),
             ["pareto_front"] = p.OnParetoFront,
         }).ToArray());
+        json["provenance"] = JsonSerializer.SerializeToNode(Provenance, ReportJson.Default.Provenance);
         return json;
     }
 
@@ -82,7 +90,7 @@ internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, C
         string metric = Metric.Key();
         sb.AppendLine(Inv, $"# Sweep {Plan.Id}");
         sb.AppendLine();
-        sb.AppendLine(Inv, $"{Plan.Cells.Count} cells: {Plan.Models.Count} model(s) × {Points.Count / Plan.Models.Count} setting(s) × {Plan.Chips} chip(s) (programming seeds 1…{Plan.Chips}), on `{Settings["profile"]}` with the {Settings["sampler"]} sampler, {Settings["samples"]} samples per cell{(Plan.Cells.Any(c => c.Labels.Length > 0) ? $" (labels {Settings["labels"]})" : "")}, seed {Settings["seed"]}.");
+        sb.AppendLine(Inv, $"{Plan.Cells.Count} cells: {Plan.Models.Count} model(s) × {Points.Count / Plan.Models.Count} setting(s) × {Plan.Chips} chip(s) (programming seeds 1…{Plan.Chips}), on `{Settings.Profile}` with the {Settings.Sampler} sampler, {Settings.Samples} samples per cell{(Plan.Cells.Any(c => c.Labels.Length > 0) ? $" (labels {Settings.Labels})" : "")}, seed {Settings.Seed}.");
         sb.AppendLine();
         sb.AppendLine(Inv, $"Values are the mean ± standard error over chips. **{metric}**: {Describe(Metric)} Energy and time are per sample on the simulated hardware. ★ marks the Pareto front: no other configuration has both lower energy and {(Metric.HigherIsBetter() ? "higher" : "lower")} {metric}.");
         sb.AppendLine();

@@ -1,3 +1,4 @@
+using MemristorGrid.Engine.Runs;
 using MemristorGrid.Engine.Accounting;
 using ScottPlot;
 

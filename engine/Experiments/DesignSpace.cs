@@ -69,9 +69,8 @@ public sealed record SweepCell(string Id, SweepModel Model, IReadOnlyList<string
     /// <summary>The configuration (model and settings) this cell is one chip of.</summary>
     public string ConfigurationKey => $"{Model.Name}|{string.Join('|', Settings)}";
 
-    /// <summary>Runs the cell on the single-process reference simulator.</summary>
-    public Accounting.AnalogRunResult RunOnReferenceSimulator(IProgress<double>? progress = null, CancellationToken cancel = default) =>
-        ReferenceSimulator.Run(Model.Network, Profile, Options, Count, Labels, progress, cancel);
+    /// <summary>The cell as a job for any analog machine; its id lets a resumed sweep find the cell's job on a cluster.</summary>
+    public Runs.AnalogJob Job() => new(Model.Bytes, Model.Name, Model.Network, Profile, Options, Count, Labels, $"sweep-{Id}");
 }
 
 /// <summary>

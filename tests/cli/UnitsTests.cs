@@ -1,3 +1,4 @@
+using MemristorGrid.Engine.Runs;
 using MemristorGrid.Client.Output;
 
 namespace MemristorGrid.Cli.Tests;

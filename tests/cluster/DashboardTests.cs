@@ -1,3 +1,4 @@
+using MemristorGrid.Engine.Runs;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MemristorGrid.Client.Output;
+namespace MemristorGrid.Engine.Runs;
 
 /// <summary>
 /// SI prefixes chosen by magnitude, so a figure reads "401.8 mJ" rather than "4.018E+05 µJ": four

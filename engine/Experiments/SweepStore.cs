@@ -1,15 +1,14 @@
 using System.Text.Json;
-using MemristorGrid.Engine.Experiments;
 using MemristorGrid.Engine.IO;
 
-namespace MemristorGrid.Client.Output;
+namespace MemristorGrid.Engine.Experiments;
 
 /// <summary>
 /// A sweep's finished cells, one file per cell under <c>OUT/cells/</c>, named by the cell's content id
 /// and written atomically the moment the cell finishes. Running the same sweep again (or one that
 /// shares cells with it) keeps these and computes only the rest.
 /// </summary>
-internal sealed class SweepStore(string outDir)
+public sealed class SweepStore(string outDir)
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
     private readonly string _dir = Path.Combine(outDir, "cells");

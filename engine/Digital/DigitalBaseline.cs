@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
-using MemristorGrid.Client.Output;
-using MemristorGrid.Engine.Digital;
 using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Runs;
 
-namespace MemristorGrid.Client.Commands;
+namespace MemristorGrid.Engine.Digital;
 
 /// <summary>
 /// The digital baseline measured as <c>compare</c> and <c>reproduce</c> report it: ONNX Runtime in the
@@ -12,7 +11,7 @@ namespace MemristorGrid.Client.Commands;
 /// one batch (throughput) and samples one at a time (latency, like the analog loop's) — and charged to
 /// the package energy counter when the machine has one, else to a named <see cref="DigitalPlatform"/>.
 /// </summary>
-internal sealed record DigitalBaseline(
+public sealed record DigitalBaseline(
     SamplingResult Batch, double CpuSeconds, string CpuClockName, double LatencySeconds, double LatencyWallSeconds, int LatencySamples,
     double FlopsPerSample, DigitalPlatform Platform, bool Rapl, double EnergyPerSampleJoules, double EnergyPerSampleBatchedJoules)
 {
@@ -37,14 +36,17 @@ internal sealed record DigitalBaseline(
     /// <summary>Runs the batch, then samples one at a time until <paramref name="latencyMin"/> are done and at least a second of
     /// CPU time has passed (the kernel counts CPU time in scheduler ticks, so a shorter measurement would be coarse).</summary>
     public static DigitalBaseline Measure(OnnxRuntimeScoreModel ort, ScoreNetwork network, int count, int[] labels, SamplerOptions options,
-        int threads, int latencyMin, DigitalPlatform platform, CancellationToken cancel)
+        int threads, int latencyMin, DigitalPlatform platform, IWorkProgress progress, CancellationToken cancel)
     {
+        // Synchronous work under the progress display: it runs on this thread, whose CPU clock is read.
+        T Run<T>(string title, double total, string unit, Func<IProgress<double>, T> work) =>
+            progress.RunAsync(title, total, unit, p => Task.FromResult(work(p))).GetAwaiter().GetResult();
         // One ONNX Runtime thread runs on this thread: its own CPU clock is the work. More threads: the process's.
         Func<double> cpuNow = threads == 1 ? CpuClock.ThreadSeconds : CpuClock.ProcessSeconds;
         var sde = network.Metadata.CreateSde();
         long? raplBefore = ReadRapl();
         double cpuBefore = cpuNow();
-        var batch = ConsoleProgress.Run($"digital baseline × {options.Steps} steps", p => DigitalSampler.Sample(ort, sde, count, labels, options, p, cancel), new ConsoleProgress.Work(count, "samples"));
+        var batch = Run($"digital baseline × {options.Steps} steps", count, "samples", p => DigitalSampler.Sample(ort, sde, count, labels, options, p, cancel));
         double cpu = cpuNow() - cpuBefore;
         long? raplAfter = ReadRapl();
 
@@ -52,7 +54,7 @@ internal sealed record DigitalBaseline(
         long? raplLatencyBefore = ReadRapl();
         double latencyCpuBefore = cpuNow();
         var wall = Stopwatch.StartNew();
-        int done = ConsoleProgress.Run("digital latency: samples one at a time for ≥ 1 s of CPU", p =>
+        int done = Run("digital latency: samples one at a time for ≥ 1 s of CPU", 1, "s of CPU", p =>
         {
             var one = options with { BatchSize = 1 };
             int n = 0;

@@ -1,0 +1,124 @@
+using MemristorGrid.Engine.Circuits;
+using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Latent;
+using MemristorGrid.Engine.Metrics;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Runs;
+using MemristorGrid.Engine.Simulation;
+
+namespace MemristorGrid.Engine.Experiments;
+
+/// <summary>How much of the experiment to run: the paper's sizes, or a few minutes' worth.</summary>
+public sealed record ReproductionScale(int RingSamples, int RingSteps, int ConditionalPerClass, int ConditionalSteps, int Chips, double[] Sigmas, int CodesignSamples)
+{
+    public static readonly ReproductionScale Full = new(10_000, PaperFigures.UnconditionalSteps, PaperFigures.ConditionalSamplesPerClass, PaperFigures.ConditionalSteps, 5, [0, 0.05, 0.1, 0.2], 2000);
+    public static readonly ReproductionScale Quick = new(1000, 1000, 100, 500, 2, [0, 0.1], 500);
+}
+
+/// <summary>The paper's experiment as asked: its three models, the hardware, the digital platform, the scale and the seed.</summary>
+public sealed record ReproductionSpec(SweepModel Ring, SweepModel Noiseless, SweepModel Conditional, HardwareProfile Hardware, DigitalPlatform Platform,
+    ReproductionScale Scale, bool Quick, ulong Seed, IReadOnlyList<string> CommandLine)
+{
+    public Provenance Provenance() => Runs.Provenance.Of(new[] { Ring, Noiseless, Conditional }.Select(m => (m.Name, m.Bytes)), Hardware, Seed, CommandLine);
+}
+
+/// <summary>One task of the paper: its digital baseline and the analog machine's chips.</summary>
+public sealed record TaskRun(string Key, string Title, SweepModel Model, bool Conditional, DigitalBaseline Digital, int Steps,
+    QualityReport? DigitalQuality, ImageQualityReport? DigitalImages, SweepPlan Plan, IReadOnlyList<SweepPoint> Points, IReadOnlyDictionary<string, CellMetrics> Cells)
+{
+    public CellMetrics[] Chips => Plan.Cells.Select(c => Cells[c.Id]).ToArray();
+    public double AnalogSeconds => Chips.Average(m => m.TimePerSampleSeconds);
+    public double AnalogJoules => Chips.Average(m => m.EnergyPerSampleJoules);
+    public double SpeedUp => Digital.SpeedUp(AnalogSeconds);
+    public double SpeedUpBatched => Digital.SpeedUpBatched(AnalogSeconds);
+    public double EnergyRatio => Digital.EnergyRatio(AnalogJoules);
+    public double EnergyRatioBatched => Digital.EnergyRatioBatched(AnalogJoules);
+
+    /// <summary>A metric's mean and standard error over the task's chips.</summary>
+    public ChipStatistics Over(Func<CellMetrics, double?> metric) => ChipStatistics.Of(Chips.Select(m => metric(m) ?? double.NaN).ToList());
+}
+
+/// <summary>Samples a reproduction keeps to look at: a side's samples against the reference, and a latent model's decoded images.</summary>
+public sealed record KeptSamples(string Dir, string Title, float[] Samples, int[] Labels, int Dim, SweepModel Model, Dataset Reference, DecodedImages? Images);
+
+/// <summary>The finished experiment: both tasks, the co-design sweep and the assumptions behind the figures.</summary>
+public sealed record ReproductionOutcome(ReproductionSpec Spec, IReadOnlyList<TaskRun> Tasks, SweepPlan CodesignPlan, IReadOnlyList<SweepPoint> Codesign,
+    IReadOnlyList<string> Assumptions);
+
+/// <summary>
+/// <c>memgrid reproduce</c>'s experiment: the unconditional ring and the conditional latent task, each digital (ONNX
+/// Runtime, the paper's Euler steps) against the analog machine on several chips (sweep cells, kept under the output
+/// directory so a re-run resumes); and the co-design sweep (hardware-aware against noiseless training under programming noise).
+/// </summary>
+public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, IWorkProgress progress, Action<string> log, Action<KeptSamples> keep)
+{
+    private readonly Dictionary<SweepModel, (Dataset Data, string Name)> _references = new();
+
+    /// <summary>Each model's reference, generated once however many parts of the experiment score against it.</summary>
+    public (Dataset Data, string Name) Reference(SweepModel m) => _references.TryGetValue(m, out var known) ? known
+        : _references[m] = ReferenceResolver.Resolve(null, m.Network.Metadata, spec.Seed, 10_000, log)
+            ?? throw UserInputException.ForSetting(m == spec.Conditional ? "conditional" : "ring", $"{m.Name} names no training task, so its samples cannot be scored");
+
+    public async Task<ReproductionOutcome> RunAsync(string outDir, CancellationToken cancel)
+    {
+        var (scale, seed) = (spec.Scale, spec.Seed);
+        UserInputException.Require(!spec.Ring.Network.IsConditional, "ring", $"{spec.Ring.Name} is conditional; the unconditional task needs an unconditional model");
+        UserInputException.Require(spec.Conditional.Network.IsConditional, "conditional", $"{spec.Conditional.Name} is unconditional");
+        var judge = ImageDecoding.JudgeOf(spec.Conditional.Network.Metadata);
+        var tasks = new List<TaskRun>
+        {
+            await TaskAsync("ring", "unconditional (ring)", spec.Ring, scale.RingSteps, scale.RingSamples, null, outDir, cancel),
+            await TaskAsync("conditional", $"conditional ({spec.Conditional.Name}, latent diffusion)", spec.Conditional, scale.ConditionalSteps, scale.ConditionalPerClass, judge, outDir, cancel),
+        };
+        // The co-design claim: hardware-aware training degrades less under programming noise (ideal profile plus noise).
+        var codesignPlan = SweepPlan.Expand([spec.Ring, spec.Noiseless], HardwareProfile.Resolve("ideal"), [SweepAxis.ProgrammingSigma(scale.Sigmas)], scale.Chips,
+            new AnalogRunOptions { Kind = SamplerKind.Ode, Seed = seed }, scale.CodesignSamples, _ => [], m => $"{Reference(m).Name}@{seed}");
+        var references = new Dictionary<SweepModel, Dataset?> { [spec.Ring] = Reference(spec.Ring).Data, [spec.Noiseless] = Reference(spec.Noiseless).Data };
+        var codesign = await new SweepRunner(machine, progress, log, parallel: 2)
+            .RunAsync(codesignPlan, Path.Combine(outDir, "codesign"), references, codesignPlan.Models.ToDictionary(m => m, _ => (ImageJudge?)null), "co-design sweep", cancel);
+        var points = SweepSummary.Aggregate(codesignPlan, codesign.Cells, SweepMetric.KlPaper);
+        return new ReproductionOutcome(spec, tasks, codesignPlan, points, ReproductionText.Assumptions(spec, tasks[0].Digital));
+    }
+
+    private async Task<TaskRun> TaskAsync(string key, string title, SweepModel model, int steps, int perLabel, ImageJudge? judge, string outDir, CancellationToken cancel)
+    {
+        var reference = Reference(model);
+        int[] labels = LabelEncoder.LabelsFor(model.Network, null, perLabel);
+        int count = labels.Length > 0 ? labels.Length : perLabel;
+        var taskDir = Path.Combine(outDir, key);
+        var digitalOptions = new SamplerOptions
+        {
+            Kind = SamplerKind.Ode, Steps = steps, ScheduleScale = model.Network.Metadata.SamplingScheduleScale, Seed = spec.Seed, BatchSize = count,
+        };
+        DigitalBaseline digital;
+        using (var ort = new OnnxRuntimeScoreModel(model.Bytes, model.Network, intraOpThreads: 1))
+            digital = DigitalBaseline.Measure(ort, model.Network, count, labels, digitalOptions, threads: 1, latencyMin: 4, spec.Platform, progress, cancel);
+        var samples = digital.Batch;
+        var digitalQuality = QualityReport.Compute(samples.Samples, samples.Labels, samples.Dim, reference.Data);
+        var digitalImages = ImageDecoding.DecodeAndScore(judge, samples.Samples, samples.Labels, reference.Data);
+        keep(new KeptSamples(Path.Combine(taskDir, "digital"), $"{model.Name} — digital ({steps} Euler steps)", samples.Samples, samples.Labels, samples.Dim, model, reference.Data, digitalImages));
+        cancel.ThrowIfCancellationRequested();
+
+        var plan = SweepPlan.Expand([model], spec.Hardware, [], spec.Scale.Chips, new AnalogRunOptions { Kind = SamplerKind.Ode, Seed = spec.Seed }, perLabel,
+            _ => labels, _ => $"{reference.Name}@{spec.Seed}");
+        string chipDir = Path.Combine(taskDir, "analog-chip1");
+        var runner = new SweepRunner(machine, progress, log, parallel: 2)
+        {
+            // A kept chip 1 has no samples on disk to plot: run it again when its plots are missing.
+            RunAgain = c => c.Chip == 1 && !Directory.Exists(chipDir),
+            OnResult = (cell, result) =>
+            {
+                if (cell.Chip != 1) return;
+                keep(new KeptSamples(chipDir, $"{model.Name} — analog on {spec.Hardware.Name}, chip 1", result.Samples, result.Labels, result.Dim, model, reference.Data,
+                    ImageDecoding.DecodeAndScore(judge, result.Samples, result.Labels, reference.Data)));
+            },
+        };
+        var results = await runner.RunAsync(plan, taskDir, new Dictionary<SweepModel, Dataset?> { [model] = reference.Data },
+            new Dictionary<SweepModel, ImageJudge?> { [model] = judge }, title, cancel);
+        var metric = judge is not null ? SweepMetric.DecodedClassAccuracy : SweepMetric.KlPaper;
+        return new TaskRun(key, title, model, judge is not null, digital, steps, digitalQuality, digitalImages?.Quality, plan,
+            SweepSummary.Aggregate(plan, results.Cells, metric), results.Cells);
+    }
+}

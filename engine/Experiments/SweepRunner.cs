@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Latent;
+using MemristorGrid.Engine.Runs;
+
+namespace MemristorGrid.Engine.Experiments;
+
+/// <summary>A sweep's cells as they stand after a run: every cell's metrics, and which were kept from an earlier run.</summary>
+public sealed record SweepResults(IReadOnlyDictionary<string, CellMetrics> Cells, IReadOnlySet<string> Kept);
+
+/// <summary>
+/// Runs a plan's cells on an analog machine, a few at once: cells already in the directory's <see cref="SweepStore"/>
+/// are kept, each finished cell is scored (a latent model's samples decoded by the engine's decoder, the same numbers on
+/// every machine) and saved before the next is counted, and a line per cell goes to <paramref name="log"/>.
+/// </summary>
+public sealed class SweepRunner(IAnalogMachine machine, IWorkProgress progress, Action<string> log, int parallel)
+{
+    private readonly Lock _log = new();
+
+    /// <summary>Called with every finished cell's full result (samples included), before it is summarised.</summary>
+    public Action<SweepCell, AnalogRunResult>? OnResult { get; init; }
+
+    /// <summary>Called before any cell runs with the counts of kept cells and of cells to run.</summary>
+    public Action<int, int>? OnStart { get; init; }
+
+    /// <summary>Cells to run again although kept (their result is needed, not only their metrics).</summary>
+    public Func<SweepCell, bool>? RunAgain { get; init; }
+
+    public async Task<SweepResults> RunAsync(SweepPlan plan, string dir, IReadOnlyDictionary<SweepModel, Dataset?> references,
+        IReadOnlyDictionary<SweepModel, ImageJudge?> judges, string title, CancellationToken cancel)
+    {
+        var store = new SweepStore(dir);
+        var results = new ConcurrentDictionary<string, CellMetrics>();
+        foreach (var cell in plan.Cells)
+            if (store.TryLoad(cell) is { } done) results[cell.Id] = done;
+        var kept = results.Keys.ToHashSet();
+        var todo = plan.Cells.Where(c => !kept.Contains(c.Id) || RunAgain?.Invoke(c) == true).DistinctBy(c => c.Id).ToList();
+        OnStart?.Invoke(kept.Count(id => !todo.Any(c => c.Id == id)), todo.Count);
+        if (todo.Count == 0) return new SweepResults(results, kept);
+        var running = new ConcurrentDictionary<string, double>();
+        int finished = 0;
+        await progress.RunAsync($"{title} on the {machine.Description}", todo.Count, "cells", async bar =>
+        {
+            void Report() => bar.Report((finished + running.Values.Sum()) / todo.Count);
+            await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancel }, async (cell, ct) =>
+            {
+                var result = await machine.RunAsync(cell.Job(), new Progress(v => { running[cell.Id] = v; Report(); }), ct);
+                OnResult?.Invoke(cell, result);
+                var quality = RunPipeline.Score(references[cell.Model] is { } r ? new ReferenceSet(r, "") : null, result);
+                var images = judges[cell.Model] is { } judge && references[cell.Model] is { } latents ? judge.DecodeAndScore(result.Samples, result.Labels, latents) : null;
+                var metrics = CellMetrics.From(result, quality, images);
+                store.Save(cell, plan.Axes, metrics);
+                results[cell.Id] = metrics;
+                running.TryRemove(cell.Id, out _);
+                int n = Interlocked.Increment(ref finished);
+                Report();
+                lock (_log) log(Line(plan, cell, metrics, n, todo.Count));
+            });
+            return true;
+        });
+        kept.ExceptWith(todo.Select(c => c.Id));
+        return new SweepResults(results, kept);
+    }
+
+    private static string Line(SweepPlan plan, SweepCell cell, CellMetrics m, int n, int total) => string.Create(CultureInfo.InvariantCulture,
+        $"[{n}/{total}] {cell.Model.Name}{string.Concat(plan.Axes.Select((a, i) => $" {a.Name}={cell.Settings[i]}"))} chip {cell.Chip}: " +
+        $"{(m.KlPaper is { } kl ? $"kl_paper {kl:F4}, " : "")}{(m.ClassAccuracy is { } acc ? $"class_accuracy {acc:F3}, " : "")}" +
+        $"{(m.DecodedClassAccuracy is { } dacc ? $"decoded accuracy {dacc:F3}, FD {m.FrechetDistance:F3}, " : "")}{Units.Energy(m.EnergyPerSampleJoules)} per sample ({m.WallSeconds:F1} s)");
+
+    private sealed class Progress(Action<double> report) : IProgress<double>
+    {
+        public void Report(double value) => report(value);
+    }
+}

@@ -1,0 +1,57 @@
+using MemristorGrid.Engine.Data;
+using MemristorGrid.Engine.Latent;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Profiles;
+
+namespace MemristorGrid.Engine.Runs;
+
+/// <summary>A latent run's decoded images and how good they are.</summary>
+/// <param name="Decoder">As reports name it: "onnxruntime" or "analog (PROFILE, N tiles)".</param>
+public sealed record DecodedImages(float[] Pixels, VaeModel Vae, ImageQualityReport Quality, string Decoder, AnalogDecoderReport? Analog);
+
+/// <summary>How generated latents become images: ONNX Runtime (digital), or crossbar tiles of <paramref name="Profile"/>.</summary>
+public sealed record ImageDecoder(string Kind, HardwareProfile? Profile = null, ulong ProgramSeed = 1, ulong Seed = 1)
+{
+    public static readonly ImageDecoder Digital = new(DecoderKinds.Onnx);
+}
+
+/// <summary>The image side of a latent-diffusion run: decode the generated latents through the model's VAE and
+/// judge the images against real held-out ones.</summary>
+public static class ImageDecoding
+{
+    /// <summary>The VAE file of a model trained with <c>--task latent:…</c>, or null for other models.</summary>
+    public static string? VaePathOf(DiffusionMetadata metadata)
+    {
+        if (metadata.Task.Length == 0 || !metadata.Task.StartsWith(TaskSpec.LatentPrefix, StringComparison.Ordinal)) return null;
+        return TaskSpec.Parse(metadata.Task).VaePath;
+    }
+
+    /// <summary>The judge of a latent model's images (its VAE and real held-out images, loaded once), or null for other models.</summary>
+    public static ImageJudge? JudgeOf(DiffusionMetadata metadata)
+    {
+        if (VaePathOf(metadata) is not { } vaePath) return null;
+        if (!File.Exists(vaePath))
+            throw new UserInputException($"the model's VAE {vaePath} does not exist (it was trained with --task latent:{vaePath}); images cannot be decoded");
+        return ImageJudge.Load(vaePath);
+    }
+
+    /// <summary>Decodes a latent run's samples and scores the images; null when <paramref name="judge"/> is (not a latent model).</summary>
+    public static DecodedImages? DecodeAndScore(ImageJudge? judge, float[] samples, int[] labels, Dataset? referenceLatents, ImageDecoder? decoder = null)
+    {
+        if (judge is null) return null;
+        decoder ??= ImageDecoder.Digital;
+        var vae = judge.Vae;
+        if (samples.Length % vae.LatentDim != 0 || (referenceLatents is not null && referenceLatents.Dim != vae.LatentDim))
+            throw new UserInputException($"{judge.VaePath}: its latent has {vae.LatentDim} dimensions, the model generates another size");
+        int count = samples.Length / vae.LatentDim;
+        float[] images;
+        AnalogDecoderReport? analog = null;
+        if (decoder.Kind == DecoderKinds.Analog)
+            (images, analog) = new AnalogDecoder(vae, decoder.Profile!, decoder.ProgramSeed, decoder.Seed).Decode(samples, count);
+        else
+            using (var ort = new OnnxRuntimeDecoder(judge.VaePath, vae)) images = ort.Decode(samples, count);
+        var quality = judge.Score(images, labels, samples, referenceLatents ?? LatentTask.FromVae(vae));
+        string name = analog is null ? "onnxruntime" : $"analog ({decoder.Profile!.Name}, {analog.Tiles} tiles)";
+        return new DecodedImages(images, vae, quality, name, analog);
+    }
+}

@@ -1,0 +1,48 @@
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Metrics;
+
+namespace MemristorGrid.Engine.Runs;
+
+/// <summary>Shows long work to whoever drives the engine: a terminal's progress bar, a log, or nothing.</summary>
+public interface IWorkProgress
+{
+    /// <summary>Runs <paramref name="work"/>, which reports 0..1; <paramref name="total"/> <paramref name="unit"/> is its size (for a rate).</summary>
+    Task<T> RunAsync<T>(string title, double total, string unit, Func<IProgress<double>, Task<T>> work);
+}
+
+/// <summary>Progress nobody watches.</summary>
+public sealed class NoProgress : IWorkProgress
+{
+    public static readonly NoProgress Instance = new();
+    public Task<T> RunAsync<T>(string title, double total, string unit, Func<IProgress<double>, Task<T>> work) => work(new Progress<double>());
+}
+
+/// <summary>A finished run: what was asked, what the machine returned, its scores and its report.</summary>
+public sealed record RunOutcome(RunRequest Request, AnalogRunResult Result, QualityReport? Quality, DecodedImages? Images, RunReport Report);
+
+/// <summary>
+/// The one path of an analog run, used by <c>run</c>, <c>compare</c>, sweep cells and <c>reproduce</c>:
+/// run the job on the machine → score the samples against the reference → decode a latent model's samples
+/// into images and judge them → build the typed report. Writing files is the caller's.
+/// </summary>
+public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress = null)
+{
+    private readonly IWorkProgress _progress = progress ?? NoProgress.Instance;
+
+    public IAnalogMachine Machine => machine;
+
+    public async Task<RunOutcome> RunAsync(RunRequest request, CancellationToken cancel = default)
+    {
+        string title = $"analog {request.Options.Kind.ToString().ToLowerInvariant()} on {request.Profile.Name}{(machine is ReferenceMachine ? "" : " (grain cluster)")}";
+        var result = await _progress.RunAsync(title, request.Count, "samples", p => machine.RunAsync(request.Job(), p, cancel));
+        cancel.ThrowIfCancellationRequested();
+        var quality = Score(request.Reference, result);
+        var images = ImageDecoding.DecodeAndScore(ImageDecoding.JudgeOf(request.Network.Metadata), result.Samples, result.Labels, request.Reference?.Data,
+            new ImageDecoder(request.Decoder, request.Profile, request.Options.ProgramSeed, request.Options.Seed));
+        return new RunOutcome(request, result, quality, images, RunReportBuilder.Build(request, machine, result, quality, images));
+    }
+
+    /// <summary>The samples' quality against <paramref name="reference"/>, or null without one.</summary>
+    public static QualityReport? Score(ReferenceSet? reference, AnalogRunResult result) =>
+        reference is { } r ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, r.Data) : null;
+}

@@ -1,0 +1,153 @@
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Latent;
+using MemristorGrid.Engine.Metrics;
+using MemristorGrid.Engine.Simulation;
+
+namespace MemristorGrid.Engine.Runs;
+
+/// <summary>Builds the <see cref="RunReport"/> of a finished run: the only place its values are computed.</summary>
+public static class RunReportBuilder
+{
+    public static RunReport Build(RunRequest r, IAnalogMachine machine, AnalogRunResult result, QualityReport? quality, DecodedImages? images)
+    {
+        var o = r.Options;
+        var c = result.Counters;
+        var profile = r.Profile;
+        int n = result.SampleCount;
+        var layers = LayerRollup.Of(r.Network, profile.Mapping, result);
+        return new RunReport
+        {
+            Simulator = machine.Name,
+            Model = r.ModelPath,
+            Profile = profile.Name,
+            ProfileSource = r.ProfileSource,
+            Sampler = o.Kind == SamplerKind.Ode ? "ode" : "sde",
+            Solver = o.Kind == SamplerKind.Ode ? "dormand-prince-5(4)" : (o.SdeScheme == SdeScheme.Sra1 ? "sra1" : "euler-maruyama"),
+            Samples = n,
+            ScheduleScale = o.ScheduleScale,
+            Guidance = o.GuidanceWeight,
+            Seed = o.Seed,
+            ProgramSeed = o.ProgramSeed,
+            LaneSize = result.LaneSize,
+            Placement = machine.Placement,
+            Rtol = o.RelativeTolerance,
+            Atol = o.AbsoluteTolerance,
+            ContinuousSegments = o.ContinuousSegments,
+            Reference = r.Reference?.Name,
+            KlPaper = quality?.KlPaper,
+            Kl2D = quality?.Kl2D,
+            EnergyDistance = quality?.EnergyDistance,
+            WallSeconds = result.Wall.TotalSeconds,
+            SecondsPerSample = result.Wall.TotalSeconds / n,
+            EnergyPerSampleJoules = result.EnergyPerSampleJoules,
+            TimePerSampleSeconds = result.TimePerSampleSeconds,
+            GenerationSeconds = result.GenerationSeconds,
+            LoopDelaySeconds = result.LoopDelaySeconds,
+            ResetSeconds = profile.Integrator.ResetSeconds,
+            ReadoutSeconds = profile.Adc.ConversionSeconds,
+            OpampPowerWatts = new OpampPower(profile.TiaPowerWatts, profile.ActivationPowerWatts, profile.IntegratorPowerWatts,
+                profile.Opamp.IsBandwidthModel ? "bandwidth" : "explicit") { WattsPerHertz = profile.Opamp.PowerPerBandwidthWattsPerHertz },
+            ControllerUpdates = result.ControllerUpdates,
+            NetworkEvaluations = c.NetworkEvaluations,
+            NetworkEvaluationsPerLane = (double)c.NetworkEvaluations / result.Lanes,
+            NetworkEvaluationsPerSample = (double)c.SampleEvaluations / n,
+            Lanes = result.Lanes,
+            AcceptedSteps = c.AcceptedSteps,
+            RejectedSteps = c.RejectedSteps,
+            TileInputOverflows = c.InputOverflows,
+            SaturatedTileOutputs = c.SaturatedOutputs,
+            EmbeddingDacOverflows = c.EmbeddingOverflows,
+            EmbeddingDacOverflowFraction = c.EmbeddingValues > 0 ? (double)c.EmbeddingOverflows / c.EmbeddingValues : 0,
+            EmbeddingDacUpdates = c.EmbeddingValues,
+            IntegratorRailClips = c.IntegratorClips,
+            ScoreAdcOverflows = c.ScoreAdcOverflows,
+            TileAdcOverflows = c.TileAdcOverflows,
+            LaneRetries = result.LaneRetries,
+            Labels = r.Labels.Length > 0 ? r.Labels.Distinct().Select(l => r.Network.ClassNames[l]).ToList() : null,
+            ClassAccuracy = r.Labels.Length > 0 ? quality?.ClassAccuracy?.Overall : null,
+            ClassAccuracyPerClass = r.Labels.Length > 0 ? quality?.ClassAccuracy?.PerClass : null,
+            PerClass = PerClass(quality),
+            EnergyBreakdownJoules = result.Energy.Components.ToDictionary(e => e.Key, e => e.Joules),
+            EnergyBasis = Basis(r, result),
+            EnergyTotalJoules = result.TotalEnergyJoules,
+            Tiles = result.Tiles,
+            Program = Programming(r),
+            Layers = layers.Select(l => new LayerEntry(l.Layer, l.Tiles, l.Chips, l.UsedDevices, l.TileDevices, l.Utilisation, l.Mvms, l.Ops, l.TileJoules, l.OpsPerJoule)).ToList(),
+            ArrayUtilisation = layers.Sum(l => (double)l.UsedDevices) / layers.Sum(l => (double)l.TileDevices),
+            OpsPerJoule = layers.Sum(l => l.Ops) / Math.Max(result.TotalEnergyJoules, double.Epsilon),
+            Links = result.Links.Select(l => new LinkEntry(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToList(),
+            Images = images is null ? null : Images(images),
+            Warnings = Warnings(r, c),
+            Provenance = Provenance.Of(r),
+        };
+    }
+
+    /// <summary>The warning of a run without reference data (the command line printed it when the request was made).</summary>
+    public const string NoReference = "the model names no training task and no reference data was given; quality metrics are omitted";
+
+    /// <summary>A conditional run's figures per class, or null when there are none.</summary>
+    public static IReadOnlyDictionary<string, ClassQualityEntry>? PerClass(QualityReport? quality) => quality is { PerClass.Count: > 0 }
+        ? quality.PerClass.ToDictionary(q => q.Class, q => new ClassQualityEntry(q.Samples, q.KlPaper, q.EnergyDistance, Finite(q.ClassAccuracy)))
+        : null;
+
+    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    private static List<string> Warnings(RunRequest r, LaneCounters c)
+    {
+        var warnings = new List<string>();
+        if (r.Reference is null) warnings.Add(NoReference);
+        if (c.TileAdcOverflows > 0)
+            warnings.Add($"ADCs between chips clipped {c.TileAdcOverflows} signals inside the network at their full scale (tile_adc_overflows)");
+        if (c.ScoreAdcOverflows > 0)
+            warnings.Add(FormattableString.Invariant(
+                $"the ADC clipped {c.ScoreAdcOverflows} score values at its full scale (±{r.Profile.Adc.FullScaleVolts:G3} V) on their way to the integrators (score_adc_overflows)"));
+        return warnings;
+    }
+
+    /// <summary>How much of the energy rests on sourced figures and how much on assumptions (the profile's <c>energy_sources</c>).</summary>
+    private static EnergyBasis Basis(RunRequest r, AnalogRunResult result)
+    {
+        var sources = r.Profile.EnergySources;
+        double total = result.TotalEnergyJoules, sourced = result.Energy.Components.Where(c => sources.ContainsKey(c.Key)).Sum(c => c.Joules);
+        return new EnergyBasis(total > 0 ? sourced / total : 0, total > 0 ? 1 - sourced / total : 0, sources);
+    }
+
+    /// <summary>What programming the score network's tiles under the run's chip seed took and left (the same pure
+    /// function the tiles ran with).</summary>
+    private static ProgrammingSection Programming(RunRequest r)
+    {
+        var stats = ProgrammingStats.ForDeployment(r.Network, r.Profile, r.Options.ProgramSeed);
+        var wv = r.Profile.Device.WriteVerify;
+        double window = (r.Profile.Device.GMaxMicrosiemens - r.Profile.Device.GMinMicrosiemens) * 1e-6;
+        return new ProgrammingSection
+        {
+            Method = wv is null ? "single-write" : "write-verify",
+            Devices = stats.Devices,
+            Pulses = stats.Pulses,
+            MeanPulsesPerDevice = stats.MeanPulses,
+            MaxPulsesOnOneDevice = stats.MaxPulsesOnOneDevice,
+            VerifiedDevices = wv is null ? null : stats.Verified,
+            NotVerifiedDevices = wv is null ? null : stats.NotVerified,
+            ToleranceMicrosiemens = wv?.ToleranceMicrosiemens,
+            RmsErrorMicrosiemens = stats.RmsErrorSiemens * 1e6,
+            RmsErrorFractionOfWindow = stats.RmsErrorSiemens / window,
+            CellEnergyJoules = wv is null ? null : stats.EnergyJoules,
+            SerialSeconds = wv is null ? null : stats.SerialSeconds,
+        };
+    }
+
+    public static ImagesSection Images(DecodedImages decoded)
+    {
+        var q = decoded.Quality;
+        static ImageQualityEntry Entry(ClassImageQuality c) =>
+            new(c.Samples, c.ReferenceImages, Finite(c.ClassAccuracy), Finite(c.FrechetDistance), Finite(c.LatentKlPaper));
+        return new ImagesSection(decoded.Decoder, ImageQualityReport.FeatureSpaceDescription, q.FeatureWidth, Entry(q.Pooled), q.PerClass.ToDictionary(c => c.Class, Entry))
+        {
+            AnalogDecoder = decoded.Analog is { } a
+                ? new AnalogDecoderEntry(a.Tiles, a.Chips, a.Mvms, a.InputOverflows, a.SaturatedOutputs, a.ClippedActivations, a.CellEnergyJoules)
+                : null,
+        };
+    }
+}

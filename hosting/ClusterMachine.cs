@@ -1,0 +1,73 @@
+using MemristorGrid.Engine;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Runs;
+using MemristorGrid.GrainInterfaces;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace MemristorGrid.Hosting;
+
+/// <summary>
+/// The analog machine as the grain cluster: an embedded in-process silo (started at the first job, stopped on
+/// dispose), or a running cluster joined through gateways or Redis. Every job goes to the job grain through
+/// <see cref="ClusterJobRunner"/>; the client builds no lane driver and no plan.
+/// </summary>
+public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode placement = TilePlacementMode.Local) : IAnalogMachine, IAsyncDisposable
+{
+    private readonly SemaphoreSlim _connect = new(1, 1);
+    private EmbeddedCluster? _embedded;
+    private IHost? _client;
+    private IGrainFactory? _grains;
+
+    /// <summary>True when it joins a running cluster (Redis or gateways), false for an embedded silo.</summary>
+    public bool JoinsCluster => settings.Redis is not null || settings.Gateways.Count > 0;
+
+    public string Name => JoinsCluster ? "cluster" : "embedded-silo";
+    public string? Placement => placement == TilePlacementMode.Chips ? "chips" : "local";
+    public string Description => $"{(JoinsCluster ? "cluster" : "embedded silo")} ({Placement} placement)";
+
+    /// <summary>The cluster's grains: the embedded silo is started, or the cluster joined, on first use.</summary>
+    public async Task<IGrainFactory> GrainsAsync(CancellationToken cancel = default)
+    {
+        if (_grains is { } known) return known;
+        await _connect.WaitAsync(cancel);
+        try
+        {
+            if (_grains is not null) return _grains;
+            if (!JoinsCluster)
+            {
+                _embedded = await EmbeddedCluster.StartAsync(settings, cancel: cancel);
+                return _grains = _embedded.Client;
+            }
+            var host = ClientHost.Build(settings);
+            try { await host.StartAsync(cancel); }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                host.Dispose();
+                // StackExchange.Redis appends advice on abortConnect to its first sentence: the sentence is the news.
+                string reason = e.Message.Split(". ", 2)[0].TrimEnd('.');
+                throw new UserInputException($"cannot join the cluster ({(settings.Redis is not null ? $"redis {settings.Redis}" : string.Join(", ", settings.Gateways))}): {reason}");
+            }
+            _client = host;
+            return _grains = host.Services.GetRequiredService<IClusterClient>();
+        }
+        finally { _connect.Release(); }
+    }
+
+    /// <summary>Runs the job; a job with an id runs as grain "ID-PLACEMENT", so a resumed sweep cell finds its own job
+    /// and the same cell under the other placement is another job.</summary>
+    public async Task<AnalogRunResult> RunAsync(AnalogJob job, IProgress<double>? progress, CancellationToken cancel) =>
+        await ClusterJobRunner.RunAsync(await GrainsAsync(cancel), job.ModelBytes, job.ModelName, job.Profile, job.Options, job.Count, job.Labels, progress,
+            jobId: job.JobId is { } id ? $"{id}-{Placement}" : null, placement: placement, cancel: cancel);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_embedded is not null) await _embedded.DisposeAsync();
+        if (_client is not null)
+        {
+            await _client.StopAsync();
+            _client.Dispose();
+        }
+        _connect.Dispose();
+    }
+}
