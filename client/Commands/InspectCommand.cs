@@ -24,70 +24,79 @@ internal static class InspectCommand
         command.Options.Add(seed);
         foreach (var option in schedule.All()) command.Options.Add(option);
         command.Options.Add(scheduleScale);
-        command.SetAction(parse =>
-        {
-            string path = parse.GetValue(model)!;
-            var net = OnnxImporter.Load(path);
-            var settings = schedule.Settings(parse, parse.GetValue(scheduleScale));
-            var o = parse.InvocationConfiguration.Output;
-            // A model that carries no schedule is shown as it is, with what to pass; given options are applied and marked.
-            string? missing = null;
-            if (!settings.IsEmpty || net.Metadata.Origin("sde") == ScheduleSettings.FromFile) net = net.WithMetadata(settings.ApplyTo(net.Metadata, Path.GetFileName(path)));
-            else missing = $"not in the file: pass {ScheduleSettings.Help}";
-            var m = net.Metadata;
-            string Of(string key) => $"[{m.Origin(key)}]";
-            string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
-            o.WriteLine($"model       {path}");
-            o.WriteLine($"input       x [N, {net.InputDim}], t [N]{(net.IsConditional ? ", label [N] int64" : "")}  →  score [N, {net.InputDim}]  (bound by type and shape, whatever their names)");
-            o.WriteLine($"network     {net.InputDim} → {string.Join(" → ", net.Layers.Select(l => l.Outputs))}  ({net.HiddenLayers} hidden layers, {net.Layers.Sum(l => l.Weights.Length + l.Bias.Length)} weights and biases)");
-            for (int i = 0; i < net.Layers.Count; i++)
-            {
-                var l = net.Layers[i];
-                string role = i < net.Layers.Count - 1 ? (net.Activation != HiddenActivation.Relu ? net.Activation switch { HiddenActivation.Silu => "SiLU", HiddenActivation.Gelu => "GELU", _ => "Tanh" }
-                    : net.Saturation is { } s ? $"ReLU saturating at {F(s)}" : "ReLU") : $"output × gain {F(net.OutputGain)}";
-                float maxAbs = l.Weights.Max(MathF.Abs);
-                o.WriteLine($"  layer {i}   W [{l.Outputs} × {l.Inputs}], b [{l.Outputs}]  {role}  (max |w| {F(maxAbs)})");
-            }
-            o.WriteLine($"time emb.   {net.AngularFrequencies.Length} frequencies ω = [{string.Join(", ", net.TimeFrequencies.Select(F))}] → sin/cos(2πωt), added to every hidden layer");
-            if (net.IsConditional)
-                o.WriteLine($"labels      {net.ClassCount} classes [{string.Join(", ", net.ClassNames.Select(n => n.Contains(',') ? $"\"{n}\"" : n))}] + null label {net.NullLabel} (embedding table [{net.ClassCount + 1} × {net.HiddenWidth}])");
-            else
-                o.WriteLine("labels      none (unconditional)");
-            if (missing is not null) o.WriteLine($"sde         {missing}");
-            else o.WriteLine(m.SdeKind == "vp"
-                ? $"sde         VP {Of("sde")}, β_min {F(m.BetaMin)} {Of("beta_min")}, β_max {F(m.BetaMax)} {Of("beta_max")}: β(t) = β_min + t·(β_max − β_min); sampling schedule scale {F(m.SamplingScheduleScale)} {Of("schedule_scale")}"
-                : $"sde         VE {Of("sde")}, σ_min {F(m.SigmaMin)} {Of("sigma_min")}, σ_max {F(m.SigmaMax)} {Of("sigma_max")}; sampling schedule scale {F(m.SamplingScheduleScale)} {Of("schedule_scale")}");
-            o.WriteLine($"task        {(m.Task.Length > 0 ? m.Task : "(not recorded)")}{(m.TaskSha256.Length > 0 ? $"  sha256 {m.TaskSha256}" : "")}");
-            foreach (var (key, value) in m.Provenance.OrderBy(p => p.Key, StringComparer.Ordinal))
-                o.WriteLine($"  {key,-24} {value}");
-            Engine.Latent.VaeModel? vae = null;
-            if (Engine.Runs.ImageDecoding.VaePathOf(m) is { } vaePath)
-            {
-                vae = Engine.Latent.VaeModel.Load(vaePath);
-                o.WriteLine($"vae         {vae.ImageWidth} × {vae.ImageHeight} images of {vae.Data} [{string.Join(", ", vae.ClassNames)}]; decoder {string.Join(" → ", vae.Decoder.Widths)} (sigmoid); latent × {F(vae.Prior.Scale)}, prior radius {F(vae.Prior.Radius)}; metrics classifier {F(vae.Classifier.TestAccuracy)} on held-out real images");
-            }
-            if (parse.GetValue(profileOption) is { } profileName)
-            {
-                var profile = HardwareProfile.Resolve(profileName);
-                o.WriteLine();
-                o.WriteLine($"profile     {profile.Name}: {profile.Description}");
-                var d = profile.Device;
-                o.WriteLine($"devices     G ∈ [{F(d.GMinMicrosiemens)}, {F(d.GMaxMicrosiemens)}] µS, {(d.Levels is { } levels ? $"{levels} levels" : "continuous")}, programming noise {System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(d.ProgrammingNoise.Model.ToString())}{(d.ProgrammingNoise.Model == Engine.Profiles.ProgrammingNoiseModel.None ? "" : $" σ {F(d.ProgrammingNoise.Sigma)}")}, read noise σ {F(d.ReadNoiseSigma)}");
-                o.WriteLine($"loop        RC {F(profile.Integrator.TimeConstantSeconds * 1e6)} µs, controller {(profile.Controller.UpdatePeriodSeconds > 0 ? $"updates every {F(profile.Controller.UpdatePeriodSeconds * 1e9)} ns" : "continuous")}");
-                var (plan, placement) = cluster.PlacementAsync(parse, File.ReadAllBytes(path), Path.GetFileName(path), profile, parse.GetValue(seed)).GetAwaiter().GetResult();
-                o.Write(plan);
-                foreach (var chip in placement.GroupBy(p => p.Chip).OrderBy(g => g.Key))
-                    o.WriteLine($"chip {chip.Key,-6} → silo {string.Join(", ", chip.Select(p => p.Silo).Distinct())} ({chip.Count()} tiles)");
-                WriteIrDropAdvice(o, profile);
-                if (vae is not null)
-                {
-                    var decoderPlan = Engine.Latent.AnalogDecoder.PlanFor(vae, profile.Mapping);
-                    o.WriteLine($"--decoder analog adds {decoderPlan.Tiles.Count} tiles on {decoderPlan.ChipCount} chip(s) for the VAE decoder");
-                }
-            }
-            return 0;
-        });
+        command.SetAction(parse => Inspect(new Arguments(model, seed, profileOption, cluster, schedule, scheduleScale), parse));
         return command;
+    }
+
+    private sealed record Arguments(Option<string> Model, Option<ulong> Seed, Option<string?> Profile, ClusterOptions Cluster, ScheduleOptions Schedule, Option<double?> ScheduleScale);
+
+    private static int Inspect(Arguments a, ParseResult parse)
+    {
+        string path = parse.GetValue(a.Model)!;
+        var net = OnnxImporter.Load(path);
+        var settings = a.Schedule.Settings(parse, parse.GetValue(a.ScheduleScale));
+        var o = parse.InvocationConfiguration.Output;
+        // A model that carries no schedule is shown as it is, with what to pass; given options are applied and marked.
+        string? missing = null;
+        if (!settings.IsEmpty || net.Metadata.Origin("sde") == ScheduleSettings.FromFile) net = net.WithMetadata(settings.ApplyTo(net.Metadata, Path.GetFileName(path)));
+        else missing = $"not in the file: pass {ScheduleSettings.Help}";
+        var m = net.Metadata;
+        string Of(string key) => $"[{m.Origin(key)}]";
+        string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+        o.WriteLine($"model       {path}");
+        o.WriteLine($"input       x [N, {net.InputDim}], t [N]{(net.IsConditional ? ", label [N] int64" : "")}  →  score [N, {net.InputDim}]  (bound by type and shape, whatever their names)");
+        o.WriteLine($"network     {net.InputDim} → {string.Join(" → ", net.Layers.Select(l => l.Outputs))}  ({net.HiddenLayers} hidden layers, {net.Layers.Sum(l => l.Weights.Length + l.Bias.Length)} weights and biases)");
+        for (int i = 0; i < net.Layers.Count; i++)
+        {
+            var l = net.Layers[i];
+            string role = i < net.Layers.Count - 1 ? (net.Activation != HiddenActivation.Relu ? net.Activation switch { HiddenActivation.Silu => "SiLU", HiddenActivation.Gelu => "GELU", _ => "Tanh" }
+                : net.Saturation is { } s ? $"ReLU saturating at {F(s)}" : "ReLU") : $"output × gain {F(net.OutputGain)}";
+            float maxAbs = l.Weights.Max(MathF.Abs);
+            o.WriteLine($"  layer {i}   W [{l.Outputs} × {l.Inputs}], b [{l.Outputs}]  {role}  (max |w| {F(maxAbs)})");
+        }
+        o.WriteLine($"time emb.   {net.AngularFrequencies.Length} frequencies ω = [{string.Join(", ", net.TimeFrequencies.Select(F))}] → sin/cos(2πωt), added to every hidden layer");
+        if (net.IsConditional)
+            o.WriteLine($"labels      {net.ClassCount} classes [{string.Join(", ", net.ClassNames.Select(n => n.Contains(',') ? $"\"{n}\"" : n))}] + null label {net.NullLabel} (embedding table [{net.ClassCount + 1} × {net.HiddenWidth}])");
+        else
+            o.WriteLine("labels      none (unconditional)");
+        if (missing is not null) o.WriteLine($"sde         {missing}");
+        else o.WriteLine(m.SdeKind == "vp"
+            ? $"sde         VP {Of("sde")}, β_min {F(m.BetaMin)} {Of("beta_min")}, β_max {F(m.BetaMax)} {Of("beta_max")}: β(t) = β_min + t·(β_max − β_min); sampling schedule scale {F(m.SamplingScheduleScale)} {Of("schedule_scale")}"
+            : $"sde         VE {Of("sde")}, σ_min {F(m.SigmaMin)} {Of("sigma_min")}, σ_max {F(m.SigmaMax)} {Of("sigma_max")}; sampling schedule scale {F(m.SamplingScheduleScale)} {Of("schedule_scale")}");
+        o.WriteLine($"task        {(m.Task.Length > 0 ? m.Task : "(not recorded)")}{(m.TaskSha256.Length > 0 ? $"  sha256 {m.TaskSha256}" : "")}");
+        foreach (var (key, value) in m.Provenance.OrderBy(p => p.Key, StringComparer.Ordinal))
+            o.WriteLine($"  {key,-24} {value}");
+        Engine.Latent.VaeModel? vae = null;
+        if (Engine.Runs.ImageDecoding.VaePathOf(m) is { } vaePath)
+        {
+            vae = Engine.Latent.VaeModel.Load(vaePath);
+            o.WriteLine($"vae         {vae.ImageWidth} × {vae.ImageHeight} images of {vae.Data} [{string.Join(", ", vae.ClassNames)}]; decoder {string.Join(" → ", vae.Decoder.Widths)} (sigmoid); latent × {F(vae.Prior.Scale)}, prior radius {F(vae.Prior.Radius)}; metrics classifier {F(vae.Classifier.TestAccuracy)} on held-out real images");
+        }
+        WriteMapping(a, parse, o, path, vae);
+        return 0;
+    }
+
+    /// <summary>With --profile: how the model maps onto the hardware (tiles, chips, links, placement, IR drop).</summary>
+    private static void WriteMapping(Arguments a, ParseResult parse, TextWriter o, string path, Engine.Latent.VaeModel? vae)
+    {
+        static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+        if (parse.GetValue(a.Profile) is not { } profileName) return;
+        var profile = HardwareProfile.Resolve(profileName);
+        o.WriteLine();
+        o.WriteLine($"profile     {profile.Name}: {profile.Description}");
+        var d = profile.Device;
+        o.WriteLine($"devices     G ∈ [{F(d.GMinMicrosiemens)}, {F(d.GMaxMicrosiemens)}] µS, {(d.Levels is { } levels ? $"{levels} levels" : "continuous")}, programming noise {System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(d.ProgrammingNoise.Model.ToString())}{(d.ProgrammingNoise.Model == Engine.Profiles.ProgrammingNoiseModel.None ? "" : $" σ {F(d.ProgrammingNoise.Sigma)}")}, read noise σ {F(d.ReadNoiseSigma)}");
+        o.WriteLine($"loop        RC {F(profile.Integrator.TimeConstantSeconds * 1e6)} µs, controller {(profile.Controller.UpdatePeriodSeconds > 0 ? $"updates every {F(profile.Controller.UpdatePeriodSeconds * 1e9)} ns" : "continuous")}");
+        var (plan, placement) = a.Cluster.PlacementAsync(parse, File.ReadAllBytes(path), Path.GetFileName(path), profile, parse.GetValue(a.Seed)).GetAwaiter().GetResult();
+        o.Write(plan);
+        foreach (var chip in placement.GroupBy(p => p.Chip).OrderBy(g => g.Key))
+            o.WriteLine($"chip {chip.Key,-6} → silo {string.Join(", ", chip.Select(p => p.Silo).Distinct())} ({chip.Count()} tiles)");
+        WriteIrDropAdvice(o, profile);
+        if (vae is not null)
+        {
+            var decoderPlan = Engine.Latent.AnalogDecoder.PlanFor(vae, profile.Mapping);
+            o.WriteLine($"--decoder analog adds {decoderPlan.Tiles.Count} tiles on {decoderPlan.ChipCount} chip(s) for the VAE decoder");
+        }
     }
 
     private static void WriteIrDropAdvice(TextWriter o, HardwareProfile profile)

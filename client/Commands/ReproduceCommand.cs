@@ -41,24 +41,30 @@ internal static class ReproduceCommand
         {
             var scale = parse.GetValue(quick) ? ReproductionScale.Quick : ReproductionScale.Full;
             if (parse.GetValue(chips) is { } c) scale = scale with { Chips = c };
-            var spec = new ReproductionSpec(Load(parse.GetValue(ring)!, "ring"), Load(parse.GetValue(noiseless)!, "ring-noiseless"), Load(parse.GetValue(conditional)!, "conditional"),
-                HardwareProfile.Resolve(parse.GetValue(profile)!), DigitalPlatform.Resolve(parse.GetValue(platform)!), scale, parse.GetValue(quick), parse.GetValue(seed), CommandLine(parse));
+            var spec = new ReproductionSpec(Load(parse.GetValue(ring)!, "ring"), Load(parse.GetValue(noiseless)!, "ring-noiseless"), Load(parse.GetValue(conditional)!, "conditional"), HardwareProfile.Resolve(parse.GetValue(profile)!),
+                DigitalPlatform.Resolve(parse.GetValue(platform)!), scale, parse.GetValue(quick), parse.GetValue(seed), CommandLine(parse)).Checked();
             string outDir = parse.GetValue(output)!;
             RunOutputs.PrepareDirectory(outDir);
             var o = parse.InvocationConfiguration.Output;
             await using var machine = simulator.Open(parse);
             o.WriteLine(Header(spec, machine.Analog.Description));
             var outcome = await new Reproduction(spec, machine.Analog, ConsoleWorkProgress.Instance, o.WriteLine, Keep).RunAsync(outDir, cancel);
-            RunOutputs.WritePng(Path.Combine(outDir, "codesign"), "quality-vs-programming-sigma.png", SweepPlots.QualityVersus(outcome.CodesignPlan, outcome.Codesign, 0, SweepMetric.KlPaper));
-            string markdown = ReproductionMarkdown.Render(outcome);
-            RunOutputs.WriteText(outDir, "reproduction.md", markdown);
-            RunOutputs.WriteReport(outDir, ReproductionReport.Json(outcome), "reproduction.json");
-            RunWriter.WriteProfile(outDir, spec.Hardware);
-            o.WriteLine(markdown.TrimEnd());
+            o.WriteLine(Write(outDir, outcome).TrimEnd());
             o.WriteLine($"wrote {Path.Combine(outDir, "reproduction.md")}, reproduction.json, ring/, conditional/, codesign/");
             return 0;
         });
         return command;
+    }
+
+    /// <summary>reproduction.md (returned), reproduction.json, the profile and the co-design plot.</summary>
+    private static string Write(string outDir, ReproductionOutcome outcome)
+    {
+        RunOutputs.WritePng(Path.Combine(outDir, "codesign"), "quality-vs-programming-sigma.png", SweepPlots.QualityVersus(outcome.CodesignPlan, outcome.Codesign, 0, SweepMetric.KlPaper));
+        string markdown = ReproductionMarkdown.Render(outcome);
+        RunOutputs.WriteText(outDir, "reproduction.md", markdown);
+        RunOutputs.WriteReport(outDir, ReproductionReport.Json(outcome), "reproduction.json");
+        RunWriter.WriteProfile(outDir, outcome.Spec.Hardware);
+        return markdown;
     }
 
     private static string Header(ReproductionSpec spec, string where)

@@ -27,6 +27,14 @@ public static class RunOutputs
         { throw Engine.UserInputException.ForSetting("out", $"{dir}: files cannot be written there ({e.Message})"); }
     }
 
+    /// <summary>Refuses an output file path that is a directory, or whose folder is a file.</summary>
+    public static void EnsureWritableFile(string path)
+    {
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (Directory.Exists(path)) throw new Engine.UserInputException($"--out {path} is a directory; give a file name");
+        if (dir is not null && File.Exists(dir)) throw new Engine.UserInputException($"--out {path}: {dir} is a file, not a directory");
+    }
+
     public static void WriteSamples(string dir, ReadOnlySpan<float> samples, int dim, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames) =>
         AtomicFile.WriteAllText(Path.Combine(dir, "samples.csv"), CsvDataset.Format(samples, dim, labels, classNames));
 

@@ -27,11 +27,10 @@ public readonly record struct CircuitReadout(double CellPowerWatts, int Sweeps);
 /// is ideal one sweep is exact. Tridiagonal pivots depend only on the conductances and are factored once.</para>
 /// Immutable after construction: a workspace from the caller makes a solve allocation-free and thread-safe.
 /// </summary>
-public sealed partial class CrossbarCircuit
+public sealed class CrossbarCircuit
 {
     private readonly double[] _g;                   // [rows × cols] siemens
-    private readonly double[] _wordPivots, _bitPivots; // [rows × cols] inverse Thomas pivots along each word line / bit line
-    private readonly double _rDriver, _rWord, _rBit, _rTia, _gWord, _gBit;
+    private readonly CrossbarLines _lines;
     private readonly double _maxColumnConductance;
     private readonly WireParameters _wires;
 
@@ -43,20 +42,14 @@ public sealed partial class CrossbarCircuit
         wires = wires.Scaled();
         _wires = wires;
         _g = conductance.ToArray();
-        (_rDriver, _rWord, _rBit, _rTia) = (wires.DriverOhms, wires.WordLineOhmsPerCell, wires.BitLineOhmsPerCell, wires.TiaInputOhms);
-        _gWord = _rWord > 0 ? 1 / _rWord : 0;
-        _gBit = _rBit > 0 ? 1 / _rBit : 0;
-        _wordPivots = new double[rows * cols];
-        _bitPivots = new double[rows * cols];
-        if (HasWordLines) FactorWordLines();
-        if (HasBitLines) FactorBitLines();
+        _lines = new CrossbarLines(rows, cols, _g, wires);
         for (int c = 0; c < cols; c++)
         {
             double sum = 0;
             for (int r = 0; r < rows; r++) sum += _g[r * cols + c];
             _maxColumnConductance = Math.Max(_maxColumnConductance, sum);
         }
-        SeriesErrorBounds = ComputeSeriesErrorBounds();
+        SeriesErrorBounds = _lines.SeriesErrorBounds(MaxSeriesOrder);
         int order = Array.FindIndex(SeriesErrorBounds, b => b <= wires.LinearMaxError) + 1;
         Solver = wires.Solver != CircuitSolver.Auto ? wires.Solver : order > 0 ? CircuitSolver.Series : CircuitSolver.Iterative;
         SeriesOrder = Solver switch { CircuitSolver.Linear => 1, CircuitSolver.Series => order > 0 ? order : MaxSeriesOrder, _ => 0 };
@@ -64,8 +57,8 @@ public sealed partial class CrossbarCircuit
 
     public int Rows { get; }
     public int Cols { get; }
-    public bool HasWordLines => _rWord > 0;
-    public bool HasBitLines => _rBit > 0;
+    public bool HasWordLines => _lines.HasWordLines;
+    public bool HasBitLines => _lines.HasBitLines;
     public ReadOnlySpan<double> Conductance => _g;
 
     /// <summary>The wires as this circuit sees them (<see cref="WireParameters.ResistanceScale"/> applied).</summary>
@@ -146,7 +139,7 @@ public sealed partial class CrossbarCircuit
     private int Series(ReadOnlySpan<double> volts, Span<double> drops, Span<double> rises, Span<double> column, Span<double> cell)
     {
         for (int r = 0; r < Rows; r++) TensorPrimitives.Multiply(Row(_g, r), volts[r], drops.Slice(r * Cols, Cols));
-        WireDrops(drops, drops, rises, column);
+        _lines.WireDrops(drops, drops, rises, column);
         for (int term = 1; term < SeriesOrder; term++)
         {
             for (int r = 0; r < Rows; r++)
@@ -154,7 +147,7 @@ public sealed partial class CrossbarCircuit
                 CellCurrents(volts, drops, rises, r, cell);
                 cell.CopyTo(drops.Slice(r * Cols, Cols));
             }
-            WireDrops(drops, drops, rises, column);
+            _lines.WireDrops(drops, drops, rises, column);
         }
         return 0;
     }
@@ -178,8 +171,8 @@ public sealed partial class CrossbarCircuit
         rises.Clear();
         if (!HasWordLines || !HasBitLines) // the other family holds still: one exact line solve is the answer
         {
-            if (HasBitLines) SolveBitLines(volts, drops, rises, scratch);
-            else SolveWordLines(volts, rises, drops);
+            if (HasBitLines) _lines.SolveBitLines(volts, drops, rises, scratch);
+            else _lines.SolveWordLines(volts, rises, drops);
             return 1;
         }
         double vMax = 0;
@@ -188,8 +181,8 @@ public sealed partial class CrossbarCircuit
         ColumnCurrents(volts, drops, rises, previous, scratch);
         for (int sweep = 1; sweep <= _wires.MaxIterations; sweep++)
         {
-            SolveBitLines(volts, drops, rises, scratch);
-            SolveWordLines(volts, rises, drops);
+            _lines.SolveBitLines(volts, drops, rises, scratch);
+            _lines.SolveWordLines(volts, rises, drops);
             ColumnCurrents(volts, drops, rises, currents, scratch);
             double change = 0;
             for (int c = 0; c < Cols; c++) change = Math.Max(change, Math.Abs(currents[c] - previous[c]));

@@ -37,17 +37,15 @@ public readonly record struct ReadContext(ulong Seed, long FirstSample, long Int
 /// cell power come from that sample's solved cell voltages (<see cref="WireEvaluation"/>). Immutable after
 /// programming, so one instance may serve many lanes at once.
 /// </summary>
-public sealed partial class CrossbarTile
+public sealed class CrossbarTile
 {
     private readonly float[] _rowConductance; // [rows] Σ_c (G⁺ + G⁻), siemens
     private readonly PackedMatrix _weights;      // effective weight of each pair, in weight units
     private readonly PackedMatrix? _noiseWeights; // (G⁺² + G⁻²)·(s/ΔG)²; null without read noise
-    private readonly int[] _digitisedRows;
-    private readonly bool[] _adcRows;
-    private readonly bool _anyAdcRow;
+    private readonly TileInputs _inputs;
+    private readonly WiredTile? _wired; // per-sample evaluation of resistive wires only
     private readonly float _readSigma;
     private readonly float _voltsPerUnit;
-    private readonly Quantizer _dac, _adc;
     private readonly float _tiaRail;
 
     /// <param name="columnScale">Weight units per conductance window for each output column of the layer,
@@ -79,23 +77,23 @@ public sealed partial class CrossbarTile
             }
             _rowConductance[r] = (float)rowSum;
         }
-        _dac = Converters.TileDac(profile);
-        _adc = Converters.Adc(profile);
+        _inputs = new TileInputs(plan, profile);
         _tiaRail = Converters.Rail(profile.Tia.SaturationVolts, profile);
-        _digitisedRows = Enumerable.Range(0, plan.RowCount).Where(r => plan.DigitisedRows[r]).ToArray();
-        _adcRows = Enumerable.Range(0, plan.RowCount).Select(plan.ArrivesOverLink).ToArray();
-        _anyAdcRow = _digitisedRows.Any(r => _adcRows[r]);
         if (!profile.Wires.IsIdeal)
         {
-            var (plus, minus, unit) = WiredArrays(plan, gPlus, gMinus, columnScale, profile.Wires, device.Window);
-            if (profile.Wires.Evaluation == WireEvaluation.Superposition) Superpose(plus, minus, unit, weights, noiseWeights);
-            else (_plus, _minus, _columnUnit) = (plus, minus, unit);
+            var wired = new WiredTile(plan, gPlus, gMinus, columnScale, profile.Wires, device.Window, _voltsPerUnit, _readSigma);
+            if (profile.Wires.Evaluation == WireEvaluation.Superposition) wired.Superpose(weights, noiseWeights, _rowConductance);
+            else _wired = wired;
         }
         _weights = PackedMatrix.FromInputRows(weights, rows, cols);
         _noiseWeights = _readSigma > 0 ? PackedMatrix.FromInputRows(noiseWeights, rows, cols) : null;
     }
 
     public TilePlan Plan { get; }
+
+    /// <summary>The G⁺ and G⁻ circuits when the profile's wires are resistive and solved per sample, else null.</summary>
+    public CrossbarCircuit? PlusCircuit => _wired?.Plus;
+    public CrossbarCircuit? MinusCircuit => _wired?.Minus;
 
     /// <summary>Programmed (and drifted) conductances, [rows × cols] row-major, siemens.</summary>
     public double[] GPlus { get; }
@@ -121,31 +119,15 @@ public sealed partial class CrossbarTile
         int rows = Plan.RowCount, cols = Plan.ColCount;
         if (inputs.Length < count * rows) throw new ArgumentException($"tile {Plan.Id} expects {count}×{rows} inputs, got {inputs.Length}");
         if (outputs.Length < count * cols) throw new ArgumentException($"tile {Plan.Id} writes {count}×{cols} outputs, got room for {outputs.Length}");
-        int overflows = 0, adcOverflows = 0;
-        if (_digitisedRows.Length == 0) { } // every row analog, from this chip
-        else if (_digitisedRows.Length == rows && !_anyAdcRow) overflows += _dac.Apply(inputs[..(count * rows)]); // every row through the DAC alone: one vectorised pass, the same bits
-        else if (_digitisedRows.Length == rows - 1 && Plan.HasBias && !_anyAdcRow && !_dac.IsIdeal)
-            overflows += DigitiseAllButBias(inputs[..(count * rows)], count);
-        else if (!_dac.IsIdeal || (_anyAdcRow && !_adc.IsIdeal))
-            for (int i = 0; i < count; i++) DigitiseInputs(inputs.Slice(i * rows, rows), ref overflows, ref adcOverflows);
+        int adcOverflows = 0;
+        int overflows = _inputs.Digitise(inputs, count, ref adcOverflows);
         bool noisy = _readSigma > 0;
         var rng = noisy ? Streams.Rng(read.Seed, StreamPurpose.ReadNoise, Plan.StreamKey, (ulong)read.Interval, (ulong)read.Pass) : default;
-        double watts;
-        if (_plus is not null)
-        {
-            using var wired = WiredWorkspace.Rent(_plus);
-            Span<float> z = !noisy ? default : cols <= 512 ? stackalloc float[cols] : new float[cols];
-            watts = 0;
-            for (int i = 0; i < count; i++)
-            {
-                double sampleWatts = EvaluateWired(inputs.Slice(i * rows, rows), outputs.Slice(i * cols, cols), wired.Span, z, read, i, ref rng);
-                watts += sampleWatts;
-                if (cellPower.Length != 0) cellPower[i] = sampleWatts;
-            }
-        }
-        else watts = EvaluateBatch(inputs[..(count * rows)], outputs[..(count * cols)], count, read, ref rng, cellPower);
+        double watts = _wired is not null
+            ? _wired.Evaluate(inputs, outputs, count, read, ref rng, cellPower)
+            : EvaluateBatch(inputs[..(count * rows)], outputs[..(count * cols)], count, read, ref rng, cellPower);
         int saturated = Rails.Clamp(outputs[..(count * cols)], _tiaRail);
-        if (Plan.DigitisedOutputs) adcOverflows += _adc.Apply(outputs[..(count * cols)]);
+        if (Plan.DigitisedOutputs) adcOverflows += _inputs.Adc.Apply(outputs[..(count * cols)]);
         return new TileEvaluation(watts, overflows, saturated, adcOverflows);
     }
 

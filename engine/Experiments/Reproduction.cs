@@ -21,6 +21,14 @@ public sealed record ReproductionScale(int RingSamples, int RingSteps, int Condi
 public sealed record ReproductionSpec(SweepModel Ring, SweepModel Noiseless, SweepModel Conditional, HardwareProfile Hardware, DigitalPlatform Platform,
     ReproductionScale Scale, bool Quick, ulong Seed, IReadOnlyList<string> CommandLine)
 {
+    /// <summary>Refuses models that cannot play their part (before anything is written).</summary>
+    public ReproductionSpec Checked()
+    {
+        UserInputException.Require(!Ring.Network.IsConditional, "ring", $"{Ring.Name} is conditional; the unconditional task needs an unconditional model");
+        UserInputException.Require(Conditional.Network.IsConditional, "conditional", $"{Conditional.Name} is unconditional");
+        return this;
+    }
+
     public Provenance Provenance() => Runs.Provenance.Of(new[] { Ring, Noiseless, Conditional }.Select(m => (m.Name, m.Bytes)), Hardware, Seed, CommandLine);
 }
 
@@ -64,8 +72,6 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
     public async Task<ReproductionOutcome> RunAsync(string outDir, CancellationToken cancel)
     {
         var (scale, seed) = (spec.Scale, spec.Seed);
-        UserInputException.Require(!spec.Ring.Network.IsConditional, "ring", $"{spec.Ring.Name} is conditional; the unconditional task needs an unconditional model");
-        UserInputException.Require(spec.Conditional.Network.IsConditional, "conditional", $"{spec.Conditional.Name} is unconditional");
         var judge = ImageDecoding.JudgeOf(spec.Conditional.Network.Metadata);
         var tasks = new List<TaskRun>
         {

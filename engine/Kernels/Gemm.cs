@@ -14,7 +14,7 @@ namespace MemristorGrid.Engine.Kernels;
 /// written out separately: .NET has no public abstraction over vector widths (ISimdVector is internal),
 /// and the register allocator needs every accumulator spelled out as its own local.
 /// </summary>
-public static partial class Gemm
+public static class Gemm
 {
     private const int P = PackedMatrix.PanelWidth;
 
@@ -31,7 +31,7 @@ public static partial class Gemm
         switch (Simd.Width)
         {
             case KernelWidth.Vector512: Multiply512(ref xs, n, ldx, ref ws, k, w.Panels, m, ref ys, ldy, y.Length); break;
-            case KernelWidth.Vector256: Multiply256(ref xs, n, ldx, ref ws, k, w.Panels, m, ref ys, ldy); break;
+            case KernelWidth.Vector256: Gemm256.Multiply(ref xs, n, ldx, ref ws, k, w.Panels, m, ref ys, ldy); break;
             default: MultiplyScalar(ref xs, n, ldx, ref ws, k, m, ref ys, ldy); break;
         }
     }
@@ -185,7 +185,7 @@ public static partial class Gemm
     }
 
     /// <summary>The first <paramref name="cols"/> columns of a block's rows (stored <paramref name="width"/> apart) into y's rows.</summary>
-    private static void CopyColumns(ReadOnlySpan<float> block, int width, int rows, ref float y, int ldy, int cols)
+    internal static void CopyColumns(ReadOnlySpan<float> block, int width, int rows, ref float y, int ldy, int cols)
     {
         for (int i = 0; i < rows; i++) block.Slice(i * width, cols).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, (nint)i * ldy), cols));
     }

@@ -13,23 +13,28 @@ using Orleans.Runtime;
 namespace MemristorGrid.Grains.Jobs;
 
 /// <summary>
-/// A generation job: defines its deployment, splits the samples into lanes (the engine's
-/// <see cref="LaneSchedule"/>), sends each silo its lanes a few ahead of its lane slots (a lane waits there for one),
-/// and summarises the finished lanes with the engine's accounting. The job's definition, finished lanes
-/// and re-drive count are persisted: re-activated unfinished, it resumes every open lane from its checkpoint.
+/// A generation job: defines its deployment, splits the samples into lanes (the engine's <see cref="LaneSchedule"/>),
+/// has <see cref="JobLanes"/> send each silo its lanes a few ahead of its lane slots, and summarises the finished lanes
+/// with the engine's accounting. The job's definition, finished lanes and re-drive count are persisted
+/// (<see cref="JobStore"/>): re-activated unfinished, it resumes every open lane from its checkpoint. Deactivated with
+/// its silo, it stops driving while the activation is still valid and resumes where the next call activates it; a
+/// delivered job keeps nothing in the store.
 /// </summary>
-public sealed partial class GenerationJobGrain(
+public sealed class GenerationJobGrain(
     [PersistentState("job", Storage.Name)] IPersistentState<JobState> state,
     DeploymentCache deployments,
     ILogger<GenerationJobGrain> logger) : Grain, IGenerationJobGrain
 {
+    private readonly JobStore _store = new(state, logger);
+    private readonly CancellationTokenSource _stop = new();
+    private JobLanes? _lanes;
     private Task? _running;
     private LaneDriver? _driver;
-    private long[] _segmentsDone = [];
     private int _segmentsPerLane, _laneSlots;
     private int[]? _slotsBySilo;
-    private SerialWrites? _writes;
     private Exception? _error;
+
+    private JobLanes Lanes => _lanes ??= new JobLanes(GrainFactory, this.GetPrimaryKeyString(), _store, logger);
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -48,12 +53,12 @@ public sealed partial class GenerationJobGrain(
             if (!state.State.Finished) StartDriving();
             return;
         }
-        LaneSchedule.Check(spec.Count, spec.Labels);
+        LaneSchedule.Check(spec.Count, spec.Labels); // a grain call may come from any client
         await GrainFactory.GetGrain<IDeploymentGrain>(spec.Deployment.Id()).DefineAsync(spec.Deployment);
         int laneSize = spec.Options.LaneSize > 0 ? spec.Options.LaneSize
             : LaneSchedule.AutoLaneSize(spec.Count, (_slotsBySilo = await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, spec.Deployment.Id(), this.GetPrimaryKeyString())).Sum());
         state.State = new JobState { Spec = spec, LaneSize = laneSize, LaneDone = new bool[LaneSchedule.Lanes(spec.Count, laneSize).Length] };
-        await PersistAsync();
+        await _store.PersistAsync();
         StartDriving();
     }
 
@@ -62,7 +67,7 @@ public sealed partial class GenerationJobGrain(
         var s = state.State;
         int lanes = s.LaneDone.Length;
         string? error = _error is null ? null : _error is UserInputException ? _error.Message : $"{_error.GetType().Name}: {_error.Message}";
-        return Task.FromResult(new JobStatus(s.LaneDone.Count(d => d), lanes, _segmentsDone.Sum(), (long)lanes * _segmentsPerLane, s.Finished,
+        return Task.FromResult(new JobStatus(s.LaneDone.Count(d => d), lanes, Lanes.SegmentsDone.Sum(), (long)lanes * _segmentsPerLane, s.Finished,
             error, s.Redrives, _error is UserInputException, _error?.ToString(), _laneSlots, LaneCalls.IsStateLost(_error)));
     }
 
@@ -70,8 +75,7 @@ public sealed partial class GenerationJobGrain(
     {
         var spec = state.State.Spec;
         if (spec is null || !state.State.Finished) throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} has not finished");
-        var checkpoints = await Task.WhenAll(Enumerable.Range(0, state.State.LaneDone.Length)
-            .Select(k => LaneCalls.RetryAsync(() => Lane(k).GetCheckpointAsync(), e => Redriven(k, e))));
+        var checkpoints = await Lanes.CheckpointsAsync();
         var deployment = deployments.Get(spec.Deployment);
         var driver = await DriverAsync(spec, deployment);
         var result = HardwareAccounting.Summarise(driver, deployment.Profile, checkpoints.Select(WireFormat.Restore).ToList());
@@ -82,8 +86,6 @@ public sealed partial class GenerationJobGrain(
     private async Task<LaneDriver> DriverAsync(JobSpec spec, Deployment deployment) =>
         _driver ??= new LaneDriver(deployment.Network, deployment.Profile, deployment.Plan, spec.Options.ToEngine(),
             await LabelEncoderGrain.FetchAsync(GrainFactory, deployment));
-
-    private Task PersistAsync() => (_writes ??= new SerialWrites(WriteMergedAsync, logger)).WriteAsync();
 
     private void StartDriving()
     {
@@ -101,25 +103,13 @@ public sealed partial class GenerationJobGrain(
             var spec = state.State.Spec!;
             var deployment = deployments.Get(spec.Deployment);
             _segmentsPerLane = (await DriverAsync(spec, deployment)).SegmentCount;
-            var lanes = LaneSchedule.Lanes(spec.Count, state.State.LaneSize);
-            _segmentsDone = new long[lanes.Length];
-            // Lane k runs on silo k mod N (LanePlacementDirector): each silo gets a window of its own lanes,
-            // more than its slots, and a lane waits on its silo for a slot (SiloLaneSlots).
             // Asked once per activation: the start already asked when it chose the lane size.
             var slotsBySilo = _slotsBySilo ??= await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());
             _laneSlots = slotsBySilo.Sum();
-            var windows = slotsBySilo.Select(n => new SemaphoreSlim(SiloLaneSlots.QueuedPerSlot * n)).ToArray();
-            var assignment = new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement);
-            await Task.WhenAll(lanes.Select(async slice =>
-            {
-                var window = windows[slice.Index % windows.Length];
-                await window.WaitAsync(_stop.Token);
-                try { await DriveLaneAsync(slice, assignment with { FirstSample = slice.First, Count = slice.Count, Labels = slice.LabelsOf(spec.Labels) }, spec.WindowSegments); }
-                finally { window.Release(); }
-            }));
+            await Lanes.DriveAllAsync(spec, new LaneAssignment(deployment.Id, spec.Options, 0, 0, [], spec.Placement), slotsBySilo, _stop.Token);
             _stop.Token.ThrowIfCancellationRequested();
             state.State.Finished = true;
-            await PersistAsync();
+            await _store.PersistAsync();
         }
         catch (Exception) when (_stop.IsCancellationRequested) { } // deactivating: see OnDeactivateAsync
         catch (Exception e)
@@ -128,5 +118,27 @@ public sealed partial class GenerationJobGrain(
             logger.LogError(e, "job {Job} failed", this.GetPrimaryKeyString());
             span?.SetStatus(ActivityStatusCode.Error, e.Message);
         }
+    }
+
+    /// <summary>Stops driving while the activation is still valid: a drive that went on would touch state Orleans has
+    /// invalidated and send lane calls from a silo that refuses them.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _stop.Cancel();
+        if (_running is { IsCompleted: false } running)
+        {
+            await running.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
+            logger.LogInformation("job {Job} stops here ({Reason}); it resumes where it is activated next", this.GetPrimaryKeyString(), reason.Description);
+        }
+        // A finished job whose client vanished before fetching its result is collected idle: its checkpoints go with it.
+        if (reason.ReasonCode == DeactivationReasonCode.ActivationIdle) await ForgetAsync();
+    }
+
+    public async Task ForgetAsync()
+    {
+        if (state.State.Spec is null || !state.State.Finished) return;
+        await LaneCalls.ForgetAllAsync(GrainFactory, this.GetPrimaryKeyString(), state.State.LaneDone.Length);
+        await _store.ClearAsync();
+        DeactivateOnIdle();
     }
 }

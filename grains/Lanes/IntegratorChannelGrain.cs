@@ -16,14 +16,14 @@ namespace MemristorGrid.Grains.Lanes;
 /// window, so a lane lost with its silo resumes where it was saved.
 /// </summary>
 [LanePlacement]
-public sealed partial class IntegratorChannelGrain(
+public sealed class IntegratorChannelGrain(
     [PersistentState("lane", Storage.Name)] IPersistentState<LaneCheckpoint> checkpoint,
     DeploymentCache deployments,
     SiloLaneSlots slots) : Grain, IIntegratorChannelGrain
 {
+    private readonly LaneCheckpoints _checkpoints = new(checkpoint);
+    private LaneRuntime? _runtime;
     private LaneDriver? _driver;
-    private Deployment? _deployment;
-    private GrainChipTransport? _transport;
     private LaneState? _lane;
     private LaneAssignment? _assignment;
     private readonly LaneWorkspace _workspace = new();
@@ -91,8 +91,9 @@ public sealed partial class IntegratorChannelGrain(
         span?.SetTag("lane", this.GetPrimaryKeyString());
         span?.SetTag("segments", $"{lane.Segment}..{target}");
         int before = lane.Segment;
-        _transport!.TraceNext(_deployment!.Steps.Length);
-        try { await driver.AdvanceAsync(lane, _transport, target - lane.Segment, _workspace); }
+        var (deployment, _, transport) = _runtime!;
+        transport.TraceNext(deployment.Steps.Length);
+        try { await driver.AdvanceAsync(lane, transport, target - lane.Segment, _workspace); }
         catch
         {
             // A window that failed half-way (a tile's silo died) has moved x part of a segment:
@@ -100,28 +101,45 @@ public sealed partial class IntegratorChannelGrain(
             _lane = null;
             throw;
         }
-        Instruments.LaneSegments.Add(lane.Segment - before, new KeyValuePair<string, object?>("deployment", _deployment.Id));
+        Instruments.LaneSegments.Add(lane.Segment - before, new KeyValuePair<string, object?>("deployment", deployment.Id));
         Instruments.LaneAnalogTime.Add((lane.Segment - before) * driver.SegmentLength * driver.TimeConstant);
         WireFormat.Save(lane, assignment, checkpoint.State);
-        await SaveCheckpointAsync();
+        if (await _checkpoints.SaveAsync() is { } further) _lane = WireFormat.Restore(further); // another activation got as far: resume from its
         SignalSaved();
-        if (driver.IsDone(lane)) JobCounters.LaneFinished(HardwareAccounting.Summarise(driver, _deployment.Profile, [lane]), _deployment.Id, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
+        if (driver.IsDone(lane)) JobCounters.LaneFinished(HardwareAccounting.Summarise(driver, deployment.Profile, [lane]), deployment.Id, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
     }
 
     private async Task EnsureLaneAsync(LaneAssignment assignment)
     {
         if (_lane is not null && _assignment!.SameAs(assignment)) return;
-        _deployment = await deployments.GetAsync(assignment.DeploymentId, GrainFactory);
-        JobCounters.Start(_deployment, GrainKeys.JobOfLane(this.GetPrimaryKeyString())); // a silo that joined mid-job
-        var labels = await LabelEncoderGrain.FetchAsync(GrainFactory, _deployment);
-        _driver = new LaneDriver(_deployment.Network, _deployment.Profile, _deployment.Plan, assignment.Options.ToEngine(), labels);
-        _transport = new GrainChipTransport(_deployment.Steps.Length, _deployment.Network.HiddenWidth,
-            Enumerable.Range(0, _deployment.Plan.ChipCount).Select(c => assignment.Placement == TilePlacementMode.Chips
-                ? (IChipGrain)GrainFactory.GetGrain<IPlacedChipGrain>(_deployment.ChipKey(c))
-                : GrainFactory.GetGrain<ILocalChipGrain>(_deployment.ChipKey(c))).ToArray());
+        _runtime = await LaneRuntime.CreateAsync(assignment, deployments, GrainFactory, this.GetPrimaryKeyString());
+        _driver = _runtime.Driver;
         _lane = checkpoint.State.Assignment is { } saved && saved.SameAs(assignment)
             ? WireFormat.Restore(checkpoint.State)
             : _driver.CreateLane(assignment.FirstSample, assignment.Count, assignment.Labels);
         _assignment = assignment;
     }
+
+    /// <summary>
+    /// Stops the drive while the activation is still valid: a lane waiting for a slot stops waiting, a
+    /// driving one stops after its current window (saved). A drive that went on past deactivation would
+    /// call chips and the store from an activation Orleans has invalidated, as the job grain's would (it
+    /// stops the same way). The lane's next call, on another activation, resumes from the checkpoint.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating.Cancel();
+        if (_driving is { IsCompleted: false } driving)
+            await driving.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
+    }
+
+    public async Task ForgetAsync()
+    {
+        await _checkpoints.ClearAsync();
+        DeactivateOnIdle();
+    }
+
+    public Task<LaneCheckpoint> GetCheckpointAsync() =>
+        checkpoint.State.Assignment is not null ? Task.FromResult(checkpoint.State)
+            : throw new InvalidOperationException($"lane {this.GetPrimaryKeyString()} has not run");
 }

@@ -23,6 +23,7 @@ public sealed class SweepCliTests
         Assert.True(r.ExitCode == 0, r.Err);
         Assert.Contains("4 cells (1 model(s) × 2 setting(s) × 2 chip(s)); 4 to run on the embedded silo (local placement)", r.Out);
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "sweep.json")))!;
+        ReportAssert.Provenance(dir, "sweep.json", new Dictionary<string, string> { ["hku.onnx"] = Models.Shipped("hku.onnx") }, 1, "rram-180nm", "sweep", "--labels", "H,U");
         var cells = json["cells"]!.AsArray();
         Assert.Equal(4, cells.Count);
         foreach (var c in cells)

@@ -4,10 +4,12 @@ using System.Runtime.Intrinsics;
 
 namespace MemristorGrid.Engine.Kernels;
 
-// The 256-bit blocks of Gemm: 4 samples × 16 outputs per block, the same accumulation order as the 512-bit ones.
-public static partial class Gemm
+/// <summary>The 256-bit blocks of <see cref="Gemm"/>: 4 samples × 16 outputs per block, the same accumulation order as the 512-bit ones.</summary>
+internal static class Gemm256
 {
-    private static void Multiply256(ref float x, int n, int ldx, ref float w, int k, int panels, int m, ref float y, int ldy)
+    private const int P = PackedMatrix.PanelWidth;
+
+    public static void Multiply(ref float x, int n, int ldx, ref float w, int k, int panels, int m, ref float y, int ldy)
     {
         for (int p = 0; p < panels; p++)
         {
@@ -48,7 +50,7 @@ public static partial class Gemm
         c10.StoreUnsafe(ref Unsafe.Add(ref o, stride)); c11.StoreUnsafe(ref Unsafe.Add(ref o, stride), 8);
         c20.StoreUnsafe(ref Unsafe.Add(ref o, 2 * stride)); c21.StoreUnsafe(ref Unsafe.Add(ref o, 2 * stride), 8);
         c30.StoreUnsafe(ref Unsafe.Add(ref o, 3 * stride)); c31.StoreUnsafe(ref Unsafe.Add(ref o, 3 * stride), 8);
-        if (!full) CopyColumns(partial, P, 4, ref y, ldy, cols);
+        if (!full) Gemm.CopyColumns(partial, P, 4, ref y, ldy, cols);
     }
 
     private static void Block1x16(ref float x, ref float panel, int k, ref float y, int cols)
@@ -64,6 +66,6 @@ public static partial class Gemm
         Span<float> partial = stackalloc float[full ? 0 : P];
         ref float o = ref full ? ref y : ref partial[0];
         c0.StoreUnsafe(ref o); c1.StoreUnsafe(ref o, 8);
-        if (!full) CopyColumns(partial, P, 1, ref y, 0, cols);
+        if (!full) Gemm.CopyColumns(partial, P, 1, ref y, 0, cols);
     }
 }

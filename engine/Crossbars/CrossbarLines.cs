@@ -1,14 +1,40 @@
 using System.Numerics.Tensors;
+using MemristorGrid.Engine.Profiles;
 
 namespace MemristorGrid.Engine.Crossbars;
 
-// The wires themselves: the drops a set of cell currents causes along them (L·i), and the exact
-// solve of every word line or every bit line for the other family's present state; and the bounds
-// the wires' coupling K puts on the series path.
-public sealed partial class CrossbarCircuit
+/// <summary>
+/// A crossbar's wires themselves: the drops a set of cell currents causes along them (L·i), the exact solve of every
+/// word line or every bit line for the other family's present state (Thomas pivots factored once), and the bounds the
+/// wires' coupling K puts on <see cref="CrossbarCircuit"/>'s series path.
+/// </summary>
+internal sealed class CrossbarLines
 {
+    private readonly double[] _g;                      // [rows × cols] siemens (the circuit's)
+    private readonly double[] _wordPivots, _bitPivots; // [rows × cols] inverse Thomas pivots along each word line / bit line
+    private readonly double _rDriver, _rWord, _rBit, _rTia, _gWord, _gBit;
+
+    public CrossbarLines(int rows, int cols, double[] conductance, WireParameters wires)
+    {
+        (Rows, Cols, _g) = (rows, cols, conductance);
+        (_rDriver, _rWord, _rBit, _rTia) = (wires.DriverOhms, wires.WordLineOhmsPerCell, wires.BitLineOhmsPerCell, wires.TiaInputOhms);
+        _gWord = _rWord > 0 ? 1 / _rWord : 0;
+        _gBit = _rBit > 0 ? 1 / _rBit : 0;
+        _wordPivots = new double[rows * cols];
+        _bitPivots = new double[rows * cols];
+        if (HasWordLines) FactorWordLines();
+        if (HasBitLines) FactorBitLines();
+    }
+
+    public int Rows { get; }
+    public int Cols { get; }
+    public bool HasWordLines => _rWord > 0;
+    public bool HasBitLines => _rBit > 0;
+
+    private ReadOnlySpan<double> Row(double[] values, int r) => values.AsSpan(r * Cols, Cols);
+
     /// <summary>Word-line drops and bit-line rises that cell currents <paramref name="cellCurrents"/> cause (L·i); may alias <paramref name="drops"/>.</summary>
-    internal void WireDrops(ReadOnlySpan<double> cellCurrents, Span<double> drops, Span<double> rises, Span<double> column)
+    public void WireDrops(ReadOnlySpan<double> cellCurrents, Span<double> drops, Span<double> rises, Span<double> column)
     {
         int rows = Rows, cols = Cols;
         // Bit lines first, while cellCurrents is intact: prefix sums down each column (current below row r) …
@@ -58,7 +84,7 @@ public sealed partial class CrossbarCircuit
         }
     }
 
-    private void SolveWordLines(ReadOnlySpan<double> volts, ReadOnlySpan<double> rises, Span<double> drops)
+    public void SolveWordLines(ReadOnlySpan<double> volts, ReadOnlySpan<double> rises, Span<double> drops)
     {
         for (int r = 0; r < Rows; r++)
         {
@@ -84,7 +110,7 @@ public sealed partial class CrossbarCircuit
             }
     }
 
-    private void SolveBitLines(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, Span<double> rises, Span<double> scratch)
+    public void SolveBitLines(ReadOnlySpan<double> volts, ReadOnlySpan<double> drops, Span<double> rises, Span<double> scratch)
     {
         int cols = Cols;
         for (int r = 0; r < Rows; r++)
@@ -102,9 +128,10 @@ public sealed partial class CrossbarCircuit
         }
     }
 
-    private double[] ComputeSeriesErrorBounds()
+    /// <summary>The series path's error bound at each order 1…<paramref name="maxOrder"/> (the coupling's powers K^k·G).</summary>
+    public double[] SeriesErrorBounds(int maxOrder)
     {
-        var bounds = new double[MaxSeriesOrder];
+        var bounds = new double[maxOrder];
         int n = Rows * Cols;
         double gMax = 0;
         foreach (double g in _g) gMax = Math.Max(gMax, g);
@@ -113,7 +140,7 @@ public sealed partial class CrossbarCircuit
         var drops = new double[n];
         var rises = new double[n];
         var column = new double[2 * Cols];
-        for (int power = 1; power <= MaxSeriesOrder + 1; power++) // x ← K·x: K^power·G
+        for (int power = 1; power <= maxOrder + 1; power++) // x ← K·x: K^power·G
         {
             WireDrops(x, drops, rises, column);
             for (int i = 0; i < n; i++) x[i] = _g[i] * (drops[i] + rises[i]);

@@ -1,0 +1,33 @@
+using MemristorGrid.GrainInterfaces;
+using Orleans.Storage;
+
+namespace MemristorGrid.Grains.Lanes;
+
+/// <summary>A lane's checkpoint in the store: written after every window, merged when another activation wrote first.</summary>
+internal sealed class LaneCheckpoints(IPersistentState<LaneCheckpoint> state)
+{
+    public LaneCheckpoint State => state.State;
+
+    /// <summary>
+    /// Writes the checkpoint. Refused because another activation wrote since (this lane's old silo saved its last
+    /// window while it was leaving), it rereads: a stored checkpoint as far or further along is the same run's (lanes
+    /// are deterministic), so it is kept and returned for the lane to resume from; an older one is overwritten; none at
+    /// all means the store lost the lane (Redis restarted empty), which is reported.
+    /// </summary>
+    public async Task<LaneCheckpoint?> SaveAsync()
+    {
+        try { await state.WriteStateAsync(); }
+        catch (InconsistentStateException)
+        {
+            var mine = state.State;
+            await state.ReadStateAsync();
+            if (state.State.Assignment is null) { state.State = mine; throw; }
+            if (state.State.Segment >= mine.Segment) return state.State;
+            state.State = mine;
+            await state.WriteStateAsync();
+        }
+        return null;
+    }
+
+    public Task ClearAsync() => state.ClearStateAsync();
+}
