@@ -85,7 +85,7 @@ public static class RunMarkdown
         sb.AppendLine();
     }
 
-    private static void Programming(StringBuilder sb, ProgrammingSection p)
+    private static void Programming(StringBuilder sb, Engine.Crossbars.ProgrammingSection p)
     {
         sb.AppendLine("| programming the chip (once per deployment, before drift) | value |\n|---|---|");
         if (p.Method == "write-verify")

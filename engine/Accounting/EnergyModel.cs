@@ -14,6 +14,9 @@ namespace MemristorGrid.Engine.Accounting;
 /// </summary>
 public sealed class EnergyModel(HardwareProfile profile, double generationSeconds, int passes, int controllerUpdates, long samples)
 {
+    // What one conversion costs, from each converter's energy model (chosen by the profile).
+    private readonly double _adcJoules = profile.Adc.JoulesPerConversion(), _dacJoules = profile.Dac.JoulesPerConversion(profile.Adc.SampleRateHz);
+
     /// <summary>Conversions of one digitised signal per sample.</summary>
     public double ConversionsPerSignal => generationSeconds * profile.Adc.SampleRateHz * passes;
 
@@ -28,7 +31,7 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
     public double Tia(TilePlan tile) => tile.ColCount * profile.TiaPowerWatts * generationSeconds * passes * samples;
 
     public double TileConverters(TilePlan tile) =>
-        TileAdcConversions(tile) * profile.Adc.EnergyPerConversionJoules + TileDacConversions(tile) * profile.Dac.EnergyPerConversionJoules;
+        TileAdcConversions(tile) * _adcJoules + TileDacConversions(tile) * _dacJoules;
 
     /// <summary>The bits of the tile's linked inputs and digitised outputs.</summary>
     public double TileLink(TilePlan tile) => (tile.LinkedRowCount + DigitisedOutputs(tile)) * LinkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules;
@@ -59,10 +62,10 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
 
     /// <summary>A link carrying <paramref name="signals"/> digitised signals: its bits and the sending ADCs.</summary>
     public double LinkEnergy(int signals) =>
-        signals * (LinkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules + ConversionsPerSignal * samples * profile.Adc.EnergyPerConversionJoules);
+        signals * (LinkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules + ConversionsPerSignal * samples * _adcJoules);
 
     /// <summary>Scores that reach their integrator over a link: the sending ADCs and the bits.</summary>
-    public double IntegratorLinks(int crossings) => crossings * (ConversionsPerSignal * samples * profile.Adc.EnergyPerConversionJoules
+    public double IntegratorLinks(int crossings) => crossings * (ConversionsPerSignal * samples * _adcJoules
         + LinkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules);
 
     public double ActivationCircuits(int hiddenLayers, int width) => hiddenLayers * width * profile.ActivationPowerWatts * generationSeconds * passes * samples;
@@ -82,7 +85,7 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
     /// <summary>Loading each sample's initial condition: one DAC update per integrator channel.</summary>
     public double InitialConditionDacs(int dim) => (double)dim * profile.Controller.DacEnergyPerUpdateJoules * samples;
 
-    public double ReadoutAdc(int dim) => (double)dim * profile.Adc.EnergyPerConversionJoules * samples;
+    public double ReadoutAdc(int dim) => (double)dim * _adcJoules * samples;
 
     private static int DigitisedOutputs(TilePlan tile) => tile.DigitisedOutputs ? tile.ColCount : 0;
 }

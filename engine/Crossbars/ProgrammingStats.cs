@@ -50,6 +50,28 @@ public sealed class ProgrammingStats
         SumSquaredErrorSiemens2 += other.SumSquaredErrorSiemens2;
     }
 
+    /// <summary>What report.json's <c>program</c> section says: these figures, with the verify-only ones null for a single write.</summary>
+    public ProgrammingSection Section(HardwareProfile profile)
+    {
+        var wv = profile.Device.WriteVerify;
+        double window = (profile.Device.GMaxMicrosiemens - profile.Device.GMinMicrosiemens) * 1e-6;
+        return new ProgrammingSection
+        {
+            Method = wv is null ? "single-write" : "write-verify",
+            Devices = Devices,
+            Pulses = Pulses,
+            MeanPulsesPerDevice = MeanPulses,
+            MaxPulsesOnOneDevice = MaxPulsesOnOneDevice,
+            VerifiedDevices = wv is null ? null : Verified,
+            NotVerifiedDevices = wv is null ? null : NotVerified,
+            ToleranceMicrosiemens = wv?.ToleranceMicrosiemens,
+            RmsErrorMicrosiemens = RmsErrorSiemens * 1e6,
+            RmsErrorFractionOfWindow = RmsErrorSiemens / window,
+            CellEnergyJoules = wv is null ? null : EnergyJoules,
+            SerialSeconds = wv is null ? null : SerialSeconds,
+        };
+    }
+
     /// <summary>Programs every tile of the network's deployment under <paramref name="chipSeed"/> and adds up what it took.
     /// Programming is a pure function of (weights, profile, chip seed, tile), so these are the run's own tiles.</summary>
     public static ProgrammingStats ForDeployment(ScoreNetwork network, HardwareProfile profile, ulong chipSeed)
@@ -59,4 +81,23 @@ public sealed class ProgrammingStats
             total.Add(ConductanceMapping.Program(tile, network, profile, chipSeed).Programming);
         return total;
     }
+}
+
+/// <summary>report.json's <c>program</c> section: what programming the score network's tiles took and left (the analog
+/// decoder's tiles are not in it). Its keys are snake_case of these names (<see cref="Runs.RunReport"/>).</summary>
+public sealed record ProgrammingSection
+{
+    /// <summary>write-verify or single-write.</summary>
+    public required string Method { get; init; }
+    public required long Devices { get; init; }
+    public required long Pulses { get; init; }
+    public required double MeanPulsesPerDevice { get; init; }
+    public required int MaxPulsesOnOneDevice { get; init; }
+    public required long? VerifiedDevices { get; init; }
+    public required long? NotVerifiedDevices { get; init; }
+    public required double? ToleranceMicrosiemens { get; init; }
+    public required double RmsErrorMicrosiemens { get; init; }
+    public required double RmsErrorFractionOfWindow { get; init; }
+    public required double? CellEnergyJoules { get; init; }
+    public required double? SerialSeconds { get; init; }
 }

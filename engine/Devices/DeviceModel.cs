@@ -1,6 +1,6 @@
-using MemristorGrid.Engine.Randomness;
-
+using MemristorGrid.Engine.Devices.ProgrammingNoise;
 using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
 
 namespace MemristorGrid.Engine.Devices;
 
@@ -12,6 +12,8 @@ namespace MemristorGrid.Engine.Devices;
 /// </summary>
 public sealed class DeviceModel(DeviceParameters p)
 {
+    private readonly IProgrammingNoise _writeNoise = ProgrammingNoiseModels.For(p.ProgrammingNoise);
+
     public double GMin { get; } = p.GMinMicrosiemens * 1e-6;
     public double GMax { get; } = p.GMaxMicrosiemens * 1e-6;
     public double Window => GMax - GMin;
@@ -48,25 +50,7 @@ public sealed class DeviceModel(DeviceParameters p)
     }
 
     /// <summary>One write of level <paramref name="g"/> with the device's write noise, from a standard normal and a uniform draw.</summary>
-    private double WriteNoise(double g, double gaussian, double uniform)
-    {
-        var pn = p.ProgrammingNoise;
-        switch (pn.Model)
-        {
-            case ProgrammingNoiseModel.TruncatedMultiplicative when pn.Sigma > 0:
-                {
-                    double eps = pn.Sigma * gaussian;
-                    if (Math.Abs(eps) >= pn.Truncation) eps = pn.Truncation * (2 * uniform - 1);
-                    return g * (1 + eps);
-                }
-            case ProgrammingNoiseModel.GaussianProportional when pn.Sigma > 0:
-                return g * (1 + pn.Sigma * gaussian);
-            case ProgrammingNoiseModel.RramFit:
-                return g + Math.Max(0, pn.FitInterceptMicrosiemens * 1e-6 + pn.FitSlope * g) * gaussian;
-            default:
-                return g;
-        }
-    }
+    private double WriteNoise(double g, double gaussian, double uniform) => _writeNoise.Write(g, gaussian, uniform);
 
     /// <summary>What programming one device cost and left: its conductance, pulses, whether it verified, energy and time.</summary>
     public readonly record struct WriteOutcome(double Conductance, int Pulses, bool Verified, double EnergyJoules, double Seconds);

@@ -39,7 +39,7 @@ public sealed record SweepAxis(string Name, IReadOnlyList<string> Values, Func<H
         {
             ProgrammingNoise = sigma == 0
                 ? new ProgrammingNoiseParameters()
-                : new ProgrammingNoiseParameters { Model = ProgrammingNoiseModel.TruncatedMultiplicative, Sigma = sigma, Truncation = 2 * sigma },
+                : new ProgrammingNoiseParameters { Model = Devices.ProgrammingNoise.TruncatedMultiplicativeNoise.Name, Sigma = sigma, Truncation = 2 * sigma },
         },
     };
 

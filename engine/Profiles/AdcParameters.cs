@@ -9,6 +9,13 @@ public sealed record AdcParameters
     public int Bits { get; init; }
     public double FullScaleVolts { get; init; } = 1.0;
     public double EnergyPerConversionJoules { get; init; }
+
+    /// <summary>How a conversion's energy is found (<see cref="Circuits.ConverterEnergy.ConverterEnergyModels"/>); null = the stated figure.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? EnergyModel { get; init; }
+
+    /// <summary>Joules of one conversion under <see cref="EnergyModel"/>.</summary>
+    public double JoulesPerConversion() => Circuits.ConverterEnergy.ConverterEnergyModels.JoulesPerConversion(EnergyModel, new("adc", Bits, SampleRateHz, EnergyPerConversionJoules));
     public double ConversionSeconds { get; init; }
 
     /// <summary>Rate at which a digitised signal is re-sampled while the loop runs.</summary>
@@ -22,6 +29,7 @@ public sealed record AdcParameters
     {
         foreach (var p in Quantizer("adc", Bits, FullScaleVolts)) yield return p;
         if (!NonNegative(EnergyPerConversionJoules)) yield return "adc.energy_per_conversion_joules must be ≥ 0";
+        if (Circuits.ConverterEnergy.ConverterEnergyModels.Unknown("adc", EnergyModel) is { } unknown) yield return unknown;
         if (!NonNegative(ConversionSeconds)) yield return "adc.conversion_seconds must be ≥ 0";
         if (!Positive(SampleRateHz)) yield return "adc.sample_rate_hz must be > 0";
     }

@@ -2,11 +2,10 @@ using static MemristorGrid.Engine.Profiles.ProfileChecks;
 
 namespace MemristorGrid.Engine.Profiles;
 
-public enum ProgrammingNoiseModel { None, TruncatedMultiplicative, GaussianProportional, RramFit }
-
 public sealed record ProgrammingNoiseParameters
 {
-    public ProgrammingNoiseModel Model { get; init; } = ProgrammingNoiseModel.None;
+    /// <summary>The write-noise model by name (<see cref="Devices.ProgrammingNoise.ProgrammingNoiseModels"/>: one class each).</summary>
+    public string Model { get; init; } = "none";
 
     /// <summary>Relative σ for the multiplicative and proportional models: G·(1 + ε), ε ~ N(0, σ²).</summary>
     public double Sigma { get; init; }
@@ -22,8 +21,9 @@ public sealed record ProgrammingNoiseParameters
     {
         if (!NonNegative(Sigma)) yield return "device.programming_noise.sigma must be ≥ 0";
         if (!NonNegative(Truncation)) yield return "device.programming_noise.truncation must be ≥ 0";
-        if (Model == ProgrammingNoiseModel.TruncatedMultiplicative && Sigma > 0 && !(Truncation > 0))
-            yield return "device.programming_noise.truncation must be > 0 for the truncated-multiplicative model";
+        if (Devices.ProgrammingNoise.ProgrammingNoiseModels.Unknown(Model) is { } unknown) yield return unknown;
+        else
+            foreach (var problem in Devices.ProgrammingNoise.ProgrammingNoiseModels.For(this).Problems()) yield return problem;
         if (!NonNegative(FitInterceptMicrosiemens)) yield return "device.programming_noise.fit_intercept_microsiemens must be ≥ 0";
         if (!double.IsFinite(FitSlope)) yield return "device.programming_noise.fit_slope must be finite";
     }

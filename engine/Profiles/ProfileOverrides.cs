@@ -10,9 +10,18 @@ namespace MemristorGrid.Engine.Profiles;
 /// </summary>
 public static class ProfileOverrides
 {
+    /// <summary>Keys a profile file may leave out and its JSON omits while unset (so profiles that do not use them
+    /// keep their bytes and hashes): the converters' energy models.</summary>
+    private static readonly string[] OmittedWhenUnset = ["adc.energy_model", "dac.energy_model"];
+
     public static HardwareProfile With(this HardwareProfile profile, string key, string value)
     {
         var root = JsonNode.Parse(profile.ToJson())!.AsObject();
+        foreach (var optional in OmittedWhenUnset)
+        {
+            var (group, name) = (optional[..optional.IndexOf('.')], optional[(optional.IndexOf('.') + 1)..]);
+            if (root[group] is JsonObject o && !o.ContainsKey(name)) o[name] = null;
+        }
         string[] path = key.Split('.');
         JsonObject parent = root;
         for (int i = 0; i < path.Length - 1; i++)
@@ -25,7 +34,7 @@ public static class ProfileOverrides
     }
 
     /// <summary>Every settable key of a profile (leaf paths), for help and error messages.</summary>
-    public static IEnumerable<string> Keys(HardwareProfile profile) => Leaves(JsonNode.Parse(profile.ToJson())!.AsObject(), "");
+    public static IEnumerable<string> Keys(HardwareProfile profile) => Leaves(JsonNode.Parse(profile.ToJson())!.AsObject(), "").Union(OmittedWhenUnset);
 
     private static IEnumerable<string> Leaves(JsonObject node, string prefix)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Crossbars;
 
 namespace MemristorGrid.Engine.Runs;
 
@@ -116,24 +117,6 @@ public sealed record LinkEntry(int FromChip, int ToChip, int Signals, double Bit
 /// <summary>One layer's roll-up (see <see cref="LayerRollup"/>).</summary>
 public sealed record LayerEntry(int Layer, int Tiles, int Chips, long UsedDevices, long TileDevices, double Utilisation, long Mvms, double Ops,
     double TileEnergyJoules, double OpsPerJoule);
-
-/// <summary>What programming the score network's tiles took and left (the analog decoder's tiles are not in it).</summary>
-public sealed record ProgrammingSection
-{
-    /// <summary>write-verify or single-write.</summary>
-    public required string Method { get; init; }
-    public required long Devices { get; init; }
-    public required long Pulses { get; init; }
-    public required double MeanPulsesPerDevice { get; init; }
-    public required int MaxPulsesOnOneDevice { get; init; }
-    public required long? VerifiedDevices { get; init; }
-    public required long? NotVerifiedDevices { get; init; }
-    public required double? ToleranceMicrosiemens { get; init; }
-    public required double RmsErrorMicrosiemens { get; init; }
-    public required double RmsErrorFractionOfWindow { get; init; }
-    public required double? CellEnergyJoules { get; init; }
-    public required double? SerialSeconds { get; init; }
-}
 
 /// <summary>A latent run's decoded images: pooled and per class.</summary>
 public sealed record ImagesSection(string Decoder, string Metric, int FeatureWidth, ImageQualityEntry Pooled, IReadOnlyDictionary<string, ImageQualityEntry> PerClass)

@@ -73,7 +73,8 @@ public static class RunReportBuilder
             EnergyBasis = Basis(r, result),
             EnergyTotalJoules = result.TotalEnergyJoules,
             Tiles = result.Tiles,
-            Program = Programming(r),
+            // The same pure function the tiles ran with: the score network's tiles under the run's chip seed.
+            Program = ProgrammingStats.ForDeployment(r.Network, r.Profile, r.Options.ProgramSeed).Section(r.Profile),
             Layers = layers.Select(l => new LayerEntry(l.Layer, l.Tiles, l.Chips, l.UsedDevices, l.TileDevices, l.Utilisation, l.Mvms, l.Ops, l.TileJoules, l.OpsPerJoule)).ToList(),
             ArrayUtilisation = layers.Sum(l => (double)l.UsedDevices) / layers.Sum(l => (double)l.TileDevices),
             OpsPerJoule = layers.Sum(l => l.Ops) / Math.Max(result.TotalEnergyJoules, double.Epsilon),
@@ -112,30 +113,6 @@ public static class RunReportBuilder
         var sources = r.Profile.EnergySources;
         double total = result.TotalEnergyJoules, sourced = result.Energy.Components.Where(c => sources.ContainsKey(c.Key)).Sum(c => c.Joules);
         return new EnergyBasis(total > 0 ? sourced / total : 0, total > 0 ? 1 - sourced / total : 0, sources);
-    }
-
-    /// <summary>What programming the score network's tiles under the run's chip seed took and left (the same pure
-    /// function the tiles ran with).</summary>
-    private static ProgrammingSection Programming(RunRequest r)
-    {
-        var stats = ProgrammingStats.ForDeployment(r.Network, r.Profile, r.Options.ProgramSeed);
-        var wv = r.Profile.Device.WriteVerify;
-        double window = (r.Profile.Device.GMaxMicrosiemens - r.Profile.Device.GMinMicrosiemens) * 1e-6;
-        return new ProgrammingSection
-        {
-            Method = wv is null ? "single-write" : "write-verify",
-            Devices = stats.Devices,
-            Pulses = stats.Pulses,
-            MeanPulsesPerDevice = stats.MeanPulses,
-            MaxPulsesOnOneDevice = stats.MaxPulsesOnOneDevice,
-            VerifiedDevices = wv is null ? null : stats.Verified,
-            NotVerifiedDevices = wv is null ? null : stats.NotVerified,
-            ToleranceMicrosiemens = wv?.ToleranceMicrosiemens,
-            RmsErrorMicrosiemens = stats.RmsErrorSiemens * 1e6,
-            RmsErrorFractionOfWindow = stats.RmsErrorSiemens / window,
-            CellEnergyJoules = wv is null ? null : stats.EnergyJoules,
-            SerialSeconds = wv is null ? null : stats.SerialSeconds,
-        };
     }
 
     public static ImagesSection Images(DecodedImages decoded)

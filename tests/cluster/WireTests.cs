@@ -123,11 +123,15 @@ public class WireTests
         Assert.Equal(checkpoint.X, store.Deserialize<LaneCheckpoint>(json)!.X);
     }
 
-    [Fact]
-    public void A_finished_result_crosses_the_wire_unchanged()
+    public static TheoryData<string> Presets => [.. Engine.Profiles.HardwareProfile.Presets];
+
+    [Theory]
+    [MemberData(nameof(Presets))]
+    public void A_finished_result_crosses_the_wire_unchanged_on_every_preset(string preset)
     {
         var (net, _) = Repo.Model("gmm16.onnx");
-        var result = ReferenceSimulator.Run(net, Repo.Profile("rram-180nm") with { Adc = Repo.Profile("rram-180nm").Adc with { Bits = 6 } },
+        var profile = Repo.Profile(preset);
+        var result = ReferenceSimulator.Run(net, profile with { Adc = profile.Adc with { Bits = 6 }, Mapping = profile.Mapping with { TilesPerChip = 1 } },
             new AnalogRunOptions { Kind = SamplerKind.Sde, Substeps = 1, Seed = 5, LaneSize = 3 }, 6, []);
         var back = Travel(result.ToWire()).ToEngine();
         Assert.Equal(result.Samples, back.Samples);

@@ -157,7 +157,7 @@ public class HardwareTests
             GMinMicrosiemens = 0,
             GMaxMicrosiemens = 100,
             Levels = 5,
-            ProgrammingNoise = new ProgrammingNoiseParameters { Model = ProgrammingNoiseModel.TruncatedMultiplicative, Sigma = 0.1, Truncation = 0.2 },
+            ProgrammingNoise = new ProgrammingNoiseParameters { Model = "truncated-multiplicative", Sigma = 0.1, Truncation = 0.2 },
         };
         var device = new DeviceModel(p);
         Assert.Equal(25e-6, device.NearestLevel(31e-6), 15);

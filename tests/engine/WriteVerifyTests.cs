@@ -12,7 +12,7 @@ public class WriteVerifyTests
         GMinMicrosiemens = 1,
         GMaxMicrosiemens = 40,
         Levels = null,
-        ProgrammingNoise = new ProgrammingNoiseParameters { Model = sigma > 0 ? ProgrammingNoiseModel.TruncatedMultiplicative : ProgrammingNoiseModel.None, Sigma = sigma, Truncation = 2 * sigma },
+        ProgrammingNoise = new ProgrammingNoiseParameters { Model = sigma > 0 ? "truncated-multiplicative" : "none", Sigma = sigma, Truncation = 2 * sigma },
         ReadNoiseSigma = readNoise,
         StuckAtGminRate = stuck,
         WriteVerify = wv,
