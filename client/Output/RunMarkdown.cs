@@ -93,6 +93,7 @@ public static class RunMarkdown
             sb.AppendLine(Inv, $"| method | write-verify, ±{p.ToleranceMicrosiemens:G3} µS |");
             sb.AppendLine(Inv, $"| devices verified / not verified | {p.VerifiedDevices} / {p.NotVerifiedDevices} of {p.Devices} |");
             sb.AppendLine(Inv, $"| pulses: mean / most on one device | {p.MeanPulsesPerDevice:F2} / {p.MaxPulsesOnOneDevice} |");
+            sb.AppendLine(Inv, $"| devices that needed more than one pulse | {p.DevicesWithMoreThanOnePulse} |");
             sb.AppendLine(Inv, $"| cell energy of the pulses and verify reads | {Units.Energy(p.CellEnergyJoules ?? 0)} |");
             sb.AppendLine(Inv, $"| time, one device after another | {Units.Time(p.SerialSeconds ?? 0)} |");
         }

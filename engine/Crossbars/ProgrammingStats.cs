@@ -17,6 +17,9 @@ public sealed class ProgrammingStats
     public long Pulses { get; private set; }
     public long Verified { get; private set; }
     public int MaxPulsesOnOneDevice { get; private set; }
+
+    /// <summary>Devices whose first pulse did not verify (write-verify needed another).</summary>
+    public long RepulsedDevices { get; private set; }
     public double EnergyJoules { get; private set; }
 
     /// <summary>Seconds if every device is programmed one after another (as the NeuRRAM code does).</summary>
@@ -33,6 +36,7 @@ public sealed class ProgrammingStats
         Pulses += outcome.Pulses;
         if (outcome.Verified) Verified++;
         MaxPulsesOnOneDevice = Math.Max(MaxPulsesOnOneDevice, outcome.Pulses);
+        if (outcome.Pulses > 1) RepulsedDevices++;
         EnergyJoules += outcome.EnergyJoules;
         SerialSeconds += outcome.Seconds;
         double error = outcome.Conductance - target;
@@ -45,6 +49,7 @@ public sealed class ProgrammingStats
         Pulses += other.Pulses;
         Verified += other.Verified;
         MaxPulsesOnOneDevice = Math.Max(MaxPulsesOnOneDevice, other.MaxPulsesOnOneDevice);
+        RepulsedDevices += other.RepulsedDevices;
         EnergyJoules += other.EnergyJoules;
         SerialSeconds += other.SerialSeconds;
         SumSquaredErrorSiemens2 += other.SumSquaredErrorSiemens2;
@@ -64,6 +69,7 @@ public sealed class ProgrammingStats
             MaxPulsesOnOneDevice = MaxPulsesOnOneDevice,
             VerifiedDevices = wv is null ? null : Verified,
             NotVerifiedDevices = wv is null ? null : NotVerified,
+            DevicesWithMoreThanOnePulse = wv is null ? null : RepulsedDevices,
             ToleranceMicrosiemens = wv?.ToleranceMicrosiemens,
             RmsErrorMicrosiemens = RmsErrorSiemens * 1e6,
             RmsErrorFractionOfWindow = RmsErrorSiemens / window,
@@ -95,6 +101,9 @@ public sealed record ProgrammingSection
     public required int MaxPulsesOnOneDevice { get; init; }
     public required long? VerifiedDevices { get; init; }
     public required long? NotVerifiedDevices { get; init; }
+
+    /// <summary>Write-verify: devices whose first pulse did not verify.</summary>
+    public long? DevicesWithMoreThanOnePulse { get; init; }
     public required double? ToleranceMicrosiemens { get; init; }
     public required double RmsErrorMicrosiemens { get; init; }
     public required double RmsErrorFractionOfWindow { get; init; }

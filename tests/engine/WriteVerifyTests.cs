@@ -109,6 +109,10 @@ public class WriteVerifyTests
         var profile = HardwareProfile.Resolve("rram-180nm");
         Assert.NotNull(profile.Device.WriteVerify);
         var stats = ProgrammingStats.ForDeployment(TestNetworks.Inference(), profile, chipSeed: 1);
+        var section = stats.Section(profile);
+        Assert.InRange(section.DevicesWithMoreThanOnePulse!.Value, 1, stats.Devices);
+        Assert.True(stats.Pulses - stats.Devices >= section.DevicesWithMoreThanOnePulse, "each such device took at least one extra pulse");
+        Assert.Null(stats.Section(profile with { Device = profile.Device with { WriteVerify = null } }).DevicesWithMoreThanOnePulse);
         Assert.Equal(2 * (3 * 14 + 15 * 14 + 15 * 2), stats.Devices); // augmented [W | b] of 2→14→14→2, a pair per weight
         Assert.True(stats.Verified >= stats.Devices - 2, $"{stats.NotVerified} devices did not verify");
         Assert.True(stats.MeanPulses >= 1);
