@@ -8,14 +8,18 @@ namespace MemristorGrid.Grains.Wire;
 
 /// <summary>
 /// The engine's records ↔ their wire and storage forms, exactly (numbers as byte buffers, every field by
-/// name). The one place that knows both sides: grain-interfaces depends on no engine type.
+/// name). The one place that knows both sides: grain-interfaces depends on no engine type. Every field is
+/// passed by name — a wire record's positional fields are many and of one type, so an argument in the wrong
+/// place would still compile — and <c>tests/cluster/WireTests.cs</c> checks that each engine field has its
+/// same-named wire field (docs/architecture.md, "The wire": why the mirrors stay).
 /// </summary>
 public static class WireFormat
 {
     public static RunSettings ToWire(this AnalogRunOptions o) => new(
-        o.Kind == SamplerKind.Sde ? RunSampler.Sde : RunSampler.Ode, o.StartTime, o.EndTime, o.ScheduleScale, o.GuidanceWeight,
-        o.Seed, o.ProgramSeed, o.LaneSize, o.RelativeTolerance, o.AbsoluteTolerance,
-        o.SdeScheme == SdeScheme.Sra1 ? RunSdeScheme.Sra1 : RunSdeScheme.EulerMaruyama, o.Substeps, o.ContinuousSegments);
+        Sampler: o.Kind == SamplerKind.Sde ? RunSampler.Sde : RunSampler.Ode, StartTime: o.StartTime, EndTime: o.EndTime, ScheduleScale: o.ScheduleScale,
+        GuidanceWeight: o.GuidanceWeight, Seed: o.Seed, ProgramSeed: o.ProgramSeed, LaneSize: o.LaneSize, RelativeTolerance: o.RelativeTolerance,
+        AbsoluteTolerance: o.AbsoluteTolerance, SdeScheme: o.SdeScheme == SdeScheme.Sra1 ? RunSdeScheme.Sra1 : RunSdeScheme.EulerMaruyama,
+        Substeps: o.Substeps, ContinuousSegments: o.ContinuousSegments);
 
     public static AnalogRunOptions ToEngine(this RunSettings s) => new()
     {
@@ -35,8 +39,9 @@ public static class WireFormat
     };
 
     public static CountersData ToWire(this LaneCounters c) => new(
-        c.NetworkEvaluations, c.AcceptedSteps, c.RejectedSteps, c.InputOverflows, c.SaturatedOutputs, c.EmbeddingOverflows, c.EmbeddingValues, c.IntegratorClips,
-        c.SampleEvaluations, c.ScoreAdcOverflows, c.TileAdcOverflows);
+        NetworkEvaluations: c.NetworkEvaluations, AcceptedSteps: c.AcceptedSteps, RejectedSteps: c.RejectedSteps, InputOverflows: c.InputOverflows,
+        SaturatedOutputs: c.SaturatedOutputs, EmbeddingOverflows: c.EmbeddingOverflows, EmbeddingValues: c.EmbeddingValues, IntegratorClips: c.IntegratorClips,
+        SampleEvaluations: c.SampleEvaluations, ScoreAdcOverflows: c.ScoreAdcOverflows, TileAdcOverflows: c.TileAdcOverflows);
 
     public static LaneCounters ToEngine(this CountersData c) => new()
     {
@@ -88,25 +93,36 @@ public static class WireFormat
         };
     }
 
+    public static TileCost ToWire(this TileReport t) => new(Id: t.Id, Layer: t.Layer, Chip: t.Chip, EnergyJoules: t.EnergyJoules,
+        CellEnergyJoules: t.CellEnergyJoules, TiaEnergyJoules: t.TiaEnergyJoules, ConverterEnergyJoules: t.ConverterEnergyJoules,
+        LinkEnergyJoules: t.LinkEnergyJoules, MvmCount: t.MvmCount, AdcConversions: t.AdcConversions, SimulatedLatencySeconds: t.SimulatedLatencySeconds);
+
+    public static TileReport ToEngine(this TileCost t) => new(Id: t.Id, Layer: t.Layer, Chip: t.Chip, EnergyJoules: t.EnergyJoules,
+        CellEnergyJoules: t.CellEnergyJoules, TiaEnergyJoules: t.TiaEnergyJoules, ConverterEnergyJoules: t.ConverterEnergyJoules,
+        LinkEnergyJoules: t.LinkEnergyJoules, MvmCount: t.MvmCount, AdcConversions: t.AdcConversions, SimulatedLatencySeconds: t.SimulatedLatencySeconds);
+
+    public static EnergyData ToWire(this EnergyBreakdown e) => new(CrossbarCells: e.CrossbarCells, Tia: e.Tia, TileConverters: e.TileConverters,
+        Interconnect: e.Interconnect, ActivationCircuits: e.ActivationCircuits, EmbeddingDacs: e.EmbeddingDacs, CoefficientDacs: e.CoefficientDacs,
+        NoiseDacs: e.NoiseDacs, Integrators: e.Integrators, Controller: e.Controller, ReadoutAdc: e.ReadoutAdc, InitialConditionDacs: e.InitialConditionDacs);
+
+    public static EnergyBreakdown ToEngine(this EnergyData e) => new(CrossbarCells: e.CrossbarCells, Tia: e.Tia, TileConverters: e.TileConverters,
+        Interconnect: e.Interconnect, ActivationCircuits: e.ActivationCircuits, EmbeddingDacs: e.EmbeddingDacs, CoefficientDacs: e.CoefficientDacs,
+        NoiseDacs: e.NoiseDacs, Integrators: e.Integrators, Controller: e.Controller, ReadoutAdc: e.ReadoutAdc, InitialConditionDacs: e.InitialConditionDacs);
+
     public static RunSummary ToWire(this AnalogRunResult r) => new(
-        Bytes<float>(r.Samples), r.Labels, r.Dim,
-        r.Tiles.Select(t => new TileCost(t.Id, t.Layer, t.Chip, t.EnergyJoules, t.CellEnergyJoules, t.TiaEnergyJoules, t.ConverterEnergyJoules,
-            t.LinkEnergyJoules, t.MvmCount, t.AdcConversions, t.SimulatedLatencySeconds)).ToArray(),
-        new EnergyData(r.Energy.CrossbarCells, r.Energy.Tia, r.Energy.TileConverters, r.Energy.Interconnect, r.Energy.ActivationCircuits,
-            r.Energy.EmbeddingDacs, r.Energy.CoefficientDacs, r.Energy.NoiseDacs, r.Energy.Integrators, r.Energy.Controller, r.Energy.ReadoutAdc, r.Energy.InitialConditionDacs),
-        r.Links.Select(l => new LinkCost(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToArray(),
-        r.TimePerSampleSeconds, r.GenerationSeconds, r.LoopDelaySeconds, r.Segments, r.ControllerUpdates, r.Lanes, r.Counters.ToWire(), r.LaneRetries, r.LaneSize);
+        Samples: Bytes<float>(r.Samples), Labels: r.Labels, Dim: r.Dim, Tiles: r.Tiles.Select(ToWire).ToArray(), Energy: r.Energy.ToWire(),
+        Links: r.Links.Select(l => new LinkCost(From: l.From, To: l.To, Signals: l.Signals, Bits: l.Bits, EnergyJoules: l.EnergyJoules)).ToArray(),
+        TimePerSampleSeconds: r.TimePerSampleSeconds, GenerationSeconds: r.GenerationSeconds, LoopDelaySeconds: r.LoopDelaySeconds, Segments: r.Segments,
+        ControllerUpdates: r.ControllerUpdates, Lanes: r.Lanes, Counters: r.Counters.ToWire(), LaneRetries: r.LaneRetries, LaneSize: r.LaneSize);
 
     public static AnalogRunResult ToEngine(this RunSummary s) => new()
     {
         Samples = Values<float>(s.Samples),
         Labels = s.Labels,
         Dim = s.Dim,
-        Tiles = s.Tiles.Select(t => new TileReport(t.Id, t.Layer, t.Chip, t.EnergyJoules, t.CellEnergyJoules, t.TiaEnergyJoules,
-            t.ConverterEnergyJoules, t.LinkEnergyJoules, t.MvmCount, t.AdcConversions, t.SimulatedLatencySeconds)).ToList(),
-        Energy = new EnergyBreakdown(s.Energy.CrossbarCells, s.Energy.Tia, s.Energy.TileConverters, s.Energy.Interconnect, s.Energy.ActivationCircuits,
-            s.Energy.EmbeddingDacs, s.Energy.CoefficientDacs, s.Energy.NoiseDacs, s.Energy.Integrators, s.Energy.Controller, s.Energy.ReadoutAdc, s.Energy.InitialConditionDacs),
-        Links = s.Links.Select(l => new ChipLink(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToList(),
+        Tiles = s.Tiles.Select(ToEngine).ToList(),
+        Energy = s.Energy.ToEngine(),
+        Links = s.Links.Select(l => new ChipLink(From: l.From, To: l.To, Signals: l.Signals, Bits: l.Bits, EnergyJoules: l.EnergyJoules)).ToList(),
         TimePerSampleSeconds = s.TimePerSampleSeconds,
         GenerationSeconds = s.GenerationSeconds,
         LoopDelaySeconds = s.LoopDelaySeconds,

@@ -22,6 +22,26 @@ public class WireTests
         .AddSerializer(b => b.AddAssembly(typeof(RunSummary).Assembly))
         .BuildServiceProvider().GetRequiredService<Serializer>();
 
+    /// <summary>What a type carries: its public fields and settable (or init) properties, not what it computes.</summary>
+    private static SortedSet<string> Carried(Type type) => new(type.GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Select(f => f.Name)
+        .Concat(type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.SetMethod is not null && p.Name != "EqualityContract").Select(p => p.Name)),
+        StringComparer.Ordinal);
+
+    /// <summary>The wire keeps its mirrors of the engine's records (docs/architecture.md, "The wire"): each engine field must have
+    /// its same-named wire field, so a field added to one side and forgotten on the other fails here, not in a cluster.</summary>
+    [Theory]
+    [InlineData(typeof(LaneCounters), typeof(CountersData), "")]
+    [InlineData(typeof(Engine.Accounting.TileReport), typeof(TileCost), "")]
+    [InlineData(typeof(Engine.Accounting.ChipLink), typeof(LinkCost), "")]
+    [InlineData(typeof(Engine.Accounting.EnergyBreakdown), typeof(EnergyData), "")]
+    [InlineData(typeof(Engine.Accounting.AnalogRunResult), typeof(RunSummary), "Wall")] // the client's own clock
+    [InlineData(typeof(AnalogRunOptions), typeof(RunSettings), "Kind")] // Kind travels as Sampler
+    public void Every_engine_field_has_its_wire_field(Type engine, Type wire, string notOnTheWire)
+    {
+        var missing = Carried(engine).Except(Carried(wire)).Except(notOnTheWire.Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList();
+        Assert.True(missing.Count == 0, $"{wire.Name} lacks {string.Join(", ", missing)} of {engine.Name}");
+    }
+
     /// <summary>Through Orleans' own serializer, as a message or a stored grain state travels.</summary>
     private static T Travel<T>(T value) => Orleans.Deserialize<T>(Orleans.SerializeToArray(value))!;
 
