@@ -1,3 +1,4 @@
+using MemristorGrid.Engine.Partitioning;
 using MemristorGrid.Engine.Simulation;
 
 namespace MemristorGrid.Engine.Accounting;
@@ -9,13 +10,11 @@ namespace MemristorGrid.Engine.Accounting;
 /// </summary>
 public static class HardwareAccounting
 {
-    public static AnalogRunResult Summarise(LaneDriver driver, Profiles.HardwareProfile profile, IReadOnlyList<LaneState> lanes)
+    /// <param name="dim">Dimensions of a sample.</param>
+    public static AnalogRunResult Summarise(RunTiming timing, DeploymentPlan plan, AnalogRunOptions options, int dim, Profiles.HardwareProfile profile, IReadOnlyList<LaneState> lanes)
     {
-        var plan = driver.Plan;
-        var options = driver.Options;
-        int dim = driver.Dim;
         long samples = lanes.Sum(l => (long)l.Count);
-        var model = new EnergyModel(profile, driver.GenerationSeconds, options.IsGuided ? 2 : 1, driver.ControllerUpdates, samples);
+        var model = new EnergyModel(profile, timing.GenerationSeconds, options.IsGuided ? 2 : 1, timing.ControllerUpdates, samples);
 
         var tiles = new List<TileReport>();
         foreach (var layerTiles in plan.LayerTiles)
@@ -69,10 +68,10 @@ public static class HardwareAccounting
             Energy = energy,
             Links = links,
             TimePerSampleSeconds = model.TimePerSample(plan),
-            GenerationSeconds = driver.GenerationSeconds,
+            GenerationSeconds = timing.GenerationSeconds,
             LoopDelaySeconds = model.LoopDelay(plan),
-            Segments = driver.SegmentCount,
-            ControllerUpdates = driver.ControllerUpdates,
+            Segments = timing.SegmentCount,
+            ControllerUpdates = timing.ControllerUpdates,
             Lanes = lanes.Count,
             Counters = counters,
         };

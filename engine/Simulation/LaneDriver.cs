@@ -36,13 +36,7 @@ public sealed class LaneDriver
         Integrator = new IntegratorChannel(profile, plan.IntegratorDigitisedInputs, options.ProgramSeed);
         Pass = new NetworkPass(network, plan, new ActivationCircuit(network, profile));
 
-        Span = options.StartTime - options.EndTime;
-        TimeConstant = profile.Integrator.TimeConstantSeconds;
-        double period = profile.Controller.UpdatePeriodSeconds;
-        IsHeld = profile.Controller.IsHeld;
-        SegmentLength = IsHeld ? period / TimeConstant : Span / options.ContinuousSegments;
-        SegmentCount = IsHeld ? (int)Math.Ceiling(Span / SegmentLength * (1 - 1e-12)) : options.ContinuousSegments;
-        if (SegmentCount > 50_000_000) throw new UserInputException($"the profile gives {SegmentCount} controller updates per sample; lengthen controller.update_period_seconds");
+        Timing = RunTiming.Of(profile, options);
         _solver = options.Kind == SamplerKind.Ode
             ? new DormandPrince54(options.RelativeTolerance, options.AbsoluteTolerance, Span, SegmentsAreCheckpoints)
             : options.SdeScheme == SdeScheme.Sra1
@@ -67,36 +61,25 @@ public sealed class LaneDriver
     internal IntegratorChannel Integrator { get; }
     internal NetworkPass Pass { get; }
 
+    /// <summary>The run's timing (segments, RC, span), shared with the accounting and the job.</summary>
+    public RunTiming Timing { get; }
+
     /// <summary>Diffusion-time span τ_start − τ_end the loop integrates.</summary>
-    public double Span { get; }
+    public double Span => Timing.Span;
 
     /// <summary>Integrator RC: physical seconds per unit of diffusion time.</summary>
-    public double TimeConstant { get; }
-
-    /// <summary>Physical generation time of one sample.</summary>
-    public double GenerationSeconds => Span * TimeConstant;
+    public double TimeConstant => Timing.TimeConstant;
 
     /// <summary>Whether the controller holds its outputs for an update period (else it is continuous).</summary>
-    public bool IsHeld { get; }
+    public bool IsHeld => Timing.IsHeld;
 
     /// <summary>Whether segment ends are no instant of the physics (the ODE with a continuous controller):
     /// the solver's steps then run across them and segments only mark checkpoints.</summary>
-    public bool SegmentsAreCheckpoints => Options.Kind == SamplerKind.Ode && !IsHeld;
-    public double SegmentLength { get; }
-    public int SegmentCount { get; }
+    public bool SegmentsAreCheckpoints => Timing.SegmentsAreCheckpoints;
+    public double SegmentLength => Timing.SegmentLength;
+    public int SegmentCount => Timing.SegmentCount;
 
-    /// <summary>
-    /// Segments between a lane's checkpoints when <paramref name="requested"/> are asked for. Where segments
-    /// are only checkpoints, a checkpoint also carries each sample's last derivative and its cell power in
-    /// every tile (200 kB for a lane of 500 on the 49-tile model), so a lane saves four times per run
-    /// (measured: Redis took 1.2 CPU-s per 20 000-sample job at 8 segments, on the silos' cores).
-    /// </summary>
-    public int CheckpointWindow(int requested) => SegmentsAreCheckpoints ? Math.Max(requested, (SegmentCount + 3) / 4) : Math.Max(1, requested);
-
-    /// <summary>Controller updates per sample (0 for a continuous controller).</summary>
-    public int ControllerUpdates => IsHeld ? SegmentCount : 0;
-
-    public Segment SegmentAt(int k) => new(k, k * SegmentLength, Math.Min((k + 1) * SegmentLength, Span));
+    public Segment SegmentAt(int k) => Timing.SegmentAt(k);
 
     /// <summary>A fresh lane starting from the prior: draw (FirstSample + i)·D + j of the prior stream, as the digital baseline draws it.</summary>
     public LaneState CreateLane(long firstSample, int count, int[] labels)

@@ -49,7 +49,7 @@ public record struct LaneCounters
 /// integrator outputs, how far it got, and what it has cost so far. Plain data, so it can be
 /// checkpointed and resumed anywhere; resuming gives the same result as running straight through.
 /// </summary>
-public sealed class LaneState
+public sealed class LaneState : Solvers.ISolverLane
 {
     public required long FirstSample { get; init; }
     public required int Count { get; init; }
@@ -83,6 +83,12 @@ public sealed class LaneState
     /// <summary>Per tile: vector-matrix products the simulator evaluated (one per sample per pass).</summary>
     public required long[] TileMvms { get; init; }
 
-    /// <summary>A field, so the solvers and the network pass count in place.</summary>
+    /// <summary>A field, so the network pass and the loop count in place.</summary>
     public LaneCounters Counters;
+
+    public void CountSteps(long accepted, long rejected)
+    {
+        Counters.AcceptedSteps += accepted;
+        Counters.RejectedSteps += rejected;
+    }
 }

@@ -49,6 +49,6 @@ public static class ReferenceSimulator
                 progress?.Report((double)now / total);
             }
         });
-        return HardwareAccounting.Summarise(driver, profile, lanes) with { Wall = stopwatch.Elapsed, LaneSize = laneSize };
+        return HardwareAccounting.Summarise(driver.Timing, plan, options, network.InputDim, profile, lanes) with { Wall = stopwatch.Elapsed, LaneSize = laneSize };
     }
 }

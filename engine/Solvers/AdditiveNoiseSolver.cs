@@ -1,5 +1,4 @@
 using MemristorGrid.Engine.Randomness;
-using MemristorGrid.Engine.Simulation;
 
 namespace MemristorGrid.Engine.Solvers;
 
@@ -16,9 +15,9 @@ public abstract class AdditiveNoiseSolver(ulong seed, int substeps, bool held, i
     protected abstract bool UsesChi { get; }
 
     /// <summary>Advances x by one sub-step of length h from s, with noise amplitudes g0 at s and g1 at s + h.</summary>
-    protected abstract ValueTask StepAsync(LaneState lane, ILoopDynamics loop, SolverWorkspace w, double s, double h, double g0, double g1, CancellationToken cancel);
+    protected abstract ValueTask StepAsync(ISolverLane lane, ILoopDynamics loop, SolverWorkspace w, double s, double h, double g0, double g1, CancellationToken cancel);
 
-    public async ValueTask IntegrateAsync(LaneState lane, Segment segment, ILoopDynamics loop, SolverWorkspace w, CancellationToken cancel)
+    public async ValueTask IntegrateAsync(ISolverLane lane, Segment segment, ILoopDynamics loop, SolverWorkspace w, CancellationToken cancel)
     {
         double[] x = lane.X;
         int n = x.Length, k = segment.Index;
@@ -60,12 +59,12 @@ public abstract class AdditiveNoiseSolver(ulong seed, int substeps, bool held, i
             for (int i = 0; i < n; i++)
                 if (!double.IsFinite(x[i]))
                     throw new UserInputException($"the analog loop left the representable range at τ = {loop.Tau(s):G4}; the profile drives the network or integrator out of range");
-            lane.Counters.AcceptedSteps += lane.Count; // every sample takes the step
+            lane.CountSteps(accepted: lane.Count, rejected: 0); // every sample takes the step
         }
     }
 
     /// <summary>Cell energy of <paramref name="weight"/> × a sub-step of length h at the given per-sample tile powers.</summary>
-    protected static void AddEnergy(LaneState lane, ILoopDynamics loop, double[] power, double weight, double h)
+    protected static void AddEnergy(ISolverLane lane, ILoopDynamics loop, double[] power, double weight, double h)
     {
         double seconds = weight * h * loop.TimeConstant;
         int n = lane.Count;
@@ -78,6 +77,6 @@ public abstract class AdditiveNoiseSolver(ulong seed, int substeps, bool held, i
     }
 
     /// <summary>The derivative of every sample of the lane, all at reverse time w.S.</summary>
-    protected static ValueTask DerivativeAsync(LaneState lane, ILoopDynamics loop, SolverWorkspace w, double[] x, double[] dx, double[] power, CancellationToken cancel) =>
+    protected static ValueTask DerivativeAsync(ISolverLane lane, ILoopDynamics loop, SolverWorkspace w, double[] x, double[] dx, double[] power, CancellationToken cancel) =>
         loop.DerivativeAsync(w.All, lane.Count, x, w.S, dx, power, cancel);
 }

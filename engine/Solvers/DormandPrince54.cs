@@ -1,4 +1,3 @@
-using MemristorGrid.Engine.Simulation;
 
 namespace MemristorGrid.Engine.Solvers;
 
@@ -31,7 +30,7 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
     private const double B1 = 35.0 / 384, B3 = 500.0 / 1113, B4 = 125.0 / 192, B5 = -2187.0 / 6784, B6 = 11.0 / 84;
     private const double E1 = 71.0 / 57600, E3 = -71.0 / 16695, E4 = 71.0 / 1920, E5 = -17253.0 / 339200, E6 = 22.0 / 525, E7 = -1.0 / 40;
 
-    public async ValueTask IntegrateAsync(LaneState lane, Segment segment, ILoopDynamics loop, SolverWorkspace w, CancellationToken cancel)
+    public async ValueTask IntegrateAsync(ISolverLane lane, Segment segment, ILoopDynamics loop, SolverWorkspace w, CancellationToken cancel)
     {
         double[] x = lane.X, y = w.Y, s = w.S, st = w.Stage, h = w.H;
         double[] k1 = w.K[0], k2 = w.K[1], k3 = w.K[2], k4 = w.K[3], k5 = w.K[4], k6 = w.K[5], k7 = w.K[6];
@@ -120,12 +119,12 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
                     }
                     if (loop.ClampToRails(x, i)) w.Clipped[clipped++] = i;
                     s[i] += h[i];
-                    lane.Counters.AcceptedSteps++;
+                    lane.CountSteps(accepted: 1, rejected: 0);
                     h[i] *= norm == 0 ? 5 : Math.Clamp(0.9 * Math.Pow(norm, -0.2), 0.2, 5);
                 }
                 else
                 {
-                    lane.Counters.RejectedSteps++;
+                    lane.CountSteps(accepted: 0, rejected: 1);
                     h[i] *= double.IsFinite(norm) ? Math.Clamp(0.9 * Math.Pow(norm, -0.2), 0.2, 0.9) : 0.2;
                     if (h[i] < minStep)
                         throw new UserInputException($"the analog loop left the representable range at τ = {loop.Tau(s[i]):G4} (step size underflow); the profile drives the network or integrator out of range");

@@ -1,4 +1,3 @@
-using MemristorGrid.Engine.Simulation;
 
 namespace MemristorGrid.Engine.Solvers;
 
@@ -7,7 +6,7 @@ public sealed class EulerMaruyama(ulong seed, int substeps, bool held, int dim) 
 {
     protected override bool UsesChi => false;
 
-    protected override async ValueTask StepAsync(LaneState lane, ILoopDynamics loop, SolverWorkspace w, double s, double h, double g0, double g1, CancellationToken cancel)
+    protected override async ValueTask StepAsync(ISolverLane lane, ILoopDynamics loop, SolverWorkspace w, double s, double h, double g0, double g1, CancellationToken cancel)
     {
         double[] x = lane.X, k1 = w.K[0], dW = w.DW;
         await DerivativeAsync(lane, loop, w, x, k1, w.PowerStart, cancel);

@@ -1,5 +1,3 @@
-using MemristorGrid.Engine.Simulation;
-
 namespace MemristorGrid.Engine.Solvers;
 
 /// <summary>One controller period of reverse time s ∈ [Start, End] (s = τ_start − τ), numbered from 0.</summary>
@@ -32,12 +30,35 @@ public interface ILoopDynamics
 }
 
 /// <summary>
+/// What a solver reads and writes of a lane: its samples' state — x [count × D], and for the ODE each sample's
+/// proposed step size, reverse time, last slope and that slope's cell power per tile — and the costs its accepted
+/// steps add (cell energy per tile, step counts). The simulation's lane state is one; the solvers know no more of it.
+/// </summary>
+public interface ISolverLane
+{
+    /// <summary>Global index of the lane's first sample (the key of its noise draws).</summary>
+    long FirstSample { get; }
+    int Count { get; }
+    double[] X { get; }
+    double[] StepSizes { get; }
+    double[] Times { get; }
+    double[] Slopes { get; }
+    double[] SlopePowers { get; }
+
+    /// <summary>Per tile: cell energy ∫ΣV²G dt summed over the lane's samples (joules); accepted steps add to it.</summary>
+    double[] TileCellEnergyJoules { get; }
+
+    /// <summary>Counts sample-steps the solver accepted and rejected.</summary>
+    void CountSteps(long accepted, long rejected);
+}
+
+/// <summary>
 /// Integrates a lane across one segment. No step straddles the segment's end: a held controller changes
 /// its outputs there. Accepted steps add each tile's cell energy to the lane.
 /// </summary>
 public interface ISegmentSolver
 {
-    ValueTask IntegrateAsync(LaneState lane, Segment segment, ILoopDynamics loop, SolverWorkspace w, CancellationToken cancel);
+    ValueTask IntegrateAsync(ISolverLane lane, Segment segment, ILoopDynamics loop, SolverWorkspace w, CancellationToken cancel);
 }
 
 /// <summary>A solver's scratch buffers for one lane; reused across segments, never checkpointed.</summary>

@@ -1,4 +1,3 @@
-using MemristorGrid.Engine.Simulation;
 
 namespace MemristorGrid.Engine.Solvers;
 
@@ -10,7 +9,7 @@ public sealed class Sra1(ulong seed, int substeps, bool held, int dim) : Additiv
 {
     protected override bool UsesChi => true;
 
-    protected override async ValueTask StepAsync(LaneState lane, ILoopDynamics loop, SolverWorkspace w, double s, double h, double g0, double g1, CancellationToken cancel)
+    protected override async ValueTask StepAsync(ISolverLane lane, ILoopDynamics loop, SolverWorkspace w, double s, double h, double g0, double g1, CancellationToken cancel)
     {
         double[] x = lane.X, k1 = w.K[0], k2 = w.K[1], y = w.Y, dW = w.DW, chi = w.Chi;
         int n = x.Length;

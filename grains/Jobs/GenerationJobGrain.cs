@@ -29,7 +29,6 @@ public sealed class GenerationJobGrain(
     private readonly CancellationTokenSource _stop = new();
     private JobLanes? _lanes;
     private Task? _running;
-    private LaneDriver? _driver;
     private int _segmentsPerLane, _laneSlots;
     private int[]? _slotsBySilo;
     private Exception? _error;
@@ -77,15 +76,11 @@ public sealed class GenerationJobGrain(
         if (spec is null || !state.State.Finished) throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} has not finished");
         var checkpoints = await Lanes.CheckpointsAsync();
         var deployment = deployments.Get(spec.Deployment);
-        var driver = await DriverAsync(spec, deployment);
-        var result = HardwareAccounting.Summarise(driver, deployment.Profile, checkpoints.Select(WireFormat.Restore).ToList());
+        var options = spec.Options.ToEngine();
+        var result = HardwareAccounting.Summarise(RunTiming.Of(deployment.Profile, options), deployment.Plan, options, deployment.Network.InputDim, deployment.Profile,
+            checkpoints.Select(WireFormat.Restore).ToList());
         return (result with { LaneRetries = state.State.Redrives, LaneSize = state.State.LaneSize }).ToWire();
     }
-
-    /// <summary>The run's driver: it holds what the accounting needs (segments, timing, plan); the lanes build their own.</summary>
-    private async Task<LaneDriver> DriverAsync(JobSpec spec, Deployment deployment) =>
-        _driver ??= new LaneDriver(deployment.Network, deployment.Profile, deployment.Plan, spec.Options.ToEngine(),
-            await LabelEncoderGrain.FetchAsync(GrainFactory, deployment));
 
     private void StartDriving()
     {
@@ -102,7 +97,7 @@ public sealed class GenerationJobGrain(
         {
             var spec = state.State.Spec!;
             var deployment = deployments.Get(spec.Deployment);
-            _segmentsPerLane = (await DriverAsync(spec, deployment)).SegmentCount;
+            _segmentsPerLane = RunTiming.Of(deployment.Profile, spec.Options.ToEngine()).SegmentCount;
             // Asked once per activation: the start already asked when it chose the lane size.
             var slotsBySilo = _slotsBySilo ??= await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());
             _laneSlots = slotsBySilo.Sum();

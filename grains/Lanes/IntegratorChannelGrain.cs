@@ -40,7 +40,7 @@ public sealed class IntegratorChannelGrain(
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
         await EnsureLaneAsync(assignment);
-        if (!_driver!.IsDone(_lane!) && _driving is null or { IsCompleted: true }) _driving = DriveAsync(assignment, _driver.CheckpointWindow(windowSegments));
+        if (!_driver!.IsDone(_lane!) && _driving is null or { IsCompleted: true }) _driving = DriveAsync(assignment, _driver.Timing.CheckpointWindow(windowSegments));
         // Answer when the next checkpoint is saved, or after a poll interval: the job learns at once that a
         // lane finished and sends its silo the next (polling every 100 ms left a slot idle ~50 ms per lane).
         // A lane still waiting for a slot answers less often: nothing changes until it drives.
@@ -106,7 +106,7 @@ public sealed class IntegratorChannelGrain(
         WireFormat.Save(lane, assignment, checkpoint.State);
         if (await _checkpoints.SaveAsync() is { } further) _lane = WireFormat.Restore(further); // another activation got as far: resume from its
         SignalSaved();
-        if (driver.IsDone(lane)) JobCounters.LaneFinished(HardwareAccounting.Summarise(driver, deployment.Profile, [lane]), deployment.Id, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
+        if (driver.IsDone(lane)) JobCounters.LaneFinished(HardwareAccounting.Summarise(driver.Timing, driver.Plan, driver.Options, driver.Dim, deployment.Profile, [lane]), deployment.Id, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
     }
 
     private async Task EnsureLaneAsync(LaneAssignment assignment)

@@ -109,4 +109,15 @@ public class ArchitectureTests
                 Assert.False(lines.Any(l => l.Contains($"{other}.", StringComparison.Ordinal)), $"{self} calls {other}");
         }
     }
+
+    [Fact]
+    public void Solvers_know_only_solvers_and_the_job_builds_no_lane_driver()
+    {
+        // A solver integrates an ISolverLane through ILoopDynamics: it knows no lane state, loop or accounting.
+        foreach (var file in Sources(Path.Combine("engine", "Solvers")))
+            Assert.DoesNotMatch(@"using MemristorGrid\.Engine\.(Simulation|Accounting|Crossbars|Circuits)", File.ReadAllText(file));
+        // The job learns its timing from RunTiming, not from a driver it would have to build (with the label table).
+        foreach (var file in Sources(Path.Combine("grains", "Jobs")))
+            Assert.DoesNotContain("new LaneDriver(", File.ReadAllText(file));
+    }
 }
