@@ -51,52 +51,16 @@ public static class Comparison
         var a = analog.Report;
         var digital = baseline.Batch;
         var chosen = settings.Platform;
-        return new CompareReport
-        {
-            Model = r.ModelPath,
-            Profile = r.Profile.Name,
-            Samples = r.Count,
-            Seed = r.Options.Seed,
-            Digital = new DigitalSide
-            {
-                Steps = settings.Steps,
-                KlPaper = digitalQuality?.KlPaper,
-                ClassAccuracy = digitalQuality?.ClassAccuracy?.Overall,
-                DecodedClassAccuracy = digitalImages?.Quality.Pooled.ClassAccuracy,
-                DecodedFrechetDistance = digitalImages?.Quality.Pooled.FrechetDistance,
-                WallSeconds = digital.Wall.TotalSeconds,
-                CpuSeconds = baseline.CpuSeconds,
-                CpuClock = baseline.CpuClockName,
-                TimePerSampleSeconds = baseline.ThroughputSeconds,
-                WallPerSampleSeconds = digital.Wall.TotalSeconds / r.Count,
-                LatencySeconds = baseline.LatencySeconds,
-                LatencyWallSeconds = baseline.LatencyWallSeconds,
-                LatencySamples = baseline.LatencySamples,
-                FlopsPerSample = baseline.FlopsPerSample,
-                EnergyPerSampleJoules = baseline.EnergyPerSampleJoules,
-                EnergyPerSampleBatchedJoules = baseline.EnergyPerSampleBatchedJoules,
-                EnergySource = baseline.Rapl ? "rapl" : "platform",
-                Platform = baseline.Rapl ? null
-                    : new PlatformEntry(chosen.Name, chosen.Description, chosen.Watts, chosen.PeakFlops, chosen.IsTimedHere ? null : chosen.Utilisation, chosen.Source),
-            },
-            Analog = new AnalogSide
-            {
-                KlPaper = a.KlPaper,
-                ClassAccuracy = analog.Quality?.ClassAccuracy?.Overall,
-                DecodedClassAccuracy = a.Images?.Pooled.ClassAccuracy,
-                DecodedFrechetDistance = a.Images?.Pooled.FrechetDistance,
-                TimePerSampleSeconds = a.TimePerSampleSeconds,
-                EnergyPerSampleJoules = a.EnergyPerSampleJoules,
-                SimulatorWallSeconds = a.WallSeconds,
-                Simulator = a.Simulator,
-            },
-            Speedup = baseline.SpeedUp(a.TimePerSampleSeconds),
-            SpeedupThroughput = baseline.SpeedUpBatched(a.TimePerSampleSeconds),
-            EnergyRatio = baseline.EnergyRatio(a.EnergyPerSampleJoules),
-            EnergyRatioBatched = baseline.EnergyRatioBatched(a.EnergyPerSampleJoules),
-            Assumptions = Assumptions(r, settings, baseline),
-            Provenance = a.Provenance,
-        };
+        var digitalSide = new DigitalSide(settings.Steps, digitalQuality?.KlPaper, digitalQuality?.ClassAccuracy?.Overall,
+            digitalImages?.Quality.Pooled.ClassAccuracy, digitalImages?.Quality.Pooled.FrechetDistance, digital.Wall.TotalSeconds, baseline.CpuSeconds, baseline.CpuClockName,
+            baseline.ThroughputSeconds, digital.Wall.TotalSeconds / r.Count, baseline.LatencySeconds, baseline.LatencyWallSeconds, baseline.LatencySamples,
+            baseline.FlopsPerSample, baseline.EnergyPerSampleJoules, baseline.EnergyPerSampleBatchedJoules, baseline.Rapl ? "rapl" : "platform",
+            baseline.Rapl ? null : new PlatformEntry(chosen.Name, chosen.Description, chosen.Watts, chosen.PeakFlops, chosen.IsTimedHere ? null : chosen.Utilisation, chosen.Source));
+        var analogSide = new AnalogSide(a.KlPaper, analog.Quality?.ClassAccuracy?.Overall, a.Images?.Pooled.ClassAccuracy, a.Images?.Pooled.FrechetDistance,
+            a.TimePerSampleSeconds, a.EnergyPerSampleJoules, a.WallSeconds, a.Simulator);
+        return new CompareReport(r.ModelPath, r.Profile.Name, r.Count, r.Options.Seed, digitalSide, analogSide,
+            baseline.SpeedUp(a.TimePerSampleSeconds), baseline.SpeedUpBatched(a.TimePerSampleSeconds),
+            baseline.EnergyRatio(a.EnergyPerSampleJoules), baseline.EnergyRatioBatched(a.EnergyPerSampleJoules), Assumptions(r, settings, baseline), a.Provenance);
     }
 
     private static List<string> Assumptions(RunRequest r, CompareSettings s, DigitalBaseline baseline) =>
