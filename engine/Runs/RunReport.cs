@@ -85,7 +85,7 @@ public sealed record RunReport
     // Latent models: the decoded images.
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ImagesSection? Images { get; init; }
 
-    // Added in 1.1: the readout's conversion time (a part of time_per_sample_seconds), warnings, provenance.
+    // Added by the typed-run change: the readout's conversion time (a part of time_per_sample_seconds), warnings, provenance.
     public double ReadoutSeconds { get; init; }
 
     /// <summary>Embedding DAC channel values driven (the denominator of <see cref="EmbeddingDacOverflowFraction"/>).</summary>
