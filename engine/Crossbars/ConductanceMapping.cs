@@ -22,7 +22,7 @@ public static class ConductanceMapping
 
     public static ProgrammedBlock Program(TilePlan plan, DenseLayer layer, HardwareProfile profile, ulong chipSeed)
     {
-        var scale = ColumnScales(layer, profile.Mapping.WeightScale);
+        var scale = WeightScaling.WeightScalings.For(profile.Mapping).ColumnScales(layer);
         var device = new DeviceModel(profile.Device);
         var draws = DeviceModel.ProgrammingDraws.For(chipSeed, plan.StreamKey);
         var nuDraws = Streams.Rng(chipSeed, StreamPurpose.DriftExponent, plan.StreamKey);
@@ -52,25 +52,5 @@ public static class ConductanceMapping
         }
         float compensation = (float)device.DriftCompensation(age);
         return new ProgrammedBlock(gPlus, gMinus, scale.Select(v => v * compensation).ToArray(), stats);
-    }
-
-    /// <summary>Weight units that map onto the full conductance window, per output column.</summary>
-    public static float[] ColumnScales(DenseLayer layer, WeightScale mode)
-    {
-        var scale = new float[layer.Outputs];
-        float layerMax = 0;
-        for (int o = 0; o < layer.Outputs; o++)
-        {
-            float m = MathF.Abs(layer.Bias[o]);
-            for (int i = 0; i < layer.Inputs; i++) m = MathF.Max(m, MathF.Abs(layer.Weight(o, i)));
-            scale[o] = m;
-            layerMax = MathF.Max(layerMax, m);
-        }
-        for (int o = 0; o < scale.Length; o++)
-        {
-            float s = mode == WeightScale.Layer ? layerMax : scale[o];
-            scale[o] = s > 0 ? s : 1f;
-        }
-        return scale;
     }
 }

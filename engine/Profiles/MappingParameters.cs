@@ -1,7 +1,5 @@
 namespace MemristorGrid.Engine.Profiles;
 
-public enum WeightScale { Layer, Column }
-
 /// <summary>How a network's layers are cut into crossbar tiles and tiles grouped into chips.</summary>
 public sealed record MappingParameters
 {
@@ -12,8 +10,9 @@ public sealed record MappingParameters
     public int TileCols { get; init; } = 64;
     public int TilesPerChip { get; init; } = 16;
 
-    /// <summary>Whether one weight-to-conductance scale serves a whole layer or each output column.</summary>
-    public WeightScale WeightScale { get; init; } = WeightScale.Layer;
+    /// <summary>The mapping strategy by name (<see cref="Crossbars.WeightScaling.WeightScalings"/>): one weight-to-conductance
+    /// scale per layer ("layer") or per output column ("column").</summary>
+    public string WeightScale { get; init; } = "layer";
 
     /// <summary>Every tile input arrives through a DAC (a digital-interface macro) instead of only chip-boundary inputs.</summary>
     public bool DigitalTileInputs { get; init; }
@@ -23,5 +22,6 @@ public sealed record MappingParameters
         if (TileRows < 2) yield return $"mapping.tile_rows must be ≥ 2 (got {TileRows})";
         if (TileCols < 1) yield return $"mapping.tile_cols must be ≥ 1 (got {TileCols})";
         if (TilesPerChip < 1) yield return $"mapping.tiles_per_chip must be ≥ 1 (got {TilesPerChip})";
+        if (Crossbars.WeightScaling.WeightScalings.Unknown(WeightScale) is { } unknown) yield return unknown;
     }
 }

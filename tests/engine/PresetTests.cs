@@ -94,4 +94,17 @@ public class PresetTests
         var e = Assert.Throws<UserInputException>(() => profile.With("adc.energy_model", "walden"));
         Assert.Contains("adc.energy_model must be one of stated", e.Message);
     }
+
+    [Fact]
+    public void Every_weight_scaling_is_one_class_a_profile_names()
+    {
+        Assert.Equal(["column", "layer"], Crossbars.WeightScaling.WeightScalings.Names);
+        var layer = TestNetworks.Inference().Layers[0];
+        var ideal = HardwareProfile.Resolve("ideal");
+        float[] perLayer = Crossbars.WeightScaling.WeightScalings.For(ideal.Mapping).ColumnScales(layer);
+        float[] perColumn = Crossbars.WeightScaling.WeightScalings.For(ideal.With("mapping.weight_scale", "column").Mapping).ColumnScales(layer);
+        Assert.All(perLayer, s => Assert.Equal(perColumn.Max(), s));
+        Assert.True(perColumn.Distinct().Count() > 1, "columns have their own scales");
+        Assert.Throws<UserInputException>(() => ideal.With("mapping.weight_scale", "row"));
+    }
 }
