@@ -69,8 +69,17 @@ public sealed record SweepCell(string Id, SweepModel Model, IReadOnlyList<string
     /// <summary>The configuration (model and settings) this cell is one chip of.</summary>
     public string ConfigurationKey => $"{Model.Name}|{string.Join('|', Settings)}";
 
-    /// <summary>The cell as a job for any analog machine; its id lets a resumed sweep find the cell's job on a cluster.</summary>
-    public Runs.AnalogJob Job() => new(Model.Bytes, Model.Name, Model.Network, Profile, Options, Count, Labels, $"sweep-{Id}");
+    /// <summary>The cell as a run of the <see cref="Runs.RunPipeline"/>, scored against <paramref name="reference"/> and a latent
+    /// model's samples decoded by the engine's decoder (the same numbers on every machine); its job id lets a resumed
+    /// sweep find the cell's job on a cluster. The plan checked everything a request checks.</summary>
+    public Runs.RunRequest Request(Runs.ReferenceSet? reference) => new()
+    {
+        ModelPath = Model.Name, ModelBytes = Model.Bytes, Network = Model.Network, Profile = Profile, ProfileSource = "sweep cell", Options = Options,
+        Labels = Labels, Count = Count, Reference = reference, Decoder = Runs.DecoderKinds.Engine, JobId = $"sweep-{Id}",
+    };
+
+    /// <summary>The cell's job for any analog machine.</summary>
+    public Runs.AnalogJob Job() => Request(null).Job();
 }
 
 /// <summary>

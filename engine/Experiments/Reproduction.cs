@@ -62,12 +62,20 @@ public sealed record ReproductionOutcome(ReproductionSpec Spec, IReadOnlyList<Ta
 /// </summary>
 public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, IWorkProgress progress, Action<string> log, Action<KeptSamples> keep)
 {
+    private readonly RunPipeline _pipeline = new(machine);
+
     private readonly Dictionary<SweepModel, (Dataset Data, string Name)> _references = new();
 
     /// <summary>Each model's reference, generated once however many parts of the experiment score against it.</summary>
     public (Dataset Data, string Name) Reference(SweepModel m) => _references.TryGetValue(m, out var known) ? known
         : _references[m] = ReferenceResolver.Resolve(null, m.Network.Metadata, spec.Seed, 10_000, log)
             ?? throw UserInputException.ForSetting(m == spec.Conditional ? "conditional" : "ring", $"{m.Name} names no training task, so its samples cannot be scored");
+
+    private ReferenceSet ReferenceOf(SweepModel m)
+    {
+        var (data, name) = Reference(m);
+        return new ReferenceSet(data, name);
+    }
 
     public async Task<ReproductionOutcome> RunAsync(string outDir, CancellationToken cancel)
     {
@@ -81,9 +89,8 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
         // The co-design claim: hardware-aware training degrades less under programming noise (ideal profile plus noise).
         var codesignPlan = SweepPlan.Expand([spec.Ring, spec.Noiseless], HardwareProfile.Resolve("ideal"), [SweepAxis.ProgrammingSigma(scale.Sigmas)], scale.Chips,
             new AnalogRunOptions { Kind = SamplerKind.Ode, Seed = seed }, scale.CodesignSamples, _ => [], m => $"{Reference(m).Name}@{seed}");
-        var references = new Dictionary<SweepModel, Dataset?> { [spec.Ring] = Reference(spec.Ring).Data, [spec.Noiseless] = Reference(spec.Noiseless).Data };
-        var codesign = await new SweepRunner(machine, progress, log, parallel: 2)
-            .RunAsync(codesignPlan, Path.Combine(outDir, "codesign"), references, codesignPlan.Models.ToDictionary(m => m, _ => (ImageJudge?)null), "co-design sweep", cancel);
+        var references = new Dictionary<SweepModel, ReferenceSet?> { [spec.Ring] = ReferenceOf(spec.Ring), [spec.Noiseless] = ReferenceOf(spec.Noiseless) };
+        var codesign = await new SweepRunner(_pipeline, progress, log, parallel: 2).RunAsync(codesignPlan, Path.Combine(outDir, "codesign"), references, "co-design sweep", cancel);
         var points = SweepSummary.Aggregate(codesignPlan, codesign.Cells, SweepMetric.KlPaper);
         return new ReproductionOutcome(spec, tasks, codesignPlan, points, ReproductionText.Assumptions(spec, tasks[0].Digital));
     }
@@ -110,19 +117,18 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
         var plan = SweepPlan.Expand([model], spec.Hardware, [], spec.Scale.Chips, new AnalogRunOptions { Kind = SamplerKind.Ode, Seed = spec.Seed }, perLabel,
             _ => labels, _ => $"{reference.Name}@{spec.Seed}");
         string chipDir = Path.Combine(taskDir, "analog-chip1");
-        var runner = new SweepRunner(machine, progress, log, parallel: 2)
+        var runner = new SweepRunner(_pipeline, progress, log, parallel: 2)
         {
             // A kept chip 1 has no samples on disk to plot: run it again when its plots are missing.
             RunAgain = c => c.Chip == 1 && !Directory.Exists(chipDir),
-            OnResult = (cell, result) =>
+            OnResult = (cell, outcome) =>
             {
                 if (cell.Chip != 1) return;
-                keep(new KeptSamples(chipDir, $"{model.Name} — analog on {spec.Hardware.Name}, chip 1", result.Samples, result.Labels, result.Dim, model, reference.Data,
-                    ImageDecoding.DecodeAndScore(judge, result.Samples, result.Labels, reference.Data)));
+                var result = outcome.Result;
+                keep(new KeptSamples(chipDir, $"{model.Name} — analog on {spec.Hardware.Name}, chip 1", result.Samples, result.Labels, result.Dim, model, reference.Data, outcome.Images));
             },
         };
-        var results = await runner.RunAsync(plan, taskDir, new Dictionary<SweepModel, Dataset?> { [model] = reference.Data },
-            new Dictionary<SweepModel, ImageJudge?> { [model] = judge }, title, cancel);
+        var results = await runner.RunAsync(plan, taskDir, new Dictionary<SweepModel, ReferenceSet?> { [model] = ReferenceOf(model) }, title, cancel);
         var metric = judge is not null ? SweepMetric.DecodedClassAccuracy : SweepMetric.KlPaper;
         return new TaskRun(key, title, model, judge is not null, digital, steps, digitalQuality, digitalImages?.Quality, plan,
             SweepSummary.Aggregate(plan, results.Cells, metric), results.Cells);

@@ -1,7 +1,6 @@
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Data;
 using MemristorGrid.Engine.Diffusion;
-using MemristorGrid.Engine.Latent;
 using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Runs;
 using MemristorGrid.Engine.Simulation;
@@ -32,8 +31,7 @@ public sealed record SweepSettings(string Profile, string ProfileSource, string 
     string Simulator, IReadOnlyDictionary<string, string?> References);
 
 /// <summary>A sweep, checked once: its plan of cells, each model's reference and image judge, and its settings.</summary>
-public sealed record SweepRequest(SweepPlan Plan, IReadOnlyDictionary<SweepModel, Dataset?> References, IReadOnlyDictionary<SweepModel, ImageJudge?> Judges,
-    SweepMetric Metric, SweepSpec Spec, HardwareProfile BaseProfile)
+public sealed record SweepRequest(SweepPlan Plan, IReadOnlyDictionary<SweepModel, ReferenceSet?> References, SweepMetric Metric, SweepSpec Spec, HardwareProfile BaseProfile)
 {
     public static SweepRequest Create(SweepSpec spec, Action<string> warn)
     {
@@ -47,14 +45,14 @@ public sealed record SweepRequest(SweepPlan Plan, IReadOnlyDictionary<SweepModel
         if (spec.Metric == SweepMetric.ClassAccuracy && models.FirstOrDefault(m => !m.Network.IsConditional) is { } plain)
             throw UserInputException.ForSetting("metric", $"class_accuracy needs conditional models; {plain.Name} is unconditional");
         // Latent models' cells also decode their samples (the engine's decoder: the same numbers on every machine).
-        var judges = models.ToDictionary(m => m, m => ImageDecoding.JudgeOf(m.Network.Metadata));
-        if (spec.Metric.NeedsDecoder() && models.FirstOrDefault(m => judges[m] is null) is { } plainModel)
+        var latent = models.ToDictionary(m => m, m => ImageDecoding.IsLatent(m.Network.Metadata));
+        if (spec.Metric.NeedsDecoder() && models.FirstOrDefault(m => !latent[m]) is { } plainModel)
             throw UserInputException.ForSetting("metric", $"{spec.Metric.Key()} needs latent models (trained with --task latent:VAE.onnx); {plainModel.Name} is not");
         var profile = HardwareProfile.Resolve(spec.Profile);
         var plan = SweepPlan.Expand(models, profile, spec.Axes, spec.Chips, spec.Options, spec.SamplesPerLabel,
             m => LabelEncoder.LabelsFor(m.Network, string.IsNullOrEmpty(spec.Labels) ? null : spec.Labels, spec.SamplesPerLabel),
             m => references[m] is { } r ? $"{r.Name}@{seed}" : "none");
-        return new SweepRequest(plan, references.ToDictionary(p => p.Key, p => p.Value?.Data), judges, spec.Metric, spec, profile)
+        return new SweepRequest(plan, references.ToDictionary(p => p.Key, p => p.Value is { } r ? new ReferenceSet(r.Data, r.Name) : null), spec.Metric, spec, profile)
         {
             ReferenceNames = references.ToDictionary(p => p.Key.Name, p => p.Value?.Name),
         };
@@ -81,12 +79,12 @@ public static class SweepExperiment
         int parallel, CancellationToken cancel)
     {
         var plan = request.Plan;
-        var runner = new SweepRunner(machine, progress, log, parallel)
+        var runner = new SweepRunner(new RunPipeline(machine), progress, log, parallel)
         {
             OnStart = (kept, todo) => log($"sweep {plan.Id}: {plan.Cells.Count} cells ({plan.Models.Count} model(s) × {plan.Cells.Count / plan.Models.Count / plan.Chips} setting(s) × {plan.Chips} chip(s)); " +
                 (kept > 0 ? $"{kept} kept from an earlier run, {todo} to run" : $"{todo} to run") + $" on the {machine.Description}"),
         };
-        var results = await runner.RunAsync(plan, outDir, request.References, request.Judges, "sweep", cancel);
+        var results = await runner.RunAsync(plan, outDir, request.References, "sweep", cancel);
         var points = SweepSummary.Aggregate(request.Plan, results.Cells, request.Metric);
         return new SweepOutcome(request, results, points, request.Settings(machine));
     }

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using MemristorGrid.Engine.Accounting;
-using MemristorGrid.Engine.Data;
-using MemristorGrid.Engine.Latent;
 using MemristorGrid.Engine.Runs;
 
 namespace MemristorGrid.Engine.Experiments;
@@ -11,16 +8,17 @@ namespace MemristorGrid.Engine.Experiments;
 public sealed record SweepResults(IReadOnlyDictionary<string, CellMetrics> Cells, IReadOnlySet<string> Kept);
 
 /// <summary>
-/// Runs a plan's cells on an analog machine, a few at once: cells already in the directory's <see cref="SweepStore"/>
-/// are kept, each finished cell is scored (a latent model's samples decoded by the engine's decoder, the same numbers on
-/// every machine) and saved before the next is counted, and a line per cell goes to <paramref name="log"/>.
+/// Runs a plan's cells through the <see cref="RunPipeline"/>, a few at once: cells already in the directory's
+/// <see cref="SweepStore"/> are kept, each finished cell is scored (a latent model's samples decoded by the engine's
+/// decoder, the same numbers on every machine) and saved before the next is counted, and a line per cell goes to
+/// <paramref name="log"/>.
 /// </summary>
-public sealed class SweepRunner(IAnalogMachine machine, IWorkProgress progress, Action<string> log, int parallel)
+public sealed class SweepRunner(RunPipeline pipeline, IWorkProgress progress, Action<string> log, int parallel)
 {
     private readonly Lock _log = new();
 
-    /// <summary>Called with every finished cell's full result (samples included), before it is summarised.</summary>
-    public Action<SweepCell, AnalogRunResult>? OnResult { get; init; }
+    /// <summary>Called with every finished cell's full outcome (samples, images and report), before it is summarised.</summary>
+    public Action<SweepCell, RunOutcome>? OnResult { get; init; }
 
     /// <summary>Called before any cell runs with the counts of kept cells and of cells to run.</summary>
     public Action<int, int>? OnStart { get; init; }
@@ -28,8 +26,7 @@ public sealed class SweepRunner(IAnalogMachine machine, IWorkProgress progress, 
     /// <summary>Cells to run again although kept (their result is needed, not only their metrics).</summary>
     public Func<SweepCell, bool>? RunAgain { get; init; }
 
-    public async Task<SweepResults> RunAsync(SweepPlan plan, string dir, IReadOnlyDictionary<SweepModel, Dataset?> references,
-        IReadOnlyDictionary<SweepModel, ImageJudge?> judges, string title, CancellationToken cancel)
+    public async Task<SweepResults> RunAsync(SweepPlan plan, string dir, IReadOnlyDictionary<SweepModel, ReferenceSet?> references, string title, CancellationToken cancel)
     {
         var store = new SweepStore(dir);
         var results = new ConcurrentDictionary<string, CellMetrics>();
@@ -41,16 +38,14 @@ public sealed class SweepRunner(IAnalogMachine machine, IWorkProgress progress, 
         if (todo.Count == 0) return new SweepResults(results, kept);
         var running = new ConcurrentDictionary<string, double>();
         int finished = 0;
-        await progress.RunAsync($"{title} on the {machine.Description}", todo.Count, "cells", async bar =>
+        await progress.RunAsync($"{title} on the {pipeline.Machine.Description}", todo.Count, "cells", async bar =>
         {
             void Report() => bar.Report((finished + running.Values.Sum()) / todo.Count);
             await Parallel.ForEachAsync(todo, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancel }, async (cell, ct) =>
             {
-                var result = await machine.RunAsync(cell.Job(), new Progress(v => { running[cell.Id] = v; Report(); }), ct);
-                OnResult?.Invoke(cell, result);
-                var quality = RunPipeline.Score(references[cell.Model] is { } r ? new ReferenceSet(r, "") : null, result);
-                var images = judges[cell.Model] is { } judge && references[cell.Model] is { } latents ? judge.DecodeAndScore(result.Samples, result.Labels, latents) : null;
-                var metrics = CellMetrics.From(result, quality, images);
+                var outcome = await pipeline.RunAsync(cell.Request(references[cell.Model]), new Progress(v => { running[cell.Id] = v; Report(); }), ct);
+                OnResult?.Invoke(cell, outcome);
+                var metrics = CellMetrics.From(outcome.Result, outcome.Quality, outcome.Images?.Quality);
                 store.Save(cell, plan.Axes, metrics);
                 results[cell.Id] = metrics;
                 running.TryRemove(cell.Id, out _);

@@ -50,13 +50,17 @@ public sealed class ImageJudge
     }
 
     /// <summary>Decodes generated latents (score-model units) with the engine's decoder, then scores them as <see cref="Score"/>.</summary>
-    public ImageQualityReport DecodeAndScore(float[] latents, int[] labels, Data.Dataset referenceLatents)
+    public ImageQualityReport DecodeAndScore(float[] latents, int[] labels, Data.Dataset referenceLatents) =>
+        Score(Decode(latents), labels, latents, referenceLatents);
+
+    /// <summary>Images [count × pixels] of generated latents (score-model units) by the engine's decoder.</summary>
+    public float[] Decode(float[] latents)
     {
         int count = latents.Length / Vae.LatentDim;
         var scaled = new float[latents.Length];
         float scale = (float)Vae.Prior.Scale;
         for (int i = 0; i < scaled.Length; i++) scaled[i] = latents[i] * scale;
-        return Score(Vae.Decode(scaled, count), labels, latents, referenceLatents);
+        return Vae.Decode(scaled, count);
     }
 
     /// <param name="decoded">Decoded images [count × pixels].</param>

@@ -26,14 +26,17 @@ public static class ImageDecoding
         return TaskSpec.Parse(metadata.Task).VaePath;
     }
 
-    /// <summary>The judge of a latent model's images (its VAE and real held-out images, loaded once), or null for other models.</summary>
-    public static ImageJudge? JudgeOf(DiffusionMetadata metadata)
+    /// <summary>Whether the model is a latent one; refuses one whose VAE file is gone.</summary>
+    public static bool IsLatent(DiffusionMetadata metadata)
     {
-        if (VaePathOf(metadata) is not { } vaePath) return null;
+        if (VaePathOf(metadata) is not { } vaePath) return false;
         if (!File.Exists(vaePath))
             throw new UserInputException($"the model's VAE {vaePath} does not exist (it was trained with --task latent:{vaePath}); images cannot be decoded");
-        return ImageJudge.Load(vaePath);
+        return true;
     }
+
+    /// <summary>The judge of a latent model's images (its VAE and real held-out images, loaded once), or null for other models.</summary>
+    public static ImageJudge? JudgeOf(DiffusionMetadata metadata) => IsLatent(metadata) ? ImageJudge.Load(VaePathOf(metadata)!) : null;
 
     /// <summary>Decodes a latent run's samples and scores the images; null when <paramref name="judge"/> is (not a latent model).</summary>
     public static DecodedImages? DecodeAndScore(ImageJudge? judge, float[] samples, int[] labels, Dataset? referenceLatents, ImageDecoder? decoder = null)
@@ -48,10 +51,12 @@ public static class ImageDecoding
         AnalogDecoderReport? analog = null;
         if (decoder.Kind == DecoderKinds.Analog)
             (images, analog) = new AnalogDecoder(vae, decoder.Profile!, decoder.ProgramSeed, decoder.Seed).Decode(samples, count);
+        else if (decoder.Kind == DecoderKinds.Engine)
+            images = judge.Decode(samples);
         else
             using (var ort = new OnnxRuntimeDecoder(judge.VaePath, vae)) images = ort.Decode(samples, count);
         var quality = judge.Score(images, labels, samples, referenceLatents ?? LatentTask.FromVae(vae));
-        string name = analog is null ? "onnxruntime" : $"analog ({decoder.Profile!.Name}, {analog.Tiles} tiles)";
+        string name = analog is not null ? $"analog ({decoder.Profile!.Name}, {analog.Tiles} tiles)" : decoder.Kind == DecoderKinds.Engine ? "engine" : "onnxruntime";
         return new DecodedImages(images, vae, quality, name, analog);
     }
 }

@@ -29,15 +29,27 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
 {
     private readonly IWorkProgress _progress = progress ?? NoProgress.Instance;
 
+    /// <summary>Each VAE's judge (its real held-out images' features), loaded once however many runs decode through it.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Latent.ImageJudge?>> _judges = new();
+
     public IAnalogMachine Machine => machine;
 
-    public async Task<RunOutcome> RunAsync(RunRequest request, CancellationToken cancel = default)
+    /// <summary>Runs the request under a progress display of its own.</summary>
+    public Task<RunOutcome> RunAsync(RunRequest request, CancellationToken cancel = default)
     {
         string title = $"analog {request.Options.Kind.ToString().ToLowerInvariant()} on {request.Profile.Name}{(machine is ReferenceMachine ? "" : " (grain cluster)")}";
-        var result = await _progress.RunAsync(title, request.Count, "samples", p => machine.RunAsync(request.Job(), p, cancel));
+        return _progress.RunAsync(title, request.Count, "samples", p => RunAsync(request, p, cancel));
+    }
+
+    /// <summary>Runs the request, reporting the machine's progress (0..1) to <paramref name="progress"/> (a sweep's cell).</summary>
+    public async Task<RunOutcome> RunAsync(RunRequest request, IProgress<double>? progress, CancellationToken cancel)
+    {
+        var result = await machine.RunAsync(request.Job(), progress, cancel);
         cancel.ThrowIfCancellationRequested();
         var quality = Score(request.Reference, result);
-        var images = ImageDecoding.DecodeAndScore(ImageDecoding.JudgeOf(request.Network.Metadata), result.Samples, result.Labels, request.Reference?.Data,
+        var judge = ImageDecoding.VaePathOf(request.Network.Metadata) is { } vae
+            ? _judges.GetOrAdd(vae, _ => new Lazy<Latent.ImageJudge?>(() => ImageDecoding.JudgeOf(request.Network.Metadata))).Value : null;
+        var images = ImageDecoding.DecodeAndScore(judge, result.Samples, result.Labels, request.Reference?.Data,
             new ImageDecoder(request.Decoder, request.Profile, request.Options.ProgramSeed, request.Options.Seed));
         return new RunOutcome(request, result, quality, images, RunReportBuilder.Build(request, machine, result, quality, images));
     }

@@ -15,6 +15,9 @@ public static class DecoderKinds
 
     /// <summary>The VAE decoder programmed onto crossbar tiles of the run's profile.</summary>
     public const string Analog = "analog";
+
+    /// <summary>The engine's own decoder (the same numbers on every machine: what sweep cells are scored with).</summary>
+    public const string Engine = "engine";
 }
 
 /// <summary>What a user asked of one analog run, before anything is checked: the loaded model and the raw choices.</summary>
@@ -84,10 +87,13 @@ public sealed record RunRequest
     public BaselineReport? Baseline { get; init; }
     public IReadOnlyList<string> CommandLine { get; init; } = [];
 
+    /// <summary>A stable id for a job that may be resumed on a cluster (sweep cells); null for a fresh one.</summary>
+    public string? JobId { get; init; }
+
     public string ModelName => Path.GetFileName(ModelPath);
 
     /// <summary>The job the machine runs.</summary>
-    public AnalogJob Job(string? jobId = null) => new(ModelBytes, ModelName, Network, Profile, Options, Count, Labels, jobId);
+    public AnalogJob Job() => new(ModelBytes, ModelName, Network, Profile, Options, Count, Labels, JobId);
 
     /// <summary>Resolves and checks <paramref name="spec"/>: profile, labels, options against the network and the
     /// profile, memory, reference data, decoder and baseline. <paramref name="warn"/> receives warnings.</summary>
