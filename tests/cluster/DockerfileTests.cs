@@ -27,25 +27,38 @@ public class DockerfileTests
         return lines;
     }
 
+    /// <summary>The instructions of one stage, from its FROM to the next.</summary>
+    private static List<Instruction> Stage(List<Instruction> lines, string name)
+    {
+        int start = lines.FindIndex(l => l.Keyword == "FROM" && l.Arguments.EndsWith($" AS {name}", StringComparison.OrdinalIgnoreCase));
+        Assert.True(start >= 0, $"the Dockerfile has no stage {name}");
+        int end = lines.FindIndex(start + 1, l => l.Keyword == "FROM");
+        return lines.GetRange(start, (end < 0 ? lines.Count : end) - start);
+    }
+
     [Theory]
-    [InlineData("silo/Dockerfile", "MemristorGrid.Silo.dll", true)]
-    [InlineData("client/Dockerfile", "memgrid.dll", false)]
-    public void Images_are_pinned_unprivileged_and_start_what_the_build_produces(string dockerfile, string entryDll, bool isSilo)
+    [InlineData("silo", "MemristorGrid.Silo.dll", true)]
+    [InlineData("memgrid", "memgrid.dll", false)]
+    public void Images_are_pinned_unprivileged_and_start_what_the_build_produces(string target, string entryDll, bool isSilo)
     {
         string root = Repo.Root();
+        const string dockerfile = "Dockerfile";
         var lines = Parse(Path.Combine(root, dockerfile));
 
         var froms = lines.Where(l => l.Keyword == "FROM").Select(l => l.Arguments.Split(' ')[0]).ToList();
-        Assert.True(froms.Count >= 2, "multi-stage: a build stage and a runtime stage");
+        Assert.True(froms.Count >= 3, "multi-stage: a build stage and a runtime stage per image");
         Assert.All(froms, image =>
         {
             int colon = image.LastIndexOf(':');
             Assert.True(colon > image.LastIndexOf('/'), $"{image} names no tag");
             Assert.NotEqual("latest", image[(colon + 1)..]);
         });
-        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime:", froms[^1]);
 
-        var final = lines.Skip(lines.FindLastIndex(l => l.Keyword == "FROM")).ToList();
+        var final = Stage(lines, target);
+        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime:", final[0].Arguments);
+        // The stage runs what the build stage published for it.
+        Assert.Contains(final, l => l.Keyword == "COPY" && l.Arguments.StartsWith($"--from=build /app/{target} ", StringComparison.Ordinal));
+        Assert.Contains(Stage(lines, "build"), l => l.Keyword == "RUN" && l.Arguments.Contains($"-o /app/{target}", StringComparison.Ordinal));
         var user = Assert.Single(final, l => l.Keyword == "USER").Arguments;
         Assert.DoesNotContain(user, new[] { "root", "0" });
 
@@ -78,7 +91,7 @@ public class DockerfileTests
     }
 }
 
-/// <summary>compose.yaml, checked like the Dockerfiles: it builds the two images from their Dockerfiles,
+/// <summary>compose.yaml, checked like the Dockerfile: it builds the two images from its two targets,
 /// mounts configuration files that exist, and points silos and clients at its own Redis and collector.</summary>
 public class ComposeTests
 {
@@ -90,11 +103,12 @@ public class ComposeTests
             .Deserialize<Dictionary<string, object>>(File.ReadAllText(Path.Combine(root, "compose.yaml")));
         var services = ((Dictionary<object, object>)yaml["services"]).ToDictionary(p => (string)p.Key, p => (Dictionary<object, object>)p.Value);
         Assert.Superset(new HashSet<string> { "redis", "silo", "memgrid", "otel-collector", "tempo", "prometheus", "grafana" }, services.Keys.ToHashSet());
-        foreach (var (name, dockerfile) in new[] { ("silo", "silo/Dockerfile"), ("memgrid", "client/Dockerfile") })
+        foreach (var name in new[] { "silo", "memgrid" })
         {
             var build = (Dictionary<object, object>)services[name]["build"];
-            Assert.Equal(dockerfile, build["dockerfile"]);
-            Assert.True(File.Exists(Path.Combine(root, dockerfile)));
+            Assert.Equal("Dockerfile", build["dockerfile"]);
+            Assert.Equal(name, build["target"]);
+            Assert.Contains($" AS {name}", File.ReadAllText(Path.Combine(root, "Dockerfile")));
         }
         foreach (var (name, service) in services)
         {
