@@ -9,6 +9,7 @@ namespace MemristorGrid.Engine;
 /// </summary>
 public sealed class ModelRegistry<TModel, TParameters> where TModel : class
 {
+
     private readonly Dictionary<string, ConstructorInfo> _models;
     private readonly string _setting;
 
@@ -16,8 +17,7 @@ public sealed class ModelRegistry<TModel, TParameters> where TModel : class
     public ModelRegistry(string setting)
     {
         _setting = setting;
-        _models = typeof(TModel).Assembly.GetTypes()
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(TModel).IsAssignableFrom(t))
+        _models = EngineClasses.All.Value.Where(typeof(TModel).IsAssignableFrom)
             .ToDictionary(t => (string)(t.GetProperty("Name", BindingFlags.Public | BindingFlags.Static)?.GetValue(null)
                     ?? throw new InvalidOperationException($"{t.Name} needs a public static Name")),
                 t => t.GetConstructor([typeof(TParameters)]) ?? throw new InvalidOperationException($"{t.Name} needs a constructor taking {typeof(TParameters).Name}"),
@@ -34,4 +34,10 @@ public sealed class ModelRegistry<TModel, TParameters> where TModel : class
     public TModel Create(string name, TParameters parameters) => _models.TryGetValue(name, out var create)
         ? (TModel)create.Invoke([parameters])
         : throw UserInputException.ForSetting(_setting, $"'{name}' is not a model; known: {string.Join(", ", Names)}");
+}
+
+/// <summary>The engine's concrete classes, listed once for every registry (listing an assembly's types is what a registry costs at start-up).</summary>
+internal static class EngineClasses
+{
+    public static readonly Lazy<Type[]> All = new(() => typeof(EngineClasses).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false }).ToArray());
 }

@@ -52,8 +52,6 @@ internal sealed class ClusterOptions
         };
     }
 
-    public bool JoinsCluster(ParseResult parse) => parse.GetValue(Redis) is not null || (parse.GetValue(Gateway)?.Length ?? 0) > 0;
-
     /// <summary>The deployment's plan as its grain describes it, and which silo runs each tile (activating
     /// them), on the embedded silo or the named cluster.</summary>
     public async Task<(string Plan, GrainInterfaces.TilePlacement[] Placement)> PlacementAsync(ParseResult parse, byte[] modelBytes, string modelName,

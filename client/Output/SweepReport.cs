@@ -55,7 +55,7 @@ internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, C
         {
             ["sweep_id"] = Plan.Id,
             ["metric"] = Metric.Key(),
-            ["settings"] = JsonSerializer.SerializeToNode(Settings, ReportJson.Default.SweepSettings),
+            ["settings"] = JsonSerializer.SerializeToNode(Settings, ReportWriter.Default.SweepSettings),
             ["axes"] = new JsonArray(Plan.Axes.Select(a => (JsonNode)new JsonObject { ["key"] = a.Name, ["values"] = new JsonArray(a.Values.Select(v => (JsonNode)v).ToArray()) }).ToArray()),
             ["models"] = new JsonArray(Plan.Models.Select(m => (JsonNode)new JsonObject { ["name"] = m.Name, ["sha256"] = m.Sha256 }).ToArray()),
             ["chips"] = Plan.Chips,
@@ -80,7 +80,7 @@ internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, C
             ["time_per_sample_seconds"] = Stats(p.Time),
             ["pareto_front"] = p.OnParetoFront,
         }).ToArray());
-        json["provenance"] = JsonSerializer.SerializeToNode(Provenance, ReportJson.Default.Provenance);
+        json["provenance"] = JsonSerializer.SerializeToNode(Provenance, ReportWriter.Default.Provenance);
         return json;
     }
 

@@ -55,7 +55,7 @@ public static class ReproductionReport
                 ["kl_paper"] = p.Quality is { } q ? Stats(q) : null,
             }).ToArray()),
             ["assumptions"] = new JsonArray(outcome.Assumptions.Select(a => (JsonNode)a).ToArray()),
-            ["provenance"] = JsonSerializer.SerializeToNode(spec.Provenance(), ReportJson.Default.Provenance),
+            ["provenance"] = JsonSerializer.SerializeToNode(spec.Provenance(), ReportWriter.Default.Provenance),
         };
     }
 

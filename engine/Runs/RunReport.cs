@@ -91,6 +91,9 @@ public sealed record RunReport
     /// <summary>Embedding DAC channel values driven (the denominator of <see cref="EmbeddingDacOverflowFraction"/>).</summary>
     public long EmbeddingDacUpdates { get; init; }
     public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Every counter the lanes keep, by name (the flat counter keys above are a selection of these, kept for readers of earlier reports).</summary>
+    public IReadOnlyDictionary<string, long> Counters { get; init; } = new Dictionary<string, long>();
     public Provenance? Provenance { get; init; }
 
     /// <summary>Chips the tiles occupy.</summary>

@@ -81,6 +81,7 @@ public static class RunReportBuilder
             Links = result.Links.Select(l => new LinkEntry(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToList(),
             Images = images is null ? null : Images(images),
             Warnings = Warnings(r, c),
+            Counters = c.ByName(),
             Provenance = Provenance.Of(r),
         };
     }

@@ -28,6 +28,15 @@ public record struct LaneCounters
     /// <summary>Values clipped at the ADC's full scale inside the network, where signals pass between chips.</summary>
     public long TileAdcOverflows;
 
+    private static readonly System.Reflection.FieldInfo[] Fields = typeof(LaneCounters).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance);
+
+    /// <summary>Every counter by its snake_case name (report.json's <c>counters</c>): a counter added here is reported without another change.</summary>
+    public readonly IReadOnlyDictionary<string, long> ByName()
+    {
+        object boxed = this;
+        return Fields.ToDictionary(f => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(f.Name), f => (long)f.GetValue(boxed)!);
+    }
+
     public static LaneCounters operator +(LaneCounters a, LaneCounters b) => new()
     {
         NetworkEvaluations = a.NetworkEvaluations + b.NetworkEvaluations,

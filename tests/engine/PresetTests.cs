@@ -54,6 +54,17 @@ public class PresetTests
         Assert.Equal(Provenance.Sha256(Provenance.ProfileBytes(HardwareProfile.Resolve(preset))), back.Provenance.ProfileSha256);
     }
 
+    [Fact]
+    public async Task The_report_holds_every_lane_counter_by_name()
+    {
+        var report = (await RunAsync("rram-180nm")).Report;
+        Assert.Equal(typeof(LaneCounters).GetFields().Length, report.Counters.Count);
+        Assert.Equal(report.AcceptedSteps, report.Counters["accepted_steps"]);
+        Assert.Equal(report.NetworkEvaluations, report.Counters["network_evaluations"]);
+        Assert.Equal(report.EmbeddingDacUpdates, report.Counters["embedding_values"]);
+        Assert.True(report.Counters["sample_evaluations"] > 0);
+    }
+
     [Theory]
     [MemberData(nameof(Presets))]
     public void A_profile_survives_its_own_json_on_every_preset(string preset)
