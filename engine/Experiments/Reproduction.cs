@@ -29,7 +29,8 @@ public sealed record ReproductionSpec(SweepModel Ring, SweepModel Noiseless, Swe
         return this;
     }
 
-    public Provenance Provenance() => Runs.Provenance.Of(new[] { Ring, Noiseless, Conditional }.Select(m => (m.Name, m.Bytes)), Hardware, Seed, CommandLine);
+    public Provenance Provenance() => Runs.Provenance.Of(new[] { Ring, Noiseless, Conditional }
+        .SelectMany(m => Runs.Provenance.LatentFiles(m.Network.Metadata).Prepend((m.Name, m.Bytes))), Hardware, Seed, CommandLine);
 }
 
 /// <summary>One task of the paper: its digital baseline and the analog machine's chips.</summary>

@@ -66,7 +66,8 @@ public sealed record SweepRequest(SweepPlan Plan, IReadOnlyDictionary<SweepModel
         Spec.Options.Kind == SamplerKind.Ode ? "ode" : "sde", Spec.SamplesPerLabel, string.IsNullOrEmpty(Spec.Labels) ? "all" : Spec.Labels,
         Spec.Options.GuidanceWeight, Spec.Options.Seed, machine.Description, ReferenceNames);
 
-    public Provenance Provenance() => Runs.Provenance.Of(Plan.Models.Select(m => (m.Name, m.Bytes)), BaseProfile, Spec.Options.Seed, Spec.CommandLine);
+    public Provenance Provenance() => Runs.Provenance.Of(Plan.Models.SelectMany(m => Runs.Provenance.LatentFiles(m.Network.Metadata).Prepend((m.Name, m.Bytes))),
+        BaseProfile, Spec.Options.Seed, Spec.CommandLine);
 }
 
 /// <summary>A finished sweep: its request, every cell's metrics, the configurations over chips, and the settings it ran with.</summary>

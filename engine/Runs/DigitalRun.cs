@@ -65,7 +65,7 @@ public static class DigitalRun
             ClassAccuracyPerClass = conditional ? quality?.ClassAccuracy?.PerClass : null,
             PerClass = RunReportBuilder.PerClass(quality),
             Images = images is null ? null : RunReportBuilder.Images(images),
-            Provenance = Provenance.Of([(Path.GetFileName(r.ModelPath), r.OnnxBytes)], null, o.Seed, r.CommandLine),
+            Provenance = Provenance.Of([(Path.GetFileName(r.ModelPath), r.OnnxBytes), .. Provenance.LatentFiles(r.Network.Metadata)], null, o.Seed, r.CommandLine),
         };
         return new DigitalOutcome(r, result, quality, images, report);
     }

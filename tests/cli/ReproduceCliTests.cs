@@ -20,7 +20,7 @@ public class ReproduceCliTests
         Assert.Contains("--quick:", md);
 
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "reproduction.json")))!;
-        ReportAssert.Provenance(dir, "reproduction.json", new[] { "ring.onnx", "ring-noiseless.onnx", "digits3.onnx" }.ToDictionary(m => m, Models.Shipped),
+        ReportAssert.Provenance(dir, "reproduction.json", new[] { "ring.onnx", "ring-noiseless.onnx", "digits3.onnx", "digits3-vae.onnx", "digits3-vae.classifier.onnx" }.ToDictionary(m => m, Models.Shipped),
             1, "rram-180nm", "reproduce", "--quick");
         foreach (string task in new[] { "ring", "conditional" })
         {
