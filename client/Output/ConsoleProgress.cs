@@ -2,10 +2,37 @@ using Spectre.Console;
 
 namespace MemristorGrid.Client.Output;
 
-/// <summary>A progress bar on an interactive terminal; silence when output is redirected (CI, pipes, tests).</summary>
+/// <summary>
+/// A progress bar on an interactive terminal; when output is redirected (a Kubernetes Job's log, CI, a pipe) a line
+/// on standard error at most every <see cref="LogInterval"/>, so <c>kubectl logs -f</c> shows a long job moving.
+/// </summary>
 public static class ConsoleProgress
 {
     public static bool Interactive => !Console.IsOutputRedirected && !Console.IsErrorRedirected;
+
+    /// <summary>How often a redirected run logs its progress: MEMGRID_PROGRESS_SECONDS (default 15 s; 0 = never).</summary>
+    public static TimeSpan LogInterval =>
+        double.TryParse(Environment.GetEnvironmentVariable("MEMGRID_PROGRESS_SECONDS"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s)
+        && s >= 0 && double.IsFinite(s) ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(15);
+
+    /// <summary>Progress as log lines on standard error, at most one per <see cref="LogInterval"/> (reports may come from any thread).</summary>
+    private static IProgress<double> LogReporter(string title, Work? size)
+    {
+        var interval = LogInterval;
+        if (interval == TimeSpan.Zero) return new SyncProgress(_ => { });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var last = TimeSpan.Zero;
+        var gate = new Lock();
+        return new SyncProgress(v =>
+        {
+            lock (gate)
+            {
+                if (clock.Elapsed - last < interval) return;
+                last = clock.Elapsed;
+                Console.Error.WriteLine(Line(title, (v, size is { } work ? Rate(v, work, clock.Elapsed) : "running"), clock.Elapsed));
+            }
+        });
+    }
 
     /// <summary>The size of the work, for a throughput beside the bar: e.g. (12 000, "samples").</summary>
     public readonly record struct Work(double Total, string Unit);
@@ -14,7 +41,7 @@ public static class ConsoleProgress
     /// (with the throughput when <paramref name="size"/> is given; the bar also shows percent, elapsed time and ETA).</summary>
     public static T Run<T>(string title, Func<IProgress<double>, T> work, Work? size = null)
     {
-        if (!Interactive) return work(new Progress<double>(_ => { }));
+        if (!Interactive) return work(LogReporter(title, size));
         T result = default!;
         Bar().Start(ctx =>
         {
@@ -52,7 +79,7 @@ public static class ConsoleProgress
     /// <summary><see cref="Run{T}"/> for asynchronous work; reports may come from any thread.</summary>
     public static async Task<T> RunAsync<T>(string title, Func<IProgress<double>, Task<T>> work, Work? size = null)
     {
-        if (!Interactive) return await work(new Progress<double>(_ => { }));
+        if (!Interactive) return await work(LogReporter(title, size));
         return await Bar().StartAsync(async ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
