@@ -45,10 +45,24 @@ public static class ConsoleProgress
         T result = default!;
         Bar().Start(ctx =>
         {
-            var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
+            var task = ctx.AddTask(Fit(title), maxValue: 1.0);
             result = work(Reporter(task, title, size));
         });
         return result;
+    }
+
+    /// <summary>Columns the bar's line gives everything but the description: a 12-column bar, "100%", elapsed and
+    /// remaining time, and the spaces between them.</summary>
+    private const int FixedColumns = BarWidth + 4 + 8 + 8 + 4, BarWidth = 12;
+
+    /// <summary>The description, escaped, cut to what the terminal leaves it (an 80-column terminal must not wrap the
+    /// line); <paramref name="tail"/> (a rate) is kept whole and the title shortened first.</summary>
+    private static string Fit(string title, string tail = "")
+    {
+        int width = Console.IsOutputRedirected ? 120 : Math.Max(40, Console.WindowWidth);
+        int room = Math.Max(8, width - FixedColumns - 1 - (tail.Length > 0 ? tail.Length + 3 : 0));
+        string head = title.Length <= room ? title : title[..(room - 1)] + "…";
+        return Markup.Escape(tail.Length > 0 ? $"{head} · {tail}" : head);
     }
 
     /// <summary>"1 234 samples/s" from the share done, the work's size and the time it took.</summary>
@@ -68,13 +82,13 @@ public static class ConsoleProgress
             task.Value = v;
             if (clock.Elapsed - shown < TimeSpan.FromMilliseconds(500)) return;
             shown = clock.Elapsed;
-            task.Description = Markup.Escape($"{title} · {Rate(v, work, clock.Elapsed)}");
+            task.Description = Fit(title, Rate(v, work, clock.Elapsed));
         });
     }
 
     private static Spectre.Console.Progress Bar() => AnsiConsole.Progress()
         .AutoClear(true)
-        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn());
+        .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = BarWidth }, new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn());
 
     /// <summary><see cref="Run{T}"/> for asynchronous work; reports may come from any thread.</summary>
     public static async Task<T> RunAsync<T>(string title, Func<IProgress<double>, Task<T>> work, Work? size = null)
@@ -82,7 +96,7 @@ public static class ConsoleProgress
         if (!Interactive) return await work(LogReporter(title, size));
         return await Bar().StartAsync(async ctx =>
             {
-                var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
+                var task = ctx.AddTask(Fit(title), maxValue: 1.0);
                 return await work(Reporter(task, title, size));
             });
     }
@@ -103,11 +117,11 @@ public static class ConsoleProgress
             T result = default!;
             Bar().Start(ctx =>
                 {
-                    var task = ctx.AddTask(Markup.Escape(title), maxValue: 1.0);
+                    var task = ctx.AddTask(Fit(title), maxValue: 1.0);
                     result = work(new SyncProgress<(double, string)>(v =>
                     {
                         task.Value = v.Item1;
-                        task.Description = Markup.Escape($"{title} · {v.Item2}");
+                        task.Description = Fit(title, v.Item2);
                     }));
                 });
             return result;
