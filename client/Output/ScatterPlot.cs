@@ -8,7 +8,8 @@ namespace MemristorGrid.Client.Output;
 /// projected on the reference's first two principal components (the generated points on the same axes),
 /// so a 16-D model shows its whole distribution, not two coordinates. Axes span the 0.5–99.5 percentiles
 /// of all points, so a few outliers cannot squeeze the rest into a corner; how many fall outside is in
-/// the legend. At most <see cref="MaxPointsPerLayer"/> points per layer are drawn (every k-th, said in the legend).
+/// the legend. At most <see cref="MaxPointsPerLayer"/> points per layer are drawn (a fixed pseudo-random subset, said in
+/// the legend).
 /// </summary>
 public static class ScatterPlot
 {
@@ -34,23 +35,23 @@ public static class ScatterPlot
 
         if (refs.X.Length > 0)
         {
-            var (rx, ry, stride) = Thin(refs.X, refs.Y, null, 0);
+            var (rx, ry) = Thin(refs.X, refs.Y, null, 0);
             var refPoints = plot.Add.ScatterPoints(rx, ry, new Color(110, 110, 110).WithAlpha(0.45));
             refPoints.MarkerSize = 4;
-            refPoints.LegendText = $"reference ({Count(refs.X.Length, stride)})";
+            refPoints.LegendText = $"reference ({Count(refs.X.Length, rx.Length)})";
         }
         var palette = new ScottPlot.Palettes.Category10();
         int classes = generatedLabels.Length == 0 ? 1 : Math.Max(classNames.Count, 1);
         int[]? labels = generatedLabels.Length == 0 ? null : generatedLabels.ToArray();
         for (int c = 0; c < classes; c++)
         {
-            var (gx, gy, stride) = Thin(gen.X, gen.Y, labels, c);
+            var (gx, gy) = Thin(gen.X, gen.Y, labels, c);
             if (gx.Length == 0) continue;
             var s = plot.Add.ScatterPoints(gx, gy, palette.GetColor(c).WithAlpha(0.75));
             s.MarkerSize = 4;
             int total = labels?.Count(l => l == c) ?? gen.X.Length;
-            s.LegendText = generatedLabels.Length == 0 ? $"generated ({Count(total, stride)})"
-                : $"generated {(c < classNames.Count ? classNames[c] : c.ToString(CultureInfo.InvariantCulture))} ({Count(total, stride)})";
+            s.LegendText = generatedLabels.Length == 0 ? $"generated ({Count(total, gx.Length)})"
+                : $"generated {(c < classNames.Count ? classNames[c] : c.ToString(CultureInfo.InvariantCulture))} ({Count(total, gx.Length)})";
         }
         if (outside > 0)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{outside} generated point(s) beyond the axes (0.5–99.5 percentile range)" });
@@ -60,15 +61,19 @@ public static class ScatterPlot
         return plot.GetImageBytes(900, 900, ImageFormat.Png);
     }
 
-    private static string Count(int total, int stride) => stride == 1 ? $"{total}" : $"1 in {stride} of {total} drawn";
+    private static string Count(int total, int drawn) => drawn == total ? $"{total}" : $"{drawn} of {total} drawn";
 
-    /// <summary>The points of class <paramref name="label"/> (all of them when unlabelled), every k-th so at most <see cref="MaxPointsPerLayer"/>.</summary>
-    private static (double[] X, double[] Y, int Stride) Thin(double[] x, double[] y, int[]? labels, int label)
+    /// <summary>
+    /// The points of class <paramref name="label"/> (all of them when unlabelled), at most <see cref="MaxPointsPerLayer"/>:
+    /// those whose index ranks first under a fixed hash, a pseudo-random subset. Every k-th point was aliased with
+    /// periodic files: a reference CSV whose rows alternate two classes showed only one of them.
+    /// </summary>
+    internal static (double[] X, double[] Y) Thin(double[] x, double[] y, int[]? labels, int label)
     {
         var index = Enumerable.Range(0, x.Length).Where(i => labels is null || labels[i] == label).ToArray();
-        int stride = Math.Max(1, (index.Length + MaxPointsPerLayer - 1) / MaxPointsPerLayer);
-        var kept = index.Where((_, k) => k % stride == 0).ToArray();
-        return (kept.Select(i => x[i]).ToArray(), kept.Select(i => y[i]).ToArray(), stride);
+        if (index.Length > MaxPointsPerLayer)
+            index = index.OrderBy(i => (uint)i * 2654435761u).Take(MaxPointsPerLayer).Order().ToArray(); // Knuth's multiplicative hash
+        return (index.Select(i => x[i]).ToArray(), index.Select(i => y[i]).ToArray());
     }
 
     /// <summary>The 0.5–99.5 percentile range of <paramref name="values"/>, padded by 8 % each side.</summary>

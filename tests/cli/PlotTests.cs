@@ -28,6 +28,20 @@ public class PlotTests
 
 public class ScatterPlotTests
 {
+    [Theory]
+    [InlineData(2, 8_000)]  // every second row was kept: one class of two
+    [InlineData(3, 10_000)] // every third: one class of three
+    [InlineData(16, 64_000)]
+    public void Thinning_a_reference_whose_rows_cycle_through_classes_keeps_every_class(int classes, int points)
+    {
+        // A CSV written class after class, row by row: keeping every k-th row kept one class when k divided the cycle.
+        var x = Enumerable.Range(0, points).Select(i => (double)(i % classes)).ToArray();
+        var (kept, _) = ScatterPlot.Thin(x, x, null, 0);
+        Assert.Equal(ScatterPlot.MaxPointsPerLayer, kept.Length);
+        for (int c = 0; c < classes; c++)
+            Assert.InRange(kept.Count(v => v == c) / (double)kept.Length, 0.8 / classes, 1.2 / classes);
+    }
+
     [Fact]
     public void Axes_follow_the_bulk_of_the_points_not_a_few_outliers()
     {
