@@ -28,8 +28,9 @@ public sealed class ModelRegistry<TModel, TParameters> where TModel : class
 
     public bool Exists(string name) => _models.ContainsKey(name);
 
-    /// <summary>A problem line when <paramref name="name"/> is no model, else null.</summary>
-    public string? Unknown(string name) => Exists(name) ? null : $"{_setting} must be one of {string.Join(", ", Names)} (got '{name}')";
+    /// <summary>A problem line when <paramref name="name"/> is no model, else null; <paramref name="setting"/> names the key when
+    /// one kind of model is chosen in several places (the ADC's and the DAC's energy model).</summary>
+    public string? Unknown(string name, string? setting = null) => Exists(name) ? null : $"{setting ?? _setting} must be one of {string.Join(", ", Names)} (got '{name}')";
 
     public TModel Create(string name, TParameters parameters) => _models.TryGetValue(name, out var create)
         ? (TModel)create.Invoke([parameters])

@@ -22,20 +22,12 @@ internal sealed class AnalogSimulator
 
     /// <summary>The machine the options name. A cluster machine connects at its first job and lets go when disposed;
     /// Ctrl-C cancels a job: the embedded silo stops with it, a job on a cluster goes on there.</summary>
-    public Machine Open(ParseResult parse)
+    public IAnalogMachine Open(ParseResult parse)
     {
         if (parse.GetValue(_deprecatedReference))
             parse.InvocationConfiguration.Error.WriteLine("warning: --reference is deprecated and will be removed in the next release; use --simulator reference");
-        if (parse.GetValue(_deprecatedReference) || parse.GetValue(Simulator) == "reference") return new Machine(new ReferenceMachine());
+        if (parse.GetValue(_deprecatedReference) || parse.GetValue(Simulator) == "reference") return new ReferenceMachine();
         var placement = parse.GetValue(Cluster.Placement) == "chips" ? TilePlacementMode.Chips : TilePlacementMode.Local;
-        return new Machine(new ClusterMachine(Cluster.Settings(parse), placement));
-    }
-
-    /// <summary>An opened machine, disposed with the command.</summary>
-    public sealed class Machine(IAnalogMachine machine) : IAsyncDisposable
-    {
-        public IAnalogMachine Analog => machine;
-
-        public ValueTask DisposeAsync() => machine is IAsyncDisposable d ? d.DisposeAsync() : ValueTask.CompletedTask;
+        return new ClusterMachine(Cluster.Settings(parse), placement);
     }
 }

@@ -37,7 +37,7 @@ internal static class CompareCommand
             string outDir = parse.GetValue(args.Output)!;
             RunOutputs.PrepareDirectory(outDir);
             await using var machine = simulator.Open(parse);
-            var outcome = await Comparison.RunAsync(request, settings, new RunPipeline(machine.Analog, ConsoleWorkProgress.Instance), ConsoleWorkProgress.Instance, cancel);
+            var outcome = await Comparison.RunAsync(request, settings, new RunPipeline(machine, ConsoleWorkProgress.Instance), ConsoleWorkProgress.Instance, cancel);
             Write(outDir, outcome);
             var o = parse.InvocationConfiguration.Output;
             o.WriteLine(CompareMarkdown.Table(outcome.Report));

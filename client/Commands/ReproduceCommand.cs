@@ -47,8 +47,8 @@ internal static class ReproduceCommand
             RunOutputs.PrepareDirectory(outDir);
             var o = parse.InvocationConfiguration.Output;
             await using var machine = simulator.Open(parse);
-            o.WriteLine(Header(spec, machine.Analog.Description));
-            var outcome = await new Reproduction(spec, machine.Analog, ConsoleWorkProgress.Instance, o.WriteLine, Keep).RunAsync(outDir, cancel);
+            o.WriteLine(Header(spec, machine.Description));
+            var outcome = await new Reproduction(spec, machine, ConsoleWorkProgress.Instance, o.WriteLine, Keep).RunAsync(outDir, cancel);
             o.WriteLine(Write(outDir, outcome).TrimEnd());
             o.WriteLine($"wrote {Path.Combine(outDir, "reproduction.md")}, reproduction.json, ring/, conditional/, codesign/");
             return 0;

@@ -27,7 +27,7 @@ internal static class SweepCommand
             RunOutputs.PrepareDirectory(outDir);
             var o = parse.InvocationConfiguration.Output;
             await using var machine = simulator.Open(parse);
-            var outcome = await SweepExperiment.RunAsync(request, outDir, machine.Analog, ConsoleWorkProgress.Instance, o.WriteLine, parse.GetValue(args.Parallel), cancel);
+            var outcome = await SweepExperiment.RunAsync(request, outDir, machine, ConsoleWorkProgress.Instance, o.WriteLine, parse.GetValue(args.Parallel), cancel);
             var report = new SweepReport(outcome);
             var plots = Write(outDir, report, request.BaseProfile);
             o.WriteLine(report.Markdown().TrimEnd());

@@ -10,10 +10,19 @@ public static class ConsoleProgress
 {
     public static bool Interactive => !Console.IsOutputRedirected && !Console.IsErrorRedirected;
 
-    /// <summary>How often a redirected run logs its progress: MEMGRID_PROGRESS_SECONDS (default 15 s; 0 = never).</summary>
-    public static TimeSpan LogInterval =>
-        double.TryParse(Environment.GetEnvironmentVariable("MEMGRID_PROGRESS_SECONDS"), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s)
-        && s >= 0 && double.IsFinite(s) ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(15);
+    /// <summary>How often a redirected run logs its progress: MEMGRID_PROGRESS_SECONDS (default 15 s; 0 = never). A value
+    /// that is no number of seconds is said once on standard error, and the default used.</summary>
+    public static TimeSpan LogInterval => Interval.Value;
+
+    private static readonly Lazy<TimeSpan> Interval = new(() =>
+    {
+        string? text = Environment.GetEnvironmentVariable("MEMGRID_PROGRESS_SECONDS");
+        if (text is null) return TimeSpan.FromSeconds(15);
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) && s >= 0 && s <= 86_400)
+            return TimeSpan.FromSeconds(s);
+        Console.Error.WriteLine($"warning: MEMGRID_PROGRESS_SECONDS is not a number of seconds in [0, 86400]; progress is logged every 15 s");
+        return TimeSpan.FromSeconds(15);
+    });
 
     /// <summary>Progress as log lines on standard error, at most one per <see cref="LogInterval"/> (reports may come from any thread).</summary>
     private static IProgress<double> LogReporter(string title, Work? size)

@@ -40,8 +40,8 @@ public static class Comparison
         cancel.ThrowIfCancellationRequested();
         var analog = await pipeline.RunAsync(r, cancel);
         var digital = baseline.Batch;
-        var digitalQuality = r.Reference is { } reference ? QualityReport.Compute(digital.Samples, digital.Labels, digital.Dim, reference.Data) : null;
-        var digitalImages = ImageDecoding.DecodeAndScore(ImageDecoding.JudgeOf(r.Network.Metadata), digital.Samples, digital.Labels, r.Reference?.Data);
+        var digitalQuality = r.Reference?.Score(digital.Samples, digital.Labels, digital.Dim);
+        var digitalImages = ImageDecoding.DecodeAndScore(pipeline.JudgeFor(r.Network.Metadata), digital.Samples, digital.Labels, r.Reference?.Data);
         var report = Report(r, settings, baseline, digitalQuality, digitalImages, analog);
         return new CompareOutcome(analog, baseline, digitalOptions, digitalQuality, digitalImages, report);
     }

@@ -77,9 +77,6 @@ public sealed record SweepCell(string Id, SweepModel Model, IReadOnlyList<string
         ModelPath = Model.Name, ModelBytes = Model.Bytes, Network = Model.Network, Profile = Profile, ProfileSource = "sweep cell", Options = Options,
         Labels = Labels, Count = Count, Reference = reference, Decoder = Runs.DecoderKinds.Engine, JobId = $"sweep-{Id}",
     };
-
-    /// <summary>The cell's job for any analog machine.</summary>
-    public Runs.AnalogJob Job() => Request(null).Job();
 }
 
 /// <summary>

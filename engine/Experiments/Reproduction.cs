@@ -81,7 +81,7 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
     public async Task<ReproductionOutcome> RunAsync(string outDir, CancellationToken cancel)
     {
         var (scale, seed) = (spec.Scale, spec.Seed);
-        var judge = ImageDecoding.JudgeOf(spec.Conditional.Network.Metadata);
+        var judge = _pipeline.JudgeFor(spec.Conditional.Network.Metadata); // the one the chips' cells decode through
         var tasks = new List<TaskRun>
         {
             await TaskAsync("ring", "unconditional (ring)", spec.Ring, scale.RingSteps, scale.RingSamples, null, outDir, cancel),

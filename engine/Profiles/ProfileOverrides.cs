@@ -10,17 +10,31 @@ namespace MemristorGrid.Engine.Profiles;
 /// </summary>
 public static class ProfileOverrides
 {
-    /// <summary>Keys a profile file may leave out and its JSON omits while unset (so profiles that do not use them
-    /// keep their bytes and hashes): the converters' energy models.</summary>
-    private static readonly string[] OmittedWhenUnset = ["adc.energy_model", "dac.energy_model"];
+    /// <summary>Keys a profile's JSON omits while unset, so profiles that do not use them keep their bytes and hashes
+    /// (the converters' energy models): every property marked <c>[JsonIgnore(WhenWritingNull)]</c>, found in the types.</summary>
+    private static readonly string[] OmittedWhenUnset = Omitted(typeof(HardwareProfile), "").ToArray();
+
+    private static IEnumerable<string> Omitted(Type type, string prefix)
+    {
+        foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+        {
+            string key = prefix + System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(property.Name);
+            var ignore = (System.Text.Json.Serialization.JsonIgnoreAttribute?)Attribute.GetCustomAttribute(property, typeof(System.Text.Json.Serialization.JsonIgnoreAttribute));
+            if (ignore?.Condition == System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull) yield return key;
+            else if (ignore is null && property.PropertyType.IsClass && property.PropertyType.Namespace == typeof(HardwareProfile).Namespace)
+                foreach (var inner in Omitted(property.PropertyType, key + ".")) yield return inner;
+        }
+    }
 
     public static HardwareProfile With(this HardwareProfile profile, string key, string value)
     {
         var root = JsonNode.Parse(profile.ToJson())!.AsObject();
         foreach (var optional in OmittedWhenUnset)
         {
-            var (group, name) = (optional[..optional.IndexOf('.')], optional[(optional.IndexOf('.') + 1)..]);
-            if (root[group] is JsonObject o && !o.ContainsKey(name)) o[name] = null;
+            int dot = optional.LastIndexOf('.');
+            JsonObject? at = root;
+            foreach (var part in optional[..Math.Max(dot, 0)].Split('.', StringSplitOptions.RemoveEmptyEntries)) at = at?[part] as JsonObject;
+            if (at is not null && !at.ContainsKey(optional[(dot + 1)..])) at[optional[(dot + 1)..]] = null;
         }
         string[] path = key.Split('.');
         JsonObject parent = root;

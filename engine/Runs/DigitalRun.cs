@@ -41,7 +41,7 @@ public static class DigitalRun
         using (var ort = new OnnxRuntimeScoreModel(r.OnnxBytes, r.Network, r.Threads))
             result = await progress.RunAsync($"baseline {o.Kind.ToString().ToLowerInvariant()} × {o.Steps} steps", r.Count, "samples",
                 p => Task.FromResult(DigitalSampler.Sample(ort, r.Network.Metadata.CreateSde(), r.Count, r.Labels, o, p)));
-        var quality = r.Reference is { } reference ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, reference.Data) : null;
+        var quality = r.Reference?.Score(result.Samples, result.Labels, result.Dim);
         var images = ImageDecoding.DecodeAndScore(ImageDecoding.JudgeOf(r.Network.Metadata), result.Samples, result.Labels, r.Reference?.Data);
         bool conditional = r.Labels.Length > 0;
         var report = new BaselineReport

@@ -15,7 +15,8 @@ public sealed record AnalogJob(byte[] ModelBytes, string ModelName, ScoreNetwork
 /// grain cluster (hosting's <c>ClusterMachine</c>: an embedded silo or a real cluster). Both give the same
 /// samples for the same job; only <see cref="Name"/>, <see cref="Placement"/> and the wall time differ.
 /// </summary>
-public interface IAnalogMachine
+/// <remarks>Disposing a machine lets go of what it holds (a cluster machine stops its embedded silo or leaves the cluster).</remarks>
+public interface IAnalogMachine : IAsyncDisposable
 {
     /// <summary>As reports name it: reference, embedded-silo or cluster.</summary>
     string Name { get; }
@@ -38,4 +39,6 @@ public sealed class ReferenceMachine : IAnalogMachine
 
     public Task<AnalogRunResult> RunAsync(AnalogJob job, IProgress<double>? progress, CancellationToken cancel) =>
         Task.Run(() => ReferenceSimulator.Run(job.Network, job.Profile, job.Options, job.Count, job.Labels, progress, cancel), cancel);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -17,8 +17,18 @@ public sealed class NoProgress : IWorkProgress
     public Task<T> RunAsync<T>(string title, double total, string unit, Func<IProgress<double>, Task<T>> work) => work(new Progress<double>());
 }
 
-/// <summary>A finished run: what was asked, what the machine returned, its scores and its report.</summary>
-public sealed record RunOutcome(RunRequest Request, AnalogRunResult Result, QualityReport? Quality, DecodedImages? Images, RunReport Report);
+/// <summary>A finished run: what was asked, what the machine returned, its scores and its report — built when first
+/// read (programming statistics, roll-ups and hashes), so a sweep cell, which keeps only its metrics, does not pay for it.</summary>
+public sealed class RunOutcome(RunRequest request, AnalogRunResult result, QualityReport? quality, DecodedImages? images, Func<RunReport> report)
+{
+    private readonly Lazy<RunReport> _report = new(report);
+
+    public RunRequest Request => request;
+    public AnalogRunResult Result => result;
+    public QualityReport? Quality => quality;
+    public DecodedImages? Images => images;
+    public RunReport Report => _report.Value;
+}
 
 /// <summary>
 /// The one path of an analog run, used by <c>run</c>, <c>compare</c>, sweep cells and <c>reproduce</c>:
@@ -46,15 +56,14 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
     {
         var result = await machine.RunAsync(request.Job(), progress, cancel);
         cancel.ThrowIfCancellationRequested();
-        var quality = Score(request.Reference, result);
-        var judge = ImageDecoding.VaePathOf(request.Network.Metadata) is { } vae
-            ? _judges.GetOrAdd(vae, _ => new Lazy<Latent.ImageJudge?>(() => ImageDecoding.JudgeOf(request.Network.Metadata))).Value : null;
-        var images = ImageDecoding.DecodeAndScore(judge, result.Samples, result.Labels, request.Reference?.Data,
+        var quality = request.Reference?.Score(result.Samples, result.Labels, result.Dim);
+        var images = ImageDecoding.DecodeAndScore(JudgeFor(request.Network.Metadata), result.Samples, result.Labels, request.Reference?.Data,
             new ImageDecoder(request.Decoder, request.Profile, request.Options.ProgramSeed, request.Options.Seed));
-        return new RunOutcome(request, result, quality, images, RunReportBuilder.Build(request, machine, result, quality, images));
+        return new RunOutcome(request, result, quality, images, () => RunReportBuilder.Build(request, machine, result, quality, images));
     }
 
-    /// <summary>The samples' quality against <paramref name="reference"/>, or null without one.</summary>
-    public static QualityReport? Score(ReferenceSet? reference, AnalogRunResult result) =>
-        reference is { } r ? QualityReport.Compute(result.Samples, result.Labels, result.Dim, r.Data) : null;
+    /// <summary>The judge of a latent model's images (null for other models), loaded once per VAE for every run of this
+    /// pipeline and for what its caller decodes beside them (a comparison's digital side).</summary>
+    public Latent.ImageJudge? JudgeFor(Networks.DiffusionMetadata metadata) => ImageDecoding.VaePathOf(metadata) is { } vae
+        ? _judges.GetOrAdd(vae, _ => new Lazy<Latent.ImageJudge?>(() => ImageDecoding.JudgeOf(metadata))).Value : null;
 }

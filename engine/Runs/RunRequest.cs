@@ -141,4 +141,8 @@ public sealed record RunRequest
 }
 
 /// <summary>Reference data a run is scored against, and its name in reports.</summary>
-public sealed record ReferenceSet(Dataset Data, string Name);
+public sealed record ReferenceSet(Dataset Data, string Name)
+{
+    /// <summary>How close <paramref name="samples"/> [count × dim] are to the reference.</summary>
+    public Metrics.QualityReport Score(float[] samples, int[] labels, int dim) => Metrics.QualityReport.Compute(samples, labels, dim, Data);
+}

@@ -83,7 +83,7 @@ public class AnalogSimulatorTests
         var models = new[] { "ring.onnx", "ring-noiseless.onnx" }.Select(f => { var bytes = File.ReadAllBytes(Model(f)); return new SweepModel(f, bytes, OnnxImporter.FromBytes(bytes, f)); }).ToList();
         var reference = TaskSpec.Parse("ring").LoadReference(1, 10_000);
         var plan = SweepPlan.Expand(models, HardwareProfile.Resolve("ideal"), [SweepAxis.ProgrammingSigma([0.2])], chips: 5, new AnalogRunOptions(), 1500, _ => [], _ => "ring");
-        var results = plan.Cells.ToDictionary(c => c.Id, c => { var run = new Engine.Runs.ReferenceMachine().RunAsync(c.Job(), null, default).GetAwaiter().GetResult(); return CellMetrics.From(run, QualityReport.Compute(run.Samples, [], run.Dim, reference)); });
+        var results = plan.Cells.ToDictionary(c => c.Id, c => { var run = new Engine.Runs.ReferenceMachine().RunAsync(c.Request(null).Job(), null, default).GetAwaiter().GetResult(); return CellMetrics.From(run, QualityReport.Compute(run.Samples, [], run.Dim, reference)); });
         var points = SweepSummary.Aggregate(plan, results, SweepMetric.KlPaper);
         var a = points.Single(p => p.Model.Name == "ring.onnx").Quality!;
         var p = points.Single(p => p.Model.Name == "ring-noiseless.onnx").Quality!;

@@ -24,7 +24,7 @@ public static class ConverterEnergyModels
 
     public static IReadOnlyList<string> Names => Registry.Names;
 
-    public static string? Unknown(string converter, string? name) => name is null ? null : Registry.Unknown(name)?.Replace("energy_model", $"{converter}.energy_model", StringComparison.Ordinal);
+    public static string? Unknown(string converter, string? name) => name is null ? null : Registry.Unknown(name, $"{converter}.energy_model");
 
     public static double JoulesPerConversion(string? model, ConverterSpec spec) => Registry.Create(model ?? Default, spec).JoulesPerConversion;
 }
