@@ -105,3 +105,12 @@ public interface IGenerationJobGrain : IGrainWithStringKey
     [Alias("Forget")]
     Task ForgetAsync();
 }
+
+/// <summary>What one silo has done for recent jobs (placed on the silo its key names, like <see cref="ISiloCapacityGrain"/>):
+/// the live job page sums these over the cluster's silos.</summary>
+[Alias("mg.ISiloBoardGrain")]
+public interface ISiloBoardGrain : IGrainWithStringKey
+{
+    [Alias("GetJobs"), Orleans.Concurrency.AlwaysInterleave]
+    Task<SiloJobTotals[]> GetJobsAsync();
+}

@@ -182,7 +182,8 @@ public sealed record JobStatus(
     [property: Id(7)] bool ErrorIsUserInput,
     [property: Id(8)] string? ErrorDetail,
     [property: Id(9)] int LaneSlots,
-    [property: Id(10)] bool StateLost = false);
+    [property: Id(10)] bool StateLost = false,
+    [property: Id(11)] int Samples = 0);
 
 /// <summary>Per-tile cost of a run (the engine's TileReport).</summary>
 [GenerateSerializer, Immutable, Alias("mg.TileCost")]
@@ -224,3 +225,17 @@ public sealed record RunSummary(
     [property: Id(12)] CountersData Counters,
     [property: Id(13)] int LaneRetries,
     [property: Id(14)] int LaneSize);
+
+/// <summary>One tile's energy and products on one silo for one job (finished lanes).</summary>
+[GenerateSerializer, Immutable, Alias("mg.TileTotals")]
+public sealed record TileTotals(
+    [property: Id(0)] string Id, [property: Id(1)] int Layer, [property: Id(2)] int Chip,
+    [property: Id(3)] double EnergyJoules, [property: Id(4)] long Mvms);
+
+/// <summary>What one silo did for one job: samples of its finished lanes and their energy, since the job reached it.</summary>
+[GenerateSerializer, Immutable, Alias("mg.SiloJobTotals")]
+public sealed record SiloJobTotals(
+    [property: Id(0)] string Job, [property: Id(1)] string Deployment,
+    [property: Id(2)] DateTime EnlistedUtc, [property: Id(3)] DateTime? LastLaneUtc,
+    [property: Id(4)] long Samples, [property: Id(5)] double TileEnergyJoules, [property: Id(6)] double PeripheryEnergyJoules,
+    [property: Id(7)] TileTotals[] Tiles);

@@ -21,6 +21,7 @@ public static class GrainRegistration
         silo.Services.AddSingleton<DeploymentCache>();
         silo.Services.AddSingleton(laneSlots is { } n ? new SiloCapacity(n) : SiloCapacity.Default);
         silo.Services.AddSingleton<SiloLaneSlots>();
+        silo.Services.AddSingleton(sp => new Telemetry.JobBoard(TimeProvider.System));
         // The store (memory or Redis) keeps state in Orleans' binary format, not the default JSON: a lane
         // checkpoints after every window, and Newtonsoft's base64 text of its buffers was ~48 MB of strings,
         // char[] and StringBuilder per 2 000-sample gmm16 job on the embedded silo (144 → 108 MB allocated per job).

@@ -37,6 +37,7 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
             if (!JoinsCluster)
             {
                 _embedded = await EmbeddedCluster.StartAsync(settings, cancel: cancel);
+                if (_embedded.Services.GetService<Web.WebAccess>() is { } access) Console.Error.WriteLine(Web.WebSurface.Announcement(settings, settings.WebPorts(), access));
                 return _grains = _embedded.Client;
             }
             var host = ClientHost.Build(settings);

@@ -44,14 +44,18 @@ public sealed record ClusterSettings
     public System.Net.IPAddress ListenAddress() =>
         AdvertisedAddress is { } ip ? System.Net.IPAddress.Parse(ip) : System.Net.IPAddress.Loopback;
 
-    /// <summary>Port of the silo's /healthz and /ready endpoints; 0 = none.</summary>
+    /// <summary>Port of the silo's web host (/healthz, /ready, /metrics, /dashboard, /jobs); 0 = none.</summary>
     public int HealthPort { get; init; } = 8080;
 
     /// <summary>Silo only: lanes this silo runs at once; null = twice its cores.</summary>
     public int? LaneSlots { get; init; }
 
-    /// <summary>Silo only: port of a Prometheus scrape endpoint (<c>/metrics</c>); 0 = none.</summary>
+    /// <summary>A further port of the same web host (a silo's, or <c>memgrid</c>'s embedded silo's), for scrape configurations that
+    /// name a metrics port; 0 = none.</summary>
     public int MetricsPort { get; init; }
+
+    /// <summary>The ports the web host listens on (none: no web host).</summary>
+    public IReadOnlyList<int> WebPorts() => new[] { HealthPort, MetricsPort }.Where(p => p > 0).Distinct().ToArray();
 
     /// <summary>OTLP endpoint (e.g. http://collector:4317); null = no OTLP export.</summary>
     public string? OtlpEndpoint { get; init; }

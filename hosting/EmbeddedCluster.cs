@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MemristorGrid.Hosting.Web;
+using Orleans.Dashboard;
 
 namespace MemristorGrid.Hosting;
 
@@ -19,23 +21,34 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     public static async Task<EmbeddedCluster> StartAsync(ClusterSettings? telemetry = null, Action<IServiceCollection>? services = null, CancellationToken cancel = default)
     {
-        int[] ports = FreePorts(2);
+        int[] free = FreePorts(2);
         var settings = (telemetry ?? new ClusterSettings()) with
         {
             Redis = null,
-            SiloPort = ports[0],
-            GatewayPort = ports[1],
+            SiloPort = free[0],
+            GatewayPort = free[1],
             ClusterId = $"embedded-{Environment.ProcessId}-{Guid.NewGuid():N}",
             HealthPort = 0,
         };
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton<IHostLifetime, HostedByCaller>();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        builder.UseOrleans(silo => silo.AddMemristorGridSilo(settings));
-        builder.Services.AddMemristorGridTelemetry(settings, "memgrid");
-        services?.Invoke(builder.Services);
+        var builder = Host.CreateDefaultBuilder().ConfigureLogging(logging => logging.ClearProviders().SetMinimumLevel(LogLevel.Warning))
+            .ConfigureServices(s =>
+            {
+                s.AddSingleton<IHostLifetime, HostedByCaller>();
+                s.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+            });
+        // memgrid --metrics-port: the embedded silo's web host (metrics, dashboard, live job page), as a silo's.
+        var ports = settings.WebPorts();
+        if (ports.Count > 0) builder.AddWebSurface(settings, ports, WebAccess.FromEnvironment());
+        builder.UseOrleans(silo =>
+        {
+            silo.AddMemristorGridSilo(settings);
+            if (ports.Count > 0) silo.AddDashboard();
+        });
+        builder.ConfigureServices(s =>
+        {
+            s.AddMemristorGridTelemetry(settings, "memgrid");
+            services?.Invoke(s);
+        });
         var host = builder.Build();
         await host.StartAsync(cancel);
         return new EmbeddedCluster(host);

@@ -3,6 +3,7 @@ using MemristorGrid.Grains;
 using MemristorGrid.Grains.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MemristorGrid.Hosting.Web;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -69,7 +70,8 @@ public static class HostingExtensions
     public static IServiceCollection AddMemristorGridTelemetry(this IServiceCollection services, ClusterSettings settings, string serviceName)
     {
         bool traces = settings.OtlpEndpoint is not null || settings.ConsoleTelemetry;
-        if (!traces && settings.MetricsPort <= 0) return services;
+        bool scrape = settings.WebPorts().Count > 0;
+        if (!traces && !scrape) return services;
         var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(serviceName));
         if (traces)
             telemetry.WithTracing(t =>
@@ -87,20 +89,8 @@ public static class HostingExtensions
             m.SetExemplarFilter(ExemplarFilterType.TraceBased);
             if (settings.OtlpEndpoint is { } endpoint) m.AddOtlpExporter(o => Otlp(o, settings, endpoint, "metrics"));
             if (settings.ConsoleTelemetry) m.AddConsoleExporter();
-            // For a Prometheus that scrapes silos directly (no collector); the collector path is OTLP.
-            if (settings.MetricsPort > 0)
-                m.AddPrometheusHttpListener(o =>
-                {
-                    o.Port = settings.MetricsPort;
-                    // The pod's address or loopback, like the health endpoint — not every interface.
-                    var address = settings.ListenAddress();
-                    string host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-                    o.ConfigureHttpListener = (_, listener) =>
-                    {
-                        listener.Prefixes.Clear();
-                        listener.Prefixes.Add($"http://{host}:{settings.MetricsPort}/");
-                    };
-                });
+            // For a Prometheus that scrapes silos directly (no collector): /metrics on the web host. The collector path is OTLP.
+            if (scrape) m.AddScrapeExporter();
         });
         return services;
     }

@@ -20,8 +20,8 @@ public static class SiloCommandLine
         var redisWait = Number("--redis-wait", "Seconds to wait for Redis to answer before giving up (default: MEMGRID_REDIS_WAIT_SECONDS or 60).", 0, 86_400);
         var port = Port("--port", "Silo-to-silo port (default: MEMGRID_SILO_PORT or 11111).", allowZero: false);
         var gateway = Port("--gateway-port", "Client gateway port (default: MEMGRID_GATEWAY_PORT or 30000).", allowZero: false);
-        var health = Port("--health-port", "Port of /healthz and /ready (0 = none; default: MEMGRID_HEALTH_PORT or 8080).", allowZero: true);
-        var metrics = Port("--metrics-port", "Port of a Prometheus scrape endpoint /metrics (0 = none; default: MEMGRID_METRICS_PORT or none).", allowZero: true);
+        var health = Port("--health-port", "Port of the web host: /healthz and /ready (anonymous), /jobs, /dashboard and /metrics (token: MEMGRID_WEB_TOKEN) (0 = none; default: MEMGRID_HEALTH_PORT or 8080).", allowZero: true);
+        var metrics = Port("--metrics-port", "A second port for the same web host, for scrape configurations that expect one (0 = none; default: MEMGRID_METRICS_PORT or none).", allowZero: true);
         var laneSlots = Port("--lane-slots", "Lanes this silo runs at once (default: MEMGRID_LANE_SLOTS or twice its cores).", allowZero: false);
         var otlp = new Option<string?>("--otlp") { Description = "OTLP endpoint for traces and metrics (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
         foreach (var o in new Option[] { redis, redisWait, port, gateway, health, metrics, laneSlots, otlp }) command.Options.Add(o);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using MemristorGrid.Hosting.Web;
+using Orleans.Dashboard;
 
 namespace MemristorGrid.Hosting;
 
@@ -12,23 +14,36 @@ public static class SiloHost
 
     public static IHost Build(ClusterSettings settings, LogLevel logLevel = LogLevel.Warning)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(logLevel);
-        // A start-up failure is rethrown to RunAsync's caller, which reports it once; the host's own
-        // "failed to start" log would print the same failure again with its stack trace.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
-        // Before the silo: hosted services start in order, and the probes must answer while it joins.
-        builder.Services.AddSingleton(settings);
-        builder.Services.AddHostedService<HealthEndpoint>();
-        builder.Services.AddHostedService<ClusterStoreGate>();
-        builder.UseOrleans(silo => silo.AddMemristorGridSilo(settings));
-        if (settings.Redis is not null)
+        var builder = Host.CreateDefaultBuilder().ConfigureLogging(logging =>
         {
-            builder.Services.AddSingleton<MembershipWatchdog>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<MembershipWatchdog>());
-        }
-        builder.Services.AddMemristorGridTelemetry(settings, "memgrid-silo");
+            logging.SetMinimumLevel(logLevel);
+            // A start-up failure is rethrown to RunAsync's caller, which reports it once; the host's own
+            // "failed to start" log would print the same failure again with its stack trace.
+            logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        }).ConfigureServices(services =>
+        {
+            services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+            services.AddSingleton(settings);
+        });
+        // The web host before the Redis gate and the silo: hosted services start in order (the generic host's
+        // own order, which a WebApplication would put last), and the probes must answer while the silo waits and joins.
+        var ports = settings.WebPorts();
+        if (ports.Count > 0) builder.AddWebSurface(settings, ports, Web.WebAccess.FromEnvironment());
+        builder.ConfigureServices(services => services.AddHostedService<ClusterStoreGate>());
+        builder.UseOrleans(silo =>
+        {
+            silo.AddMemristorGridSilo(settings);
+            if (ports.Count > 0) silo.AddDashboard();
+        });
+        builder.ConfigureServices(services =>
+        {
+            if (settings.Redis is not null)
+            {
+                services.AddSingleton<MembershipWatchdog>();
+                services.AddHostedService(sp => sp.GetRequiredService<MembershipWatchdog>());
+            }
+            services.AddMemristorGridTelemetry(settings, "memgrid-silo");
+        });
         return builder.Build();
     }
 
@@ -43,7 +58,8 @@ public static class SiloHost
         KeepASpareWorker();
         var host = Build(settings);
         await host.StartAsync(cancel);
-        announce?.WriteLine($"silo up: silo port {settings.SiloPort}, gateway port {settings.GatewayPort}, health port {settings.HealthPort}, clustering {(settings.Redis is null ? "localhost" : "redis")}");
+        announce?.WriteLine($"silo up: silo port {settings.SiloPort}, gateway port {settings.GatewayPort}, web port {settings.HealthPort}, clustering {(settings.Redis is null ? "localhost" : "redis")}");
+        if (host.Services.GetService<Web.WebAccess>() is { } access) announce?.WriteLine(Web.WebSurface.Announcement(settings, settings.WebPorts(), access));
         announce?.Flush();
         var lost = host.Services.GetService<MembershipWatchdog>()?.Lost ?? new TaskCompletionSource<string>().Task;
         var stopped = host.WaitForShutdownAsync(cancel);

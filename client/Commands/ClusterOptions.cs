@@ -26,12 +26,24 @@ internal sealed class ClusterOptions
     public readonly Option<string?> Redis = new("--redis") { Description = "Join the cluster registered in this Redis (StackExchange.Redis connection string, e.g. localhost:6379; its password from MEMGRID_REDIS_PASSWORD)." };
     public readonly Option<string?> Otlp = new("--otlp") { Description = "Export traces and metrics to this OTLP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
     public readonly Option<bool> ConsoleTelemetry = new("--console-telemetry") { Description = "Print traces and metrics to the console." };
+    public readonly Option<int?> MetricsPort = new("--metrics-port")
+    {
+        Description = "Serve the embedded silo's web host on this port while the command runs: /jobs (live job page), /dashboard (Orleans Dashboard) and /metrics (Prometheus), "
+            + "behind the token in MEMGRID_WEB_TOKEN (else one is printed). Listens on POD_IP, else loopback.",
+    };
     public readonly Option<string> Placement = CommandOptions.Make("--placement",
         "local: every lane's tiles are served on its own silo and lanes are spread over the silos (scales out); chips: each chip's tiles on one silo, chips spread over the silos (a partitioned multi-chip deployment whose interconnect crosses processes).", "local");
 
-    public ClusterOptions() => Placement.AcceptOnlyFromAmong("local", "chips");
+    public ClusterOptions()
+    {
+        Placement.AcceptOnlyFromAmong("local", "chips");
+        MetricsPort.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65_535) r.AddError($"--metrics-port must be a port in [1, 65535], got {port}");
+        });
+    }
 
-    public IEnumerable<Option> All() => [Gateway, Redis, Placement, Otlp, ConsoleTelemetry];
+    public IEnumerable<Option> All() => [Gateway, Redis, Placement, Otlp, ConsoleTelemetry, MetricsPort];
 
     /// <summary>The options, plus what a client takes from its environment like a silo does: the Redis
     /// password (MEMGRID_REDIS_PASSWORD), its TLS certificate (MEMGRID_TLS_CERT/KEY/CA), the cluster id (MEMGRID_CLUSTER_ID) and the OTLP endpoint and
@@ -39,8 +51,12 @@ internal sealed class ClusterOptions
     public ClusterSettings Settings(ParseResult parse)
     {
         var environment = ClusterSettings.FromEnvironment();
+        int metricsPort = parse.GetValue(MetricsPort) ?? 0;
+        if (metricsPort > 0 && (parse.GetValue(Redis) is not null || parse.GetValue(Gateway) is { Length: > 0 }))
+            throw new Engine.UserInputException("--metrics-port serves the embedded silo's pages; the silos of a joined cluster serve their own (memgrid silo --health-port)");
         return new()
         {
+            MetricsPort = metricsPort,
             Redis = parse.GetValue(Redis),
             RedisPassword = environment.RedisPassword,
             Tls = environment.Tls,

@@ -67,7 +67,7 @@ public sealed class GenerationJobGrain(
         int lanes = s.LaneDone.Length;
         string? error = _error is null ? null : _error is UserInputException ? _error.Message : $"{_error.GetType().Name}: {_error.Message}";
         return Task.FromResult(new JobStatus(s.LaneDone.Count(d => d), lanes, Lanes.SegmentsDone.Sum(), (long)lanes * _segmentsPerLane, s.Finished,
-            error, s.Redrives, _error is UserInputException, _error?.ToString(), _laneSlots, LaneCalls.IsStateLost(_error)));
+            error, s.Redrives, _error is UserInputException, _error?.ToString(), _laneSlots, LaneCalls.IsStateLost(_error), s.Spec?.Count ?? 0));
     }
 
     public async Task<RunSummary> GetResultAsync()

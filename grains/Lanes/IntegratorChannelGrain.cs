@@ -19,7 +19,8 @@ namespace MemristorGrid.Grains.Lanes;
 public sealed class IntegratorChannelGrain(
     [PersistentState("lane", Storage.Name)] IPersistentState<LaneCheckpoint> checkpoint,
     DeploymentCache deployments,
-    SiloLaneSlots slots) : Grain, IIntegratorChannelGrain
+    SiloLaneSlots slots,
+    JobBoard board) : Grain, IIntegratorChannelGrain
 {
     private readonly LaneCheckpoints _checkpoints = new(checkpoint);
     private LaneRuntime? _runtime;
@@ -106,13 +107,13 @@ public sealed class IntegratorChannelGrain(
         WireFormat.Save(lane, assignment, checkpoint.State);
         if (await _checkpoints.SaveAsync() is { } further) _lane = WireFormat.Restore(further); // another activation got as far: resume from its
         SignalSaved();
-        if (driver.IsDone(lane)) JobCounters.LaneFinished(HardwareAccounting.Summarise(driver.Timing, driver.Plan, driver.Options, driver.Dim, deployment.Profile, [lane]), deployment.Id, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
+        if (driver.IsDone(lane)) board.LaneFinished(HardwareAccounting.Summarise(driver.Timing, driver.Plan, driver.Options, driver.Dim, deployment.Profile, [lane]), deployment, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
     }
 
     private async Task EnsureLaneAsync(LaneAssignment assignment)
     {
         if (_lane is not null && _assignment!.SameAs(assignment)) return;
-        _runtime = await LaneRuntime.CreateAsync(assignment, deployments, GrainFactory, this.GetPrimaryKeyString());
+        _runtime = await LaneRuntime.CreateAsync(assignment, deployments, board, GrainFactory, this.GetPrimaryKeyString());
         _driver = _runtime.Driver;
         _lane = checkpoint.State.Assignment is { } saved && saved.SameAs(assignment)
             ? WireFormat.Restore(checkpoint.State)

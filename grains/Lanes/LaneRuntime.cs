@@ -11,10 +11,10 @@ internal sealed record LaneRuntime(Deployment Deployment, LaneDriver Driver, Gra
 {
     /// <summary>Builds the runtime of <paramref name="assignment"/>: the deployment (cached per silo), its label embeddings from
     /// the label-encoder grain, and a chip grain per chip — each lane's own silo (local placement) or the chip's (chips).</summary>
-    public static async Task<LaneRuntime> CreateAsync(LaneAssignment assignment, DeploymentCache deployments, IGrainFactory grains, string laneKey)
+    public static async Task<LaneRuntime> CreateAsync(LaneAssignment assignment, DeploymentCache deployments, JobBoard board, IGrainFactory grains, string laneKey)
     {
         var deployment = await deployments.GetAsync(assignment.DeploymentId, grains);
-        JobCounters.Start(deployment, GrainKeys.JobOfLane(laneKey)); // a silo that joined mid-job
+        board.Start(deployment, GrainKeys.JobOfLane(laneKey)); // a silo that joined mid-job
         var labels = await LabelEncoderGrain.FetchAsync(grains, deployment);
         var driver = new LaneDriver(deployment.Network, deployment.Profile, deployment.Plan, assignment.Options.ToEngine(), labels);
         var transport = new GrainChipTransport(deployment.Steps.Length, deployment.Network.HiddenWidth,

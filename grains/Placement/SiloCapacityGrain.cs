@@ -12,11 +12,11 @@ public sealed record SiloCapacity(int LaneSlots)
 }
 
 [SiloPlacement]
-public sealed class SiloCapacityGrain(SiloCapacity capacity, DeploymentCache deployments) : Grain, ISiloCapacityGrain
+public sealed class SiloCapacityGrain(SiloCapacity capacity, DeploymentCache deployments, JobBoard board) : Grain, ISiloCapacityGrain
 {
     public async Task<int> EnlistForJobAsync(string deployment, string job)
     {
-        JobCounters.Start(await deployments.GetAsync(deployment, GrainFactory), job);
+        board.Start(await deployments.GetAsync(deployment, GrainFactory), job);
         return capacity.LaneSlots;
     }
 

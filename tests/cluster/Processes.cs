@@ -21,9 +21,22 @@ internal sealed class Processes : IDisposable
     }
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "memgrid-procs-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>The web token of the processes started here; <see cref="Authorized"/> sends it.</summary>
+    public const string WebToken = "test-token-0123456789abcdef";
+
+    /// <summary>An HTTP client that sends <see cref="WebToken"/> as a bearer token.</summary>
+    public static HttpClient Authorized(TimeSpan timeout)
+    {
+        var http = new HttpClient { Timeout = timeout };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", WebToken);
+        return http;
+    }
+
     public Process Start(string file, string args, string missing, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Every web host the tests start opens with this token (a test may set another).
+        info.Environment[Hosting.Web.WebAccess.TokenVariable] = WebToken;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         Process p;
         try { p = Process.Start(info) ?? throw new InvalidOperationException(missing); }

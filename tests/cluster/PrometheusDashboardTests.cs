@@ -22,7 +22,7 @@ namespace MemristorGrid.Cluster.Tests;
 public sealed class PrometheusDashboardTests : IDisposable
 {
     private readonly Processes _processes = new();
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = Processes.Authorized(TimeSpan.FromSeconds(30));
     private string _prometheus = "";
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class PrometheusDashboardTests : IDisposable
         string dir = Repo.TempDir();
         string targets = string.Join(", ", metricsPorts.Select(p => $"\"127.0.0.1:{p}\""));
         File.WriteAllText(Path.Combine(dir, "prometheus.yml"),
-            $"global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: memristorgrid\n    static_configs:\n      - targets: [{targets}]\n");
+            $"global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: memristorgrid\n    authorization:\n      credentials: {Processes.WebToken}\n    static_configs:\n      - targets: [{targets}]\n");
         for (int attempt = 1; ; attempt++)
         {
             int port = EmbeddedCluster.FreePort();

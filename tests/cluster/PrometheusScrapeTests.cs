@@ -27,7 +27,7 @@ public sealed partial class PrometheusScrapeTests : IDisposable
             Repo.Profile("rram-180nm"), new AnalogRunOptions { Seed = 9, LaneSize = 2 }, 4, []);
         await client.StopAsync();
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        using var http = Processes.Authorized(TimeSpan.FromSeconds(30));
         string scrape = await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
         var series = new Dictionary<string, HashSet<string>>();
         foreach (Match m in SeriesRegex().Matches(scrape))
