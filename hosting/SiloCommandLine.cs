@@ -24,7 +24,10 @@ public static class SiloCommandLine
         var metrics = Port("--metrics-port", "A second port for the same web host, for scrape configurations that expect one (0 = none; default: MEMGRID_METRICS_PORT or none).", allowZero: true);
         var laneSlots = Port("--lane-slots", "Lanes this silo runs at once (default: MEMGRID_LANE_SLOTS or twice its cores).", allowZero: false);
         var otlp = new Option<string?>("--otlp") { Description = "OTLP endpoint for traces and metrics (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
-        foreach (var o in new Option[] { redis, redisWait, port, gateway, health, metrics, laneSlots, otlp }) command.Options.Add(o);
+        var otlpProtocol = new Option<string?>("--otlp-protocol") { Description = "OTLP transport: grpc (port 4317) or http/protobuf (port 4318) (default: OTEL_EXPORTER_OTLP_PROTOCOL, else grpc)." };
+        otlpProtocol.AcceptOnlyFromAmong(ClusterSettings.OtlpProtocols);
+        var sampling = Number("--trace-sampling", "Fraction of lane windows traced, each with its chip calls; job spans always (default: OTEL_TRACES_SAMPLER_ARG, else 0.1).", 0, 1);
+        foreach (var o in new Option[] { redis, redisWait, port, gateway, health, metrics, laneSlots, otlp, otlpProtocol, sampling }) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
             var env = ClusterSettings.FromEnvironment();
@@ -38,6 +41,8 @@ public static class SiloCommandLine
                 MetricsPort = parse.GetValue(metrics) ?? env.MetricsPort,
                 LaneSlots = parse.GetValue(laneSlots) ?? env.LaneSlots,
                 OtlpEndpoint = parse.GetValue(otlp) ?? env.OtlpEndpoint,
+                OtlpProtocol = parse.GetValue(otlpProtocol) ?? env.OtlpProtocol,
+                TraceSampling = parse.GetValue(sampling) ?? env.TraceSampling,
             };
             RequireFreePorts(settings);
             return await SiloHost.RunAsync(settings, parse.InvocationConfiguration.Output, cancel);

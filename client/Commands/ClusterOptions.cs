@@ -25,6 +25,14 @@ internal sealed class ClusterOptions
     }
     public readonly Option<string?> Redis = new("--redis") { Description = "Join the cluster registered in this Redis (StackExchange.Redis connection string, e.g. localhost:6379; its password from MEMGRID_REDIS_PASSWORD)." };
     public readonly Option<string?> Otlp = new("--otlp") { Description = "Export traces and metrics to this OTLP endpoint (default: OTEL_EXPORTER_OTLP_ENDPOINT)." };
+    public readonly Option<string?> OtlpProtocol = new("--otlp-protocol")
+    {
+        Description = "OTLP transport: grpc (collector port 4317) or http/protobuf (port 4318) (default: OTEL_EXPORTER_OTLP_PROTOCOL, else grpc). A refused endpoint is warned about at start.",
+    };
+    public readonly Option<double?> TraceSampling = new("--trace-sampling")
+    {
+        Description = "Fraction of lane windows traced, each with its chip calls; a job's own spans are always kept (default: OTEL_TRACES_SAMPLER_ARG, else 0.1).",
+    };
     public readonly Option<bool> ConsoleTelemetry = new("--console-telemetry") { Description = "Print traces and metrics to the console." };
     public readonly Option<int?> MetricsPort = new("--metrics-port")
     {
@@ -37,13 +45,18 @@ internal sealed class ClusterOptions
     public ClusterOptions()
     {
         Placement.AcceptOnlyFromAmong("local", "chips");
+        OtlpProtocol.AcceptOnlyFromAmong(ClusterSettings.OtlpProtocols);
+        TraceSampling.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is { } ratio && !(ratio is >= 0 and <= 1)) r.AddError($"--trace-sampling must be a fraction in [0, 1], got {ratio}");
+        });
         MetricsPort.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int?>() is { } port && port is < 1 or > 65_535) r.AddError($"--metrics-port must be a port in [1, 65535], got {port}");
         });
     }
 
-    public IEnumerable<Option> All() => [Gateway, Redis, Placement, Otlp, ConsoleTelemetry, MetricsPort];
+    public IEnumerable<Option> All() => [Gateway, Redis, Placement, Otlp, OtlpProtocol, TraceSampling, ConsoleTelemetry, MetricsPort];
 
     /// <summary>The options, plus what a client takes from its environment like a silo does: the Redis
     /// password (MEMGRID_REDIS_PASSWORD), its TLS certificate (MEMGRID_TLS_CERT/KEY/CA), the cluster id (MEMGRID_CLUSTER_ID) and the OTLP endpoint and
@@ -63,7 +76,8 @@ internal sealed class ClusterOptions
             Gateways = parse.GetValue(Gateway) ?? [],
             ClusterId = environment.ClusterId,
             OtlpEndpoint = parse.GetValue(Otlp) ?? environment.OtlpEndpoint,
-            OtlpProtocol = environment.OtlpProtocol,
+            OtlpProtocol = parse.GetValue(OtlpProtocol) ?? environment.OtlpProtocol,
+            TraceSampling = parse.GetValue(TraceSampling) ?? environment.TraceSampling,
             ConsoleTelemetry = parse.GetValue(ConsoleTelemetry),
         };
     }

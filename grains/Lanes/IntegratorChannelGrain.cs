@@ -88,9 +88,10 @@ public sealed class IntegratorChannelGrain(
         var driver = _driver!;
         var lane = _lane!;
         int target = Math.Min(lane.Segment + window, driver.SegmentCount);
-        using var span = Instruments.Source.StartActivity("lane.window");
-        span?.SetTag("lane", this.GetPrimaryKeyString());
-        span?.SetTag("segments", $"{lane.Segment}..{target}");
+        // Tags given at the start, so that a sampler can choose by them (hosting's LaneWindowSampler).
+        using var span = Instruments.Source.StartActivity("lane.window", System.Diagnostics.ActivityKind.Internal, parentContext: default,
+            tags: [new("lane", this.GetPrimaryKeyString()), new("segments", $"{lane.Segment}..{target}")]);
+        CallTracing.MakeParentOfCalls(span);
         int before = lane.Segment;
         var (deployment, _, transport) = _runtime!;
         transport.TraceNext(deployment.Steps.Length);
