@@ -73,24 +73,17 @@ public static class HostingExtensions
         bool scrape = settings.WebPorts().Count > 0;
         if (!traces && !scrape) return services;
         if (settings.OtlpEndpoint is not null) services.AddHostedService(_ => new Telemetry.OtlpEndpointCheck(settings));
-        var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(serviceName));
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(r => r.AddService(serviceName,
+            // The pod's name, not a random id per process: the collector makes it the series' instance label, which the dashboards' silo variable lists.
+            serviceInstanceId: Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : null, autoGenerateServiceInstanceId: true));
         if (traces)
             telemetry.WithTracing(t =>
             {
                 t.AddSource(Instruments.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
                 t.SetSampler(new Telemetry.LaneWindowSampler(settings.TraceSampling));
-                // Exporters behind the filter that keeps skipped windows out (their batching options from OTEL_BSP_*, as AddOtlpExporter's).
-                if (settings.OtlpEndpoint is { } endpoint)
-                {
-                    var options = new OpenTelemetry.Exporter.OtlpExporterOptions();
-                    Otlp(options, settings, endpoint, "traces");
-                    var batch = options.BatchExportProcessorOptions;
-                    t.AddProcessor(new Telemetry.SkippedWindowFilter(new OpenTelemetry.BatchActivityExportProcessor(new OpenTelemetry.Exporter.OtlpTraceExporter(options),
-                        batch.MaxQueueSize, batch.ScheduledDelayMilliseconds, batch.ExporterTimeoutMilliseconds, batch.MaxExportBatchSize)));
-                }
-                if (settings.ConsoleTelemetry)
-                    t.AddProcessor(new Telemetry.SkippedWindowFilter(new OpenTelemetry.SimpleActivityExportProcessor(
-                        new OpenTelemetry.Exporter.ConsoleActivityExporter(new OpenTelemetry.Exporter.ConsoleExporterOptions()))));
+                t.AddProcessor(new Telemetry.SkippedWindowFilter()); // before the exporters
+                if (settings.OtlpEndpoint is { } endpoint) t.AddOtlpExporter(o => Otlp(o, settings, endpoint, "traces"));
+                if (settings.ConsoleTelemetry) t.AddConsoleExporter();
             });
         telemetry.WithMetrics(m =>
         {

@@ -70,28 +70,14 @@ public sealed class LaneWindowSampler : Sampler
     }
 }
 
-/// <summary>Passes finished spans on to an exporter's processor, except windows <see cref="LaneWindowSampler"/> left out,
-/// whose sampled flag it clears as they start (before any call they make propagates it).</summary>
-public sealed class SkippedWindowFilter(BaseProcessor<Activity> inner) : BaseProcessor<Activity>
+/// <summary>
+/// Clears the sampled flag of each window <see cref="LaneWindowSampler"/> left out as it starts — before any call it makes
+/// passes the flag on, and so that the exporters, which export recorded spans only, leave it out. Added before them.
+/// </summary>
+public sealed class SkippedWindowFilter : BaseProcessor<Activity>
 {
     public override void OnStart(Activity data)
     {
         if (LaneWindowSampler.IsSkipped(data.TraceStateString)) data.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-        inner.OnStart(data);
-    }
-
-    public override void OnEnd(Activity data)
-    {
-        if (!LaneWindowSampler.IsSkipped(data.TraceStateString)) inner.OnEnd(data);
-    }
-
-    protected override bool OnForceFlush(int timeoutMilliseconds) => inner.ForceFlush(timeoutMilliseconds);
-
-    protected override bool OnShutdown(int timeoutMilliseconds) => inner.Shutdown(timeoutMilliseconds);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
     }
 }

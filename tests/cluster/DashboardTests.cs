@@ -162,7 +162,7 @@ public partial class DashboardTests
         {
             string name = m.Groups[1].Value;
             if (functions.Contains(name)) continue;
-            if (groupings.Any(g => m.Index >= g.Index && m.Index < g.Index + g.Length)) continue; // a label inside by(...)
+            if (LabelListRegex().Matches(expr).Any(g => m.Index >= g.Index && m.Index < g.Index + g.Length)) continue; // a label inside by(...), on(...) …
             var labels = m.Groups[2].Success
                 ? LabelRegex().Matches(m.Groups[2].Value).Select(l => l.Groups[1].Value).ToList()
                 : [];
@@ -173,6 +173,10 @@ public partial class DashboardTests
 
     [GeneratedRegex(@"\b(?:by|without)\s*\(([^)]*)\)")]
     private static partial Regex GroupingRegex();
+
+    /// <summary>Label lists of aggregations and of vector matching (<c>on (deployment) group_left</c>): names in them are labels, not metrics.</summary>
+    [GeneratedRegex(@"\b(?:by|without|on|ignoring|group_left|group_right)\s*\(([^)]*)\)")]
+    private static partial Regex LabelListRegex();
 
     [GeneratedRegex(@"(?<![\w""'$])([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})?(?=\s*(?:\{|\[|\)|$|\s|,|/|\*|\+|-))")]
     private static partial Regex MetricRegex();

@@ -19,7 +19,7 @@ public sealed class LaneWindowSamplerTests
         using var source = new ActivitySource($"sampler-test-{Guid.NewGuid():N}");
         var exported = new List<Activity>();
         using (var provider = Sdk.CreateTracerProviderBuilder().AddSource(source.Name).SetSampler(new LaneWindowSampler(ratio))
-            .AddProcessor(new SkippedWindowFilter(new SimpleActivityExportProcessor(new OpenTelemetry.Exporter.InMemoryExporter<Activity>(exported)))).Build())
+            .AddProcessor(new SkippedWindowFilter()).AddInMemoryExporter(exported).Build())
         {
             using var job = source.StartActivity("job");
             for (int w = 0; w < 2000; w++)
@@ -40,7 +40,7 @@ public sealed class LaneWindowSamplerTests
         Assert.All(exported.Where(a => a.DisplayName == "IChipGrain/EvaluateAsync"), a => Assert.Contains(a.ParentSpanId, keptWindows));
         // The callee's side of a call whose caller's span was dropped has no parent: such roots are dropped; a run is kept.
         using (Sdk.CreateTracerProviderBuilder().AddSource(source.Name).SetSampler(new LaneWindowSampler(ratio))
-            .AddProcessor(new SkippedWindowFilter(new SimpleActivityExportProcessor(new OpenTelemetry.Exporter.InMemoryExporter<Activity>(exported)))).Build())
+            .AddProcessor(new SkippedWindowFilter()).AddInMemoryExporter(exported).Build())
         {
             exported.Clear();
             using (source.StartActivity("IChipGrain/EvaluateAsync", ActivityKind.Server)) { }

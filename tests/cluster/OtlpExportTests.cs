@@ -29,6 +29,7 @@ public sealed class OtlpExportTests : IDisposable
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+            ["POD_NAME"] = "silo-7d9f8c6b5-xk2pq",
         };
         var (_, gateway) = await _processes.StartLocalSiloAsync(() => $"--otlp http://127.0.0.1:{port}", environment);
         using var client = ClientHost.Build(new ClusterSettings { Gateways = [$"127.0.0.1:{gateway}"] });
@@ -41,6 +42,8 @@ public sealed class OtlpExportTests : IDisposable
 
         await Processes.WaitFor(() => Arrived("/v1/traces", "chip.evaluate") && Arrived("/v1/traces", "lane.window")
             && Arrived("/v1/metrics", "memristorgrid.tile.energy") && Arrived("/v1/metrics", "memristorgrid.tile.wall_time"), "OTLP data", 30);
+        // The silo is named by its pod (service.instance.id, the collector's instance label), not by a random id.
+        Assert.True(Arrived("/v1/metrics", "silo-7d9f8c6b5-xk2pq") && Arrived("/v1/traces", "silo-7d9f8c6b5-xk2pq"), "POD_NAME is not the service instance id");
         await client.StopAsync();
     }
 

@@ -75,12 +75,32 @@ public sealed class PrometheusDashboardTests : IDisposable
 
         // A tile's p95 wall time lies within its buckets' reach of its mean: 1–3–10 steps, not 0, 5, 10 … s.
         var p95 = Query(Panel("Simulator wall time per tile evaluation (p95) — click an exemplar for its trace"));
-        var means = Query("sum by (tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_sum[5m])) / sum by (tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_count[5m]))")
-            .ToDictionary(r => Key(r.Labels, "tile", "chip", "silo"), r => r.Value);
+        var means = Query("sum by (deployment, tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_sum[5m])) / sum by (deployment, tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_count[5m]))")
+            .ToDictionary(r => Key(r.Labels, "deployment", "tile", "chip", "silo"), r => r.Value);
         foreach (var r in p95)
         {
-            double mean = means[Key(r.Labels, "tile", "chip", "silo")];
-            Assert.True(r.Value < 30 * mean, $"tile {Key(r.Labels, "tile", "chip", "silo")}: p95 {r.Value:G3} s against a mean of {mean:G3} s — do the buckets fit?");
+            double mean = means[Key(r.Labels, "deployment", "tile", "chip", "silo")];
+            Assert.True(r.Value < 30 * mean, $"tile {Key(r.Labels, "deployment", "tile", "chip", "silo")}: p95 {r.Value:G3} s against a mean of {mean:G3} s — do the buckets fit?");
+        }
+
+        // Both models name their tiles alike (L0/r0/c0 …): the per-tile panels keep deployments apart, and each
+        // tile's energy per sample, and each peripheral component's, is the report's — exactly (the change of the
+        // counters over the range, not increase(), which extrapolated +0.22 %).
+        var gmmDeployment = new DeploymentSpec(gmm, "gmm16.onnx", profile.ToJson(), new AnalogRunOptions { Seed = 4 }.ProgramSeed).Id();
+        var ringId = new DeploymentSpec(ring, "ring.onnx", profile.ToJson(), new AnalogRunOptions { Seed = 3 }.ProgramSeed).Id();
+        Assert.Contains(first.Tiles, t => second.Tiles.Any(u => u.Id == t.Id));
+        var tileEnergy = Query(Panel("Tile energy per sample (time range)"));
+        var periphery = Query(Panel("Peripheral energy per sample by component (time range)"));
+        foreach (var (run, deployment) in new[] { (first, ringId), (second, gmmDeployment) })
+        {
+            var tiles = tileEnergy.Where(r => r.Labels["deployment"] == deployment).ToDictionary(r => r.Labels["tile"], r => r.Value);
+            Assert.Equal(run.Tiles.Count, tiles.Count);
+            foreach (var t in run.Tiles)
+                Assert.True(Math.Abs(tiles[t.Id] / (t.EnergyJoules / run.SampleCount) - 1) < 1e-6, $"{deployment} {t.Id}: {tiles[t.Id]:G6} J per sample on the dashboard, {t.EnergyJoules / run.SampleCount:G6} J in the report");
+            var components = periphery.Where(r => r.Labels["deployment"] == deployment).ToDictionary(r => r.Labels["component"], r => r.Value);
+            foreach (var (component, joules) in run.PeripheryEnergy())
+                Assert.True(Math.Abs(components[component] - joules / run.SampleCount) <= 1e-6 * Math.Abs(joules / run.SampleCount),
+                    $"{deployment} {component}: {components[component]:G9} J per sample on the dashboard, {joules / run.SampleCount:G9} J in the report");
         }
 
         // The variables: each job and deployment on every silo (their counters start at zero everywhere), and
