@@ -47,8 +47,15 @@ public static class SiloHost
         return builder.Build();
     }
 
+    /// <summary>How long after SIGTERM the process exits at the latest: a graceful leave needs the cluster's store, and
+    /// Orleans waits a minute for a Redis that is gone (measured: 90 s and still running, stuck in its membership
+    /// status update) — longer than Kubernetes' grace period, which would then kill it anyway.</summary>
+    public static readonly TimeSpan HardStopAfter = ShutdownTimeout + TimeSpan.FromSeconds(5);
+
     /// <summary>
-    /// Runs the silo until it is stopped (then 0). A silo whose membership row vanished
+    /// Runs the silo until it is stopped (then 0); a leave that is not done <see cref="HardStopAfter"/> after the stop
+    /// was asked for is abandoned with one warning line (also 0: the stop was asked for; its lanes resume elsewhere once
+    /// the cluster declares it dead). A silo whose membership row vanished
     /// (<see cref="MembershipWatchdog"/>) cannot leave gracefully — every status update fails on the
     /// missing table — so it is abandoned: the console lifetime is released (it would hold the exit for
     /// the shutdown timeout) and <see cref="MembershipWatchdog.ExitCode"/> returned for the process to exit with.
@@ -63,7 +70,16 @@ public static class SiloHost
         announce?.Flush();
         var lost = host.Services.GetService<MembershipWatchdog>()?.Lost ?? new TaskCompletionSource<string>().Task;
         var stopped = host.WaitForShutdownAsync(cancel);
-        if (await Task.WhenAny(stopped, lost) == stopped || !lost.IsCompleted)
+        var stuck = StuckAsync(host.Services.GetRequiredService<IHostApplicationLifetime>());
+        var first = await Task.WhenAny(stopped, lost, stuck);
+        if (first == stuck && !stopped.IsCompleted)
+        {
+            Console.Error.WriteLine($"warning: the silo did not leave the cluster within {HardStopAfter.TotalSeconds:0} s of being stopped "
+                + "(its cluster store does not answer?); exiting without leaving: the cluster declares it dead and its lanes resume elsewhere");
+            (host.Services.GetService<IHostLifetime>() as IDisposable)?.Dispose();
+            return 0;
+        }
+        if (first == stopped || !lost.IsCompleted)
         {
             await stopped;
             host.Dispose();
@@ -72,6 +88,14 @@ public static class SiloHost
         Console.Error.WriteLine($"error: {lost.Result}");
         (host.Services.GetService<IHostLifetime>() as IDisposable)?.Dispose();
         return MembershipWatchdog.ExitCode;
+    }
+
+    /// <summary>Completes <see cref="HardStopAfter"/> after the host was asked to stop.</summary>
+    private static async Task StuckAsync(IHostApplicationLifetime lifetime)
+    {
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStopping.Register(() => stopping.TrySetResult())) await stopping.Task;
+        await Task.Delay(HardStopAfter);
     }
 
     /// <summary>

@@ -113,6 +113,28 @@ public sealed class ClusterHealingTests : IDisposable
         await client.StopAsync();
     }
 
+    /// <summary>SIGTERM while the cluster's Redis is gone (killed) or hangs (stopped): Orleans alone waited over 90 s for its
+    /// membership update; the silo exits within 30 s (Kubernetes' default grace period) with one warning line.</summary>
+    [Theory]
+    [InlineData("KILL")]
+    [InlineData("STOP")]
+    public async Task A_silo_stopped_while_redis_is_gone_exits_within_30_seconds(string redisSignal)
+    {
+        var (redisProcess, redis) = await _processes.StartRedisAsync(EmbeddedCluster.FreePort());
+        var silo = (await _processes.StartSilosAsync(redis, 1))[0].Process;
+        Process.Start("kill", $"-{redisSignal} {redisProcess.Id}")!.WaitForExit();
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var clock = Stopwatch.StartNew();
+        Process.Start("kill", $"-TERM {silo.Id}")!.WaitForExit();
+        Assert.True(silo.WaitForExit(40_000), "the silo did not stop within 40 s of SIGTERM");
+        silo.WaitForExit();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the silo took {clock.Elapsed.TotalSeconds:F1} s to exit");
+        string output = _processes.Tail(silo);
+        Assert.True(silo.ExitCode == 0, $"exit {silo.ExitCode}:\n{output}");
+        Assert.Contains("warning: the silo did not leave the cluster within 25 s", output, StringComparison.Ordinal);
+        if (redisSignal == "STOP") redisProcess.Kill();
+    }
+
     private static async Task<RedisKey[]> KeysAsync(string redis, string pattern)
     {
         try
