@@ -65,7 +65,7 @@ internal static class BaselineCommand
         var (r, result, report) = (outcome.Request, outcome.Result, outcome.Report);
         string title = $"{Path.GetFileName(r.ModelPath)} — digital baseline ({report.Sampler}, {report.Steps} steps)";
         if (outcome.Images is { } images) LatentImages.Write(outDir, $"{title}: decoded latents", images, result.Labels);
-        byte[] png = ScatterPlot.Render(title, result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames);
+        byte[] png = ScatterPlot.Render(title, result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames, r.Reference?.Data.Labels);
         RunOutputs.WriteSamples(outDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);
         RunOutputs.WriteText(outDir, "report.json", ReportJson.Serialize(report));
         RunOutputs.WritePng(outDir, "samples.png", png);

@@ -62,7 +62,7 @@ internal static class CompareCommand
         string title = $"{r.ModelName} — digital baseline ({(r.Options.Kind == SamplerKind.Ode ? "ode" : "sde")}, {outcome.DigitalOptions.Steps} steps)";
         if (outcome.DigitalImages is { } images) LatentImages.Write(digitalDir, $"{title}: decoded latents", images, digital.Labels);
         RunOutputs.WriteSamples(digitalDir, digital.Samples, digital.Dim, digital.Labels, r.Network.ClassNames);
-        RunOutputs.WritePng(digitalDir, "samples.png", ScatterPlot.Render(title, digital.Samples, digital.Labels, r.Reference?.Data.X ?? [], digital.Dim, r.Network.ClassNames));
+        RunOutputs.WritePng(digitalDir, "samples.png", ScatterPlot.Render(title, digital.Samples, digital.Labels, r.Reference?.Data.X ?? [], digital.Dim, r.Network.ClassNames, r.Reference?.Data.Labels));
         RunWriter.WriteProfile(outDir, r.Profile);
         RunOutputs.WriteText(outDir, "compare.json", ReportJson.Serialize(outcome.Report));
         RunOutputs.WriteText(outDir, "compare.md", CompareMarkdown.Render(outcome.Report));

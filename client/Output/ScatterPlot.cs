@@ -15,9 +15,10 @@ public static class ScatterPlot
 {
     public const int MaxPointsPerLayer = 4000;
 
-    /// <summary>Reference points in grey under the generated points, coloured by class (one colour when unlabelled).</summary>
+    /// <summary>Reference points under the generated points, both coloured by class (one colour when unlabelled): the reference
+    /// pale, the generated strong, so a reader sees which class went where (a latent model's reference was all grey).</summary>
     public static byte[] Render(string title, ReadOnlySpan<float> generated, ReadOnlySpan<int> generatedLabels,
-        ReadOnlySpan<float> reference, int dim, IReadOnlyList<string> classNames)
+        ReadOnlySpan<float> reference, int dim, IReadOnlyList<string> classNames, int[]? referenceLabels = null)
     {
         PlotFont.Ensure();
         var plot = new Plot();
@@ -33,32 +34,51 @@ public static class ScatterPlot
         var (yMin, yMax) = RobustRange(gen.Y.Concat(refs.Y));
         int outside = gen.X.Zip(gen.Y).Count(p => p.First < xMin || p.First > xMax || p.Second < yMin || p.Second > yMax);
 
-        if (refs.X.Length > 0)
+        var palette = new ScottPlot.Palettes.Category10();
+        bool byClass = referenceLabels is { } known && known.Length == refs.X.Length && known.Distinct().Count() > 1;
+        if (refs.X.Length > 0 && byClass)
+        {
+            int drawn = 0;
+            foreach (int c in referenceLabels!.Distinct().Order())
+            {
+                var (rx, ry) = Thin(refs.X, refs.Y, referenceLabels, c);
+                drawn += rx.Length;
+                var refPoints = plot.Add.ScatterPoints(rx, ry, palette.GetColor(c % 10).WithAlpha(0.22));
+                refPoints.MarkerSize = 4;
+            }
+            plot.Legend.ManualItems.Add(new LegendItem
+            {
+                LabelText = $"reference, pale, coloured by class ({Count(refs.X.Length, drawn)})",
+                MarkerShape = MarkerShape.FilledCircle, MarkerFillColor = palette.GetColor(0).WithAlpha(0.22), MarkerSize = 6,
+            });
+        }
+        else if (refs.X.Length > 0)
         {
             var (rx, ry) = Thin(refs.X, refs.Y, null, 0);
             var refPoints = plot.Add.ScatterPoints(rx, ry, new Color(110, 110, 110).WithAlpha(0.45));
             refPoints.MarkerSize = 4;
             refPoints.LegendText = $"reference ({Count(refs.X.Length, rx.Length)})";
         }
-        var palette = new ScottPlot.Palettes.Category10();
         int classes = generatedLabels.Length == 0 ? 1 : Math.Max(classNames.Count, 1);
         int[]? labels = generatedLabels.Length == 0 ? null : generatedLabels.ToArray();
         for (int c = 0; c < classes; c++)
         {
             var (gx, gy) = Thin(gen.X, gen.Y, labels, c);
             if (gx.Length == 0) continue;
-            var s = plot.Add.ScatterPoints(gx, gy, palette.GetColor(c).WithAlpha(0.75));
-            s.MarkerSize = 4;
+            var s = plot.Add.ScatterPoints(gx, gy, palette.GetColor(c % 10).WithAlpha(0.85));
+            s.MarkerSize = byClass ? 6 : 4; // over a pale reference of the same colours, the generated points stand out by size
             int total = labels?.Count(l => l == c) ?? gen.X.Length;
             s.LegendText = generatedLabels.Length == 0 ? $"generated ({Count(total, gx.Length)})"
                 : $"generated {(c < classNames.Count ? classNames[c] : c.ToString(CultureInfo.InvariantCulture))} ({Count(total, gx.Length)})";
         }
         if (outside > 0)
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = $"{outside} generated point(s) beyond the axes (0.5–99.5 percentile range)" });
-        plot.ShowLegend(Edge.Bottom);
+        // A long legend (ten classes) goes right of the axes, where it has the picture's height; a short one below.
+        int items = plot.Legend.GetItems().Length;
+        plot.ShowLegend(items > 4 ? Edge.Right : Edge.Bottom);
         plot.Axes.SetLimits(xMin, xMax, yMin, yMax);
         if (dim <= 2) plot.Axes.SquareUnits();
-        return plot.GetImageBytes(900, 900, ImageFormat.Png);
+        return items > 4 ? plot.GetImageBytes(1250, Math.Max(900, 120 + 28 * items), ImageFormat.Png) : plot.GetImageBytes(900, 900, ImageFormat.Png);
     }
 
     private static string Count(int total, int drawn) => drawn == total ? $"{total}" : $"{drawn} of {total} drawn";

@@ -75,25 +75,46 @@ internal static class SweepPlots
             line.LineWidth = 1.5f;
             line.LinePattern = LinePattern.Dashed;
             line.LegendText = "Pareto front";
-            // Configurations at the same point (keys that change nothing) share one label.
-            // Configurations at the same point (keys that change nothing) share one label; neighbouring
-            // labels are stepped upwards in turn so that close points do not print over each other.
-            int step = 0;
-            foreach (var same in front.GroupBy(p => (p.Energy.Mean, p.Quality!.Mean)))
+            // Each front point (configurations at the same point share one) gets a number beside its marker, alternately
+            // right and left and stepped, and the numbers are explained in a box: settings written beside close points
+            // printed over each other.
+            var groups = front.GroupBy(p => (p.Energy.Mean, p.Quality!.Mean)).ToList();
+            var key = new System.Text.StringBuilder("Pareto front");
+            for (int g = 0; g < groups.Count; g++)
             {
-                var lines = same.Select(p => Label(plan, p)).ToList();
-                var label = plot.Add.Text(string.Join("\n", lines), same.Key.Item1 * 1e6, same.Key.Item2);
-                label.LabelFontSize = 11;
-                label.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
-                label.OffsetX = 14;
-                label.OffsetY = -14 - 20 * (step++ % 4);
+                var number = plot.Add.Text($"{g + 1}", groups[g].Key.Item1 * 1e6, groups[g].Key.Item2);
+                number.LabelFontSize = 12;
+                number.LabelBold = true;
+                number.LabelBackgroundColor = Colors.White.WithAlpha(0.8);
+                number.OffsetX = g % 2 == 0 ? 12 : -24;
+                number.OffsetY = -8 - 14 * (g / 2 % 3);
+                key.Append(System.Globalization.CultureInfo.InvariantCulture, $"\n{g + 1}: {string.Join(" | ", groups[g].Select(p => Label(plan, p)))}");
             }
+            var box = plot.Add.Annotation(key.ToString(), Alignment.UpperRight);
+            box.LabelFontSize = 11;
+            box.LabelBackgroundColor = Colors.White.WithAlpha(0.9);
+            box.LabelBorderColor = Colors.Gray;
+            box.LabelShadowColor = Colors.Transparent;
         }
         plot.XLabel("energy per sample (µJ, simulated)");
         plot.YLabel($"{metric.Key()} (mean ± s.e. over {plan.Chips} chips)");
         plot.Axes.Margins(0.15, 0.12);
+        ReadableEnergyAxis(plot, scored.Select(p => p.Energy.Mean * 1e6).ToList());
         plot.ShowLegend(Edge.Bottom);
         return plot.GetImageBytes(1000, 700, ImageFormat.Png);
+    }
+
+    /// <summary>The smallest energy span an axis shows, as a fraction of the energies: configurations whose energies differ by
+    /// parts per million (a key that hardly changes it) would otherwise get a span of ppm and tick labels of 7 digits.</summary>
+    public const double MinimumEnergySpan = 0.02;
+
+    /// <summary>Widens the x axis to <see cref="MinimumEnergySpan"/> of the energies around them when they are closer than that.</summary>
+    public static void ReadableEnergyAxis(Plot plot, IReadOnlyList<double> energies)
+    {
+        if (energies.Count == 0) return;
+        double min = energies.Min(), max = energies.Max(), centre = (min + max) / 2, least = MinimumEnergySpan * Math.Abs(centre);
+        if (max - min >= least || least == 0) return;
+        plot.Axes.SetLimitsX(centre - 0.5 * least, centre + 0.5 * least);
     }
 
     private static string Label(SweepPlan plan, SweepPoint p) =>

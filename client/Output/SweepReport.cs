@@ -92,7 +92,7 @@ internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, C
         sb.AppendLine();
         sb.AppendLine(Inv, $"{Plan.Cells.Count} cells: {Plan.Models.Count} model(s) × {Points.Count / Plan.Models.Count} setting(s) × {Plan.Chips} chip(s) (programming seeds 1…{Plan.Chips}), on `{Settings.Profile}` with the {Settings.Sampler} sampler, {Settings.Samples} samples per cell{(Plan.Cells.Any(c => c.Labels.Length > 0) ? $" (labels {Settings.Labels})" : "")}, seed {Settings.Seed}.");
         sb.AppendLine();
-        sb.AppendLine(Inv, $"Values are the mean ± standard error over chips. **{metric}**: {Describe(Metric)} Energy and time are per sample on the simulated hardware. ★ marks the Pareto front: no other configuration has both lower energy and {(Metric.HigherIsBetter() ? "higher" : "lower")} {metric}.");
+        sb.AppendLine(Inv, $"Values are the mean ± standard error over chips. **{metric}**: {Describe(Metric)} Energy and time are per sample on the simulated hardware. ★ marks the Pareto front: no other configuration has both lower energy and {(Metric.HigherIsBetter() ? "higher" : "lower")} {metric}, where differences within two standard errors over chips (and energy differences below {SweepSummary.EnergyTieFraction:P2}) count as ties, so configurations the chips cannot tell apart are starred together or not at all.");
         sb.AppendLine();
         sb.AppendLine("| model | " + string.Concat(Plan.Axes.Select(a => $"{a.Name} | ")) + $"{metric} | energy per sample (µJ) | time per sample (ms) | Pareto |");
         sb.AppendLine("|---|" + string.Concat(Plan.Axes.Select(_ => "---|")) + "---|---|---|---|");

@@ -5,10 +5,10 @@ using ScottPlot;
 namespace MemristorGrid.Client.Output;
 
 /// <summary>
-/// Energy per sample as stacked bars: one bar per tile in plan order (its cells, TIAs, converters and
-/// links), then one bar for everything outside the tiles (activation circuits, controller, integrators,
-/// DACs, readout, the links to the integrators), so the bars add up to the run's total. Coloured by
-/// component; each tile's label names its chip; the legend sits below the axes, never over a bar.
+/// Energy per sample, one slot per tile in plan order (its cells, TIAs, converters and links), then one for
+/// everything outside the tiles (activation circuits, controller, integrators, DACs, readout, the links to the
+/// integrators); the slots' totals add up to the run's. Coloured by component on a logarithmic axis; each tile's
+/// label names its chip; the legend sits right of the axes, never over a point.
 /// </summary>
 public static class TileEnergyPlot
 {
@@ -36,29 +36,54 @@ public static class TileEnergyPlot
 
     public static byte[] Render(string title, AnalogRunResult result)
     {
+        var plot = Create(title, result, out int bars);
+        // The legend is a column right of the axes: the picture is as tall as it needs.
+        return plot.GetImageBytes(Math.Clamp(420 + 40 * bars, 1000, 2600), Math.Max(700, 260 + 30 * plot.Legend.GetItems().Length), ImageFormat.Png);
+    }
+
+    /// <summary>
+    /// Each bar's components as dots on a logarithmic axis, with the bar's total as a black dash: a tile's crossbar
+    /// cells spend orders of magnitude less than its TIAs, and stacked on a linear axis they were a sliver no one
+    /// could see. The legend gives each component's share of the run's total.
+    /// </summary>
+    public static Plot Create(string title, AnalogRunResult result, out int barCount)
+    {
         PlotFont.Ensure();
         var segments = Segments(result);
         double total = segments.Sum(s => s.JoulesPerSample);
-        var (factor, prefix) = Units.PrefixFor(segments.GroupBy(s => s.Bar).Max(g => g.Sum(s => s.JoulesPerSample)));
         var plot = new Plot();
         plot.Font.Set(PlotFont.Name);
         plot.Title(title);
-        plot.YLabel($"energy per sample ({prefix}J)");
+        plot.YLabel("energy per sample (log scale)");
         var palette = new ScottPlot.Palettes.Category20();
         var components = segments.Select(s => s.Component).Distinct().ToList();
         var barNames = segments.Select(s => s.Bar).Distinct().ToList();
-        var bars = new List<Bar>();
-        for (int i = 0; i < barNames.Count; i++)
+        barCount = barNames.Count;
+        var shown = components.Where(c => segments.Any(s => s.Component == c && s.JoulesPerSample > 0)).ToList();
+        for (int k = 0; k < shown.Count; k++)
         {
-            double baseValue = 0;
-            foreach (var s in segments.Where(s => s.Bar == barNames[i] && s.JoulesPerSample > 0))
-            {
-                double top = baseValue + s.JoulesPerSample / factor;
-                bars.Add(new Bar { Position = i, ValueBase = baseValue, Value = top, FillColor = palette.GetColor(components.IndexOf(s.Component)) });
-                baseValue = top;
-            }
+            // Components side by side within a bar's slot, so equal values do not hide each other.
+            double offset = shown.Count == 1 ? 0 : 0.5 * ((double)k / (shown.Count - 1) - 0.5);
+            var mine = segments.Where(s => s.Component == shown[k] && s.JoulesPerSample > 0).ToList();
+            var dots = plot.Add.ScatterPoints(mine.Select(s => barNames.IndexOf(s.Bar) + offset).ToArray(), mine.Select(s => Math.Log10(s.JoulesPerSample)).ToArray(),
+                palette.GetColor(components.IndexOf(shown[k])));
+            dots.MarkerSize = 8;
+            dots.LegendText = $"{shown[k]} {Share(mine.Sum(s => s.JoulesPerSample) / total)}";
         }
-        plot.Add.Bars(bars);
+        var totals = barNames.Select(b => segments.Where(s => s.Bar == b).Sum(s => s.JoulesPerSample)).ToList();
+        var dashes = plot.Add.ScatterPoints(Enumerable.Range(0, barNames.Count).Select(i => (double)i).ToArray(),
+            totals.Select(t => t > 0 ? Math.Log10(t) : double.NaN).ToArray(), Colors.Black);
+        dashes.MarkerShape = MarkerShape.HorizontalBar;
+        dashes.MarkerSize = 22;
+        dashes.MarkerLineWidth = 2;
+        dashes.LegendText = $"bar total (all bars: {Units.Energy(total)} per sample)";
+
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = y => Units.Energy(Math.Pow(10, y)),
+        };
         string Label(string bar) => bar == Periphery ? Periphery : $"{bar} (chip {segments.First(s => s.Bar == bar).Chip})";
         int every = barNames.Count <= 24 ? 1 : Math.Max(1, barNames.Count / 12);
         var ticks = barNames.Select((b, i) => new Tick(i, i % every == 0 || b == Periphery ? Label(b) : "")).ToArray();
@@ -66,14 +91,13 @@ public static class TileEnergyPlot
         plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.UpperLeft;
         plot.Axes.Bottom.MinimumSize = 150; // room for the rotated labels
-        plot.Axes.Margins(bottom: 0);
-        foreach (var component in components.Where(c => segments.Any(s => s.Component == c && s.JoulesPerSample > 0)))
-            plot.Legend.ManualItems.Add(new LegendItem
-            {
-                LabelText = $"{component} {100 * segments.Where(s => s.Component == component).Sum(s => s.JoulesPerSample) / total:F1} %",
-                FillColor = palette.GetColor(components.IndexOf(component)),
-            });
-        plot.ShowLegend(Edge.Bottom);
-        return plot.GetImageBytes(Math.Clamp(160 + 40 * barNames.Count, 800, 2400), 700, ImageFormat.Png);
+        var logs = segments.Where(s => s.JoulesPerSample > 0).Select(s => Math.Log10(s.JoulesPerSample)).ToList();
+        plot.Axes.SetLimits(-0.7, barNames.Count - 0.3, Math.Floor(logs.Min()) - 0.1, Math.Ceiling(Math.Log10(totals.Max())) + 0.1);
+        plot.ShowLegend(Edge.Right);
+        return plot;
     }
+
+    /// <summary>A share as a reader needs it: 63.6 %, 0.4 %, and 0.004 % rather than a misleading 0.0 %.</summary>
+    public static string Share(double fraction) =>
+        fraction >= 0.001 ? $"{100 * fraction:F1} %" : fraction > 0 ? $"{(100 * fraction).ToString("G1", System.Globalization.CultureInfo.InvariantCulture)} %" : "0 %";
 }

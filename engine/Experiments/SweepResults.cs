@@ -117,12 +117,39 @@ public static class SweepSummary
                 ChipStatistics.Of(measured.Select(m => m.TimePerSampleSeconds).ToList()), false);
         }).ToList();
         double sign = metric.HigherIsBetter() ? -1 : 1;
-        var front = ParetoFront(points.Select(p => (p.Energy.Mean, p.Quality is { } q ? sign * q.Mean : double.NaN)).ToList());
+        var front = ParetoFront(points.Select(p => new ParetoCandidate(p.Energy.Mean, p.Energy.StandardError,
+            p.Quality is { } q ? sign * q.Mean : double.NaN, p.Quality?.StandardError ?? 0)).ToList());
         return points.Select((p, i) => p with { OnParetoFront = front[i] }).ToList();
     }
 
-    /// <summary>Which points no other point beats in both cost and loss (both minimised; NaN loss is never on the front).</summary>
+    /// <summary>Energy differences below this fraction are ties whatever the chips' spread: a simulator whose energy
+    /// rests on assumed figures cannot rank configurations on parts per million (a sweep once starred one on 2 ppm).</summary>
+    public const double EnergyTieFraction = 1e-4;
+
+    /// <summary>
+    /// Which points no other point beats in both cost and loss (both minimised; NaN loss is never on the front),
+    /// where "beats" must be told apart from chip-to-chip spread: a difference within two standard errors of the
+    /// difference (and, for cost, within <see cref="EnergyTieFraction"/>) is a tie. So q excludes p only when q is
+    /// no worse in both within that noise and clearly better in one; points indistinguishable from each other are
+    /// on the front together or not at all.
+    /// </summary>
+    public static bool[] ParetoFront(IReadOnlyList<ParetoCandidate> points) =>
+        points.Select((p, i) => !double.IsNaN(p.Loss) && !points.Where((q, j) => j != i && !double.IsNaN(q.Loss)).Any(q => q.ClearlyBeats(p))).ToArray();
+
+    /// <summary>Exact comparison (no spread), for points without standard errors.</summary>
     public static bool[] ParetoFront(IReadOnlyList<(double Cost, double Loss)> points) =>
-        points.Select((p, i) => !double.IsNaN(p.Loss) && !points.Where((q, j) => j != i && !double.IsNaN(q.Loss)).Any(q =>
-            q.Cost <= p.Cost && q.Loss <= p.Loss && (q.Cost < p.Cost || q.Loss < p.Loss))).ToArray();
+        ParetoFront(points.Select(p => new ParetoCandidate(p.Cost, 0, p.Loss, 0)).ToList());
+}
+
+/// <summary>A configuration as the Pareto front sees it: cost and loss (both minimised), each with its standard error.</summary>
+public readonly record struct ParetoCandidate(double Cost, double CostError, double Loss, double LossError)
+{
+    public bool ClearlyBeats(ParetoCandidate other)
+    {
+        double costTie = Math.Max(2 * Math.Sqrt(CostError * CostError + other.CostError * other.CostError), SweepSummary.EnergyTieFraction * Math.Abs(other.Cost));
+        double lossTie = 2 * Math.Sqrt(LossError * LossError + other.LossError * other.LossError);
+        bool noWorse = Cost <= other.Cost + costTie && Loss <= other.Loss + lossTie;
+        bool clearlyBetter = Cost < other.Cost - costTie || Loss < other.Loss - lossTie;
+        return noWorse && clearlyBetter;
+    }
 }

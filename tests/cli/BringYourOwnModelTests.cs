@@ -95,6 +95,30 @@ public class BringYourOwnModelTests
         }
     }
 
+    /// <summary>The guide's PyTorch block, run as printed with Debian's PyTorch (it once lacked its imports and never made
+    /// <c>model</c>), writes a file that the guide's next command accepts.</summary>
+    [Fact]
+    public void The_guides_pytorch_block_runs_as_printed_and_its_export_is_accepted()
+    {
+        string guide = File.ReadAllText(Path.Combine(CliRunner.RepoRoot(), "docs", "bring-your-own-model.md"));
+        int section = guide.IndexOf("## From PyTorch to `memgrid run`", StringComparison.Ordinal);
+        int start = guide.IndexOf("```python\n", section, StringComparison.Ordinal) + "```python\n".Length;
+        string script = guide[start..guide.IndexOf("```", start, StringComparison.Ordinal)];
+        string dir = CliRunner.TempDir();
+        File.WriteAllText(Path.Combine(dir, "export.py"), script);
+        var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", "export.py")
+        { WorkingDirectory = dir, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        System.Diagnostics.Process python;
+        try { python = System.Diagnostics.Process.Start(info)!; }
+        catch (System.ComponentModel.Win32Exception) { throw new InvalidOperationException("/usr/bin/python3 not found: install python3-torch python3-onnx; .ci/run does"); }
+        string err = python.StandardError.ReadToEnd();
+        Assert.True(python.WaitForExit(300_000), "the PyTorch export did not finish");
+        Assert.True(python.ExitCode == 0, $"the guide's block fails as printed:\n{err}");
+        var inspect = CliRunner.Run("inspect", "--model", Path.Combine(dir, "score.onnx"), "--sde", "vp", "--beta-min", "0.1", "--beta-max", "20");
+        Assert.True(inspect.ExitCode == 0, inspect.Err);
+        Assert.Contains("β_max 20 [from options]", inspect.Out);
+    }
+
     [Fact]
     public void A_pytorch_export_without_metadata_is_refused_naming_the_options_and_runs_when_they_are_given()
     {

@@ -74,3 +74,72 @@ public class LossPlotTests
         Assert.Contains("tiny.loss.png", r.Out);
     }
 }
+
+/// <summary>Plot defects a reviewer found: each test fails on the old picture.</summary>
+public class PlotReviewTests
+{
+    /// <summary>Energies 2 ppm apart (a key that hardly moves energy) got an axis a few ppm wide, ticked with 7-digit labels.</summary>
+    [Fact]
+    public void The_pareto_energy_axis_is_never_narrower_than_its_labels_can_say()
+    {
+        double[] energies = [2.254321, 2.254326];
+        var plot = new ScottPlot.Plot();
+        plot.Add.ScatterPoints(energies, [0.5, 0.49]);
+        SweepPlots.ReadableEnergyAxis(plot, energies);
+        plot.GetImageBytes(1000, 700, ScottPlot.ImageFormat.Png);
+        var limits = plot.Axes.GetLimits();
+        Assert.True(limits.Right - limits.Left >= SweepPlots.MinimumEnergySpan * 2.254 * 0.99, $"x span {limits.Right - limits.Left}");
+        var labels = plot.Axes.Bottom.TickGenerator.Ticks.Where(t => t.IsMajor).Select(t => t.Label).ToList();
+        Assert.NotEmpty(labels);
+        Assert.All(labels, l => Assert.True(l.Count(char.IsDigit) <= 4, $"tick label '{l}'"));
+        Assert.All(energies, e => Assert.InRange(e, limits.Left, limits.Right));
+    }
+
+    /// <summary>A tile's crossbar cells spend ~10⁻⁴ of its TIAs: on a linear axis of stacked bars they were invisible.
+    /// Every component of every slot must be drawn inside the axes, which span decades.</summary>
+    [Fact]
+    public void Tile_energy_is_drawn_on_a_log_axis_where_every_component_is_visible()
+    {
+        var net = OnnxImporter.FromBytes(File.ReadAllBytes(Models.Shipped("ring.onnx")), "ring.onnx");
+        var result = ReferenceSimulator.Run(net, HardwareProfile.Resolve("rram-180nm"), new AnalogRunOptions { Seed = 3 }, 40, []);
+        var plot = TileEnergyPlot.Create("energy", result, out _);
+        plot.GetImageBytes(1000, 700, ScottPlot.ImageFormat.Png);
+        var limits = plot.Axes.GetLimits();
+        var positive = TileEnergyPlot.Segments(result).Where(s => s.JoulesPerSample > 0).Select(s => Math.Log10(s.JoulesPerSample)).ToList();
+        Assert.True(positive.Max() - positive.Min() > 3, "the run's components span less than three decades: a weak test");
+        Assert.All(positive, y => Assert.InRange(y, limits.Bottom, limits.Top));
+        Assert.Contains(plot.Axes.Left.TickGenerator.Ticks, t => t.IsMajor && t.Label.EndsWith("pJ", StringComparison.Ordinal));
+        Assert.Contains(plot.Axes.Left.TickGenerator.Ticks, t => t.IsMajor && t.Label.EndsWith("µJ", StringComparison.Ordinal));
+        Assert.Equal("0.0001 %", TileEnergyPlot.Share(1e-6));
+    }
+
+    /// <summary>A labelled reference (a latent model's classes) was drawn all grey: each class's reference points now have
+    /// their class's colour, so the left cluster (class 0) and the right one (class 1) differ in hue.</summary>
+    [Fact]
+    public void A_labelled_reference_is_coloured_by_class()
+    {
+        var rng = new Random(3);
+        int n = 2000;
+        var labels = Enumerable.Range(0, n).Select(i => i % 2).ToArray();
+        var reference = labels.SelectMany(l => new[] { (float)((l == 0 ? -5 : 5) + rng.NextDouble()), (float)rng.NextDouble() }).ToArray();
+        byte[] png = ScatterPlot.Render("classes", [], [], reference, 2, ["left", "right"], labels);
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        (double Hue, int Count) Tint(int x0, int x1)
+        {
+            var colours = new List<SkiaSharp.SKColor>();
+            for (int y = 60; y < bitmap.Height - 200; y++)
+                for (int x = x0; x < x1; x++)
+                {
+                    var c = bitmap.GetPixel(x, y);
+                    if (Math.Max(c.Red, Math.Max(c.Green, c.Blue)) - Math.Min(c.Red, Math.Min(c.Green, c.Blue)) > 25) colours.Add(c);
+                }
+            if (colours.Count == 0) return (double.NaN, 0);
+            colours[colours.Count / 2].ToHsl(out float hue, out _, out _);
+            return (hue, colours.Count);
+        }
+        var left = Tint(0, bitmap.Width / 2);
+        var right = Tint(bitmap.Width / 2, bitmap.Width);
+        Assert.True(left.Count > 200 && right.Count > 200, $"coloured pixels: {left.Count} left, {right.Count} right (a grey reference has none)");
+        Assert.True(Math.Abs(left.Hue - right.Hue) > 30, $"hues {left.Hue:F0}° and {right.Hue:F0}°: the classes look alike");
+    }
+}

@@ -77,6 +77,23 @@ public sealed class DesignSpaceTests
         Assert.Equal([true, true], SweepSummary.ParetoFront([(1, 1), (1, 1)]));
     }
 
+    /// <summary>A difference the chips' spread cannot tell from noise decides nothing: two configurations 2 ppm apart in
+    /// energy with overlapping error bars are both on the front (the old rule starred only the cheaper), while a clear
+    /// gain in either still excludes the other.</summary>
+    [Fact]
+    public void The_pareto_front_does_not_rank_configurations_on_noise()
+    {
+        ParetoCandidate A(double cost, double loss, double lossError = 0.02, double costError = 0) => new(cost, costError, loss, lossError);
+        Assert.Equal([true, true], SweepSummary.ParetoFront([A(2.250000e-6, 0.50), A(2.250005e-6, 0.49)]));
+        Assert.Equal([true, true], SweepSummary.ParetoFront([A(2.250000e-6, 0.50), A(2.250005e-6, 0.50)]));
+        // Quality 0.10 better with errors of 0.02: clear; the cheaper one (by 2 ppm) no longer excludes it, and it excludes the cheaper.
+        Assert.Equal([false, true], SweepSummary.ParetoFront([A(2.250000e-6, 0.60), A(2.250005e-6, 0.50)]));
+        // 10 % cheaper at equal quality: clear.
+        Assert.Equal([true, false], SweepSummary.ParetoFront([A(2.0e-6, 0.5), A(2.2e-6, 0.5)]));
+        // A cost difference inside the chips' energy spread is a tie too.
+        Assert.Equal([true, true], SweepSummary.ParetoFront([A(2.0e-6, 0.5, costError: 0.1e-6), A(2.2e-6, 0.5, costError: 0.1e-6)]));
+    }
+
     [Fact]
     public void Chip_statistics_are_the_mean_and_its_standard_error()
     {
