@@ -16,7 +16,8 @@ RUN dotnet publish silo/MemristorGrid.Silo.csproj -c Release -r linux-x64 --self
  && dotnet publish client/MemristorGrid.Client.csproj -c Release -r linux-x64 --self-contained false -o /app/memgrid
 
 # The memgrid CLI (runs jobs against a cluster with --gateway/--redis, or on its embedded silo).
-FROM mcr.microsoft.com/dotnet/runtime:10.0 AS memgrid
+# ASP.NET Core runtime: the embedded and standalone silos serve their web host (hosting/Web) with Kestrel.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS memgrid
 WORKDIR /app
 COPY --from=build /app/memgrid ./
 COPY models/ /app/models/
@@ -27,10 +28,10 @@ ENTRYPOINT ["dotnet", "memgrid.dll"]
 CMD ["--help"]
 
 # A MemristorGrid silo.
-FROM mcr.microsoft.com/dotnet/runtime:10.0 AS silo
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS silo
 WORKDIR /app
 COPY --from=build /app/silo ./
-# Silo-to-silo, gateway and health (/healthz, /ready) ports: ClusterSettings' defaults.
+# Silo-to-silo, gateway and web (/healthz, /ready, /metrics, /dashboard, /jobs) ports: ClusterSettings' defaults.
 ENV MEMGRID_SILO_PORT=11111 MEMGRID_GATEWAY_PORT=30000 MEMGRID_HEALTH_PORT=8080 DOTNET_EnableDiagnostics=0
 EXPOSE 11111 30000 8080
 # The image's unprivileged user; nothing is written outside /tmp (mount an emptyDir there when the

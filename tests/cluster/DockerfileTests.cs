@@ -55,7 +55,10 @@ public class DockerfileTests
         });
 
         var final = Stage(lines, target);
-        Assert.StartsWith("mcr.microsoft.com/dotnet/runtime:", final[0].Arguments);
+        // The base image carries the shared frameworks the entry assembly names: ASP.NET Core's for the web host.
+        var frameworks = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, Path.ChangeExtension(entryDll, ".runtimeconfig.json"))))!
+            ["runtimeOptions"]!["frameworks"]!.AsArray().Select(f => (string)f!["name"]!).ToList();
+        Assert.StartsWith(frameworks.Contains("Microsoft.AspNetCore.App") ? "mcr.microsoft.com/dotnet/aspnet:" : "mcr.microsoft.com/dotnet/runtime:", final[0].Arguments);
         // The stage runs what the build stage published for it.
         Assert.Contains(final, l => l.Keyword == "COPY" && l.Arguments.StartsWith($"--from=build /app/{target} ", StringComparison.Ordinal));
         Assert.Contains(Stage(lines, "build"), l => l.Keyword == "RUN" && l.Arguments.Contains($"-o /app/{target}", StringComparison.Ordinal));
