@@ -1,0 +1,30 @@
+using System.Diagnostics;
+
+namespace MemristorGrid.Cluster.Tests;
+
+/// <summary>
+/// The images built and run for real with podman (containers/podman-cluster.sh): a Debian root file system from
+/// mmdebstrap with self-contained publish output (the production Dockerfile's registry is unreachable here), Redis and
+/// two silos in one pod, a memgrid job in a third container writing to a host directory as the image's non-root user.
+/// Its samples must be byte-identical to the same command run on the host.
+/// </summary>
+public sealed class ContainerTests
+{
+    [Fact]
+    public void A_containerised_two_silo_cluster_returns_the_host_runs_samples()
+    {
+        string out_ = Path.Combine(Path.GetTempPath(), $"memgrid-containers-{Guid.NewGuid():N}");
+        var info = new ProcessStartInfo(Path.Combine(Repo.Root(), "containers", "podman-cluster.sh"), $"all \"{out_}\"")
+        { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root() };
+        using var script = Process.Start(info)!;
+        var stderr = script.StandardError.ReadToEndAsync();
+        string stdout = script.StandardOutput.ReadToEnd();
+        Assert.True(script.WaitForExit(900_000), "the container build and job did not finish within 15 minutes");
+        script.WaitForExit();
+        string log = $"{stdout}\n{stderr.Result}";
+        Assert.True(script.ExitCode == 0, $"containers/podman-cluster.sh failed ({script.ExitCode}):\n{log}");
+        Assert.Contains("cluster: 2 active silos; the job ran on 2 of them", stdout);
+        Assert.Contains("identical", stdout);
+        try { Directory.Delete(out_, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
