@@ -11,17 +11,17 @@ namespace MemristorGrid.Cluster.Tests;
 public sealed class ContainerTests
 {
     [Fact]
-    public void A_containerised_two_silo_cluster_returns_the_host_runs_samples()
+    public async Task A_containerised_two_silo_cluster_returns_the_host_runs_samples()
     {
         string out_ = Path.Combine(Path.GetTempPath(), $"memgrid-containers-{Guid.NewGuid():N}");
         var info = new ProcessStartInfo(Path.Combine(Repo.Root(), "containers", "podman-cluster.sh"), $"all \"{out_}\"")
         { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root() };
         using var script = Process.Start(info)!;
         var stderr = script.StandardError.ReadToEndAsync();
-        string stdout = script.StandardOutput.ReadToEnd();
-        Assert.True(script.WaitForExit(900_000), "the container build and job did not finish within 15 minutes");
-        script.WaitForExit();
-        string log = $"{stdout}\n{stderr.Result}";
+        string stdout = await script.StandardOutput.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        await script.WaitForExitAsync(deadline.Token);
+        string log = $"{stdout}\n{await stderr}";
         Assert.True(script.ExitCode == 0, $"containers/podman-cluster.sh failed ({script.ExitCode}):\n{log}");
         Assert.Contains("cluster: 2 active silos; the job ran on 2 of them", stdout);
         Assert.Contains("identical", stdout);
