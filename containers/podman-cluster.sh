@@ -22,7 +22,8 @@ printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' "$nof
 export CONTAINERS_CONF=$conf
 podman=(podman --runtime "$runtime")
 pod=""
-trap 'rm -f "$conf"; [[ -z $pod ]] || "${podman[@]}" pod rm --force --ignore "$pod" >/dev/null 2>&1 || true' EXIT
+# The pod goes first: podman needs the configuration to remove it.
+trap '[[ -z $pod ]] || "${podman[@]}" pod rm --force --ignore "$pod" >/dev/null 2>&1 || true; rm -f "$conf"' EXIT
 tag=${MEMGRID_IMAGE_TAG:-dev}
 work=${MEMGRID_CONTAINER_WORK:-$root/out/containers}
 mkdir -p "$work"
