@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 
@@ -34,6 +35,9 @@ public static class WebSurface
                 foreach (int port in ports.Distinct()) k.Listen(settings.ListenAddress(), port);
                 k.AddServerHeader = false;
             })
+            // Data protection's hosted service loads a key ring at start and warns that it is unencrypted; nothing here
+            // uses it (the session cookie is an HMAC of the token).
+            .ConfigureLogging(logging => logging.AddFilter("Microsoft.AspNetCore.DataProtection", Microsoft.Extensions.Logging.LogLevel.Error))
             .ConfigureServices(services =>
             {
                 services.AddSingleton(access);
