@@ -88,7 +88,13 @@ job() {
   echo "cluster: 2 active silos; the job ran on $(grep -o '"finished":true,"error":null,"silos":[0-9]*' <<<"$view" | head -1 | grep -o '[0-9]*$') of them"
   step "the same command on this host (embedded silo)"
   rm -rf "$out/host"
-  dotnet client/bin/Release/net10.0/memgrid.dll run --model models/ring.onnx "${args[@]}" --out "$out/host/ring" >/dev/null
+  # The CLI this checkout built (MEMGRID_HOST_CLI names another, e.g. a test's copy).
+  local cli=${MEMGRID_HOST_CLI:-}
+  if [[ -z $cli ]]; then
+    for c in client/bin/Release/net10.0/memgrid.dll client/bin/Debug/net10.0/memgrid.dll; do [[ -f $c ]] && { cli=$c; break; }; done
+  fi
+  [[ -n $cli && -f $cli ]] || { echo "error: no memgrid.dll for the host run: dotnet build client (or set MEMGRID_HOST_CLI)" >&2; exit 1; }
+  dotnet "$cli" run --model models/ring.onnx "${args[@]}" --out "$out/host/ring" >/dev/null
   local a b
   a=$(sha256sum "$out/container/ring/samples.csv" | cut -d' ' -f1)
   b=$(sha256sum "$out/host/ring/samples.csv" | cut -d' ' -f1)

@@ -16,6 +16,7 @@ public sealed class ContainerTests
         string out_ = Path.Combine(Path.GetTempPath(), $"memgrid-containers-{Guid.NewGuid():N}");
         var info = new ProcessStartInfo(Path.Combine(Repo.Root(), "containers", "podman-cluster.sh"), $"all \"{out_}\"")
         { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root() };
+        info.Environment["MEMGRID_HOST_CLI"] = Path.Combine(AppContext.BaseDirectory, "memgrid.dll"); // the build under test
         using var script = Process.Start(info)!;
         var stderr = script.StandardError.ReadToEndAsync();
         string stdout = await script.StandardOutput.ReadToEndAsync();
