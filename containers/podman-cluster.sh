@@ -22,8 +22,15 @@ printf '[containers]\ndefault_ulimits = ["nofile=%s:%s", "nproc=%s:%s"]\n' "$nof
 export CONTAINERS_CONF=$conf
 podman=(podman --runtime "$runtime")
 pod=""
-# The pod goes first: podman needs the configuration to remove it.
-trap '[[ -z $pod ]] || "${podman[@]}" pod rm --force --ignore "$pod" >/dev/null 2>&1 || true; rm -f "$conf"' EXIT
+# The pod goes first (podman needs the configuration to remove it), its silos before its Redis: a silo leaves the
+# cluster in seconds while Redis answers, but waits up to 25 s for it once it is gone (and podman's stop timeout was
+# 10 s, so removing the whole pod at once took ~20 s of kills).
+teardown() {
+  [[ -z $pod ]] && return
+  "${podman[@]}" stop --time 30 --ignore "$pod-silo0" "$pod-silo1" >/dev/null 2>&1 || true
+  "${podman[@]}" pod rm --force --ignore "$pod" >/dev/null 2>&1 || true
+}
+trap 'teardown; rm -f "$conf"' EXIT
 tag=${MEMGRID_IMAGE_TAG:-dev}
 work=${MEMGRID_CONTAINER_WORK:-$root/out/containers}
 mkdir -p "$work"

@@ -37,7 +37,7 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
             if (!JoinsCluster)
             {
                 _embedded = await EmbeddedCluster.StartAsync(settings, cancel: cancel);
-                if (_embedded.Services.GetService<Web.WebAccess>() is { } access) Console.Error.WriteLine(Web.WebSurface.Announcement(settings, settings.WebPorts(), access));
+                if (_embedded.WebAnnouncement is { } web) Console.Error.WriteLine(web);
                 return _grains = _embedded.Client;
             }
             var host = ClientHost.Build(settings);

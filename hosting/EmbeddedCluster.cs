@@ -14,7 +14,10 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private EmbeddedCluster(IHost host) => _host = host;
+    private EmbeddedCluster(IHost host, string? web) => (_host, WebAnnouncement) = (host, web);
+
+    /// <summary>Where the embedded silo's web host listens and how to log in (memgrid --metrics-port); null without one.</summary>
+    public string? WebAnnouncement { get; }
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
     public IServiceProvider Services => _host.Services;
@@ -51,7 +54,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         });
         var host = builder.Build();
         await host.StartAsync(cancel);
-        return new EmbeddedCluster(host);
+        return new EmbeddedCluster(host, host.Services.GetService<WebAccess>() is { } access ? WebSurface.Announcement(settings, ports, access) : null);
     }
 
     public static int FreePort() => FreePorts(1)[0];

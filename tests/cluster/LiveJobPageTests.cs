@@ -74,6 +74,33 @@ public sealed class LiveJobPageTests : IDisposable
         Directory.Delete(outDir, recursive: true);
     }
 
+    /// <summary><c>memgrid run --metrics-port</c>: the embedded silo serves the same web host while the command runs — its
+    /// own job on /api/jobs with the token, nothing without it — and says where, on standard error.</summary>
+    [Fact]
+    public async Task Memgrid_run_with_a_metrics_port_serves_its_own_job()
+    {
+        int port = EmbeddedCluster.FreePort();
+        string outDir = Directory.CreateTempSubdirectory("memgrid-live-cli-").FullName;
+        var run = _processes.Start("dotnet", $"\"{Path.Combine(AppContext.BaseDirectory, "memgrid.dll")}\" run --model \"{Repo.ModelPath("ring.onnx")}\" "
+            + $"--samples 60000 --lane-size 500 --metrics-port {port} --out \"{Path.Combine(outDir, "run")}\"", "dotnet not found");
+        using var http = Processes.Authorized(TimeSpan.FromSeconds(10));
+        using var anonymous = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        JsonNode? job = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(120); job is null && !run.HasExited && DateTime.UtcNow < deadline; await Task.Delay(200))
+        {
+            try { job = JsonNode.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/api/jobs"))!["jobs"]!.AsArray().FirstOrDefault(); }
+            catch (HttpRequestException) { } // the embedded silo starts with the first job
+        }
+        Assert.True(job is not null, $"no job on the embedded silo's page:\n{_processes.Tail(run)}");
+        Assert.Equal(60_000, (int)job!["samples"]!);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"http://127.0.0.1:{port}/api/jobs")).StatusCode);
+        Assert.True(run.WaitForExit(300_000), "the run did not finish");
+        run.WaitForExit();
+        Assert.True(run.ExitCode == 0, _processes.Tail(run));
+        Assert.Contains($"web: http://127.0.0.1:{port}/jobs", _processes.Tail(run), StringComparison.Ordinal);
+        Directory.Delete(outDir, recursive: true);
+    }
+
     private static int CountTiles(JsonNode report) => report["tiles"]!.AsArray().Count;
 
     /// <summary>"2.25 µJ" → 2.25e-6.</summary>
