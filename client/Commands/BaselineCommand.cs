@@ -51,7 +51,7 @@ internal static class BaselineCommand
             var request = DigitalRequest.Create(modelPath, modelBytes, net, options, parse.GetValue(a.Samples), parse.GetValue(a.Labels),
                 ReferenceData.Value(parse, a.Reference, a.DeprecatedReference), parse.GetValue(a.Threads), CommandLine(parse), parse.InvocationConfiguration.Error.WriteLine);
             string outDir = parse.GetValue(a.Output)!;
-            RunOutputs.PrepareDirectory(outDir);
+            using var claim = RunOutputs.ClaimDirectory(outDir);
             var outcome = await DigitalRun.RunAsync(request, ConsoleWorkProgress.Instance);
             Write(outDir, outcome);
             parse.InvocationConfiguration.Output.WriteLine(Summary(outDir, outcome));

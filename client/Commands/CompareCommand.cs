@@ -35,7 +35,7 @@ internal static class CompareCommand
                 parse.GetValue(cpuWatts) is { } w ? DigitalPlatform.CpuCore(w) : DigitalPlatform.Resolve(parse.GetValue(platform)!));
             Comparison.DigitalOptions(request, settings.Steps);
             string outDir = parse.GetValue(args.Output)!;
-            RunOutputs.PrepareDirectory(outDir);
+            using var claim = RunOutputs.ClaimDirectory(outDir);
             await using var machine = simulator.Open(parse);
             var outcome = await Comparison.RunAsync(request, settings, new RunPipeline(machine, ConsoleWorkProgress.Instance), ConsoleWorkProgress.Instance, cancel);
             Write(outDir, outcome);

@@ -44,7 +44,7 @@ internal static class ReproduceCommand
             var spec = new ReproductionSpec(Load(parse.GetValue(ring)!, "ring"), Load(parse.GetValue(noiseless)!, "ring-noiseless"), Load(parse.GetValue(conditional)!, "conditional"), HardwareProfile.Resolve(parse.GetValue(profile)!),
                 DigitalPlatform.Resolve(parse.GetValue(platform)!), scale, parse.GetValue(quick), parse.GetValue(seed), CommandLine(parse)).Checked();
             string outDir = parse.GetValue(output)!;
-            RunOutputs.PrepareDirectory(outDir);
+            using var claim = RunOutputs.ClaimDirectory(outDir);
             var o = parse.InvocationConfiguration.Output;
             await using var machine = simulator.Open(parse);
             o.WriteLine(Header(spec, machine.Description));

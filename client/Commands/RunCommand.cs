@@ -17,7 +17,7 @@ internal static class RunCommand
         {
             var request = args.Request(parse, CommandOptions.CommandLine(parse));
             string outDir = parse.GetValue(args.Output)!;
-            RunOutputs.PrepareDirectory(outDir);
+            using var claim = RunOutputs.ClaimDirectory(outDir);
             await using var machine = simulator.Open(parse);
             var outcome = await new RunPipeline(machine, ConsoleWorkProgress.Instance).RunAsync(request, cancel);
             RunWriter.Write(outDir, outcome);

@@ -24,7 +24,7 @@ internal static class SweepCommand
         {
             var request = SweepRequest.Create(args.Spec(parse), parse.InvocationConfiguration.Error.WriteLine);
             string outDir = parse.GetValue(args.Output)!;
-            RunOutputs.PrepareDirectory(outDir);
+            using var claim = RunOutputs.ClaimDirectory(outDir);
             var o = parse.InvocationConfiguration.Output;
             await using var machine = simulator.Open(parse);
             var outcome = await SweepExperiment.RunAsync(request, outDir, machine, ConsoleWorkProgress.Instance, o.WriteLine, parse.GetValue(args.Parallel), cancel);

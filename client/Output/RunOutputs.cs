@@ -10,9 +10,21 @@ public static class RunOutputs
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
+    /// <summary><see cref="PrepareDirectory"/>, then locks the directory for this command: a second command given the
+    /// same <c>--out</c> is refused while the first holds it (their files would interleave). A killed command's lock
+    /// dies with it (the kernel drops the process's flock).</summary>
+    public static IDisposable ClaimDirectory(string dir)
+    {
+        PrepareDirectory(dir);
+        return OutputLock.Acquire(dir);
+    }
+
+    /// <summary>Creates (or checks) an output directory and proves it writable.</summary>
     public static void PrepareDirectory(string dir)
     {
-        if (File.Exists(dir)) throw Engine.UserInputException.ForSetting("out", $"{dir} is a file; give a directory");
+        var kind = FileKinds.Of(dir);
+        if (kind is not (FileKind.Missing or FileKind.Directory))
+            throw Engine.UserInputException.ForSetting("out", kind == FileKind.RegularFile ? $"{dir} is a file; give a directory" : $"{dir} is {FileKinds.Describe(kind)}; give a directory");
         try { Directory.CreateDirectory(dir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         { throw Engine.UserInputException.ForSetting("out", $"{dir}: cannot create the directory ({e.Message})"); }
@@ -27,11 +39,11 @@ public static class RunOutputs
         { throw Engine.UserInputException.ForSetting("out", $"{dir}: files cannot be written there ({e.Message})"); }
     }
 
-    /// <summary>Refuses an output file path that is a directory, or whose folder is a file.</summary>
+    /// <summary>Refuses an output file path that is a directory or a special file (device, FIFO, socket, link), or whose folder is a file.</summary>
     public static void EnsureWritableFile(string path)
     {
         string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (Directory.Exists(path)) throw new Engine.UserInputException($"--out {path} is a directory; give a file name");
+        AtomicFile.RequireReplaceable(path, "--out");
         if (dir is not null && File.Exists(dir)) throw new Engine.UserInputException($"--out {path}: {dir} is a file, not a directory");
     }
 
