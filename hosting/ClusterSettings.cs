@@ -72,9 +72,17 @@ public sealed record ClusterSettings
 
     /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_PASSWORD, MEMGRID_TLS_CERT/KEY/CA, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_CLUSTER_ID, POD_IP and
     /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_PROTOCOL / OTEL_TRACES_SAMPLER_ARG, the settings a container or pod gets from its environment.</summary>
+    /// <summary>Text from the environment as it may be echoed: control characters (terminal escapes) shown as '?'.</summary>
+    private static string Printable(string text) => string.Concat(text.Take(64).Select(c => char.IsControl(c) ? '?' : c));
+
     public static ClusterSettings FromEnvironment()
     {
         static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+        // A port variable that is set but no port is an error, not the default (MEMGRID_SILO_PORT=abc once meant 11111,
+        // and MEMGRID_HEALTH_PORT=99999 an internal error deep in the start).
+        static int? Port(string name, int min) => Env(name) is not { } text ? null
+            : int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port) && port >= min && port <= 65_535 ? port
+            : throw new Engine.UserInputException($"{name} must be a port in [{min}, 65535], got '{Printable(text)}'");
         var s = new ClusterSettings();
         return s with
         {
@@ -82,10 +90,10 @@ public sealed record ClusterSettings
             RedisPassword = Env("MEMGRID_REDIS_PASSWORD"),
             Tls = ClusterTls.FromEnvironment(),
             RedisWait = double.TryParse(Env("MEMGRID_REDIS_WAIT_SECONDS"), System.Globalization.CultureInfo.InvariantCulture, out double w) && w >= 0 ? TimeSpan.FromSeconds(w) : s.RedisWait,
-            SiloPort = int.TryParse(Env("MEMGRID_SILO_PORT"), out int sp) ? sp : s.SiloPort,
-            GatewayPort = int.TryParse(Env("MEMGRID_GATEWAY_PORT"), out int gp) ? gp : s.GatewayPort,
-            HealthPort = int.TryParse(Env("MEMGRID_HEALTH_PORT"), out int hp) ? hp : s.HealthPort,
-            MetricsPort = int.TryParse(Env("MEMGRID_METRICS_PORT"), out int mp) ? mp : s.MetricsPort,
+            SiloPort = Port("MEMGRID_SILO_PORT", 1) ?? s.SiloPort,
+            GatewayPort = Port("MEMGRID_GATEWAY_PORT", 1) ?? s.GatewayPort,
+            HealthPort = Port("MEMGRID_HEALTH_PORT", 0) ?? s.HealthPort,
+            MetricsPort = Port("MEMGRID_METRICS_PORT", 0) ?? s.MetricsPort,
             LaneSlots = int.TryParse(Env("MEMGRID_LANE_SLOTS"), out int slots) && slots > 0 ? slots : s.LaneSlots,
             ClusterId = Env("MEMGRID_CLUSTER_ID") ?? s.ClusterId,
             AdvertisedAddress = Env("POD_IP"),

@@ -26,6 +26,12 @@ catch (ClusterStoreUnavailableException e)
     Console.Error.WriteLine($"error: {e.Message}");
     return 1;
 }
+catch (MemristorGrid.Engine.UserInputException e)
+{
+    // A setting from the environment (MEMGRID_*_PORT, the web token) that cannot be used: a usage error, as a bad option is.
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
 catch (Exception e)
 {
     // A port in use, an unusable endpoint: the messages name it; the stack trace helps only developers.

@@ -130,6 +130,28 @@ public sealed class HealthEndpointTests : IDisposable
         Assert.StartsWith("HTTP/1.1 400", await new StreamReader(stream).ReadLineAsync() ?? "");
     }
 
+    /// <summary>A setting from the environment that is no port is named and refused (exit 2), not replaced by the default
+    /// or failed deep in the start; so is a web token too short to be a secret.</summary>
+    [Theory]
+    [InlineData("MEMGRID_SILO_PORT", "abc", "MEMGRID_SILO_PORT must be a port in [1, 65535], got 'abc'")]
+    [InlineData("MEMGRID_HEALTH_PORT", "99999", "MEMGRID_HEALTH_PORT must be a port in [0, 65535], got '99999'")]
+    [InlineData("MEMGRID_GATEWAY_PORT", "30000\u001b[31m", "MEMGRID_GATEWAY_PORT must be a port in [1, 65535], got '30000?[31m'")]
+    [InlineData("MEMGRID_WEB_TOKEN", "short", "the web token must be at least 16 characters")]
+    public void Bad_silo_settings_from_the_environment_are_refused_with_one_line(string variable, string value, string message)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
+        int[] ports = EmbeddedCluster.FreePorts(3);
+        var p = _processes.Start("dotnet", $"\"{dll}\" --port {ports[0]} --gateway-port {ports[1]} --health-port {ports[2]}", "dotnet not found",
+            new Dictionary<string, string> { [variable] = value });
+        Assert.True(p.WaitForExit(60_000));
+        p.WaitForExit();
+        string output = _processes.Tail(p);
+        Assert.True(p.ExitCode == 2, $"exit {p.ExitCode}:\n{output}");
+        Assert.Contains(message, output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
     private async Task<int> Status(int port, string path)
     {
         try { return (int)(await _http.GetAsync($"http://127.0.0.1:{port}{path}")).StatusCode; }
