@@ -79,10 +79,12 @@ job() {
       -e MEMGRID_HEALTH_PORT=$((8080 + i)) -e MEMGRID_WEB_TOKEN=container-test-token-0123 "localhost/memristorgrid/silo:$tag" >/dev/null
   done
   for i in 0 1; do
+    local ready=""
     for _ in $(seq 120); do
-      "${podman[@]}" exec "$pod-silo$i" /bin/bash -c "exec 3<>/dev/tcp/127.0.0.1/$((8080 + i)) && printf 'GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && head -1 <&3" 2>/dev/null | grep -q ' 200 ' && break
+      "${podman[@]}" exec "$pod-silo$i" /bin/bash -c "exec 3<>/dev/tcp/127.0.0.1/$((8080 + i)) && printf 'GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >&3 && head -1 <&3" 2>/dev/null | grep -q ' 200 ' && { ready=yes; break; }
       sleep 1
     done
+    [[ -n $ready ]] || { echo "error: silo $i of pod $pod never became ready:" >&2; "${podman[@]}" logs --tail 20 "$pod-silo$i" >&2; exit 1; }
   done
   step "memgrid run --model ring.onnx ${args[*]} --redis (container, output owned by uid 1654)"
   rm -rf "$out/container" && mkdir -p "$out/container" && chown 1654:1654 "$out/container"

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MemristorGrid.Hosting.Web;
-using Orleans.Dashboard;
 
 namespace MemristorGrid.Hosting;
 
@@ -40,13 +39,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
                 s.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
             });
         // memgrid --metrics-port: the embedded silo's web host (metrics, dashboard, live job page), as a silo's.
-        var ports = settings.WebPorts();
-        if (ports.Count > 0) builder.AddWebSurface(settings, ports, WebAccess.FromEnvironment());
-        builder.UseOrleans(silo =>
-        {
-            silo.AddMemristorGridSilo(settings);
-            if (ports.Count > 0) silo.AddDashboard();
-        });
+        builder.AddWebSurface(settings);
+        builder.UseMemristorGridSilo(settings);
         builder.ConfigureServices(s =>
         {
             s.AddMemristorGridTelemetry(settings, "memgrid");
@@ -54,7 +48,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         });
         var host = builder.Build();
         await host.StartAsync(cancel);
-        return new EmbeddedCluster(host, host.Services.GetService<WebAccess>() is { } access ? WebSurface.Announcement(settings, ports, access) : null);
+        return new EmbeddedCluster(host, WebSurface.Announcement(host.Services));
     }
 
     public static int FreePort() => FreePorts(1)[0];

@@ -38,6 +38,15 @@ public static class HostingExtensions
         return silo.AddMemristorGridGrains(settings.LaneSlots);
     }
 
+    /// <summary>The silo, with the Orleans Dashboard's silo side when it has a web host to show it
+    /// (<see cref="Web.WebSurface.AddWebSurface(IHostBuilder, ClusterSettings)"/>).</summary>
+    public static IHostBuilder UseMemristorGridSilo(this IHostBuilder host, ClusterSettings settings) =>
+        host.UseOrleans(silo =>
+        {
+            silo.AddMemristorGridSilo(settings);
+            if (settings.WebPorts().Count > 0) Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
+        });
+
     public static IClientBuilder AddMemristorGridClient(this IClientBuilder client, ClusterSettings settings)
     {
         client.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
@@ -105,10 +114,13 @@ public static class HostingExtensions
         if (settings.OtlpProtocol == "http/protobuf")
         {
             options.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
-            options.Endpoint = new Uri(endpoint.TrimEnd('/') + "/v1/" + signal);
+            options.Endpoint = HttpSignalEndpoint(endpoint, signal);
         }
         else options.Endpoint = new Uri(endpoint);
     }
+
+    /// <summary>OTLP/HTTP's per-signal path under an endpoint: /v1/traces, /v1/metrics.</summary>
+    internal static Uri HttpSignalEndpoint(string endpoint, string signal) => new(endpoint.TrimEnd('/') + "/v1/" + signal);
 
     public static IPEndPoint ParseEndpoint(string text)
     {

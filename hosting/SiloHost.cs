@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MemristorGrid.Hosting.Web;
-using Orleans.Dashboard;
 
 namespace MemristorGrid.Hosting;
 
@@ -27,14 +26,9 @@ public static class SiloHost
         });
         // The web host before the Redis gate and the silo: hosted services start in order (the generic host's
         // own order, which a WebApplication would put last), and the probes must answer while the silo waits and joins.
-        var ports = settings.WebPorts();
-        if (ports.Count > 0) builder.AddWebSurface(settings, ports, Web.WebAccess.FromEnvironment());
+        builder.AddWebSurface(settings);
         builder.ConfigureServices(services => services.AddHostedService<ClusterStoreGate>());
-        builder.UseOrleans(silo =>
-        {
-            silo.AddMemristorGridSilo(settings);
-            if (ports.Count > 0) silo.AddDashboard();
-        });
+        builder.UseMemristorGridSilo(settings);
         builder.ConfigureServices(services =>
         {
             if (settings.Redis is not null)
@@ -66,7 +60,7 @@ public static class SiloHost
         var host = Build(settings);
         await host.StartAsync(cancel);
         announce?.WriteLine($"silo up: silo port {settings.SiloPort}, gateway port {settings.GatewayPort}, web port {settings.HealthPort}, clustering {(settings.Redis is null ? "localhost" : "redis")}");
-        if (host.Services.GetService<Web.WebAccess>() is { } access) announce?.WriteLine(Web.WebSurface.Announcement(settings, settings.WebPorts(), access));
+        if (WebSurface.Announcement(host.Services) is { } web) announce?.WriteLine(web);
         announce?.Flush();
         var lost = host.Services.GetService<MembershipWatchdog>()?.Lost ?? new TaskCompletionSource<string>().Task;
         var stopped = host.WaitForShutdownAsync(cancel);

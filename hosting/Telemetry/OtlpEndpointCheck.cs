@@ -13,16 +13,13 @@ namespace MemristorGrid.Hosting.Telemetry;
 /// </summary>
 public sealed class OtlpEndpointCheck(ClusterSettings settings) : IHostedService
 {
-    public const string GrpcTraceExport = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    private const string GrpcTraceExport = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
     private Task? _check;
-
-    /// <summary>Where the warning goes (standard error; a test may read it).</summary>
-    public static TextWriter Output { get; set; } = Console.Error;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (settings.OtlpEndpoint is { } endpoint)
-            _check = Task.Run(async () => { if (await ProblemAsync(endpoint, settings.OtlpProtocol) is { } problem) Output.WriteLine($"warning: {problem}"); }, CancellationToken.None);
+            _check = Task.Run(async () => { if (await ProblemAsync(endpoint, settings.OtlpProtocol) is { } problem) Console.Error.WriteLine($"warning: {problem}"); }, CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -32,18 +29,18 @@ public sealed class OtlpEndpointCheck(ClusterSettings settings) : IHostedService
     }
 
     /// <summary>What is wrong with exporting to <paramref name="endpoint"/> in <paramref name="protocol"/>; null when an empty export is accepted.</summary>
-    public static async Task<string?> ProblemAsync(string endpoint, string protocol, TimeSpan? timeout = null)
+    public static async Task<string?> ProblemAsync(string endpoint, string protocol)
     {
         bool grpc = protocol != "http/protobuf";
         string name = grpc ? "OTLP/gRPC" : "OTLP/HTTP (http/protobuf)";
         string other = grpc ? "--otlp-protocol http/protobuf (port 4318)" : "--otlp-protocol grpc (port 4317)";
-        using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) }) { Timeout = timeout ?? TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(3) }) { Timeout = TimeSpan.FromSeconds(5) };
         // gRPC: one frame (uncompressed, an empty ExportTraceServiceRequest) over HTTP/2 with prior knowledge; HTTP: an empty body.
         var content = new ByteArrayContent(grpc ? new byte[5] : []);
         var request = grpc
             ? new HttpRequestMessage(HttpMethod.Post, endpoint.TrimEnd('/') + GrpcTraceExport)
             { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact, Content = content }
-            : new HttpRequestMessage(HttpMethod.Post, endpoint.TrimEnd('/') + "/v1/traces") { Content = content };
+            : new HttpRequestMessage(HttpMethod.Post, HostingExtensions.HttpSignalEndpoint(endpoint, "traces")) { Content = content };
         content.Headers.ContentType = new MediaTypeHeaderValue(grpc ? "application/grpc" : "application/x-protobuf");
         if (grpc) request.Headers.TryAddWithoutValidation("te", "trailers");
         try

@@ -19,20 +19,21 @@ public sealed class WebAccess
 
     private readonly byte[] _tokenHash;
 
-    public WebAccess(string token, bool generated)
+    /// <param name="source">Where the token came from (a variable's name); null for one made for this process.</param>
+    public WebAccess(string token, string? source)
     {
         if (token.Length < MinimumLength)
             throw new Engine.UserInputException($"the web token must be at least {MinimumLength} characters (set {TokenVariable} or {TokenFileVariable} to a longer secret)");
         Token = token;
-        Generated = generated;
+        Source = source;
         _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
         SessionValue = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(token), "memgrid web session v1"u8));
     }
 
     public string Token { get; }
 
-    /// <summary>No token was configured: this one was made for the process (and must be announced).</summary>
-    public bool Generated { get; }
+    /// <summary>The variable the token came from; null when none was configured and this one was made for the process (and must be announced).</summary>
+    public string? Source { get; }
 
     /// <summary>The session cookie's value: a function of the token, so it is only as old as the token.</summary>
     public string SessionValue { get; }
@@ -45,15 +46,15 @@ public sealed class WebAccess
 
     public static WebAccess FromEnvironment()
     {
-        if (Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token) return new WebAccess(token.Trim(), generated: false);
+        if (Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token) return new WebAccess(token.Trim(), TokenVariable);
         if (Environment.GetEnvironmentVariable(TokenFileVariable) is { Length: > 0 } file)
         {
             string text;
             try { text = File.ReadAllText(file).Trim(); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             { throw new Engine.UserInputException($"{TokenFileVariable} {file} cannot be read: {e.Message}"); }
-            return new WebAccess(text, generated: false);
+            return new WebAccess(text, TokenFileVariable);
         }
-        return new WebAccess(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'), generated: true);
+        return new WebAccess(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_'), source: null);
     }
 }

@@ -28,20 +28,29 @@ namespace MemristorGrid.Hosting.Web;
 /// </summary>
 public static class WebSurface
 {
-    public static IHostBuilder AddWebSurface(this IHostBuilder host, ClusterSettings settings, IReadOnlyList<int> ports, WebAccess access) =>
+    /// <summary>The web host on <see cref="ClusterSettings.WebPorts"/>, if any, with the token from the environment. It serves a
+    /// silo (<see cref="HostingExtensions.UseMemristorGridSilo"/> adds the dashboard's silo side for the same ports).</summary>
+    public static IHostBuilder AddWebSurface(this IHostBuilder host, ClusterSettings settings)
+    {
+        var ports = settings.WebPorts();
+        return ports.Count == 0 ? host : host.AddWebSurface(settings, ports, WebAccess.FromEnvironment());
+    }
+
+    private static IHostBuilder AddWebSurface(this IHostBuilder host, ClusterSettings settings, IReadOnlyList<int> ports, WebAccess access) =>
         host.ConfigureWebHost(web => web
             .UseKestrel(k =>
             {
                 foreach (int port in ports.Distinct()) k.Listen(settings.ListenAddress(), port);
                 k.AddServerHeader = false;
             })
-            // Data protection's hosted service loads a key ring at start and warns that it is unencrypted; nothing here
-            // uses it (the session cookie is an HMAC of the token).
+            // Authentication brings in data protection, whose hosted service loads a key ring at start and warns that it is
+            // unencrypted; nothing here protects data with it (the session cookie is an HMAC of the token).
             .ConfigureLogging(logging => logging.AddFilter("Microsoft.AspNetCore.DataProtection", Microsoft.Extensions.Logging.LogLevel.Error))
             .ConfigureServices(services =>
             {
                 services.AddSingleton(access);
-                // Nothing here encrypts (the session cookie is an HMAC of the token): keys in memory, none written to a read-only disk.
+                services.AddSingleton(new WebSettings(settings));
+                // Keys in memory: none written to a read-only root file system.
                 services.AddDataProtection().UseEphemeralDataProtectionProvider();
                 services.AddSingleton<LiveJobs>();
                 services.AddRouting();
@@ -56,9 +65,6 @@ public static class WebSurface
                 app.UseEndpoints(Map);
             }));
 
-    /// <summary>Whether the Orleans Dashboard is served (<c>AddDashboard</c> on the silo): every host of a silo does.</summary>
-    public static bool WithDashboard(IServiceProvider services) => services.GetService<IClusterClient>() is not null;
-
     /// <summary>The meter provider's part: a scrape endpoint's exporter (mapped at <c>/metrics</c> below).</summary>
     public static MeterProviderBuilder AddScrapeExporter(this MeterProviderBuilder metrics) => metrics.AddPrometheusExporter();
 
@@ -71,16 +77,21 @@ public static class WebSurface
         endpoints.MapPrometheusScrapingEndpoint("/metrics");
         LoginPage.Map(endpoints);
         JobsPage.Map(endpoints);
-        if (WithDashboard(services)) endpoints.MapOrleansDashboard("/dashboard");
+        endpoints.MapOrleansDashboard("/dashboard");
     }
 
     /// <summary>Where the pages are, for the line a process prints when it starts.</summary>
-    public static string Announcement(ClusterSettings settings, IReadOnlyList<int> ports, WebAccess access)
+    public static string? Announcement(IServiceProvider services)
     {
+        if (services.GetService<WebAccess>() is not { } access) return null;
+        var settings = services.GetRequiredService<WebSettings>().Settings;
         var address = settings.ListenAddress();
         string host = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-        string url = $"http://{host}:{ports[0]}";
+        string url = $"http://{host}:{settings.WebPorts()[0]}";
         return $"web: {url}/jobs (live jobs), {url}/dashboard (Orleans), {url}/metrics; "
-            + (access.Generated ? $"token for this process: {access.Token} (set {WebAccess.TokenVariable} to choose one)" : $"token from {(Environment.GetEnvironmentVariable(WebAccess.TokenVariable) is { Length: > 0 } ? WebAccess.TokenVariable : WebAccess.TokenFileVariable)}");
+            + (access.Source is { } source ? $"token from {source}" : $"token for this process: {access.Token} (set {WebAccess.TokenVariable} to choose one)");
     }
+
+    /// <summary>The settings the web host was built with (its ports and address), for the start-up line.</summary>
+    private sealed record WebSettings(ClusterSettings Settings);
 }

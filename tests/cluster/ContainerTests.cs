@@ -13,8 +13,8 @@ public sealed class ContainerTests
     [Fact]
     public async Task A_containerised_two_silo_cluster_returns_the_host_runs_samples()
     {
-        string out_ = Path.Combine(Path.GetTempPath(), $"memgrid-containers-{Guid.NewGuid():N}");
-        var info = new ProcessStartInfo(Path.Combine(Repo.Root(), "containers", "podman-cluster.sh"), $"all \"{out_}\"")
+        string outDir = Path.Combine(Path.GetTempPath(), $"memgrid-containers-{Guid.NewGuid():N}");
+        var info = new ProcessStartInfo(Path.Combine(Repo.Root(), "containers", "podman-cluster.sh"), $"all \"{outDir}\"")
         { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Repo.Root() };
         info.Environment["MEMGRID_HOST_CLI"] = Path.Combine(AppContext.BaseDirectory, "memgrid.dll"); // the build under test
         using var script = Process.Start(info)!;
@@ -26,6 +26,6 @@ public sealed class ContainerTests
         Assert.True(script.ExitCode == 0, $"containers/podman-cluster.sh failed ({script.ExitCode}):\n{log}");
         Assert.Contains("cluster: 2 active silos; the job ran on 2 of them", stdout);
         Assert.Contains("identical", stdout);
-        try { Directory.Delete(out_, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        try { Directory.Delete(outDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

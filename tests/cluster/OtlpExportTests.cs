@@ -31,7 +31,7 @@ public sealed class OtlpExportTests : IDisposable
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
             ["POD_NAME"] = "silo-7d9f8c6b5-xk2pq",
         };
-        var (_, gateway) = await _processes.StartLocalSiloAsync(() => $"--otlp http://127.0.0.1:{port}", environment);
+        var (_, gateway) = await _processes.StartLocalSiloAsync(() => $"--otlp http://127.0.0.1:{port} --trace-sampling 1", environment); // every window: the test waits for one
         using var client = ClientHost.Build(new ClusterSettings { Gateways = [$"127.0.0.1:{gateway}"] });
         await client.StartAsync();
 
