@@ -44,6 +44,9 @@ public sealed class IntegratorChannel
 
     public int Channels => _offsets.Length;
 
+    /// <summary>Each channel's input offset u_off in units (the chip's draw plus any deliberate offset).</summary>
+    public IReadOnlyList<double> OffsetUnits => _offsets;
+
     /// <summary>
     /// dx/ds of one sample's channels given the drift f, the score gain c·g² and its score; returns how
     /// many score values the ADC clipped at its full scale (channels whose score arrives from another chip).
