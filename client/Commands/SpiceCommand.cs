@@ -50,7 +50,7 @@ internal static class SpiceCommand
             var stated = HardwareProfile.Resolve(parse.GetValue(a.Profile)!);
             var profile = stated with { Device = stated.Device with { ReadNoiseSigma = 0 } };
             var options = new AnalogRunOptions { Seed = parse.GetValue(a.Seed), EndTime = parse.GetValue(a.EndTime), ScheduleScale = net.Metadata.SamplingScheduleScale };
-            options.ValidateFor(net);
+            SpiceReference.Check(net, profile, options);
             ulong first = parse.GetValue(a.ProgramSeed);
             var seeds = Enumerable.Range(0, chips).Select(i => first + (ulong)i).ToArray();
             var samples = Enumerable.Range(0, starts).Select(i => (long)i).ToArray();
@@ -73,12 +73,14 @@ internal static class SpiceCommand
     {
         var inv = CultureInfo.InvariantCulture;
         var lines = c.Runs.Select(r => string.Create(inv,
-            $"chip {r.ProgramSeed} sample {r.Sample}: trajectory RMS error {r.RmsErrorOfFullScale:P3} of full scale (max {r.MaxErrorUnits:G3} units, end point {r.EndErrorUnits:G3}); array power {r.SpiceArrayPowerWatts * 1e6:F2} µW ngspice, {r.SimulatedCellPowerWatts * 1e6:F2} µW simulated ({r.PowerRatio - 1:+0.0%;-0.0%}); ngspice {r.SpiceSeconds:F1} s"))
+            $"chip {r.ProgramSeed} sample {r.Sample}: trajectory RMS error {r.RmsErrorOfFullScale:P3} of full scale (max {r.MaxErrorUnits:G3} units, end point {r.EndErrorUnits:G3}); array power {r.SpiceArrayPowerWatts * 1e6:F2} µW ngspice, {r.SimulatedCellPowerWatts * 1e6:F2} µW simulated ({Signed(r.PowerRatio - 1)}); ngspice {r.SpiceSeconds:F1} s"))
             .ToList();
         lines.Add(string.Create(inv, $"worst: RMS {c.WorstRmsErrorOfFullScale:P3} of full scale ({c.FullScaleUnits:G3} units), power {c.WorstPowerDeviation:P1}"));
         lines.Add($"wrote {Path.Combine(outDir, "spice.md")}, spice.json, trajectories.png and {c.Runs.Count} netlists");
         return string.Join('\n', lines);
     }
+
+    private static string Signed(double fraction) => (fraction < 0 ? "−" : "+") + Math.Abs(fraction).ToString("P2", CultureInfo.InvariantCulture);
 
     private static string Markdown(SpiceComparison c, string title, double statedReadNoise)
     {
@@ -91,7 +93,7 @@ internal static class SpiceCommand
         sb.AppendLine("| chip | start (sample) | RMS error / full scale | max error (units) | end-point distance (units) | array power ngspice (µW) | cell power simulator (µW) | power difference | ngspice time (s) | netlist |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in c.Runs)
-            sb.AppendLine(inv, $"| {r.ProgramSeed} | {r.Sample} | {r.RmsErrorOfFullScale:P3} | {r.MaxErrorUnits:G3} | {r.EndErrorUnits:G3} | {r.SpiceArrayPowerWatts * 1e6:F2} | {r.SimulatedCellPowerWatts * 1e6:F2} | {r.PowerRatio - 1:+0.0%;-0.0%} | {r.SpiceSeconds:F1} | {r.Netlist} |");
+            sb.AppendLine(inv, $"| {r.ProgramSeed} | {r.Sample} | {r.RmsErrorOfFullScale:P3} | {r.MaxErrorUnits:G3} | {r.EndErrorUnits:G3} | {r.SpiceArrayPowerWatts * 1e6:F2} | {r.SimulatedCellPowerWatts * 1e6:F2} | {Signed(r.PowerRatio - 1)} | {r.SpiceSeconds:F1} | {r.Netlist} |");
         sb.AppendLine();
         sb.AppendLine(inv, $"Full scale: ±{c.FullScaleUnits:G4} units (integrator.saturation_volts). Array power in ngspice is what the row drivers deliver (cells, wires, driver resistance); the simulator's is the cells' alone.");
         sb.AppendLine(inv, $"Op-amp bias power ({c.OpampBiasPowerWatts * 1e3:F3} mW: TIAs, activations, integrators) is the same bandwidth-derived figure in both and is not compared: a macromodel draws no bias current.");

@@ -28,16 +28,18 @@ public static class TrajectoryPlot
                 var line = plot.Add.ScatterLine(t, run.Simulated[d]);
                 line.Color = color;
                 line.LineWidth = 2;
-                line.LegendText = d == 0 ? $"chip {run.ProgramSeed}, sample {run.Sample}: simulator" : "";
+                line.LegendText = $"chip {run.ProgramSeed}, sample {run.Sample}";
                 int every = Math.Max(1, t.Length / 25);
                 var keep = Enumerable.Range(0, t.Length).Where(k => k % every == every - 1).ToArray();
                 var dots = plot.Add.ScatterPoints(keep.Select(k => t[k]).ToArray(), keep.Select(k => run.Spice[d][k]).ToArray());
-                dots.Color = color;
                 dots.MarkerSize = 6;
                 dots.MarkerShape = MarkerShape.OpenCircle;
-                dots.LegendText = d == 0 && i == 0 ? "ngspice (every run, circles)" : "";
+                dots.Color = color;
             }
-            if (d == 0) plot.ShowLegend(Alignment.UpperRight);
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "lines: simulator", LineColor = Colors.Gray, LineWidth = 2 });
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "circles: ngspice", MarkerShape = MarkerShape.OpenCircle, MarkerColor = Colors.Gray, MarkerSize = 6, LineWidth = 0 });
+            // Outside the data, on every panel, so the panels keep one width.
+            plot.ShowLegend(Edge.Right);
         }
         using var image = multiplot.Render(1000, 420 * channels);
         return image.GetImageBytes(ImageFormat.Png);

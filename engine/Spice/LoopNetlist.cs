@@ -70,8 +70,8 @@ public sealed class LoopNetlist
         if (options.Kind != Diffusion.SamplerKind.Ode)
             throw UserInputException.ForSetting("sampler", "must be ode: the SDE's injected noise is a random draw with no circuit equivalent");
         if (options.IsGuided) throw UserInputException.ForSetting("guidance", "is not modelled in the netlist (a second network pass)");
-        if (profile.Device.ReadNoiseSigma > 0) throw UserInputException.ForSetting("profile", "has read noise: it is a random draw per update with no circuit equivalent; set device.read_noise_sigma to 0 for the comparison");
-        if (!profile.Controller.IsHeld) throw UserInputException.ForSetting("profile", "has a continuous controller (update_period_seconds 0): the netlist's DAC sources are held per update period");
+        if (profile.Device.ReadNoiseSigma > 0) throw UserInputException.ForSetting("profile", $"{profile.Name} has read noise: it is a random draw per update with no circuit equivalent; set device.read_noise_sigma to 0 for the comparison");
+        if (!profile.Controller.IsHeld) throw UserInputException.ForSetting("profile", $"{profile.Name} has a continuous controller (update_period_seconds 0): the netlist's DAC sources are held per update period");
     }
 
     /// <param name="driver">The run's loop (plan, controller, integrator channels, timing), as the simulator drives it.</param>

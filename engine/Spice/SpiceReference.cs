@@ -46,6 +46,17 @@ public static class SpiceReference
     /// <summary>Longest ngspice step, as a fraction of the controller's update period.</summary>
     public const int StepsPerUpdate = 20;
 
+    /// <summary>Refuses what cannot be compared (before any work or output); returns the full scale (units) errors are a fraction of.</summary>
+    public static double Check(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options)
+    {
+        options.ValidateFor(network);
+        var plan = DeploymentPlan.Create(network, profile.Mapping);
+        Accounting.LoopTiming.Require(plan, profile);
+        LoopNetlist.RequireRepresentable(network, profile, options, plan);
+        return profile.Integrator.SaturationVolts is { } rail ? rail / profile.Signal.VoltsPerUnit
+            : throw UserInputException.ForSetting("profile", $"{profile.Name} has no integrator rails (integrator.saturation_volts): the comparison's error is a fraction of that full scale");
+    }
+
     /// <param name="profile">Without read noise (<see cref="LoopNetlist.RequireRepresentable"/> says why).</param>
     /// <param name="samples">Start points: these samples' draws from the prior under <paramref name="options"/>' seed.</param>
     /// <param name="folder">Where each netlist, its ngspice log and its table are written.</param>
@@ -53,11 +64,10 @@ public static class SpiceReference
         IReadOnlyList<ulong> programSeeds, IReadOnlyList<long> samples, string folder, IProgress<string>? progress = null, CancellationToken cancel = default)
     {
         var plan = DeploymentPlan.Create(network, profile.Mapping);
-        LoopNetlist.RequireRepresentable(network, profile, options, plan);
+        double fullScale = Check(network, profile, options);
         double vu = profile.Signal.VoltsPerUnit;
-        double fullScale = profile.Integrator.SaturationVolts is { } rail ? rail / vu
-            : throw UserInputException.ForSetting("profile", "has no integrator rails (integrator.saturation_volts): the comparison's error is a fraction of that full scale");
-        var runs = new List<SpiceRun>();
+        // The simulator's side first (cheap, in order), then every ngspice transient, as many at once as there are cores.
+        var pending = new List<(ulong Seed, long Sample, LoopNetlist Netlist, string Name, double[] Times, double[][] Simulated, double CellPower)>();
         foreach (ulong seed in programSeeds)
         {
             var chip = options with { ProgramSeed = seed };
@@ -82,29 +92,39 @@ public static class SpiceReference
                     for (int d = 0; d < dim; d++) simulated[d][k] = lane.X[d];
                 }
                 double cellPower = lane.TileCellEnergyJoules.Sum() / driver.Timing.GenerationSeconds;
-
                 string name = $"chip{seed}-sample{sample}";
-                int labelRow = network.IsConditional ? labels[0] : 0;
-                var netlist = LoopNetlist.Create(driver, profile, blocks, start, labelRow,
+                var netlist = LoopNetlist.Create(driver, profile, blocks, start, network.IsConditional ? labels[0] : 0,
                     $"{name}: program seed {seed}, start point = sample {sample} of seed {options.Seed}, profile {profile.Name}");
-                progress?.Report($"ngspice: {name}.cir");
-                var trace = Ngspice.Run(netlist, folder, name, profile.Controller.UpdatePeriodSeconds / StepsPerUpdate, TimeSpan.FromMinutes(10), cancel);
-                var spice = Enumerable.Range(0, dim).Select(d => times.Select(t => trace.StateAt(d, t) / vu).ToArray()).ToArray();
-                double squares = 0, worst = 0, end = 0;
-                for (int d = 0; d < dim; d++)
-                {
-                    for (int k = 0; k < segments; k++)
-                    {
-                        double e = simulated[d][k] - spice[d][k];
-                        squares += e * e;
-                        worst = Math.Max(worst, Math.Abs(e));
-                    }
-                    end += Math.Pow(simulated[d][^1] - spice[d][^1], 2);
-                }
-                runs.Add(new SpiceRun(seed, sample, name + ".cir", times, simulated, spice,
-                    Math.Sqrt(squares / (dim * segments)) / fullScale, worst, Math.Sqrt(end),
-                    cellPower, trace.MeanArrayPowerWatts(), trace.Elapsed.TotalSeconds));
+                pending.Add((seed, sample, netlist, name, times, simulated, cellPower));
             }
+        }
+        var traces = new SpiceTrace[pending.Count];
+        Parallel.For(0, pending.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancel }, i =>
+        {
+            progress?.Report($"ngspice: {pending[i].Name}.cir");
+            traces[i] = Ngspice.Run(pending[i].Netlist, folder, pending[i].Name, profile.Controller.UpdatePeriodSeconds / StepsPerUpdate, TimeSpan.FromMinutes(10), cancel);
+        });
+        var runs = new List<SpiceRun>();
+        for (int i = 0; i < pending.Count; i++)
+        {
+            var (seed, sample, _, name, times, simulated, cellPower) = pending[i];
+            var trace = traces[i];
+            int dim = simulated.Length, segments = times.Length;
+            var spice = Enumerable.Range(0, dim).Select(d => times.Select(t => trace.StateAt(d, t) / vu).ToArray()).ToArray();
+            double squares = 0, worst = 0, end = 0;
+            for (int d = 0; d < dim; d++)
+            {
+                for (int k = 0; k < segments; k++)
+                {
+                    double e = simulated[d][k] - spice[d][k];
+                    squares += e * e;
+                    worst = Math.Max(worst, Math.Abs(e));
+                }
+                end += Math.Pow(simulated[d][^1] - spice[d][^1], 2);
+            }
+            runs.Add(new SpiceRun(seed, sample, name + ".cir", times, simulated, spice,
+                Math.Sqrt(squares / (dim * segments)) / fullScale, worst, Math.Sqrt(end),
+                cellPower, trace.MeanArrayPowerWatts(), trace.Elapsed.TotalSeconds));
         }
         int hidden = plan.LayerCount - 1;
         double bias = plan.Tiles.Sum(t => t.ColCount) * profile.TiaPowerWatts + hidden * network.HiddenWidth * profile.ActivationPowerWatts
