@@ -85,6 +85,7 @@ internal static class InspectCommand
         o.WriteLine();
         o.WriteLine($"profile     {profile.Name}: {profile.Description}");
         var d = profile.Device;
+        if (d.Name.Length > 0) o.WriteLine($"device      {d.Name}{(d.Source.Length > 0 ? $": {d.Source}" : "")}");
         o.WriteLine($"devices     G ∈ [{F(d.GMinMicrosiemens)}, {F(d.GMaxMicrosiemens)}] µS, {(d.Levels is { } levels ? $"{levels} levels" : "continuous")}, programming noise {d.ProgrammingNoise.Model}{(d.ProgrammingNoise.Model == "none" ? "" : $" σ {F(d.ProgrammingNoise.Sigma)}")}, read noise σ {F(d.ReadNoiseSigma)}");
         o.WriteLine($"loop        RC {F(profile.Integrator.TimeConstantSeconds * 1e6)} µs, controller {(profile.Controller.UpdatePeriodSeconds > 0 ? $"updates every {F(profile.Controller.UpdatePeriodSeconds * 1e9)} ns" : "continuous")}");
         var (plan, placement) = a.Cluster.PlacementAsync(parse, File.ReadAllBytes(path), Path.GetFileName(path), profile, parse.GetValue(a.Seed)).GetAwaiter().GetResult();

@@ -21,6 +21,11 @@ public static class RunMarkdown
         string sampler = report.Sampler == "ode" ? "probability-flow ODE (Dormand–Prince 5(4))" : $"reverse SDE ({report.Solver})";
         sb.AppendLine(Inv, $"{n} samples, {sampler}, seed {report.Seed}, chip seed {report.ProgramSeed}, schedule scale {F(report.ScheduleScale)}.");
         sb.AppendLine();
+        if (report.Device.Length > 0)
+        {
+            sb.AppendLine($"Devices: `{report.Device}`{(report.DeviceSource.Length > 0 ? $" — {report.DeviceSource}" : "")}");
+            sb.AppendLine();
+        }
         foreach (var warning in report.Warnings) sb.AppendLine($"> warning: {warning}\n");
         if (baseline is { KlPaper: { } dk } && report.KlPaper is { } ak)
         {
@@ -94,6 +99,8 @@ public static class RunMarkdown
             sb.AppendLine(Inv, $"| devices verified / not verified | {p.VerifiedDevices} / {p.NotVerifiedDevices} of {p.Devices} |");
             sb.AppendLine(Inv, $"| pulses: mean / most on one device | {p.MeanPulsesPerDevice:F2} / {p.MaxPulsesOnOneDevice} |");
             sb.AppendLine(Inv, $"| devices that needed more than one pulse | {p.DevicesWithMoreThanOnePulse} |");
+            if (p.OffDevices > 0) sb.AppendLine(Inv, $"| off devices (at G_min, RESET below it, not relaxed) | {p.OffDevices} |");
+            if (p.Rounds > 1) sb.AppendLine(Inv, $"| programming rounds / devices programmed again | {p.Rounds} / {p.ReprogrammedDevices} |");
             sb.AppendLine(Inv, $"| cell energy of the pulses and verify reads | {Units.Energy(p.CellEnergyJoules ?? 0)} |");
             sb.AppendLine(Inv, $"| time, one device after another | {Units.Time(p.SerialSeconds ?? 0)} |");
         }

@@ -22,6 +22,12 @@ public sealed class ProgrammingStats
     public long RepulsedDevices { get; private set; }
     public double EnergyJoules { get; private set; }
 
+    /// <summary>Devices at G_min RESET below it ("off", <c>off_state: reset-below-gmin</c>).</summary>
+    public long OffDevices { get; private set; }
+
+    /// <summary>Devices programmed again in a later round (<c>rounds</c> &gt; 1).</summary>
+    public long ReprogrammedDevices { get; private set; }
+
     /// <summary>Seconds if every device is programmed one after another (as the NeuRRAM code does).</summary>
     public double SerialSeconds { get; private set; }
     public double SumSquaredErrorSiemens2 { get; private set; }
@@ -37,6 +43,8 @@ public sealed class ProgrammingStats
         if (outcome.Verified) Verified++;
         MaxPulsesOnOneDevice = Math.Max(MaxPulsesOnOneDevice, outcome.Pulses);
         if (outcome.Pulses > 1) RepulsedDevices++;
+        if (outcome.Off) OffDevices++;
+        if (outcome.Rounds > 1) ReprogrammedDevices++;
         EnergyJoules += outcome.EnergyJoules;
         SerialSeconds += outcome.Seconds;
         double error = outcome.Conductance - target;
@@ -50,6 +58,8 @@ public sealed class ProgrammingStats
         Verified += other.Verified;
         MaxPulsesOnOneDevice = Math.Max(MaxPulsesOnOneDevice, other.MaxPulsesOnOneDevice);
         RepulsedDevices += other.RepulsedDevices;
+        OffDevices += other.OffDevices;
+        ReprogrammedDevices += other.ReprogrammedDevices;
         EnergyJoules += other.EnergyJoules;
         SerialSeconds += other.SerialSeconds;
         SumSquaredErrorSiemens2 += other.SumSquaredErrorSiemens2;
@@ -71,6 +81,9 @@ public sealed class ProgrammingStats
             NotVerifiedDevices = wv is null ? null : NotVerified,
             DevicesWithMoreThanOnePulse = wv is null ? null : RepulsedDevices,
             ToleranceMicrosiemens = wv?.ToleranceMicrosiemens,
+            OffDevices = wv is null ? null : OffDevices,
+            Rounds = wv?.Rounds,
+            ReprogrammedDevices = wv is null ? null : ReprogrammedDevices,
             RmsErrorMicrosiemens = RmsErrorSiemens * 1e6,
             RmsErrorFractionOfWindow = RmsErrorSiemens / window,
             CellEnergyJoules = wv is null ? null : EnergyJoules,
@@ -105,6 +118,13 @@ public sealed record ProgrammingSection
     /// <summary>Write-verify: devices whose first pulse did not verify.</summary>
     public long? DevicesWithMoreThanOnePulse { get; init; }
     public required double? ToleranceMicrosiemens { get; init; }
+
+    /// <summary>Write-verify: devices at G_min RESET below it (off_state reset-below-gmin), not relaxed.</summary>
+    public long? OffDevices { get; init; }
+
+    /// <summary>Write-verify: programming rounds, and the devices a later round programmed again.</summary>
+    public int? Rounds { get; init; }
+    public long? ReprogrammedDevices { get; init; }
     public required double RmsErrorMicrosiemens { get; init; }
     public required double RmsErrorFractionOfWindow { get; init; }
     public required double? CellEnergyJoules { get; init; }

@@ -54,6 +54,17 @@ public sealed record DriftParameters
     }
 }
 
+/// <summary>How a device whose level is G_min (the idle side of a differential pair, a zero weight) is programmed.</summary>
+public enum OffState
+{
+    /// <summary>Like any other level: verified within ±tolerance of G_min, then relaxed by the fit.</summary>
+    Programmed,
+
+    /// <summary>NeuRRAM's way (public code, <c>program_array</c>: a target below g_min is RESET until it reads below
+    /// g_min): RESET pulses until a verify read is below G_min; no relaxation (the fit's data are programmed levels).</summary>
+    ResetBelowGmin,
+}
+
 /// <summary>
 /// Program-and-verify: each pulse writes the cell with the device's write noise (<c>programming_noise</c>),
 /// a verify read (read noise averaged over <see cref="VerifyReads"/>) accepts it within ±tolerance of the
@@ -83,6 +94,13 @@ public sealed record WriteVerifyParameters
     /// <summary>The largest conductance the relaxation fit was made for (µS); null = no limit.</summary>
     public double? RelaxationFitMaxMicrosiemens { get; init; }
 
+    /// <summary>How devices at G_min are programmed (<see cref="Profiles.OffState"/>).</summary>
+    public OffState OffState { get; init; } = OffState.Programmed;
+
+    /// <summary>Programming rounds: after the first, every relaxed device is read once and those outside the tolerance
+    /// are programmed (and relax) again, as NeuRRAM's <c>program_array(num_epoch)</c> repeats its pass over the array.</summary>
+    public int Rounds { get; init; } = 1;
+
     public double RelaxationSigma(double gMicrosiemens)
     {
         var c = RelaxationSigmaCubicMicrosiemens;
@@ -104,6 +122,7 @@ public sealed record WriteVerifyParameters
         if (RelaxationSigmaCubicMicrosiemens.Length is not (0 or 4) || RelaxationSigmaCubicMicrosiemens.Any(v => !double.IsFinite(v)))
             yield return "device.write_verify.relaxation_sigma_cubic_microsiemens must be four finite coefficients [c3, c2, c1, c0], or empty";
         if (!NonNegative(RelaxationScale)) yield return "device.write_verify.relaxation_scale must be ≥ 0";
+        if (Rounds is < 1 or > 100) yield return $"device.write_verify.rounds must be 1 … 100 (got {Rounds})";
         if (RelaxationFitMaxMicrosiemens is { } m && gMaxMicrosiemens > m * (1 + 1e-9))
             yield return $"device.g_max_microsiemens ({gMaxMicrosiemens}) is beyond the range the relaxation fit was made for (≤ {m} µS)";
     }
@@ -112,6 +131,11 @@ public sealed record WriteVerifyParameters
 /// <summary>One RRAM device type: conductance window, levels, write and read noise, drift, faults.</summary>
 public sealed record DeviceParameters
 {
+    /// <summary>What device this is, named for the chip whose measurements it carries (e.g. <c>neurram-tsmc130-measured</c>).</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>Where its figures come from, and whether they are this chip's own or borrowed from another.</summary>
+    public string Source { get; init; } = "";
     public double GMinMicrosiemens { get; init; } = 1;
     public double GMaxMicrosiemens { get; init; } = 100;
 

@@ -29,6 +29,7 @@ public enum StreamPurpose : uint
     VerifyRead = 20,
     Relaxation = 21,
     WriteVerifyRedraw = 22,
+    ReprogramCheckRead = 23,
 }
 
 public static class Streams

@@ -19,6 +19,10 @@ public sealed record RunReport
     public required string Model { get; init; }
     public required string Profile { get; init; }
     public required string ProfileSource { get; init; }
+
+    /// <summary>The profile's device model by name, and where its figures come from (another chip's, when borrowed).</summary>
+    public required string Device { get; init; }
+    public required string DeviceSource { get; init; }
     public required string Sampler { get; init; }
     public required string Solver { get; init; }
     public required int Samples { get; init; }

@@ -23,6 +23,8 @@ public static class RunReportBuilder
             Model = r.ModelPath,
             Profile = profile.Name,
             ProfileSource = r.ProfileSource,
+            Device = profile.Device.Name,
+            DeviceSource = profile.Device.Source,
             Sampler = o.Kind == SamplerKind.Ode ? "ode" : "sde",
             Solver = o.Kind == SamplerKind.Ode ? "dormand-prince-5(4)" : (o.SdeScheme == SdeScheme.Sra1 ? "sra1" : "euler-maruyama"),
             Samples = n,

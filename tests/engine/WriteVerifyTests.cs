@@ -122,4 +122,56 @@ public class WriteVerifyTests
         // Same chip seed, same result (a pure function of weights, profile, seed and tile).
         Assert.Equal(stats.SumSquaredErrorSiemens2, ProgrammingStats.ForDeployment(TestNetworks.Inference(), profile, chipSeed: 1).SumSquaredErrorSiemens2);
     }
+    [Fact]
+    public void Off_devices_are_reset_below_gmin_and_not_relaxed_while_programmed_levels_are()
+    {
+        // A large relaxation σ (2 µS everywhere) that would move an off device far from G_min if it were applied.
+        var relaxing = new WriteVerifyParameters { ToleranceMicrosiemens = 1, MaxPulses = 20, RelaxationSigmaCubicMicrosiemens = [0, 0, 0, 2] };
+        var programmed = new DeviceModel(Device(relaxing));
+        var reset = new DeviceModel(Device(relaxing with { OffState = OffState.ResetBelowGmin }));
+        double spreadProgrammed = 0;
+        for (ulong d = 0; d < 2000; d++)
+        {
+            var off = reset.Write(1e-6, d, Draws);
+            Assert.True(off.Off);
+            Assert.True(off.Verified);
+            Assert.InRange(off.Conductance, 0.75e-6, 1e-6); // the write noise's lower side (±20 % truncation), below G_min
+            var same = programmed.Write(1e-6, d, Draws);
+            Assert.False(same.Off);
+            spreadProgrammed += Math.Pow(same.Conductance - 1e-6, 2);
+            // A device above G_min is programmed and relaxed the same under both.
+            Assert.Equal(programmed.Write(20e-6, d, Draws), reset.Write(20e-6, d, Draws));
+        }
+        // Relaxed from ±1 µS by σ = 2 µS (clamped at 0): the programmed off device spreads far more.
+        Assert.True(Math.Sqrt(spreadProgrammed / 2000) > 1e-6);
+    }
+
+    [Fact]
+    public void Later_rounds_reprogram_only_the_devices_relaxation_moved_out_of_tolerance()
+    {
+        var once = new WriteVerifyParameters { ToleranceMicrosiemens = 1, MaxPulses = 20, RelaxationSigmaCubicMicrosiemens = [0, 0, 0, 2] };
+        var one = new DeviceModel(Device(once));
+        var three = new DeviceModel(Device(once with { Rounds = 3 }));
+        double errorOne = 0, errorThree = 0;
+        int again = 0;
+        for (ulong d = 0; d < 4000; d++)
+        {
+            var a = one.Write(20e-6, d, Draws);
+            var b = three.Write(20e-6, d, Draws);
+            errorOne += Math.Pow(a.Conductance - 20e-6, 2);
+            errorThree += Math.Pow(b.Conductance - 20e-6, 2);
+            Assert.InRange(b.Rounds, 1, 3);
+            if (b.Rounds == 1)
+            {
+                // The first round is the same programming; a device the check read accepted is left alone (it paid one read).
+                Assert.Equal(a.Conductance, b.Conductance);
+                Assert.Equal(a.Pulses, b.Pulses);
+                Assert.True(b.Seconds > a.Seconds);
+            }
+            else again++;
+        }
+        // σ = 2 µS after a ±1 µS verify: about 60 % land outside ±1 µS and are programmed again.
+        Assert.InRange(again / 4000.0, 0.5, 0.7);
+        Assert.True(errorThree < 0.8 * errorOne, $"RMS {Math.Sqrt(errorThree / 4000)} after 3 rounds, {Math.Sqrt(errorOne / 4000)} after 1");
+    }
 }
