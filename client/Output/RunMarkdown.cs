@@ -114,11 +114,22 @@ public static class RunMarkdown
         int n = r.Samples;
         double total = r.EnergyTotalJoules;
         var (perSample, prefix) = Units.PrefixFor(total / n);
-        sb.AppendLine($"| energy per sample by component | {prefix}J | share | basis |\n|---|---|---|---|");
-        foreach (var (name, joules) in r.EnergyBreakdownJoules)
-            sb.AppendLine(Inv, $"| {name} | {F(joules / n / perSample)} | {(total > 0 ? joules / total : 0):P1} | {(r.EnergyBasis.SourcedComponents.ContainsKey(name) ? "sourced" : "assumption")} |");
+        sb.AppendLine($"| energy per sample by component | {prefix}J | band ({prefix}J) | share | basis | rests on |\n|---|---|---|---|---|---|");
+        foreach (var line in r.EnergyLines)
+        {
+            string band = line.LowJoulesPerSample == line.HighJoulesPerSample ? "—" : $"{F(line.LowJoulesPerSample / perSample)} – {F(line.HighJoulesPerSample / perSample)}";
+            string parameters = string.Join(", ", line.Parameters.Select(p => $"{p.Key} ({p.Kind})"));
+            sb.AppendLine(Inv, $"| {line.Component} | {F(line.JoulesPerSample / perSample)} | {band} | {(total > 0 ? line.JoulesPerSample * n / total : 0):P1} | {line.Basis} | {parameters} |");
+        }
+        double low = r.EnergyLines.Sum(l => l.LowJoulesPerSample), high = r.EnergyLines.Sum(l => l.HighJoulesPerSample);
+        sb.AppendLine(Inv, $"| **total** | {F(total / n / perSample)} | {F(low / perSample)} – {F(high / perSample)} | 100 % | | |");
         sb.AppendLine();
-        sb.AppendLine(Inv, $"{r.EnergyBasis.SourcedShare:P2} of the energy rests on sourced figures only; {r.EnergyBasis.AssumedShare:P2} on at least one assumption (the profile names each).");
+        sb.AppendLine(Inv, $"{r.EnergyBasis.SourcedShare:P2} of the energy rests on sourced figures only (silicon, simulation, model, derived or the authors' own); {r.EnergyBasis.AssumedShare:P2} on at least one assumption. A band moves every parameter of a line across its own band; the total's band moves them all at once.");
+        sb.AppendLine();
+        var figures = r.EnergyLines.SelectMany(l => l.Parameters).GroupBy(p => p.Key).Select(g => g.First()).ToList();
+        sb.AppendLine("| parameter | value | band | node | kind | source |\n|---|---|---|---|---|---|");
+        foreach (var p in figures)
+            sb.AppendLine(Inv, $"| {p.Key} | {F(p.Value)} | {(p.Low is { } lo && p.High is { } hi ? $"{F(lo)} – {F(hi)}" : "—")} | {p.Node} | {p.Kind} | {p.Source}{(p.Note is { } note ? $" ({note})" : "")} |");
         sb.AppendLine();
         sb.AppendLine("| tile | layer | chip | energy per sample (nJ) | cells (nJ) | MVMs | ADC conversions | latency (ns) |\n|---|---|---|---|---|---|---|---|");
         foreach (var t in r.Tiles)

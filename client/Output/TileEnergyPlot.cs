@@ -34,9 +34,9 @@ public static class TileEnergyPlot
         return segments;
     }
 
-    public static byte[] Render(string title, AnalogRunResult result)
+    public static byte[] Render(string title, AnalogRunResult result, IReadOnlyList<EnergyLine>? bands = null)
     {
-        var plot = Create(title, result, out int bars);
+        var plot = Create(title, result, out int bars, bands);
         // The legend is a column right of the axes: the picture is as tall as it needs.
         return plot.GetImageBytes(Math.Clamp(420 + 40 * bars, 1000, 2600), Math.Max(700, 260 + 30 * plot.Legend.GetItems().Length), ImageFormat.Png);
     }
@@ -46,7 +46,9 @@ public static class TileEnergyPlot
     /// cells spend orders of magnitude less than its TIAs, and stacked on a linear axis they were a sliver no one
     /// could see. The legend gives each component's share of the run's total.
     /// </summary>
-    public static Plot Create(string title, AnalogRunResult result, out int barCount)
+    /// <param name="bands">The run's energy lines: each dot then carries its component's band as a vertical line
+    /// (the same relative band for every tile, since every tile's component scales with the same parameters).</param>
+    public static Plot Create(string title, AnalogRunResult result, out int barCount, IReadOnlyList<EnergyLine>? bands = null)
     {
         PlotFont.Ensure();
         var segments = Segments(result);
@@ -60,6 +62,7 @@ public static class TileEnergyPlot
         var barNames = segments.Select(s => s.Bar).Distinct().ToList();
         barCount = barNames.Count;
         var shown = components.Where(c => segments.Any(s => s.Component == c && s.JoulesPerSample > 0)).ToList();
+        var logsOfBands = new List<double>();
         for (int k = 0; k < shown.Count; k++)
         {
             // Components side by side within a bar's slot, so equal values do not hide each other.
@@ -69,7 +72,20 @@ public static class TileEnergyPlot
                 palette.GetColor(components.IndexOf(shown[k])));
             dots.MarkerSize = 8;
             dots.LegendText = $"{shown[k]} {Share(mine.Sum(s => s.JoulesPerSample) / total)}";
+            if (Band(bands, shown[k]) is var (low, high) && high > low)
+                foreach (var s in mine)
+                {
+                    double x = barNames.IndexOf(s.Bar) + offset;
+                    var whisker = plot.Add.Line(x, Math.Log10(s.JoulesPerSample * low), x, Math.Log10(s.JoulesPerSample * high));
+                    whisker.Color = palette.GetColor(components.IndexOf(shown[k])).WithAlpha(0.6);
+                    whisker.LineWidth = 2;
+                    whisker.MarkerSize = 0;
+                    logsOfBands.Add(Math.Log10(s.JoulesPerSample * low));
+                    logsOfBands.Add(Math.Log10(s.JoulesPerSample * high));
+                }
         }
+        if (logsOfBands.Count > 0)
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = "vertical line: the band over its parameters' bands (report.md)", LineColor = Colors.Gray, LineWidth = 2 });
         var totals = barNames.Select(b => segments.Where(s => s.Bar == b).Sum(s => s.JoulesPerSample)).ToList();
         var dashes = plot.Add.ScatterPoints(Enumerable.Range(0, barNames.Count).Select(i => (double)i).ToArray(),
             totals.Select(t => t > 0 ? Math.Log10(t) : double.NaN).ToArray(), Colors.Black);
@@ -92,9 +108,19 @@ public static class TileEnergyPlot
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.UpperLeft;
         plot.Axes.Bottom.MinimumSize = 150; // room for the rotated labels
         var logs = segments.Where(s => s.JoulesPerSample > 0).Select(s => Math.Log10(s.JoulesPerSample)).ToList();
-        plot.Axes.SetLimits(-0.7, barNames.Count - 0.3, Math.Floor(logs.Min()) - 0.1, Math.Ceiling(Math.Log10(totals.Max())) + 0.1);
+        double bottom = logsOfBands.Count > 0 ? Math.Min(logs.Min(), logsOfBands.Min()) : logs.Min();
+        double top = Math.Max(Math.Log10(totals.Max()), logsOfBands.Count > 0 ? logsOfBands.Max() : double.NegativeInfinity);
+        plot.Axes.SetLimits(-0.7, barNames.Count - 0.3, Math.Floor(bottom) - 0.1, Math.Ceiling(top) + 0.1);
         plot.ShowLegend(Edge.Right);
         return plot;
+    }
+
+    /// <summary>The band of a plotted component as factors of its value (low, high), from the energy line of that component.</summary>
+    private static (double Low, double High)? Band(IReadOnlyList<EnergyLine>? lines, string component)
+    {
+        string key = component switch { "TIAs" => "tia", "tile links" => "interconnect", _ => component.Replace(' ', '_') };
+        var line = lines?.FirstOrDefault(l => l.Component == key);
+        return line is { JoulesPerSample: > 0 } ? (line.LowJoulesPerSample / line.JoulesPerSample, line.HighJoulesPerSample / line.JoulesPerSample) : null;
     }
 
     /// <summary>A share as a reader needs it: 63.6 %, 0.4 %, and 0.004 % rather than a misleading 0.0 %.</summary>

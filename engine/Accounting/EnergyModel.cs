@@ -80,7 +80,11 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
     /// <summary>The integrators are biased through the reset and initial-condition load as well as the generation.</summary>
     public double Integrators(int dim) => dim * profile.IntegratorPowerWatts * (generationSeconds + profile.Integrator.ResetSeconds) * samples;
 
-    public double Controller() => profile.Controller.StaticPowerWatts * (generationSeconds + profile.Integrator.ResetSeconds) * samples;
+    /// <summary>The controller's static power while the sample runs, and its table reads: per update, every embedding
+    /// channel of every pass, the two coefficients and, for the SDE, one noise value per channel.</summary>
+    public double Controller(int width, int dim, SamplerKind kind) =>
+        profile.Controller.StaticPowerWatts * (generationSeconds + profile.Integrator.ResetSeconds) * samples
+        + (double)controllerUpdates * (width * passes + 2 + (kind == SamplerKind.Sde ? dim : 0)) * profile.Controller.LutReadEnergyJoules * samples;
 
     /// <summary>Loading each sample's initial condition: one DAC update per integrator channel.</summary>
     public double InitialConditionDacs(int dim) => (double)dim * profile.Controller.DacEnergyPerUpdateJoules * samples;

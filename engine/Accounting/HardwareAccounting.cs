@@ -10,6 +10,35 @@ namespace MemristorGrid.Engine.Accounting;
 /// </summary>
 public static class HardwareAccounting
 {
+    /// <summary>Every component's energy under <paramref name="model"/>, the cells' as the lanes integrated them: the run's
+    /// breakdown, and the same with one parameter moved to an end of its band (<see cref="EnergyLines"/>).</summary>
+    public static EnergyBreakdown Breakdown(EnergyModel model, DeploymentPlan plan, AnalogRunOptions options, int dim, double cellJoules)
+    {
+        double tia = 0, converters = 0, links = 0;
+        foreach (var layerTiles in plan.LayerTiles)
+            foreach (int index in layerTiles)
+            {
+                var tp = plan.Tiles[index];
+                tia += model.Tia(tp);
+                converters += model.TileConverters(tp);
+                links += model.TileLink(tp);
+            }
+        int width = plan.LayerOutputs[0];
+        return new EnergyBreakdown(
+            CrossbarCells: cellJoules,
+            Tia: tia,
+            TileConverters: converters,
+            Interconnect: links + model.IntegratorLinks(plan.IntegratorDigitisedInputs.Count(d => d)),
+            ActivationCircuits: model.ActivationCircuits(plan.LayerCount - 1, width),
+            EmbeddingDacs: model.EmbeddingDacs(width),
+            CoefficientDacs: model.CoefficientDacs(),
+            NoiseDacs: model.NoiseDacs(dim, options.Kind),
+            Integrators: model.Integrators(dim),
+            Controller: model.Controller(width, dim, options.Kind),
+            ReadoutAdc: model.ReadoutAdc(dim),
+            InitialConditionDacs: model.InitialConditionDacs(dim));
+    }
+
     /// <param name="dim">Dimensions of a sample.</param>
     public static AnalogRunResult Summarise(RunTiming timing, DeploymentPlan plan, AnalogRunOptions options, int dim, Profiles.HardwareProfile profile, IReadOnlyList<LaneState> lanes)
     {
@@ -28,21 +57,7 @@ public static class HardwareAccounting
                     model.TileAdcConversions(tp), model.TileLatency(tp)));
             }
 
-        int integratorCrossings = plan.IntegratorDigitisedInputs.Count(d => d);
-        int width = plan.LayerOutputs[0];
-        var energy = new EnergyBreakdown(
-            CrossbarCells: tiles.Sum(t => t.CellEnergyJoules),
-            Tia: tiles.Sum(t => t.TiaEnergyJoules),
-            TileConverters: tiles.Sum(t => t.ConverterEnergyJoules),
-            Interconnect: tiles.Sum(t => t.LinkEnergyJoules) + model.IntegratorLinks(integratorCrossings),
-            ActivationCircuits: model.ActivationCircuits(plan.LayerCount - 1, width),
-            EmbeddingDacs: model.EmbeddingDacs(width),
-            CoefficientDacs: model.CoefficientDacs(),
-            NoiseDacs: model.NoiseDacs(dim, options.Kind),
-            Integrators: model.Integrators(dim),
-            Controller: model.Controller(),
-            ReadoutAdc: model.ReadoutAdc(dim),
-            InitialConditionDacs: model.InitialConditionDacs(dim));
+        var energy = Breakdown(model, plan, options, dim, tiles.Sum(t => t.CellEnergyJoules));
         var links = plan.ChipCrossings()
             .Select(p => new ChipLink(p.Key.From, p.Key.To, p.Value, p.Value * model.LinkBitsPerSignal, model.LinkEnergy(p.Value)))
             .ToList();

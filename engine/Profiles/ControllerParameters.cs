@@ -13,6 +13,10 @@ public sealed record ControllerParameters
     public double DacEnergyPerUpdateJoules { get; init; }
     public double StaticPowerWatts { get; init; }
 
+    /// <summary>Energy of one value read from the controller's look-up table (an embedding channel, a coefficient or a
+    /// noise value per update): a chip-level controller is a small table the update counter walks through.</summary>
+    public double LutReadEnergyJoules { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsHeld => UpdatePeriodSeconds > 0;
 
@@ -23,5 +27,6 @@ public sealed record ControllerParameters
         if (CoefficientDacBits < 0 || CoefficientDacBits > 24) yield return "controller.coefficient_dac_bits must be 0 (ideal) … 24";
         if (!NonNegative(DacEnergyPerUpdateJoules)) yield return "controller.dac_energy_per_update_joules must be ≥ 0";
         if (!NonNegative(StaticPowerWatts)) yield return "controller.static_power_watts must be ≥ 0";
+        if (!NonNegative(LutReadEnergyJoules)) yield return "controller.lut_read_energy_joules must be ≥ 0";
     }
 }

@@ -31,6 +31,10 @@ public sealed record HardwareProfile
     /// source, each with that source; every other component rests on at least one assumption, and the report says how much energy that is.</summary>
     public Dictionary<string, string> EnergySources { get; init; } = new();
 
+    /// <summary>The evidence behind each parameter the energy depends on (<see cref="Accounting.EnergyParameters.All"/>), by its key:
+    /// band, node, kind (silicon, simulation, model, derived, paper or assumption) and source. A parameter without an entry is an assumption.</summary>
+    public Dictionary<string, EnergyFigure> EnergyFigures { get; init; } = new();
+
     /// <summary>The report keys of the energy components (<see cref="Accounting.EnergyBreakdown.Components"/>).</summary>
     public static readonly IReadOnlyList<string> EnergyComponents =
     [
@@ -128,6 +132,21 @@ public sealed record HardwareProfile
         foreach (var p in own) yield return p;
         foreach (var key in EnergySources.Keys.Where(k => !EnergyComponents.Contains(k)))
             yield return $"energy_sources.{key}: no such energy component ({string.Join(", ", EnergyComponents)})";
+        foreach (var (key, figure) in EnergyFigures)
+        {
+            if (!Accounting.EnergyParameters.All.Contains(key))
+            {
+                yield return $"energy_figures.{key}: no energy parameter of that name ({string.Join(", ", Accounting.EnergyParameters.All)})";
+                continue;
+            }
+            double? value = null;
+            try { value = Accounting.EnergyParameters.Value(this, key); }
+            catch (ArgumentException) { }
+            if (value is not { } v) yield return $"energy_figures.{key}: the profile sets no value for {key}";
+            else if (!(double.IsFinite(figure.Low) && double.IsFinite(figure.High) && figure.Low <= v && v <= figure.High))
+                yield return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"energy_figures.{key}: the band [{figure.Low}, {figure.High}] must be finite and hold the profile's value {v}");
+            if (string.IsNullOrWhiteSpace(figure.Source)) yield return $"energy_figures.{key}.source must say where the figure comes from";
+        }
         if (Device.ReadNoiseSigma > 0 && Controller.UpdatePeriodSeconds == 0)
             yield return "device.read_noise_sigma > 0 needs controller.update_period_seconds > 0 (read noise is redrawn once per update period)";
         if (Controller.UpdatePeriodSeconds > Integrator.TimeConstantSeconds)

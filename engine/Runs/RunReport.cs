@@ -78,6 +78,9 @@ public sealed record RunReport
     // Energy, tiles, programming, layers, links.
     public required IReadOnlyDictionary<string, double> EnergyBreakdownJoules { get; init; }
     public required EnergyBasis EnergyBasis { get; init; }
+
+    /// <summary>Every energy component per sample with its band, basis and the parameters it rests on (their nodes and sources).</summary>
+    public required IReadOnlyList<Accounting.EnergyLine> EnergyLines { get; init; }
     public required double EnergyTotalJoules { get; init; }
     public required IReadOnlyList<TileReport> Tiles { get; init; }
     public required ProgrammingSection Program { get; init; }

@@ -3,6 +3,7 @@ using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Latent;
 using MemristorGrid.Engine.Metrics;
+using MemristorGrid.Engine.Partitioning;
 using MemristorGrid.Engine.Simulation;
 
 namespace MemristorGrid.Engine.Runs;
@@ -17,6 +18,7 @@ public static class RunReportBuilder
         var profile = r.Profile;
         int n = result.SampleCount;
         var layers = LayerRollup.Of(r.Network, profile.Mapping, result);
+        var lines = EnergyLines.Of(profile, DeploymentPlan.Create(r.Network, profile.Mapping), o, result);
         return new RunReport
         {
             Simulator = machine.Name,
@@ -72,7 +74,8 @@ public static class RunReportBuilder
             ClassAccuracyPerClass = r.Labels.Length > 0 ? quality?.ClassAccuracy?.PerClass : null,
             PerClass = PerClass(quality),
             EnergyBreakdownJoules = result.Energy.Components.ToDictionary(e => e.Key, e => e.Joules),
-            EnergyBasis = Basis(r, result),
+            EnergyBasis = Basis(lines, result),
+            EnergyLines = lines,
             EnergyTotalJoules = result.TotalEnergyJoules,
             Tiles = result.Tiles,
             // The same pure function the tiles ran with: the score network's tiles under the run's chip seed.
@@ -110,12 +113,14 @@ public static class RunReportBuilder
         return warnings;
     }
 
-    /// <summary>How much of the energy rests on sourced figures and how much on assumptions (the profile's <c>energy_sources</c>).</summary>
-    private static EnergyBasis Basis(RunRequest r, AnalogRunResult result)
+    /// <summary>How much of the energy rests on sourced figures only (its lines' basis is not an assumption), and the sources of those lines.</summary>
+    private static EnergyBasis Basis(IReadOnlyList<EnergyLine> lines, AnalogRunResult result)
     {
-        var sources = r.Profile.EnergySources;
-        double total = result.TotalEnergyJoules, sourced = result.Energy.Components.Where(c => sources.ContainsKey(c.Key)).Sum(c => c.Joules);
-        return new EnergyBasis(total > 0 ? sourced / total : 0, total > 0 ? 1 - sourced / total : 0, sources);
+        double total = result.TotalEnergyJoules / Math.Max(1, result.SampleCount);
+        var sourced = lines.Where(l => l.IsSourced && l.JoulesPerSample > 0).ToList();
+        double share = total > 0 ? sourced.Sum(l => l.JoulesPerSample) / total : 0;
+        return new EnergyBasis(share, total > 0 ? 1 - share : 0,
+            sourced.ToDictionary(l => l.Component, l => string.Join("; ", l.Parameters.Select(p => $"{p.Key}: {p.Source}"))));
     }
 
     public static ImagesSection Images(DecodedImages decoded)

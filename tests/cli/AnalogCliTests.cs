@@ -32,13 +32,18 @@ public class AnalogCliTests
         Assert.True((long)report["network_evaluations"]! > 0);
         Assert.True((double)report["kl_paper"]! < 2);
         Assert.Contains("energy per sample by component", File.ReadAllText(Path.Combine(dir, "report.md")));
-        // The share of energy resting on sourced figures is exactly that of the components the profile cites.
+        // The share of energy resting on sourced figures is exactly that of the lines whose every parameter has a source.
         var basis = report["energy_basis"]!;
-        var parts = report["energy_breakdown_joules"]!.AsObject();
-        double cited = ((double)parts["crossbar_cells"]! + (double)parts["readout_adc"]!) / (double)report["energy_total_joules"]!;
-        Assert.Equal(cited, (double)basis["sourced_share"]!, 1e-12);
+        var lines = report["energy_lines"]!.AsArray();
+        Assert.Equal(12, lines.Count);
+        double cited = lines.Where(l => (string?)l!["basis"] != "assumption").Sum(l => (double)l!["joules_per_sample"]!) / perSample;
+        Assert.True(cited > 0);
+        Assert.Equal(cited, (double)basis["sourced_share"]!, 1e-9);
         Assert.Equal(1, (double)basis["sourced_share"]! + (double)basis["assumed_share"]!, 1e-12);
-        Assert.Contains("MNSIM", (string?)basis["sourced_components"]!["readout_adc"]);
+        Assert.Contains("Murmann", (string?)basis["sourced_components"]!["readout_adc"]);
+        Assert.Equal("assumption", (string?)lines.Single(l => (string?)l!["component"] == "tia")!["basis"]);
+        foreach (var line in lines)
+            Assert.InRange((double)line!["joules_per_sample"]!, (double)line["low_joules_per_sample"]!, (double)line["high_joules_per_sample"]!);
         var program = report["program"]!;
         Assert.Equal("write-verify", (string?)program["method"]);
         Assert.Equal(2 * (3 * 14 + 15 * 14 + 15 * 2), (long)program["devices"]!);

@@ -25,6 +25,7 @@ public class EnergyModelTests
         Integrator = new IntegratorParameters { StaticPowerWatts = 2e-3, TimeConstantSeconds = 2e-5 },
         Interconnect = new InterconnectParameters { EnergyPerBitJoules = 1e-12, LatencyPerHopSeconds = 100e-9 },
         Opamp = new OpampParameters(), // explicit static powers above
+        EnergyFigures = new(), // ideal's bands are around its own values, not these
     };
 
     /// <summary>10 samples of 20 µs, guided (2 passes), 100 controller updates each.</summary>
@@ -58,7 +59,17 @@ public class EnergyModelTests
         Near(3 * 2e-3 * 2e-5 * 2 * 10, Model.Tia(CrossingTile)); // 3 TIAs × 2 mW × 20 µs × 2 passes × 10 samples = 2.4 µJ
         Near(2 * 14 * 2e-3 * 2e-5 * 2 * 10, Model.ActivationCircuits(hiddenLayers: 2, width: 14));
         Near(2 * 2e-3 * 2e-5 * 10, Model.Integrators(dim: 2)); // integrators are one per channel, not per pass
-        Near(10e-3 * 2e-5 * 10, Model.Controller());
+        Near(10e-3 * 2e-5 * 10, Model.Controller(width: 14, dim: 2, Diffusion.SamplerKind.Ode));
+    }
+
+    [Fact]
+    public void The_controller_reads_its_table_once_per_value_per_update()
+    {
+        var lut = Round with { Controller = Round.Controller with { StaticPowerWatts = 0, LutReadEnergyJoules = 1e-12 } };
+        var model = new EnergyModel(lut, generationSeconds: 2e-5, passes: 2, controllerUpdates: 100, samples: 10);
+        // 100 updates × (14 embedding channels × 2 passes + 2 coefficients) reads × 1 pJ × 10 samples = 30 nJ; the SDE adds 2 noise values.
+        Near(100 * (14 * 2 + 2) * 1e-12 * 10, model.Controller(width: 14, dim: 2, Diffusion.SamplerKind.Ode));
+        Near(100 * (14 * 2 + 2 + 2) * 1e-12 * 10, model.Controller(width: 14, dim: 2, Diffusion.SamplerKind.Sde));
     }
 
     /// <summary>Round op-amp numbers: 1 µW per MHz, 8-bit settling, integrator op-amp at 100× the integrator's bandwidth.</summary>
@@ -101,7 +112,7 @@ public class EnergyModelTests
         var model = new EnergyModel(p, generationSeconds: 2e-5, passes: 1, controllerUpdates: 100, samples: 10);
         var plan = DeploymentPlan.Create(TestNetworks.Inference(), p.Mapping);
         Near(1e-6 + 80e-9 + 2e-5 + 50e-9, model.TimePerSample(plan));
-        Near(10e-3 * (2e-5 + 1e-6) * 10, model.Controller());
+        Near(10e-3 * (2e-5 + 1e-6) * 10, model.Controller(width: 14, dim: 2, Diffusion.SamplerKind.Ode));
         Near(2 * 1e-13 * 10, model.InitialConditionDacs(2)); // one DAC update per channel per sample
     }
 

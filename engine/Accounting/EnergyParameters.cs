@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MemristorGrid.Engine.Profiles;
+
+namespace MemristorGrid.Engine.Accounting;
+
+/// <summary>
+/// Which profile parameters each energy component depends on (the formulas of <see cref="EnergyModel"/>, read off
+/// docs/hardware-model.md's table), so every component can say what its value rests on and how far it moves across
+/// each parameter's band. The crossbar cells are integrated from the signals; they rest on the conductances and the
+/// signal scale only.
+/// </summary>
+public static class EnergyParameters
+{
+    /// <summary>The parameters component <paramref name="component"/> depends on under <paramref name="profile"/>
+    /// (the op-amps' power from the bandwidth model or from the groups' explicit powers).</summary>
+    public static IReadOnlyList<string> Of(string component, HardwareProfile profile)
+    {
+        bool bandwidth = profile.Opamp.IsBandwidthModel;
+        string[] tia = bandwidth ? ["opamp.power_per_bandwidth_watts_per_hertz", "opamp.settling_bits", "tia.settling_seconds"] : ["tia.static_power_watts"];
+        string[] activation = bandwidth ? ["opamp.power_per_bandwidth_watts_per_hertz", "opamp.settling_bits", "activation.delay_seconds"] : ["activation.static_power_watts"];
+        string[] integrator = bandwidth ? ["opamp.power_per_bandwidth_watts_per_hertz", "opamp.integrator_bandwidth_ratio"] : ["integrator.static_power_watts"];
+        string[] dacUpdates = ["controller.dac_energy_per_update_joules"];
+        return component switch
+        {
+            "crossbar_cells" => ["signal.volts_per_unit"],
+            "tia" => tia,
+            "tile_converters" => ["adc.energy_per_conversion_joules", "dac.energy_per_conversion_joules", "adc.sample_rate_hz"],
+            "interconnect" => ["interconnect.energy_per_bit_joules", "adc.energy_per_conversion_joules", "adc.sample_rate_hz"],
+            "activation_circuits" => activation,
+            "embedding_dacs" or "coefficient_dacs" or "noise_dacs" or "initial_condition_dacs" => dacUpdates,
+            "integrators" => integrator,
+            "controller" => ["controller.static_power_watts", "controller.lut_read_energy_joules"],
+            "readout_adc" => ["adc.energy_per_conversion_joules"],
+            _ => throw new ArgumentException($"no energy component '{component}'"),
+        };
+    }
+
+    /// <summary>Every parameter any component can depend on: the keys <c>energy_figures</c> may name.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        "signal.volts_per_unit", "opamp.power_per_bandwidth_watts_per_hertz", "opamp.settling_bits", "opamp.integrator_bandwidth_ratio",
+        "tia.settling_seconds", "tia.static_power_watts", "activation.delay_seconds", "activation.static_power_watts", "integrator.static_power_watts",
+        "adc.energy_per_conversion_joules", "dac.energy_per_conversion_joules", "adc.sample_rate_hz", "interconnect.energy_per_bit_joules",
+        "controller.dac_energy_per_update_joules", "controller.static_power_watts", "controller.lut_read_energy_joules",
+    ];
+
+    /// <summary>The value of a numeric parameter of <paramref name="profile"/> by its dotted key.</summary>
+    public static double Value(HardwareProfile profile, string key)
+    {
+        JsonNode? node = JsonNode.Parse(profile.ToJson());
+        foreach (var part in key.Split('.')) node = node?[part];
+        return node is JsonValue v && v.TryGetValue(out double d) ? d
+            : throw new ArgumentException($"profile key '{key}' holds no number");
+    }
+
+    public static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
