@@ -44,7 +44,10 @@ public static class RunWriter
         if (report.Images is null) sb.Append(PerClassQuality.Lines(report.PerClass));
         sb.AppendLine(CultureInfo.InvariantCulture,
             $"{SampleCount(report.Samples, outcome.Request.Labels)} on {report.Profile} ({report.Tiles.Count} tiles, {report.ChipCount} chip(s)) in {report.WallSeconds:F2} s wall; {report.NetworkEvaluations} lane network evaluations");
-        sb.AppendLine($"simulated: {Units.Time(report.TimePerSampleSeconds)} and {Units.Energy(report.EnergyPerSampleJoules)} per sample");
+        double low = report.EnergyLines.Sum(l => l.LowJoulesPerSample), high = report.EnergyLines.Sum(l => l.HighJoulesPerSample);
+        sb.AppendLine($"simulated: {Units.Time(report.TimePerSampleSeconds)} and {Units.Energy(report.EnergyPerSampleJoules)} per sample (band {Units.Energy(low)} – {Units.Energy(high)}; {report.EnergyBasis.SourcedShare.ToString("P1", CultureInfo.InvariantCulture)} of it sourced)");
+        var loop = report.Loop;
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"loop: RC {Units.Time(loop.RcUsedSeconds)} = {loop.RcUsedSeconds / loop.RcMinSeconds:G3}× RC_min {Units.Time(loop.RcMinSeconds)} (delay {Units.Time(loop.LoopDelaySeconds)}, gain up to {loop.LoopGainMax:G3})"));
         foreach (var warning in report.Warnings.Where(w => w != RunReportBuilder.NoReference))
             sb.AppendLine($"warning: {warning}");
         sb.AppendLine(PerClassQuality.Headline(report.KlPaper, report.Kl2D, report.EnergyDistance, report.ClassAccuracy));

@@ -25,6 +25,9 @@ public sealed record IntegratorParameters
     public double? SaturationVolts { get; init; }
     public double StaticPowerWatts { get; init; }
 
+    /// <summary>The integrating capacitor (R = RC/C): sets the channel's thermal noise (kT/C, the input resistor's 4kT/R).</summary>
+    public double CapacitorFarads { get; init; } = 100e-12;
+
     /// <summary>Per sample, before the run: discharging the capacitors and loading the initial condition x(τ = 1).</summary>
     public double ResetSeconds { get; init; }
 
@@ -38,5 +41,6 @@ public sealed record IntegratorParameters
         if (SaturationVolts is { } s && !Positive(s)) yield return "integrator.saturation_volts must be > 0 or null (no rails)";
         if (!NonNegative(StaticPowerWatts)) yield return "integrator.static_power_watts must be ≥ 0";
         if (!NonNegative(ResetSeconds)) yield return "integrator.reset_seconds must be ≥ 0";
+        if (!Positive(CapacitorFarads)) yield return "integrator.capacitor_farads must be > 0";
     }
 }

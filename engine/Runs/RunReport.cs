@@ -52,6 +52,9 @@ public sealed record RunReport
     public required double ResetSeconds { get; init; }
     public required OpampPower OpampPowerWatts { get; init; }
 
+    /// <summary>What the loop's physics allows: its delay and gain, RC_min, RC_opt, the RC used and its noise (<see cref="Accounting.LoopAnalysis"/>).</summary>
+    public required Accounting.LoopReport Loop { get; init; }
+
     // Counters.
     public required int ControllerUpdates { get; init; }
     public required long NetworkEvaluations { get; init; }

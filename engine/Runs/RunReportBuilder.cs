@@ -18,7 +18,8 @@ public static class RunReportBuilder
         var profile = r.Profile;
         int n = result.SampleCount;
         var layers = LayerRollup.Of(r.Network, profile.Mapping, result);
-        var lines = EnergyLines.Of(profile, DeploymentPlan.Create(r.Network, profile.Mapping), o, result);
+        var plan = DeploymentPlan.Create(r.Network, profile.Mapping);
+        var lines = EnergyLines.Of(profile, plan, o, result);
         return new RunReport
         {
             Simulator = machine.Name,
@@ -76,6 +77,7 @@ public static class RunReportBuilder
             EnergyBreakdownJoules = result.Energy.Components.ToDictionary(e => e.Key, e => e.Joules),
             EnergyBasis = Basis(lines, result),
             EnergyLines = lines,
+            Loop = LoopAnalysis.Analyse(r.Network, profile, plan, o, o.Seed),
             EnergyTotalJoules = result.TotalEnergyJoules,
             Tiles = result.Tiles,
             // The same pure function the tiles ran with: the score network's tiles under the run's chip seed.

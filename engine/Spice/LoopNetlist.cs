@@ -35,9 +35,6 @@ public sealed class LoopNetlist
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>Capacitor of each integrator (the profile's comment: RC = 200 kΩ × 100 pF); R follows from RC.</summary>
-    public const double IntegratorFarads = 100e-12;
-
     /// <summary>An op-amp "without" a gain figure in the profile (integrator.opamp_gain null = infinite).</summary>
     private const double IdealGain = 1e7, NoRailVolts = 1e3;
 
@@ -141,8 +138,8 @@ public sealed class LoopNetlist
             Line($"* integrator channel {d}");
             Line($"vos{d} os{d} 0 dc {osVolts:R}");
             Line($"bin{d} in{d} 0 v = v(fco)*v(x{d}) - v(gco)*v(s{d})");
-            Line($"rint{d} in{d} ni{d} {rc / IntegratorFarads:R}");
-            Line($"cint{d} ni{d} x{d} {IntegratorFarads:R}");
+            Line($"rint{d} in{d} ni{d} {rc / profile.Integrator.CapacitorFarads:R}");
+            Line($"cint{d} ni{d} x{d} {profile.Integrator.CapacitorFarads:R}");
             Line($"xint{d} os{d} ni{d} x{d} opamp params: a={gain:R} gbw={integratorGbw:R} rail={integratorRail:R}");
             double x0 = start[d] * vu;
             ic.Append(Inv, $" v(x{d})={x0:R} v(xint{d}.n1)={x0:R} v(ni{d})={osVolts:R}");
