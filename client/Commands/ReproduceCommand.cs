@@ -50,7 +50,7 @@ internal static class ReproduceCommand
             o.WriteLine(Header(spec, machine.Description));
             var outcome = await new Reproduction(spec, machine, ConsoleWorkProgress.Instance, o.WriteLine, Keep).RunAsync(outDir, cancel);
             o.WriteLine(Write(outDir, outcome).TrimEnd());
-            o.WriteLine($"wrote {Path.Combine(outDir, "reproduction.md")}, reproduction.json, ring/, conditional/, codesign/");
+            o.WriteLine($"wrote {Path.Combine(outDir, "reproduction.md")}, reproduction.json, ring-sde/, ring-ode/, conditional-sde/, conditional-ode/, codesign/");
             return 0;
         });
         return command;

@@ -26,45 +26,53 @@ public static class ReproductionMarkdown
         sb.AppendLine();
         sb.AppendLine("## Quality");
         sb.AppendLine();
-        sb.AppendLine($"| task | metric | digital | analog, mean ± s.e. over {scale.Chips} chips | analog / digital | the paper |");
-        sb.AppendLine("|---|---|---|---|---|---|");
+        sb.AppendLine($"Both samplers, each analog figure the mean ± standard error over {scale.Chips} chips and each ratio to its own sampler's digital figure. " +
+            $"**The headline is the SDE's**: {ReproductionText.HeadlineSamplerSource}. The SDE's digital kl is far from the ODE's, so read the absolute figures beside the ratios.");
+        sb.AppendLine();
+        sb.AppendLine("| task | sampler | metric | digital | analog, mean ± s.e. | analog / digital, mean ± s.e. | the paper |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
         foreach (var run in runs)
         {
             var kl = run.Over(m => m.KlPaper);
-            string paperClaim = "equal quality";
-            sb.AppendLine(inv, $"| {run.Title} | kl_paper{(run.Conditional ? " (latents)" : "")} | {run.DigitalQuality!.KlPaper:F4} | {MeanSe(kl)} | {G(kl.Mean / run.DigitalQuality.KlPaper)}× | {paperClaim} |");
+            double dk = run.DigitalQuality!.KlPaper;
+            var ratio = run.Over(m => m.KlPaper / dk);
+            string sampler = run.Sampler == ReproductionText.HeadlineSampler ? $"**{run.SamplerName}** (headline)" : run.SamplerName;
+            sb.AppendLine(inv, $"| {run.Title} | {sampler} | kl_paper{(run.Conditional ? " (latents)" : "")} | {dk:F4} | {MeanSe(kl)} | {MeanSe(ratio, "G3")}× | equal quality |");
             if (run.DigitalImages is { } images)
             {
                 var acc = run.Over(m => m.DecodedClassAccuracy);
                 var fd = run.Over(m => m.FrechetDistance);
-                sb.AppendLine(inv, $"| {run.Title} | decoded accuracy | {images.Pooled.ClassAccuracy:F3} | {MeanSe(acc, "F3")} | {G(acc.Mean / images.Pooled.ClassAccuracy)}× | equal quality |");
-                sb.AppendLine(inv, $"| {run.Title} | Fréchet distance | {images.Pooled.FrechetDistance:F3} | {MeanSe(fd, "F3")} | {G(fd.Mean / images.Pooled.FrechetDistance)}× | equal quality |");
+                var accRatio = run.Over(m => m.DecodedClassAccuracy / images.Pooled.ClassAccuracy);
+                var fdRatio = run.Over(m => m.FrechetDistance / images.Pooled.FrechetDistance);
+                sb.AppendLine(inv, $"| {run.Title} | {sampler} | decoded accuracy | {images.Pooled.ClassAccuracy:F3} | {MeanSe(acc, "F3")} | {MeanSe(accRatio, "G3")}× | equal quality |");
+                sb.AppendLine(inv, $"| {run.Title} | {sampler} | Fréchet distance | {images.Pooled.FrechetDistance:F3} | {MeanSe(fd, "F3")} | {MeanSe(fdRatio, "G3")}× | equal quality |");
             }
         }
         sb.AppendLine();
         sb.AppendLine("## Time and energy per sample");
         sb.AppendLine();
-        sb.AppendLine("| task | analog time | digital, one at a time (CPU) | digital, batched (CPU) | speed-up | batched speed-up | arXiv v1 | journal |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|");
-        for (int i = 0; i < runs.Count; i++)
+        sb.AppendLine(inv, $"Digital times are CPU time, each the median of {ReproductionText.TimingRounds} rounds (batch and one at a time interleaved).");
+        sb.AppendLine();
+        sb.AppendLine("| task | sampler | analog time | digital, one at a time (CPU) | digital, batched (CPU) | batched per step | speed-up | batched speed-up | arXiv v1 | journal |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var run in runs)
         {
-            var run = runs[i];
             string Paper(int source) => G(run.Conditional ? PaperFigures.SpeedUps[source].Conditional : PaperFigures.SpeedUps[source].Unconditional) + "×";
-            sb.AppendLine(inv, $"| {run.Title} | {Units.Time(run.AnalogSeconds)} | {Units.Time(run.Digital.LatencySeconds)} | {Units.Time(run.Digital.ThroughputSeconds)} | {G(run.SpeedUp)}× | {G(run.SpeedUpBatched)}× | {Paper(0)} | {Paper(1)} |");
+            sb.AppendLine(inv, $"| {run.Title} | {run.SamplerName} | {Units.Time(run.AnalogSeconds)} | {Units.Time(run.Digital.LatencySeconds)} | {Units.Time(run.Digital.ThroughputSeconds)} | {Units.Time(run.Digital.ThroughputSecondsPerStep)} | {G(run.SpeedUp)}× | {G(run.SpeedUpBatched)}× | {Paper(0)} | {Paper(1)} |");
         }
         sb.AppendLine();
-        sb.AppendLine("| task | analog energy | digital, one at a time | digital, batched | energy ratio (digital / analog) | batched | arXiv v1 | journal |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|");
+        sb.AppendLine("| task | sampler | analog energy | digital, one at a time | digital, batched | energy ratio (digital / analog) | batched | arXiv v1 | journal |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var run in runs)
         {
             string Paper(int source) => G(run.Conditional ? PaperFigures.EnergyRatios[source].Conditional : PaperFigures.EnergyRatios[source].Unconditional) + "×";
-            sb.AppendLine(inv, $"| {run.Title} | {Units.Energy(run.AnalogJoules)} | {Units.Energy(run.Digital.EnergyPerSampleJoules)} | {Units.Energy(run.Digital.EnergyPerSampleBatchedJoules)} | {G(run.EnergyRatio)}× | {G(run.EnergyRatioBatched)}× | {Paper(0)} | {Paper(1)} |");
+            sb.AppendLine(inv, $"| {run.Title} | {run.SamplerName} | {Units.Energy(run.AnalogJoules)} | {Units.Energy(run.Digital.EnergyPerSampleJoules)} | {Units.Energy(run.Digital.EnergyPerSampleBatchedJoules)} | {G(run.EnergyRatio)}× | {G(run.EnergyRatioBatched)}× | {Paper(0)} | {Paper(1)} |");
         }
         sb.AppendLine();
-        sb.AppendLine(inv, $"The paper's own baseline spends {Units.Time(PaperFigures.IedmDigitalSeconds)} on a sample of {PaperFigures.ConditionalSteps} steps (IEDM 2024), {Units.Time(PaperFigures.IedmDigitalSeconds / PaperFigures.ConditionalSteps)} per step: far less than one ONNX Runtime call, so it is an amortised (batched) figure. Compare the paper's ratios with the batched columns; the one-at-a-time columns are what a single-sample request would see.");
+        sb.AppendLine(inv, $"The paper's own baseline spends {Units.Time(PaperFigures.IedmDigitalSeconds)} on a sample of {PaperFigures.ConditionalSteps} steps (IEDM 2024), {Units.Time(PaperFigures.IedmDigitalSeconds / PaperFigures.ConditionalSteps)} per step, against the batched per-step column here: far less than one ONNX Runtime call, so it is an amortised (batched) figure. Compare the paper's ratios with the batched columns; the one-at-a-time columns are what a single-sample request would see.");
         sb.AppendLine();
-        var cond = runs.First(r => r.Conditional);
-        sb.AppendLine("IEDM 2024 (2-D conditional task, per sample), against ours on the conditional task:");
+        var cond = runs.First(r => r.Conditional && r.Sampler == ReproductionText.HeadlineSampler);
+        sb.AppendLine("IEDM 2024 (2-D conditional task, per sample), against ours on the conditional task (SDE):");
         sb.AppendLine();
         sb.AppendLine("| | analog time | analog energy | digital time | digital energy |");
         sb.AppendLine("|---|---|---|---|---|");
@@ -79,7 +87,7 @@ public static class ReproductionMarkdown
         foreach (string sigma in codesignPlan.Axes[0].Values)
             sb.AppendLine($"| {sigma} | {string.Join(" | ", models.Select(m => codesign.First(p => p.Model == m && p.Settings[0] == sigma) is { } p ? MeanSe(p.Quality!) : "n/a"))} |");
         sb.AppendLine();
-        sb.AppendLine("Plots: `ring/digital/samples.png`, `ring/analog-chip1/samples.png`, `conditional/digital/images.png`, `conditional/analog-chip1/images.png`, `codesign/quality-vs-programming-sigma.png`.");
+        sb.AppendLine("Plots: `ring-sde/digital/samples.png`, `ring-sde/analog-chip1/samples.png`, `conditional-sde/digital/images.png`, `conditional-sde/analog-chip1/images.png` (and the same under `*-ode/`), `codesign/quality-vs-programming-sigma.png`.");
         sb.AppendLine();
         sb.AppendLine("Assumptions:");
         foreach (var a in assumptions) sb.AppendLine($"- {a}");

@@ -33,10 +33,13 @@ public sealed record ReproductionSpec(SweepModel Ring, SweepModel Noiseless, Swe
         .SelectMany(m => Runs.Provenance.LatentFiles(m.Network.Metadata).Prepend((m.Name, m.Bytes))), Hardware, Seed, CommandLine);
 }
 
-/// <summary>One task of the paper: its digital baseline and the analog machine's chips.</summary>
-public sealed record TaskRun(string Key, string Title, SweepModel Model, bool Conditional, DigitalBaseline Digital, int Steps,
+/// <summary>One task of the paper under one sampler: its digital baseline and the analog machine's chips.</summary>
+/// <param name="Task">ring or conditional; <see cref="Key"/> adds the sampler (ring-sde).</param>
+public sealed record TaskRun(string Key, string Task, string Title, SweepModel Model, bool Conditional, SamplerKind Sampler, DigitalBaseline Digital, int Steps,
     QualityReport? DigitalQuality, ImageQualityReport? DigitalImages, SweepPlan Plan, IReadOnlyList<SweepPoint> Points, IReadOnlyDictionary<string, CellMetrics> Cells)
 {
+    public string SamplerName => Sampler == SamplerKind.Sde ? "sde" : "ode";
+
     public CellMetrics[] Chips => Plan.Cells.Select(c => Cells[c.Id]).ToArray();
     public double AnalogSeconds => Chips.Average(m => m.TimePerSampleSeconds);
     public double AnalogJoules => Chips.Average(m => m.EnergyPerSampleJoules);
@@ -82,11 +85,13 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
     {
         var (scale, seed) = (spec.Scale, spec.Seed);
         var judge = _pipeline.JudgeFor(spec.Conditional.Network.Metadata); // the one the chips' cells decode through
-        var tasks = new List<TaskRun>
+        // Both samplers, the headline's first: the authors' board runs the reverse SDE (PAPER.md).
+        var tasks = new List<TaskRun>();
+        foreach (var sampler in new[] { ReproductionText.HeadlineSampler, SamplerKind.Ode })
         {
-            await TaskAsync("ring", "unconditional (ring)", spec.Ring, scale.RingSteps, scale.RingSamples, null, outDir, cancel),
-            await TaskAsync("conditional", $"conditional ({spec.Conditional.Name}, latent diffusion)", spec.Conditional, scale.ConditionalSteps, scale.ConditionalPerClass, judge, outDir, cancel),
-        };
+            tasks.Add(await TaskAsync("ring", "unconditional (ring)", spec.Ring, scale.RingSteps, scale.RingSamples, null, sampler, outDir, cancel));
+            tasks.Add(await TaskAsync("conditional", $"conditional ({spec.Conditional.Name}, latent diffusion)", spec.Conditional, scale.ConditionalSteps, scale.ConditionalPerClass, judge, sampler, outDir, cancel));
+        }
         // The co-design claim: hardware-aware training degrades less under programming noise (ideal profile plus noise).
         var codesignPlan = SweepPlan.Expand([spec.Ring, spec.Noiseless], HardwareProfile.Resolve("ideal"), [SweepAxis.ProgrammingSigma(scale.Sigmas)], scale.Chips,
             new AnalogRunOptions { Kind = SamplerKind.Ode, Seed = seed }, scale.CodesignSamples, _ => [], m => $"{Reference(m).Name}@{seed}");
@@ -96,26 +101,27 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
         return new ReproductionOutcome(spec, tasks, codesignPlan, points, ReproductionText.Assumptions(spec, tasks[0].Digital));
     }
 
-    private async Task<TaskRun> TaskAsync(string key, string title, SweepModel model, int steps, int perLabel, ImageJudge? judge, string outDir, CancellationToken cancel)
+    private async Task<TaskRun> TaskAsync(string task, string title, SweepModel model, int steps, int perLabel, ImageJudge? judge, SamplerKind sampler, string outDir, CancellationToken cancel)
     {
+        string samplerName = sampler == SamplerKind.Sde ? "sde" : "ode", key = $"{task}-{samplerName}";
         var reference = Reference(model);
         int[] labels = LabelEncoder.LabelsFor(model.Network, null, perLabel);
         int count = labels.Length > 0 ? labels.Length : perLabel;
         var taskDir = Path.Combine(outDir, key);
         var digitalOptions = new SamplerOptions
         {
-            Kind = SamplerKind.Ode, Steps = steps, ScheduleScale = model.Network.Metadata.SamplingScheduleScale, Seed = spec.Seed, BatchSize = count,
+            Kind = sampler, Steps = steps, ScheduleScale = model.Network.Metadata.SamplingScheduleScale, Seed = spec.Seed, BatchSize = count,
         };
         DigitalBaseline digital;
         using (var ort = new OnnxRuntimeScoreModel(model.Bytes, model.Network, intraOpThreads: 1))
-            digital = DigitalBaseline.Measure(ort, model.Network, count, labels, digitalOptions, threads: 1, latencyMin: 4, spec.Platform, progress, cancel);
+            digital = DigitalBaseline.Measure(ort, model.Network, count, labels, digitalOptions, threads: 1, latencyMin: 4, spec.Platform, progress, cancel, rounds: ReproductionText.TimingRounds);
         var samples = digital.Batch;
         var digitalQuality = QualityReport.Compute(samples.Samples, samples.Labels, samples.Dim, reference.Data);
         var digitalImages = ImageDecoding.DecodeAndScore(judge, samples.Samples, samples.Labels, reference.Data);
-        keep(new KeptSamples(Path.Combine(taskDir, "digital"), $"{model.Name} — digital ({steps} Euler steps)", samples.Samples, samples.Labels, samples.Dim, model, reference.Data, digitalImages));
+        keep(new KeptSamples(Path.Combine(taskDir, "digital"), $"{model.Name} — digital ({steps} {(sampler == SamplerKind.Sde ? "Euler–Maruyama" : "probability-flow Euler")} steps)", samples.Samples, samples.Labels, samples.Dim, model, reference.Data, digitalImages));
         cancel.ThrowIfCancellationRequested();
 
-        var plan = SweepPlan.Expand([model], spec.Hardware, [], spec.Scale.Chips, new AnalogRunOptions { Kind = SamplerKind.Ode, Seed = spec.Seed }, perLabel,
+        var plan = SweepPlan.Expand([model], spec.Hardware, [], spec.Scale.Chips, new AnalogRunOptions { Kind = sampler, Seed = spec.Seed }, perLabel,
             _ => labels, _ => $"{reference.Name}@{spec.Seed}");
         string chipDir = Path.Combine(taskDir, "analog-chip1");
         var runner = new SweepRunner(_pipeline, progress, log, parallel: 2)
@@ -126,12 +132,12 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
             {
                 if (cell.Chip != 1) return;
                 var result = outcome.Result;
-                keep(new KeptSamples(chipDir, $"{model.Name} — analog on {spec.Hardware.Name}, chip 1", result.Samples, result.Labels, result.Dim, model, reference.Data, outcome.Images));
+                keep(new KeptSamples(chipDir, $"{model.Name} — analog {samplerName} on {spec.Hardware.Name}, chip 1", result.Samples, result.Labels, result.Dim, model, reference.Data, outcome.Images));
             },
         };
-        var results = await runner.RunAsync(plan, taskDir, new Dictionary<SweepModel, ReferenceSet?> { [model] = ReferenceOf(model) }, title, cancel);
+        var results = await runner.RunAsync(plan, taskDir, new Dictionary<SweepModel, ReferenceSet?> { [model] = ReferenceOf(model) }, $"{title}, {samplerName}", cancel);
         var metric = judge is not null ? SweepMetric.DecodedClassAccuracy : SweepMetric.KlPaper;
-        return new TaskRun(key, title, model, judge is not null, digital, steps, digitalQuality, digitalImages?.Quality, plan,
+        return new TaskRun(key, task, title, model, judge is not null, sampler, digital, steps, digitalQuality, digitalImages?.Quality, plan,
             SweepSummary.Aggregate(plan, results.Cells, metric), results.Cells);
     }
 }

@@ -8,13 +8,22 @@ namespace MemristorGrid.Engine.Experiments;
 /// <summary>What a reproduction's figures rest on, in words (reproduction.md and reproduction.json list them).</summary>
 public static class ReproductionText
 {
+    /// <summary>The sampler of the headline: the authors' board injects noise through two noise channels, scaled by β, i.e. it
+    /// runs the reverse SDE (PAPER.md, "The analog machine").</summary>
+    public const Diffusion.SamplerKind HeadlineSampler = Diffusion.SamplerKind.Sde;
+    public const string HeadlineSamplerSource = "the authors' board runs the reverse SDE: two noise channels, one per output, from its hardware RNG scaled by β (PAPER.md, \"The analog machine\")";
+
+    /// <summary>Rounds of the digital timing (batch and one-at-a-time interleaved); each figure is their median.</summary>
+    public const int TimingRounds = 3;
+
     public static List<string> Assumptions(ReproductionSpec spec, DigitalBaseline digital)
     {
         var (scale, hardware) = (spec.Scale, spec.Hardware);
         return
         [
             $"analog machine: profile {hardware.Name}; every number in it carries its source or the word assumption (memgrid profile show {hardware.Name})",
-            "digital baseline: ONNX Runtime (1 thread) in the probability-flow Euler loop on this machine; time is CPU time; speed-up and energy ratio compare one sample at a time on each side (the analog figure is one closed loop's latency)",
+            $"digital baseline: ONNX Runtime (1 thread) in the paper's Euler–Maruyama (SDE) and probability-flow Euler (ODE) loops on this machine; time is CPU time, the median of {TimingRounds} rounds (batch and one at a time interleaved); speed-up and energy ratio compare one sample at a time on each side (the analog figure is one closed loop's latency)",
+            $"headline sampler: the SDE, since {HeadlineSamplerSource}; the ODE beside it. Each sampler's ratio is to its own digital figure, and the SDE's digital kl is far from the ODE's: read the absolute figures beside the ratios",
             $"digital energy: {digital.EnergySource}",
             "the paper's baseline hardware is not published: its figures were measured against the authors' own software baseline, ours against ONNX Runtime on this CPU",
             "the conditional task is latent diffusion through a VAE trained here on the UCI handwritten digits (the authors used EMNIST letters, which cannot be fetched here); its quality is the decoded images' class accuracy and Fréchet distance in the VAE classifier's features",
@@ -42,6 +51,9 @@ public static class ReproductionReport
             ["profile"] = spec.Hardware.Name,
             ["platform"] = spec.Platform.Name,
             ["chips"] = spec.Scale.Chips,
+            ["headline_sampler"] = "sde",
+            ["headline_sampler_source"] = ReproductionText.HeadlineSamplerSource,
+            ["paper_digital_seconds_per_step"] = PaperFigures.IedmDigitalSeconds / PaperFigures.ConditionalSteps,
             ["tasks"] = tasks,
             ["iedm_2024"] = new JsonObject
             {
@@ -61,6 +73,8 @@ public static class ReproductionReport
 
     private static JsonObject Task(TaskRun run) => new()
     {
+        ["task"] = run.Task,
+        ["sampler"] = run.SamplerName,
         ["model"] = run.Model.Name,
         ["model_sha256"] = run.Model.Sha256,
         ["digital"] = new JsonObject
@@ -72,6 +86,9 @@ public static class ReproductionReport
             ["decoded_frechet_distance"] = run.DigitalImages?.Pooled.FrechetDistance,
             ["latency_seconds"] = run.Digital.LatencySeconds,
             ["time_per_sample_batched_seconds"] = run.Digital.ThroughputSeconds,
+            ["time_per_step_batched_seconds"] = run.Digital.ThroughputSecondsPerStep,
+            ["batch_cpu_seconds_per_round"] = new JsonArray(run.Digital.BatchCpuSecondsPerRound.Select(v => (JsonNode)v).ToArray()),
+            ["latency_seconds_per_round"] = new JsonArray(run.Digital.LatencySecondsPerRound.Select(v => (JsonNode)v).ToArray()),
             ["energy_per_sample_joules"] = run.Digital.EnergyPerSampleJoules,
             ["energy_per_sample_batched_joules"] = run.Digital.EnergyPerSampleBatchedJoules,
             ["energy_source"] = run.Digital.EnergySource,
@@ -79,6 +96,7 @@ public static class ReproductionReport
         ["analog"] = new JsonObject
         {
             ["kl_paper"] = Stats(run.Over(m => m.KlPaper)),
+            ["kl_paper_over_digital"] = run.DigitalQuality?.KlPaper is { } dk && dk > 0 ? Stats(run.Over(m => m.KlPaper / dk)) : null,
             ["decoded_class_accuracy"] = run.Conditional ? Stats(run.Over(m => m.DecodedClassAccuracy)) : null,
             ["decoded_frechet_distance"] = run.Conditional ? Stats(run.Over(m => m.FrechetDistance)) : null,
             ["time_per_sample_seconds"] = run.AnalogSeconds,

@@ -16,7 +16,17 @@ internal sealed class JobStore(IPersistentState<JobState> state, ILogger logger)
 
     public Task PersistAsync() => (_writes ??= new SerialWrites(WriteMergedAsync, logger)).WriteAsync();
 
-    public Task ClearAsync() => state.ClearStateAsync();
+    /// <summary>Removes the job from the store. A clear refused because the stored copy changed since this activation read it
+    /// (another activation wrote while this one's silo was leaving, as a graceful shutdown mid-job does) clears the copy that is there now.</summary>
+    public async Task ClearAsync()
+    {
+        try { await state.ClearStateAsync(); }
+        catch (InconsistentStateException)
+        {
+            await state.ReadStateAsync();
+            await state.ClearStateAsync();
+        }
+    }
 
     private async Task WriteMergedAsync()
     {

@@ -22,23 +22,37 @@ public class ReproduceCliTests
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "reproduction.json")))!;
         ReportAssert.Provenance(dir, "reproduction.json", new[] { "ring.onnx", "ring-noiseless.onnx", "digits3.onnx", "digits3-vae.onnx", "digits3-vae.classifier.onnx" }.ToDictionary(m => m, Models.Shipped),
             1, "rram-180nm", "reproduce", "--quick");
-        foreach (string task in new[] { "ring", "conditional" })
+        Assert.Equal("sde", (string?)json["headline_sampler"]);
+        Assert.Contains("**The headline is the SDE's**", md);
+        foreach (string task in new[] { "ring-sde", "ring-ode", "conditional-sde", "conditional-ode" })
         {
             var t = json["tasks"]![task]!;
+            Assert.Equal(task.EndsWith("sde", StringComparison.Ordinal) ? "sde" : "ode", (string?)t["sampler"]);
             Assert.Equal(2, t["analog"]!["chips"]!.AsArray().Count);
             double speedup = (double)t["speedup"]!;
             Assert.Equal((double)t["digital"]!["latency_seconds"]! / (double)t["analog"]!["time_per_sample_seconds"]!, speedup, 1e-9 * speedup);
             Assert.True((double)t["energy_ratio"]! > 0);
-            Assert.True((double)t["digital"]!["kl_paper"]! < 0.5, $"{task}: the digital baseline must be a good sampler");
+            // The digital timing is the median of three interleaved rounds, and its cost per step is reported.
+            var rounds = t["digital"]!["batch_cpu_seconds_per_round"]!.AsArray().Select(v => (double)v!).OrderBy(v => v).ToArray();
+            Assert.Equal(3, rounds.Length);
+            double batchPerSample = (double)t["digital"]!["time_per_sample_batched_seconds"]!;
+            Assert.Equal(rounds[1] / (double)t["digital"]!["samples"]!, batchPerSample, 1e-9 * batchPerSample);
+            Assert.Equal(batchPerSample / (double)t["digital"]!["steps"]!, (double)t["digital"]!["time_per_step_batched_seconds"]!, 1e-9 * batchPerSample);
+            // Absolute analog kl and its ratio to the digital figure, both with standard errors.
+            double dk = (double)t["digital"]!["kl_paper"]!, ak = (double)t["analog"]!["kl_paper"]!["mean"]!;
+            Assert.Equal(ak / dk, (double)t["analog"]!["kl_paper_over_digital"]!["mean"]!, 1e-9 * ak / dk);
+            Assert.NotNull(t["analog"]!["kl_paper_over_digital"]!["standard_error"]);
+            if (task.EndsWith("ode", StringComparison.Ordinal)) Assert.True(dk < 0.5, $"{task}: the digital baseline must be a good sampler");
         }
-        var conditional = json["tasks"]!["conditional"]!;
+        var conditional = json["tasks"]!["conditional-sde"]!;
         Assert.True((double)conditional["digital"]!["decoded_class_accuracy"]! > 0.9);
         Assert.NotNull(conditional["analog"]!["decoded_class_accuracy"]!["mean"]);
         // The co-design claim at σ = 0.1: the hardware-aware model degrades less than the noiseless one.
         var codesign = json["codesign"]!.AsArray();
         double Kl(string model) => (double)codesign.Single(c => (string?)c!["model"] == model && (string?)c["programming_sigma"] == "0.1")!["kl_paper"]!["mean"]!;
         Assert.True(Kl("ring.onnx") < Kl("ring-noiseless.onnx"));
-        foreach (string png in new[] { "ring/digital/samples.png", "ring/analog-chip1/samples.png", "conditional/digital/images.png", "conditional/analog-chip1/images.png", "codesign/quality-vs-programming-sigma.png" })
+        foreach (string png in new[] { "ring-sde/digital/samples.png", "ring-sde/analog-chip1/samples.png", "conditional-sde/digital/images.png", "conditional-sde/analog-chip1/images.png",
+                     "ring-ode/analog-chip1/samples.png", "conditional-ode/digital/images.png", "codesign/quality-vs-programming-sigma.png" })
             Assert.True(new FileInfo(Path.Combine(dir, png)).Length > 1000, png);
     }
 
