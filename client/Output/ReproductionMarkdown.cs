@@ -37,15 +37,15 @@ public static class ReproductionMarkdown
             double dk = run.DigitalQuality!.KlPaper;
             var ratio = run.Over(m => m.KlPaper / dk);
             string sampler = run.Sampler == ReproductionText.HeadlineSampler ? $"**{run.SamplerName}** (headline)" : run.SamplerName;
-            sb.AppendLine(inv, $"| {run.Title} | {sampler} | kl_paper{(run.Conditional ? " (latents)" : "")} | {dk:F4} | {MeanSe(kl)} | {MeanSe(ratio, "G3")}× | equal quality |");
+            sb.AppendLine(inv, $"| {run.Title} | {sampler} | kl_paper{(run.Conditional ? " (latents)" : "")} | {dk:F4} | {MeanSe(kl)} | {MeanSe(ratio, "F2")}× | equal quality |");
             if (run.DigitalImages is { } images)
             {
                 var acc = run.Over(m => m.DecodedClassAccuracy);
                 var fd = run.Over(m => m.FrechetDistance);
                 var accRatio = run.Over(m => m.DecodedClassAccuracy / images.Pooled.ClassAccuracy);
                 var fdRatio = run.Over(m => m.FrechetDistance / images.Pooled.FrechetDistance);
-                sb.AppendLine(inv, $"| {run.Title} | {sampler} | decoded accuracy | {images.Pooled.ClassAccuracy:F3} | {MeanSe(acc, "F3")} | {MeanSe(accRatio, "G3")}× | equal quality |");
-                sb.AppendLine(inv, $"| {run.Title} | {sampler} | Fréchet distance | {images.Pooled.FrechetDistance:F3} | {MeanSe(fd, "F3")} | {MeanSe(fdRatio, "G3")}× | equal quality |");
+                sb.AppendLine(inv, $"| {run.Title} | {sampler} | decoded accuracy | {images.Pooled.ClassAccuracy:F3} | {MeanSe(acc, "F3")} | {MeanSe(accRatio, "F3")}× | equal quality |");
+                sb.AppendLine(inv, $"| {run.Title} | {sampler} | Fréchet distance | {images.Pooled.FrechetDistance:F3} | {MeanSe(fd, "F3")} | {MeanSe(fdRatio, "F2")}× | equal quality |");
             }
         }
         sb.AppendLine();
