@@ -43,6 +43,10 @@ public sealed record TaskRun(string Key, string Task, string Title, SweepModel M
     public CellMetrics[] Chips => Plan.Cells.Select(c => Cells[c.Id]).ToArray();
     public double AnalogSeconds => Chips.Average(m => m.TimePerSampleSeconds);
     public double AnalogJoules => Chips.Average(m => m.EnergyPerSampleJoules);
+
+    /// <summary>The chips' mean energy band (every figure of the profile at its low or high end), or null when a kept cell has none.</summary>
+    public (double Low, double High)? AnalogJoulesBand => Chips.All(m => m.EnergyPerSampleLowJoules is not null && m.EnergyPerSampleHighJoules is not null)
+        ? (Chips.Average(m => m.EnergyPerSampleLowJoules!.Value), Chips.Average(m => m.EnergyPerSampleHighJoules!.Value)) : null;
     public double SpeedUp => Digital.SpeedUp(AnalogSeconds);
     public double SpeedUpBatched => Digital.SpeedUpBatched(AnalogSeconds);
     public double EnergyRatio => Digital.EnergyRatio(AnalogJoules);

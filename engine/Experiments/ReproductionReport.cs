@@ -101,6 +101,8 @@ public static class ReproductionReport
             ["decoded_frechet_distance"] = run.Conditional ? Stats(run.Over(m => m.FrechetDistance)) : null,
             ["time_per_sample_seconds"] = run.AnalogSeconds,
             ["energy_per_sample_joules"] = run.AnalogJoules,
+            ["energy_per_sample_low_joules"] = run.AnalogJoulesBand?.Low,
+            ["energy_per_sample_high_joules"] = run.AnalogJoulesBand?.High,
             ["chips"] = new JsonArray(run.Plan.Cells.Select(c => (JsonNode)new JsonObject
             {
                 ["chip"] = c.Chip,

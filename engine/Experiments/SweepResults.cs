@@ -17,6 +17,10 @@ public sealed record CellMetrics
     public double? DecodedClassAccuracy { get; init; }
     public double? FrechetDistance { get; init; }
     public double EnergyPerSampleJoules { get; init; }
+
+    /// <summary>The energy per sample's band over the profile's figures (<see cref="Accounting.EnergyLine"/>); null for cells kept before bands existed.</summary>
+    public double? EnergyPerSampleLowJoules { get; init; }
+    public double? EnergyPerSampleHighJoules { get; init; }
     public double TimePerSampleSeconds { get; init; }
     public double NetworkEvaluationsPerSample { get; init; }
     public double EmbeddingDacOverflowFraction { get; init; }
@@ -29,7 +33,7 @@ public sealed record CellMetrics
     /// <summary>Simulator wall time of the cell (the one field that is not a function of the cell's id).</summary>
     public double WallSeconds { get; init; }
 
-    public static CellMetrics From(AnalogRunResult result, QualityReport? quality, Latent.ImageQualityReport? images = null)
+    public static CellMetrics From(AnalogRunResult result, QualityReport? quality, Latent.ImageQualityReport? images = null, IReadOnlyList<Accounting.EnergyLine>? lines = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(MemoryMarshal.AsBytes(result.Samples.AsSpan()));
@@ -44,6 +48,8 @@ public sealed record CellMetrics
             DecodedClassAccuracy = images?.Pooled.ClassAccuracy,
             FrechetDistance = images?.Pooled.FrechetDistance,
             EnergyPerSampleJoules = result.EnergyPerSampleJoules,
+            EnergyPerSampleLowJoules = lines?.Sum(l => l.LowJoulesPerSample),
+            EnergyPerSampleHighJoules = lines?.Sum(l => l.HighJoulesPerSample),
             TimePerSampleSeconds = result.TimePerSampleSeconds,
             NetworkEvaluationsPerSample = (double)c.SampleEvaluations / result.SampleCount,
             EmbeddingDacOverflowFraction = c.EmbeddingValues > 0 ? (double)c.EmbeddingOverflows / c.EmbeddingValues : 0,

@@ -45,7 +45,10 @@ public sealed class SweepRunner(RunPipeline pipeline, IWorkProgress progress, Ac
             {
                 var outcome = await pipeline.RunAsync(cell.Request(references[cell.Model]), new Progress(v => { running[cell.Id] = v; Report(); }), ct);
                 OnResult?.Invoke(cell, outcome);
-                var metrics = CellMetrics.From(outcome.Result, outcome.Quality, outcome.Images?.Quality);
+                // The energy lines alone (the whole report would program the chip again for its programming section).
+                var request = outcome.Request;
+                var lines = Accounting.EnergyLines.Of(request.Profile, Partitioning.DeploymentPlan.Create(request.Network, request.Profile.Mapping), request.Options, outcome.Result);
+                var metrics = CellMetrics.From(outcome.Result, outcome.Quality, outcome.Images?.Quality, lines);
                 store.Save(cell, plan.Axes, metrics);
                 results[cell.Id] = metrics;
                 running.TryRemove(cell.Id, out _);

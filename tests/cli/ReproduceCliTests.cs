@@ -32,6 +32,9 @@ public class ReproduceCliTests
             double speedup = (double)t["speedup"]!;
             Assert.Equal((double)t["digital"]!["latency_seconds"]! / (double)t["analog"]!["time_per_sample_seconds"]!, speedup, 1e-9 * speedup);
             Assert.True((double)t["energy_ratio"]! > 0);
+            double energy = (double)t["analog"]!["energy_per_sample_joules"]!;
+            Assert.InRange(energy, (double)t["analog"]!["energy_per_sample_low_joules"]!, (double)t["analog"]!["energy_per_sample_high_joules"]!);
+            Assert.True((double)t["analog"]!["energy_per_sample_high_joules"]! > energy, "the band has width");
             // The digital timing is the median of three interleaved rounds, and its cost per step is reported.
             var rounds = t["digital"]!["batch_cpu_seconds_per_round"]!.AsArray().Select(v => (double)v!).OrderBy(v => v).ToArray();
             Assert.Equal(3, rounds.Length);
