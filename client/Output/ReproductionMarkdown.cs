@@ -51,7 +51,11 @@ public static class ReproductionMarkdown
         sb.AppendLine();
         sb.AppendLine("## Time and energy per sample");
         sb.AppendLine();
-        sb.AppendLine(inv, $"Digital times are CPU time, each the median of {ReproductionText.TimingRounds} rounds (batch and one at a time interleaved).");
+        var probes = runs.SelectMany(r => r.Digital.ProbeSecondsPerRound).ToList();
+        string probeRange = probes.Count > 0 ? string.Create(inv, $"{probes.Min():F3}–{probes.Max():F3} s in this run") : "not measured";
+        sb.AppendLine(string.Create(inv, $"Digital times are CPU time, each the median of {ReproductionText.TimingRounds} rounds (batch and one at a time interleaved). ") +
+            $"Before each round a fixed loop of 50 million dependent multiply-adds measures the machine: {probeRange}. " +
+            "It is the same work in every run: a core running at half speed (a shared VM can, for minutes, without the load average showing it) doubles it, and moves every digital time, speed-up and energy ratio by the same factor. Compare runs at equal probe times.");
         sb.AppendLine();
         sb.AppendLine("| task | sampler | analog time | digital, one at a time (CPU) | digital, batched (CPU) | batched per step | speed-up | batched speed-up | arXiv v1 | journal |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");

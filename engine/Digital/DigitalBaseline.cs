@@ -21,6 +21,10 @@ public sealed record DigitalBaseline(
     public IReadOnlyList<double> BatchCpuSecondsPerRound { get; init; } = [];
     public IReadOnlyList<double> LatencySecondsPerRound { get; init; } = [];
 
+    /// <summary>Each round's CPU time of <see cref="MachineProbe"/>: the same fixed work every time, so a machine that has become
+    /// slower (a shared VM's CPU halving for minutes, which the load average does not show) is seen beside the figures it moved.</summary>
+    public IReadOnlyList<double> ProbeSecondsPerRound { get; init; } = [];
+
     /// <summary>Sampler steps per sample.</summary>
     public int Steps { get; init; }
 
@@ -54,8 +58,10 @@ public sealed record DigitalBaseline(
         int threads, int latencyMin, DigitalPlatform platform, IWorkProgress progress, CancellationToken cancel, int rounds = 1)
     {
         if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(rounds));
-        var measured = Enumerable.Range(0, rounds).Select(r => MeasureOnce(ort, network, count, labels, options, threads, latencyMin, platform, progress, cancel,
-            rounds > 1 ? $" (round {r + 1} of {rounds})" : "")).ToList();
+        Func<double> clock = threads == 1 ? CpuClock.ThreadSeconds : CpuClock.ProcessSeconds;
+        var probes = new double[rounds];
+        var measured = Enumerable.Range(0, rounds).Select(r => (probes[r] = MachineProbe(clock)) >= 0 ? MeasureOnce(ort, network, count, labels, options, threads, latencyMin, platform, progress, cancel,
+            rounds > 1 ? $" (round {r + 1} of {rounds})" : "") : null!).ToList();
         static double Median(IEnumerable<double> values)
         {
             var sorted = values.OrderBy(v => v).ToArray();
@@ -72,7 +78,18 @@ public sealed record DigitalBaseline(
             Rapl = rapl, EnergyPerSampleJoules = energy, EnergyPerSampleBatchedJoules = energyBatched,
             BatchCpuSecondsPerRound = measured.Select(m => m.CpuSeconds).ToArray(), LatencySecondsPerRound = measured.Select(m => m.LatencySeconds).ToArray(),
             Steps = options.Steps,
+            ProbeSecondsPerRound = probes,
         };
+    }
+
+    /// <summary>CPU seconds of a fixed chain of 50 million dependent multiply-adds (about 0.1 s): its time follows the core's
+    /// speed and nothing else, so it tells one machine state from another.</summary>
+    public static double MachineProbe(Func<double> cpuNow)
+    {
+        double before = cpuNow(), x = 1;
+        for (int i = 0; i < 50_000_000; i++) x = x * 0.999999999 + 1e-9;
+        double seconds = cpuNow() - before;
+        return x > 0 ? seconds : -seconds; // x is always positive: the branch keeps the loop from being removed
     }
 
     private static DigitalBaseline MeasureOnce(OnnxRuntimeScoreModel ort, ScoreNetwork network, int count, int[] labels, SamplerOptions options,

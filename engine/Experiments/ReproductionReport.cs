@@ -89,6 +89,7 @@ public static class ReproductionReport
             ["time_per_step_batched_seconds"] = run.Digital.ThroughputSecondsPerStep,
             ["batch_cpu_seconds_per_round"] = new JsonArray(run.Digital.BatchCpuSecondsPerRound.Select(v => (JsonNode)v).ToArray()),
             ["latency_seconds_per_round"] = new JsonArray(run.Digital.LatencySecondsPerRound.Select(v => (JsonNode)v).ToArray()),
+            ["machine_probe_seconds_per_round"] = new JsonArray(run.Digital.ProbeSecondsPerRound.Select(v => (JsonNode)v).ToArray()),
             ["energy_per_sample_joules"] = run.Digital.EnergyPerSampleJoules,
             ["energy_per_sample_batched_joules"] = run.Digital.EnergyPerSampleBatchedJoules,
             ["energy_source"] = run.Digital.EnergySource,

@@ -38,6 +38,8 @@ public class ReproduceCliTests
             // The digital timing is the median of three interleaved rounds, and its cost per step is reported.
             var rounds = t["digital"]!["batch_cpu_seconds_per_round"]!.AsArray().Select(v => (double)v!).OrderBy(v => v).ToArray();
             Assert.Equal(3, rounds.Length);
+            // Each round measured the machine first (a fixed loop whose CPU time follows the core's speed).
+            Assert.All(t["digital"]!["machine_probe_seconds_per_round"]!.AsArray(), p => Assert.InRange((double)p!, 0.001, 10));
             double batchPerSample = (double)t["digital"]!["time_per_sample_batched_seconds"]!;
             Assert.Equal(rounds[1] / (double)t["digital"]!["samples"]!, batchPerSample, 1e-9 * batchPerSample);
             Assert.Equal(batchPerSample / (double)t["digital"]!["steps"]!, (double)t["digital"]!["time_per_step_batched_seconds"]!, 1e-9 * batchPerSample);
