@@ -37,6 +37,7 @@ public static class Cli
     {
         var output = stdout ?? Console.Out;
         var error = stderr ?? Console.Error;
+        using var cancel = new CancellationTokenSource();
         try
         {
             var parse = Build().Parse(args);
@@ -52,7 +53,6 @@ public static class Cli
             // Commands that take a cancellation token (run, compare, sweep: they host a silo or join a cluster)
             // stop on the first Ctrl-C or SIGTERM; a second one ends the process at once. The others keep
             // the runtime's default: the signal ends them.
-            using var cancel = new CancellationTokenSource();
             using var signals = parse.Action is System.CommandLine.Invocation.AsynchronousCommandLineAction ? new StopSignals(cancel) : null;
             var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
             return parse.InvokeAsync(configuration, cancel.Token).GetAwaiter().GetResult();
@@ -74,6 +74,13 @@ public static class Cli
         }
         catch (OperationCanceledException)
         {
+            error.WriteLine("cancelled");
+            return 130;
+        }
+        catch (Exception) when (cancel.IsCancellationRequested)
+        {
+            // Stopping on a signal can fail a call that was in flight in its own way (a silo that was still starting, a
+            // grain call cut off): the user asked to stop, and stopped it is.
             error.WriteLine("cancelled");
             return 130;
         }
