@@ -62,12 +62,12 @@ public static class Instruments
 
     /// <summary>
     /// Histogram bucket boundaries that fit what each histogram records (the SDK's defaults, 0 … 10 000,
-    /// put every tile's 2 ms wall time and every nanojoule into the first bucket): wall time from 10 µs to
+    /// put every tile's 2 ms wall time and every nanojoule into the first bucket): wall time from 100 ns (a small tile's evaluation can take under a microsecond) to
     /// 10 s and simulated latency from 1 ns to 10 ms, in 1–3 steps.
     /// </summary>
     public static readonly IReadOnlyDictionary<string, double[]> Buckets = new Dictionary<string, double[]>
     {
-        [TileWallTime.Name] = Steps(-5, 1),
+        [TileWallTime.Name] = Steps(-7, 1),
         [TileSimulatedLatency.Name] = Steps(-9, -2),
     };
 

@@ -73,14 +73,22 @@ public sealed class PrometheusDashboardTests : IDisposable
         Assert.Equal(2, peaks.Count);
         Assert.All(peaks, p => Assert.InRange(p.Value, 1, 2 * Environment.ProcessorCount));
 
-        // A tile's p95 wall time lies within its buckets' reach of its mean: 1–3–10 steps, not 0, 5, 10 … s.
+        // The p95 panel's buckets fit what a tile's wall time is: 1–3–10 steps that reach below every tile's mean, so the
+        // bucket just above a mean is at most 3.34 × it (the SDK's default 0, 5, 10 … s would put every evaluation in the
+        // first). Checked on the buckets, not on the p95 itself: a descheduled thread on a busy machine moves a tail
+        // (CI once saw a 3.4 ms p95 against a 13 µs mean) but never a bucket boundary.
         var p95 = Query(Panel("Simulator wall time per tile evaluation (p95) — click an exemplar for its trace"));
         var means = Query("sum by (deployment, tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_sum[5m])) / sum by (deployment, tile, chip, silo) (rate(memristorgrid_tile_wall_time_seconds_count[5m]))")
             .ToDictionary(r => Key(r.Labels, "deployment", "tile", "chip", "silo"), r => r.Value);
+        var bounds = Query("count by (le) (memristorgrid_tile_wall_time_seconds_bucket)").Select(r => r.Labels["le"]).Where(le => le != "+Inf")
+            .Select(le => double.Parse(le, System.Globalization.CultureInfo.InvariantCulture)).OrderBy(b => b).ToArray();
+        Assert.NotEmpty(p95);
         foreach (var r in p95)
         {
-            double mean = means[Key(r.Labels, "deployment", "tile", "chip", "silo")];
-            Assert.True(r.Value < 30 * mean, $"tile {Key(r.Labels, "deployment", "tile", "chip", "silo")}: p95 {r.Value:G3} s against a mean of {mean:G3} s — do the buckets fit?");
+            string tile = Key(r.Labels, "deployment", "tile", "chip", "silo");
+            double mean = means[tile];
+            Assert.True(bounds[0] <= mean && bounds.First(b => b >= mean) <= 3.34 * mean, $"tile {tile}: mean {mean:G3} s, buckets {string.Join(", ", bounds)} — do the buckets fit?");
+            Assert.InRange(r.Value, double.Epsilon, bounds[^1]);
         }
 
         // Both models name their tiles alike (L0/r0/c0 …): the per-tile panels keep deployments apart, and each
