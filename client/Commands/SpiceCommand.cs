@@ -58,7 +58,7 @@ internal static class SpiceCommand
             var error = parse.InvocationConfiguration.Error;
             if (Ngspice.Locate() is null) throw new UserInputException("ngspice is not on PATH (Debian: apt-get install ngspice)");
             using var claim = RunOutputs.ClaimDirectory(outDir);
-            var comparison = SpiceReference.Compare(net, profile, options, seeds, samples, outDir, new Progress<string>(_ => { }), cancel);
+            var comparison = SpiceReference.Compare(net, profile, options, seeds, samples, outDir, cancel: cancel);
             string title = $"{Path.GetFileName(modelPath)} on {profile.Name}: simulator against ngspice";
             RunOutputs.WriteText(outDir, "spice.json", Json(comparison, modelPath, stated));
             RunOutputs.WriteText(outDir, "spice.md", Markdown(comparison, title, stated.Device.ReadNoiseSigma));

@@ -48,6 +48,7 @@ public static class EnergyLines
         var lows = profile.EnergyFigures.ToDictionary(f => f.Key, f => End(f.Key, f.Value.Low));
         var highs = profile.EnergyFigures.ToDictionary(f => f.Key, f => End(f.Key, f.Value.High));
 
+        var values = EnergyParameters.Values(profile);
         var lines = new List<EnergyLine>();
         foreach (var (component, joules) in result.Energy.Components)
         {
@@ -57,7 +58,7 @@ public static class EnergyLines
             var kinds = new List<FigureKind>();
             foreach (var key in keys)
             {
-                double value = EnergyParameters.Value(profile, key);
+                double value = values[key];
                 if (profile.EnergyFigures.TryGetValue(key, out var figure))
                 {
                     kinds.Add(figure.Kind);

@@ -45,13 +45,19 @@ public static class EnergyParameters
         "controller.dac_energy_per_update_joules", "controller.static_power_watts", "controller.lut_read_energy_joules",
     ];
 
-    /// <summary>The value of a numeric parameter of <paramref name="profile"/> by its dotted key.</summary>
-    public static double Value(HardwareProfile profile, string key)
+    /// <summary>Every energy parameter's value in <paramref name="profile"/> (one serialisation for all of them); a key the
+    /// profile holds no number for (an unset op-amp figure) is absent.</summary>
+    public static IReadOnlyDictionary<string, double> Values(HardwareProfile profile)
     {
-        JsonNode? node = JsonNode.Parse(profile.ToJson());
-        foreach (var part in key.Split('.')) node = node?[part];
-        return node is JsonValue v && v.TryGetValue(out double d) ? d
-            : throw new ArgumentException($"profile key '{key}' holds no number");
+        var root = JsonNode.Parse(profile.ToJson());
+        var values = new Dictionary<string, double>();
+        foreach (var key in All)
+        {
+            JsonNode? node = root;
+            foreach (var part in key.Split('.')) node = node?[part];
+            if (node is JsonValue v && v.TryGetValue(out double d)) values[key] = d;
+        }
+        return values;
     }
 
     public static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);

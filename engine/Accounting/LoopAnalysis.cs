@@ -157,7 +157,7 @@ public static class LoopAnalysis
             var model = new EnergyModel(p, r * span, options.IsGuided ? 2 : 1, updates, 1);
             return HardwareAccounting.Breakdown(model, plan, options, network.InputDim, 0).Total;
         }
-        double lowest = Math.Max(rcMin, double.Epsilon), best = EnergyAt(lowest), rcOpt = lowest;
+        double lowest = Math.Max(rcMin, double.Epsilon), atMin = EnergyAt(lowest), best = atMin, rcOpt = lowest;
         for (double factor = 1.25; factor <= 100; factor *= 1.25)
             if (EnergyAt(lowest * factor) is var e && e < best) (best, rcOpt) = (e, lowest * factor);
         double capacitor = profile.Integrator.CapacitorFarads, vu = profile.Signal.VoltsPerUnit;
@@ -171,7 +171,7 @@ public static class LoopAnalysis
             RcOptSeconds = rcOpt,
             RcUsedSeconds = rc,
             GainDelayProduct = peak.Gain * delay / rc,
-            EnergyPerSampleAtRcMinJoules = EnergyAt(lowest),
+            EnergyPerSampleAtRcMinJoules = atMin,
             EnergyPerSampleAtRcOptJoules = best,
             KtcNoiseUnits = Math.Sqrt(Boltzmann * Kelvin / capacitor) / vu,
             ResistorNoiseUnits = Math.Sqrt(4 * Boltzmann * Kelvin * span / capacitor) / vu,

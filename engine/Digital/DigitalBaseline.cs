@@ -58,10 +58,14 @@ public sealed record DigitalBaseline(
         int threads, int latencyMin, DigitalPlatform platform, IWorkProgress progress, CancellationToken cancel, int rounds = 1)
     {
         if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(rounds));
-        Func<double> clock = threads == 1 ? CpuClock.ThreadSeconds : CpuClock.ProcessSeconds;
+        Func<double> cpuNow = CpuClockFor(threads);
         var probes = new double[rounds];
-        var measured = Enumerable.Range(0, rounds).Select(r => (probes[r] = MachineProbe(clock)) >= 0 ? MeasureOnce(ort, network, count, labels, options, threads, latencyMin, platform, progress, cancel,
-            rounds > 1 ? $" (round {r + 1} of {rounds})" : "") : null!).ToList();
+        var measured = new List<DigitalBaseline>(rounds);
+        for (int r = 0; r < rounds; r++)
+        {
+            probes[r] = MachineProbe(cpuNow);
+            measured.Add(MeasureOnce(ort, network, count, labels, options, threads, latencyMin, platform, progress, cancel, rounds > 1 ? $" (round {r + 1} of {rounds})" : ""));
+        }
         static double Median(IEnumerable<double> values)
         {
             var sorted = values.OrderBy(v => v).ToArray();
@@ -89,8 +93,14 @@ public sealed record DigitalBaseline(
         double before = cpuNow(), x = 1;
         for (int i = 0; i < 50_000_000; i++) x = x * 0.999999999 + 1e-9;
         double seconds = cpuNow() - before;
-        return x > 0 ? seconds : -seconds; // x is always positive: the branch keeps the loop from being removed
+        _probeSink = x; // the chain's result is kept, so the loop cannot be removed
+        return seconds;
     }
+
+    private static double _probeSink;
+
+    /// <summary>One ONNX Runtime thread runs on this thread: its own CPU clock is the work. More threads: the process's.</summary>
+    private static Func<double> CpuClockFor(int threads) => threads == 1 ? CpuClock.ThreadSeconds : CpuClock.ProcessSeconds;
 
     private static DigitalBaseline MeasureOnce(OnnxRuntimeScoreModel ort, ScoreNetwork network, int count, int[] labels, SamplerOptions options,
         int threads, int latencyMin, DigitalPlatform platform, IWorkProgress progress, CancellationToken cancel, string round)
@@ -98,8 +108,7 @@ public sealed record DigitalBaseline(
         // Synchronous work under the progress display: it runs on this thread, whose CPU clock is read.
         T Run<T>(string title, double total, string unit, Func<IProgress<double>, T> work) =>
             progress.RunAsync(title, total, unit, p => Task.FromResult(work(p))).GetAwaiter().GetResult();
-        // One ONNX Runtime thread runs on this thread: its own CPU clock is the work. More threads: the process's.
-        Func<double> cpuNow = threads == 1 ? CpuClock.ThreadSeconds : CpuClock.ProcessSeconds;
+        Func<double> cpuNow = CpuClockFor(threads);
         var sde = network.Metadata.CreateSde();
         long? raplBefore = ReadRapl();
         double cpuBefore = cpuNow();

@@ -132,6 +132,7 @@ public sealed record HardwareProfile
         foreach (var p in own) yield return p;
         foreach (var key in EnergySources.Keys.Where(k => !EnergyComponents.Contains(k)))
             yield return $"energy_sources.{key}: no such energy component ({string.Join(", ", EnergyComponents)})";
+        var values = EnergyFigures.Count > 0 ? Accounting.EnergyParameters.Values(this) : new Dictionary<string, double>();
         foreach (var (key, figure) in EnergyFigures)
         {
             if (!Accounting.EnergyParameters.All.Contains(key))
@@ -139,10 +140,7 @@ public sealed record HardwareProfile
                 yield return $"energy_figures.{key}: no energy parameter of that name ({string.Join(", ", Accounting.EnergyParameters.All)})";
                 continue;
             }
-            double? value = null;
-            try { value = Accounting.EnergyParameters.Value(this, key); }
-            catch (ArgumentException) { }
-            if (value is not { } v) yield return $"energy_figures.{key}: the profile sets no value for {key}";
+            if (!values.TryGetValue(key, out double v)) yield return $"energy_figures.{key}: the profile sets no value for {key}";
             else if (!(double.IsFinite(figure.Low) && double.IsFinite(figure.High) && figure.Low <= v && v <= figure.High))
                 yield return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"energy_figures.{key}: the band [{figure.Low}, {figure.High}] must be finite and hold the profile's value {v}");
             if (string.IsNullOrWhiteSpace(figure.Source)) yield return $"energy_figures.{key}.source must say where the figure comes from";

@@ -47,10 +47,12 @@ public static class SpiceReference
     public const int StepsPerUpdate = 20;
 
     /// <summary>Refuses what cannot be compared (before any work or output); returns the full scale (units) errors are a fraction of.</summary>
-    public static double Check(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options)
+    public static double Check(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options) =>
+        Check(network, profile, options, DeploymentPlan.Create(network, profile.Mapping));
+
+    private static double Check(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options, DeploymentPlan plan)
     {
         options.ValidateFor(network);
-        var plan = DeploymentPlan.Create(network, profile.Mapping);
         Accounting.LoopTiming.Require(plan, profile);
         LoopNetlist.RequireRepresentable(network, profile, options, plan);
         return profile.Integrator.SaturationVolts is { } rail ? rail / profile.Signal.VoltsPerUnit
@@ -61,10 +63,10 @@ public static class SpiceReference
     /// <param name="samples">Start points: these samples' draws from the prior under <paramref name="options"/>' seed.</param>
     /// <param name="folder">Where each netlist, its ngspice log and its table are written.</param>
     public static SpiceComparison Compare(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options,
-        IReadOnlyList<ulong> programSeeds, IReadOnlyList<long> samples, string folder, IProgress<string>? progress = null, CancellationToken cancel = default)
+        IReadOnlyList<ulong> programSeeds, IReadOnlyList<long> samples, string folder, CancellationToken cancel = default)
     {
         var plan = DeploymentPlan.Create(network, profile.Mapping);
-        double fullScale = Check(network, profile, options);
+        double fullScale = Check(network, profile, options, plan);
         double vu = profile.Signal.VoltsPerUnit;
         // The simulator's side first (cheap, in order), then every ngspice transient, as many at once as there are cores.
         var pending = new List<(ulong Seed, long Sample, LoopNetlist Netlist, string Name, double[] Times, double[][] Simulated, double CellPower)>();
@@ -101,7 +103,6 @@ public static class SpiceReference
         var traces = new SpiceTrace[pending.Count];
         Parallel.For(0, pending.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancel }, i =>
         {
-            progress?.Report($"ngspice: {pending[i].Name}.cir");
             traces[i] = Ngspice.Run(pending[i].Netlist, folder, pending[i].Name, profile.Controller.UpdatePeriodSeconds / StepsPerUpdate, TimeSpan.FromMinutes(10), cancel);
         });
         var runs = new List<SpiceRun>();
