@@ -48,8 +48,8 @@ internal static class SpiceCommand
             string modelPath = parse.GetValue(a.Model)!;
             var (_, net, _) = a.Schedule.Load(parse, modelPath);
             var stated = HardwareProfile.Resolve(parse.GetValue(a.Profile)!);
-            var profile = stated with { Device = stated.Device with { ReadNoiseSigma = 0 } };
             var options = new AnalogRunOptions { Seed = parse.GetValue(a.Seed), EndTime = parse.GetValue(a.EndTime), ScheduleScale = net.Metadata.SamplingScheduleScale };
+            var profile = SpiceReference.Designed(net, stated with { Device = stated.Device with { ReadNoiseSigma = 0 } }, options);
             SpiceReference.Check(net, profile, options);
             ulong first = parse.GetValue(a.ProgramSeed);
             var seeds = Enumerable.Range(0, chips).Select(i => first + (ulong)i).ToArray();

@@ -62,11 +62,15 @@ public static class RunMarkdown
         sb.AppendLine("| simulated hardware | value |\n|---|---|");
         sb.AppendLine(Inv, $"| time per sample | {Units.Time(r.TimePerSampleSeconds)} (reset and initial load {Units.Time(r.ResetSeconds)}, loop settling {Units.Time(r.LoopDelaySeconds)}, integration {Units.Time(r.GenerationSeconds)}, readout {Units.Time(r.ReadoutSeconds)}) |");
         var loop = r.Loop;
-        sb.AppendLine(Inv, $"| loop: delay, largest gain | {Units.Time(loop.LoopDelaySeconds)} per traversal; ‖∂F/∂x‖ up to {loop.LoopGainMax:G3} per unit of diffusion time (at τ = {loop.LoopGainMaxTau:G3}, along probability-flow paths of the digital network) |");
+        sb.AppendLine(Inv, $"| loop: delay, largest gain | {Units.Time(loop.LoopDelaySeconds)} to settle one traversal, {Units.Time(loop.PhaseDelaySeconds)} of phase delay (the stages' pole time constants and pure delays); ‖∂F/∂x‖ up to {loop.LoopGainMax:G3} per unit of diffusion time (at τ = {loop.LoopGainMaxTau:G3}, along probability-flow paths of the digital network) |");
         string verdict = loop.RcUsedSeconds >= loop.RcMinSeconds
             ? $"{loop.RcUsedSeconds / loop.RcMinSeconds:G3}× RC_min: gain × delay = {loop.GainDelayProduct:G2} of a {loop.DelayBudget:G2} budget"
             : $"**below RC_min**: gain × delay = {loop.GainDelayProduct:G2}, over the {loop.DelayBudget:G2} budget; the loop's delay is not negligible and the simulator (which treats it as settled) flatters the result";
-        sb.AppendLine(Inv, $"| RC: used, minimum, lowest energy | {Units.Time(loop.RcUsedSeconds)} (the profile's), {Units.Time(loop.RcMinSeconds)} (gain × delay / RC ≤ {loop.DelayBudget:G2}), {Units.Time(loop.RcOptSeconds)} ({Units.Energy(loop.EnergyPerSampleAtRcOptJoules)} per sample there); the run is at {verdict} |");
+        string minimum = loop.NodeLimitDelaySeconds is { } node
+            ? $"gain × phase delay / RC ≤ {loop.DelayBudget:G2} with every op-amp at the node's fastest: {Units.Time(node)} per traversal"
+            : $"gain × phase delay / RC ≤ {loop.DelayBudget:G2}";
+        sb.AppendLine(Inv, $"| RC: used, minimum, lowest energy | {Units.Time(loop.RcUsedSeconds)}, {Units.Time(loop.RcMinSeconds)} ({minimum}), {Units.Time(loop.RcOptSeconds)} ({Units.Energy(loop.EnergyPerSampleAtRcOptJoules)} per sample there, cells left out); the run is at {verdict}. Why this RC: {loop.RcReason} |");
+        sb.AppendLine(Inv, $"| loop stages | TIAs settle in {Units.Time(loop.TiaSettlingSeconds)} at noise gain {loop.TiaNoiseGain:G3}, activations in {Units.Time(loop.ActivationDelaySeconds)}; controller update every {(loop.ControllerUpdatePeriodSeconds > 0 ? Units.Time(loop.ControllerUpdatePeriodSeconds) : "— (continuous)")} |");
         sb.AppendLine(Inv, $"| integrator thermal noise | kT/C {loop.KtcNoiseUnits:G2} units, input resistor {loop.ResistorNoiseUnits:G2} units over the generation (C = {loop.CapacitorFarads * 1e12:G3} pF) |");
         var p = r.OpampPowerWatts;
         string powerBasis = p.WattsPerHertz is { } k ? string.Create(Inv, $"from the bandwidth each needs × {k * 1e12:G3} µW/MHz") : "as the profile states them";

@@ -18,7 +18,7 @@ public static class RunWriter
         byte[] scatter = ScatterPlot.Render(title, result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames, r.Reference?.Data.Labels);
         byte[] tiles = TileEnergyPlot.Render($"energy per sample — {r.Profile.Name}, {Units.Energy(result.EnergyPerSampleJoules)} in total", result, report.EnergyLines);
         RunOutputs.WriteSamples(outDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);
-        WriteProfile(outDir, r.Profile);
+        WriteProfile(outDir, r.StatedProfile);
         RunOutputs.WriteText(outDir, "report.json", ReportJson.Serialize(report));
         RunOutputs.WriteText(outDir, "report.md", RunMarkdown.Render(report, r.Baseline));
         RunOutputs.WritePng(outDir, "samples.png", scatter);
@@ -47,7 +47,7 @@ public static class RunWriter
         double low = report.EnergyLines.Sum(l => l.LowJoulesPerSample), high = report.EnergyLines.Sum(l => l.HighJoulesPerSample);
         sb.AppendLine($"simulated: {Units.Time(report.TimePerSampleSeconds)} and {Units.Energy(report.EnergyPerSampleJoules)} per sample (band {Units.Energy(low)} – {Units.Energy(high)}; {report.EnergyBasis.SourcedShare.ToString("P1", CultureInfo.InvariantCulture)} of it sourced)");
         var loop = report.Loop;
-        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"loop: RC {Units.Time(loop.RcUsedSeconds)} = {loop.RcUsedSeconds / loop.RcMinSeconds:G3}× RC_min {Units.Time(loop.RcMinSeconds)} (delay {Units.Time(loop.LoopDelaySeconds)}, gain up to {loop.LoopGainMax:G3})"));
+        sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"loop: RC {Units.Time(loop.RcUsedSeconds)} = {loop.RcUsedSeconds / loop.RcMinSeconds:G3}× RC_min {Units.Time(loop.RcMinSeconds)} (delay {Units.Time(loop.LoopDelaySeconds)}, gain up to {loop.LoopGainMax:G3}; {(loop.NodeLimitDelaySeconds is null ? "RC given by the profile" : "RC derived")})"));
         foreach (var warning in report.Warnings.Where(w => w != RunReportBuilder.NoReference))
             sb.AppendLine($"warning: {warning}");
         sb.AppendLine(PerClassQuality.Headline(report.KlPaper, report.Kl2D, report.EnergyDistance, report.ClassAccuracy));

@@ -26,13 +26,20 @@ public sealed record EnergyLine(string Component, double JoulesPerSample, double
 
 public static class EnergyLines
 {
-    /// <summary>The lines of a finished run: <paramref name="result"/>'s breakdown re-evaluated with each figure at either end of its band.</summary>
-    public static IReadOnlyList<EnergyLine> Of(HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options, AnalogRunResult result)
+    /// <summary>The lines of a finished run: <paramref name="result"/>'s breakdown re-evaluated with each figure at either end of its band.
+    /// With a derived loop (<paramref name="design"/>), each end is re-designed: its RC and settling times follow from it.</summary>
+    public static IReadOnlyList<EnergyLine> Of(HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options, AnalogRunResult result, LoopDesign? design = null)
     {
         long n = Math.Max(1, result.SampleCount);
         int passes = options.IsGuided ? 2 : 1;
-        EnergyBreakdown Under(HardwareProfile p) => HardwareAccounting.Breakdown(
-            new EnergyModel(p, result.GenerationSeconds, passes, result.ControllerUpdates, result.SampleCount), plan, options, result.Dim, result.Energy.CrossbarCells);
+        EnergyBreakdown Under(HardwareProfile p)
+        {
+            if (design is not null) p = LoopDesigner.Apply(p, plan, options, result.Dim, design.GainMax, design.GainMaxTau, design.TiaNoiseGain).Profile;
+            // The cells' energy is the run's, integrated from its signals: at another RC the same signals last that much longer.
+            double stretch = p.Integrator.TimeConstantSeconds / profile.Integrator.TimeConstantSeconds;
+            return HardwareAccounting.Breakdown(new EnergyModel(p, result.GenerationSeconds * stretch, passes, result.ControllerUpdates, result.SampleCount),
+                plan, options, result.Dim, result.Energy.CrossbarCells * stretch);
+        }
         // Each end of each band as a profile of its own; an end the profile would refuse (a settling time its RC cannot
         // carry) is left out, and the line says so.
         var notes = new Dictionary<string, string>();

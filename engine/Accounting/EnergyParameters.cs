@@ -17,11 +17,13 @@ public static class EnergyParameters
     public static IReadOnlyList<string> Of(string component, HardwareProfile profile)
     {
         bool bandwidth = profile.Opamp.IsBandwidthModel;
-        string[] tia = bandwidth ? ["opamp.power_per_bandwidth_watts_per_hertz", "opamp.settling_bits", "tia.settling_seconds"] : ["tia.static_power_watts"];
-        string[] activation = bandwidth ? ["opamp.power_per_bandwidth_watts_per_hertz", "opamp.settling_bits", "activation.delay_seconds"] : ["activation.static_power_watts"];
+        // A derived loop's settling times are outputs of the design (its keys are appended below), not parameters.
+        bool derived = profile.Loop.Derive;
+        string[] tia = bandwidth ? ["opamp.power_per_bandwidth_watts_per_hertz", "opamp.settling_bits", .. derived ? Array.Empty<string>() : ["tia.settling_seconds"]] : ["tia.static_power_watts"];
+        string[] activation = bandwidth ? ["opamp.power_per_bandwidth_watts_per_hertz", "opamp.settling_bits", .. derived ? Array.Empty<string>() : ["activation.delay_seconds"]] : ["activation.static_power_watts"];
         string[] integrator = bandwidth ? ["opamp.power_per_bandwidth_watts_per_hertz", "opamp.integrator_bandwidth_ratio"] : ["integrator.static_power_watts"];
         string[] dacUpdates = ["controller.dac_energy_per_update_joules"];
-        return component switch
+        string[] keys = component switch
         {
             "crossbar_cells" => ["signal.volts_per_unit"],
             "tia" => tia,
@@ -34,6 +36,10 @@ public static class EnergyParameters
             "readout_adc" => ["adc.energy_per_conversion_joules"],
             _ => throw new ArgumentException($"no energy component '{component}'"),
         };
+        // A derived loop sets RC and the op-amps' settling from the delay budget and the node's fastest op-amp: every
+        // component paid by the second or by the bandwidth rests on them too (the DACs and the readout count conversions).
+        bool timed = !(dacUpdates.SequenceEqual(keys) || component == "readout_adc");
+        return derived && timed ? [.. keys, "loop.delay_budget", "loop.opamp_max_bandwidth_hertz"] : keys;
     }
 
     /// <summary>Every parameter any component can depend on: the keys <c>energy_figures</c> may name.</summary>
@@ -43,6 +49,7 @@ public static class EnergyParameters
         "tia.settling_seconds", "tia.static_power_watts", "activation.delay_seconds", "activation.static_power_watts", "integrator.static_power_watts",
         "adc.energy_per_conversion_joules", "dac.energy_per_conversion_joules", "adc.sample_rate_hz", "interconnect.energy_per_bit_joules",
         "controller.dac_energy_per_update_joules", "controller.static_power_watts", "controller.lut_read_energy_joules",
+        "loop.delay_budget", "loop.opamp_max_bandwidth_hertz",
     ];
 
     /// <summary>Every energy parameter's value in <paramref name="profile"/> (one serialisation for all of them); a key the

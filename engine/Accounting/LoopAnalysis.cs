@@ -19,6 +19,9 @@ public sealed record LoopReport
     /// <summary>One traversal: the slowest tile of each layer, the activation circuits, chip hops (<see cref="EnergyModel.LoopDelay"/>).</summary>
     public required double LoopDelaySeconds { get; init; }
 
+    /// <summary>The same traversal as its phase sees it (<see cref="LoopTiming.PhaseDelaySeconds"/>): what the budget bounds.</summary>
+    public required double PhaseDelaySeconds { get; init; }
+
     /// <summary>max over τ and the probe's samples of ‖∂F/∂x‖₂, per unit of diffusion time.</summary>
     public required double LoopGainMax { get; init; }
 
@@ -28,17 +31,31 @@ public sealed record LoopReport
     /// <summary>The largest gain × delay (in diffusion time) allowed: the phase the delay may cost at the loop's highest gain.</summary>
     public required double DelayBudget { get; init; }
 
-    /// <summary>RC at which gain × delay/RC equals the budget: RC_min = gain_max · delay / budget.</summary>
+    /// <summary>RC at which gain × phase delay/RC equals the budget: RC_min = max(gain_max, 1) · phase delay / budget (a gain below 1 still
+    /// needs RC ≥ delay/budget for the network to be quasi-static); with <c>loop.derive</c>, the delay at the node's fastest op-amps.</summary>
     public required double RcMinSeconds { get; init; }
 
     /// <summary>The RC ≥ RC_min with the least energy per sample at these op-amp bandwidths.</summary>
     public required double RcOptSeconds { get; init; }
     public required double RcUsedSeconds { get; init; }
 
-    /// <summary>gain_max · delay / RC_used: the budget the run actually spends.</summary>
+    /// <summary>Where the RC used comes from: derived (<c>loop.derive</c>) or given by the profile.</summary>
+    public required string RcReason { get; init; }
+
+    /// <summary>max(gain_max, 1) · phase delay / RC_used: the budget the run actually spends.</summary>
     public required double GainDelayProduct { get; init; }
     public required double EnergyPerSampleAtRcMinJoules { get; init; }
     public required double EnergyPerSampleAtRcOptJoules { get; init; }
+
+    /// <summary>The TIAs' noise gain, settling, the activations' delay and the controller's update period the run used
+    /// (derived with <c>loop.derive</c>, else the profile's).</summary>
+    public required double TiaNoiseGain { get; init; }
+    public required double TiaSettlingSeconds { get; init; }
+    public required double ActivationDelaySeconds { get; init; }
+    public required double ControllerUpdatePeriodSeconds { get; init; }
+
+    /// <summary>One traversal with every op-amp at the node's fastest (<c>loop.opamp_max_bandwidth_hertz</c>); null for a given timing.</summary>
+    public double? NodeLimitDelaySeconds { get; init; }
 
     /// <summary>√(kT/C) on each integrator capacitor (the reset's sampled noise), in units.</summary>
     public required double KtcNoiseUnits { get; init; }
@@ -51,10 +68,6 @@ public sealed record LoopReport
 
 public static class LoopAnalysis
 {
-    /// <summary>gain × delay ≤ 0.1: a tenth of a radian of phase at the loop's highest gain (a pure delay in a first-order loop
-    /// turns unstable at π/2). An assumption: docs/hardware-model.md shows ngspice's trajectory error against it.</summary>
-    public const double DefaultDelayBudget = 0.1;
-
     private const double Boltzmann = 1.380649e-23, Kelvin = 300;
 
     /// <summary>
@@ -138,18 +151,17 @@ public static class LoopAnalysis
         return sigma;
     }
 
-    /// <summary>The loop report of a deployment run with <paramref name="options"/>' span and sampler.</summary>
-    public static LoopReport Analyse(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan, Simulation.AnalogRunOptions options, ulong seed,
-        double delayBudget = DefaultDelayBudget)
+    /// <summary>The loop report of a deployment run with <paramref name="options"/>' span and sampler; <paramref name="design"/>
+    /// when <c>loop.derive</c> derived the timing (then <paramref name="profile"/> is its result).</summary>
+    public static LoopReport Analyse(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan, Simulation.AnalogRunOptions options, LoopDesign? design)
     {
+        double span = options.StartTime - options.EndTime, budget = profile.Loop.DelayBudget, rc = profile.Integrator.TimeConstantSeconds;
+        double delay = LoopTiming.LoopSettlingSeconds(plan, profile), phaseDelay = LoopTiming.PhaseDelaySeconds(plan, profile);
         var sde = network.Metadata.CreateSde().WithScheduleScale(options.ScheduleScale);
-        var gain = Gain(network, sde, options.Kind, options.StartTime, options.EndTime, seed);
+        var gain = Gain(network, sde, options.Kind, options.StartTime, options.EndTime, LoopDesigner.ProbeSeed, LoopDesigner.ProbePaths);
         var peak = gain.MaxBy(p => p.Gain)!;
-        double delay = LoopTiming.LoopSettlingSeconds(plan, profile), rc = profile.Integrator.TimeConstantSeconds, span = options.StartTime - options.EndTime;
-        double rcMin = peak.Gain * delay / delayBudget;
-        // Energy per sample as RC varies with the op-amp bandwidths held: every static power but the integrators' is paid for
-        // RC·span, the integrators' power scales as 1/RC; the controller's updates keep their period. So the energy grows
-        // with RC and the lowest-energy RC at or above RC_min is RC_min itself (checked on a grid up to 100 × RC_min).
+        // Energy per sample as RC varies with the op-amp bandwidths held (a given timing): every static power but the
+        // integrators' is paid for RC·span, the integrators' power scales as 1/RC; the controller's updates keep their period.
         double EnergyAt(double r)
         {
             var p = profile with { Integrator = profile.Integrator with { TimeConstantSeconds = r } };
@@ -157,22 +169,41 @@ public static class LoopAnalysis
             var model = new EnergyModel(p, r * span, options.IsGuided ? 2 : 1, updates, 1);
             return HardwareAccounting.Breakdown(model, plan, options, network.InputDim, 0).Total;
         }
-        double lowest = Math.Max(rcMin, double.Epsilon), atMin = EnergyAt(lowest), best = atMin, rcOpt = lowest;
-        for (double factor = 1.25; factor <= 100; factor *= 1.25)
-            if (EnergyAt(lowest * factor) is var e && e < best) (best, rcOpt) = (e, lowest * factor);
+        double rcMin, rcOpt;
+        string reason;
+        if (design is not null)
+            (rcMin, rcOpt, reason) = (design.RcMinSeconds, design.RcSeconds, design.Reason);
+        else
+        {
+            // At fixed bandwidths the energy grows with RC, so the lowest-energy RC at or above RC_min is RC_min itself
+            // (checked on a grid up to 100 × RC_min).
+            rcMin = Math.Max(Math.Max(peak.Gain, 1) * phaseDelay / budget, double.Epsilon);
+            rcOpt = rcMin;
+            double lowest = EnergyAt(rcMin);
+            for (double factor = 1.25; factor <= 100; factor *= 1.25)
+                if (EnergyAt(rcMin * factor) is var e && e < lowest) (lowest, rcOpt) = (e, rcMin * factor);
+            reason = "given by the profile (integrator.time_constant_seconds); loop.derive would derive it";
+        }
         double capacitor = profile.Integrator.CapacitorFarads, vu = profile.Signal.VoltsPerUnit;
         return new LoopReport
         {
             LoopDelaySeconds = delay,
             LoopGainMax = peak.Gain,
             LoopGainMaxTau = peak.Tau,
-            DelayBudget = delayBudget,
+            DelayBudget = budget,
             RcMinSeconds = rcMin,
             RcOptSeconds = rcOpt,
             RcUsedSeconds = rc,
-            GainDelayProduct = peak.Gain * delay / rc,
-            EnergyPerSampleAtRcMinJoules = atMin,
-            EnergyPerSampleAtRcOptJoules = best,
+            RcReason = reason,
+            PhaseDelaySeconds = phaseDelay,
+            GainDelayProduct = Math.Max(peak.Gain, 1) * phaseDelay / rc,
+            EnergyPerSampleAtRcMinJoules = design?.EnergyAtRcMinJoules ?? EnergyAt(rcMin),
+            EnergyPerSampleAtRcOptJoules = design?.EnergyAtRcJoules ?? EnergyAt(rcOpt),
+            TiaNoiseGain = profile.Tia.NoiseGain,
+            TiaSettlingSeconds = profile.Tia.SettlingSeconds,
+            ActivationDelaySeconds = profile.Activation.DelaySeconds,
+            ControllerUpdatePeriodSeconds = profile.Controller.UpdatePeriodSeconds,
+            NodeLimitDelaySeconds = design?.NodeLimitDelaySeconds,
             KtcNoiseUnits = Math.Sqrt(Boltzmann * Kelvin / capacitor) / vu,
             ResistorNoiseUnits = Math.Sqrt(4 * Boltzmann * Kelvin * span / capacitor) / vu,
             CapacitorFarads = capacitor,

@@ -63,8 +63,9 @@ public sealed record SweepModel(string Name, byte[] Bytes, ScoreNetwork Network)
 /// options, samples, labels and the reference it is scored against — and nothing it does not (lane size,
 /// silo count, placement), so a finished cell is found again by any sweep that needs it.
 /// </summary>
+/// <param name="Profile">The cell's profile as stated (its id hashes this); with <c>loop.derive</c>, <paramref name="Design"/> holds the timing derived from it.</param>
 public sealed record SweepCell(string Id, SweepModel Model, IReadOnlyList<string> Settings, int Chip, HardwareProfile Profile,
-    AnalogRunOptions Options, int Count, int[] Labels)
+    AnalogRunOptions Options, int Count, int[] Labels, Accounting.LoopDesign? Design = null)
 {
     /// <summary>The configuration (model and settings) this cell is one chip of.</summary>
     public string ConfigurationKey => $"{Model.Name}|{string.Join('|', Settings)}";
@@ -74,7 +75,8 @@ public sealed record SweepCell(string Id, SweepModel Model, IReadOnlyList<string
     /// sweep find the cell's job on a cluster. The plan checked everything a request checks.</summary>
     public Runs.RunRequest Request(Runs.ReferenceSet? reference) => new()
     {
-        ModelPath = Model.Name, ModelBytes = Model.Bytes, Network = Model.Network, Profile = Profile, ProfileSource = "sweep cell", Options = Options,
+        ModelPath = Model.Name, ModelBytes = Model.Bytes, Network = Model.Network, Profile = Design?.Profile ?? Profile, StatedProfile = Profile,
+        LoopDesign = Design, ProfileSource = "sweep cell", Options = Options,
         Labels = Labels, Count = Count, Reference = reference, Decoder = Runs.DecoderKinds.Engine, JobId = $"sweep-{Id}",
     };
 }
@@ -106,14 +108,20 @@ public sealed record SweepPlan(string Id, IReadOnlyList<SweepAxis> Axes, IReadOn
             int count = labels.Length > 0 ? labels.Length : samples;
             string reference = referenceOf(model);
             for (int s = 0; s < settings.Count; s++)
+            {
+                // The loop design is the deployment's, the same for every chip of a setting.
+                Accounting.LoopDesign? design = null;
                 for (int chip = 1; chip <= chips; chip++)
                 {
                     var cellOptions = options with { ProgramSeed = (ulong)chip, LaneSize = 0, ScheduleScale = model.Network.Metadata.SamplingScheduleScale };
                     cellOptions.ValidateFor(model.Network);
-                    Accounting.LoopTiming.Require(model.Network, profiles[s]);
+                    if (profiles[s].Loop.Derive)
+                        design ??= Accounting.LoopDesigner.Design(model.Network, profiles[s], Partitioning.DeploymentPlan.Create(model.Network, profiles[s].Mapping), cellOptions);
+                    Accounting.LoopTiming.Require(model.Network, design?.Profile ?? profiles[s]);
                     string id = CellId(model, profiles[s], cellOptions, count, labels, reference);
-                    cells.Add(new SweepCell(id, model, settings[s], chip, profiles[s], cellOptions, count, labels));
+                    cells.Add(new SweepCell(id, model, settings[s], chip, profiles[s], cellOptions, count, labels, design));
                 }
+            }
         }
         string sweepId = Hash(string.Join('\n', axes.Select(a => a.Name).Concat(cells.Select(c => c.Id))))[..12];
         return new SweepPlan(sweepId, axes, models, chips, cells);

@@ -47,7 +47,7 @@ public sealed class SweepRunner(RunPipeline pipeline, IWorkProgress progress, Ac
                 OnResult?.Invoke(cell, outcome);
                 // The energy lines alone (the whole report would program the chip again for its programming section).
                 var request = outcome.Request;
-                var lines = Accounting.EnergyLines.Of(request.Profile, Partitioning.DeploymentPlan.Create(request.Network, request.Profile.Mapping), request.Options, outcome.Result);
+                var lines = Accounting.EnergyLines.Of(request.Profile, Partitioning.DeploymentPlan.Create(request.Network, request.Profile.Mapping), request.Options, outcome.Result, request.LoopDesign);
                 var metrics = CellMetrics.From(outcome.Result, outcome.Quality, outcome.Images?.Quality, lines);
                 store.Save(cell, plan.Axes, metrics);
                 results[cell.Id] = metrics;

@@ -26,6 +26,7 @@ public sealed record HardwareProfile
     public InterconnectParameters Interconnect { get; init; } = new();
     public OpampParameters Opamp { get; init; } = new();
     public WireParameters Wires { get; init; } = new();
+    public LoopParameters Loop { get; init; } = new();
 
     /// <summary>The energy components (report keys, e.g. <c>readout_adc</c>) whose every parameter comes from a cited
     /// source, each with that source; every other component rests on at least one assumption, and the report says how much energy that is.</summary>
@@ -42,9 +43,10 @@ public sealed record HardwareProfile
         "integrators", "controller", "readout_adc", "initial_condition_dacs",
     ];
 
-    /// <summary>Static power of one column's TIA: the bandwidth its settling needs × the op-amp figure, or the explicit value.</summary>
+    /// <summary>Static power of one column's TIA: the op-amp figure × the gain–bandwidth its settling needs (the closed-loop
+    /// bandwidth times the noise gain), or the explicit value.</summary>
     [JsonIgnore]
-    public double TiaPowerWatts => Opamp.PowerPerBandwidthWattsPerHertz is { } k ? k * Opamp.SettlingBandwidthHertz(Tia.SettlingSeconds) : Tia.StaticPowerWatts;
+    public double TiaPowerWatts => Opamp.PowerPerBandwidthWattsPerHertz is { } k ? k * Tia.GainBandwidthHertz(Opamp) : Tia.StaticPowerWatts;
 
     /// <summary>Static power of one activation circuit (its op-amp settles within the activation delay).</summary>
     [JsonIgnore]
@@ -128,7 +130,7 @@ public sealed record HardwareProfile
     public IEnumerable<string> Problems()
     {
         var own = Signal.Problems().Concat(Device.Problems()).Concat(Mapping.Problems()).Concat(Dac.Problems()).Concat(Adc.Problems())
-            .Concat(Tia.Problems()).Concat(Activation.Problems()).Concat(Controller.Problems()).Concat(Integrator.Problems()).Concat(Interconnect.Problems()).Concat(Opamp.Problems()).Concat(Wires.Problems());
+            .Concat(Tia.Problems()).Concat(Activation.Problems()).Concat(Controller.Problems()).Concat(Integrator.Problems()).Concat(Interconnect.Problems()).Concat(Opamp.Problems()).Concat(Wires.Problems()).Concat(Loop.Problems());
         foreach (var p in own) yield return p;
         foreach (var key in EnergySources.Keys.Where(k => !EnergyComponents.Contains(k)))
             yield return $"energy_sources.{key}: no such energy component ({string.Join(", ", EnergyComponents)})";
@@ -145,6 +147,17 @@ public sealed record HardwareProfile
                 yield return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"energy_figures.{key}: the band [{figure.Low}, {figure.High}] must be finite and hold the profile's value {v}");
             if (string.IsNullOrWhiteSpace(figure.Source)) yield return $"energy_figures.{key}.source must say where the figure comes from";
         }
+        if (Opamp.IsBandwidthModel)
+            foreach (var (key, watts) in new[] { ("tia", Tia.StaticPowerWatts), ("activation", Activation.StaticPowerWatts), ("integrator", Integrator.StaticPowerWatts) })
+                if (watts != 0) yield return $"{key}.static_power_watts is set, but opamp.power_per_bandwidth_watts_per_hertz derives it from the bandwidth: leave one of them out";
+        if (Loop.Derive)
+        {
+            // RC, the settling times and the update period are the loop design's outputs (Accounting.LoopDesigner).
+            if (!Opamp.IsBandwidthModel) yield return "loop.derive needs opamp.power_per_bandwidth_watts_per_hertz: the op-amps' power follows from the bandwidth the design gives them";
+            if (Device.ReadNoiseSigma > 0 && Loop.ControllerUpdates == 0)
+                yield return "device.read_noise_sigma > 0 needs loop.controller_updates > 0 (read noise is redrawn once per update)";
+            yield break;
+        }
         if (Device.ReadNoiseSigma > 0 && Controller.UpdatePeriodSeconds == 0)
             yield return "device.read_noise_sigma > 0 needs controller.update_period_seconds > 0 (read noise is redrawn once per update period)";
         if (Controller.UpdatePeriodSeconds > Integrator.TimeConstantSeconds)
@@ -156,8 +169,6 @@ public sealed record HardwareProfile
                 $"which is at least 2 × tia.settling_seconds + activation.delay_seconds = {MinimumLoopSettlingSeconds * 1e9:G4} ns: a faster integrator needs faster TIAs and activations");
         if (Opamp.IsBandwidthModel)
         {
-            foreach (var (key, watts) in new[] { ("tia", Tia.StaticPowerWatts), ("activation", Activation.StaticPowerWatts), ("integrator", Integrator.StaticPowerWatts) })
-                if (watts != 0) yield return $"{key}.static_power_watts is set, but opamp.power_per_bandwidth_watts_per_hertz derives it from the bandwidth: leave one of them out";
             if (!(Tia.SettlingSeconds > 0)) yield return "tia.settling_seconds must be > 0 when opamp.power_per_bandwidth_watts_per_hertz sets the TIAs' power";
             if (!(Activation.DelaySeconds > 0)) yield return "activation.delay_seconds must be > 0 when opamp.power_per_bandwidth_watts_per_hertz sets the activation op-amps' power";
         }

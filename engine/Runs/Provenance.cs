@@ -43,7 +43,7 @@ public sealed record Provenance(string ToolVersion, string? Commit, IReadOnlyDic
     }
 
     public static Provenance Of(RunRequest request) =>
-        Of([(request.ModelName, request.ModelBytes), .. LatentFiles(request.Network.Metadata)], request.Profile, request.Options.Seed, request.CommandLine);
+        Of([(request.ModelName, request.ModelBytes), .. LatentFiles(request.Network.Metadata)], request.StatedProfile, request.Options.Seed, request.CommandLine);
 
     /// <summary>A latent model's VAE files that decode and judge its samples (the decoder and the metrics classifier).</summary>
     public static IEnumerable<(string Name, byte[] Bytes)> LatentFiles(Networks.DiffusionMetadata metadata)

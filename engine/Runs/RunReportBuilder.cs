@@ -19,7 +19,7 @@ public static class RunReportBuilder
         int n = result.SampleCount;
         var layers = LayerRollup.Of(r.Network, profile.Mapping, result);
         var plan = DeploymentPlan.Create(r.Network, profile.Mapping);
-        var lines = EnergyLines.Of(profile, plan, o, result);
+        var lines = EnergyLines.Of(profile, plan, o, result, r.LoopDesign);
         return new RunReport
         {
             Simulator = machine.Name,
@@ -77,7 +77,7 @@ public static class RunReportBuilder
             EnergyBreakdownJoules = result.Energy.Components.ToDictionary(e => e.Key, e => e.Joules),
             EnergyBasis = Basis(lines, result),
             EnergyLines = lines,
-            Loop = LoopAnalysis.Analyse(r.Network, profile, plan, o, o.Seed),
+            Loop = LoopAnalysis.Analyse(r.Network, profile, plan, o, r.LoopDesign),
             EnergyTotalJoules = result.TotalEnergyJoules,
             Tiles = result.Tiles,
             // The same pure function the tiles ran with: the score network's tiles under the run's chip seed.

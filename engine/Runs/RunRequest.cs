@@ -71,7 +71,15 @@ public sealed record RunRequest
     public required string ModelPath { get; init; }
     public required byte[] ModelBytes { get; init; }
     public required ScoreNetwork Network { get; init; }
+    /// <summary>The profile the machine runs: with <c>loop.derive</c>, the derived RC, settling times and update period in place.</summary>
     public required HardwareProfile Profile { get; init; }
+
+    /// <summary>The profile as the user stated it (before the loop design): what <c>profile.json</c> keeps, since running it
+    /// again derives the same timing, while the derived profile would be refused (it states what loop.derive derives).</summary>
+    public required HardwareProfile StatedProfile { get; init; }
+
+    /// <summary>How the loop's timing was derived (<c>loop.derive</c>), else null: the profile gave it.</summary>
+    public LoopDesign? LoopDesign { get; init; }
 
     /// <summary>"preset", or the profile file's full path.</summary>
     public required string ProfileSource { get; init; }
@@ -116,6 +124,13 @@ public sealed record RunRequest
             ProgramSeed = spec.ProgramSeed ?? spec.Options.Seed,
         };
         options.ValidateFor(net);
+        var stated = profile;
+        LoopDesign? loop = null;
+        if (profile.Loop.Derive)
+        {
+            loop = LoopDesigner.Design(net, profile, Partitioning.DeploymentPlan.Create(net, profile.Mapping), options);
+            profile = loop.Profile;
+        }
         LoopTiming.Require(net, profile);
         LaneDriver.RequireNoiseDefined(net, profile, options);
         var reference = ReferenceResolver.Resolve(spec.ReferenceData, net.Metadata, options.Seed, Math.Max(count, 10_000), warn);
@@ -128,6 +143,8 @@ public sealed record RunRequest
             ModelBytes = spec.ModelBytes,
             Network = net,
             Profile = profile,
+            StatedProfile = stated,
+            LoopDesign = loop,
             ProfileSource = HardwareProfile.Presets.Contains(spec.Profile) ? "preset" : Path.GetFullPath(spec.Profile),
             Options = options,
             Labels = labels,

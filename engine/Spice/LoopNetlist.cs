@@ -150,7 +150,7 @@ public sealed class LoopNetlist
         bool resistive = !wires.IsIdeal;
         double rWord = wires.WordLineOhmsPerCell * wires.ResistanceScale, rBit = wires.BitLineOhmsPerCell * wires.ResistanceScale,
             rDriver = wires.DriverOhms * wires.ResistanceScale;
-        double tiaGbw = profile.Tia.SettlingSeconds > 0 ? profile.Opamp.SettlingBandwidthHertz(profile.Tia.SettlingSeconds) : 1e12;
+        double tiaGbw = profile.Tia.SettlingSeconds > 0 ? profile.Tia.GainBandwidthHertz(profile.Opamp) : 1e12;
         double tiaRail = profile.Tia.SaturationVolts ?? NoRailVolts;
         var feeds = new List<RowFeed>();
         var activation = new ActivationCircuit(network, profile);

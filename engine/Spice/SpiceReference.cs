@@ -46,6 +46,14 @@ public static class SpiceReference
     /// <summary>Longest ngspice step, as a fraction of the controller's update period.</summary>
     public const int StepsPerUpdate = 20;
 
+    /// <summary>The profile the comparison runs: with <c>loop.derive</c>, the deployment's derived timing in place (as a run's).</summary>
+    public static HardwareProfile Designed(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options)
+    {
+        if (!profile.Loop.Derive) return profile;
+        options.ValidateFor(network);
+        return Accounting.LoopDesigner.Design(network, profile, DeploymentPlan.Create(network, profile.Mapping), options).Profile;
+    }
+
     /// <summary>Refuses what cannot be compared (before any work or output); returns the full scale (units) errors are a fraction of.</summary>
     public static double Check(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options) =>
         Check(network, profile, options, DeploymentPlan.Create(network, profile.Mapping));

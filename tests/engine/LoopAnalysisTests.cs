@@ -14,13 +14,24 @@ public class LoopAnalysisTests
     private static readonly AnalogRunOptions Options = new() { ScheduleScale = 2, Seed = 1 };
 
     private static LoopReport Analyse(HardwareProfile profile) =>
-        LoopAnalysis.Analyse(Ring.Value, profile, DeploymentPlan.Create(Ring.Value, profile.Mapping), Options, 1);
+        LoopAnalysis.Analyse(Ring.Value, profile, DeploymentPlan.Create(Ring.Value, profile.Mapping), Options, null);
 
-    private static HardwareProfile WithTia(double seconds)
+    /// <summary>rram-180nm with its loop timing given instead of derived: RC 20 µs, TIAs settling in <paramref name="seconds"/>,
+    /// activations in 10 ns, 200 ns updates.</summary>
+    internal static HardwareProfile Given(double seconds = 20e-9)
     {
         var p = HardwareProfile.Resolve("rram-180nm");
-        return p with { Tia = p.Tia with { SettlingSeconds = seconds } };
+        return p with
+        {
+            Loop = p.Loop with { Derive = false },
+            Integrator = p.Integrator with { TimeConstantSeconds = 20e-6 },
+            Tia = p.Tia with { SettlingSeconds = seconds },
+            Activation = p.Activation with { DelaySeconds = 10e-9 },
+            Controller = p.Controller with { UpdatePeriodSeconds = 200e-9 },
+        };
     }
+
+    private static HardwareProfile WithTia(double seconds) => Given(seconds);
 
     [Fact]
     public void RC_min_follows_the_loop_delay_and_the_measured_gain()
@@ -33,9 +44,12 @@ public class LoopAnalysisTests
         // The gain is the network's and the schedule's, not the circuit's.
         Assert.Equal(fast.LoopGainMax, slow.LoopGainMax);
         Assert.InRange(fast.LoopGainMax, 1, 100);
-        Assert.Equal(fast.LoopGainMax * 80e-9 / LoopAnalysis.DefaultDelayBudget, fast.RcMinSeconds, 1e-18);
+        // The budget bounds the phase delay: each stage's pole time constant, its settling time over (8 + 1)·ln 2.
+        double poles = 9 * Math.Log(2);
+        Assert.Equal(80e-9 / poles, fast.PhaseDelaySeconds, 1e-18);
+        Assert.Equal(fast.LoopGainMax * 80e-9 / poles / 0.1, fast.RcMinSeconds, 1e-18);
         Assert.Equal(4 * fast.RcMinSeconds, slow.RcMinSeconds, 1e-15);
-        Assert.Equal(fast.LoopGainMax * 80e-9 / 20e-6, fast.GainDelayProduct, 1e-12);
+        Assert.Equal(fast.LoopGainMax * 80e-9 / poles / 20e-6, fast.GainDelayProduct, 1e-12);
         // The gain is measured along the whole run, τ from 1 to the end.
         Assert.Equal(101, fast.Gain.Count);
         Assert.Equal(1.0, fast.Gain[0].Tau);
@@ -55,7 +69,7 @@ public class LoopAnalysisTests
     [Fact]
     public void The_integrators_thermal_noise_is_kT_over_C_and_the_resistors_over_the_generation()
     {
-        var loop = Analyse(HardwareProfile.Resolve("rram-180nm"));
+        var loop = Analyse(Given());
         double kT = 1.380649e-23 * 300;
         Assert.Equal(Math.Sqrt(kT / 100e-12) / 0.1, loop.KtcNoiseUnits, 1e-12);
         Assert.Equal(Math.Sqrt(4 * kT * (1 - 1e-4) / 100e-12) / 0.1, loop.ResistorNoiseUnits, 1e-12);
