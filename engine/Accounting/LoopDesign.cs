@@ -121,6 +121,7 @@ public static class LoopDesigner
             if (tAct < activationFloor) (tAct, tTia) = (activationFloor, (budget - hidden * activationFloor) / layers);
             return profile with
             {
+                Loop = loop with { Designed = true },
                 Integrator = profile.Integrator with { TimeConstantSeconds = rc },
                 Tia = profile.Tia with { SettlingSeconds = tTia, NoiseGain = noiseGain },
                 Activation = profile.Activation with { DelaySeconds = tAct },
@@ -162,10 +163,17 @@ public static class LoopDesigner
         };
     }
 
+    /// <summary><paramref name="profile"/> ready to run: designed when it has <c>loop.derive</c> and is not yet (engine entry points
+    /// that take a profile directly, as the reference simulator's, call this; a run request designs once and keeps the design).</summary>
+    public static HardwareProfile Ensure(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options) =>
+        profile.Loop.Derive && !profile.Loop.Designed ? Design(network, profile, DeploymentPlan.Create(network, profile.Mapping), options).Profile : profile;
+
     /// <summary>With <c>loop.derive</c> the RC, settling times and update period are outputs: a value given for one (a
     /// <c>--set</c> or an edited profile) would be silently replaced, so it is refused instead.</summary>
     private static void RequireNothingDerivedIsGiven(HardwareProfile profile)
     {
+        if (profile.Loop.Designed)
+            throw UserInputException.ForSetting("loop.designed", $"is set only by memgrid's loop design (profile {profile.Name}); leave it out");
         var defaults = new HardwareProfile();
         foreach (var (key, given, unset) in new[]
                  {

@@ -13,6 +13,10 @@ public sealed record LoopParameters
 {
     public bool Derive { get; init; }
 
+    /// <summary>Set by the loop design on the profile it derives (with the RC, settling times and update period in place),
+    /// never by a user: a derived profile travels to the silos as it is, and is not designed twice.</summary>
+    public bool Designed { get; init; }
+
     /// <summary>The largest gain × delay (diffusion time) a traversal may cost at the loop's highest gain, in radians of phase.</summary>
     public double DelayBudget { get; init; } = 0.1;
 

@@ -25,6 +25,8 @@ public sealed class LaneDriver
     public LaneDriver(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options, LabelEncoder? labels)
     {
         options.ValidateFor(network);
+        if (profile.Loop.Derive && !profile.Loop.Designed)
+            throw new InvalidOperationException($"profile {profile.Name} derives its loop timing and must be designed first (Accounting.LoopDesigner)");
         Accounting.LoopTiming.Require(plan, profile);
         Network = network;
         Options = options;

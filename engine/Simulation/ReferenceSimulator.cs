@@ -30,6 +30,7 @@ public static class ReferenceSimulator
     {
         LaneSchedule.Check(count, labels);
         var stopwatch = Stopwatch.StartNew();
+        profile = Accounting.LoopDesigner.Ensure(network, profile, options);
         var plan = DeploymentPlan.Create(network, profile.Mapping);
         var driver = new LaneDriver(network, profile, plan, options, LabelEncoder.Of(network));
         var transport = new LocalChipTransport(network, plan, profile, Program(plan, network, profile, options.ProgramSeed));

@@ -49,9 +49,8 @@ public static class SpiceReference
     /// <summary>The profile the comparison runs: with <c>loop.derive</c>, the deployment's derived timing in place (as a run's).</summary>
     public static HardwareProfile Designed(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options)
     {
-        if (!profile.Loop.Derive) return profile;
         options.ValidateFor(network);
-        return Accounting.LoopDesigner.Design(network, profile, DeploymentPlan.Create(network, profile.Mapping), options).Profile;
+        return Accounting.LoopDesigner.Ensure(network, profile, options);
     }
 
     /// <summary>Refuses what cannot be compared (before any work or output); returns the full scale (units) errors are a fraction of.</summary>

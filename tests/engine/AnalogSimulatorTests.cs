@@ -159,8 +159,8 @@ public class AnalogSimulatorTests
     public async Task A_lane_resumed_from_a_checkpoint_ends_exactly_where_a_straight_run_ends(string profileName)
     {
         var net = Ring.Value;
-        var profile = HardwareProfile.Resolve(profileName);
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 2 };
+        var profile = TestProfiles.Designed(profileName, net, options);
         var plan = DeploymentPlan.Create(net, profile.Mapping);
         var tiles = new LocalChipTransport(net, plan, profile, ReferenceSimulator.Program(plan, net, profile, 1));
         var driver = new LaneDriver(net, profile, plan, options, LabelEncoder.Of(net));
@@ -198,8 +198,8 @@ public class AnalogSimulatorTests
     public void Read_noise_and_programming_noise_change_samples_and_seeds_reproduce_them()
     {
         var net = Ring.Value;
-        var profile = HardwareProfile.Resolve("rram-180nm");
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 5, ProgramSeed = 6 };
+        var profile = TestProfiles.Designed("rram-180nm", net, options);
         var a = ReferenceSimulator.Run(net, profile, options, 100, []);
         var b = ReferenceSimulator.Run(net, profile, options, 100, []);
         var otherRead = ReferenceSimulator.Run(net, profile, options with { Seed = 7 }, 100, []);

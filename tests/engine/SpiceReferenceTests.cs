@@ -11,11 +11,19 @@ public class SpiceReferenceTests
 {
     private static readonly Lazy<ScoreNetwork> Ring = new(() => OnnxImporter.Load(TestNetworks.ModelPath("ring.onnx")));
 
-    /// <summary>rram-180nm without its read noise (a random draw per update, which no circuit reproduces).</summary>
-    private static HardwareProfile Profile(double tiaSettlingSeconds = 20e-9)
+    /// <summary>rram-180nm without its read noise (a random draw per update, which no circuit reproduces), its loop designed
+    /// for ring as a run designs it.</summary>
+    private static HardwareProfile Profile()
     {
         var preset = HardwareProfile.Resolve("rram-180nm");
-        return preset with { Device = preset.Device with { ReadNoiseSigma = 0 }, Tia = preset.Tia with { SettlingSeconds = tiaSettlingSeconds } };
+        return SpiceReference.Designed(Ring.Value, preset with { Device = preset.Device with { ReadNoiseSigma = 0 } }, Options);
+    }
+
+    /// <summary>rram-180nm without read noise, its loop timing given: RC 20 µs and TIAs settling in <paramref name="tiaSettlingSeconds"/>.</summary>
+    private static HardwareProfile Given(double tiaSettlingSeconds)
+    {
+        var given = TestProfiles.Given180nm(tiaSettlingSeconds);
+        return given with { Device = given.Device with { ReadNoiseSigma = 0 } };
     }
 
     private static AnalogRunOptions Options => new() { ScheduleScale = Ring.Value.Metadata.SamplingScheduleScale, Seed = 1 };
@@ -24,7 +32,10 @@ public class SpiceReferenceTests
     public void Ring_trajectories_and_array_power_match_ngspice_on_two_chips_and_three_start_points()
     {
         using var folder = new TempFolder();
-        var comparison = SpiceReference.Compare(Ring.Value, Profile(), Options, [1, 2], [0, 1, 2], folder.Path);
+        // The derived loop spends its whole delay budget: the TIAs and activations are as slow as the budget allows.
+        var profile = Profile();
+        Assert.True(profile.Loop.Designed);
+        var comparison = SpiceReference.Compare(Ring.Value, profile, Options, [1, 2], [0, 1, 2], folder.Path);
 
         Assert.Equal(6, comparison.Runs.Count);
         foreach (var run in comparison.Runs)
@@ -34,13 +45,16 @@ public class SpiceReferenceTests
             double travel = Enumerable.Range(0, run.Simulated.Length).Max(d => run.Simulated[d].Max() - run.Simulated[d].Min());
             Assert.True(travel > 0.1, $"{run.Netlist}: the trajectory barely moved ({travel} units)");
             Assert.True(run.RmsErrorOfFullScale < 0.01, $"{run.Netlist}: RMS error {run.RmsErrorOfFullScale:P3} of full scale");
+            // The delay budget's promise: within half an LSB of the 8-bit readout.
+            Assert.True(run.RmsErrorOfFullScale < 0.5 / 256, $"{run.Netlist}: RMS error {run.RmsErrorOfFullScale:P3} of full scale, over half an LSB");
             Assert.True(Math.Abs(run.PowerRatio - 1) < 0.10, $"{run.Netlist}: array power {run.SpiceArrayPowerWatts} W in ngspice, {run.SimulatedCellPowerWatts} W simulated");
         }
         // Two chips are two programmings: their trajectories from the same start differ by more than the error.
         var a = comparison.Runs.First(r => r.ProgramSeed == 1 && r.Sample == 0);
         var b = comparison.Runs.First(r => r.ProgramSeed == 2 && r.Sample == 0);
         Assert.Equal(a.Simulated[0][0], b.Simulated[0][0], 1e-2);
-        Assert.True(Math.Abs(a.Simulated[0][^1] - b.Simulated[0][^1]) > 10 * a.EndErrorUnits);
+        double apart = Math.Sqrt(Enumerable.Range(0, a.Simulated.Length).Sum(d => Math.Pow(a.Simulated[d][^1] - b.Simulated[d][^1], 2)));
+        Assert.True(apart > 3 * Math.Max(a.EndErrorUnits, b.EndErrorUnits), $"chips end {apart} units apart; errors {a.EndErrorUnits}, {b.EndErrorUnits}");
     }
 
     [Fact]
@@ -49,8 +63,8 @@ public class SpiceReferenceTests
         // The simulator treats tiles as settled; with 30x slower TIAs its trajectory is the same, the circuit's is not.
         using var fast = new TempFolder();
         using var slow = new TempFolder();
-        var quick = SpiceReference.Compare(Ring.Value, Profile(20e-9), Options, [1], [0], fast.Path).Runs[0];
-        var lagging = SpiceReference.Compare(Ring.Value, Profile(600e-9), Options, [1], [0], slow.Path).Runs[0];
+        var quick = SpiceReference.Compare(Ring.Value, Given(20e-9), Options, [1], [0], fast.Path).Runs[0];
+        var lagging = SpiceReference.Compare(Ring.Value, Given(600e-9), Options, [1], [0], slow.Path).Runs[0];
         Assert.Equal(quick.Simulated[1][^1], lagging.Simulated[1][^1], 12);
         Assert.True(lagging.RmsErrorOfFullScale > 3 * quick.RmsErrorOfFullScale,
             $"600 ns TIAs: {lagging.RmsErrorOfFullScale:P3}; 20 ns: {quick.RmsErrorOfFullScale:P3}");
