@@ -28,7 +28,12 @@ public class AnalogCliTests
         double perSample = (double)report["energy_per_sample_joules"]!;
         double total = tiles.Sum(t => (double)t!["energy_joules"]!);
         Assert.True(perSample * 600 > total, "the total includes the circuits outside the tiles");
-        Assert.InRange((double)report["time_per_sample_seconds"]!, 19e-6, 21e-6);
+        // The preset derives RC from the loop: the time per sample is reset + first settling + RC × span + readout.
+        var loop = report["loop"]!;
+        Assert.StartsWith("derived", (string?)loop["rc_reason"]);
+        Assert.Equal((double)report["reset_seconds"]! + (double)report["loop_delay_seconds"]! + (double)loop["rc_used_seconds"]! * (1 - 1e-4)
+            + (double)report["readout_seconds"]!, (double)report["time_per_sample_seconds"]!, 1e-12);
+        Assert.InRange((double)loop["rc_used_seconds"]!, (double)loop["rc_min_seconds"]!, 2 * (double)loop["rc_min_seconds"]!);
         Assert.True((long)report["network_evaluations"]! > 0);
         Assert.True((double)report["kl_paper"]! < 2);
         Assert.Contains("energy per sample by component", File.ReadAllText(Path.Combine(dir, "report.md")));
@@ -41,7 +46,9 @@ public class AnalogCliTests
         Assert.Equal(cited, (double)basis["sourced_share"]!, 1e-9);
         Assert.Equal(1, (double)basis["sourced_share"]! + (double)basis["assumed_share"]!, 1e-12);
         Assert.Contains("Murmann", (string?)basis["sourced_components"]!["readout_adc"]);
-        Assert.Equal("assumption", (string?)lines.Single(l => (string?)l!["component"] == "tia")!["basis"]);
+        // The TIAs' settling is derived from the loop: their energy rests on the op-amp figure, the budget and the node.
+        Assert.Equal("derived", (string?)lines.Single(l => (string?)l!["component"] == "tia")!["basis"]);
+        Assert.True((double)basis["sourced_share"]! >= 0.8, $"{(double)basis["sourced_share"]!:P1} of the energy is sourced");
         foreach (var line in lines)
             Assert.InRange((double)line!["joules_per_sample"]!, (double)line["low_joules_per_sample"]!, (double)line["high_joules_per_sample"]!);
         var program = report["program"]!;
@@ -53,7 +60,12 @@ public class AnalogCliTests
     private static string ProfileWithTimeConstant(string dir, double rc)
     {
         var p = MemristorGrid.Engine.Profiles.HardwareProfile.Resolve("rram-180nm");
-        p = p with { Name = $"rc-{rc:G3}", Integrator = p.Integrator with { TimeConstantSeconds = rc }, Controller = p.Controller with { UpdatePeriodSeconds = rc / 100 } };
+        // The loop's timing given, not derived: RC, 20 ns TIAs, 10 ns activations, 100 updates per RC.
+        p = p with
+        {
+            Name = $"rc-{rc:G3}", Loop = p.Loop with { Derive = false }, Integrator = p.Integrator with { TimeConstantSeconds = rc },
+            Tia = p.Tia with { SettlingSeconds = 20e-9 }, Activation = p.Activation with { DelaySeconds = 10e-9 }, Controller = p.Controller with { UpdatePeriodSeconds = rc / 100 },
+        };
         string path = Path.Combine(dir, $"rc-{rc:G3}.json");
         File.WriteAllText(path, p.ToJson());
         return path;

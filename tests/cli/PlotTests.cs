@@ -109,7 +109,7 @@ public class PlotReviewTests
         Assert.True(positive.Max() - positive.Min() > 3, "the run's components span less than three decades: a weak test");
         Assert.All(positive, y => Assert.InRange(y, limits.Bottom, limits.Top));
         Assert.Contains(plot.Axes.Left.TickGenerator.Ticks, t => t.IsMajor && t.Label.EndsWith("pJ", StringComparison.Ordinal));
-        Assert.Contains(plot.Axes.Left.TickGenerator.Ticks, t => t.IsMajor && t.Label.EndsWith("µJ", StringComparison.Ordinal));
+        Assert.Contains(plot.Axes.Left.TickGenerator.Ticks, t => t.IsMajor && t.Label.EndsWith("nJ", StringComparison.Ordinal));
         Assert.Equal("0.0001 %", TileEnergyPlot.Share(1e-6));
     }
 
