@@ -63,7 +63,7 @@ internal static class CompareCommand
         if (outcome.DigitalImages is { } images) LatentImages.Write(digitalDir, $"{title}: decoded latents", images, digital.Labels);
         RunOutputs.WriteSamples(digitalDir, digital.Samples, digital.Dim, digital.Labels, r.Network.ClassNames);
         RunOutputs.WritePng(digitalDir, "samples.png", ScatterPlot.Render(title, digital.Samples, digital.Labels, r.Reference?.Data.X ?? [], digital.Dim, r.Network.ClassNames, r.Reference?.Data.Labels));
-        RunWriter.WriteProfile(outDir, r.Profile);
+        RunWriter.WriteProfile(outDir, r.StatedProfile);
         RunOutputs.WriteText(outDir, "compare.json", ReportJson.Serialize(outcome.Report));
         RunOutputs.WriteText(outDir, "compare.md", CompareMarkdown.Render(outcome.Report));
     }

@@ -14,7 +14,7 @@ public class ReportSchemaTests
     private static readonly string Golden = Path.Combine(CliRunner.RepoRoot(), "tests", "golden", "report-keys.txt");
 
     /// <summary>Maps whose keys are data (class names, model file names): their entries are listed as "*".</summary>
-    private static readonly HashSet<string> DataKeyed = ["provenance.models", "per_class", "class_accuracy_per_class", "images.per_class", "counters"];
+    private static readonly HashSet<string> DataKeyed = ["provenance.models", "energy_basis.sourced_components", "per_class", "class_accuracy_per_class", "images.per_class", "counters"];
 
     /// <summary>Keys only a conditional (and latent) run has.</summary>
     private static readonly string[] ConditionalOnly = ["labels", "class_accuracy", "per_class", "images"];
