@@ -37,6 +37,10 @@ public static class ClusterJobRunner
         LaneSchedule.Check(count, labels);
         options.Validate();
         var stopwatch = Stopwatch.StartNew();
+        // A profile that derives its loop timing is designed here, once, from the job's own span and sampler: the silos run
+        // the designed profile as it is (a run request arrives designed already).
+        if (profile.Loop.Derive && !profile.Loop.Designed)
+            profile = Engine.Accounting.LoopDesigner.Ensure(Engine.Onnx.OnnxImporter.FromBytes(modelBytes, modelName), profile, options);
         var spec = new JobSpec(new DeploymentSpec(modelBytes, modelName, profile.ToJson(), options.ProgramSeed), options.ToWire(), count, labels, windowSegments, placement);
         var job = grains.GetGrain<IGenerationJobGrain>(jobId ?? $"job-{Guid.NewGuid():N}");
 
