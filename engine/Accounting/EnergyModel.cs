@@ -28,7 +28,17 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
 
     public double TileDacConversions(TilePlan tile) => tile.DigitisedRowCount * ConversionsPerSignal * samples;
 
-    public double Tia(TilePlan tile) => tile.ColCount * profile.TiaPowerWatts * generationSeconds * passes * samples;
+    /// <summary>How long a sample keeps the integrators and the controller biased: the reset and initial-condition load, and the generation.</summary>
+    public double BiasedSecondsPerSample => generationSeconds + profile.Integrator.ResetSeconds;
+
+    /// <summary>How long a sample keeps the network's op-amps (TIAs, activations) biased: switched on with the initial condition,
+    /// they settle onto it (the loop's first settling, <paramref name="firstSettlingSeconds"/>, which the time per sample
+    /// counts) and run through the generation; the reset before is the integrators' alone.</summary>
+    public double NetworkBiasedSeconds(double firstSettlingSeconds) => firstSettlingSeconds + generationSeconds;
+
+    /// <param name="firstSettlingSeconds">The loop's settling, <see cref="LoopDelay"/> of the plan.</param>
+    public double Tia(TilePlan tile, double firstSettlingSeconds) =>
+        tile.ColCount * profile.TiaPowerWatts * NetworkBiasedSeconds(firstSettlingSeconds) * passes * samples;
 
     public double TileConverters(TilePlan tile) =>
         TileAdcConversions(tile) * _adcJoules + TileDacConversions(tile) * _dacJoules;
@@ -68,7 +78,8 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
     public double IntegratorLinks(int crossings) => crossings * (ConversionsPerSignal * samples * _adcJoules
         + LinkBitsPerSignal * profile.Interconnect.EnergyPerBitJoules);
 
-    public double ActivationCircuits(int hiddenLayers, int width) => hiddenLayers * width * profile.ActivationPowerWatts * generationSeconds * passes * samples;
+    public double ActivationCircuits(int hiddenLayers, int width, double firstSettlingSeconds) =>
+        hiddenLayers * width * profile.ActivationPowerWatts * NetworkBiasedSeconds(firstSettlingSeconds) * passes * samples;
 
     public double EmbeddingDacs(int width) => (double)width * controllerUpdates * profile.Controller.DacEnergyPerUpdateJoules * samples;
 
@@ -78,12 +89,12 @@ public sealed class EnergyModel(HardwareProfile profile, double generationSecond
     public double NoiseDacs(int dim, SamplerKind kind) => kind == SamplerKind.Sde ? (double)dim * controllerUpdates * profile.Controller.DacEnergyPerUpdateJoules * samples : 0;
 
     /// <summary>The integrators are biased through the reset and initial-condition load as well as the generation.</summary>
-    public double Integrators(int dim) => dim * profile.IntegratorPowerWatts * (generationSeconds + profile.Integrator.ResetSeconds) * samples;
+    public double Integrators(int dim) => dim * profile.IntegratorPowerWatts * BiasedSecondsPerSample * samples;
 
     /// <summary>The controller's static power while the sample runs, and its table reads: per update, every embedding
     /// channel of every pass, the two coefficients and, for the SDE, one noise value per channel.</summary>
     public double Controller(int width, int dim, SamplerKind kind) =>
-        profile.Controller.StaticPowerWatts * (generationSeconds + profile.Integrator.ResetSeconds) * samples
+        profile.Controller.StaticPowerWatts * BiasedSecondsPerSample * samples
         + (double)controllerUpdates * (width * passes + 2 + (kind == SamplerKind.Sde ? dim : 0)) * profile.Controller.LutReadEnergyJoules * samples;
 
     /// <summary>Loading each sample's initial condition: one DAC update per integrator channel.</summary>

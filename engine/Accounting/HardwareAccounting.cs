@@ -14,12 +14,12 @@ public static class HardwareAccounting
     /// breakdown, and the same with one parameter moved to an end of its band (<see cref="EnergyLines"/>).</summary>
     public static EnergyBreakdown Breakdown(EnergyModel model, DeploymentPlan plan, AnalogRunOptions options, int dim, double cellJoules)
     {
-        double tia = 0, converters = 0, links = 0;
+        double tia = 0, converters = 0, links = 0, settling = model.LoopDelay(plan);
         foreach (var layerTiles in plan.LayerTiles)
             foreach (int index in layerTiles)
             {
                 var tp = plan.Tiles[index];
-                tia += model.Tia(tp);
+                tia += model.Tia(tp, settling);
                 converters += model.TileConverters(tp);
                 links += model.TileLink(tp);
             }
@@ -29,7 +29,7 @@ public static class HardwareAccounting
             Tia: tia,
             TileConverters: converters,
             Interconnect: links + model.IntegratorLinks(plan.IntegratorDigitisedInputs.Count(d => d)),
-            ActivationCircuits: model.ActivationCircuits(plan.LayerCount - 1, width),
+            ActivationCircuits: model.ActivationCircuits(plan.LayerCount - 1, width, settling),
             EmbeddingDacs: model.EmbeddingDacs(width),
             CoefficientDacs: model.CoefficientDacs(),
             NoiseDacs: model.NoiseDacs(dim, options.Kind),
@@ -45,6 +45,7 @@ public static class HardwareAccounting
         long samples = lanes.Sum(l => (long)l.Count);
         var model = new EnergyModel(profile, timing.GenerationSeconds, options.IsGuided ? 2 : 1, timing.ControllerUpdates, samples);
 
+        double settling = model.LoopDelay(plan);
         var tiles = new List<TileReport>();
         foreach (var layerTiles in plan.LayerTiles)
             foreach (int index in layerTiles)
@@ -52,7 +53,7 @@ public static class HardwareAccounting
                 var tp = plan.Tiles[index];
                 double cell = lanes.Sum(s => s.TileCellEnergyJoules[index]);
                 long mvms = lanes.Sum(s => s.TileMvms[index]);
-                double tia = model.Tia(tp), converters = model.TileConverters(tp), link = model.TileLink(tp);
+                double tia = model.Tia(tp, settling), converters = model.TileConverters(tp), link = model.TileLink(tp);
                 tiles.Add(new TileReport(tp.Id, tp.Layer, tp.Chip, cell + tia + converters + link, cell, tia, converters, link, mvms,
                     model.TileAdcConversions(tp), model.TileLatency(tp)));
             }

@@ -56,8 +56,9 @@ public class EnergyModelTests
     [Fact]
     public void Static_circuits_cost_power_times_the_time_they_are_biased()
     {
-        Near(3 * 2e-3 * 2e-5 * 2 * 10, Model.Tia(CrossingTile)); // 3 TIAs × 2 mW × 20 µs × 2 passes × 10 samples = 2.4 µJ
-        Near(2 * 14 * 2e-3 * 2e-5 * 2 * 10, Model.ActivationCircuits(hiddenLayers: 2, width: 14));
+        // 3 TIAs × 2 mW × (20 µs + 1 µs of first settling) × 2 passes × 10 samples.
+        Near(3 * 2e-3 * 2.1e-5 * 2 * 10, Model.Tia(CrossingTile, firstSettlingSeconds: 1e-6));
+        Near(2 * 14 * 2e-3 * 2.1e-5 * 2 * 10, Model.ActivationCircuits(hiddenLayers: 2, width: 14, firstSettlingSeconds: 1e-6));
         Near(2 * 2e-3 * 2e-5 * 10, Model.Integrators(dim: 2)); // integrators are one per channel, not per pass
         Near(10e-3 * 2e-5 * 10, Model.Controller(width: 14, dim: 2, Diffusion.SamplerKind.Ode));
     }
@@ -230,8 +231,8 @@ public class EnergyModelTests
         foreach (var (tile, report) in plan.Tiles.Zip(result.Tiles))
         {
             Assert.Equal(tile.Id, report.Id);
-            Near(model.Tia(tile), report.TiaEnergyJoules);
-            Near(report.CellEnergyJoules + model.Tia(tile) + model.TileConverters(tile) + model.TileLink(tile), report.EnergyJoules);
+            Near(model.Tia(tile, result.LoopDelaySeconds), report.TiaEnergyJoules);
+            Near(report.CellEnergyJoules + model.Tia(tile, result.LoopDelaySeconds) + model.TileConverters(tile) + model.TileLink(tile), report.EnergyJoules);
         }
         Near(result.Tiles.Sum(t => t.LinkEnergyJoules) + model.IntegratorLinks(2), result.Energy.Interconnect);
         Near(model.Integrators(2), result.Energy.Integrators);
