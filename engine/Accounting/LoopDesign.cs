@@ -136,11 +136,23 @@ public static class LoopDesigner
         // The cells' energy is not known before the run; it only grows with RC, so leaving it out can only favour a longer RC.
         // Above the point where the delay can be shared freely the energy is flat to a part in 10⁵ (the op-amps' energy does
         // not move with RC; the controller's leakage and the integrators' reset trade places): the shortest RC within
-        // 0.1 % of the least energy is used, since it is also the fastest.
+        // 0.1 % of the least energy on the grid is used, since it is also the fastest, found by bisection below the grid point.
         var grid = new List<(double Rc, double Joules)>();
         for (double factor = 1; factor <= 100; factor *= 1.05) grid.Add((rcMin * factor, EnergyAt(At(rcMin * factor))));
         double least = grid.Min(g => g.Joules), atMin = grid[0].Joules;
-        var (rcOpt, best) = grid.First(g => g.Joules <= least * (1 + 1e-3));
+        int first = grid.FindIndex(g => g.Joules <= least * (1 + 1e-3));
+        var (rcOpt, best) = grid[first];
+        if (first > 0)
+        {
+            // The energy falls until the delay is shared freely: bisect between the grid points around that crossing.
+            double below = grid[first - 1].Rc, above = rcOpt;
+            for (int i = 0; i < 40; i++)
+            {
+                double middle = 0.5 * (below + above);
+                if (EnergyAt(At(middle)) <= least * (1 + 1e-3)) above = middle; else below = middle;
+            }
+            (rcOpt, best) = (above, EnergyAt(At(above)));
+        }
         var chosen = At(rcOpt);
         string reason = rcOpt == rcMin
             ? string.Create(CultureInfo.InvariantCulture, $"derived: RC_min, the lowest energy at the delay budget: the op-amps at the node's {fMax / 1e6:G3} MHz limit give the shortest loop delay, and the energy per sample only grows above it")
