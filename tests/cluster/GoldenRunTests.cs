@@ -13,7 +13,8 @@ namespace MemristorGrid.Cluster.Tests;
 /// first on the code before the architecture change, re-recorded when the tile kernels were batched
 /// (issue 14: each output accumulated by FMA in row order instead of TensorPrimitives.Dot's blocked order,
 /// read noise drawn in single precision in vector layout; docs/hardware-model.md, "Numerics"), and their
-/// energies once more when cell power was summed in sixteen lanes (samples and counters unchanged). Every
+/// energies once more when cell power was summed in sixteen lanes (samples and counters unchanged), and again when the
+/// TIAs and activations were charged through the loop's first settling as well as the generation (energies only). Every
 /// path — the reference simulator and the embedded silo through the CLI, and a three-silo cluster —
 /// must give exactly these results: samples bit for bit (SHA-256 of samples.csv), energy and counters
 /// to 1e-12 relative.
