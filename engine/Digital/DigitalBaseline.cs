@@ -49,7 +49,7 @@ public sealed record DigitalBaseline(
             ? string.Create(CultureInfo.InvariantCulture, $"platform {Platform.Name} ({Platform.Description}): CPU time per sample × {Units.Power(Platform.Watts)}; {Platform.Source}")
             : string.Create(CultureInfo.InvariantCulture, $"platform {Platform.Name} ({Platform.Description}): {FlopsPerSample:G3} FLOP per sample at {Platform.Utilisation:P0} of {Platform.PeakFlops:G3} FLOP/s × {Units.Power(Platform.Watts)}; {Platform.Source}");
 
-    /// <summary>Runs the batch, then samples one at a time until <paramref name="latencyMin"/> are done and at least a second of
+    /// <summary>Runs the batch (again, until a second of CPU time has passed), then samples one at a time until <paramref name="latencyMin"/> are done and at least a second of
     /// CPU time has passed (the kernel counts CPU time in scheduler ticks, so a shorter measurement would be coarse); with
     /// <paramref name="rounds"/> &gt; 1 the pair is repeated, batch and alone interleaved, and each figure is the median over
     /// the rounds (the machine is shared: one round can fall on a busy moment). The samples are the first batch's (every round
@@ -113,7 +113,15 @@ public sealed record DigitalBaseline(
         long? raplBefore = ReadRapl();
         double cpuBefore = cpuNow();
         var batch = Run($"digital baseline × {options.Steps} steps{round}", count, "samples", p => DigitalSampler.Sample(ort, sde, count, labels, options, p, cancel));
-        double cpu = cpuNow() - cpuBefore;
+        // A small batch (a quick run's) takes a fraction of a second, where one busy moment moves it by tens of per cent: the
+        // same batch (same draws) is run again until a second of CPU time has passed, and the time is per batch.
+        int batches = 1;
+        while (cpuNow() - cpuBefore < 1)
+        {
+            DigitalSampler.Sample(ort, sde, count, labels, options, null, cancel);
+            batches++;
+        }
+        double cpu = (cpuNow() - cpuBefore) / batches;
         long? raplAfter = ReadRapl();
 
         latencyMin = Math.Min(latencyMin, count);
@@ -142,7 +150,7 @@ public sealed record DigitalBaseline(
         double throughput = cpu / count;
         // One sample at a time is what the analog machine does: that pair is the headline.
         double energy = rapl ? (raplLatencyAfter!.Value - raplLatencyBefore!.Value) * 1e-6 / done : platform.EnergyPerSample(latency, flops);
-        double energyBatched = rapl ? (raplAfter!.Value - raplBefore!.Value) * 1e-6 / count : platform.EnergyPerSample(throughput, flops);
+        double energyBatched = rapl ? (raplAfter!.Value - raplBefore!.Value) * 1e-6 / ((double)count * batches) : platform.EnergyPerSample(throughput, flops);
         return new DigitalBaseline(batch, cpu, threads == 1 ? "thread" : "process", latency, wall.Elapsed.TotalSeconds / done, done, flops, platform, rapl, energy, energyBatched);
     }
 
