@@ -77,6 +77,12 @@ public static class Cli
             error.WriteLine("cancelled");
             return 130;
         }
+        catch (IOException e) when (IsOutOfSpace(e))
+        {
+            // The machine's, not the command's: a full disk names the file it could not write (temporary files are removed).
+            error.WriteLine($"error: no space left on the device: {e.Message}");
+            return UserError;
+        }
         catch (Exception) when (cancel.IsCancellationRequested)
         {
             // Stopping on a signal can fail a call that was in flight in its own way (a silo that was still starting, a
@@ -91,6 +97,10 @@ public static class Cli
             return InternalError;
         }
     }
+
+    /// <summary>ENOSPC (28) or EDQUOT (122), as .NET reports them on Unix.</summary>
+    private static bool IsOutOfSpace(IOException e) =>
+        e.HResult is 28 or 122 || e.Message.Contains("No space left on device", StringComparison.Ordinal) || e.Message.Contains("Disk quota exceeded", StringComparison.Ordinal);
 
     /// <summary>The first SIGINT or SIGTERM cancels the command; later ones take the default (termination).</summary>
     private sealed class StopSignals : IDisposable

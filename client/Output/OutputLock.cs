@@ -23,11 +23,21 @@ internal sealed class OutputLock : IDisposable
             stream.Flush();
             return new OutputLock(stream);
         }
-        catch (IOException)
+        catch (IOException e) when (IsHeldByAnother(e))
         {
             throw Engine.UserInputException.ForSetting("out", $"{dir} is being written by another memgrid command; wait for it to finish or choose another --out");
         }
+        catch (IOException e)
+        {
+            // A full disk or a failing device is not another command: say what the system said (CI once read "being written by
+            // another memgrid command" on a disk that was full).
+            throw Engine.UserInputException.ForSetting("out", $"{dir}: cannot create its lock file {FileName}: {e.Message}");
+        }
     }
+
+    /// <summary>The lock is taken: .NET reports a sharing violation (ERROR_SHARING_VIOLATION, its Windows code, on Unix too),
+    /// or the system's EWOULDBLOCK from <c>flock</c>.</summary>
+    private static bool IsHeldByAnother(IOException e) => e.HResult is unchecked((int)0x80070020) or 11;
 
     public void Dispose() => _stream.Dispose();
 }

@@ -29,6 +29,11 @@ public static class AtomicFile
                 write(stream);
             File.Move(temp, full, overwrite: true);
         }
+        catch (IOException e) when (e.Message.Contains(temp, StringComparison.Ordinal))
+        {
+            // The temporary file is removed below: name the file the user asked for, keep the system's reason and code.
+            throw new IOException($"cannot write {full}: {e.Message.Replace($" : '{temp}'", "", StringComparison.Ordinal).Replace(temp, full, StringComparison.Ordinal)}", e.HResult);
+        }
         finally
         {
             if (File.Exists(temp)) File.Delete(temp);

@@ -83,4 +83,37 @@ public class OutputSafetyTests
         Assert.True(after.ExitCode == 0, after.Err);
         Assert.False(File.Exists(Path.Combine(outDir, OutputLock.FileName)), "the lock outlived its command");
     }
+    /// <summary>A full disk is the machine's problem, said in one line: CI once filled /tmp and read "internal error:
+    /// IOException" from one command and "being written by another memgrid command" from the next. A 64 kB tmpfs (this
+    /// suite runs as root, as .ci/run does) holds the lock and little else.</summary>
+    [Fact]
+    public void A_full_disk_is_named_and_leaves_nothing_half_written()
+    {
+        string mount = CliRunner.TempDir();
+        using (var mounting = System.Diagnostics.Process.Start("mount", $"-t tmpfs -o size=64k tmpfs \"{mount}\"")!)
+        {
+            mounting.WaitForExit();
+            Assert.True(mounting.ExitCode == 0, "mounting a 64 kB tmpfs failed (the suite runs as root)");
+        }
+        try
+        {
+            string outDir = Path.Combine(mount, "out");
+            var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--profile", "ideal", "--samples", "20000", "--simulator", "reference", "--out", outDir);
+            Assert.Equal(1, r.ExitCode);
+            Assert.StartsWith("error: no space left on the device", r.Err);
+            // It names the file the user asked for, not the temporary file it was writing (which is gone).
+            Assert.Contains($"cannot write {outDir}/", r.Err);
+            Assert.DoesNotContain(".tmp", r.Err);
+            Assert.Single(r.Err.Trim().Split('\n'));
+            // Nothing half-written: no temporary file, no lock, and no output that a later reader could take for a result.
+            var left = Directory.Exists(outDir) ? Directory.EnumerateFileSystemEntries(outDir).Select(Path.GetFileName).ToList() : [];
+            Assert.DoesNotContain(left, f => f!.EndsWith(".tmp", StringComparison.Ordinal) || f == OutputLock.FileName);
+            Assert.DoesNotContain("report.json", left);
+        }
+        finally
+        {
+            using var unmounting = System.Diagnostics.Process.Start("umount", $"\"{mount}\"")!;
+            unmounting.WaitForExit();
+        }
+    }
 }
