@@ -46,7 +46,7 @@ public static class Cli
                 return Run([.. args, "--help"], output, error);
             if (parse.Errors.Count > 0)
             {
-                foreach (var e in parse.Errors) error.WriteLine($"error: {e.Message}");
+                foreach (var e in parse.Errors) error.WriteLine($"error: {Printable(e.Message)}");
                 error.WriteLine("Run 'memgrid --help' (or 'memgrid COMMAND --help') for usage.");
                 return UsageError;
             }
@@ -59,17 +59,17 @@ public static class Cli
         }
         catch (UserInputException e)
         {
-            error.WriteLine($"error: {(e.Setting is { } setting ? $"{SettingNames.Flag(setting)} {e.Problem}" : e.Message)}");
+            error.WriteLine($"error: {Printable(e.Setting is { } setting ? $"{SettingNames.Flag(setting)} {e.Problem}" : e.Message)}");
             return UserError;
         }
         catch (ClusterStoreUnavailableException e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {Printable(e.Message)}");
             return UserError;
         }
         catch (ClusterLostException e)
         {
-            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"error: {Printable(e.Message)}");
             return ClusterLost;
         }
         catch (OperationCanceledException)
@@ -80,7 +80,7 @@ public static class Cli
         catch (IOException e) when (IsOutOfSpace(e))
         {
             // The machine's, not the command's: a full disk names the file it could not write (temporary files are removed).
-            error.WriteLine($"error: no space left on the device: {e.Message}");
+            error.WriteLine($"error: no space left on the device: {Printable(e.Message)}");
             return UserError;
         }
         catch (Exception) when (cancel.IsCancellationRequested)
@@ -92,10 +92,22 @@ public static class Cli
         }
         catch (Exception e)
         {
-            error.WriteLine(e is ClusterJobException ? $"internal error: {e.Message}" : $"internal error: {e.GetType().Name}: {e.Message}");
+            error.WriteLine(Printable(e is ClusterJobException ? $"internal error: {e.Message}" : $"internal error: {e.GetType().Name}: {e.Message}"));
             if (Diagnostics.ShowStackTraces) error.WriteLine(e is ClusterJobException { Detail: { } remote } ? remote : e);
             return InternalError;
         }
+    }
+
+    /// <summary>An error line as printable text: messages quote the user's input (a CSV field, a file name, an environment
+    /// variable), and its control bytes (ESC sequences, carriage returns, newlines) must not reach the terminal as such.</summary>
+    internal static string Printable(string message)
+    {
+        if (!message.Any(char.IsControl)) return message;
+        var sb = new System.Text.StringBuilder(message.Length + 8);
+        foreach (char c in message)
+            if (char.IsControl(c)) sb.Append(c <= 0xFF ? $"\\x{(int)c:x2}" : $"\\u{(int)c:x4}");
+            else sb.Append(c);
+        return sb.ToString();
     }
 
     /// <summary>ENOSPC (28) or EDQUOT (122), as .NET reports them on Unix.</summary>

@@ -24,6 +24,7 @@ public class BadInputCorpusTests
         string dir = CliRunner.TempDir();
         File.WriteAllText(Path.Combine(dir, "garbage.onnx"), "garbage");
         File.WriteAllText(Path.Combine(dir, "bad.csv"), "x1,x2\n1,abc\n");
+        File.WriteAllText(Path.Combine(dir, "escape.csv"), "x1,x2\n1,\u001b[31mred\n");
         File.WriteAllText(Path.Combine(dir, "badlevels.json"), """{ "name": "p", "device": { "levels": 1 } }""");
         File.WriteAllText(Path.Combine(dir, "broken.json"), "{ nope");
         File.WriteAllText(Path.Combine(dir, "badsched.json"), """{"sde": "vq"}""");
@@ -51,6 +52,8 @@ public class BadInputCorpusTests
         Assert.Contains(fragment, r.Err);
         Assert.DoesNotContain("   at ", r.Err);
         Assert.DoesNotContain("internal error", r.Err);
+        // Input bytes are quoted as printable text only: no escape sequence or stray carriage return reaches the terminal.
+        Assert.All(r.Err.TrimEnd('\n').Split('\n'), line => Assert.DoesNotContain(line, char.IsControl));
         Assert.False(Directory.Exists(output), $"memgrid {arguments} created its output directory");
         Assert.False(File.Exists(Path.Combine(dir, "t.onnx")) || File.Exists(Path.Combine(dir, "v.onnx")), $"memgrid {arguments} wrote a model");
     }
