@@ -63,11 +63,11 @@ internal static class InspectCommand
         else o.WriteLine(m.SdeKind == "vp"
             ? $"sde         VP {Of("sde")}, β_min {F(m.BetaMin)} {Of("beta_min")}, β_max {F(m.BetaMax)} {Of("beta_max")}: β(t) = β_min + t·(β_max − β_min); sampling schedule scale {F(m.SamplingScheduleScale)} {Of("schedule_scale")}"
             : $"sde         VE {Of("sde")}, σ_min {F(m.SigmaMin)} {Of("sigma_min")}, σ_max {F(m.SigmaMax)} {Of("sigma_max")}; sampling schedule scale {F(m.SamplingScheduleScale)} {Of("schedule_scale")}");
-        o.WriteLine($"task        {(m.Task.Length > 0 ? m.Task : "(not recorded)")}{(m.TaskSha256.Length > 0 ? $"  sha256 {m.TaskSha256}" : "")}");
+        o.WriteLine($"task        {(m.Task.Length > 0 ? m.Task : "(not recorded)")}{(m.TaskSha256.Length > 0 ? $"  sha256 {m.TaskSha256}" : "")}{(m.TaskFileOutsideModelFolder is not null ? "  (outside the model's folder: not read)" : "")}");
         foreach (var (key, value) in m.Provenance.OrderBy(p => p.Key, StringComparer.Ordinal))
             o.WriteLine($"  {key,-24} {value}");
         Engine.Latent.VaeModel? vae = null;
-        if (Engine.Runs.ImageDecoding.VaePathOf(m) is { } vaePath)
+        if (m.TaskFileOutsideModelFolder is null && Engine.Runs.ImageDecoding.VaePathOf(m) is { } vaePath)
         {
             vae = Engine.Latent.VaeModel.Load(vaePath);
             o.WriteLine($"vae         {vae.ImageWidth} × {vae.ImageHeight} images of {vae.Data} [{string.Join(", ", vae.ClassNames)}]; decoder {string.Join(" → ", vae.Decoder.Widths)} (sigmoid); latent × {F(vae.Prior.Scale)}, prior radius {F(vae.Prior.Radius)}; metrics classifier {F(vae.Classifier.TestAccuracy)} on held-out real images");

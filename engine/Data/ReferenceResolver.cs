@@ -18,6 +18,8 @@ public static class ReferenceResolver
             return (spec.LoadReference(seed, count), spec.MetadataName);
         }
         if (metadata.Task.Length == 0) return null;
+        if (metadata.TaskFileOutsideModelFolder is { } outside)
+            throw UserInputException.ForSetting("reference_data", $"is needed: the model's metadata names {outside}, outside the model's folder, and memgrid does not follow a model file's paths out of its folder; pass --reference-data {metadata.Task} if you trust it");
         var recorded = TaskSpec.Parse(metadata.Task);
         if (recorded.IsCsv)
         {

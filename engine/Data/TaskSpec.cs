@@ -30,24 +30,59 @@ public sealed record TaskSpec(string Name, string? CsvPath, string? VaePath = nu
     public bool IsLatent => VaePath is not null;
 
     /// <summary>
-    /// The task as recorded in model metadata. A CSV path is made absolute so it can be found again; a
-    /// VAE path is written relative to the model's directory (<paramref name="modelPath"/>), so a model
-    /// and its VAE can move together (as the shipped ones in models/ do).
+    /// The task as recorded in model metadata. A CSV or VAE path is written relative to the model's directory
+    /// (<paramref name="modelPath"/>), so a model and its data can move together (as the shipped ones in models/ do); a file
+    /// outside that directory is recorded by its full path, and runs will ask for it with --reference-data
+    /// (<see cref="OutsideModelFolder"/>).
     /// </summary>
-    public string MetadataNameFor(string modelPath) => IsLatent
-        ? LatentPrefix + Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", Path.GetFullPath(VaePath!))
-        : MetadataName;
+    public string MetadataNameFor(string modelPath)
+    {
+        if (!IsCsv && !IsLatent) return MetadataName;
+        string full = Path.GetFullPath(IsCsv ? CsvPath! : VaePath!);
+        string recorded = IsInside(full, ModelFolder(modelPath)) ? Path.GetRelativePath(ModelFolder(modelPath), full) : full;
+        return (IsCsv ? "csv:" : LatentPrefix) + recorded;
+    }
 
     public string MetadataName => IsCsv ? $"csv:{Path.GetFullPath(CsvPath!)}" : IsLatent ? LatentPrefix + Path.GetFullPath(VaePath!) : Name;
 
-    /// <summary>A recorded latent task's relative VAE path, resolved against the model file it was read from.</summary>
+    /// <summary>A recorded task's relative CSV or VAE path, resolved against the model file it was read from.</summary>
     public static string ResolveRelativeTo(string recordedTask, string modelPath)
     {
-        if (!recordedTask.StartsWith(LatentPrefix, StringComparison.Ordinal)) return recordedTask;
-        string vae = recordedTask[LatentPrefix.Length..];
-        if (Path.IsPathRooted(vae) || !File.Exists(modelPath)) return recordedTask;
-        return LatentPrefix + Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", vae));
+        string? prefix = recordedTask.StartsWith(LatentPrefix, StringComparison.Ordinal) ? LatentPrefix
+            : recordedTask.StartsWith("csv:", StringComparison.OrdinalIgnoreCase) ? recordedTask[..4] : null;
+        if (prefix is null) return recordedTask;
+        string path = recordedTask[prefix.Length..];
+        if (path.Length == 0 || Path.IsPathRooted(path) || !File.Exists(modelPath)) return recordedTask;
+        return prefix + Path.GetFullPath(Path.Combine(ModelFolder(modelPath), path));
     }
+
+    /// <summary>
+    /// The file a model's recorded task (<paramref name="resolvedTask"/>, after <see cref="ResolveRelativeTo"/>) would make
+    /// memgrid read when it lies outside the model's folder — lexically, or through a symbolic link — else null. A model file
+    /// is input like any other: its metadata must not make memgrid open /etc/passwd as reference data.
+    /// </summary>
+    public static string? OutsideModelFolder(string resolvedTask, string modelPath)
+    {
+        if (resolvedTask.Length == 0 || !File.Exists(modelPath)) return null;
+        TaskSpec spec;
+        try { spec = Parse(resolvedTask); }
+        catch (UserInputException) { return null; }
+        if (!spec.IsCsv && !spec.IsLatent) return null;
+        string folder = ModelFolder(modelPath), path = Path.GetFullPath(spec.IsCsv ? spec.CsvPath! : spec.VaePath!, folder);
+        if (!IsInside(path, folder)) return path;
+        try
+        {
+            if (File.Exists(path) && new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true) is { } target && !IsInside(target.FullName, folder))
+                return path;
+        }
+        catch (IOException) { return path; }
+        return null;
+    }
+
+    private static string ModelFolder(string modelPath) => Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".";
+
+    private static bool IsInside(string fullPath, string folder) =>
+        fullPath.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>Training data: 10 000 points for the built-in tasks (the paper's size), the file for CSV, the scaled posterior means of the VAE's training images for a latent task.</summary>
     public Dataset LoadTraining(ulong seed, int builtInCount = 10_000) =>

@@ -22,6 +22,10 @@ public sealed record DiffusionMetadata
     /// <summary>Training task: "ring", "hku", "gmm…" or "csv:PATH"; empty when unknown (foreign model).</summary>
     public string Task { get; init; } = "";
 
+    /// <summary>Set on import when <see cref="Task"/> names a file outside the model's folder (Data.TaskSpec.OutsideModelFolder):
+    /// memgrid then refuses to read it unless the user names it (--reference-data). Not written to a model.</summary>
+    public string? TaskFileOutsideModelFolder { get; init; }
+
     /// <summary>SHA-256 of a CSV training file, to warn when the reference file changed.</summary>
     public string TaskSha256 { get; init; } = "";
 

@@ -396,6 +396,7 @@ public static class OnnxImporter
                 SigmaMax = Number(OnnxNames.MetaSigmaMax, defaults.SigmaMax),
                 SamplingScheduleScale = Number(OnnxNames.MetaScheduleScale, 1.0),
                 Task = Data.TaskSpec.ResolveRelativeTo(props.GetValueOrDefault(OnnxNames.MetaTask, ""), source),
+                TaskFileOutsideModelFolder = Data.TaskSpec.OutsideModelFolder(Data.TaskSpec.ResolveRelativeTo(props.GetValueOrDefault(OnnxNames.MetaTask, ""), source), source),
                 TaskSha256 = props.GetValueOrDefault(OnnxNames.MetaTaskSha256, ""),
                 ClassNames = names,
                 Provenance = props.Where(p => p.Key.StartsWith(OnnxNames.MetaProvenancePrefix, StringComparison.Ordinal))

@@ -23,6 +23,8 @@ public static class ImageDecoding
     public static string? VaePathOf(DiffusionMetadata metadata)
     {
         if (metadata.Task.Length == 0 || !metadata.Task.StartsWith(TaskSpec.LatentPrefix, StringComparison.Ordinal)) return null;
+        if (metadata.TaskFileOutsideModelFolder is { } outside)
+            throw new UserInputException($"the model's metadata names its VAE {outside}, outside the model's folder; memgrid does not follow a model file's paths out of its folder: put the VAE beside the model (and retrain or re-export it there)");
         return TaskSpec.Parse(metadata.Task).VaePath;
     }
 
