@@ -52,7 +52,7 @@ internal static class BaselineCommand
                 ReferenceData.Value(parse, a.Reference, a.DeprecatedReference), parse.GetValue(a.Threads), CommandLine(parse), parse.InvocationConfiguration.Error.WriteLine);
             string outDir = parse.GetValue(a.Output)!;
             using var claim = RunOutputs.ClaimDirectory(outDir);
-            var outcome = await DigitalRun.RunAsync(request, ConsoleWorkProgress.Instance);
+            var outcome = await DigitalRun.RunAsync(request, ConsoleWorkProgress.Instance, cancel);
             Write(outDir, outcome);
             parse.InvocationConfiguration.Output.WriteLine(Summary(outDir, outcome));
             return 0;

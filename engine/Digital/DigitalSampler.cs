@@ -11,6 +11,9 @@ public sealed record SamplerOptions
 {
     public SamplerKind Kind { get; init; } = SamplerKind.Ode;
     public int Steps { get; init; } = 1000;
+
+    /// <summary>100 × the paper's 10 000 steps: more is refused before any work (2·10⁹ once promised six hours).</summary>
+    public const int MaxSteps = 1_000_000;
     public double StartTime { get; init; } = 1.0;
     public double EndTime { get; init; } = 1e-4;
     public double ScheduleScale { get; init; } = 1.0;
@@ -20,7 +23,7 @@ public sealed record SamplerOptions
 
     public void Validate()
     {
-        UserInputException.Require(Steps >= 1, "steps", $"must be at least 1 (got {Steps})");
+        UserInputException.Require(Steps is >= 1 and <= MaxSteps, "steps", $"must be 1 … {MaxSteps} (got {Steps}): the paper uses 10 000");
         UserInputException.Require(StartTime > EndTime && EndTime > 0, "end_time", $"must be positive and below start_time (got {StartTime} → {EndTime})");
         UserInputException.Require(ScheduleScale > 0 && double.IsFinite(ScheduleScale), "schedule_scale", $"must be positive (got {ScheduleScale})");
         UserInputException.Require(float.IsFinite(GuidanceWeight) && GuidanceWeight >= 0, "guidance_weight", $"must be ≥ 0 (got {GuidanceWeight})");

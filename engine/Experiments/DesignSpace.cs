@@ -88,12 +88,16 @@ public sealed record SweepCell(string Id, SweepModel Model, IReadOnlyList<string
 /// </summary>
 public sealed record SweepPlan(string Id, IReadOnlyList<SweepAxis> Axes, IReadOnlyList<SweepModel> Models, int Chips, IReadOnlyList<SweepCell> Cells)
 {
+    /// <summary>Chips per configuration, and cells in all, beyond which a sweep is refused before any work (100 000 chips once
+    /// queued 100 000 jobs).</summary>
+    public const int MaxChips = 1000, MaxCells = 100_000;
+
     /// <param name="labelsOf">The label of every sample a model generates (empty for unconditional models).</param>
     /// <param name="referenceOf">Names what a model's cells are scored against (part of the cell id).</param>
     public static SweepPlan Expand(IReadOnlyList<SweepModel> models, HardwareProfile profile, IReadOnlyList<SweepAxis> axes, int chips,
         AnalogRunOptions options, int samples, Func<SweepModel, int[]> labelsOf, Func<SweepModel, string> referenceOf)
     {
-        UserInputException.Require(chips >= 1, "chips", $"must be at least 1 (got {chips})");
+        UserInputException.Require(chips is >= 1 and <= MaxChips, "chips", $"must be 1 … {MaxChips} (got {chips}): each chip is a full generation job of every configuration");
         UserInputException.Require(models.Count >= 1, "model", "names no model");
         if (models.Select(m => m.Name).Distinct().Count() != models.Count)
             throw UserInputException.ForSetting("model", $"names two models with the same file name ({string.Join(", ", models.Select(m => m.Name))})");
@@ -101,6 +105,8 @@ public sealed record SweepPlan(string Id, IReadOnlyList<SweepAxis> Axes, IReadOn
             throw UserInputException.ForSetting("set", "sweeps one key twice: give all its values in one --set");
         var settings = Combinations(axes);
         var profiles = settings.Select(values => values.Select((v, i) => (v, i)).Aggregate(profile, (p, a) => axes[a.i].Apply(p, a.v))).ToList();
+        long cellCount = (long)models.Count * settings.Count * chips;
+        UserInputException.Require(cellCount <= MaxCells, "set", $"gives {cellCount} cells ({models.Count} model(s) × {settings.Count} setting(s) × {chips} chip(s)); at most {MaxCells}");
         var cells = new List<SweepCell>();
         foreach (var model in models)
         {

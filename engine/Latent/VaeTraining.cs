@@ -11,6 +11,9 @@ namespace MemristorGrid.Engine.Latent;
 public sealed record VaeOptions
 {
     public int Latent { get; init; } = 2;
+
+    /// <summary>The widest latent accepted (a 10⁸-wide one once overflowed into an internal error).</summary>
+    public const int MaxLatent = 1024;
     public IReadOnlyList<int> Hidden { get; init; } = [128];
     public int Epochs { get; init; } = 200;
     public int BatchSize { get; init; } = 64;
@@ -33,6 +36,7 @@ public sealed record VaeOptions
         static void Require(bool ok, string setting, string problem) => UserInputException.Require(ok, setting, problem);
         Require(Hidden.Count >= 1 && Hidden.All(h => h >= 1), "hidden", $"must list at least one positive width (got {string.Join(",", Hidden)})");
         Require(Epochs >= 1, "epochs", $"must be at least 1 (got {Epochs})");
+        Require(Latent is >= 1 and <= MaxLatent, "latent", $"must be 1 … {MaxLatent} (got {Latent}): a latent as large as the image compresses nothing, and the score network's width grows with it");
         Require(BatchSize >= 2, "batch_size", $"must be at least 2 (got {BatchSize})");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", $"must be positive (got {LearningRate})");
         Require(KlWeight >= 0 && double.IsFinite(KlWeight), "kl_weight", $"must be ≥ 0 (got {KlWeight})");

@@ -34,13 +34,14 @@ public sealed record DigitalOutcome(DigitalRequest Request, SamplingResult Resul
 /// <summary><c>memgrid baseline</c>'s pipeline: sample → score → decode a latent model's samples → report.</summary>
 public static class DigitalRun
 {
-    public static async Task<DigitalOutcome> RunAsync(DigitalRequest r, IWorkProgress progress)
+    /// <param name="cancel">The user's signal: the sampler checks it every step (a run of 2·10⁹ steps once ignored SIGTERM).</param>
+    public static async Task<DigitalOutcome> RunAsync(DigitalRequest r, IWorkProgress progress, CancellationToken cancel = default)
     {
         var o = r.Options;
         SamplingResult result;
         using (var ort = new OnnxRuntimeScoreModel(r.OnnxBytes, r.Network, r.Threads))
             result = await progress.RunAsync($"baseline {o.Kind.ToString().ToLowerInvariant()} × {o.Steps} steps", r.Count, "samples",
-                p => Task.FromResult(DigitalSampler.Sample(ort, r.Network.Metadata.CreateSde(), r.Count, r.Labels, o, p)));
+                p => Task.FromResult(DigitalSampler.Sample(ort, r.Network.Metadata.CreateSde(), r.Count, r.Labels, o, p, cancel)));
         var quality = r.Reference?.Score(result.Samples, result.Labels, result.Dim);
         var images = ImageDecoding.DecodeAndScore(ImageDecoding.JudgeOf(r.Network.Metadata), result.Samples, result.Labels, r.Reference?.Data);
         bool conditional = r.Labels.Length > 0;

@@ -6,6 +6,9 @@ public sealed record TrainingOptions
     public int Epochs { get; init; } = 10_000;
     public int HiddenWidth { get; init; } = 14;
     public int HiddenLayers { get; init; } = 2;
+
+    /// <summary>Deeper than this is refused before any work (a 100 000-layer request once trained past two minutes).</summary>
+    public const int MaxHiddenLayers = 64;
     public int BatchSize { get; init; } = 512;
     public double LearningRate { get; init; } = 2e-4;
     public double WeightDecay { get; init; } = 1e-4;
@@ -41,7 +44,7 @@ public sealed record TrainingOptions
         static void Require(bool ok, string setting, string problem) => UserInputException.Require(ok, setting, problem);
         Require(Epochs >= 1, "epochs", $"must be at least 1 (got {Epochs})");
         Require(HiddenWidth >= 2 && HiddenWidth % 2 == 0, "hidden_width", $"must be an even number ≥ 2 (got {HiddenWidth}): the time embedding has a sin and a cos channel per frequency");
-        Require(HiddenLayers >= 1, "hidden_layers", $"must be at least 1 (got {HiddenLayers})");
+        Require(HiddenLayers is >= 1 and <= MaxHiddenLayers, "hidden_layers", $"must be 1 … {MaxHiddenLayers} (got {HiddenLayers}): the paper's network has 2, and each layer is one more pass through the crossbars per evaluation");
         Require(BatchSize >= 1, "batch_size", $"must be at least 1 (got {BatchSize})");
         Require(LearningRate > 0 && double.IsFinite(LearningRate), "learning_rate", $"must be positive (got {LearningRate})");
         Require(WeightDecay >= 0, "weight_decay", $"must be ≥ 0 (got {WeightDecay})");

@@ -49,6 +49,27 @@ public sealed class CancellationTests
         Assert.Empty(Directory.Exists(dir) ? Directory.GetFiles(dir) : []);
     }
 
+    /// <summary>The digital baseline once ran on through SIGTERM (its sampler was never given the signal's token).</summary>
+    [Fact]
+    public async Task A_digital_baseline_stops_on_a_signal()
+    {
+        string dir = Path.Combine(CliRunner.TempDir(), "out");
+        var run = Start("baseline", "--model", Models.Shipped("ring.onnx"), "--samples", "100", "--steps", "1000000", "--out", dir);
+        using var reaped = new Reaped(run);
+        var stderr = run.StandardError.ReadToEndAsync();
+        for (var deadline = DateTime.UtcNow.AddMinutes(1); !Directory.Exists(dir); await Task.Delay(50))
+            Assert.True(DateTime.UtcNow < deadline && !run.HasExited, "the baseline did not start");
+        await Task.Delay(1500);
+        Assert.False(run.HasExited, "the baseline should still be going");
+        var sent = Stopwatch.StartNew();
+        Signal(run, "TERM");
+        Assert.True(run.WaitForExit(15_000), $"still running {sent.Elapsed.TotalSeconds:F0} s after SIGTERM");
+        string err = await stderr;
+        Assert.True(run.ExitCode == 130, $"exit code {run.ExitCode} after SIGTERM: {err}");
+        Assert.Contains("cancelled", err);
+        Assert.Empty(Directory.Exists(dir) ? Directory.GetFiles(dir) : []);
+    }
+
     [Fact]
     public async Task A_sweep_stopped_by_ctrl_c_keeps_its_finished_cells_and_writes_no_summary()
     {
