@@ -40,12 +40,17 @@ public class BadInputCorpusTests
     {
         string dir = CliRunner.TempDir(), output = Path.Combine(dir, "out");
         string models = Path.Combine(CliRunner.RepoRoot(), "models");
-        var args = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(a => a
-            .Replace("M/", models + "/", StringComparison.Ordinal)
-            .Replace("F/", Fixtures.Value + "/", StringComparison.Ordinal)
-            .Replace("OUT", output, StringComparison.Ordinal)
-            .Replace("T.onnx", Path.Combine(dir, "t.onnx"), StringComparison.Ordinal)
-            .Replace("V.onnx", Path.Combine(dir, "v.onnx"), StringComparison.Ordinal)).ToArray();
+        // Placeholders are whole arguments or prefixes of one (M/x, F/x, csv:F/x): a substring replace once turned a checkout
+        // in /tmp/ciF/ into /tmp/ci<fixtures>/.
+        string Expand(string a)
+        {
+            string prefix = a.StartsWith("csv:", StringComparison.Ordinal) ? "csv:" : "", rest = a[prefix.Length..];
+            rest = rest.StartsWith("M/", StringComparison.Ordinal) ? Path.Combine(models, rest[2..])
+                : rest.StartsWith("F/", StringComparison.Ordinal) ? Path.Combine(Fixtures.Value, rest[2..])
+                : rest switch { "OUT" => output, "T.onnx" => Path.Combine(dir, "t.onnx"), "V.onnx" => Path.Combine(dir, "v.onnx"), _ => rest };
+            return prefix + rest;
+        }
+        var args = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(Expand).ToArray();
         var r = CliRunner.Run(args);
         Assert.True(r.ExitCode == exitCode, $"memgrid {arguments}: exit {r.ExitCode}, expected {exitCode}; {r.Err}");
         Assert.StartsWith("error: ", r.Err);
