@@ -87,8 +87,10 @@ internal static class TrainCommand
             Task = spec.MetadataNameFor(outPath),
             TaskSha256 = spec.IsCsv ? CsvDataset.Sha256(spec.CsvPath!) : spec.IsLatent ? CsvDataset.Sha256(spec.VaePath!) : "",
         };
-        if ((spec.IsCsv || spec.IsLatent) && Path.IsPathRooted(metadata.Task[(metadata.Task.IndexOf(':') + 1)..]))
-            parse.InvocationConfiguration.Error.WriteLine($"warning: {metadata.Task[(metadata.Task.IndexOf(':') + 1)..]} lies outside the model's folder: memgrid follows a model's paths only inside its folder, so runs will need --reference-data (keep the data beside the model to avoid it)");
+        // MetadataNameFor records a file beside the model relatively, one elsewhere by its full path.
+        string recordedFile = metadata.Task[(metadata.Task.IndexOf(':') + 1)..];
+        if ((spec.IsCsv || spec.IsLatent) && Path.IsPathRooted(recordedFile))
+            parse.InvocationConfiguration.Error.WriteLine($"warning: {recordedFile} lies outside the model's folder: memgrid follows a model's paths only inside its folder, so runs will need --reference-data (keep the data beside the model to avoid it)");
         var trainer = new Trainer(options);
         var losses = new List<double>();
         var result = ConsoleProgress.RunWithStatus($"training {spec.Name} ({options.Epochs} epochs)", parse.InvocationConfiguration.Error, progress =>

@@ -34,7 +34,7 @@ public static class EnergyLines
         int passes = options.IsGuided ? 2 : 1;
         EnergyBreakdown Under(HardwareProfile p)
         {
-            if (design is not null) p = LoopDesigner.Apply(p, plan, options, result.Dim, design.GainMax, design.GainMaxTau, design.TiaNoiseGain).Profile;
+            if (design is not null) p = LoopDesigner.Apply(p, plan, options, result.Dim, design.Gain, design.TiaNoiseGain).Profile;
             // The cells' energy is the run's, integrated from its signals: at another RC the same signals last that much longer.
             double stretch = p.Integrator.TimeConstantSeconds / profile.Integrator.TimeConstantSeconds;
             return HardwareAccounting.Breakdown(new EnergyModel(p, result.GenerationSeconds * stretch, passes, result.ControllerUpdates, result.SampleCount),

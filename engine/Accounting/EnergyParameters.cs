@@ -38,8 +38,8 @@ public static class EnergyParameters
         };
         // A derived loop sets RC and the op-amps' settling from the delay budget and the node's fastest op-amp: every
         // component paid by the second or by the bandwidth rests on them too (the DACs and the readout count conversions).
-        bool timed = !(dacUpdates.SequenceEqual(keys) || component == "readout_adc");
-        return derived && timed ? [.. keys, "loop.delay_budget", "loop.opamp_max_bandwidth_hertz"] : keys;
+        bool countsConversionsOnly = component is "embedding_dacs" or "coefficient_dacs" or "noise_dacs" or "initial_condition_dacs" or "readout_adc";
+        return derived && !countsConversionsOnly ? [.. keys, "loop.delay_budget", "loop.opamp_max_bandwidth_hertz"] : keys;
     }
 
     /// <summary>Every parameter any component can depend on: the keys <c>energy_figures</c> may name.</summary>

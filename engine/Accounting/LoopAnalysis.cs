@@ -157,8 +157,7 @@ public static class LoopAnalysis
     {
         double span = options.StartTime - options.EndTime, budget = profile.Loop.DelayBudget, rc = profile.Integrator.TimeConstantSeconds;
         double delay = LoopTiming.LoopSettlingSeconds(plan, profile), phaseDelay = LoopTiming.PhaseDelaySeconds(plan, profile);
-        var sde = network.Metadata.CreateSde().WithScheduleScale(options.ScheduleScale);
-        var gain = Gain(network, sde, options.Kind, options.StartTime, options.EndTime, LoopDesigner.ProbeSeed, LoopDesigner.ProbePaths);
+        var gain = design?.Gain ?? LoopDesigner.ProbeGain(network, options);
         var peak = gain.MaxBy(p => p.Gain)!;
         // Energy per sample as RC varies with the op-amp bandwidths held (a given timing): every static power but the
         // integrators' is paid for RC·span, the integrators' power scales as 1/RC; the controller's updates keep their period.

@@ -10,7 +10,9 @@ namespace MemristorGrid.Engine.Accounting;
 /// fastest op-amps, the RC used and each stage's settling time at it (docs/hardware-model.md, "Timing from the loop").</summary>
 public sealed record LoopDesign
 {
-    /// <summary>max over τ and the probe's paths of ‖∂F/∂x‖₂ (<see cref="LoopAnalysis.Gain"/>), and where along τ.</summary>
+    /// <summary>The probe's gain curve (<see cref="LoopDesigner.ProbeGain"/>); its maximum and where along τ.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public required IReadOnlyList<LoopGainPoint> Gain { get; init; }
     public required double GainMax { get; init; }
     public required double GainMaxTau { get; init; }
     public required double TiaNoiseGain { get; init; }
@@ -57,14 +59,15 @@ public static class LoopDesigner
     public static LoopDesign Design(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options)
     {
         RequireNothingDerivedIsGiven(profile);
-        var peak = PeakGain(network, options);
-        return Apply(profile, plan, options, network.InputDim, peak.Gain, peak.Tau, TiaNoiseGain(network, profile, plan));
+        return Apply(profile, plan, options, network.InputDim, ProbeGain(network, options), TiaNoiseGain(network, profile, plan));
     }
 
-    public static LoopGainPoint PeakGain(ScoreNetwork network, AnalogRunOptions options)
+    /// <summary>The loop's gain along τ for runs with <paramref name="options"/>' span and sampler, on the fixed probe: the
+    /// design and the report's gain curve are this one measurement.</summary>
+    public static IReadOnlyList<LoopGainPoint> ProbeGain(ScoreNetwork network, AnalogRunOptions options)
     {
         var sde = network.Metadata.CreateSde().WithScheduleScale(options.ScheduleScale);
-        return LoopAnalysis.Gain(network, sde, options.Kind, options.StartTime, options.EndTime, ProbeSeed, ProbePaths).MaxBy(p => p.Gain)!;
+        return LoopAnalysis.Gain(network, sde, options.Kind, options.StartTime, options.EndTime, ProbeSeed, ProbePaths);
     }
 
     /// <summary>1 + R_f·ΣG⁻ of the busiest column (R_f = s_c/ΔG; G⁻'s bit line ends at the TIA's input, G⁺'s in the current
@@ -73,10 +76,12 @@ public static class LoopDesigner
     {
         var device = new Devices.DeviceModel(profile.Device);
         double worst = 1;
+        var scaling = Crossbars.WeightScaling.WeightScalings.For(profile.Mapping);
+        var scales = network.Layers.Select(scaling.ColumnScales).ToArray();
         foreach (var tile in plan.Tiles)
         {
             var layer = network.Layers[tile.Layer];
-            var scale = Crossbars.WeightScaling.WeightScalings.For(profile.Mapping).ColumnScales(layer);
+            var scale = scales[tile.Layer];
             for (int c = 0; c < tile.ColCount; c++)
             {
                 int output = tile.ColStart + c;
@@ -95,8 +100,10 @@ public static class LoopDesigner
 
     /// <summary>The design at a measured gain and noise gain: RC_min, the lowest-energy RC above it (searched up to 100 × RC_min)
     /// and the stages' settling there. Pure and cheap: the energy bands re-derive it at each end of a figure's band.</summary>
-    public static LoopDesign Apply(HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options, int dim, double gain, double tau, double noiseGain)
+    public static LoopDesign Apply(HardwareProfile profile, DeploymentPlan plan, AnalogRunOptions options, int dim, IReadOnlyList<LoopGainPoint> gainCurve, double noiseGain)
     {
+        var peak = gainCurve.MaxBy(p => p.Gain)!;
+        double gain = peak.Gain;
         var loop = profile.Loop;
         double fMax = loop.OpampMaxBandwidthHertz ?? throw new InvalidOperationException("loop.opamp_max_bandwidth_hertz is required");
         double span = options.StartTime - options.EndTime, lambda = Math.Max(gain, 1);
@@ -159,8 +166,9 @@ public static class LoopDesigner
             : string.Create(CultureInfo.InvariantCulture, $"derived: RC_opt = {rcOpt / rcMin:G3} × RC_min, the lowest energy at the delay budget: at RC_min every op-amp runs at the node's {fMax / 1e6:G3} MHz limit; a little above it the delay goes where it costs least power{(fixedDelay > 0 ? $", and the fixed {fixedDelay * 1e9:G3} ns of conversions and hops weigh less" : "")}, which saves more than the longer run costs");
         return new LoopDesign
         {
+            Gain = gainCurve,
             GainMax = gain,
-            GainMaxTau = tau,
+            GainMaxTau = peak.Tau,
             TiaNoiseGain = noiseGain,
             NodeLimitDelaySeconds = nodeDelay,
             RcMinSeconds = rcMin,

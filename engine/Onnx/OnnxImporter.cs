@@ -387,6 +387,7 @@ public static class OnnxImporter
             string sde = props.GetValueOrDefault(OnnxNames.MetaSde, "vp");
             if (sde is not ("vp" or "ve")) throw Fail($"metadata '{OnnxNames.MetaSde}' = '{sde}'; expected vp or ve");
             var defaults = new DiffusionMetadata();
+            string task = Data.TaskSpec.ResolveRelativeTo(props.GetValueOrDefault(OnnxNames.MetaTask, ""), source);
             var metadata = new DiffusionMetadata
             {
                 SdeKind = sde,
@@ -395,8 +396,8 @@ public static class OnnxImporter
                 SigmaMin = Number(OnnxNames.MetaSigmaMin, defaults.SigmaMin),
                 SigmaMax = Number(OnnxNames.MetaSigmaMax, defaults.SigmaMax),
                 SamplingScheduleScale = Number(OnnxNames.MetaScheduleScale, 1.0),
-                Task = Data.TaskSpec.ResolveRelativeTo(props.GetValueOrDefault(OnnxNames.MetaTask, ""), source),
-                TaskFileOutsideModelFolder = Data.TaskSpec.OutsideModelFolder(Data.TaskSpec.ResolveRelativeTo(props.GetValueOrDefault(OnnxNames.MetaTask, ""), source), source),
+                Task = task,
+                TaskFileOutsideModelFolder = Data.TaskSpec.OutsideModelFolder(task, source),
                 TaskSha256 = props.GetValueOrDefault(OnnxNames.MetaTaskSha256, ""),
                 ClassNames = names,
                 Provenance = props.Where(p => p.Key.StartsWith(OnnxNames.MetaProvenancePrefix, StringComparison.Ordinal))

@@ -16,22 +16,7 @@ public class LoopAnalysisTests
     private static LoopReport Analyse(HardwareProfile profile) =>
         LoopAnalysis.Analyse(Ring.Value, profile, DeploymentPlan.Create(Ring.Value, profile.Mapping), Options, null);
 
-    /// <summary>rram-180nm with its loop timing given instead of derived: RC 20 µs, TIAs settling in <paramref name="seconds"/>,
-    /// activations in 10 ns, 200 ns updates.</summary>
-    internal static HardwareProfile Given(double seconds = 20e-9)
-    {
-        var p = HardwareProfile.Resolve("rram-180nm");
-        return p with
-        {
-            Loop = p.Loop with { Derive = false },
-            Integrator = p.Integrator with { TimeConstantSeconds = 20e-6 },
-            Tia = p.Tia with { SettlingSeconds = seconds },
-            Activation = p.Activation with { DelaySeconds = 10e-9 },
-            Controller = p.Controller with { UpdatePeriodSeconds = 200e-9 },
-        };
-    }
-
-    private static HardwareProfile WithTia(double seconds) => Given(seconds);
+    private static HardwareProfile WithTia(double seconds) => TestProfiles.Given180nm(seconds);
 
     [Fact]
     public void RC_min_follows_the_loop_delay_and_the_measured_gain()
@@ -69,7 +54,7 @@ public class LoopAnalysisTests
     [Fact]
     public void The_integrators_thermal_noise_is_kT_over_C_and_the_resistors_over_the_generation()
     {
-        var loop = Analyse(Given());
+        var loop = Analyse(TestProfiles.Given180nm());
         double kT = 1.380649e-23 * 300;
         Assert.Equal(Math.Sqrt(kT / 100e-12) / 0.1, loop.KtcNoiseUnits, 1e-12);
         Assert.Equal(Math.Sqrt(4 * kT * (1 - 1e-4) / 100e-12) / 0.1, loop.ResistorNoiseUnits, 1e-12);

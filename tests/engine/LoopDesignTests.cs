@@ -72,7 +72,7 @@ public class LoopDesignTests
     {
         var d = Design(Derived);
         var plan = DeploymentPlan.Create(Ring.Value, Derived.Mapping);
-        var relaxed = LoopDesigner.Apply(Derived, plan, Options, 2, d.GainMax, d.GainMaxTau, d.TiaNoiseGain);
+        var relaxed = LoopDesigner.Apply(Derived, plan, Options, 2, d.Gain, d.TiaNoiseGain);
         Assert.Equal(d.RcSeconds, relaxed.RcSeconds);
         // At RC_min every op-amp is at the node's limit, which costs more than sharing the delay: the optimum lies above it.
         Assert.True(d.EnergyAtRcJoules < d.EnergyAtRcMinJoules);
