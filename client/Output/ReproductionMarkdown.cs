@@ -53,9 +53,10 @@ public static class ReproductionMarkdown
         sb.AppendLine();
         var probes = runs.SelectMany(r => r.Digital.ProbeSecondsPerRound).ToList();
         string probeRange = probes.Count > 0 ? string.Create(inv, $"{probes.Min():F3}–{probes.Max():F3} s in this run") : "not measured";
-        sb.AppendLine(string.Create(inv, $"Digital times are CPU time, each the median of {ReproductionText.TimingRounds} rounds (batch and one at a time interleaved). ") +
-            $"Before each round a fixed loop of 50 million dependent multiply-adds measures the machine: {probeRange}. " +
-            "It is the same work in every run: a core running at half speed (a shared VM can, for minutes, without the load average showing it) doubles it, and moves every digital time, speed-up and energy ratio by the same factor. Compare runs at equal probe times.");
+        sb.AppendLine(string.Create(inv, $"Digital times are CPU time, each the least of {ReproductionText.TimingRounds} rounds (batch and one at a time interleaved) taken at different moments: before the task's analog chips, after them, and after the co-design sweep (report.json keeps every round). ") +
+            "Another tenant of a shared machine only adds CPU time to the same work — a neighbour on the core's caches or memory has slowed ONNX Runtime here by up to 1.6× for 10–20 s at a time — so the least is the closest to the work's own cost. " +
+            $"Before each round a fixed loop of 50 million dependent multiply-adds measures the core's own speed: {probeRange}. " +
+            "A core running at half speed (a shared VM can, for minutes, without the load average showing it) doubles it and moves every digital time, speed-up and energy ratio by the same factor; the neighbour above does not move it. Compare runs at equal probe times.");
         sb.AppendLine();
         sb.AppendLine("| task | sampler | analog time | digital, one at a time (CPU) | digital, batched (CPU) | batched per step | speed-up | batched speed-up | arXiv v1 | journal |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|");

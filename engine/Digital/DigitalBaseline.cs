@@ -11,8 +11,8 @@ namespace MemristorGrid.Engine.Digital;
 /// one batch (throughput) and samples one at a time (latency, like the analog loop's) — and charged to
 /// the package energy counter when the machine has one, else to a named <see cref="DigitalPlatform"/>.
 /// </summary>
-/// <param name="CpuSeconds">The batch's CPU time: the median over the rounds.</param>
-/// <param name="LatencySeconds">CPU time of one sample alone: the median over the rounds.</param>
+/// <param name="CpuSeconds">The batch's CPU time: the least over the rounds (<see cref="Least"/>).</param>
+/// <param name="LatencySeconds">CPU time of one sample alone: the least over the rounds.</param>
 public sealed record DigitalBaseline(
     SamplingResult Batch, double CpuSeconds, string CpuClockName, double LatencySeconds, double LatencyWallSeconds, int LatencySamples,
     double FlopsPerSample, DigitalPlatform Platform, bool Rapl, double EnergyPerSampleJoules, double EnergyPerSampleBatchedJoules)
@@ -51,38 +51,54 @@ public sealed record DigitalBaseline(
 
     /// <summary>Runs the batch (again, until a second of CPU time has passed), then samples one at a time until <paramref name="latencyMin"/> are done and at least a second of
     /// CPU time has passed (the kernel counts CPU time in scheduler ticks, so a shorter measurement would be coarse); with
-    /// <paramref name="rounds"/> &gt; 1 the pair is repeated, batch and alone interleaved, and each figure is the median over
-    /// the rounds (the machine is shared: one round can fall on a busy moment). The samples are the first batch's (every round
-    /// draws the same).</summary>
+    /// <paramref name="rounds"/> &gt; 1 the pair is repeated, batch and alone interleaved, and the rounds are combined by <see cref="Least"/>.
+    /// The samples are the first round's (every round draws the same).</summary>
     public static DigitalBaseline Measure(OnnxRuntimeScoreModel ort, ScoreNetwork network, int count, int[] labels, SamplerOptions options,
         int threads, int latencyMin, DigitalPlatform platform, IWorkProgress progress, CancellationToken cancel, int rounds = 1)
     {
         if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(rounds));
-        Func<double> cpuNow = CpuClockFor(threads);
-        var probes = new double[rounds];
         var measured = new List<DigitalBaseline>(rounds);
         for (int r = 0; r < rounds; r++)
+            measured.Add(MeasureRound(ort, network, count, labels, options, threads, latencyMin, platform, progress, cancel, rounds > 1 ? $" (round {r + 1} of {rounds})" : ""));
+        return Least(measured);
+    }
+
+    /// <summary>One round: the machine probe, the batch, then samples one at a time. A caller that spreads its rounds over
+    /// minutes (as <c>reproduce</c> does) measures each with this and combines them with <see cref="Least"/>.</summary>
+    public static DigitalBaseline MeasureRound(OnnxRuntimeScoreModel ort, ScoreNetwork network, int count, int[] labels, SamplerOptions options,
+        int threads, int latencyMin, DigitalPlatform platform, IWorkProgress progress, CancellationToken cancel, string roundTitle = "")
+    {
+        double probe = MachineProbe(CpuClockFor(threads));
+        var round = MeasureOnce(ort, network, count, labels, options, threads, latencyMin, platform, progress, cancel, roundTitle);
+        return round with
         {
-            probes[r] = MachineProbe(cpuNow);
-            measured.Add(MeasureOnce(ort, network, count, labels, options, threads, latencyMin, platform, progress, cancel, rounds > 1 ? $" (round {r + 1} of {rounds})" : ""));
-        }
-        static double Median(IEnumerable<double> values)
-        {
-            var sorted = values.OrderBy(v => v).ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
-        }
-        var first = measured[0];
-        double cpu = Median(measured.Select(m => m.CpuSeconds)), latency = Median(measured.Select(m => m.LatencySeconds));
-        bool rapl = measured.All(m => m.Rapl);
-        double energy = rapl ? Median(measured.Select(m => m.EnergyPerSampleJoules)) : platform.EnergyPerSample(latency, first.FlopsPerSample);
-        double energyBatched = rapl ? Median(measured.Select(m => m.EnergyPerSampleBatchedJoules)) : platform.EnergyPerSample(cpu / count, first.FlopsPerSample);
+            BatchCpuSecondsPerRound = [round.CpuSeconds], LatencySecondsPerRound = [round.LatencySeconds], ProbeSecondsPerRound = [probe], Steps = options.Steps,
+        };
+    }
+
+    /// <summary>
+    /// Rounds combined: each figure is the least over the rounds. Another tenant of the machine only ever adds CPU time to
+    /// the same work — a busy neighbour on the core's caches or memory slowed ONNX Runtime here by up to 1.6× for 10–20 s at a
+    /// time while the probe's dependent chain did not move — so the least of rounds taken at different moments is the closest to
+    /// the work's own cost, where a median follows the neighbour whenever two of three rounds fall in one busy spell. The rounds'
+    /// own figures stay in the per-round lists. The samples are the first round's.
+    /// </summary>
+    public static DigitalBaseline Least(IReadOnlyList<DigitalBaseline> rounds)
+    {
+        if (rounds.Count == 0) throw new ArgumentException("no rounds to combine", nameof(rounds));
+        var first = rounds[0];
+        double cpu = rounds.Min(m => m.CpuSeconds), latency = rounds.Min(m => m.LatencySeconds);
+        bool rapl = rounds.All(m => m.Rapl);
+        int count = first.Batch.Samples.Length / first.Batch.Dim;
+        double energy = rapl ? rounds.Min(m => m.EnergyPerSampleJoules) : first.Platform.EnergyPerSample(latency, first.FlopsPerSample);
+        double energyBatched = rapl ? rounds.Min(m => m.EnergyPerSampleBatchedJoules) : first.Platform.EnergyPerSample(cpu / count, first.FlopsPerSample);
         return first with
         {
-            CpuSeconds = cpu, LatencySeconds = latency, LatencyWallSeconds = Median(measured.Select(m => m.LatencyWallSeconds)), LatencySamples = measured.Sum(m => m.LatencySamples),
+            CpuSeconds = cpu, LatencySeconds = latency, LatencyWallSeconds = rounds.Min(m => m.LatencyWallSeconds), LatencySamples = rounds.Sum(m => m.LatencySamples),
             Rapl = rapl, EnergyPerSampleJoules = energy, EnergyPerSampleBatchedJoules = energyBatched,
-            BatchCpuSecondsPerRound = measured.Select(m => m.CpuSeconds).ToArray(), LatencySecondsPerRound = measured.Select(m => m.LatencySeconds).ToArray(),
-            Steps = options.Steps,
-            ProbeSecondsPerRound = probes,
+            BatchCpuSecondsPerRound = rounds.SelectMany(m => m.BatchCpuSecondsPerRound).ToArray(),
+            LatencySecondsPerRound = rounds.SelectMany(m => m.LatencySecondsPerRound).ToArray(),
+            ProbeSecondsPerRound = rounds.SelectMany(m => m.ProbeSecondsPerRound).ToArray(),
         };
     }
 

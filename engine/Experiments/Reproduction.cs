@@ -90,7 +90,7 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
         var (scale, seed) = (spec.Scale, spec.Seed);
         var judge = _pipeline.JudgeFor(spec.Conditional.Network.Metadata); // the one the chips' cells decode through
         // Both samplers, the headline's first: the authors' board runs the reverse SDE (PAPER.md).
-        var tasks = new List<TaskRun>();
+        var tasks = new List<(TaskRun Run, DigitalTiming Timing)>();
         foreach (var sampler in new[] { ReproductionText.HeadlineSampler, SamplerKind.Ode })
         {
             tasks.Add(await TaskAsync("ring", "unconditional (ring)", spec.Ring, scale.RingSteps, scale.RingSamples, null, sampler, outDir, cancel));
@@ -102,10 +102,31 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
         var references = new Dictionary<SweepModel, ReferenceSet?> { [spec.Ring] = ReferenceOf(spec.Ring), [spec.Noiseless] = ReferenceOf(spec.Noiseless) };
         var codesign = await new SweepRunner(_pipeline, progress, log, parallel: 2).RunAsync(codesignPlan, Path.Combine(outDir, "codesign"), references, "co-design sweep", cancel);
         var points = SweepSummary.Aggregate(codesignPlan, codesign.Cells, SweepMetric.KlPaper);
-        return new ReproductionOutcome(spec, tasks, codesignPlan, points, ReproductionText.Assumptions(spec, tasks[0].Digital));
+        // The last digital round of every task, after the co-design sweep: its rounds now lie minutes apart.
+        foreach (var (_, timing) in tasks) timing.Measure(ReproductionText.TimingRounds);
+        var runs = tasks.Select(t => t.Run with { Digital = DigitalBaseline.Least(t.Timing.Rounds) }).ToList();
+        return new ReproductionOutcome(spec, runs, codesignPlan, points, ReproductionText.Assumptions(spec, runs[0].Digital));
     }
 
-    private async Task<TaskRun> TaskAsync(string task, string title, SweepModel model, int steps, int perLabel, ImageJudge? judge, SamplerKind sampler, string outDir, CancellationToken cancel)
+    /// <summary>
+    /// A task's digital timing, measured in rounds spread over the run — the first before its analog chips, the second after
+    /// them, the last after everything — because another tenant of a shared machine slows the same work for tens of seconds at
+    /// a time; <see cref="DigitalBaseline.Least"/> combines them.
+    /// </summary>
+    private sealed class DigitalTiming(Func<int, DigitalBaseline> measureRound)
+    {
+        public List<DigitalBaseline> Rounds { get; } = [];
+
+        /// <summary>Measures round <paramref name="round"/> (1-based) and keeps it.</summary>
+        public DigitalBaseline Measure(int round)
+        {
+            var measured = measureRound(round);
+            Rounds.Add(measured);
+            return measured;
+        }
+    }
+
+    private async Task<(TaskRun, DigitalTiming)> TaskAsync(string task, string title, SweepModel model, int steps, int perLabel, ImageJudge? judge, SamplerKind sampler, string outDir, CancellationToken cancel)
     {
         string samplerName = sampler == SamplerKind.Sde ? "sde" : "ode", key = $"{task}-{samplerName}";
         var reference = Reference(model);
@@ -116,10 +137,13 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
         {
             Kind = sampler, Steps = steps, ScheduleScale = model.Network.Metadata.SamplingScheduleScale, Seed = spec.Seed, BatchSize = count,
         };
-        DigitalBaseline digital;
-        using (var ort = new OnnxRuntimeScoreModel(model.Bytes, model.Network, intraOpThreads: 1))
-            digital = DigitalBaseline.Measure(ort, model.Network, count, labels, digitalOptions, threads: 1, latencyMin: 4, spec.Platform, progress, cancel, rounds: ReproductionText.TimingRounds);
-        var samples = digital.Batch;
+        var timing = new DigitalTiming(round =>
+        {
+            using var ort = new OnnxRuntimeScoreModel(model.Bytes, model.Network, intraOpThreads: 1);
+            return DigitalBaseline.MeasureRound(ort, model.Network, count, labels, digitalOptions, threads: 1, latencyMin: 4, spec.Platform, progress, cancel,
+                $" ({key}, round {round} of {ReproductionText.TimingRounds})");
+        });
+        var samples = timing.Measure(1).Batch;
         var digitalQuality = QualityReport.Compute(samples.Samples, samples.Labels, samples.Dim, reference.Data);
         var digitalImages = ImageDecoding.DecodeAndScore(judge, samples.Samples, samples.Labels, reference.Data);
         keep(new KeptSamples(Path.Combine(taskDir, "digital"), $"{model.Name} — digital ({steps} {(sampler == SamplerKind.Sde ? "Euler–Maruyama" : "probability-flow Euler")} steps)", samples.Samples, samples.Labels, samples.Dim, model, reference.Data, digitalImages));
@@ -141,7 +165,9 @@ public sealed class Reproduction(ReproductionSpec spec, IAnalogMachine machine, 
         };
         var results = await runner.RunAsync(plan, taskDir, new Dictionary<SweepModel, ReferenceSet?> { [model] = ReferenceOf(model) }, $"{title}, {samplerName}", cancel);
         var metric = judge is not null ? SweepMetric.DecodedClassAccuracy : SweepMetric.KlPaper;
-        return new TaskRun(key, task, title, model, judge is not null, sampler, digital, steps, digitalQuality, digitalImages?.Quality, plan,
+        timing.Measure(2);
+        var run = new TaskRun(key, task, title, model, judge is not null, sampler, DigitalBaseline.Least(timing.Rounds), steps, digitalQuality, digitalImages?.Quality, plan,
             SweepSummary.Aggregate(plan, results.Cells, metric), results.Cells);
+        return (run, timing);
     }
 }

@@ -13,7 +13,8 @@ public static class ReproductionText
     public const Diffusion.SamplerKind HeadlineSampler = Diffusion.SamplerKind.Sde;
     public const string HeadlineSamplerSource = "the authors' board runs the reverse SDE: two noise channels, one per output, from its hardware RNG scaled by β (PAPER.md, \"The analog machine\")";
 
-    /// <summary>Rounds of the digital timing (batch and one-at-a-time interleaved); each figure is their median.</summary>
+    /// <summary>Rounds of the digital timing (batch and one-at-a-time interleaved), spread over the run: before a task's analog chips,
+    /// after them, and after everything; each figure is the least of them (<see cref="Digital.DigitalBaseline.Least"/>).</summary>
     public const int TimingRounds = 3;
 
     public static List<string> Assumptions(ReproductionSpec spec, DigitalBaseline digital)
@@ -22,7 +23,7 @@ public static class ReproductionText
         return
         [
             $"analog machine: profile {hardware.Name}; every number in it carries its source or the word assumption (memgrid profile show {hardware.Name})",
-            $"digital baseline: ONNX Runtime (1 thread) in the paper's Euler–Maruyama (SDE) and probability-flow Euler (ODE) loops on this machine; time is CPU time, the median of {TimingRounds} rounds (batch and one at a time interleaved); speed-up and energy ratio compare one sample at a time on each side (the analog figure is one closed loop's latency)",
+            $"digital baseline: ONNX Runtime (1 thread) in the paper's Euler–Maruyama (SDE) and probability-flow Euler (ODE) loops on this machine; time is CPU time, the least of {TimingRounds} rounds spread over the run (batch and one at a time interleaved; another tenant only adds time); speed-up and energy ratio compare one sample at a time on each side (the analog figure is one closed loop's latency)",
             $"headline sampler: the SDE, since {HeadlineSamplerSource}; the ODE beside it. Each sampler's ratio is to its own digital figure, and the SDE's digital kl is far from the ODE's: read the absolute figures beside the ratios",
             $"digital energy: {digital.EnergySource}",
             "the paper's baseline hardware is not published: its figures were measured against the authors' own software baseline, ours against ONNX Runtime on this CPU",

@@ -35,13 +35,16 @@ public class ReproduceCliTests
             double energy = (double)t["analog"]!["energy_per_sample_joules"]!;
             Assert.InRange(energy, (double)t["analog"]!["energy_per_sample_low_joules"]!, (double)t["analog"]!["energy_per_sample_high_joules"]!);
             Assert.True((double)t["analog"]!["energy_per_sample_high_joules"]! > energy, "the band has width");
-            // The digital timing is the median of three interleaved rounds, and its cost per step is reported.
-            var rounds = t["digital"]!["batch_cpu_seconds_per_round"]!.AsArray().Select(v => (double)v!).OrderBy(v => v).ToArray();
+            // The digital timing is the least of three rounds spread over the run (another tenant only adds time), and its cost per step is reported.
+            var rounds = t["digital"]!["batch_cpu_seconds_per_round"]!.AsArray().Select(v => (double)v!).ToArray();
             Assert.Equal(3, rounds.Length);
+            var alone = t["digital"]!["latency_seconds_per_round"]!.AsArray().Select(v => (double)v!).ToArray();
+            Assert.Equal(3, alone.Length);
+            Assert.Equal(alone.Min(), (double)t["digital"]!["latency_seconds"]!, 1e-12);
             // Each round measured the machine first (a fixed loop whose CPU time follows the core's speed).
             Assert.All(t["digital"]!["machine_probe_seconds_per_round"]!.AsArray(), p => Assert.InRange((double)p!, 0.001, 10));
             double batchPerSample = (double)t["digital"]!["time_per_sample_batched_seconds"]!;
-            Assert.Equal(rounds[1] / (double)t["digital"]!["samples"]!, batchPerSample, 1e-9 * batchPerSample);
+            Assert.Equal(rounds.Min() / (double)t["digital"]!["samples"]!, batchPerSample, 1e-9 * batchPerSample);
             Assert.Equal(batchPerSample / (double)t["digital"]!["steps"]!, (double)t["digital"]!["time_per_step_batched_seconds"]!, 1e-9 * batchPerSample);
             // Absolute analog kl and its ratio to the digital figure, both with standard errors.
             double dk = (double)t["digital"]!["kl_paper"]!, ak = (double)t["analog"]!["kl_paper"]!["mean"]!;
