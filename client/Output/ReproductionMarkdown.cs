@@ -53,7 +53,7 @@ public static class ReproductionMarkdown
         sb.AppendLine();
         var probes = runs.SelectMany(r => r.Digital.ProbeSecondsPerRound).ToList();
         string probeRange = probes.Count > 0 ? string.Create(inv, $"{probes.Min():F3}–{probes.Max():F3} s in this run") : "not measured";
-        sb.AppendLine(string.Create(inv, $"Digital times are CPU time, each the least of {ReproductionText.TimingRounds} rounds (batch and one at a time interleaved) taken at different moments: before the task's analog chips, after them, and after the co-design sweep (report.json keeps every round). ") +
+        sb.AppendLine(string.Create(inv, $"Digital times are CPU time, each the least of {ReproductionText.TimingRounds} rounds (batch and one at a time interleaved) taken at different moments: before the task's analog chips, after them, and after the co-design sweep (reproduction.json keeps every round). ") +
             "Another tenant of a shared machine only adds CPU time to the same work — a neighbour on the core's caches or memory has slowed ONNX Runtime here by up to 1.6× for 10–20 s at a time — so the least is the closest to the work's own cost. " +
             $"Before each round a fixed loop of 50 million dependent multiply-adds measures the core's own speed: {probeRange}. " +
             "A core running at half speed (a shared VM can, for minutes, without the load average showing it) doubles it and moves every digital time, speed-up and energy ratio by the same factor; the neighbour above does not move it. Compare runs at equal probe times.");
@@ -75,7 +75,7 @@ public static class ReproductionMarkdown
             sb.AppendLine(inv, $"| {run.Title} | {run.SamplerName} | {Units.Energy(run.AnalogJoules)} | {band} | {Units.Energy(run.Digital.EnergyPerSampleJoules)} | {Units.Energy(run.Digital.EnergyPerSampleBatchedJoules)} | {G(run.EnergyRatio)}× | {G(run.EnergyRatioBatched)}× | {Paper(0)} | {Paper(1)} |");
         }
         sb.AppendLine();
-        sb.AppendLine("The band moves every energy figure of the profile to the low or high end of its own band at once (report.json's energy_lines, per chip); the energy ratios use the value.");
+        sb.AppendLine("The band moves every energy figure of the profile to the low or high end of its own band at once (`memgrid run` on the same model and profile lists each figure with its band and source in report.json's energy_lines); the energy ratios use the value.");
         sb.AppendLine();
         sb.AppendLine(inv, $"The paper's own baseline spends {Units.Time(PaperFigures.IedmDigitalSeconds)} on a sample of {PaperFigures.ConditionalSteps} steps (IEDM 2024), {Units.Time(PaperFigures.IedmDigitalSeconds / PaperFigures.ConditionalSteps)} per step, against the batched per-step column here: far less than one ONNX Runtime call, so it is an amortised (batched) figure. Compare the paper's ratios with the batched columns; the one-at-a-time columns are what a single-sample request would see.");
         sb.AppendLine();
