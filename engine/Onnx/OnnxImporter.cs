@@ -430,7 +430,9 @@ public static class OnnxImporter
             EmbeddingSym => "an embedding",
             ActivationSym => "a hidden activation",
             LinearSym => "a linear layer's output",
-            _ => s.GetType().Name,
+            LongConstSym c => $"an integer constant of {c.Values.Length} values",
+            SigmoidSym => "a sigmoid of a linear layer",
+            _ => "an intermediate value",
         };
 
         private UserInputException Unsupported(NodeProto node, Sym[] inputs) =>
