@@ -12,7 +12,8 @@ public static class GrainRegistration
     /// silo placement, activity propagation, the per-silo deployment cache, the silo's lane slots, and
     /// grain state in Orleans' binary format.</summary>
     /// <param name="laneSlots">Lanes this silo runs at once; null = twice its cores.</param>
-    public static ISiloBuilder AddMemristorGridGrains(this ISiloBuilder silo, int? laneSlots = null)
+    /// <param name="jobLifetime">How long a job runs on without a client; null = <see cref="Jobs.JobLifetime.Default"/>.</param>
+    public static ISiloBuilder AddMemristorGridGrains(this ISiloBuilder silo, int? laneSlots = null, Jobs.JobLifetime? jobLifetime = null)
     {
         silo.AddPlacementDirector<ChipPlacement, ChipPlacementDirector>();
         silo.AddPlacementDirector<SiloPlacement, SiloPlacementDirector>();
@@ -21,6 +22,7 @@ public static class GrainRegistration
         silo.Services.AddSingleton<DeploymentCache>();
         silo.Services.AddSingleton(laneSlots is { } n ? new SiloCapacity(n) : SiloCapacity.Default);
         silo.Services.AddSingleton<SiloLaneSlots>();
+        silo.Services.AddSingleton(jobLifetime ?? Jobs.JobLifetime.Default);
         silo.Services.AddSingleton(sp => new Telemetry.JobBoard(TimeProvider.System));
         // The store (memory or Redis) keeps state in Orleans' binary format, not the default JSON: a lane
         // checkpoints after every window, and Newtonsoft's base64 text of its buffers was ~48 MB of strings,

@@ -29,10 +29,13 @@ public static class ClusterJobRunner
     private static readonly ResiliencePipeline Polls = ClusterCalls.Create(TimeSpan.FromSeconds(5));
 
     /// <param name="windowSegments">Segments per lane call and checkpoint (tests shorten it).</param>
+    /// <param name="jobId">The job's grain; null = the request's content address (<see cref="JobSpec.ContentId"/>), so the same
+    /// command run again after its client died attaches to the job still running.</param>
+    /// <param name="notice">Told, in one line, when the job was already running or done (the run resumes it).</param>
     public static async Task<AnalogRunResult> RunAsync(IGrainFactory grains, byte[] modelBytes, string modelName,
         HardwareProfile profile, AnalogRunOptions options, int count, int[] labels, IProgress<double>? progress = null,
         string? jobId = null, int windowSegments = LaneSchedule.WindowSegments, TilePlacementMode placement = TilePlacementMode.Local,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, Action<string>? notice = null)
     {
         LaneSchedule.Check(count, labels);
         options.Validate();
@@ -42,11 +45,16 @@ public static class ClusterJobRunner
         if (profile.Loop.Derive && !profile.Loop.Designed)
             profile = Engine.Accounting.LoopDesigner.Ensure(Engine.Onnx.OnnxImporter.FromBytes(modelBytes, modelName), profile, options);
         var spec = new JobSpec(new DeploymentSpec(modelBytes, modelName, profile.ToJson(), options.ProgramSeed), options.ToWire(), count, labels, windowSegments, placement);
-        var job = grains.GetGrain<IGenerationJobGrain>(jobId ?? $"job-{Guid.NewGuid():N}");
+        var job = grains.GetGrain<IGenerationJobGrain>(jobId ?? spec.ContentId());
 
         using var span = Instruments.Source.StartActivity("memgrid.run", ActivityKind.Client);
         span?.SetTag("job", job.GetPrimaryKeyString());
         span?.SetTag("samples", count);
+        // Asking first activates a job the store still holds, which resumes its open lanes from their checkpoints.
+        if (await CallAsync(job, () => job.GetStatusAsync(), cancel, Polls) is { Lanes: > 0 } earlier)
+            notice?.Invoke(earlier.Finished
+                ? $"job {job.GetPrimaryKeyString()} had finished (its client left before the result): fetching it"
+                : $"resuming job {job.GetPrimaryKeyString()}: {earlier.LanesDone} of {earlier.Lanes} lanes done, {earlier.SegmentsDone} of {earlier.Segments} segments");
         await CallAsync(job, () => job.StartAsync(spec), cancel);
         while (true)
         {
@@ -61,7 +69,16 @@ public static class ClusterJobRunner
             else if (status.Segments > 0) progress?.Report((double)status.SegmentsDone / status.Segments);
             await Task.Delay(100, cancel);
         }
-        var summary = await CallAsync(job, () => job.GetResultAsync(), cancel);
+        // The same command run twice at once: the other client may have taken the result and cleared the job. The samples do
+        // not depend on who computes them: this client then runs the job again.
+        RunSummary? summary = null;
+        try { summary = await CallAsync(job, () => job.GetResultAsync(), cancel); }
+        catch (InvalidOperationException) when (!cancel.IsCancellationRequested) { }
+        if (summary is null)
+        {
+            if ((await CallAsync(job, () => job.GetStatusAsync(), cancel, Polls)).Lanes != 0) throw new InvalidOperationException($"job {job.GetPrimaryKeyString()} gave no result");
+            return await RunAsync(grains, modelBytes, modelName, profile, options, count, labels, progress, jobId, windowSegments, placement, cancel, notice);
+        }
         await CallAsync(job, () => job.ForgetAsync(), cancel); // the result is here: the store keeps nothing of the job
         progress?.Report(1.0);
         return summary.ToEngine() with { Wall = stopwatch.Elapsed };

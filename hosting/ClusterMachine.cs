@@ -19,6 +19,9 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
     private IHost? _client;
     private IGrainFactory? _grains;
 
+    /// <summary>Every job a new one (<c>--new-job</c>), instead of its request's content address.</summary>
+    public bool NewJobs { get; init; }
+
     /// <summary>True when it joins a running cluster (Redis or gateways), false for an embedded silo.</summary>
     public bool JoinsCluster => settings.Redis is not null || settings.Gateways.Count > 0;
 
@@ -56,10 +59,11 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
     }
 
     /// <summary>Runs the job; a job with an id runs as grain "ID-PLACEMENT", so a resumed sweep cell finds its own job
-    /// and the same cell under the other placement is another job.</summary>
+    /// and the same cell under the other placement is another job; one without runs as its request's content address, so
+    /// the same command run again after its client died resumes the job (placement is part of the content).</summary>
     public async Task<AnalogRunResult> RunAsync(AnalogJob job, IProgress<double>? progress, CancellationToken cancel) =>
         await ClusterJobRunner.RunAsync(await GrainsAsync(cancel), job.ModelBytes, job.ModelName, job.Profile, job.Options, job.Count, job.Labels, progress,
-            jobId: job.JobId is { } id ? $"{id}-{Placement}" : null, placement: placement, cancel: cancel);
+            jobId: job.JobId is { } id ? $"{id}-{Placement}" : NewJobs ? $"job-{Guid.NewGuid():N}" : null, placement: placement, cancel: cancel, notice: Console.Error.WriteLine);
 
     public async ValueTask DisposeAsync()
     {

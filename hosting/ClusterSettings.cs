@@ -50,6 +50,10 @@ public sealed record ClusterSettings
     /// <summary>Silo only: lanes this silo runs at once; null = twice its cores.</summary>
     public int? LaneSlots { get; init; }
 
+    /// <summary>Silo only: how long a job runs on with no client asking for it before it stops and leaves the store
+    /// (MEMGRID_JOB_ABANDON_SECONDS, default 120 s); the same command run again within it resumes the job.</summary>
+    public TimeSpan JobAbandonAfter { get; init; } = Grains.Jobs.JobLifetime.Default.AbandonAfter;
+
     /// <summary>A further port of the same web host (a silo's, or <c>memgrid</c>'s embedded silo's), for scrape configurations that
     /// name a metrics port; 0 = none.</summary>
     public int MetricsPort { get; init; }
@@ -70,7 +74,7 @@ public sealed record ClusterSettings
     /// (<see cref="Telemetry.LaneWindowSampler"/>). 0.1 keeps ≈ 0.26 kB of spans per sample instead of 2.6 kB.</summary>
     public double TraceSampling { get; init; } = 0.1;
 
-    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_PASSWORD, MEMGRID_TLS_CERT/KEY/CA, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_CLUSTER_ID, POD_IP and
+    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_PASSWORD, MEMGRID_TLS_CERT/KEY/CA, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_JOB_ABANDON_SECONDS, MEMGRID_CLUSTER_ID, POD_IP and
     /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_PROTOCOL / OTEL_TRACES_SAMPLER_ARG, the settings a container or pod gets from its environment.</summary>
     /// <summary>Text from the environment as it may be echoed: control characters (terminal escapes) shown as '?'.</summary>
     private static string Printable(string text) => string.Concat(text.Take(64).Select(c => char.IsControl(c) ? '?' : c));
@@ -95,6 +99,9 @@ public sealed record ClusterSettings
             HealthPort = Port("MEMGRID_HEALTH_PORT", 0) ?? s.HealthPort,
             MetricsPort = Port("MEMGRID_METRICS_PORT", 0) ?? s.MetricsPort,
             LaneSlots = int.TryParse(Env("MEMGRID_LANE_SLOTS"), out int slots) && slots > 0 ? slots : s.LaneSlots,
+            JobAbandonAfter = Env("MEMGRID_JOB_ABANDON_SECONDS") is not { } abandon ? s.JobAbandonAfter
+                : double.TryParse(abandon, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds is >= 5 and <= 86_400
+                    ? TimeSpan.FromSeconds(seconds) : throw new Engine.UserInputException($"MEMGRID_JOB_ABANDON_SECONDS must be a number of seconds in [5, 86400], got '{Printable(abandon)}'"),
             ClusterId = Env("MEMGRID_CLUSTER_ID") ?? s.ClusterId,
             AdvertisedAddress = Env("POD_IP"),
             OtlpEndpoint = Env("OTEL_EXPORTER_OTLP_ENDPOINT"),

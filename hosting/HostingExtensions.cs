@@ -35,7 +35,7 @@ public static class HostingExtensions
             silo.Configure<ClusterMembershipOptions>(o => { o.ProbeTimeout = TimeSpan.FromSeconds(2); o.NumMissedProbesLimit = 2; });
         }
         if (settings.Tls is { } tls) silo.UseTls(tls.Configure);
-        return silo.AddMemristorGridGrains(settings.LaneSlots);
+        return silo.AddMemristorGridGrains(settings.LaneSlots, new Grains.Jobs.JobLifetime(settings.JobAbandonAfter));
     }
 
     /// <summary>The silo, with the Orleans Dashboard's silo side when it has a web host to show it

@@ -15,10 +15,14 @@ internal sealed class AnalogSimulator
         "grains: the Orleans actor system (an embedded silo unless --gateway or --redis is given); reference: the single-process reference simulator, the oracle the grains are tested against.", "grains");
     private readonly Option<bool> _deprecatedReference = new("--reference") { Description = "Deprecated: use --simulator reference.", Hidden = true };
     public readonly ClusterOptions Cluster = new();
+    private readonly Option<bool> _newJob = new("--new-job")
+    {
+        Description = "Start a new job on the cluster even when the same request is running there (by default the same command run again, after its client died, resumes the job still running).",
+    };
 
     public AnalogSimulator() => Simulator.AcceptOnlyFromAmong("grains", "reference");
 
-    public IEnumerable<Option> All() => [Simulator, _deprecatedReference, .. Cluster.All()];
+    public IEnumerable<Option> All() => [Simulator, _deprecatedReference, .. Cluster.All(), _newJob];
 
     /// <summary>The machine the options name. A cluster machine connects at its first job and lets go when disposed;
     /// Ctrl-C cancels a job: the embedded silo stops with it, a job on a cluster goes on there.</summary>
@@ -28,6 +32,6 @@ internal sealed class AnalogSimulator
             parse.InvocationConfiguration.Error.WriteLine("warning: --reference is deprecated and will be removed in the next release; use --simulator reference");
         if (parse.GetValue(_deprecatedReference) || parse.GetValue(Simulator) == "reference") return new ReferenceMachine();
         var placement = parse.GetValue(Cluster.Placement) == "chips" ? TilePlacementMode.Chips : TilePlacementMode.Local;
-        return new ClusterMachine(Cluster.Settings(parse), placement);
+        return new ClusterMachine(Cluster.Settings(parse), placement) { NewJobs = parse.GetValue(_newJob) };
     }
 }

@@ -23,8 +23,10 @@ namespace MemristorGrid.Grains.Jobs;
 public sealed class GenerationJobGrain(
     [PersistentState("job", Storage.Name)] IPersistentState<JobState> state,
     DeploymentCache deployments,
+    JobLifetime lifetime,
     ILogger<GenerationJobGrain> logger) : Grain, IGenerationJobGrain
 {
+    private readonly ClientWatch _clients = new(TimeProvider.System, lifetime.AbandonAfter);
     private readonly JobStore _store = new(state, logger);
     private readonly CancellationTokenSource _stop = new();
     private JobLanes? _lanes;
@@ -37,6 +39,7 @@ public sealed class GenerationJobGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        this.RegisterGrainTimer(ct => AbandonIfUnclaimedAsync(), _clients.CheckPeriod, _clients.CheckPeriod);
         // A job re-activated after its silo died re-drives every open lane: counted like a retried lane call.
         if (state.State.Spec is null || state.State.Finished) return Task.CompletedTask;
         state.State.Redrives++;
@@ -46,6 +49,7 @@ public sealed class GenerationJobGrain(
 
     public async Task StartAsync(JobSpec spec)
     {
+        _clients.Touch();
         if (state.State.Spec is { } existing)
         {
             if (!existing.SameAs(spec)) throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} already runs a different spec");
@@ -63,6 +67,7 @@ public sealed class GenerationJobGrain(
 
     public Task<JobStatus> GetStatusAsync()
     {
+        _clients.Touch();
         var s = state.State;
         int lanes = s.LaneDone.Length;
         string? error = _error is null ? null : _error is UserInputException ? _error.Message : $"{_error.GetType().Name}: {_error.Message}";
@@ -72,6 +77,7 @@ public sealed class GenerationJobGrain(
 
     public async Task<RunSummary> GetResultAsync()
     {
+        _clients.Touch();
         var spec = state.State.Spec;
         if (spec is null || !state.State.Finished) throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} has not finished");
         var checkpoints = await Lanes.CheckpointsAsync();
@@ -127,6 +133,19 @@ public sealed class GenerationJobGrain(
         }
         // A finished job whose client vanished before fetching its result is collected idle: its checkpoints go with it.
         if (reason.ReasonCode == DeactivationReasonCode.ActivationIdle) await ForgetAsync();
+    }
+
+    /// <summary>No client asked for the job within <see cref="JobLifetime.AbandonAfter"/>: it stops, and its lanes and state
+    /// leave the store (they stayed ≈ 16 min, until Orleans collected the idle job).</summary>
+    private async Task AbandonIfUnclaimedAsync()
+    {
+        if (state.State.Spec is null || !_clients.Abandoned) return;
+        logger.LogWarning("job {Job} abandoned: no client asked for it in {Seconds:0} s; its lanes and state are removed", this.GetPrimaryKeyString(), _clients.Silence.TotalSeconds);
+        _stop.Cancel();
+        if (_running is { } running) await running.ContinueWith(_ => { }, TaskScheduler.Current);
+        await LaneCalls.ForgetAllAsync(GrainFactory, this.GetPrimaryKeyString(), state.State.LaneDone.Length);
+        await _store.ClearAsync();
+        DeactivateOnIdle();
     }
 
     public async Task ForgetAsync()

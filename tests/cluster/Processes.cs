@@ -84,9 +84,9 @@ internal sealed class Processes : IDisposable
     /// all are active (one that lost a port race is started again, with <paramref name="extraArgs"/> asked again
     /// for its index, so ports in them are fresh too).</summary>
     public async Task<List<(Process Process, int SiloPort, int HealthPort)>> StartSilosAsync(string redis, int count, Func<int, string>? extraArgs = null,
-        string? password = null, ClusterTls? tls = null)
+        string? password = null, ClusterTls? tls = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var environment = new Dictionary<string, string>();
+        var environment = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
         if (password is not null) environment["MEMGRID_REDIS_PASSWORD"] = password;
         if (tls is not null) (environment["MEMGRID_TLS_CERT"], environment["MEMGRID_TLS_KEY"], environment["MEMGRID_TLS_CA"]) = (tls.Certificate, tls.Key, tls.Authority);
         var silos = Enumerable.Range(0, count).Select(i => StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment)).ToList();
