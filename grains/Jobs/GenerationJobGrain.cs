@@ -13,12 +13,10 @@ using Orleans.Runtime;
 namespace MemristorGrid.Grains.Jobs;
 
 /// <summary>
-/// A generation job: defines its deployment, splits the samples into lanes (the engine's <see cref="LaneSchedule"/>),
-/// has <see cref="JobLanes"/> send each silo its lanes a few ahead of its lane slots, and summarises the finished lanes
-/// with the engine's accounting. The job's definition, finished lanes and re-drive count are persisted
-/// (<see cref="JobStore"/>): re-activated unfinished, it resumes every open lane from its checkpoint. Deactivated with
-/// its silo, it stops driving while the activation is still valid and resumes where the next call activates it; a
-/// delivered job keeps nothing in the store.
+/// A generation job: defines its deployment, splits the samples into lanes (<see cref="LaneSchedule"/>), has <see cref="JobLanes"/>
+/// send each silo its lanes a few ahead of its slots, and summarises the finished lanes with the engine's accounting. Its definition,
+/// finished lanes and re-drives are persisted (<see cref="JobStore"/>): re-activated unfinished, or deactivated with its silo, it
+/// resumes every open lane from its checkpoint. A delivered or abandoned (<see cref="JobLifetime"/>) job keeps nothing in the store.
 /// </summary>
 public sealed class GenerationJobGrain(
     [PersistentState("job", Storage.Name)] IPersistentState<JobState> state,
@@ -80,12 +78,7 @@ public sealed class GenerationJobGrain(
         _clients.Touch();
         var spec = state.State.Spec;
         if (spec is null || !state.State.Finished) throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} has not finished");
-        var checkpoints = await Lanes.CheckpointsAsync();
-        var deployment = deployments.Get(spec.Deployment);
-        var options = spec.Options.ToEngine();
-        var result = HardwareAccounting.Summarise(RunTiming.Of(deployment.Profile, options), deployment.Plan, options, deployment.Network.InputDim, deployment.Profile,
-            checkpoints.Select(WireFormat.Restore).ToList());
-        return (result with { LaneRetries = state.State.Redrives, LaneSize = state.State.LaneSize }).ToWire();
+        return await Lanes.SummariseAsync(spec, deployments.Get(spec.Deployment));
     }
 
     private void StartDriving()
@@ -121,8 +114,7 @@ public sealed class GenerationJobGrain(
         }
     }
 
-    /// <summary>Stops driving while the activation is still valid: a drive that went on would touch state Orleans has
-    /// invalidated and send lane calls from a silo that refuses them.</summary>
+    /// <summary>Stops driving while the activation is valid: a drive that went on would touch invalidated state.</summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _stop.Cancel();
@@ -135,22 +127,20 @@ public sealed class GenerationJobGrain(
         if (reason.ReasonCode == DeactivationReasonCode.ActivationIdle) await ForgetAsync();
     }
 
-    /// <summary>No client asked for the job within <see cref="JobLifetime.AbandonAfter"/>: it stops, and its lanes and state
-    /// leave the store (they stayed ≈ 16 min, until Orleans collected the idle job).</summary>
+    /// <summary>No client asked within <see cref="JobLifetime.AbandonAfter"/>: the job stops and leaves the store.</summary>
     private async Task AbandonIfUnclaimedAsync()
     {
         if (state.State.Spec is null || !_clients.Abandoned) return;
         logger.LogWarning("job {Job} abandoned: no client asked for it in {Seconds:0} s; its lanes and state are removed", this.GetPrimaryKeyString(), _clients.Silence.TotalSeconds);
         _stop.Cancel();
         if (_running is { } running) await running.ContinueWith(_ => { }, TaskScheduler.Current);
-        await LaneCalls.ForgetAllAsync(GrainFactory, this.GetPrimaryKeyString(), state.State.LaneDone.Length);
-        await _store.ClearAsync();
-        DeactivateOnIdle();
+        await ClearAsync();
     }
 
-    public async Task ForgetAsync()
+    public Task ForgetAsync() => state.State.Spec is null || !state.State.Finished ? Task.CompletedTask : ClearAsync();
+
+    private async Task ClearAsync()
     {
-        if (state.State.Spec is null || !state.State.Finished) return;
         await LaneCalls.ForgetAllAsync(GrainFactory, this.GetPrimaryKeyString(), state.State.LaneDone.Length);
         await _store.ClearAsync();
         DeactivateOnIdle();

@@ -1,6 +1,9 @@
+using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
+using MemristorGrid.Grains.Deployments;
 using MemristorGrid.Grains.Placement;
+using MemristorGrid.Grains.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace MemristorGrid.Grains.Jobs;
@@ -53,6 +56,16 @@ internal sealed class JobLanes(IGrainFactory grains, string job, JobStore store,
                 await store.PersistAsync();
             }
         }
+    }
+
+    /// <summary>The finished job's figures: every lane's final checkpoint through the engine's accounting, with the re-drives.</summary>
+    public async Task<RunSummary> SummariseAsync(JobSpec spec, Deployment deployment)
+    {
+        var checkpoints = await CheckpointsAsync();
+        var options = spec.Options.ToEngine();
+        var result = HardwareAccounting.Summarise(RunTiming.Of(deployment.Profile, options), deployment.Plan, options, deployment.Network.InputDim, deployment.Profile,
+            checkpoints.Select(WireFormat.Restore).ToList());
+        return (result with { LaneRetries = store.State.Redrives, LaneSize = store.State.LaneSize }).ToWire();
     }
 
     /// <summary>Every lane's final checkpoint.</summary>

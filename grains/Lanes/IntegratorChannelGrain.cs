@@ -135,8 +135,11 @@ public sealed class IntegratorChannelGrain(
             await driving.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Current);
     }
 
+    /// <summary>Stops the drive first (an abandoned job's lanes drive): a window in flight would save again after the clear.</summary>
     public async Task ForgetAsync()
     {
+        _deactivating.Cancel();
+        if (_driving is { IsCompleted: false } driving) await driving.ContinueWith(_ => { }, TaskScheduler.Current);
         await _checkpoints.ClearAsync();
         DeactivateOnIdle();
     }
