@@ -12,11 +12,24 @@ public static class RunOutputs
 
     /// <summary><see cref="PrepareDirectory"/>, then locks the directory for this command: a second command given the
     /// same <c>--out</c> is refused while the first holds it (their files would interleave). A killed command's lock
-    /// dies with it (the kernel drops the process's flock).</summary>
+    /// dies with it (the kernel drops the process's flock).
+    /// A directory the claim created and nothing was written to (the command failed: the cluster went away, Ctrl-C) is removed
+    /// when the claim ends: a failed command leaves nothing behind.</summary>
     public static IDisposable ClaimDirectory(string dir)
     {
+        bool created = !Directory.Exists(dir);
         PrepareDirectory(dir);
-        return OutputLock.Acquire(dir);
+        return new DirectoryClaim(dir, created, OutputLock.Acquire(dir));
+    }
+
+    private sealed class DirectoryClaim(string dir, bool created, OutputLock held) : IDisposable
+    {
+        public void Dispose()
+        {
+            held.Dispose(); // deletes its lock file
+            try { if (created && !Directory.EnumerateFileSystemEntries(dir).Any()) Directory.Delete(dir); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } // someone else's now: theirs to keep
+        }
     }
 
     /// <summary>Creates (or checks) an output directory and proves it writable.</summary>

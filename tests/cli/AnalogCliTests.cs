@@ -295,7 +295,9 @@ public class AnalogCliTests
     public void An_unreachable_cluster_is_a_clear_error_not_a_hang(string option, string message)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--samples", "10", option, "127.0.0.1:1", "--out", CliRunner.TempDir());
+        string output = Path.Combine(CliRunner.TempDir(), "out");
+        var r = CliRunner.Run("run", "--model", Models.Shipped("ring.onnx"), "--samples", "10", option, "127.0.0.1:1", "--out", output);
+        Assert.False(Directory.Exists(output), "the failed run left its output directory behind");
         Assert.Equal(1, r.ExitCode);
         Assert.Contains(message, r.Err);
         Assert.DoesNotContain("   at ", r.Err);
