@@ -10,7 +10,9 @@ public static class Diagnostics
     public static string Messages(Exception e)
     {
         var messages = new List<string>();
-        for (Exception? inner = e; inner is not null; inner = inner.InnerException) messages.Add(inner.Message);
+        // "See InnerException" is advice to a debugger: the inner message follows anyway.
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+            messages.Add(inner.Message.Replace(" See InnerException", "", StringComparison.Ordinal).TrimEnd());
         return string.Join(" — ", messages.Distinct());
     }
 }

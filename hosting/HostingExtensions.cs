@@ -63,12 +63,15 @@ public static class HostingExtensions
             client.UseStaticClustering(settings.Gateways.Select(ParseEndpoint).ToArray());
         if (settings.Tls is { } tls) client.UseTls(tls.Configure);
         client.AddActivityPropagation();
-        // A cluster that cannot be reached must fail the command, not hang it: give up after ConnectTimeout.
+        // A cluster that cannot be reached must fail the command, not hang it: retry with a doubling pause (0.25 s, 0.5 s, 1 s,
+        // 2 s, then every 2 s: a Redis or gateway still starting, or busy, gets several chances) and give up after ConnectTimeout.
         var deadline = DateTime.UtcNow + settings.ConnectTimeout;
+        int attempts = 0;
         client.UseConnectionRetryFilter(async (_, cancel) =>
         {
-            if (DateTime.UtcNow + TimeSpan.FromSeconds(1) > deadline) return false;
-            await Task.Delay(TimeSpan.FromSeconds(1), cancel);
+            var pause = TimeSpan.FromSeconds(Math.Min(2, 0.25 * Math.Pow(2, attempts++)));
+            if (DateTime.UtcNow + pause > deadline) return false;
+            await Task.Delay(pause, cancel);
             return true;
         });
         return client;
