@@ -47,6 +47,9 @@ public static class HostingExtensions
             if (settings.WebPorts().Count > 0) Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
         });
 
+    /// <summary>How often a client re-reads the cluster's gateways.</summary>
+    public static readonly TimeSpan GatewayRefresh = TimeSpan.FromSeconds(3);
+
     public static IClientBuilder AddMemristorGridClient(this IClientBuilder client, ClusterSettings settings)
     {
         client.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
@@ -62,6 +65,10 @@ public static class HostingExtensions
         else
             client.UseStaticClustering(settings.Gateways.Select(ParseEndpoint).ToArray());
         if (settings.Tls is { } tls) client.UseTls(tls.Configure);
+        // A silo that hangs (stopped, frozen) keeps its gateway's TCP connection open: the client went on sending through it
+        // until it refreshed its gateway list (a minute by default), and a job stalled for the whole hang. Refreshed every
+        // few seconds, a gateway the cluster declared dead is dropped and calls go through the live ones.
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayRefresh);
         client.AddActivityPropagation();
         // A cluster that cannot be reached must fail the command, not hang it: retry with a doubling pause (0.25 s, 0.5 s, 1 s,
         // 2 s, then every 2 s: a Redis or gateway still starting, or busy, gets several chances) and give up after ConnectTimeout.

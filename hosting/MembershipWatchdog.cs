@@ -28,6 +28,9 @@ public sealed class MembershipWatchdog(IServiceProvider services, ILogger<Member
 
     public bool MembershipLost => _lost.Task.IsCompleted;
 
+    /// <summary>Leaves for another reason that needs a fresh start (<see cref="DeclaredDeadHandler"/>).</summary>
+    public void Leave(string reason) => _lost.TrySetResult(reason);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var table = services.GetService<IMembershipTable>();

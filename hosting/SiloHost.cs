@@ -36,6 +36,8 @@ public static class SiloHost
                 services.AddSingleton<MembershipWatchdog>();
                 services.AddHostedService(sp => sp.GetRequiredService<MembershipWatchdog>());
             }
+            // After Orleans' own: the last registration is the one resolved.
+            services.AddSingleton<Orleans.Runtime.IFatalErrorHandler, DeclaredDeadHandler>();
             services.AddMemristorGridTelemetry(settings, "memgrid-silo");
         });
         return builder.Build();

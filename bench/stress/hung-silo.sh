@@ -6,7 +6,7 @@ set -u
 N=${1:-3}; SAMPLES=${2:-20000}
 MEMGRID="dotnet client/bin/Release/net10.0/memgrid.dll"
 WORK=$(mktemp -d /tmp/memgrid-hung-silo.XXXXXX)
-trap 'pkill -P $$ 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'pkill -P $$ 2>/dev/null; [ -n "${KEEP:-}" ] && echo "logs kept in $WORK" || rm -rf "$WORK"' EXIT
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 run_job() { # $1 = output dir; prints wall seconds
   local start=$(date +%s.%N)
@@ -16,6 +16,7 @@ run_job() { # $1 = output dir; prints wall seconds
 for i in $(seq 1 "$N"); do
   port=$(free_port)
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no > "$WORK/redis$i.log" 2>&1 &
+  redis=$!
   sleep 0.5
   silos=()
   for s in 1 2; do
@@ -24,16 +25,18 @@ for i in $(seq 1 "$N"); do
   done
   sleep 8
   read -r code normal < <(run_job "$WORK/normal$i")
-  ( sleep 3; kill -STOP "${silos[1]}"; sleep 40; kill -CONT "${silos[1]}" ) &
+  ( sleep 3; kill -STOP "${silos[1]}"; echo "$(date +%T.%N) SIGSTOP" > "$WORK/stop$i.log"; sleep 40; kill -CONT "${silos[1]}" ) &
   stopper=$!
   read -r code2 faulty < <(run_job "$WORK/faulty$i")
   wait "$stopper"
-  sleep 5
+  sleep 8 # the resumed silo hears it was declared dead, and leaves
   same=$(cmp -s "$WORK/normal$i/samples.csv" "$WORK/faulty$i/samples.csv" && echo "same samples" || echo "DIFFERENT samples")
   alive=$(kill -0 "${silos[1]}" 2>/dev/null && echo "stopped silo still running" || echo "stopped silo exited")
   traces=$(grep -c "^\s*at " "$WORK/silo$i-2.log")
+  wait "${silos[1]}" 2>/dev/null; code3=$?
+  alive="$alive (exit $code3)"
   echo "run $i: normal ${normal}s (exit $code); with a silo stopped 40 s: ${faulty}s (exit $code2), ratio $(echo "scale=2; $faulty / $normal" | bc); $same; $alive; $traces stack-trace lines in its log"
   [ "$code2" != 0 ] && sed 's/^/    /' "$WORK/faulty$i.err" | head -5
-  grep -iE "fatal|dead|declared|kill" "$WORK/silo$i-2.log" | head -5 | sed 's/^/    silo 2: /'
-  kill "${silos[@]}" 2>/dev/null; sleep 1; pkill -f "redis-server --port $port"; wait 2>/dev/null
+  grep -E "^(error|warning):|FATAL" "$WORK/silo$i-2.log" | head -3 | cut -c1-240 | sed 's/^/    silo 2: /'
+  kill "${silos[@]}" "$redis" 2>/dev/null; wait 2>/dev/null
 done
