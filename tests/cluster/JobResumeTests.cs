@@ -41,12 +41,18 @@ public sealed class JobResumeTests : IDisposable
         Assert.True(again.WaitForExit(300_000), "the second run did not finish");
         string log = _processes.Tail(again);
         Assert.True(again.ExitCode == 0, $"exit {again.ExitCode}:\n{log}");
-        var resumed = System.Text.RegularExpressions.Regex.Match(log, @"resuming job (job-[0-9a-f]+): (\d+) of (\d+) lanes done");
-        Assert.True(resumed.Success, $"the second run did not resume the first's job:\n{log}");
-        Assert.Contains($"/{resumed.Groups[1].Value}/", jobs[0].ToString(), StringComparison.Ordinal);
-        Assert.Equal(samples / 100, int.Parse(resumed.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
-        // The work the first client's job did is kept: lanes finished while nobody watched (they checkpoint, then finish).
-        Assert.InRange(int.Parse(resumed.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 1, samples / 100 - 1);
+        // Mid-job it resumes the job; on a loaded machine the job may finish before the second client is up, which then
+        // fetches that job's result. Either way it is the first client's job, not a second one.
+        var resumed = System.Text.RegularExpressions.Regex.Match(log, @"resuming job (job-[0-9a-f]+): (\d+) of (\d+) lanes done|job (job-[0-9a-f]+) had finished");
+        Assert.True(resumed.Success, $"the second run did not attach to the first's job:\n{log}");
+        string id = resumed.Groups[1].Success ? resumed.Groups[1].Value : resumed.Groups[4].Value;
+        Assert.Contains($"/{id}/", jobs[0].ToString(), StringComparison.Ordinal);
+        if (resumed.Groups[1].Success)
+        {
+            Assert.Equal(samples / 100, int.Parse(resumed.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture));
+            // The work the first client's job did is kept: lanes finished while nobody watched.
+            Assert.InRange(int.Parse(resumed.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 1, samples / 100 - 1);
+        }
 
         var straight = Repo.Cli("run", "--model", Repo.ModelPath("ring.onnx"), "--profile", "rram-180nm", "--samples", $"{samples}", "--seed", "11",
             "--simulator", "reference", "--out", reference);
