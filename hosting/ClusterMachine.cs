@@ -50,13 +50,25 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
                 host.Dispose();
                 // StackExchange.Redis appends advice on abortConnect to its first sentence: the sentence is the news.
                 string reason = e.Message.Split(". ", 2)[0].TrimEnd('.');
-                throw new UserInputException($"cannot join the cluster ({(settings.Redis is not null ? $"redis {settings.Redis}" : string.Join(", ", settings.Gateways))}): {reason}");
+                if (Diagnostics.ShowStackTraces) Console.Error.WriteLine(e);
+                throw new UserInputException($"cannot join the cluster ({(settings.Redis is not null ? $"redis {settings.Redis}" : string.Join(", ", settings.Gateways))}): {reason}{GatewayHint(e)}");
             }
             _client = host;
             return _grains = host.Services.GetRequiredService<IClusterClient>();
         }
         finally { _connect.Release(); }
     }
+
+    /// <summary>
+    /// Gateways that exist but all refuse the connection are, more often than not, a TLS mismatch: the handshake fails and the
+    /// gateway closes the connection, which is all the client sees (Orleans says only "unable to connect to any of the N
+    /// available gateways"). Say which side of TLS this client is on.
+    /// </summary>
+    private string GatewayHint(Exception e) =>
+        !Diagnostics.Messages(e).Contains("available gateways", StringComparison.Ordinal) ? ""
+        : settings.Tls is null
+            ? "; they are registered but refused this client, which has no TLS certificate — if the cluster uses TLS, set MEMGRID_TLS_CERT, MEMGRID_TLS_KEY and MEMGRID_TLS_CA"
+            : $"; they are registered but refused this client's TLS certificate ({Path.GetFileName(settings.Tls.Certificate)}), or it does not trust theirs — check that MEMGRID_TLS_CA is the authority that signed both";
 
     /// <summary>Runs the job; a job with an id runs as grain "ID-PLACEMENT", so a resumed sweep cell finds its own job
     /// and the same cell under the other placement is another job; one without runs as its request's content address, so

@@ -49,6 +49,23 @@ public sealed class TlsTests : IDisposable
             });
             Assert.True(joined is not null, $"a client with {who} joined the cluster");
         }
+
+        // As a user meets it: memgrid without a certificate, and with another authority's, says in one line what was refused.
+        string memgrid = $"\"{Path.Combine(AppContext.BaseDirectory, "memgrid.dll")}\" run --model \"{Repo.ModelPath("ring.onnx")}\" --samples 10 --redis {redis}";
+        foreach (var (who, env) in new[]
+        {
+            ("no certificate", new Dictionary<string, string>()),
+            ("another authority's certificate", new Dictionary<string, string> { ["MEMGRID_TLS_CERT"] = outsider.Certificate, ["MEMGRID_TLS_KEY"] = outsider.Key, ["MEMGRID_TLS_CA"] = outsider.Authority }),
+        })
+        {
+            var run = _processes.Start("dotnet", $"{memgrid} --out \"{Path.Combine(_dir, "out-" + env.Count)}\"", "dotnet not found", env);
+            Assert.True(run.WaitForExit(120_000), $"memgrid with {who} did not give up");
+            string log = _processes.Tail(run);
+            Assert.True(run.ExitCode != 0, $"memgrid with {who} ran");
+            Assert.StartsWith("error: ", log);
+            Assert.Single(log.TrimEnd().Split('\n'));
+            Assert.True(log.Contains("TLS", StringComparison.Ordinal), $"memgrid with {who}: {log}");
+        }
     }
 
     private (X509Certificate2 Certificate, ECDsa Key) Authority(string name)
