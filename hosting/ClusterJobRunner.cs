@@ -50,8 +50,10 @@ public static class ClusterJobRunner
         using var span = Instruments.Source.StartActivity("memgrid.run", ActivityKind.Client);
         span?.SetTag("job", job.GetPrimaryKeyString());
         span?.SetTag("samples", count);
-        // Asking first activates a job the store still holds, which resumes its open lanes from their checkpoints.
-        if (await CallAsync(job, () => job.GetStatusAsync(), cancel, Polls) is { Lanes: > 0 } earlier)
+        // Asking first activates a job the store still holds, which resumes its open lanes from their checkpoints. Through the
+        // start's own pipeline: it is the job's first call (the polls' short one once broke its circuit on a gateway that had
+        // just gone, where the start's retries ride it out).
+        if (await CallAsync(job, () => job.GetStatusAsync(), cancel) is { Lanes: > 0 } earlier)
             notice?.Invoke(earlier.Finished
                 ? $"job {job.GetPrimaryKeyString()} had finished (its client left before the result): fetching it"
                 : $"resuming job {job.GetPrimaryKeyString()}: {earlier.LanesDone} of {earlier.Lanes} lanes done, {earlier.SegmentsDone} of {earlier.Segments} segments");
