@@ -5,22 +5,12 @@
 # Usage: bench/stress/empty-redis.sh [N]   (from the repository root, after a Release build)
 set -u
 N=${1:-10}
-MEMGRID="dotnet client/bin/Release/net10.0/memgrid.dll"
 WORK=$(mktemp -d /tmp/memgrid-empty-redis.XXXXXX)
 trap 'pkill -P $$ 2>/dev/null; rm -rf "$WORK"' EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/cluster.sh"
 pass=0
 for i in $(seq 1 "$N"); do
-  port=$(free_port)
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no > "$WORK/redis$i.log" 2>&1 &
-  redis=$!
-  sleep 0.5
-  silos=()
-  for s in 1 2; do
-    $MEMGRID silo --redis "127.0.0.1:$port" --port "$(free_port)" --gateway-port "$(free_port)" --health-port 0 > "$WORK/silo$i-$s.log" 2>&1 &
-    silos+=($!)
-  done
-  sleep 8 # both silos joined (they print nothing to wait on with --health-port 0)
+  start_cluster "$i"
   $MEMGRID run --model models/ring.onnx --profile rram-180nm --samples 40000 --lane-size 100 --redis "127.0.0.1:$port" --out "$WORK/out$i" \
     > "$WORK/client$i.out" 2> "$WORK/client$i.err" &
   client=$!
@@ -29,8 +19,7 @@ for i in $(seq 1 "$N"); do
     sleep 0.2
   done
   kill -9 "$redis"; wait "$redis" 2>/dev/null
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no >> "$WORK/redis$i.log" 2>&1 &
-  redis=$!
+  start_redis "$i" # empty: nothing was saved
   start=$(date +%s)
   wait "$client"; code=$?
   took=$(( $(date +%s) - start ))

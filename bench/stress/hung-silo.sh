@@ -4,28 +4,18 @@
 # Usage: bench/stress/hung-silo.sh [N] [SAMPLES]   (from the repository root, after a Release build)
 set -u
 N=${1:-3}; SAMPLES=${2:-20000}
-MEMGRID="dotnet client/bin/Release/net10.0/memgrid.dll"
 WORK=$(mktemp -d /tmp/memgrid-hung-silo.XXXXXX)
 trap 'pkill -P $$ 2>/dev/null; [ -n "${KEEP:-}" ] && echo "logs kept in $WORK" || rm -rf "$WORK"' EXIT
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. "$(dirname "$0")/cluster.sh"
 run_job() { # $1 = output dir; prints wall seconds
   local start=$(date +%s.%N)
   $MEMGRID run --model models/ring.onnx --profile rram-180nm --samples "$SAMPLES" --lane-size 100 --redis "127.0.0.1:$port" --out "$1" > "$1.out" 2> "$1.err"
   echo "$? $(echo "$(date +%s.%N) - $start" | bc)"
 }
 for i in $(seq 1 "$N"); do
-  port=$(free_port)
-  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no > "$WORK/redis$i.log" 2>&1 &
-  redis=$!
-  sleep 0.5
-  silos=()
-  for s in 1 2; do
-    $MEMGRID silo --redis "127.0.0.1:$port" --port "$(free_port)" --gateway-port "$(free_port)" --health-port 0 > "$WORK/silo$i-$s.log" 2>&1 &
-    silos+=($!)
-  done
-  sleep 8
+  start_cluster "$i"
   read -r code normal < <(run_job "$WORK/normal$i")
-  ( sleep 3; kill -STOP "${silos[1]}"; echo "$(date +%T.%N) SIGSTOP" > "$WORK/stop$i.log"; sleep 40; kill -CONT "${silos[1]}" ) &
+  ( sleep 3; kill -STOP "${silos[1]}"; sleep 40; kill -CONT "${silos[1]}" ) &
   stopper=$!
   read -r code2 faulty < <(run_job "$WORK/faulty$i")
   wait "$stopper"
