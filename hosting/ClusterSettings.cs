@@ -54,6 +54,11 @@ public sealed record ClusterSettings
     /// (MEMGRID_JOB_ABANDON_SECONDS, default 120 s); the same command run again within it resumes the job.</summary>
     public TimeSpan JobAbandonAfter { get; init; } = Grains.Jobs.JobLifetime.Default.AbandonAfter;
 
+    /// <summary>Silo only: how long a silo may stay silent before the others declare it dead and its lanes move
+    /// (MEMGRID_FAILURE_DETECTION_SECONDS, default 2 s; <see cref="HostingExtensions.Liveness"/>). Longer spares a node
+    /// that stalls now and then (a silo declared dead leaves with exit code 75 and is started again; its lanes resume).</summary>
+    public TimeSpan FailureDetection { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>A further port of the same web host (a silo's, or <c>memgrid</c>'s embedded silo's), for scrape configurations that
     /// name a metrics port; 0 = none.</summary>
     public int MetricsPort { get; init; }
@@ -74,7 +79,7 @@ public sealed record ClusterSettings
     /// (<see cref="Telemetry.LaneWindowSampler"/>). 0.1 keeps ≈ 0.26 kB of spans per sample instead of 2.6 kB.</summary>
     public double TraceSampling { get; init; } = 0.1;
 
-    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_PASSWORD, MEMGRID_TLS_CERT/KEY/CA, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_JOB_ABANDON_SECONDS, MEMGRID_CLUSTER_ID, POD_IP and
+    /// <summary>Reads MEMGRID_REDIS, MEMGRID_REDIS_PASSWORD, MEMGRID_TLS_CERT/KEY/CA, MEMGRID_REDIS_WAIT_SECONDS, MEMGRID_SILO_PORT, MEMGRID_GATEWAY_PORT, MEMGRID_HEALTH_PORT, MEMGRID_METRICS_PORT, MEMGRID_LANE_SLOTS, MEMGRID_JOB_ABANDON_SECONDS, MEMGRID_FAILURE_DETECTION_SECONDS, MEMGRID_CLUSTER_ID, POD_IP and
     /// OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_PROTOCOL / OTEL_TRACES_SAMPLER_ARG, the settings a container or pod gets from its environment.</summary>
     /// <summary>Text from the environment as it may be echoed: control characters (terminal escapes) shown as '?'.</summary>
     private static string Printable(string text) => string.Concat(text.Take(64).Select(c => char.IsControl(c) ? '?' : c));
@@ -102,6 +107,9 @@ public sealed record ClusterSettings
             JobAbandonAfter = Env("MEMGRID_JOB_ABANDON_SECONDS") is not { } abandon ? s.JobAbandonAfter
                 : double.TryParse(abandon, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds is >= 5 and <= 86_400
                     ? TimeSpan.FromSeconds(seconds) : throw new Engine.UserInputException($"MEMGRID_JOB_ABANDON_SECONDS must be a number of seconds in [5, 86400], got '{Printable(abandon)}'"),
+            FailureDetection = Env("MEMGRID_FAILURE_DETECTION_SECONDS") is not { } detection ? s.FailureDetection
+                : double.TryParse(detection, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double after) && after is >= 1 and <= 120
+                    ? TimeSpan.FromSeconds(after) : throw new Engine.UserInputException($"MEMGRID_FAILURE_DETECTION_SECONDS must be a number of seconds in [1, 120], got '{Printable(detection)}'"),
             ClusterId = Env("MEMGRID_CLUSTER_ID") ?? s.ClusterId,
             AdvertisedAddress = Env("POD_IP"),
             OtlpEndpoint = Env("OTEL_EXPORTER_OTLP_ENDPOINT"),

@@ -41,6 +41,8 @@ public sealed class GenerationJobGrain(
         // A job re-activated after its silo died re-drives every open lane: counted like a retried lane call.
         if (state.State.Spec is null || state.State.Finished) return Task.CompletedTask;
         state.State.Redrives++;
+        logger.LogWarning("job {Job} re-activated here (its silo was lost or it was collected): resuming {Open} open lanes from their checkpoints",
+            this.GetPrimaryKeyString(), state.State.LaneDone.Count(done => !done));
         StartDriving();
         return Task.CompletedTask;
     }

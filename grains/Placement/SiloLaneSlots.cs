@@ -12,7 +12,7 @@ namespace MemristorGrid.Grains.Placement;
 public sealed class SiloLaneSlots(SiloCapacity capacity)
 {
     /// <summary>Lanes a job keeps sent to a silo per slot there: one driving, the rest waiting.</summary>
-    public const int QueuedPerSlot = 2;
+    public const int QueuedPerSlot = 8;
 
     private readonly SemaphoreSlim _free = new(capacity.LaneSlots);
     private int _driving, _peak;
