@@ -137,6 +137,8 @@ public sealed class HealthEndpointTests : IDisposable
     [InlineData("MEMGRID_HEALTH_PORT", "99999", "MEMGRID_HEALTH_PORT must be a port in [0, 65535], got '99999'")]
     [InlineData("MEMGRID_GATEWAY_PORT", "30000\u001b[31m", "MEMGRID_GATEWAY_PORT must be a port in [1, 65535], got '30000?[31m'")]
     [InlineData("MEMGRID_WEB_TOKEN", "short", "the web token must be at least 16 characters")]
+    [InlineData("MEMGRID_FAILURE_DETECTION_SECONDS", "0.1", "MEMGRID_FAILURE_DETECTION_SECONDS must be a number of seconds in [1, 120], got '0.1'")]
+    [InlineData("MEMGRID_FAILURE_DETECTION_SECONDS", "NaN", "MEMGRID_FAILURE_DETECTION_SECONDS must be a number of seconds in [1, 120], got 'NaN'")]
     public void Bad_silo_settings_from_the_environment_are_refused_with_one_line(string variable, string value, string message)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
