@@ -19,6 +19,10 @@ public static class SiloHost
             // A start-up failure is rethrown to RunAsync's caller, which reports it once; the host's own
             // "failed to start" log would print the same failure again with its stack trace.
             logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+            // With failure detection in seconds (HostingExtensions.Liveness) a single probe answered late — a silo still
+            // compiling at start, a loaded node — is expected and harmless (a vote needs two, and a silent connection); Orleans
+            // logged each as a warning with a stack trace. A silo that is declared dead says so itself (DeclaredDeadHandler).
+            logging.AddFilter("Orleans.Runtime.MembershipService.SiloHealthMonitor", LogLevel.Error);
         }).ConfigureServices(services =>
         {
             services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);

@@ -115,7 +115,7 @@ public class ClusterDeterminismTests(ThreeSiloCluster fixture) : IClassFixture<T
         var (net, bytes) = Repo.Model("ring.onnx");
         var profile = Repo.Profile("rram-180nm");
         var options = new AnalogRunOptions { ScheduleScale = 2, Seed = 7, LaneSize = 100 };
-        const int count = 4000; // long enough for several collections with the batched kernels
+        const int count = 8000; // long enough for several collections with the batched kernels and 8 lanes queued per slot
         var reference = ReferenceSimulator.Run(net, profile, options, count, []);
 
         string jobId = $"job-{Guid.NewGuid():N}";
