@@ -11,7 +11,9 @@ namespace MemristorGrid.Grains.Placement;
 /// </summary>
 public sealed class SiloLaneSlots(SiloCapacity capacity)
 {
-    /// <summary>Lanes a job keeps sent to a silo per slot there: one driving, the rest waiting.</summary>
+    /// <summary>Lanes a job keeps sent to a silo per slot there: one driving, the rest waiting. Eight, not two: while a job whose
+    /// grain lived on a hung silo waits to be declared dead and re-activated (2–4 s), the other silos work through the lanes they
+    /// hold; with two per slot they ran dry within a fraction of a second. A waiting lane costs an activation and a poll a second.</summary>
     public const int QueuedPerSlot = 8;
 
     private readonly SemaphoreSlim _free = new(capacity.LaneSlots);
