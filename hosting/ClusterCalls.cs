@@ -14,6 +14,9 @@ namespace MemristorGrid.Hosting;
 /// </summary>
 public static class ClusterCalls
 {
+    /// <summary>The pause before the first retry (and before every one with a constant backoff).</summary>
+    public static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(250);
+
     /// <param name="attemptTimeout">How long one attempt may wait for its answer.</param>
     /// <param name="retries">Attempts after the first.</param>
     /// <param name="backoff">Exponential (0.25 s doubling to 5 s) for calls that do work; constant 0.25 s for reads whose every
@@ -27,7 +30,7 @@ public static class ClusterCalls
             MaxRetryAttempts = retries,
             BackoffType = backoff,
             UseJitter = false,
-            Delay = TimeSpan.FromMilliseconds(250),
+            Delay = FirstPause,
             MaxDelay = TimeSpan.FromSeconds(5),
         })
         .AddCircuitBreaker(new CircuitBreakerStrategyOptions

@@ -23,10 +23,12 @@ public static class ClusterJobRunner
     /// <summary>
     /// Status polls read the job grain's memory, so an answer slower than this is a lost one: a poll in flight to a silo that
     /// died or hangs gets no reply until Orleans' 30 s response timeout (with it the whole job once stood still for 30 s). A
-    /// fresh poll after this finds the job re-activated on a live silo; polls retry at a constant pace, and as many times as
-    /// the calls' pipeline gives a minute.
+    /// fresh poll after this finds the job re-activated on a live silo; polls retry at a constant pace, for a minute in all.
     /// </summary>
-    private static readonly ResiliencePipeline Polls = ClusterCalls.Create(TimeSpan.FromSeconds(0.5), retries: 80, Polly.DelayBackoffType.Constant);
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromSeconds(0.5);
+
+    private static readonly ResiliencePipeline Polls = ClusterCalls.Create(PollTimeout, // declared after PollTimeout: initialised in order
+        retries: (int)(TimeSpan.FromMinutes(1) / (PollTimeout + ClusterCalls.FirstPause)), Polly.DelayBackoffType.Constant);
 
     /// <param name="windowSegments">Segments per lane call and checkpoint (tests shorten it).</param>
     /// <param name="jobId">The job's grain; null = the request's content address (<see cref="JobSpec.ContentId"/>), so the same

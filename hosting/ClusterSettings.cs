@@ -84,9 +84,18 @@ public sealed record ClusterSettings
     /// <summary>Text from the environment as it may be echoed: control characters (terminal escapes) shown as '?'.</summary>
     private static string Printable(string text) => string.Concat(text.Take(64).Select(c => char.IsControl(c) ? '?' : c));
 
+    /// <summary>A duration in seconds from the environment, within [min, max]; null when unset; anything else refused naming it.</summary>
+    private static TimeSpan? Seconds(string variable, double min, double max) =>
+        Env(variable) is not { } text ? null
+        : double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds >= min && seconds <= max
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new Engine.UserInputException($"{variable} must be a number of seconds in [{min}, {max}], got '{Printable(text)}'");
+
+    /// <summary>A variable's value; null when unset or empty.</summary>
+    private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
     public static ClusterSettings FromEnvironment()
     {
-        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
         // A port variable that is set but no port is an error, not the default (MEMGRID_SILO_PORT=abc once meant 11111,
         // and MEMGRID_HEALTH_PORT=99999 an internal error deep in the start).
         static int? Port(string name, int min) => Env(name) is not { } text ? null
@@ -104,12 +113,8 @@ public sealed record ClusterSettings
             HealthPort = Port("MEMGRID_HEALTH_PORT", 0) ?? s.HealthPort,
             MetricsPort = Port("MEMGRID_METRICS_PORT", 0) ?? s.MetricsPort,
             LaneSlots = int.TryParse(Env("MEMGRID_LANE_SLOTS"), out int slots) && slots > 0 ? slots : s.LaneSlots,
-            JobAbandonAfter = Env("MEMGRID_JOB_ABANDON_SECONDS") is not { } abandon ? s.JobAbandonAfter
-                : double.TryParse(abandon, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double seconds) && seconds is >= 5 and <= 86_400
-                    ? TimeSpan.FromSeconds(seconds) : throw new Engine.UserInputException($"MEMGRID_JOB_ABANDON_SECONDS must be a number of seconds in [5, 86400], got '{Printable(abandon)}'"),
-            FailureDetection = Env("MEMGRID_FAILURE_DETECTION_SECONDS") is not { } detection ? s.FailureDetection
-                : double.TryParse(detection, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double after) && after is >= 1 and <= 120
-                    ? TimeSpan.FromSeconds(after) : throw new Engine.UserInputException($"MEMGRID_FAILURE_DETECTION_SECONDS must be a number of seconds in [1, 120], got '{Printable(detection)}'"),
+            JobAbandonAfter = Seconds("MEMGRID_JOB_ABANDON_SECONDS", 5, 86_400) ?? s.JobAbandonAfter,
+            FailureDetection = Seconds("MEMGRID_FAILURE_DETECTION_SECONDS", 1, 120) ?? s.FailureDetection,
             ClusterId = Env("MEMGRID_CLUSTER_ID") ?? s.ClusterId,
             AdvertisedAddress = Env("POD_IP"),
             OtlpEndpoint = Env("OTEL_EXPORTER_OTLP_ENDPOINT"),

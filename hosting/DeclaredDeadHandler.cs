@@ -17,7 +17,7 @@ internal sealed class DeclaredDeadHandler(IServiceProvider services) : IFatalErr
     {
         string why = context?.Contains("I am dead", StringComparison.Ordinal) == true
             ? "the cluster declared this silo dead while it did not answer (it was stopped, starved of CPU or cut off)"
-            : $"Orleans reported a fatal error ({Printable(context ?? exception?.Message ?? "no detail")})";
+            : $"Orleans reported a fatal error ({FirstLine(context ?? exception?.Message ?? "no detail")})";
         string reason = $"{why}; exiting with code {MembershipWatchdog.ExitCode} so that it is started again and rejoins";
         if (services.GetService<MembershipWatchdog>() is { } watchdog) watchdog.Leave(reason);
         else
@@ -28,5 +28,5 @@ internal sealed class DeclaredDeadHandler(IServiceProvider services) : IFatalErr
     }
 
     /// <summary>The first line of Orleans' context (it appends the whole membership table).</summary>
-    private static string Printable(string text) => text.Split('\n')[0].Split(" Membership: ")[0];
+    private static string FirstLine(string text) => text.Split('\n')[0].Split(" Membership: ")[0];
 }

@@ -82,7 +82,7 @@ public static class HostingExtensions
         if (settings.Tls is { } tls) client.UseTls(tls.Configure);
         // A silo that hangs (stopped, frozen) keeps its gateway's TCP connection open: the client went on sending through it
         // until it refreshed its gateway list (a minute by default), and a job stalled for the whole hang. Refreshed every
-        // few seconds, a gateway the cluster declared dead is dropped and calls go through the live ones.
+        // second, a gateway the cluster declared dead is dropped and calls go through the live ones.
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayRefresh);
         client.AddActivityPropagation();
         // A cluster that cannot be reached must fail the command, not hang it: retry with a doubling pause (0.25 s, 0.5 s, 1 s,
