@@ -8,8 +8,8 @@ namespace MemristorGrid.Cluster.Tests;
 /// Orleans kept the silo in the cluster (its "connection liveness" window: <c>HostingExtensions.Liveness</c>), and the silo,
 /// resumed, aborted with a FATAL stack trace on hearing it had been declared dead. Now the job takes at most twice the same
 /// job's time without the fault, returns the reference samples, and the resumed silo leaves with one line and exit code 75.
-/// 40 000 samples (≈ 8 s): the fault costs a fixed ≈ 2.2 s of failure detection and up to ≈ 1 s for the job to re-activate,
-/// which a job of ≈ 4 s only just absorbs (1.5–2.0× measured; bench/stress/hung-silo.sh measures that size).
+/// 40 000 samples (≈ 9 s): the fault costs a fixed ≈ 2.2 s of failure detection and up to ≈ 1.6 s for the job to re-activate,
+/// which a job of a few seconds only just absorbs (1.5–2.0× measured at 20 000 samples with an in-process baseline).
 /// Alone: the two timings are compared, and a test running beside one of them would load it and not the other.
 /// </summary>
 [Collection(AloneCollection.Name)]
