@@ -56,7 +56,7 @@ internal static class InspectCommand
         }
         o.WriteLine($"time emb.   {net.AngularFrequencies.Length} frequencies ω = [{string.Join(", ", net.TimeFrequencies.Select(F))}] → sin/cos(2πωt), added to every hidden layer");
         if (net.IsConditional)
-            o.WriteLine($"labels      {net.ClassCount} classes [{string.Join(", ", net.ClassNames.Select(n => n.Contains(',') ? $"\"{n}\"" : n))}] + null label {net.NullLabel} (embedding table [{net.ClassCount + 1} × {net.HiddenWidth}])");
+            o.WriteLine($"labels      {net.ClassCount} classes [{string.Join(", ", net.ClassNames.Select(n => n.Contains(',') ? $"\"{n}\"" : n))}] + null label {net.NullLabel} (embedding table [{net.ClassCount + 1} × {net.HiddenWidth}] on the controller, held on the embedding DACs{(m.LabelPath is "" or "Gather" ? "" : $"; tabulated per class from the file's {m.LabelPath}")})");
         else
             o.WriteLine("labels      none (unconditional)");
         if (missing is not null) o.WriteLine($"sde         {missing}");

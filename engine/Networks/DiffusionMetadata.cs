@@ -39,6 +39,10 @@ public sealed record DiffusionMetadata
 
     public string Origin(string key) => Origins.TryGetValue(key, out var o) ? o : ScheduleSettings.FromFile;
 
+    /// <summary>The ONNX ops of a label path the importer tabulated for the controller (e.g. "OneHot → Cast → Gemm → …");
+    /// "Gather" for a plain table; empty for an unconditional model or one made in memory. Not written to a model.</summary>
+    public string LabelPath { get; init; } = "";
+
     /// <summary>Free-form provenance (seed, epochs, trainer settings).</summary>
     public IReadOnlyDictionary<string, string> Provenance { get; init; } = new Dictionary<string, string>();
 

@@ -13,7 +13,7 @@ namespace MemristorGrid.Engine.Onnx;
 /// The graph is interpreted symbolically node by node; anything else is refused with the node's name
 /// and op. Weights come from the initializers (or Constant nodes).
 /// </summary>
-public static class OnnxImporter
+public static partial class OnnxImporter
 {
     public static ScoreNetwork Load(string path) => FromBytes(ReadModelBytes(path), path);
 
@@ -49,7 +49,16 @@ public static class OnnxImporter
     private sealed record TimeTrigSym(float[] Angular, bool IsSin) : Sym;
     private sealed record TimeEmbeddingSym(float[] Angular, bool SinFirst) : Sym;
     private sealed record LabelInputSym : Sym;
-    private sealed record LabelEmbeddingSym(float[] Table, long Rows) : Sym;
+    /// <summary>
+    /// A value that depends only on the class label, tabulated over every label value (row c for class c,
+    /// the null label's row last): the controller computes such a path once per class and holds it on
+    /// DACs. <paramref name="NullFromZeroInput"/>: the last row was added for a one-hot of no class.
+    /// <paramref name="Nodes"/>: the graph's nodes (by index) that computed it.
+    /// </summary>
+    private sealed record LabelEmbeddingSym(float[] Table, long Rows, bool NullFromZeroInput = false, int[]? Nodes = null) : Sym
+    {
+        public int Width => (int)(Table.Length / Rows);
+    }
     private sealed record EmbeddingSym(TimeEmbeddingSym? Time, LabelEmbeddingSym? Label) : Sym;
     private sealed record ActivationSym(IReadOnlyList<DenseLayer> Layers, EmbeddingSym Embedding, float? Saturation, HiddenActivation Kind) : Sym;
     private sealed record LinearSym(IReadOnlyList<DenseLayer> Below, EmbeddingSym? BelowEmbedding, float? BelowSaturation,
@@ -58,10 +67,11 @@ public static class OnnxImporter
     /// <summary>sigmoid of a hidden pre-activation, waiting for the Mul that makes it SiLU.</summary>
     private sealed record SigmoidSym(LinearSym Of) : Sym;
 
-    private sealed class GraphReader(ModelProto model, string source)
+    private sealed partial class GraphReader(ModelProto model, string source)
     {
         private readonly Dictionary<string, Sym> _values = new(StringComparer.Ordinal);
         private readonly GraphProto _g = model.Graph;
+        private int _nodeIndex;
 
         public ScoreNetwork Read()
         {
@@ -80,7 +90,7 @@ public static class OnnxImporter
             if (xName is null) throw Fail("the graph has no input x of shape [N, D] (float)");
             if (tName is null) throw Fail("the graph has no time input t of shape [N] (float)");
 
-            foreach (var node in _g.Node) Interpret(node);
+            for (_nodeIndex = 0; _nodeIndex < _g.Node.Count; _nodeIndex++) Interpret(_g.Node[_nodeIndex]);
 
             if (_g.Output.Count != 1) throw Fail($"expected one graph output (the score), found {_g.Output.Count}");
             string outName = _g.Output[0].Name;
@@ -92,17 +102,29 @@ public static class OnnxImporter
             var emb = final.BelowEmbedding;
             if (emb.Time is null) throw Fail("hidden layers receive no time embedding (sin/cos of t)");
             float[] angular = emb.Time.Angular;
-            float[]? table = emb.Label?.Table;
             int hidden = layers[0].Outputs;
             if (angular.Length * 2 != hidden) throw Fail($"the time embedding has {angular.Length * 2} channels but hidden layers are {hidden} wide");
             if (!emb.Time.SinFirst) throw Fail("time embedding concatenates cos before sin; only [sin | cos] order is supported");
-            if (table is not null && labelName is null) throw Fail("label embedding present but no label input");
+            var label = emb.Label is { } l ? WithNullConvention(l) : null;
+            if (label is not null && labelName is null) throw Fail("label embedding present but no label input");
+            if (label is not null && label.Width != hidden) throw Fail($"the label embedding ({PathOf(label)}) is {label.Width} wide but hidden layers are {hidden} wide");
+            float[]? table = label?.Table;
 
-            var metadata = ReadMetadata(emb.Label is null ? 0 : (int)emb.Label.Rows - 1);
+            var metadata = ReadMetadata(label is null ? 0 : (int)label.Rows - 1) with { LabelPath = label is null ? "" : PathOf(label) };
             float gain = final.Gain;
             var net = new ScoreNetwork(layers, angular, table, final.BelowSaturation, gain, metadata, final.BelowKind);
             foreach (var layer in net.Layers) CheckFinite(layer);
             return net;
+        }
+
+        /// <summary>A one-hot path carries a row for "no class"; a file whose class names are one fewer than the
+        /// one-hot's depth uses its last index as the null label instead (the nn.Embedding convention).</summary>
+        private LabelEmbeddingSym WithNullConvention(LabelEmbeddingSym label)
+        {
+            if (!label.NullFromZeroInput) return label;
+            var names = model.MetadataProps.FirstOrDefault(p => p.Key == OnnxNames.MetaClassNames)?.Value;
+            if (names is null || names.Length == 0 || ClassNamesOf(names) is not { } list || list.Count != label.Rows - 2) return label;
+            return label with { Table = label.Table[..(int)((label.Rows - 1) * label.Width)], Rows = label.Rows - 1, NullFromZeroInput = false };
         }
 
         private void CheckFinite(DenseLayer layer)
@@ -116,7 +138,7 @@ public static class OnnxImporter
         private void Interpret(NodeProto node)
         {
             Sym[] inputs = node.Input.Select(name => name.Length == 0 ? null! : Get(name, node)).ToArray();
-            Sym output = node.OpType switch
+            Sym output = FoldLabelPath(node, inputs) ?? node.OpType switch
             {
                 "Constant" => ConstantNode(node),
                 "Identity" or "Cast" => inputs[0],
@@ -201,7 +223,7 @@ public static class OnnxImporter
         {
             long axis = node.Attribute.FirstOrDefault(x => x.Name == "axis")?.I ?? 0;
             if (axis == 0 && inputs[0] is ConstSym table && inputs[1] is LabelInputSym && table.Dims.Length == 2)
-                return new LabelEmbeddingSym(table.Values, table.Dims[0]);
+                return new LabelEmbeddingSym(table.Values, table.Dims[0], Nodes: [_nodeIndex]);
             throw Unsupported(node, inputs);
         }
 
