@@ -110,7 +110,7 @@ public static partial class OnnxImporter
             if (label is not null && label.Width != hidden) throw Fail($"the label embedding ({PathOf(label)}) is {label.Width} wide but hidden layers are {hidden} wide");
             float[]? table = label?.Table;
 
-            var metadata = ReadMetadata(label is null ? 0 : (int)label.Rows - 1) with { LabelPath = label is null ? "" : PathOf(label) };
+            var metadata = OnnxMetadata.Read(model, source, label is null ? 0 : (int)label.Rows - 1) with { LabelPath = label is null ? "" : PathOf(label) };
             float gain = final.Gain;
             var net = new ScoreNetwork(layers, angular, table, final.BelowSaturation, gain, metadata, final.BelowKind);
             foreach (var layer in net.Layers) CheckFinite(layer);
@@ -123,7 +123,7 @@ public static partial class OnnxImporter
         {
             if (!label.NullFromZeroInput) return label;
             var names = model.MetadataProps.FirstOrDefault(p => p.Key == OnnxNames.MetaClassNames)?.Value;
-            if (names is null || names.Length == 0 || ClassNamesOf(names) is not { } list || list.Count != label.Rows - 2) return label;
+            if (names is null || names.Length == 0 || OnnxMetadata.ClassNamesOf(names) is not { } list || list.Count != label.Rows - 2) return label;
             return label with { Table = label.Table[..(int)((label.Rows - 1) * label.Width)], Rows = label.Rows - 1, NullFromZeroInput = false };
         }
 
@@ -392,53 +392,6 @@ public static partial class OnnxImporter
             }
         }
 
-        private DiffusionMetadata ReadMetadata(int classes)
-        {
-            var props = model.MetadataProps.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
-            double Number(string key, double fallback)
-            {
-                if (!props.TryGetValue(key, out var text)) return fallback;
-                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
-                    ? v : throw Fail($"metadata '{key}' = '{text}' is not a finite number");
-            }
-            var names = props.TryGetValue(OnnxNames.MetaClassNames, out var joined) && joined.Length > 0
-                ? ClassNamesOf(joined) ?? throw Fail($"metadata '{OnnxNames.MetaClassNames}' starts a JSON array but is not one of strings")
-                : Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
-            if (names.Count != classes)
-                throw Fail($"metadata names {names.Count} classes but the label embedding has {classes} (plus the null row)");
-            string sde = props.GetValueOrDefault(OnnxNames.MetaSde, "vp");
-            if (sde is not ("vp" or "ve")) throw Fail($"metadata '{OnnxNames.MetaSde}' = '{sde}'; expected vp or ve");
-            var defaults = new DiffusionMetadata();
-            string task = Data.TaskSpec.ResolveRelativeTo(props.GetValueOrDefault(OnnxNames.MetaTask, ""), source);
-            var metadata = new DiffusionMetadata
-            {
-                SdeKind = sde,
-                BetaMin = Number(OnnxNames.MetaBetaMin, defaults.BetaMin),
-                BetaMax = Number(OnnxNames.MetaBetaMax, defaults.BetaMax),
-                SigmaMin = Number(OnnxNames.MetaSigmaMin, defaults.SigmaMin),
-                SigmaMax = Number(OnnxNames.MetaSigmaMax, defaults.SigmaMax),
-                SamplingScheduleScale = Number(OnnxNames.MetaScheduleScale, 1.0),
-                Task = task,
-                TaskFileOutsideModelFolder = Data.TaskSpec.OutsideModelFolder(task, source),
-                TaskSha256 = props.GetValueOrDefault(OnnxNames.MetaTaskSha256, ""),
-                ClassNames = names,
-                Provenance = props.Where(p => p.Key.StartsWith(OnnxNames.MetaProvenancePrefix, StringComparison.Ordinal))
-                    .ToDictionary(p => p.Key[OnnxNames.MetaProvenancePrefix.Length..], p => p.Value),
-            };
-            try { metadata.CreateSde(); }
-            catch (UserInputException e) { throw Fail($"metadata describes an invalid SDE: {e.Message}"); }
-            var origins = new Dictionary<string, string>
-            {
-                ["sde"] = props.ContainsKey(OnnxNames.MetaSde) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
-                ["beta_min"] = props.ContainsKey(OnnxNames.MetaBetaMin) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
-                ["beta_max"] = props.ContainsKey(OnnxNames.MetaBetaMax) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
-                ["sigma_min"] = props.ContainsKey(OnnxNames.MetaSigmaMin) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
-                ["sigma_max"] = props.ContainsKey(OnnxNames.MetaSigmaMax) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
-                ["schedule_scale"] = props.ContainsKey(OnnxNames.MetaScheduleScale) ? Networks.ScheduleSettings.FromFile : Networks.ScheduleSettings.Default,
-            };
-            return metadata with { Origins = origins };
-        }
-
         private static string NodeName(NodeProto node) => node.Name.Length > 0 ? node.Name : $"<unnamed {node.OpType} → {string.Join(",", node.Output)}>";
 
         private static string Describe(Sym s) => s switch
@@ -463,11 +416,4 @@ public static partial class OnnxImporter
         private UserInputException Fail(string message) => new($"{source}: {message}");
     }
 
-    /// <summary>Class names as stored: comma-separated, or a JSON array of strings when a name holds a comma.</summary>
-    private static List<string>? ClassNamesOf(string stored)
-    {
-        if (!stored.StartsWith('[')) return stored.Split(',').ToList();
-        try { return System.Text.Json.JsonSerializer.Deserialize<List<string>>(stored); }
-        catch (System.Text.Json.JsonException) { return null; }
-    }
 }
