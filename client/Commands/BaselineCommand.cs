@@ -42,7 +42,7 @@ internal static class BaselineCommand
         command.SetAction(async (parse, cancel) =>
         {
             string modelPath = parse.GetValue(a.Model)!;
-            var (_, net, modelBytes) = a.Schedule.Load(parse, modelPath, parse.GetValue(a.ScheduleScale));
+            var (net, modelBytes) = a.Schedule.LoadForDigital(parse, modelPath, parse.GetValue(a.ScheduleScale));
             var options = new SamplerOptions
             {
                 Kind = parse.GetValue(a.Sampler) == "ode" ? SamplerKind.Ode : SamplerKind.Sde, Steps = parse.GetValue(a.Steps), GuidanceWeight = parse.GetValue(a.Guidance),

@@ -33,9 +33,11 @@ internal static class InspectCommand
     private static int Inspect(Arguments a, ParseResult parse)
     {
         string path = parse.GetValue(a.Model)!;
-        var net = OnnxImporter.Load(path);
         var settings = a.Schedule.Settings(parse, parse.GetValue(a.ScheduleScale));
         var o = parse.InvocationConfiguration.Output;
+        byte[] bytes = OnnxImporter.ReadModelBytes(path);
+        if (Engine.Graphs.Import.GraphImporter.IsGeneral(bytes)) return InspectGraph(a, parse, o, path, bytes, settings);
+        var net = OnnxImporter.FromBytes(bytes, path);
         // A model that carries no schedule is shown as it is, with what to pass; given options are applied and marked.
         string? missing = null;
         if (!settings.IsEmpty || net.Metadata.Origin("sde") == ScheduleSettings.FromFile) net = net.WithMetadata(settings.ApplyTo(net.Metadata, Path.GetFileName(path)));
@@ -73,6 +75,16 @@ internal static class InspectCommand
             o.WriteLine($"vae         {vae.ImageWidth} × {vae.ImageHeight} images of {vae.Data} [{string.Join(", ", vae.ClassNames)}]; decoder {string.Join(" → ", vae.Decoder.Widths)} (sigmoid); latent × {F(vae.Prior.Scale)}, prior radius {F(vae.Prior.Radius)}; metrics classifier {F(vae.Classifier.TestAccuracy)} on held-out real images");
         }
         WriteMapping(a, parse, o, path, vae);
+        return 0;
+    }
+
+    private static int InspectGraph(Arguments a, ParseResult parse, TextWriter o, string path, byte[] bytes, ScheduleSettings settings)
+    {
+        var graph = Engine.Graphs.Import.GraphImporter.FromBytes(bytes, path);
+        bool fromFile = graph.Metadata.Origin("sde") == ScheduleSettings.FromFile;
+        var m = !settings.IsEmpty || fromFile ? settings.ApplyTo(graph.Metadata, Path.GetFileName(path)) : graph.Metadata;
+        var profile = parse.GetValue(a.Profile) is { } name ? HardwareProfile.Resolve(name) : null;
+        Output.GraphInspect.Write(o, path, graph, m, !settings.IsEmpty || fromFile ? null : $"not in the file: pass {ScheduleSettings.Help}", profile);
         return 0;
     }
 

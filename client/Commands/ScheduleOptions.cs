@@ -35,6 +35,22 @@ internal sealed class ScheduleOptions
     /// schedule in its metadata (same weights, the engine's ONNX form), so the cluster's grains and sweep cell ids
     /// see what the command sees; <c>Original</c> is the file as it is, for ONNX Runtime.
     /// </summary>
+    /// <summary>A model for the digital path: the MLP family as <see cref="Load"/> reads it, or a general graph (a U-Net) with the
+    /// schedule applied the same way; ONNX Runtime then runs the file as it is.</summary>
+    public (IScoreNetworkInfo Network, byte[] Original) LoadForDigital(ParseResult parse, string path, double? scheduleScale = null)
+    {
+        byte[] bytes = OnnxImporter.ReadModelBytes(path);
+        if (!Engine.Graphs.Import.GraphImporter.IsGeneral(bytes))
+        {
+            var (_, net, original) = Load(parse, path, scheduleScale);
+            return (net, original);
+        }
+        var graph = Engine.Graphs.Import.GraphImporter.FromBytes(bytes, path);
+        graph = graph.WithMetadata(Settings(parse, scheduleScale).ApplyTo(graph.Metadata, Path.GetFileName(path)));
+        foreach (var line in ScheduleSettings.Defaulted(graph.Metadata)) parse.InvocationConfiguration.Error.WriteLine($"warning: {Path.GetFileName(path)}: {line}");
+        return (graph, bytes);
+    }
+
     public (byte[] Bytes, ScoreNetwork Network, byte[] Original) Load(ParseResult parse, string path, double? scheduleScale = null)
     {
         byte[] bytes = OnnxImporter.ReadModelBytes(path);

@@ -31,29 +31,33 @@ public sealed class LabelEncoder
     /// One intended label per sample: the classes named in <paramref name="classes"/> (comma-separated names
     /// or indices; null = every class), <paramref name="perClass"/> samples each, in the order given.
     /// </summary>
-    public int[] Labels(string? classes, int perClass)
+    public int[] Labels(string? classes, int perClass) => Labels(ClassNames, classes, perClass);
+
+    private static int[] Labels(IReadOnlyList<string> classNames, string? classes, int perClass)
     {
         IEnumerable<int> chosen = string.IsNullOrWhiteSpace(classes)
-            ? Enumerable.Range(0, ClassNames.Count)
-            : classes.Split(',', StringSplitOptions.TrimEntries).Select(Resolve);
+            ? Enumerable.Range(0, classNames.Count)
+            : classes.Split(',', StringSplitOptions.TrimEntries).Select(token => Resolve(classNames, token));
         return chosen.SelectMany(label => Enumerable.Repeat(label, perClass)).ToArray();
     }
 
     /// <summary>A class name (exact, then case-insensitive) or index.</summary>
-    public int Resolve(string token)
+    public int Resolve(string token) => Resolve(ClassNames, token);
+
+    private static int Resolve(IReadOnlyList<string> classNames, string token)
     {
-        for (int i = 0; i < ClassNames.Count; i++)
-            if (string.Equals(ClassNames[i], token, StringComparison.Ordinal)) return i;
-        for (int i = 0; i < ClassNames.Count; i++)
-            if (string.Equals(ClassNames[i], token, StringComparison.OrdinalIgnoreCase)) return i;
-        if (int.TryParse(token, out int index) && index >= 0 && index < ClassNames.Count) return index;
-        throw new UserInputException($"unknown label '{token}'; the model's classes are {string.Join(", ", ClassNames)}");
+        for (int i = 0; i < classNames.Count; i++)
+            if (string.Equals(classNames[i], token, StringComparison.Ordinal)) return i;
+        for (int i = 0; i < classNames.Count; i++)
+            if (string.Equals(classNames[i], token, StringComparison.OrdinalIgnoreCase)) return i;
+        if (int.TryParse(token, out int index) && index >= 0 && index < classNames.Count) return index;
+        throw new UserInputException($"unknown label '{token}'; the model's classes are {string.Join(", ", classNames)}");
     }
 
     /// <summary>The labels for a model that may be unconditional: none, and none may be asked for.</summary>
-    public static int[] LabelsFor(ScoreNetwork network, string? classes, int perClass)
+    public static int[] LabelsFor(IScoreNetworkInfo network, string? classes, int perClass)
     {
-        if (Of(network) is { } encoder) return encoder.Labels(classes, perClass);
+        if (network.IsConditional) return Labels(network.ClassNames, classes, perClass);
         if (!string.IsNullOrWhiteSpace(classes))
             throw UserInputException.ForSetting("labels", "were given but the model is unconditional (it has no label input)");
         return [];

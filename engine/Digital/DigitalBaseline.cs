@@ -53,7 +53,7 @@ public sealed record DigitalBaseline(
     /// CPU time has passed (the kernel counts CPU time in scheduler ticks, so a shorter measurement would be coarse); with
     /// <paramref name="rounds"/> &gt; 1 the pair is repeated, batch and alone interleaved, and the rounds are combined by <see cref="Least"/>.
     /// The samples are the first round's (every round draws the same).</summary>
-    public static DigitalBaseline Measure(OnnxRuntimeScoreModel ort, ScoreNetwork network, int count, int[] labels, SamplerOptions options,
+    public static DigitalBaseline Measure(OnnxRuntimeScoreModel ort, IScoreNetworkInfo network, int count, int[] labels, SamplerOptions options,
         int threads, int latencyMin, DigitalPlatform platform, IWorkProgress progress, CancellationToken cancel, int rounds = 1)
     {
         if (rounds < 1) throw new ArgumentOutOfRangeException(nameof(rounds));
@@ -65,7 +65,7 @@ public sealed record DigitalBaseline(
 
     /// <summary>One round: the machine probe, the batch, then samples one at a time. A caller that spreads its rounds over
     /// minutes (as <c>reproduce</c> does) measures each with this and combines them with <see cref="Least"/>.</summary>
-    public static DigitalBaseline MeasureRound(OnnxRuntimeScoreModel ort, ScoreNetwork network, int count, int[] labels, SamplerOptions options,
+    public static DigitalBaseline MeasureRound(OnnxRuntimeScoreModel ort, IScoreNetworkInfo network, int count, int[] labels, SamplerOptions options,
         int threads, int latencyMin, DigitalPlatform platform, IWorkProgress progress, CancellationToken cancel, string roundTitle = "")
     {
         double probe = MachineProbe(CpuClockFor(threads));
@@ -118,7 +118,7 @@ public sealed record DigitalBaseline(
     /// <summary>One ONNX Runtime thread runs on this thread: its own CPU clock is the work. More threads: the process's.</summary>
     private static Func<double> CpuClockFor(int threads) => threads == 1 ? CpuClock.ThreadSeconds : CpuClock.ProcessSeconds;
 
-    private static DigitalBaseline MeasureOnce(OnnxRuntimeScoreModel ort, ScoreNetwork network, int count, int[] labels, SamplerOptions options,
+    private static DigitalBaseline MeasureOnce(OnnxRuntimeScoreModel ort, IScoreNetworkInfo network, int count, int[] labels, SamplerOptions options,
         int threads, int latencyMin, DigitalPlatform platform, IWorkProgress progress, CancellationToken cancel, string round)
     {
         // Synchronous work under the progress display: it runs on this thread, whose CPU clock is read.

@@ -47,6 +47,6 @@ public sealed record DigitalPlatform(string Name, string Description, double Wat
         Watts * SecondsPerSample(measuredCpuSecondsPerSample, flopsPerSample);
 
     /// <summary>Multiply–adds × 2 of one sample's Euler loop: every layer, every step, every guided pass.</summary>
-    public static double FlopsPerSample(Networks.ScoreNetwork network, int steps, bool guided) =>
-        2.0 * network.Layers.Sum(l => (double)l.Inputs * l.Outputs) * steps * (guided ? 2 : 1);
+    public static double FlopsPerSample(Networks.IScoreNetworkInfo network, int steps, bool guided) =>
+        2.0 * network.MacsPerEvaluation * steps * (guided ? 2 : 1);
 }

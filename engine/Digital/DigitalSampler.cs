@@ -31,7 +31,7 @@ public sealed record SamplerOptions
     }
 
     /// <summary><see cref="Validate"/>, and what the model must offer these settings: guidance needs labels.</summary>
-    public void ValidateFor(Networks.ScoreNetwork network)
+    public void ValidateFor(Networks.IScoreNetworkInfo network)
     {
         Validate();
         ClassifierFreeGuidance.RequireConditional(GuidanceWeight, network.IsConditional);

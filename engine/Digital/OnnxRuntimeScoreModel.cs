@@ -30,7 +30,7 @@ public sealed class OnnxRuntimeScoreModel : IScoreModel, IDisposable
     private readonly string? _labelName;
     private readonly bool _tIsColumn, _labelIs32;
 
-    public OnnxRuntimeScoreModel(byte[] modelBytes, ScoreNetwork description, int intraOpThreads = 1)
+    public OnnxRuntimeScoreModel(byte[] modelBytes, IScoreNetworkInfo description, int intraOpThreads = 1)
     {
         _dim = description.InputDim;
         _conditional = description.IsConditional;

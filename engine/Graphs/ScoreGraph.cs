@@ -8,7 +8,7 @@ namespace MemristorGrid.Engine.Graphs;
 /// runs on (<see cref="GraphUnit"/>): the controller, crossbar tiles, analog periphery, a digital unit,
 /// or wires. Read by <see cref="Import.GraphImporter"/>.
 /// </summary>
-public sealed class ScoreGraph
+public sealed class ScoreGraph : IScoreNetworkInfo
 {
     internal ScoreGraph(IReadOnlyList<GraphValue> values, IReadOnlyList<GraphNode> nodes, int x, int t, int output, bool hasLabel,
         int classCount, DiffusionMetadata metadata)
@@ -32,6 +32,11 @@ public sealed class ScoreGraph
     /// <summary>The null label: a one-hot of no class (index = classes), or a table's last row.</summary>
     public int NullLabel => ClassCount;
     public IReadOnlyList<string> ClassNames => Metadata.ClassNames;
+    /// <summary>Every multiply-accumulate of one evaluation: tiles' and the digital unit's products, and the controller's.</summary>
+    public double MacsPerEvaluation => Nodes.Where(n => n is WeightedNode or SignalProductNode).Sum(n => (double)n.OperationsPerSample(this));
+
+    /// <summary>The same graph with other metadata (a schedule given on the command line).</summary>
+    public ScoreGraph WithMetadata(DiffusionMetadata metadata) => new(Values, Nodes, XValue, TValue, OutputValue, HasLabel, ClassCount, metadata);
 
     /// <summary>score[n, :] = s(x[n, :], t[n], label[n]) for a row-major batch; <paramref name="run"/> holds the buffers for its batch size.</summary>
     public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<long> labels, Span<float> score, GraphRun run)

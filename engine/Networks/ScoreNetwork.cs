@@ -13,7 +13,7 @@ namespace MemristorGrid.Engine.Networks;
 /// classifier-free guidance). Hidden units use ReLU, optionally saturating at <see cref="Saturation"/>;
 /// the output is multiplied by <see cref="OutputGain"/>.
 /// </summary>
-public sealed class ScoreNetwork
+public sealed class ScoreNetwork : IScoreNetworkInfo
 {
     public ScoreNetwork(
         IReadOnlyList<DenseLayer> layers,
@@ -60,6 +60,7 @@ public sealed class ScoreNetwork
 
     public IReadOnlyList<DenseLayer> Layers { get; }
     public int InputDim => Layers[0].Inputs;
+    public double MacsPerEvaluation => Layers.Sum(l => (double)l.Inputs * l.Outputs);
     public int HiddenWidth => Layers[0].Outputs;
     public int HiddenLayers => Layers.Count - 1;
 

@@ -9,11 +9,11 @@ namespace MemristorGrid.Engine.Runs;
 
 /// <summary>One digital baseline run, checked once: ONNX Runtime on the model's file inside the paper's fixed-step sampler.</summary>
 /// <param name="OnnxBytes">The model file as it is (what ONNX Runtime loads).</param>
-public sealed record DigitalRequest(string ModelPath, byte[] OnnxBytes, ScoreNetwork Network, SamplerOptions Options, int Count, int[] Labels,
+public sealed record DigitalRequest(string ModelPath, byte[] OnnxBytes, IScoreNetworkInfo Network, SamplerOptions Options, int Count, int[] Labels,
     ReferenceSet? Reference, int Threads, IReadOnlyList<string> CommandLine)
 {
     /// <summary>Checks the choices against the network and resolves labels and the reference; <paramref name="warn"/> receives warnings.</summary>
-    public static DigitalRequest Create(string modelPath, byte[] onnxBytes, ScoreNetwork net, SamplerOptions options, int samplesPerLabel, string? labels,
+    public static DigitalRequest Create(string modelPath, byte[] onnxBytes, IScoreNetworkInfo net, SamplerOptions options, int samplesPerLabel, string? labels,
         string? referenceData, int threads, IReadOnlyList<string> commandLine, Action<string> warn)
     {
         UserInputException.Require(samplesPerLabel >= 1, "samples", $"must be at least 1 (got {samplesPerLabel})");

@@ -7,10 +7,12 @@ concatenation, and one self-attention block at the lowest resolution. Channels 3
 8 x 8 / 4 x 4 / 2 x 2. The time embedding is DDPM's sinusoidal one of 1000 t followed by a
 Linear -> SiLU -> Linear MLP.
 
-Diffusion: VP-SDE, beta 0.1 -> 20 (the score-SDE standard), t ~ U(1e-3, 1). The network predicts the
+Diffusion: VP-SDE, beta 0.1 -> 20 (the score-SDE standard), t ~ U(1e-4, 1) (memgrid's samplers end at 1e-4). The network predicts the
 noise eps and the graph returns the score -eps / sigma(t), so the exported model is a score network
 like every memgrid model. Data: the 8 x 8 UCI digits of classes 0-8 (datasets/digits; the classes the
-shipped digits9 classifier knows), pixels 0..16 mapped to [-1, 1]. Adam 2e-4, batch 128, EMA 0.999.
+shipped digits9 classifier knows), the training split memgrid uses for its VAEs (every image whose line
+index is not a multiple of 5; the rest are the held-out images the classifier judges against), pixels
+0..16 mapped to [-1, 1]. Adam 2e-4, batch 128, EMA 0.999.
 Everything is seeded: re-running gives the same file on the same machine.
 
     /usr/bin/python3 models/pytorch/unet_digits.py --out models/unet-digits.onnx
@@ -23,16 +25,17 @@ p.add_argument("--out", default="unet-digits.onnx")
 p.add_argument("--steps", type=int, default=6000, help="optimiser steps")
 p.add_argument("--seed", type=int, default=1)
 p.add_argument("--data", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "datasets", "digits", "digits.csv.gz"))
-p.add_argument("--samples", type=int, default=0, help="also sample this many images with PyTorch (probability-flow ODE) into OUT.torch-samples.csv")
+p.add_argument("--samples", type=int, default=0, help="also sample this many images with PyTorch per seed (probability-flow Euler as memgrid baseline runs it) into OUT.torch-samples-seedS.csv")
 p.add_argument("--sample-steps", type=int, default=1000)
+p.add_argument("--sample-seeds", default="1,2,3", help="seeds of PyTorch's own sampling runs")
 args = p.parse_args()
 
 torch.manual_seed(args.seed)
 torch.set_num_threads(max(1, os.cpu_count() or 1))
-BETA0, BETA1, T_MIN = 0.1, 20.0, 1e-3
+BETA0, BETA1, T_MIN = 0.1, 20.0, 1e-4
 
 rows = [list(map(int, line.split(","))) for line in gzip.open(args.data, "rt")]
-rows = [r for r in rows if r[64] <= 8]
+rows = [r for i, r in enumerate(rows) if i % 5 != 0 and r[64] <= 8]
 images = torch.tensor([r[:64] for r in rows], dtype=torch.float32).view(-1, 1, 8, 8) / 8 - 1
 
 def sinusoidal(t, dim=32):
@@ -116,7 +119,7 @@ ema.eval()
 out = os.path.abspath(args.out)
 csv_path = os.path.splitext(out)[0] + ".data.csv"
 with open(csv_path, "w") as f:
-    f.write(",".join(f"p{i}" for i in range(64)) + ",label\n")
+    f.write(",".join(f"x{i + 1}" for i in range(64)) + ",label\n")
     for img, r in zip(images.view(-1, 64).tolist(), rows):
         f.write(",".join(f"{v:g}" for v in img) + f",{r[64]}\n")
 torch.onnx.export(ema, (torch.zeros(1, 64), torch.full((1,), 0.5)), out, opset_version=17,
@@ -126,7 +129,8 @@ m = onnx.load(out)
 meta = {"memgrid.sde": "vp", "memgrid.beta_min": str(BETA0), "memgrid.beta_max": str(BETA1),
         "memgrid.task": "csv:" + os.path.basename(csv_path),
         "memgrid.task_sha256": hashlib.sha256(open(csv_path, "rb").read()).hexdigest(),
-        "memgrid.image_shape": "1,8,8",
+        "memgrid.image_shape": "1,8,8", "memgrid.image_range": "-1,1",
+        "memgrid.image_judge": "digits9-vae.onnx",
         "memgrid.provenance.trainer": "PyTorch " + torch.__version__ + " (models/pytorch/unet_digits.py)",
         "memgrid.provenance.seed": str(args.seed), "memgrid.provenance.steps": str(args.steps)}
 for k, v in meta.items():
@@ -135,19 +139,23 @@ onnx.save(m, out)
 print(f"wrote {out} and {csv_path}")
 
 if args.samples > 0:
-    # PyTorch's own sampler, for comparison with memgrid's baseline: probability-flow ODE, Euler, t 1 -> T_MIN.
-    g = torch.Generator().manual_seed(args.seed + 1000)
-    x = torch.randn(args.samples, 64, generator=g)
-    ts = torch.linspace(1, T_MIN, args.sample_steps + 1)
-    with torch.no_grad():
-        for i in range(args.sample_steps):
-            t, dt = ts[i], ts[i + 1] - ts[i]
-            beta = BETA0 + t * (BETA1 - BETA0)
-            drift = -0.5 * beta * x - 0.5 * beta * ema(x, t.repeat(len(x)))
-            x = x + drift * dt
-    path = os.path.splitext(out)[0] + ".torch-samples.csv"
-    with open(path, "w") as f:
-        f.write(",".join(f"p{i}" for i in range(64)) + "\n")
-        for row in x.tolist():
-            f.write(",".join(f"{v:.6f}" for v in row) + "\n")
-    print(f"wrote {path}")
+    # PyTorch's own sampler, to compare memgrid's baseline with: probability-flow Euler exactly as memgrid's
+    # DigitalSampler steps it (K evaluation times equally spaced from t = 1 to 1e-4 inclusive, dt = (1 - 1e-4) / K,
+    # x <- x + 0.5 beta x dt + 0.5 beta s dt), from the prior N(0, I); its own random draws.
+    K = args.sample_steps
+    for seed in [int(s) for s in args.sample_seeds.split(",")]:
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(args.samples, 64, generator=g)
+        dt = (1 - T_MIN) / K
+        with torch.no_grad():
+            for k in range(K):
+                t = 1 - k * (1 - T_MIN) / (K - 1)
+                beta = BETA0 + t * (BETA1 - BETA0)
+                s = ema(x, torch.full((len(x),), t))
+                x = x + 0.5 * beta * dt * x + 0.5 * beta * dt * s
+        path = os.path.splitext(out)[0] + f".torch-samples-seed{seed}.csv"
+        with open(path, "w") as f:
+            f.write(",".join(f"x{i + 1}" for i in range(64)) + "\n")
+            for row in x.tolist():
+                f.write(",".join(f"{v:.6f}" for v in row) + "\n")
+        print(f"wrote {path}", flush=True)

@@ -123,3 +123,25 @@ public class GraphImportTests
         return graph;
     }
 }
+
+/// <summary>The shipped U-Net (models/unet-digits.onnx, PyTorch's own export) through the general importer.</summary>
+public class UNetImportTests
+{
+    [Fact]
+    public void The_shipped_unet_agrees_with_onnx_runtime_and_is_partitioned()
+    {
+        byte[] bytes = File.ReadAllBytes(TestNetworks.ModelPath("unet-digits.onnx"));
+        var graph = GraphImportTests.AgreeWithOnnxRuntime(bytes, batch: 4, scoreMatchesX: true);
+        Assert.Equal(64, graph.InputDim);
+        var partition = graph.Partition();
+        Assert.Equal(22, graph.Nodes.OfType<ConvNode>().Count());
+        Assert.All(graph.Nodes.OfType<ConvNode>(), c => Assert.Equal(GraphUnit.Tiles, c.Unit));
+        // The time MLP and σ(t) are the controller's; GroupNorm (as InstanceNormalization), softmax and attention's products digital.
+        Assert.True(partition[GraphUnit.Controller].Nodes >= 10);
+        Assert.Equal(14 + 1 + 2, partition[GraphUnit.Digital].Nodes);
+        Assert.True(partition[GraphUnit.Tiles].Operations > 0.9 * graph.Nodes.Sum(n => n.OperationsPerSample(graph) * (n.Unit is GraphUnit.Tiles or GraphUnit.Digital ? 1 : 0)));
+        // ≥ 100 tiles of 64 × 64 (the 180 nm preset's), hence ≥ 7 chips of 16.
+        int tiles = graph.Nodes.OfType<WeightedNode>().Where(n => n.Unit == GraphUnit.Tiles).Sum(n => graph.TilesFor(n, 64, 64));
+        Assert.InRange(tiles, 100, 1000);
+    }
+}

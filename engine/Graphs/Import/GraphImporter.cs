@@ -23,6 +23,21 @@ public static class GraphImporter
         "Softmax", "Resize", "AveragePool", "OneHot",
     };
 
+    /// <summary>Ops of the paper's MLP family (OnnxImporter), label paths included.</summary>
+    private static readonly HashSet<string> MlpFamilyOps = new(StringComparer.Ordinal)
+    {
+        "Constant", "Identity", "Cast", "Unsqueeze", "Reshape", "Flatten", "Mul", "Div", "Sin", "Cos", "Concat", "Gather", "MatMul",
+        "Gemm", "Add", "Sub", "Pow", "Relu", "Tanh", "Gelu", "Sigmoid", "Clip", "OneHot", "Erf", "Exp", "Neg", "Sqrt", "Softplus",
+    };
+
+    /// <summary>Whether a file needs the general importer: it uses an op the MLP family never does (Conv, normalisation, Softmax, …).
+    /// A file that does not parse is left to the MLP importer's messages.</summary>
+    public static bool IsGeneral(byte[] bytes)
+    {
+        try { return ModelProto.Parser.ParseFrom(bytes).Graph?.Node.Any(n => !MlpFamilyOps.Contains(n.OpType) && SupportedOps.Contains(n.OpType)) == true; }
+        catch (InvalidProtocolBufferException) { return false; }
+    }
+
     public static ScoreGraph FromBytes(byte[] bytes, string source) => FromBytes(bytes, source, scoreMatchesX: true);
 
     /// <param name="scoreMatchesX">false only for tests of single ops, whose output need not be a score</param>
