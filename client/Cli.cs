@@ -29,6 +29,7 @@ public static class Cli
         root.Subcommands.Add(ProfileCommand.Create());
         root.Subcommands.Add(SiloCommandLine.Configure(new Command("silo", SiloCommandLine.Description)));
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(SpiceCommand.Create());
         return root;
     }

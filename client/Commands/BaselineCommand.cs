@@ -64,7 +64,7 @@ internal static class BaselineCommand
     {
         var (r, result, report) = (outcome.Request, outcome.Result, outcome.Report);
         string title = $"{Path.GetFileName(r.ModelPath)} — digital baseline ({report.Sampler}, {report.Steps} steps)";
-        if (outcome.Images is { } images) LatentImages.Write(outDir, $"{title}: decoded latents", images, result.Labels);
+        if (outcome.Images is { } images) LatentImages.Write(outDir, title, images, result.Labels);
         byte[] png = ScatterPlot.Render(title, result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames, r.Reference?.Data.Labels);
         RunOutputs.WriteSamples(outDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);
         RunOutputs.WriteText(outDir, "report.json", ReportJson.Serialize(report));

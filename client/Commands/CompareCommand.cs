@@ -60,7 +60,7 @@ internal static class CompareCommand
         RunOutputs.PrepareDirectory(digitalDir);
         var digital = outcome.Digital.Batch;
         string title = $"{r.ModelName} — digital baseline ({(r.Options.Kind == SamplerKind.Ode ? "ode" : "sde")}, {outcome.DigitalOptions.Steps} steps)";
-        if (outcome.DigitalImages is { } images) LatentImages.Write(digitalDir, $"{title}: decoded latents", images, digital.Labels);
+        if (outcome.DigitalImages is { } images) LatentImages.Write(digitalDir, title, images, digital.Labels);
         RunOutputs.WriteSamples(digitalDir, digital.Samples, digital.Dim, digital.Labels, r.Network.ClassNames);
         RunOutputs.WritePng(digitalDir, "samples.png", ScatterPlot.Render(title, digital.Samples, digital.Labels, r.Reference?.Data.X ?? [], digital.Dim, r.Network.ClassNames, r.Reference?.Data.Labels));
         RunWriter.WriteProfile(outDir, r.StatedProfile);

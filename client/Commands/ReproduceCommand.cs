@@ -81,7 +81,7 @@ internal static class ReproduceCommand
         var names = k.Model.Network.ClassNames;
         RunOutputs.WriteSamples(k.Dir, k.Samples, k.Dim, k.Labels, names);
         RunOutputs.WritePng(k.Dir, "samples.png", ScatterPlot.Render(k.Title, k.Samples, k.Labels, k.Reference.X, k.Dim, names, k.Reference.Labels));
-        if (k.Images is { } images) LatentImages.Write(k.Dir, $"{k.Title}: decoded latents", images, k.Labels);
+        if (k.Images is { } images) LatentImages.Write(k.Dir, k.Title, images, k.Labels);
     }
 
     private static SweepModel Load(string path, string setting)

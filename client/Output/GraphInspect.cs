@@ -20,7 +20,7 @@ internal static class GraphInspect
     {
         var x = graph.Values[graph.XValue];
         o.WriteLine($"model       {path}");
-        o.WriteLine($"input       x [N, {x.Size}]{(x.Shape.Length > 1 ? $" ({string.Join(" × ", x.Shape)} per sample)" : "")}, t [N]{(graph.HasLabel ? ", label [N] int64" : "")}  →  score [N, {graph.OutputSize}]");
+        o.WriteLine($"input       x [N, {string.Join(", ", x.Shape)}]{(x.Shape.Length > 1 ? $" ({x.Size} values per sample)" : "")}, t [N]{(graph.HasLabel ? ", label [N] int64" : "")}  →  score [N, {graph.OutputSize}]");
         var weighted = graph.Nodes.OfType<WeightedNode>().ToList();
         long weights = weighted.Sum(n => (long)n.Weights.Length + n.Bias.Length);
         o.WriteLine($"network     general graph: {graph.Nodes.Count} nodes ({string.Join(", ", graph.Nodes.GroupBy(n => n.OpType).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).Select(g => $"{g.Count()} {g.Key}"))}); {Count(weights)} weights and biases");

@@ -12,7 +12,8 @@ public static class LatentImages
 
     /// <summary>Writes images.png of <paramref name="decoded"/> into <paramref name="outDir"/>.</summary>
     public static void Write(string outDir, string title, DecodedImages decoded, int[] labels) =>
-        RunOutputs.WritePng(outDir, "images.png", ImageGrid.Render($"{title}, {decoded.Decoder} decoder", decoded.Pixels,
+        RunOutputs.WritePng(outDir, "images.png", ImageGrid.Render(
+            decoded.Decoder == ImageDecoding.PixelSpace ? $"{title}: generated images" : $"{title}: decoded latents, {decoded.Decoder} decoder", decoded.Pixels,
             decoded.Vae.ImageWidth, decoded.Vae.ImageHeight, labels, decoded.Vae.ClassNames));
 
     private static string F(double? v, string format) => v is { } d ? d.ToString(format, Inv) : "n/a";
@@ -24,9 +25,11 @@ public static class LatentImages
     public static string Summary(ImagesSection images)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(Inv, $"decoded images, {images.Decoder} decoder (classifier trained on real images; FD = Fréchet distance in its features):");
+        bool pixels = images.Decoder == ImageDecoding.PixelSpace;
+        sb.AppendLine(pixels ? "generated images (classifier trained on real images; FD = Fréchet distance in its features to held-out real images):"
+            : $"decoded images, {images.Decoder} decoder (classifier trained on real images; FD = Fréchet distance in its features):");
         foreach (var (name, c, _) in Rows(images))
-            sb.AppendLine(Inv, $"  {name,-12} accuracy {F(c.ClassAccuracy, "F3")}  FD {F(c.FrechetDistance, "F3")}  latent kl_paper {F(c.LatentKlPaper, "F4")}  ({c.Samples} samples, {c.ReferenceImages} real)");
+            sb.AppendLine(Inv, $"  {name,-12} accuracy {F(c.ClassAccuracy, "F3")}  FD {F(c.FrechetDistance, "F3")}  {(pixels ? "kl_paper per pixel" : "latent kl_paper")} {F(c.LatentKlPaper, "F4")}  ({c.Samples} samples, {c.ReferenceImages} real)");
         return sb.ToString().TrimEnd();
     }
 

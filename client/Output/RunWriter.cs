@@ -14,7 +14,7 @@ public static class RunWriter
     {
         var (r, result, report) = (outcome.Request, outcome.Result, outcome.Report);
         string title = $"{r.ModelName} — analog {report.Sampler} on {r.Profile.Name}";
-        if (outcome.Images is { } images) LatentImages.Write(outDir, $"{title}: decoded latents", images, result.Labels);
+        if (outcome.Images is { } images) LatentImages.Write(outDir, title, images, result.Labels);
         byte[] scatter = ScatterPlot.Render(title, result.Samples, result.Labels, r.Reference?.Data.X ?? [], result.Dim, r.Network.ClassNames, r.Reference?.Data.Labels);
         byte[] tiles = TileEnergyPlot.Render($"energy per sample — {r.Profile.Name}, {Units.Energy(result.EnergyPerSampleJoules)} in total", result, report.EnergyLines);
         RunOutputs.WriteSamples(outDir, result.Samples, result.Dim, result.Labels, r.Network.ClassNames);

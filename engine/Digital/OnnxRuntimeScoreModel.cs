@@ -29,6 +29,7 @@ public sealed class OnnxRuntimeScoreModel : IScoreModel, IDisposable
     private readonly string _xName, _tName;
     private readonly string? _labelName;
     private readonly bool _tIsColumn, _labelIs32;
+    private readonly long[] _xDims = [], _scoreDims = [];
 
     public OnnxRuntimeScoreModel(byte[] modelBytes, IScoreNetworkInfo description, int intraOpThreads = 1)
     {
@@ -47,10 +48,15 @@ public sealed class OnnxRuntimeScoreModel : IScoreModel, IDisposable
         string? x = null, t = null;
         foreach (var (name, meta) in _session.InputMetadata)
         {
+            // x is the float input whose sample dimensions hold the network's D values ([N, D], or an image [N, C, H, W]).
+            long sampleSize = meta.Dimensions.Skip(1).Aggregate(1L, (a, b) => a * b);
             if (meta.ElementDataType is TensorElementType.Int64 or TensorElementType.Int32) { _labelName = name; _labelIs32 = meta.ElementDataType == TensorElementType.Int32; }
-            else if (x is null && meta.Dimensions.Length == 2 && name != OnnxNames.InputT) x = name;
+            else if (x is null && meta.Dimensions.Length >= 2 && sampleSize == _dim && name != OnnxNames.InputT) { x = name; _xDims = meta.Dimensions.Skip(1).Select(d => (long)d).ToArray(); }
             else if (t is null) { t = name; _tIsColumn = meta.Dimensions.Length == 2; }
         }
+        var output = _session.OutputMetadata.First().Value.Dimensions;
+        _scoreDims = output.Length >= 2 && output.Skip(1).All(d => d > 0) && output.Skip(1).Aggregate(1L, (a, b) => a * b) == _dim
+            ? output.Skip(1).Select(d => (long)d).ToArray() : [_dim];
         _xName = x ?? throw new UserInputException("the model has no input x of shape [N, D] (float)");
         _tName = t ?? throw new UserInputException("the model has no time input t of shape [N] (float)");
         if (_conditional && _labelName is null) throw new UserInputException("the model is conditional but has no integer label input");
@@ -88,7 +94,7 @@ public sealed class OnnxRuntimeScoreModel : IScoreModel, IDisposable
         _labels32 = _labelIs32 ? new int[n] : [];
         var inputs = new List<OrtValue>
         {
-            OrtValue.CreateTensorValueFromMemory(_x, [n, _dim]),
+            OrtValue.CreateTensorValueFromMemory(_x, [n, .. _xDims]),
             _tIsColumn ? OrtValue.CreateTensorValueFromMemory(_t, [n, 1]) : OrtValue.CreateTensorValueFromMemory(_t, [n]),
         };
         var names = new List<string> { _xName, _tName };
@@ -99,7 +105,7 @@ public sealed class OnnxRuntimeScoreModel : IScoreModel, IDisposable
         }
         _inputs = inputs.ToArray();
         _inputNames = names.ToArray();
-        _outputs = [OrtValue.CreateTensorValueFromMemory(_score, [n, _dim])];
+        _outputs = [OrtValue.CreateTensorValueFromMemory(_score, [n, .. _scoreDims])];
     }
 
     public void Dispose()

@@ -49,6 +49,17 @@ public sealed class ImageJudge
         return new ImageJudge(vae, vae.LoadImages(ImageSplit.Test), vaePath);
     }
 
+    /// <summary>For a model that generates pixels in [lo, hi] (a U-Net): the VAE's classifier and held-out images judge them.</summary>
+    public static ImageJudge LoadForPixels(string vaePath, double lo, double hi)
+    {
+        var judge = Load(vaePath);
+        judge.PixelRange = (lo, hi);
+        return judge;
+    }
+
+    /// <summary>Set for a pixel-space model: the generated values that mean black and white; null for a latent model.</summary>
+    public (double Lo, double Hi)? PixelRange { get; private set; }
+
     /// <summary>Decodes generated latents (score-model units) with the engine's decoder, then scores them as <see cref="Score"/>.</summary>
     public ImageQualityReport DecodeAndScore(float[] latents, int[] labels, Data.Dataset referenceLatents) =>
         Score(Decode(latents), labels, latents, referenceLatents);

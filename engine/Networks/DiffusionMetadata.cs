@@ -43,6 +43,16 @@ public sealed record DiffusionMetadata
     /// "Gather" for a plain table; empty for an unconditional model or one made in memory. Not written to a model.</summary>
     public string LabelPath { get; init; } = "";
 
+    /// <summary>For a model of images in pixel space (a U-Net): the VAE file whose metrics classifier and held-out real images judge
+    /// the generated images (memgrid.image_judge, resolved against the model's folder); empty for other models.</summary>
+    public string ImageJudge { get; init; } = "";
+
+    /// <summary>Set when <see cref="ImageJudge"/> names a file outside the model's folder, which memgrid then refuses to read.</summary>
+    public string? ImageJudgeOutsideModelFolder { get; init; }
+
+    /// <summary>The pixel values the model generates that mean black and white (memgrid.image_range; e.g. −1, 1).</summary>
+    public (double Lo, double Hi) ImageRange { get; init; } = (0, 1);
+
     /// <summary>Free-form provenance (seed, epochs, trainer settings).</summary>
     public IReadOnlyDictionary<string, string> Provenance { get; init; } = new Dictionary<string, string>();
 

@@ -26,6 +26,8 @@ internal static class OnnxMetadata
             if (sde is not ("vp" or "ve")) throw new UserInputException($"{source}: metadata '{OnnxNames.MetaSde}' = '{sde}'; expected vp or ve");
             var defaults = new DiffusionMetadata();
             string task = Data.TaskSpec.ResolveRelativeTo(props.GetValueOrDefault(OnnxNames.MetaTask, ""), source);
+            string judge = props.GetValueOrDefault(OnnxNames.MetaImageJudge, "") is { Length: > 0 } j
+                ? Data.TaskSpec.ResolveRelativeTo(Data.TaskSpec.LatentPrefix + j, source)[Data.TaskSpec.LatentPrefix.Length..] : "";
             var metadata = new DiffusionMetadata
             {
                 SdeKind = sde,
@@ -36,6 +38,9 @@ internal static class OnnxMetadata
                 SamplingScheduleScale = Number(OnnxNames.MetaScheduleScale, 1.0),
                 Task = task,
                 TaskFileOutsideModelFolder = Data.TaskSpec.OutsideModelFolder(task, source),
+                ImageJudge = judge,
+                ImageJudgeOutsideModelFolder = judge.Length > 0 ? Data.TaskSpec.OutsideModelFolder(Data.TaskSpec.LatentPrefix + judge, source) : null,
+                ImageRange = ImageRangeOf(props.GetValueOrDefault(OnnxNames.MetaImageRange, "0,1"), source),
                 TaskSha256 = props.GetValueOrDefault(OnnxNames.MetaTaskSha256, ""),
                 ClassNames = names,
                 Provenance = props.Where(p => p.Key.StartsWith(OnnxNames.MetaProvenancePrefix, StringComparison.Ordinal))
@@ -54,6 +59,15 @@ internal static class OnnxMetadata
             };
             return metadata with { Origins = origins };
         }
+
+    private static (double, double) ImageRangeOf(string text, string source)
+    {
+        var parts = text.Split(',');
+        if (parts.Length == 2 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double lo)
+            && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double hi) && double.IsFinite(lo) && double.IsFinite(hi) && hi > lo)
+            return (lo, hi);
+        throw new UserInputException($"{source}: metadata '{OnnxNames.MetaImageRange}' = '{text}'; expected two numbers LO,HI with LO < HI");
+    }
 
     /// <summary>Class names as stored: comma-separated, or a JSON array of strings when a name holds a comma.</summary>
     public static List<string>? ClassNamesOf(string stored)

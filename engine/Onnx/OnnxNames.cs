@@ -20,6 +20,8 @@ public static class OnnxNames
     public const string MetaSaturation = "memgrid.saturation";
     public const string MetaClassNames = "memgrid.class_names";
     public const string MetaTask = "memgrid.task";
+    public const string MetaImageJudge = "memgrid.image_judge";
+    public const string MetaImageRange = "memgrid.image_range";
     public const string MetaTaskSha256 = "memgrid.task_sha256";
     public const string MetaProvenancePrefix = "memgrid.provenance.";
 

@@ -19,6 +19,9 @@ public sealed record ImageDecoder(string Kind, HardwareProfile? Profile = null, 
 /// judge the images against real held-out ones.</summary>
 public static class ImageDecoding
 {
+    /// <summary>The decoder name of a pixel-space model's images (there is no decoder: the samples are the images).</summary>
+    public const string PixelSpace = "none (pixel-space model)";
+
     /// <summary>The VAE file of a model trained with <c>--task latent:…</c>, or null for other models.</summary>
     public static string? VaePathOf(DiffusionMetadata metadata)
     {
@@ -38,7 +41,19 @@ public static class ImageDecoding
     }
 
     /// <summary>The judge of a latent model's images (its VAE and real held-out images, loaded once), or null for other models.</summary>
-    public static ImageJudge? JudgeOf(DiffusionMetadata metadata) => IsLatent(metadata) ? ImageJudge.Load(VaePathOf(metadata)!) : null;
+    public static ImageJudge? JudgeOf(DiffusionMetadata metadata) =>
+        IsLatent(metadata) ? ImageJudge.Load(VaePathOf(metadata)!) : PixelJudgePathOf(metadata) is { } judge ? ImageJudge.LoadForPixels(judge, metadata.ImageRange.Lo, metadata.ImageRange.Hi) : null;
+
+    /// <summary>The VAE whose classifier judges a pixel-space model's images (memgrid.image_judge), or null.</summary>
+    public static string? PixelJudgePathOf(DiffusionMetadata metadata)
+    {
+        if (metadata.ImageJudge.Length == 0) return null;
+        if (metadata.ImageJudgeOutsideModelFolder is { } outside)
+            throw new UserInputException($"the model's metadata names its image judge {outside}, outside the model's folder; memgrid does not follow a model file's paths out of its folder");
+        if (!File.Exists(metadata.ImageJudge))
+            throw new UserInputException($"the model's image judge {metadata.ImageJudge} (memgrid.image_judge) does not exist; put that VAE beside the model");
+        return metadata.ImageJudge;
+    }
 
     /// <summary>Decodes a latent run's samples and scores the images; null when <paramref name="judge"/> is (not a latent model).</summary>
     public static DecodedImages? DecodeAndScore(ImageJudge? judge, float[] samples, int[] labels, Dataset? referenceLatents, ImageDecoder? decoder = null)
@@ -46,6 +61,14 @@ public static class ImageDecoding
         if (judge is null) return null;
         decoder ??= ImageDecoder.Digital;
         var vae = judge.Vae;
+        if (judge.PixelRange is var (lo, hi))
+        {
+            // A pixel-space model: its samples are the images, mapped from [lo, hi] onto the classifier's [0, 1].
+            if (samples.Length % vae.PixelCount != 0) throw new UserInputException($"{judge.VaePath}: judges {vae.ImageWidth} × {vae.ImageHeight} images, the model generates another size");
+            var pixels = samples.Select(v => (float)Math.Clamp((v - lo) / (hi - lo), 0, 1)).ToArray();
+            var judged = judge.Score(pixels, labels, samples, referenceLatents ?? new Dataset(vae.PixelCount, [], null, []));
+            return new DecodedImages(pixels, vae, judged, PixelSpace, null);
+        }
         if (samples.Length % vae.LatentDim != 0 || (referenceLatents is not null && referenceLatents.Dim != vae.LatentDim))
             throw new UserInputException($"{judge.VaePath}: its latent has {vae.LatentDim} dimensions, the model generates another size");
         int count = samples.Length / vae.LatentDim;

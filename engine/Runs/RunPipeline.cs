@@ -64,6 +64,6 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
 
     /// <summary>The judge of a latent model's images (null for other models), loaded once per VAE for every run of this
     /// pipeline and for what its caller decodes beside them (a comparison's digital side).</summary>
-    public Latent.ImageJudge? JudgeFor(Networks.DiffusionMetadata metadata) => ImageDecoding.VaePathOf(metadata) is { } vae
+    public Latent.ImageJudge? JudgeFor(Networks.DiffusionMetadata metadata) => (ImageDecoding.VaePathOf(metadata) ?? ImageDecoding.PixelJudgePathOf(metadata)) is { } vae
         ? _judges.GetOrAdd(vae, _ => new Lazy<Latent.ImageJudge?>(() => ImageDecoding.JudgeOf(metadata))).Value : null;
 }

@@ -38,6 +38,10 @@ public static class GraphImporter
         catch (InvalidProtocolBufferException) { return false; }
     }
 
+    /// <summary>The ops of a general file that the MLP family lacks, e.g. "Conv, InstanceNormalization, Softmax".</summary>
+    public static string GeneralOpsOf(byte[] bytes) =>
+        string.Join(", ", ModelProto.Parser.ParseFrom(bytes).Graph.Node.Select(n => n.OpType).Where(op => !MlpFamilyOps.Contains(op) && SupportedOps.Contains(op)).Distinct());
+
     public static ScoreGraph FromBytes(byte[] bytes, string source) => FromBytes(bytes, source, scoreMatchesX: true);
 
     /// <param name="scoreMatchesX">false only for tests of single ops, whose output need not be a score</param>
