@@ -91,10 +91,11 @@ public sealed class ScoreGraph : IScoreNetworkInfo
     public IReadOnlyDictionary<GraphUnit, (int Nodes, long Operations)> Partition() =>
         Enum.GetValues<GraphUnit>().ToDictionary(u => u, u => (Nodes.Count(n => n.Unit == u), Nodes.Where(n => n.Unit == u).Sum(n => n.OperationsPerSample(this))));
 
-    /// <summary>Crossbar tiles of rows × cols each weighted node needs: its [outputs × inputs] matrix cut into tiles (one set per group).</summary>
+    /// <summary>Crossbar tiles of rows × cols each weighted node needs: its augmented matrix (inputs and a bias row × outputs)
+    /// cut into tiles, one set per group, as <see cref="Analog.GraphPlan"/> places them.</summary>
     public int TilesFor(WeightedNode node, int rows, int cols)
     {
         int groups = node is ConvNode c ? c.Groups : 1;
-        return groups * (int)Math.Ceiling(node.MatrixInputs / (double)rows) * (int)Math.Ceiling(node.MatrixOutputs / groups / (double)cols);
+        return groups * (int)Math.Ceiling((node.MatrixInputs + 1) / (double)rows) * (int)Math.Ceiling(node.MatrixOutputs / groups / (double)cols);
     }
 }

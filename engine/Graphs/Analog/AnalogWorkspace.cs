@@ -1,0 +1,55 @@
+using MemristorGrid.Engine.Circuits;
+
+namespace MemristorGrid.Engine.Graphs.Analog;
+
+/// <summary>Scratch of an analog pass (im2col vectors, tile inputs and outputs, cell powers, digital-unit shadows): grown once, reused.</summary>
+public sealed class AnalogWorkspace
+{
+    private float[] _vectors = [], _outputs = [], _tileIn = [], _tileOut = [], _shadow = [];
+    private double[] _power = [];
+    private long[] _virtual = [];
+
+    private static T[] Grow<T>(ref T[] buffer, int size)
+    {
+        if (buffer.Length < size) buffer = new T[size];
+        return buffer;
+    }
+
+    public Span<float> Vectors(int size) => Grow(ref _vectors, size).AsSpan(0, size);
+    public Span<float> Outputs(int size) => Grow(ref _outputs, size).AsSpan(0, size);
+    public Span<float> TileInputs(int size) => Grow(ref _tileIn, size).AsSpan(0, size);
+    public Span<float> TileOutputs(int size) => Grow(ref _tileOut, size).AsSpan(0, size);
+    public Span<double> Power(int size) => Grow(ref _power, size).AsSpan(0, size);
+    public long[] VirtualSamples(int size) => Grow(ref _virtual, size);
+
+    /// <summary>
+    /// A digital node behind converters: each input digitised by the ADC (the analog value is kept for its other readers
+    /// and restored after), the node computed exactly, its output re-driven by a DAC. Returns the conversions made.
+    /// </summary>
+    public long RunDigital(GraphNode node, GraphRun run, Quantizer adc, Quantizer dac, ref long overflows)
+    {
+        long conversions = 0;
+        int total = node.Inputs.Sum(i => run.Buffer(i).Length);
+        var shadow = Grow(ref _shadow, total);
+        int at = 0;
+        foreach (int input in node.Inputs.Distinct())
+        {
+            var values = run.Buffer(input);
+            values.CopyTo(shadow.AsSpan(at));
+            at += values.Length;
+            overflows += adc.Apply(values);
+            conversions += values.Length;
+        }
+        node.Run(run);
+        at = 0;
+        foreach (int input in node.Inputs.Distinct())
+        {
+            var values = run.Buffer(input);
+            shadow.AsSpan(at, values.Length).CopyTo(values);
+            at += values.Length;
+        }
+        var output = run.Buffer(node.Outputs[0]);
+        overflows += dac.Apply(output);
+        return conversions + output.Length;
+    }
+}
