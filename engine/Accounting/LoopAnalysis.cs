@@ -131,7 +131,7 @@ public static class LoopAnalysis
     }
 
     /// <summary>The largest singular value of a d × d matrix (power iteration on JᵀJ).</summary>
-    private static double SpectralNorm(double[] a, int d)
+    internal static double SpectralNorm(double[] a, int d)
     {
         var v = Enumerable.Repeat(1.0 / Math.Sqrt(d), d).ToArray();
         var w = new double[d];

@@ -72,15 +72,18 @@ public static class LoopDesigner
 
     /// <summary>1 + R_f·ΣG⁻ of the busiest column (R_f = s_c/ΔG; G⁻'s bit line ends at the TIA's input, G⁺'s in the current
     /// mirror), from the mapped targets: one TIA design serves every column, so the busiest sets its bandwidth.</summary>
-    public static double TiaNoiseGain(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan)
+    public static double TiaNoiseGain(ScoreNetwork network, HardwareProfile profile, DeploymentPlan plan) => TiaNoiseGain(network.Layers, profile, plan.Tiles);
+
+    /// <summary><see cref="TiaNoiseGain(ScoreNetwork, HardwareProfile, DeploymentPlan)"/> of any layers and the tiles that hold them.</summary>
+    public static double TiaNoiseGain(IReadOnlyList<DenseLayer> layers, HardwareProfile profile, IEnumerable<TilePlan> tiles)
     {
         var device = new Devices.DeviceModel(profile.Device);
         double worst = 1;
         var scaling = Crossbars.WeightScaling.WeightScalings.For(profile.Mapping);
-        var scales = network.Layers.Select(scaling.ColumnScales).ToArray();
-        foreach (var tile in plan.Tiles)
+        var scales = layers.Select(scaling.ColumnScales).ToArray();
+        foreach (var tile in tiles)
         {
-            var layer = network.Layers[tile.Layer];
+            var layer = layers[tile.Layer];
             var scale = scales[tile.Layer];
             for (int c = 0; c < tile.ColCount; c++)
             {

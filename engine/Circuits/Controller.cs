@@ -15,9 +15,8 @@ namespace MemristorGrid.Engine.Circuits;
 public sealed class Controller
 {
     private readonly ScoreNetwork _network;
-    private readonly DiffusionSde _sde;
-    private readonly Quantizer _embeddingDac, _driftDac, _scoreDac;
-    private readonly double _scoreCoefficient;
+    private readonly Quantizer _embeddingDac;
+    private readonly LoopCoefficients _coefficients;
     private readonly float[]? _labelTable;
 
     /// <param name="labels">The label encoder (required for a conditional network): its table of class embeddings.</param>
@@ -29,30 +28,18 @@ public sealed class Controller
         _labelTable = network.IsConditional ? labels!.Table : null;
         if (_labelTable is not null && _labelTable.Length != (network.ClassCount + 1) * network.HiddenWidth)
             throw new ArgumentException($"label table holds {_labelTable.Length} values, the network expects {(network.ClassCount + 1) * network.HiddenWidth}");
-        _sde = samplingSde;
-        _scoreCoefficient = kind == SamplerKind.Sde ? 1.0 : 0.5;
-        var c = profile.Controller;
         _embeddingDac = Converters.EmbeddingDac(profile);
-        // Coefficient DACs span the largest value of the run (both ends suffice: f and g² are monotonic in τ for VP and VE).
-        double fMax = Math.Max(Math.Abs(samplingSde.DriftCoefficient(startTime)), Math.Abs(samplingSde.DriftCoefficient(endTime)));
-        double gMax = _scoreCoefficient * Math.Max(Math.Abs(samplingSde.DiffusionSquared(startTime)), Math.Abs(samplingSde.DiffusionSquared(endTime)));
-        _driftDac = c.CoefficientDacBits == 0 || fMax == 0 ? Quantizer.Ideal : new Quantizer(c.CoefficientDacBits, (float)fMax);
-        _scoreDac = c.CoefficientDacBits == 0 || gMax == 0 ? Quantizer.Ideal : new Quantizer(c.CoefficientDacBits, (float)gMax);
+        _coefficients = new LoopCoefficients(samplingSde, profile, kind, startTime, endTime);
         Rows = network.IsConditional ? network.ClassCount + 1 : 1;
     }
 
-    private static double Sq(double v) => v * v;
 
     /// <summary>Rows of the embedding table: one per class plus the null label, or one for an unconditional model.</summary>
     public int Rows { get; }
     public int Width => _network.HiddenWidth;
 
     /// <summary>Integrator coefficients at τ: (f, c·g²) as the coefficient DACs deliver them.</summary>
-    public (double Drift, double ScoreGain) Coefficients(double tau)
-    {
-        var (f, g2) = _sde.ReverseSdeCoefficients(tau);
-        return (_driftDac.Apply(f), _scoreDac.Apply(_scoreCoefficient * g2));
-    }
+    public (double Drift, double ScoreGain) Coefficients(double tau) => _coefficients.At(tau);
 
     /// <summary>One label row's DAC outputs at τ (the time embedding plus the class embedding, quantised) into <paramref name="into"/> [H].</summary>
     public void EmbeddingAt(double tau, int row, Span<float> into) => EmbeddingsAt([(float)tau], [row], into[..Width]);

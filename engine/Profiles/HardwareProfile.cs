@@ -27,6 +27,7 @@ public sealed record HardwareProfile
     public OpampParameters Opamp { get; init; } = new();
     public WireParameters Wires { get; init; } = new();
     public LoopParameters Loop { get; init; } = new();
+    public DigitalUnitParameters DigitalUnit { get; init; } = new();
 
     /// <summary>The energy components (report keys, e.g. <c>readout_adc</c>) whose every parameter comes from a cited
     /// source, each with that source; every other component rests on at least one assumption, and the report says how much energy that is.</summary>
@@ -130,7 +131,7 @@ public sealed record HardwareProfile
     public IEnumerable<string> Problems()
     {
         var own = Signal.Problems().Concat(Device.Problems()).Concat(Mapping.Problems()).Concat(Dac.Problems()).Concat(Adc.Problems())
-            .Concat(Tia.Problems()).Concat(Activation.Problems()).Concat(Controller.Problems()).Concat(Integrator.Problems()).Concat(Interconnect.Problems()).Concat(Opamp.Problems()).Concat(Wires.Problems()).Concat(Loop.Problems());
+            .Concat(Tia.Problems()).Concat(Activation.Problems()).Concat(Controller.Problems()).Concat(Integrator.Problems()).Concat(Interconnect.Problems()).Concat(Opamp.Problems()).Concat(Wires.Problems()).Concat(Loop.Problems()).Concat(DigitalUnit.Problems());
         foreach (var p in own) yield return p;
         foreach (var key in EnergySources.Keys.Where(k => !EnergyComponents.Contains(k)))
             yield return $"energy_sources.{key}: no such energy component ({string.Join(", ", EnergyComponents)})";

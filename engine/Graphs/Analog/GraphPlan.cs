@@ -15,9 +15,9 @@ namespace MemristorGrid.Engine.Graphs.Analog;
 /// </summary>
 public sealed class GraphPlan
 {
-    private GraphPlan(IReadOnlyList<WeightedNode> layers, IReadOnlyList<TilePlan> tiles, int[][] layerTiles, int chips, MappingParameters mapping)
+    private GraphPlan(IReadOnlyList<WeightedNode> layers, IReadOnlyList<TilePlan> tiles, int[][] layerTiles, int chips, MappingParameters mapping, bool scoreDigitised)
     {
-        (Layers, Tiles, LayerTiles, ChipCount, Mapping) = (layers, tiles, layerTiles, chips, mapping);
+        (Layers, Tiles, LayerTiles, ChipCount, Mapping, ScoreDigitised) = (layers, tiles, layerTiles, chips, mapping, scoreDigitised);
         DenseLayers = layers.Select(l => new DenseLayer(l.MatrixInputs, l.MatrixOutputs, l.Weights, l.Bias)).ToArray();
     }
 
@@ -29,6 +29,8 @@ public sealed class GraphPlan
     public int[][] LayerTiles { get; }
     public int ChipCount { get; }
     public MappingParameters Mapping { get; }
+    /// <summary>Whether the score reaches the integrators (on chip 0) digitised: from another chip or from the digital unit.</summary>
+    public bool ScoreDigitised { get; }
 
     public static GraphPlan Create(ScoreGraph graph, MappingParameters mapping)
     {
@@ -76,7 +78,8 @@ public sealed class GraphPlan
         int chips = (slot + mapping.TilesPerChip - 1) / mapping.TilesPerChip;
         if (tiles.Count > DeploymentPlan.MaxTiles)
             throw UserInputException.ForSetting("mapping.tile_rows", $"and mapping.tile_cols ({mapping.TileRows} × {mapping.TileCols}) cut this network into {tiles.Count} tiles on {chips} chips; at most {DeploymentPlan.MaxTiles} are simulated: use larger tiles");
-        return new GraphPlan(layers, tiles, layerTiles, chips, mapping);
+        bool scoreDigitised = SourceChips(graph, graph.OutputValue, producer, homeOf).Any(c => c != DeploymentPlan.IntegratorChip);
+        return new GraphPlan(layers, tiles, layerTiles, chips, mapping, scoreDigitised);
     }
 
     /// <summary>

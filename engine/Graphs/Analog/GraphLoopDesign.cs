@@ -1,0 +1,162 @@
+using System.Globalization;
+using MemristorGrid.Engine.Accounting;
+using MemristorGrid.Engine.Diffusion;
+using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
+using MemristorGrid.Engine.Simulation;
+
+namespace MemristorGrid.Engine.Graphs.Analog;
+
+/// <summary>
+/// The timing of a general graph's loop, derived as the MLP's is (docs/hardware-model.md, "Timing from the
+/// loop"): one traversal's delay along the graph's critical path, its largest gain along the trajectories,
+/// and RC = max(gain, 1) · phase delay / budget. A convolution holds one copy of its kernel matrix and
+/// applies it to its output pixels one after another (multiplexed), each result converted by the column's
+/// ADC and held for the next stage: P pixels cost P × (TIA settling + a conversion). A digital node costs
+/// an ADC conversion and its operations at the digital unit's rate. Shares of the delay are kept apart:
+/// analog (TIAs, activations), conversions and hops, digital.
+/// </summary>
+public sealed record GraphLoopDesign
+{
+    public required double LoopDelaySeconds { get; init; }
+    public required double PhaseDelaySeconds { get; init; }
+    public required double AnalogDelaySeconds { get; init; }
+    public required double ConversionDelaySeconds { get; init; }
+    public required double DigitalDelaySeconds { get; init; }
+    public required double GainMax { get; init; }
+    public required double GainMaxTau { get; init; }
+    public required double RcSeconds { get; init; }
+    /// <summary>max(gain, 1) · phase delay / budget: the shortest RC the loop's stability budget allows.</summary>
+    public required double RcMinSeconds { get; init; }
+    public required string Reason { get; init; }
+    /// <summary>The profile the run uses: RC, TIA settling, activation delay and update period as derived (or as given).</summary>
+    public required HardwareProfile Profile { get; init; }
+
+    public static GraphLoopDesign Design(ScoreGraph graph, GraphPlan plan, HardwareProfile profile, AnalogRunOptions options, IScoreModel probe)
+    {
+        var gain = Gain(probe, graph.InputDim, graph.IsConditional ? graph.NullLabel : -1, graph.Metadata.CreateSde().WithScheduleScale(options.ScheduleScale), options);
+        var peak = gain.MaxBy(p => p.Gain)!;
+        double lambda = Math.Max(peak.Gain, 1), budget = profile.Loop.DelayBudget, span = options.StartTime - options.EndTime;
+        var timed = profile;
+        if (profile.Loop.Derive)
+        {
+            // At the node's fastest op-amps (RC_min; the MLP's energy-optimal search above it is not made for graphs yet).
+            double fMax = profile.Loop.OpampMaxBandwidthHertz!.Value, settle = profile.Opamp.SettlingBandwidthHertz(1);
+            double noiseGain = LoopDesigner.TiaNoiseGain(plan.DenseLayers, profile, plan.Tiles);
+            timed = profile with
+            {
+                Tia = profile.Tia with { SettlingSeconds = settle * noiseGain / fMax, NoiseGain = noiseGain },
+                Activation = profile.Activation with { DelaySeconds = settle / fMax },
+            };
+        }
+        var (delay, analog, conversions, digital) = CriticalPath(graph, plan, timed);
+        double constants = LoopTiming.SettlingTimeConstants(timed);
+        double phase = analog / constants + conversions + digital;
+        double rcMin = lambda * phase / budget;
+        double rc = profile.Loop.Derive ? rcMin : profile.Integrator.TimeConstantSeconds;
+        // A given timing is held to the MLP's rule (RC ≥ 5 × one traversal); its gain × delay is reported beside RC_min.
+        if (!profile.Loop.Derive && rc < HardwareProfile.MinTimeConstantOverLoopSettling * delay)
+            throw UserInputException.ForSetting("integrator.time_constant_seconds", string.Create(CultureInfo.InvariantCulture,
+                $"({rc * 1e6:G4} µs) must be at least {HardwareProfile.MinTimeConstantOverLoopSettling}× this graph's loop delay ({delay * 1e6:G4} µs; its RC_min at the delay budget is {rcMin * 1e6:G4} µs): lengthen RC"));
+        var designed = timed with
+        {
+            Loop = timed.Loop with { Designed = profile.Loop.Derive || timed.Loop.Designed },
+            Integrator = timed.Integrator with { TimeConstantSeconds = rc },
+            Controller = profile.Loop.Derive ? timed.Controller with { UpdatePeriodSeconds = timed.Loop.ControllerUpdates > 0 ? rc * span / timed.Loop.ControllerUpdates : 0 } : timed.Controller,
+        };
+        string reason = profile.Loop.Derive
+            ? string.Create(CultureInfo.InvariantCulture, $"derived: RC_min = max(gain {peak.Gain:G3}, 1) × phase delay {phase * 1e6:G4} µs / budget {budget}, op-amps at the node's {profile.Loop.OpampMaxBandwidthHertz!.Value / 1e6:G3} MHz limit")
+            : "given by the profile";
+        return new GraphLoopDesign
+        {
+            LoopDelaySeconds = delay, PhaseDelaySeconds = phase, AnalogDelaySeconds = analog, ConversionDelaySeconds = conversions,
+            DigitalDelaySeconds = digital, GainMax = peak.Gain, GainMaxTau = peak.Tau, RcSeconds = rc, RcMinSeconds = rcMin, Reason = reason, Profile = designed,
+        };
+    }
+
+    /// <summary>The slowest path from x to the score: (total, analog, conversions and hops, digital) seconds.</summary>
+    public static (double Total, double Analog, double Conversions, double Digital) CriticalPath(ScoreGraph graph, GraphPlan plan, HardwareProfile p)
+    {
+        var finish = new Dictionary<int, (double Total, double Analog, double Conversions, double Digital)>();
+        var layerOf = plan.Layers.Select((l, i) => (l, i)).ToDictionary(x => (GraphNode)x.l, x => x.i);
+        double adc = p.Adc.ConversionSeconds, hop = p.Interconnect.LatencyPerHopSeconds;
+        foreach (var node in graph.Nodes)
+        {
+            var start = node.Inputs.Select(i => finish.GetValueOrDefault(i)).DefaultIfEmpty().MaxBy(f => f.Total);
+            (double a, double c, double d) own = node.Unit switch
+            {
+                GraphUnit.Tiles when node is WeightedNode w => TileStage(w, plan, layerOf[w], p),
+                GraphUnit.Periphery => (p.Activation.DelaySeconds, 0, 0),
+                GraphUnit.Digital => (0, adc, node.OperationsPerSample(graph) / p.DigitalUnit.OpsPerSecond),
+                _ => (0, 0, 0),
+            };
+            foreach (int o in node.Outputs)
+                finish[o] = (start.Total + own.a + own.c + own.d, start.Analog + own.a, start.Conversions + own.c, start.Digital + own.d);
+        }
+        var end = finish[graph.OutputValue];
+        double tail = adc + hop; // the score reaches the integrators through a conversion and a hop
+        return (end.Total + tail, end.Analog, end.Conversions + tail, end.Digital);
+    }
+
+    /// <summary>A weighted node: each of its P input vectors settles the TIAs and is converted (and hopped) where it leaves a chip,
+    /// or held by a conversion when P &gt; 1 (multiplexed); the slowest tile of the node sets the pace.</summary>
+    private static (double Analog, double Conversions, double Digital) TileStage(WeightedNode node, GraphPlan plan, int layer, HardwareProfile p)
+    {
+        int vectors = node.VectorsPerSample;
+        double adc = p.Adc.ConversionSeconds, hop = p.Interconnect.LatencyPerHopSeconds, conversions = 0;
+        foreach (int t in plan.LayerTiles[layer])
+        {
+            var tile = plan.Tiles[t];
+            double c = (tile.LinkedRowCount > 0 ? adc + hop : 0) + (tile.DigitisedOutputs ? adc + hop : vectors > 1 ? adc : 0);
+            conversions = Math.Max(conversions, c);
+        }
+        return (vectors * p.Tia.SettlingSeconds, vectors * conversions, 0);
+    }
+
+    /// <summary>max over the probe's samples of ‖∂F/∂x‖₂ along τ, F = −f·x + c·g²·score: central differences of the score (the
+    /// digital model, batched), four samples on the probability-flow trajectory from the prior, 21 times.</summary>
+    public static IReadOnlyList<LoopGainPoint> Gain(IScoreModel model, int d, int nullLabel, Diffusion.DiffusionSde sde, AnalogRunOptions options,
+        int samples = 4, int points = 21)
+    {
+        int rows = samples * (2 * d + 1);
+        var x = new float[samples * d];
+        Streams.Rng(LoopDesigner.ProbeSeed, StreamPurpose.SamplerPrior).FillGaussian(x, 0);
+        for (int i = 0; i < x.Length; i++) x[i] *= (float)sde.PriorStd;
+        var probe = new float[rows * d];
+        var t = new float[rows];
+        var score = new float[rows * d];
+        long[] labels = nullLabel >= 0 ? Enumerable.Repeat((long)nullLabel, rows).ToArray() : [];
+        var jacobian = new double[d * d];
+        double c = options.Kind == SamplerKind.Sde ? 1.0 : 0.5, h = 1e-3, dt = (options.StartTime - options.EndTime) / (points - 1);
+        var result = new List<LoopGainPoint>();
+        for (int k = 0; k < points; k++)
+        {
+            double tau = options.StartTime - k * dt;
+            for (int i = 0; i < samples; i++)
+                for (int r = 0; r < 2 * d + 1; r++)
+                {
+                    var row = probe.AsSpan((i * (2 * d + 1) + r) * d, d);
+                    x.AsSpan(i * d, d).CopyTo(row);
+                    if (r > 0) row[(r - 1) / 2] += (float)(r % 2 == 1 ? h : -h);
+                }
+            Array.Fill(t, (float)tau);
+            model.Evaluate(probe, t, labels, score);
+            var (f, g2) = sde.ReverseSdeCoefficients(tau);
+            double worst = 0;
+            for (int i = 0; i < samples; i++)
+            {
+                int baseRow = i * (2 * d + 1);
+                for (int j = 0; j < d; j++)
+                    for (int m = 0; m < d; m++)
+                        jacobian[m * d + j] = c * g2 * (score[(baseRow + 1 + 2 * j) * d + m] - score[(baseRow + 2 + 2 * j) * d + m]) / (2 * h) - (m == j ? f : 0);
+                worst = Math.Max(worst, LoopAnalysis.SpectralNorm(jacobian, d));
+            }
+            result.Add(new LoopGainPoint(tau, worst));
+            for (int i = 0; i < samples; i++)
+                for (int j = 0; j < d; j++)
+                    x[i * d + j] -= (float)(dt * (f * x[i * d + j] - 0.5 * g2 * score[i * (2 * d + 1) * d + j]));
+        }
+        return result;
+    }
+}
