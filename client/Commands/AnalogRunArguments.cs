@@ -58,19 +58,7 @@ internal sealed class AnalogRunArguments
             DeviceAgeSeconds = parse.GetValue(DeviceAge),
             SamplesPerLabel = parse.GetValue(Samples),
             Labels = parse.GetValue(Labels),
-            Options = new AnalogRunOptions
-            {
-                Kind = parse.GetValue(Sampler) == "sde" ? Engine.Diffusion.SamplerKind.Sde : Engine.Diffusion.SamplerKind.Ode,
-                GuidanceWeight = parse.GetValue(Guidance),
-                Seed = parse.GetValue(Seed),
-                LaneSize = parse.GetValue(LaneSize) ?? 0,
-                RelativeTolerance = parse.GetValue(Rtol),
-                AbsoluteTolerance = parse.GetValue(Atol),
-                SdeScheme = parse.GetValue(SdeScheme) == "em" ? Engine.Simulation.SdeScheme.EulerMaruyama : Engine.Simulation.SdeScheme.Sra1,
-                Substeps = parse.GetValue(Substeps),
-                ContinuousSegments = parse.GetValue(ContinuousSegments),
-                EndTime = parse.GetValue(EndTime),
-            },
+            Options = Options(parse),
             ScheduleScale = parse.GetValue(ScheduleScale),
             ProgramSeed = parse.GetValue(ProgramSeed),
             ReferenceData = parse.GetValue(ReferenceData),
@@ -79,4 +67,19 @@ internal sealed class AnalogRunArguments
             CommandLine = commandLine,
         }, m => error.WriteLine(m));
     }
+
+    /// <summary>The sampler and solver options of the command line.</summary>
+    public AnalogRunOptions Options(ParseResult parse) => new()
+    {
+        Kind = parse.GetValue(Sampler) == "sde" ? Engine.Diffusion.SamplerKind.Sde : Engine.Diffusion.SamplerKind.Ode,
+        GuidanceWeight = parse.GetValue(Guidance),
+        Seed = parse.GetValue(Seed),
+        LaneSize = parse.GetValue(LaneSize) ?? 0,
+        RelativeTolerance = parse.GetValue(Rtol),
+        AbsoluteTolerance = parse.GetValue(Atol),
+        SdeScheme = parse.GetValue(SdeScheme) == "em" ? Engine.Simulation.SdeScheme.EulerMaruyama : Engine.Simulation.SdeScheme.Sra1,
+        Substeps = parse.GetValue(Substeps),
+        ContinuousSegments = parse.GetValue(ContinuousSegments),
+        EndTime = parse.GetValue(EndTime),
+    };
 }

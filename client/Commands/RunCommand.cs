@@ -15,6 +15,8 @@ internal static class RunCommand
         foreach (var o in args.All().Concat(simulator.All())) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
         {
+            if (Engine.Graphs.Import.GraphImporter.IsGeneral(Engine.Onnx.OnnxImporter.ReadModelBytes(parse.GetValue(args.Model)!)))
+                return await GraphRunner.RunAsync(args, simulator, parse, cancel);
             var request = args.Request(parse, CommandOptions.CommandLine(parse));
             string outDir = parse.GetValue(args.Output)!;
             using var claim = RunOutputs.ClaimDirectory(outDir);

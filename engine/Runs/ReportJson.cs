@@ -17,6 +17,7 @@ namespace MemristorGrid.Engine.Runs;
 [JsonSerializable(typeof(Experiments.CompareReport))]
 [JsonSerializable(typeof(Provenance))]
 [JsonSerializable(typeof(Experiments.SweepSettings))]
+[JsonSerializable(typeof(Graphs.Analog.GraphRunReport))]
 public sealed partial class ReportJson : JsonSerializerContext
 {
     /// <summary>A report as its file holds it: indented JSON and a final line break.</summary>
@@ -31,4 +32,5 @@ public sealed partial class ReportJson : JsonSerializerContext
 [JsonSerializable(typeof(Experiments.CompareReport))]
 [JsonSerializable(typeof(Provenance))]
 [JsonSerializable(typeof(Experiments.SweepSettings))]
+[JsonSerializable(typeof(Graphs.Analog.GraphRunReport))]
 public sealed partial class ReportWriter : JsonSerializerContext;
