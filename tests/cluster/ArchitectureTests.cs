@@ -80,7 +80,9 @@ public class ArchitectureTests
     public void Classes_stay_small_enough_to_read_across_their_partial_files()
     {
         foreach (var folder in new[] { "engine", "hosting", "client", "grain-interfaces" })
-            foreach (var (type, (lines, files)) in TypeSizes(folder).Where(t => !t.Key.EndsWith("OnnxImporter.cs", StringComparison.Ordinal)))
+            // The MLP family's symbolic ONNX interpreter is the one exemption: its symbols are private to it, and its label-path
+            // folding (OnnxImporter.LabelPath.cs) is a partial file of the same type.
+            foreach (var (type, (lines, files)) in TypeSizes(folder).Where(t => t.Key != "engine:OnnxImporter"))
                 Assert.True(lines <= 250, $"{type}: {lines} lines in {string.Join(", ", files)}");
         var grains = TypeSizes("grains").Where(t => t.Value.Files.Any(f => f.EndsWith("Grain.cs", StringComparison.Ordinal))).ToList();
         Assert.True(grains.Count >= 6, string.Join(", ", grains.Select(g => g.Key)));
