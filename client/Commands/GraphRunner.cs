@@ -39,7 +39,8 @@ internal static class GraphRunner
         using var claim = RunOutputs.ClaimDirectory(outDir);
 
         var progress = ConsoleWorkProgress.Instance;
-        var machine = await progress.RunAsync($"programming {profile.Name} for a general graph", 1, "", _ => Task.FromResult(new AnalogGraph(graph, profile, options.ProgramSeed)));
+        var machine = await progress.RunAsync($"programming {profile.Name} for a general graph", 1, "", _ => Task.FromResult(new AnalogGraph(graph, profile, options.ProgramSeed,
+            SignalRanges.Probe(graph, options.ScheduleScale, options.StartTime, options.EndTime))));
         GraphLoopDesign design;
         using (var ort = new Engine.Digital.OnnxRuntimeScoreModel(bytes, graph))
             design = await progress.RunAsync("probing the loop's gain", 1, "", _ => Task.FromResult(GraphLoopDesign.Design(graph, machine.Plan, profile, options, ort)));

@@ -128,4 +128,37 @@ public class UNetCliTests
         Assert.InRange(kl, torch.Min(t => t.Kl) - klSpread, torch.Max(t => t.Kl) + klSpread);
         Assert.InRange(fd, torch.Min(t => t.Fd) - fdSpread, torch.Max(t => t.Fd) + fdSpread);
     }
+
+    /// <summary>
+    /// --profile ideal (with an RC the U-Net's loop allows: the preset's 20 µs is made for the paper's MLP and is refused) runs the
+    /// closed loop through exact tiles, converters and rails: each sample ends where the digital baseline's sample from the same
+    /// prior draw ends, up to the solvers' difference (adaptive Dormand–Prince against 1 000 Euler steps). Measured on 100
+    /// samples: median RMS difference 0.0058 (max 0.021) against samples of RMS 0.85.
+    /// </summary>
+    [Fact]
+    public void On_an_ideal_machine_each_sample_ends_where_the_digital_baselines_does()
+    {
+        string dir = CliRunner.TempDir(), model = Models.Shipped("unet-digits.onnx");
+        string ideal = File.ReadAllText(Path.Combine(CliRunner.RepoRoot(), "profiles", "ideal.json"));
+        Assert.Contains("\"time_constant_seconds\": 20e-6", ideal);
+        File.WriteAllText(Path.Combine(dir, "ideal-slow.json"), ideal.Replace("\"time_constant_seconds\": 20e-6", "\"time_constant_seconds\": 10"));
+        var refused = CliRunner.Run("run", "--model", model, "--profile", "ideal", "--samples", "2", "--out", Path.Combine(dir, "refused"));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("integrator.time_constant_seconds", refused.Err);
+        Assert.False(Directory.Exists(Path.Combine(dir, "refused")));
+
+        var analog = CliRunner.Run("run", "--model", model, "--profile", Path.Combine(dir, "ideal-slow.json"), "--samples", "12", "--out", Path.Combine(dir, "analog"));
+        Assert.True(analog.ExitCode == 0, analog.Err);
+        var digital = CliRunner.Run("baseline", "--model", model, "--samples", "12", "--steps", "1000", "--out", Path.Combine(dir, "digital"));
+        Assert.True(digital.ExitCode == 0, digital.Err);
+        float[][] Read(string d) => File.ReadLines(Path.Combine(dir, d, "samples.csv")).Skip(1)
+            .Select(l => l.Split(',').Select(v => float.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToArray();
+        var (a, b) = (Read("analog"), Read("digital"));
+        Assert.Equal(12, a.Length);
+        for (int i = 0; i < a.Length; i++)
+        {
+            double rms = Math.Sqrt(a[i].Zip(b[i], (x, y) => (x - y) * (double)(x - y)).Average());
+            Assert.True(rms < 0.05, $"sample {i}: RMS difference {rms} from the digital baseline's");
+        }
+    }
 }

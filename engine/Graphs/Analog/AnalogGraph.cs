@@ -24,23 +24,37 @@ public sealed class AnalogGraph
     private readonly Quantizer _adc, _dac, _controllerDac;
     private readonly float _rail;
 
-    public AnalogGraph(ScoreGraph graph, HardwareProfile profile, ulong programSeed)
+    /// <param name="ranges">The values' ranges on probe trajectories, for gain staging (<see cref="SignalRanges"/>); probed from the
+    /// model's own schedule when not given.</param>
+    public AnalogGraph(ScoreGraph graph, HardwareProfile profile, ulong programSeed, SignalRanges? ranges = null)
     {
         _graph = graph;
         Plan = GraphPlan.Create(graph, profile.Mapping);
         for (int l = 0; l < Plan.Layers.Count; l++) _layerOf[Plan.Layers[l]] = l;
+        _adc = Converters.Adc(profile);
+        _dac = Converters.TileDac(profile);
+        _controllerDac = Converters.EmbeddingDac(profile);
+        _rail = Converters.Rail(profile.Activation.SaturationVolts, profile);
+        Ranges = ranges ?? SignalRanges.Probe(graph, graph.Metadata.SamplingScheduleScale, 1.0, 1e-4);
+        // Gain staging: each matrix sees its inputs divided by σ (so they fit the DACs and its outputs the TIAs and ADCs), with its
+        // bias programmed as b/σ; its outputs are multiplied back by σ. Every other value is carried at its own scale.
+        float tiaRange = Math.Min(Converters.Rail(profile.Tia.SaturationVolts, profile), _adc.FullScale);
+        _inputScale = Plan.Layers.Select(n => Math.Max(SignalRanges.Scale(Ranges.Peaks[n.Inputs[0]], _dac.FullScale),
+            SignalRanges.Scale(Ranges.Peaks[n.Outputs[0]], tiaRange))).ToArray();
+        var layers = Plan.DenseLayers.Select((l, i) => new Networks.DenseLayer(l.Inputs, l.Outputs, l.Weights, l.Bias.Select(b => b / _inputScale[i]).ToArray())).ToArray();
+        _digital = graph.Nodes.Where(n => n.Unit == GraphUnit.Digital).ToDictionary(n => n, n =>
+        {
+            int[] inputs = n.Inputs.Distinct().ToArray();
+            return (inputs, inputs.Select(v => At(_adc, v)).ToArray(), At(_dac, n.Outputs[0]));
+        });
         ulong chipSeed = Streams.Mix(programSeed);
         Tiles = new CrossbarTile[Plan.Tiles.Count];
         Parallel.For(0, Tiles.Length, i =>
         {
             var tp = Plan.Tiles[i];
-            var block = ConductanceMapping.Program(tp, Plan.DenseLayers[tp.Layer], profile, chipSeed);
+            var block = ConductanceMapping.Program(tp, layers[tp.Layer], profile, chipSeed);
             Tiles[i] = new CrossbarTile(tp, block.GPlus, block.GMinus, block.ColumnScale, profile);
         });
-        _adc = Converters.Adc(profile);
-        _dac = Converters.TileDac(profile);
-        _controllerDac = Converters.EmbeddingDac(profile);
-        _rail = Converters.Rail(profile.Activation.SaturationVolts, profile);
         // Values computed by the controller (or t itself) that a node on the signal reads: held on DACs.
         _held = graph.Nodes.Where(n => n.Unit != GraphUnit.Controller).SelectMany(n => n.Inputs)
             .Where(v => !graph.Values[v].DependsOnX).Distinct().Order().ToArray();
@@ -49,6 +63,12 @@ public sealed class AnalogGraph
     private readonly int[] _held;
 
     public GraphPlan Plan { get; }
+    public SignalRanges Ranges { get; }
+    private readonly float[] _inputScale;
+    private readonly Dictionary<GraphNode, (int[] Inputs, Quantizer[] Adcs, Quantizer Dac)> _digital;
+
+    /// <summary>A converter or rail of range <paramref name="range"/> as value <paramref name="value"/> meets it, at that value's scale.</summary>
+    private Quantizer At(Quantizer q, int value) => q with { FullScale = q.FullScale * SignalRanges.Scale(Ranges.Peaks[value], q.FullScale) };
     public CrossbarTile[] Tiles { get; }
     public ScoreGraph Graph => _graph;
 
@@ -68,7 +88,7 @@ public sealed class AnalogGraph
         // The controller first (its nodes depend only on t and the label), then its values that enter the signal through DACs.
         foreach (var node in _graph.Nodes)
             if (node.Unit == GraphUnit.Controller) node.Run(run);
-        foreach (int value in _held) counts.ControllerDacOverflows += _controllerDac.Apply(run.Buffer(value));
+        foreach (int value in _held) counts.ControllerDacOverflows += At(_controllerDac, value).Apply(run.Buffer(value));
         foreach (var node in _graph.Nodes)
         {
             switch (node.Unit)
@@ -80,12 +100,14 @@ public sealed class AnalogGraph
                     break;
                 case GraphUnit.Digital:
                     long adcOverflows = 0;
-                    counts.DigitalConversions += w.RunDigital(node, run, _adc, _dac, ref adcOverflows);
+                    var (inputs, adcs, dac) = _digital[node];
+                    counts.DigitalConversions += w.RunDigital(node, run, inputs, adcs, dac, ref adcOverflows);
                     counts.DigitalAdcOverflows += adcOverflows;
                     break;
                 case GraphUnit.Periphery:
                     node.Run(run);
-                    counts.PeripheryClips += Rails.Clamp(run.Buffer(node.Outputs[0]), _rail);
+                    int output = node.Outputs[0];
+                    counts.PeripheryClips += Rails.Clamp(run.Buffer(output), _rail * SignalRanges.Scale(Ranges.Peaks[output], _rail));
                     break;
                 default:
                     node.Run(run);
@@ -108,6 +130,8 @@ public sealed class AnalogGraph
             for (int s = 0; s < n; s++) conv.Im2Col(source.Slice(s * inSize, inSize), channels, inputs.Slice(s * p * k, p * k));
         }
         else source[..(count * k)].CopyTo(inputs);
+        float scale = _inputScale[_layerOf[node]];
+        if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Divide(inputs, scale, inputs);
         var outputs = w.Outputs(count * m);
         outputs.Clear();
         // Read noise is keyed per input vector: (global sample, vector) → one index, the same whatever the lane size.
@@ -135,6 +159,7 @@ public sealed class AnalogGraph
                 tilePower[t * n + s] += sum;
             }
         }
+        if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(outputs, scale, outputs);
         var y = run.Buffer(node.Outputs[0]);
         if (node is ConvNode)
             for (int s = 0; s < n; s++)

@@ -26,23 +26,25 @@ public sealed class AnalogWorkspace
     /// A digital node behind converters: each input digitised by the ADC (the analog value is kept for its other readers
     /// and restored after), the node computed exactly, its output re-driven by a DAC. Returns the conversions made.
     /// </summary>
-    public long RunDigital(GraphNode node, GraphRun run, Quantizer adc, Quantizer dac, ref long overflows)
+    /// <param name="inputs">The node's distinct input values; <paramref name="adcs"/> the ADC each is digitised by.</param>
+    public long RunDigital(GraphNode node, GraphRun run, int[] inputs, Quantizer[] adcs, Quantizer dac, ref long overflows)
     {
         long conversions = 0;
-        int total = node.Inputs.Sum(i => run.Buffer(i).Length);
+        int total = 0;
+        foreach (int input in inputs) total += run.Buffer(input).Length;
         var shadow = Grow(ref _shadow, total);
         int at = 0;
-        foreach (int input in node.Inputs.Distinct())
+        for (int k = 0; k < inputs.Length; k++)
         {
-            var values = run.Buffer(input);
+            var values = run.Buffer(inputs[k]);
             values.CopyTo(shadow.AsSpan(at));
             at += values.Length;
-            overflows += adc.Apply(values);
+            overflows += adcs[k].Apply(values);
             conversions += values.Length;
         }
         node.Run(run);
         at = 0;
-        foreach (int input in node.Inputs.Distinct())
+        foreach (int input in inputs)
         {
             var values = run.Buffer(input);
             shadow.AsSpan(at, values.Length).CopyTo(values);
