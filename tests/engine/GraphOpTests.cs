@@ -202,4 +202,20 @@ public class GraphOpTests
         var y = g2.Node("Reshape", [flat, g2.Ints("back", -1, 4, 2, 2)], "y");
         AgreeWithOnnxRuntime(g2.Bytes(y), batch: 3);
     }
+
+    /// <summary>An op the importer does not read is refused with one line naming the node and the op, and listing what is read.</summary>
+    [Theory]
+    [InlineData("ConvTranspose")]
+    [InlineData("LSTM")]
+    [InlineData("BatchNormalization")]
+    public void An_unsupported_op_is_refused_naming_the_node(string op)
+    {
+        var g = new G([4, 3, 3]);
+        var conv = g.Node("Conv", ["x", g.Random("w", 0.3f, 4, 4, 1, 1)], "conv", A("kernel_shape", 1, 1));
+        var y = g.Node(op, [conv, g.Random("w2", 0.3f, 4, 4, 1, 1)], "odd");
+        var e = Assert.Throws<UserInputException>(() => MemristorGrid.Engine.Graphs.Import.GraphImporter.FromBytes(g.Bytes(y), "unet.onnx"));
+        Assert.StartsWith($"unet.onnx: node '/odd' uses op '{op}', which memgrid does not import; supported: ", e.Message);
+        Assert.Contains("Conv", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+    }
 }
