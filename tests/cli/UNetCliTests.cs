@@ -67,6 +67,15 @@ public class UNetCliTests
         Assert.Equal((double)report["loop_delay_seconds"]!, (double)split["analog"]! + (double)split["conversions"]! + (double)split["digital"]!, 9);
         Assert.True((double)split["digital"]! > 0); // the GroupNorms sit in the loop
         Assert.Equal(5, File.ReadLines(Path.Combine(dir, "analog", "samples.csv")).Count());
+        // The per-layer roll-up names the conv layers with their matrices and the pixels each is applied to.
+        var layers = report["layers"]!.AsArray();
+        var down = layers.Single(l => (string)l!["name"]! == "/down/Conv")!;
+        Assert.Equal(16 * 9, (int)down["inputs"]!);
+        Assert.Equal(32, (int)down["outputs"]!);
+        Assert.Equal(16, (int)down["vectors_per_sample"]!); // 4 × 4 output pixels
+        Assert.True((double)down["mvms_per_sample"]! > 0);
+        Assert.Equal(layers.Sum(l => (int)l!["tiles"]!), (int)report["tiles"]!);
+        Assert.Contains(report["digital_nodes"]!.AsArray(), n => (string)n!["op"]! == "InstanceNormalization");
 
         // compare, sweep and reproduce take only the MLP family so far, and say so in one line.
         var compare = CliRunner.Run("compare", "--model", model, "--sde", "vp", "--beta-min", "0.1", "--beta-max", "20", "--out", Path.Combine(dir, "compare"));

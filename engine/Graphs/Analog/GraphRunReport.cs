@@ -6,6 +6,13 @@ namespace MemristorGrid.Engine.Graphs.Analog;
 /// <summary>The partition of one unit: its nodes and operations per sample and evaluation.</summary>
 public sealed record GraphUnitShare(int Nodes, long Operations);
 
+/// <summary>One weighted layer (a Conv or Gemm) on its tiles: its matrix, vectors per sample, tiles and chips, and what its tiles did per sample.</summary>
+public sealed record GraphLayerRollup(string Name, string Op, int Inputs, int Outputs, int VectorsPerSample, int Tiles, IReadOnlyList<int> Chips,
+    double MvmsPerSample, double CellEnergyPerSampleJoules);
+
+/// <summary>One node on the digital unit: its operations per evaluation and the time they take at the unit's rate.</summary>
+public sealed record GraphDigitalNode(string Name, string Op, long Operations, double Seconds);
+
 /// <summary>Where one traversal of the loop spends its time, and where a sample's energy goes.</summary>
 public sealed record GraphSplit(double Analog, double Conversions, double Digital, double Controller);
 
@@ -56,6 +63,9 @@ public sealed record GraphRunReport
     public required long AcceptedSteps { get; init; }
     public required long RejectedSteps { get; init; }
     public required GraphPassCounts Counters { get; init; }
+    /// <summary>Per weighted layer, in graph order (cell energy weighted as <see cref="GraphCosts"/> weights it).</summary>
+    public required IReadOnlyList<GraphLayerRollup> Layers { get; init; }
+    public required IReadOnlyList<GraphDigitalNode> DigitalNodes { get; init; }
 
     public static GraphRunReport Build(string simulator, string model, AnalogGraph machine, GraphRunResult run, GraphCosts costs, Simulation.AnalogRunOptions options,
         string? reference, QualityReport? quality, ImagesSection? images)
@@ -63,10 +73,11 @@ public sealed record GraphRunReport
         var design = run.Design;
         var profile = design.Profile;
         var partition = machine.Graph.Partition();
+        int samples = run.Samples.Length / run.Dim;
         return new GraphRunReport
         {
             Simulator = simulator, Model = model, Profile = profile.Name, Device = profile.Device.Name,
-            Sampler = options.Kind.ToString().ToLowerInvariant(), Samples = run.Samples.Length / run.Dim, Seed = options.Seed, ProgramSeed = options.ProgramSeed,
+            Sampler = options.Kind.ToString().ToLowerInvariant(), Samples = samples, Seed = options.Seed, ProgramSeed = options.ProgramSeed,
             ScheduleScale = options.ScheduleScale, Reference = reference, KlPaper = quality?.KlPaper, Kl2D = quality?.Kl2D, EnergyDistance = quality?.EnergyDistance,
             Images = images, WallSeconds = run.Wall.TotalSeconds, TimePerSampleSeconds = costs.TimePerSampleSeconds, GenerationSeconds = costs.GenerationSeconds,
             LoopDelaySeconds = design.LoopDelaySeconds,
@@ -79,6 +90,15 @@ public sealed record GraphRunReport
             Tiles = machine.Tiles.Length, Chips = machine.Plan.ChipCount, Mvms = run.TileMvms.Sum(),
             NetworkEvaluations = run.Counters.NetworkEvaluations, AcceptedSteps = run.Counters.AcceptedSteps, RejectedSteps = run.Counters.RejectedSteps,
             Counters = run.Pass,
+            Layers = machine.Plan.Layers.Select((node, l) =>
+            {
+                var tiles = machine.Plan.LayerTiles[l];
+                return new GraphLayerRollup(node.Name, node.OpType, node.MatrixInputs, node.MatrixOutputs, node.VectorsPerSample, tiles.Length,
+                    tiles.Select(t => machine.Plan.Tiles[t].Chip).Distinct().Order().ToList(),
+                    tiles.Sum(t => (double)run.TileMvms[t]) / samples, tiles.Sum(t => run.TileCellEnergyJoules[t]) / samples * profile.Tia.SettlingSeconds / design.LoopDelaySeconds);
+            }).ToList(),
+            DigitalNodes = machine.Graph.Nodes.Where(n => n.Unit == GraphUnit.Digital)
+                .Select(n => new GraphDigitalNode(n.Name, n.OpType, n.OperationsPerSample(machine.Graph), n.OperationsPerSample(machine.Graph) / profile.DigitalUnit.OpsPerSecond)).ToList(),
         };
     }
 }
