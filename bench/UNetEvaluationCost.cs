@@ -1,0 +1,60 @@
+using System.Globalization;
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Graphs;
+using MemristorGrid.Engine.Graphs.Analog;
+using MemristorGrid.Engine.Graphs.Import;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Randomness;
+
+namespace MemristorGrid.Bench;
+
+/// <summary>
+/// What one evaluation of one sample of the shipped U-Net (models/unet-digits.onnx) costs, side by side in one
+/// process, in CPU time on one thread: ONNX Runtime's digital forward (the denominator), the engine's own float
+/// forward pass, and one analog pass through the programmed tiles, periphery, digital unit and DACs on the
+/// ideal and rram-180nm presets (<see cref="AnalogGraph.Evaluate"/>). Interleaved, repeated; ratios as min / median / max.
+///   dotnet run -c Release --project bench -- unet [--repeats 3] [--batch 32]
+/// </summary>
+internal static class UNetEvaluationCost
+{
+    public static int Run(string[] args)
+    {
+        int repeats = BenchArgs.Int(args, "--repeats", 3), batch = BenchArgs.Int(args, "--batch", 32);
+        byte[] bytes = File.ReadAllBytes(Path.Combine(BenchRepo.Root(), "models", "unet-digits.onnx"));
+        var graph = GraphImporter.FromBytes(bytes, "unet-digits.onnx");
+        int d = graph.InputDim;
+        var x = new float[batch * d];
+        var t = new float[batch];
+        var score = new float[batch * d];
+        Streams.Rng(7, StreamPurpose.Reference).FillGaussian(x);
+        Streams.Rng(7, StreamPurpose.Reference, 1).FillUniform(t, 0.01f, 1);
+        using var ort = new OnnxRuntimeScoreModel(bytes, graph, 1);
+        var run = new GraphRun(graph, batch);
+        var machines = new[] { "ideal", "rram-180nm" }.Select(p => (Name: p, Machine: new AnalogGraph(graph, HardwareProfile.Resolve(p), 1))).ToList();
+        var workspace = new AnalogWorkspace();
+        var power = new double[machines.Max(m => m.Machine.Tiles.Length) * batch];
+        var contenders = new List<(string Name, Action Call)>
+        {
+            ("ONNX Runtime", () => ort.Evaluate(x, t, [], score)),
+            ("engine forward", () => graph.Forward(x, t, [], score, run)),
+        };
+        foreach (var (name, machine) in machines)
+            contenders.Add(($"analog pass, {name}", () => machine.Evaluate(run, workspace, x, t, [], score, new ReadContext(1, 0, 0, 0), power.AsSpan(0, machine.Tiles.Length * batch))));
+        foreach (var (_, call) in contenders) call(); // warm-up
+        var cpu = contenders.Select(_ => new List<double>()).ToList();
+        for (int r = 0; r < repeats; r++)
+            for (int c = 0; c < contenders.Count; c++)
+            {
+                int calls = c == 0 ? 20 : 3;
+                cpu[c].Add(ProcessCpu.Measure(() => { for (int k = 0; k < calls; k++) contenders[c].Call(); }).Cpu / calls / batch);
+            }
+        Console.WriteLine($"U-Net (models/unet-digits.onnx, {graph.Nodes.OfType<WeightedNode>().Sum(n => n.OperationsPerSample(graph)) / 1e6:F1} M multiply-accumulates per evaluation), batch {batch}, one thread, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        Console.WriteLine("| per sample × evaluation | CPU ms (median) | ÷ ONNX Runtime min / median / max |");
+        Console.WriteLine("|---|---|---|");
+        for (int c = 0; c < contenders.Count; c++)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {contenders[c].Name} | {cpu[c].Order().ElementAt(cpu[c].Count / 2) * 1e3:F3} | {MinMedianMax.Of(cpu[c].Zip(cpu[0], (a, b) => a / b), "F2")} |"));
+        return 0;
+    }
+}
