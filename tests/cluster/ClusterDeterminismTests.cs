@@ -130,7 +130,8 @@ public class ClusterDeterminismTests(ThreeSiloCluster fixture) : IClassFixture<T
             // Collects every activation idle at this instant: chips between calls, lanes between windows.
             await management.ForceActivationCollection(TimeSpan.Zero);
             collections++;
-            await Task.Delay(150);
+            // Often enough that a quiet machine, which finishes the job in well under a second, still sees it collected mid-run.
+            await Task.Delay(50);
         }
         var grains = await run;
         Assert.True(collections >= 2, $"the run ended after {collections} collections");
