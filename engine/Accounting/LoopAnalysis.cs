@@ -80,14 +80,23 @@ public static class LoopAnalysis
         int samples = 16, int steps = 100)
     {
         int d = network.InputDim, rows = samples * (2 * d + 1);
+        long[] labels = network.IsConditional ? Enumerable.Range(0, rows).Select(r => (long)(r / (2 * d + 1) % network.ClassCount)).ToArray() : [];
+        var workspace = new ScoreWorkspace();
+        return Gain((x, t, l, score) => network.Forward(x, t, l, score, workspace), d, labels, sde, kind, start, end, seed, samples, steps);
+    }
+
+    /// <summary>The same probe for any score model (a general graph through ONNX Runtime): <paramref name="evaluate"/>(x, t, labels, score)
+    /// over batches of samples × (2D + 1) rows, <paramref name="labels"/> one per row (or empty).</summary>
+    public static IReadOnlyList<LoopGainPoint> Gain(Action<float[], float[], long[], float[]> evaluate, int d, long[] labels, DiffusionSde sde, SamplerKind kind,
+        double start, double end, ulong seed, int samples, int steps)
+    {
+        int rows = samples * (2 * d + 1);
         var x = new float[samples * d];
         Streams.Rng(seed, StreamPurpose.SamplerPrior).FillGaussian(x, 0);
         for (int i = 0; i < x.Length; i++) x[i] *= (float)sde.PriorStd;
-        long[] labels = network.IsConditional ? Enumerable.Range(0, rows).Select(r => (long)(r / (2 * d + 1) % network.ClassCount)).ToArray() : [];
         var probe = new float[rows * d];
         var t = new float[rows];
         var score = new float[rows * d];
-        var workspace = new ScoreWorkspace();
         var jacobian = new double[d * d];
         double c = kind == SamplerKind.Sde ? 1.0 : 0.5, h = 1e-3, dt = (start - end) / steps;
         var points = new List<LoopGainPoint>();
@@ -103,7 +112,7 @@ public static class LoopAnalysis
                     if (r > 0) row[(r - 1) / 2] += (float)(r % 2 == 1 ? h : -h);
                 }
             Array.Fill(t, (float)tau);
-            network.Forward(probe, t, labels, score, workspace);
+            evaluate(probe, t, labels, score);
             var (f, g2) = sde.ReverseSdeCoefficients(tau);
             double worst = 0;
             for (int i = 0; i < samples; i++)
@@ -131,7 +140,7 @@ public static class LoopAnalysis
     }
 
     /// <summary>The largest singular value of a d × d matrix (power iteration on JᵀJ).</summary>
-    internal static double SpectralNorm(double[] a, int d)
+    private static double SpectralNorm(double[] a, int d)
     {
         var v = Enumerable.Repeat(1.0 / Math.Sqrt(d), d).ToArray();
         var w = new double[d];

@@ -3,7 +3,6 @@ using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Partitioning;
 using MemristorGrid.Engine.Profiles;
-using MemristorGrid.Engine.Randomness;
 using MemristorGrid.Engine.Solvers;
 
 namespace MemristorGrid.Engine.Simulation;
@@ -84,28 +83,8 @@ public sealed class LaneDriver
     public Segment SegmentAt(int k) => Timing.SegmentAt(k);
 
     /// <summary>A fresh lane starting from the prior: draw (FirstSample + i)·D + j of the prior stream, as the digital baseline draws it.</summary>
-    public LaneState CreateLane(long firstSample, int count, int[] labels)
-    {
-        if (labels.Length != 0 && labels.Length != count) throw new ArgumentException("one label per sample expected");
-        var prior = new float[count * Dim];
-        Streams.Rng(Options.Seed, StreamPurpose.SamplerPrior).FillGaussian(prior, (ulong)firstSample * (ulong)Dim);
-        float priorStd = (float)Sde.PriorStd;
-        var x = new double[prior.Length];
-        for (int i = 0; i < x.Length; i++) x[i] = priorStd == 1f ? prior[i] : prior[i] * priorStd;
-        return new LaneState
-        {
-            FirstSample = firstSample,
-            Count = count,
-            Labels = labels,
-            X = x,
-            StepSizes = new double[count],
-            Times = SegmentsAreCheckpoints ? new double[count] : [],
-            Slopes = SegmentsAreCheckpoints ? new double[count * Dim] : [],
-            SlopePowers = SegmentsAreCheckpoints ? new double[count * Plan.Tiles.Count] : [],
-            TileCellEnergyJoules = new double[Plan.Tiles.Count],
-            TileMvms = new long[Plan.Tiles.Count],
-        };
-    }
+    public LaneState CreateLane(long firstSample, int count, int[] labels) =>
+        LaneState.FromPrior(firstSample, count, labels, Dim, Plan.Tiles.Count, Sde, Options.Seed, SegmentsAreCheckpoints);
 
     public LaneState CreateLane(LaneSlice slice, int[] runLabels) => CreateLane(slice.First, slice.Count, slice.LabelsOf(runLabels));
 

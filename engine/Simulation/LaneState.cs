@@ -95,6 +95,31 @@ public sealed class LaneState : Solvers.ISolverLane
     /// <summary>A field, so the network pass and the loop count in place.</summary>
     public LaneCounters Counters;
 
+    /// <summary>A fresh lane starting from the prior: draw (first + i)·D + j of the prior stream, as the digital baseline draws it;
+    /// the ODE's checkpoint state when <paramref name="checkpoints"/>.</summary>
+    public static LaneState FromPrior(long firstSample, int count, int[] labels, int dim, int tiles, Diffusion.DiffusionSde sde, ulong seed, bool checkpoints)
+    {
+        if (labels.Length != 0 && labels.Length != count) throw new ArgumentException("one label per sample expected");
+        var prior = new float[count * dim];
+        Randomness.Streams.Rng(seed, Randomness.StreamPurpose.SamplerPrior).FillGaussian(prior, (ulong)firstSample * (ulong)dim);
+        float priorStd = (float)sde.PriorStd;
+        var x = new double[prior.Length];
+        for (int i = 0; i < x.Length; i++) x[i] = priorStd == 1f ? prior[i] : prior[i] * priorStd;
+        return new LaneState
+        {
+            FirstSample = firstSample,
+            Count = count,
+            Labels = labels,
+            X = x,
+            StepSizes = new double[count],
+            Times = checkpoints ? new double[count] : [],
+            Slopes = checkpoints ? new double[count * dim] : [],
+            SlopePowers = checkpoints ? new double[count * tiles] : [],
+            TileCellEnergyJoules = new double[tiles],
+            TileMvms = new long[tiles],
+        };
+    }
+
     public void CountSteps(long accepted, long rejected)
     {
         Counters.AcceptedSteps += accepted;

@@ -16,6 +16,9 @@ public sealed record GraphCosts(double TimePerSampleSeconds, double GenerationSe
 {
     public double EnergyPerSampleJoules => Lines.Sum(l => l.Joules);
 
+    /// <summary>The share of a traversal each input vector is applied for (one TIA settling): what the simulated cell power is weighted by.</summary>
+    public static double CellDuty(GraphLoopDesign design) => design.Profile.Tia.SettlingSeconds / design.LoopDelaySeconds;
+
     public double Share(GraphUnit unit) => EnergyPerSampleJoules > 0 ? Lines.Where(l => l.Unit == unit).Sum(l => l.Joules) / EnergyPerSampleJoules : 0;
 
     public static GraphCosts Of(AnalogGraph machine, GraphRunResult run, int samples)
@@ -48,7 +51,7 @@ public sealed record GraphCosts(double TimePerSampleSeconds, double GenerationSe
         int tias = plan.Tiles.Sum(t => t.ColCount);
         double circuits = graph.Nodes.Where(n => n.Unit == GraphUnit.Periphery)
             .Sum(n => (double)(graph.Values[n.Outputs[0]].Shape is { Length: > 1 } s ? s[0] : graph.Values[n.Outputs[0]].Size));
-        double cells = run.TileCellEnergyJoules.Sum() / samples * p.Tia.SettlingSeconds / delay;
+        double cells = run.TileCellEnergyJoules.Sum() / samples * CellDuty(design);
 
         var lines = new List<GraphEnergyLine>
         {

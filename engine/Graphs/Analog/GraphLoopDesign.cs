@@ -3,7 +3,6 @@ using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Digital;
 using MemristorGrid.Engine.Profiles;
-using MemristorGrid.Engine.Randomness;
 using MemristorGrid.Engine.Simulation;
 
 namespace MemristorGrid.Engine.Graphs.Analog;
@@ -114,49 +113,13 @@ public sealed record GraphLoopDesign
         return (vectors * p.Tia.SettlingSeconds, vectors * conversions, 0);
     }
 
-    /// <summary>max over the probe's samples of ‖∂F/∂x‖₂ along τ, F = −f·x + c·g²·score: central differences of the score (the
-    /// digital model, batched), four samples on the probability-flow trajectory from the prior, 21 times.</summary>
+    /// <summary>The MLP's gain probe (<see cref="LoopAnalysis.Gain(Action{float[], float[], long[], float[]}, int, long[], Diffusion.DiffusionSde, SamplerKind, double, double, ulong, int, int)"/>)
+    /// on the digital model through ONNX Runtime, batched: four samples on the probability-flow trajectory from the prior, 21 times.</summary>
     public static IReadOnlyList<LoopGainPoint> Gain(IScoreModel model, int d, int nullLabel, Diffusion.DiffusionSde sde, AnalogRunOptions options,
         int samples = 4, int points = 21)
     {
-        int rows = samples * (2 * d + 1);
-        var x = new float[samples * d];
-        Streams.Rng(LoopDesigner.ProbeSeed, StreamPurpose.SamplerPrior).FillGaussian(x, 0);
-        for (int i = 0; i < x.Length; i++) x[i] *= (float)sde.PriorStd;
-        var probe = new float[rows * d];
-        var t = new float[rows];
-        var score = new float[rows * d];
-        long[] labels = nullLabel >= 0 ? Enumerable.Repeat((long)nullLabel, rows).ToArray() : [];
-        var jacobian = new double[d * d];
-        double c = options.Kind == SamplerKind.Sde ? 1.0 : 0.5, h = 1e-3, dt = (options.StartTime - options.EndTime) / (points - 1);
-        var result = new List<LoopGainPoint>();
-        for (int k = 0; k < points; k++)
-        {
-            double tau = options.StartTime - k * dt;
-            for (int i = 0; i < samples; i++)
-                for (int r = 0; r < 2 * d + 1; r++)
-                {
-                    var row = probe.AsSpan((i * (2 * d + 1) + r) * d, d);
-                    x.AsSpan(i * d, d).CopyTo(row);
-                    if (r > 0) row[(r - 1) / 2] += (float)(r % 2 == 1 ? h : -h);
-                }
-            Array.Fill(t, (float)tau);
-            model.Evaluate(probe, t, labels, score);
-            var (f, g2) = sde.ReverseSdeCoefficients(tau);
-            double worst = 0;
-            for (int i = 0; i < samples; i++)
-            {
-                int baseRow = i * (2 * d + 1);
-                for (int j = 0; j < d; j++)
-                    for (int m = 0; m < d; m++)
-                        jacobian[m * d + j] = c * g2 * (score[(baseRow + 1 + 2 * j) * d + m] - score[(baseRow + 2 + 2 * j) * d + m]) / (2 * h) - (m == j ? f : 0);
-                worst = Math.Max(worst, LoopAnalysis.SpectralNorm(jacobian, d));
-            }
-            result.Add(new LoopGainPoint(tau, worst));
-            for (int i = 0; i < samples; i++)
-                for (int j = 0; j < d; j++)
-                    x[i * d + j] -= (float)(dt * (f * x[i * d + j] - 0.5 * g2 * score[i * (2 * d + 1) * d + j]));
-        }
-        return result;
+        long[] labels = nullLabel >= 0 ? Enumerable.Repeat((long)nullLabel, samples * (2 * d + 1)).ToArray() : [];
+        return LoopAnalysis.Gain((x, t, l, score) => model.Evaluate(x, t, l, score), d, labels, sde, options.Kind, options.StartTime, options.EndTime,
+            LoopDesigner.ProbeSeed, samples, points - 1);
     }
 }

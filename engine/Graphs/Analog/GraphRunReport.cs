@@ -95,7 +95,7 @@ public sealed record GraphRunReport
                 var tiles = machine.Plan.LayerTiles[l];
                 return new GraphLayerRollup(node.Name, node.OpType, node.MatrixInputs, node.MatrixOutputs, node.VectorsPerSample, tiles.Length,
                     tiles.Select(t => machine.Plan.Tiles[t].Chip).Distinct().Order().ToList(),
-                    tiles.Sum(t => (double)run.TileMvms[t]) / samples, tiles.Sum(t => run.TileCellEnergyJoules[t]) / samples * profile.Tia.SettlingSeconds / design.LoopDelaySeconds);
+                    tiles.Sum(t => (double)run.TileMvms[t]) / samples, tiles.Sum(t => run.TileCellEnergyJoules[t]) / samples * GraphCosts.CellDuty(design));
             }).ToList(),
             DigitalNodes = machine.Graph.Nodes.Where(n => n.Unit == GraphUnit.Digital)
                 .Select(n => new GraphDigitalNode(n.Name, n.OpType, n.OperationsPerSample(machine.Graph), n.OperationsPerSample(machine.Graph) / profile.DigitalUnit.OpsPerSecond)).ToList(),

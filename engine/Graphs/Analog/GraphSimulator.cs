@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Diffusion;
-using MemristorGrid.Engine.Randomness;
 using MemristorGrid.Engine.Simulation;
 using MemristorGrid.Engine.Solvers;
 
@@ -40,7 +39,7 @@ public static class GraphSimulator
         int parallelism = threads > 0 ? threads : Environment.ProcessorCount;
         laneSize = laneSize > 0 ? laneSize : LaneSchedule.AutoLaneSize(count, 2 * parallelism);
         var slices = LaneSchedule.Lanes(count, laneSize);
-        var lanes = slices.Select(slice => NewLane(slice, labels, d, tiles, sde, options, timing)).ToArray();
+        var lanes = slices.Select(slice => LaneState.FromPrior(slice.First, slice.Count, slice.LabelsOf(labels), d, tiles, sde, options.Seed, timing.SegmentsAreCheckpoints)).ToArray();
         var loops = new GraphLoop[lanes.Length];
         long done = 0, total = (long)lanes.Length * timing.SegmentCount;
         Parallel.For(0, lanes.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancel }, l =>
@@ -71,26 +70,5 @@ public static class GraphSimulator
             for (int t = 0; t < tiles; t++) { cellEnergy[t] += lane.TileCellEnergyJoules[t]; mvms[t] += lane.TileMvms[t]; }
         }
         return new GraphRunResult(samples, labels, d, counters, pass, cellEnergy, mvms, design, timing, stopwatch.Elapsed);
-    }
-
-    /// <summary>A lane starting from the prior: draw (first + i)·D + j of the prior stream, as the digital baseline and the MLP's lanes draw it.</summary>
-    private static LaneState NewLane(LaneSlice slice, int[] labels, int d, int tiles, DiffusionSde sde, AnalogRunOptions options, RunTiming timing)
-    {
-        var prior = new float[slice.Count * d];
-        Streams.Rng(options.Seed, StreamPurpose.SamplerPrior).FillGaussian(prior, (ulong)slice.First * (ulong)d);
-        float priorStd = (float)sde.PriorStd;
-        return new LaneState
-        {
-            FirstSample = slice.First,
-            Count = slice.Count,
-            Labels = slice.LabelsOf(labels),
-            X = prior.Select(v => (double)(priorStd == 1f ? v : v * priorStd)).ToArray(),
-            StepSizes = new double[slice.Count],
-            Times = timing.SegmentsAreCheckpoints ? new double[slice.Count] : [],
-            Slopes = timing.SegmentsAreCheckpoints ? new double[slice.Count * d] : [],
-            SlopePowers = timing.SegmentsAreCheckpoints ? new double[slice.Count * tiles] : [],
-            TileCellEnergyJoules = new double[tiles],
-            TileMvms = new long[tiles],
-        };
     }
 }
