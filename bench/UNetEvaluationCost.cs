@@ -40,7 +40,7 @@ internal static class UNetEvaluationCost
             ("engine forward", () => graph.Forward(x, t, [], score, run)),
         };
         foreach (var (name, machine) in machines)
-            contenders.Add(($"analog pass, {name}", () => machine.Evaluate(run, workspace, x, t, [], score, new ReadContext(1, 0, 0, 0), power.AsSpan(0, machine.Tiles.Length * batch))));
+            contenders.Add(($"analog pass, {name}", () => machine.Evaluate(run, workspace, x, t, [], score, new ReadContext(1, 0, 0, 0), power.AsMemory(0, machine.Tiles.Length * batch))));
         foreach (var (_, call) in contenders) call(); // warm-up
         var cpu = contenders.Select(_ => new List<double>()).ToList();
         for (int r = 0; r < repeats; r++)

@@ -127,7 +127,10 @@ public sealed record CountersData(
     [property: Id(7)] long IntegratorClips,
     [property: Id(8)] long SampleEvaluations,
     [property: Id(9)] long ScoreAdcOverflows = 0,
-    [property: Id(10)] long TileAdcOverflows = 0);
+    [property: Id(10)] long TileAdcOverflows = 0,
+    [property: Id(11)] long PeripheryClips = 0,
+    [property: Id(12)] long DigitalConversions = 0,
+    [property: Id(13)] long DigitalAdcOverflows = 0);
 
 /// <summary>A lane's whole state (its checkpoint): integrator outputs, position in analog time and costs so far.</summary>
 [GenerateSerializer, Alias("mg.LaneCheckpoint")]

@@ -28,6 +28,13 @@ public record struct LaneCounters
     /// <summary>Values clipped at the ADC's full scale inside the network, where signals pass between chips.</summary>
     public long TileAdcOverflows;
 
+    /// <summary>A general graph's analog periphery values clipped at the activation rail.</summary>
+    public long PeripheryClips;
+
+    /// <summary>A general graph's digital unit: values converted (ADC in, DAC out), and those clipped at a converter's full scale.</summary>
+    public long DigitalConversions;
+    public long DigitalAdcOverflows;
+
     private static readonly System.Reflection.FieldInfo[] Fields = typeof(LaneCounters).GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance);
 
     /// <summary>Every counter by its snake_case name (report.json's <c>counters</c>): a counter added here is reported without another change.</summary>
@@ -50,6 +57,9 @@ public record struct LaneCounters
         IntegratorClips = a.IntegratorClips + b.IntegratorClips,
         ScoreAdcOverflows = a.ScoreAdcOverflows + b.ScoreAdcOverflows,
         TileAdcOverflows = a.TileAdcOverflows + b.TileAdcOverflows,
+        PeripheryClips = a.PeripheryClips + b.PeripheryClips,
+        DigitalConversions = a.DigitalConversions + b.DigitalConversions,
+        DigitalAdcOverflows = a.DigitalAdcOverflows + b.DigitalAdcOverflows,
     };
 }
 

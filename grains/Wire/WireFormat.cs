@@ -41,7 +41,8 @@ public static class WireFormat
     public static CountersData ToWire(this LaneCounters c) => new(
         NetworkEvaluations: c.NetworkEvaluations, AcceptedSteps: c.AcceptedSteps, RejectedSteps: c.RejectedSteps, InputOverflows: c.InputOverflows,
         SaturatedOutputs: c.SaturatedOutputs, EmbeddingOverflows: c.EmbeddingOverflows, EmbeddingValues: c.EmbeddingValues, IntegratorClips: c.IntegratorClips,
-        SampleEvaluations: c.SampleEvaluations, ScoreAdcOverflows: c.ScoreAdcOverflows, TileAdcOverflows: c.TileAdcOverflows);
+        SampleEvaluations: c.SampleEvaluations, ScoreAdcOverflows: c.ScoreAdcOverflows, TileAdcOverflows: c.TileAdcOverflows,
+        PeripheryClips: c.PeripheryClips, DigitalConversions: c.DigitalConversions, DigitalAdcOverflows: c.DigitalAdcOverflows);
 
     public static LaneCounters ToEngine(this CountersData c) => new()
     {
@@ -56,6 +57,9 @@ public static class WireFormat
         SampleEvaluations = c.SampleEvaluations,
         ScoreAdcOverflows = c.ScoreAdcOverflows,
         TileAdcOverflows = c.TileAdcOverflows,
+        PeripheryClips = c.PeripheryClips,
+        DigitalConversions = c.DigitalConversions,
+        DigitalAdcOverflows = c.DigitalAdcOverflows,
     };
 
     /// <summary>Writes <paramref name="lane"/> into the lane grain's persistent checkpoint.</summary>

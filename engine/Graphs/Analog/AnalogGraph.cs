@@ -41,19 +41,19 @@ public sealed class AnalogGraph
         float tiaRange = Math.Min(Converters.Rail(profile.Tia.SaturationVolts, profile), _adc.FullScale);
         _inputScale = Plan.Layers.Select(n => Math.Max(SignalRanges.Scale(Ranges.Peaks[n.Inputs[0]], _dac.FullScale),
             SignalRanges.Scale(Ranges.Peaks[n.Outputs[0]], tiaRange))).ToArray();
-        var layers = Plan.DenseLayers.Select((l, i) => new Networks.DenseLayer(l.Inputs, l.Outputs, l.Weights, l.Bias.Select(b => b / _inputScale[i]).ToArray())).ToArray();
+        _layers = Plan.DenseLayers.Select((l, i) => new Networks.DenseLayer(l.Inputs, l.Outputs, l.Weights, l.Bias.Select(b => b / _inputScale[i]).ToArray())).ToArray();
         _digital = graph.Nodes.Where(n => n.Unit == GraphUnit.Digital).ToDictionary(n => n, n =>
         {
             int[] inputs = n.Inputs.Distinct().ToArray();
             return (inputs, inputs.Select(v => At(_adc, v)).ToArray(), At(_dac, n.Outputs[0]));
         });
-        ulong chipSeed = Streams.Mix(programSeed);
-        Tiles = new CrossbarTile[Plan.Tiles.Count];
-        Parallel.For(0, Tiles.Length, i =>
+        _profile = profile;
+        _chipSeed = Streams.Mix(programSeed);
+        _allTiles = new Lazy<CrossbarTile[]>(() =>
         {
-            var tp = Plan.Tiles[i];
-            var block = ConductanceMapping.Program(tp, layers[tp.Layer], profile, chipSeed);
-            Tiles[i] = new CrossbarTile(tp, block.GPlus, block.GMinus, block.ColumnScale, profile);
+            var tiles = new CrossbarTile[Plan.Tiles.Count];
+            Parallel.For(0, tiles.Length, i => tiles[i] = Program(i));
+            return tiles;
         });
         // Values computed by the controller (or t itself) that a node on the signal reads: held on DACs.
         _held = graph.Nodes.Where(n => n.Unit != GraphUnit.Controller).SelectMany(n => n.Inputs)
@@ -69,22 +69,48 @@ public sealed class AnalogGraph
 
     /// <summary>A converter or rail of range <paramref name="range"/> as value <paramref name="value"/> meets it, at that value's scale.</summary>
     private Quantizer At(Quantizer q, int value) => q with { FullScale = q.FullScale * SignalRanges.Scale(Ranges.Peaks[value], q.FullScale) };
-    public CrossbarTile[] Tiles { get; }
     public ScoreGraph Graph => _graph;
 
+    private readonly Networks.DenseLayer[] _layers;
+    private readonly HardwareProfile _profile;
+    private readonly ulong _chipSeed;
+    private readonly Lazy<CrossbarTile[]> _allTiles;
+
+    /// <summary>The scale a layer's inputs are divided by on the way into its tiles (its bias is programmed divided by it).</summary>
+    public float InputScale(int layer) => _inputScale[layer];
+
+    /// <summary>Tile <paramref name="tile"/> programmed: a pure function of the model, profile, chip seed and tile, wherever it is programmed.</summary>
+    public CrossbarTile Program(int tile)
+    {
+        var tp = Plan.Tiles[tile];
+        var block = ConductanceMapping.Program(tp, _layers[tp.Layer], _profile, _chipSeed);
+        return new CrossbarTile(tp, block.GPlus, block.GMinus, block.ColumnScale, _profile);
+    }
+
+    /// <summary>Every tile, programmed once (in parallel) on first use: the reference simulator's machine.</summary>
+    public CrossbarTile[] Tiles => _allTiles.Value;
+
+    /// <summary>The evaluator of every chip's steps over <see cref="Tiles"/> (the reference simulator's).</summary>
+    public GraphChipEvaluator AllChips() => new(this, Tiles);
+
+    /// <summary>The evaluator of one chip's steps, with only that chip's tiles programmed (a chip grain's).</summary>
+    public GraphChipEvaluator Chip(int chip) =>
+        new(this, Plan.Tiles.Select(t => t.Chip == chip ? Program(t.Index) : null).ToArray());
+
     /// <summary>
-    /// score = s(x, t, label) through the machine for <paramref name="run"/>.Batch samples; <paramref name="read"/> keys the
-    /// read noise by global sample index; <paramref name="tilePower"/> [tiles × n] receives each tile's cell power per sample (W).
+    /// score = s(x, t, label) through the machine for <paramref name="run"/>.Batch samples, its tiles reached through
+    /// <paramref name="tiles"/>; <paramref name="read"/> keys the read noise by global sample index; <paramref name="tilePower"/>
+    /// [tiles × n] receives each tile's cell power per sample (W).
     /// </summary>
-    public GraphPassCounts Evaluate(GraphRun run, AnalogWorkspace w, ReadOnlySpan<float> x, ReadOnlySpan<float> t, ReadOnlySpan<long> labels,
-        Span<float> score, in ReadContext read, Span<double> tilePower)
+    public async ValueTask<GraphPassCounts> EvaluateAsync(GraphRun run, AnalogWorkspace w, IGraphTileTransport tiles, ReadOnlyMemory<float> x,
+        ReadOnlyMemory<float> t, ReadOnlyMemory<long> labels, Memory<float> score, ReadContext read, Memory<double> tilePower, CancellationToken cancel = default)
     {
         int n = run.Batch;
         var counts = new GraphPassCounts();
-        x.CopyTo(run.Buffer(_graph.XValue));
-        t.CopyTo(run.Buffer(_graph.TValue));
-        for (int i = 0; i < n; i++) run.Labels[i] = labels.Length == 0 ? _graph.NullLabel : labels[i];
-        tilePower.Clear();
+        x.Span.CopyTo(run.Buffer(_graph.XValue));
+        t.Span.CopyTo(run.Buffer(_graph.TValue));
+        for (int i = 0; i < n; i++) run.Labels[i] = labels.Length == 0 ? _graph.NullLabel : labels.Span[i];
+        tilePower.Span.Clear();
         // The controller first (its nodes depend only on t and the label), then its values that enter the signal through DACs.
         foreach (var node in _graph.Nodes)
             if (node.Unit == GraphUnit.Controller) node.Run(run);
@@ -96,7 +122,7 @@ public sealed class AnalogGraph
                 case GraphUnit.Controller:
                     break;
                 case GraphUnit.Tiles when node is WeightedNode weighted:
-                    RunOnTiles(weighted, run, w, read, tilePower, ref counts);
+                    counts = Add(counts, await RunOnTilesAsync(weighted, run, w, tiles, read, tilePower, cancel));
                     break;
                 case GraphUnit.Digital:
                     long adcOverflows = 0;
@@ -114,57 +140,62 @@ public sealed class AnalogGraph
                     break;
             }
         }
-        run.Buffer(_graph.OutputValue).CopyTo(score);
+        run.Buffer(_graph.OutputValue).CopyTo(score.Span);
         return counts;
     }
 
-    /// <summary>One weighted node: its input vectors (a Conv's im2col rows) through every tile of its matrix, partial sums added in plan order.</summary>
-    private void RunOnTiles(WeightedNode node, GraphRun run, AnalogWorkspace w, in ReadContext read, Span<double> tilePower, ref GraphPassCounts counts)
+    private LocalGraphTransport? _local;
+
+    /// <summary>One pass with every tile in this process (the reference's transport), completed at once; one caller at a time.</summary>
+    public GraphPassCounts Evaluate(GraphRun run, AnalogWorkspace w, float[] x, float[] t, long[] labels, float[] score, ReadContext read, Memory<double> tilePower)
     {
-        int n = run.Batch, p = node.VectorsPerSample, k = node.MatrixInputs, m = node.MatrixOutputs, count = n * p;
-        var inputs = w.Vectors(count * k);
-        ReadOnlySpan<float> source = run.Buffer(node.Inputs[0]);
-        if (node is ConvNode conv)
+        _local ??= new LocalGraphTransport(AllChips());
+        return EvaluateAsync(run, w, _local, x, t, labels, score, read, tilePower).AsTask().GetAwaiter().GetResult();
+    }
+
+    private static GraphPassCounts Add(GraphPassCounts a, GraphPassCounts b) => GraphLoop.Add(a, b);
+
+    /// <summary>One weighted node: each chip it spans adds its tiles' outputs (<see cref="GraphChipEvaluator"/>); the chips' partial sums
+    /// are added here in chip order, multiplied back by the layer's scale, and laid out as the node's output.</summary>
+    private async ValueTask<GraphPassCounts> RunOnTilesAsync(WeightedNode node, GraphRun run, AnalogWorkspace w, IGraphTileTransport tiles, ReadContext read,
+        Memory<double> tilePower, CancellationToken cancel)
+    {
+        int layer = _layerOf[node];
+        int n = run.Batch, p = node.VectorsPerSample, m = node.MatrixOutputs, count = n * p;
+        var activation = run.Array(node.Inputs[0]).AsMemory(0, n * _graph.Values[node.Inputs[0]].Size);
+        var outputs = w.LayerOutputs(count * m);
+        var counts = new GraphPassCounts();
+        var steps = Plan.LayerSteps[layer];
+        for (int c = 0; c < steps.Length; c++)
         {
-            int inSize = run.Value(node.Inputs[0]).Size, channels = run.Value(node.Inputs[0]).Shape[0];
-            for (int s = 0; s < n; s++) conv.Im2Col(source.Slice(s * inSize, inSize), channels, inputs.Slice(s * p * k, p * k));
-        }
-        else source[..(count * k)].CopyTo(inputs);
-        float scale = _inputScale[_layerOf[node]];
-        if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Divide(inputs, scale, inputs);
-        var outputs = w.Outputs(count * m);
-        outputs.Clear();
-        // Read noise is keyed per input vector: (global sample, vector) → one index, the same whatever the lane size.
-        var virtualSamples = w.VirtualSamples(count);
-        for (int s = 0; s < n; s++)
-            for (int v = 0; v < p; v++) virtualSamples[s * p + v] = read.SampleAt(s) * p + v;
-        var vectorRead = read with { Samples = virtualSamples };
-        var power = w.Power(count);
-        foreach (int t in Plan.LayerTiles[_layerOf[node]])
-        {
-            var tp = Plan.Tiles[t];
-            var tileIn = w.TileInputs(count * tp.RowCount + tp.RowCount);
-            var tileOut = w.TileOutputs(count * tp.ColCount);
-            tp.GatherInputs(inputs, k, tileIn, count);
-            var e = Tiles[t].Evaluate(tileIn, tileOut, count, vectorRead, power);
-            tp.AddPartials(tileOut, outputs, m, count);
+            var step = steps[c];
+            var partial = w.Partials(count * m);
+            var power = w.StepPower(step.Tiles.Length * n);
+            var result = await tiles.EvaluateAsync(step, activation, n, read, partial, power, cancel);
+            try
+            {
+                var sums = result.OutputsOr(partial).Slice(0, count * m);
+                if (c == 0) sums.CopyTo(outputs.Span);
+                else System.Numerics.Tensors.TensorPrimitives.Add(outputs.Span, sums, outputs.Span);
+                var powers = result.TilePowerOr(power);
+                for (int j = 0; j < step.Tiles.Length; j++) powers.Slice(j * n, n).CopyTo(tilePower.Span.Slice(step.Tiles[j] * n, n));
+            }
+            finally { tiles.Release(result); }
+            var e = result.Evaluation;
             counts.TileInputOverflows += e.InputOverflows;
             counts.SaturatedTileOutputs += e.SaturatedOutputs;
             counts.TileAdcOverflows += e.AdcOverflows;
-            counts.Mvms += count;
-            for (int s = 0; s < n; s++)
-            {
-                double sum = 0;
-                for (int v = 0; v < p; v++) sum += power[s * p + v];
-                tilePower[t * n + s] += sum;
-            }
+            counts.Mvms += (long)count * step.Tiles.Length;
         }
-        if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(outputs, scale, outputs);
+        float scale = _inputScale[layer];
+        var sum = outputs.Span[..(count * m)];
+        if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(sum, scale, sum);
         var y = run.Buffer(node.Outputs[0]);
         if (node is ConvNode)
             for (int s = 0; s < n; s++)
                 for (int v = 0; v < p; v++)
-                    for (int o = 0; o < m; o++) y[(s * m + o) * p + v] = outputs[(s * p + v) * m + o];
-        else outputs.CopyTo(y);
+                    for (int o = 0; o < m; o++) y[(s * m + o) * p + v] = sum[(s * p + v) * m + o];
+        else sum.CopyTo(y);
+        return counts;
     }
 }

@@ -5,8 +5,8 @@ namespace MemristorGrid.Engine.Graphs.Analog;
 /// <summary>Scratch of an analog pass (im2col vectors, tile inputs and outputs, cell powers, digital-unit shadows): grown once, reused.</summary>
 public sealed class AnalogWorkspace
 {
-    private float[] _vectors = [], _outputs = [], _tileIn = [], _tileOut = [], _shadow = [];
-    private double[] _power = [];
+    private float[] _vectors = [], _tileIn = [], _tileOut = [], _shadow = [], _layerOutputs = [], _partials = [];
+    private double[] _power = [], _stepPower = [];
     private long[] _virtual = [];
 
     private static T[] Grow<T>(ref T[] buffer, int size)
@@ -16,11 +16,15 @@ public sealed class AnalogWorkspace
     }
 
     public Span<float> Vectors(int size) => Grow(ref _vectors, size).AsSpan(0, size);
-    public Span<float> Outputs(int size) => Grow(ref _outputs, size).AsSpan(0, size);
-    public Span<float> TileInputs(int size) => Grow(ref _tileIn, size).AsSpan(0, size);
+        public Span<float> TileInputs(int size) => Grow(ref _tileIn, size).AsSpan(0, size);
     public Span<float> TileOutputs(int size) => Grow(ref _tileOut, size).AsSpan(0, size);
     public Span<double> Power(int size) => Grow(ref _power, size).AsSpan(0, size);
     public long[] VirtualSamples(int size) => Grow(ref _virtual, size);
+
+    /// <summary>A layer's summed outputs, and one chip's partial sums and tile powers (a chip call's buffers: they live across its await).</summary>
+    public Memory<float> LayerOutputs(int size) => Grow(ref _layerOutputs, size).AsMemory(0, size);
+    public Memory<float> Partials(int size) => Grow(ref _partials, size).AsMemory(0, size);
+    public Memory<double> StepPower(int size) => Grow(ref _stepPower, size).AsMemory(0, size);
 
     /// <summary>
     /// A digital node behind converters: each input digitised by the ADC (the analog value is kept for its other readers

@@ -17,6 +17,7 @@ internal sealed class GraphLoop(AnalogGraph machine, IntegratorChannel integrato
 {
     private readonly Dictionary<int, GraphRun> _runs = [];
     private readonly AnalogWorkspace _workspace = new();
+    private IGraphTileTransport _tiles = null!;
     private LaneState _lane = null!;
     private int _segment;
     private double _heldTau;
@@ -24,12 +25,10 @@ internal sealed class GraphLoop(AnalogGraph machine, IntegratorChannel integrato
     private long[] _labels = [], _samples = [];
     private double[] _power = [];
 
-    public GraphPassCounts Counts;
-    public long Evaluations, SampleEvaluations;
-
-    public void Begin(LaneState lane, Segment segment)
+    public void Begin(LaneState lane, IGraphTileTransport tiles, Segment segment)
     {
         _lane = lane;
+        _tiles = tiles;
         _segment = segment.Index;
         _heldTau = options.StartTime - segment.Start;
     }
@@ -47,7 +46,7 @@ internal sealed class GraphLoop(AnalogGraph machine, IntegratorChannel integrato
         return clipped > 0;
     }
 
-    public ValueTask DerivativeAsync(int[] active, int count, double[] x, double[] s, double[] dx, double[] power, CancellationToken cancel)
+    public async ValueTask DerivativeAsync(int[] active, int count, double[] x, double[] s, double[] dx, double[] power, CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
         var lane = _lane;
@@ -63,11 +62,9 @@ internal sealed class GraphLoop(AnalogGraph machine, IntegratorChannel integrato
         }
         if (!_runs.TryGetValue(count, out var run)) _runs[count] = run = new GraphRun(machine.Graph, count);
         var read = new ReadContext(options.Seed, lane.FirstSample, _segment, 0, _samples);
-        var counts = machine.Evaluate(run, _workspace, _x.AsSpan(0, count * d), _t.AsSpan(0, count), machine.Graph.IsConditional ? _labels.AsSpan(0, count) : [],
-            _score.AsSpan(0, count * d), read, _power.AsSpan(0, tiles * count));
-        Counts = Add(Counts, counts);
-        Evaluations++;
-        SampleEvaluations += count;
+        var counts = await machine.EvaluateAsync(run, _workspace, _tiles, _x.AsMemory(0, count * d), _t.AsMemory(0, count),
+            machine.Graph.IsConditional ? _labels.AsMemory(0, count) : ReadOnlyMemory<long>.Empty, _score.AsMemory(0, count * d), read, _power.AsMemory(0, tiles * count), cancel);
+        Count(ref lane.Counters, counts);
         for (int a = 0; a < count; a++)
         {
             int i = active[a];
@@ -78,8 +75,23 @@ internal sealed class GraphLoop(AnalogGraph machine, IntegratorChannel integrato
         for (int t = 0; t < tiles; t++) lane.TileMvms[t] += count * (long)machine.Plan.Layers[machine.Plan.Tiles[t].Layer].VectorsPerSample;
         lane.Counters.NetworkEvaluations++;
         lane.Counters.SampleEvaluations += count;
-        return ValueTask.CompletedTask;
     }
+
+    /// <summary>A pass's counts into the lane's counters (the MLP's names where the meaning is the same).</summary>
+    private static void Count(ref LaneCounters c, GraphPassCounts p)
+    {
+        c.InputOverflows += p.TileInputOverflows;
+        c.SaturatedOutputs += p.SaturatedTileOutputs;
+        c.TileAdcOverflows += p.TileAdcOverflows;
+        c.PeripheryClips += p.PeripheryClips;
+        c.DigitalConversions += p.DigitalConversions;
+        c.DigitalAdcOverflows += p.DigitalAdcOverflows;
+        c.EmbeddingOverflows += p.ControllerDacOverflows;
+    }
+
+    /// <summary>A run's pass counts, from its counters and its tiles' MVMs.</summary>
+    internal static GraphPassCounts Of(LaneCounters c, long mvms) => new(c.InputOverflows, c.SaturatedOutputs, c.TileAdcOverflows, c.PeripheryClips,
+        c.DigitalConversions, c.DigitalAdcOverflows, c.EmbeddingOverflows, mvms);
 
     private void Ensure(int count, int tiles, int d)
     {

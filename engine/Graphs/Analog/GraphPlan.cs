@@ -19,7 +19,16 @@ public sealed class GraphPlan
     {
         (Layers, Tiles, LayerTiles, ChipCount, Mapping, ScoreDigitised) = (layers, tiles, layerTiles, chips, mapping, scoreDigitised);
         DenseLayers = layers.Select(l => new DenseLayer(l.MatrixInputs, l.MatrixOutputs, l.Weights, l.Bias)).ToArray();
+        // Tiles are dealt onto chips in plan order, so each layer's tiles on one chip are a contiguous run of its plan order.
+        var steps = new List<GraphChipStep>();
+        LayerSteps = layerTiles.Select((indices, l) => indices.GroupBy(t => tiles[t].Chip)
+            .Select(g => { var step = new GraphChipStep(steps.Count, l, g.Key, g.ToArray()); steps.Add(step); return step; }).ToArray()).ToArray();
+        Steps = steps;
     }
+
+    /// <summary>A pass's chip calls: per layer, its tiles on each chip it spans, in chip order.</summary>
+    public IReadOnlyList<GraphChipStep> Steps { get; }
+    public GraphChipStep[][] LayerSteps { get; }
 
     /// <summary>The weighted nodes on tiles, in execution order; tile plans name them by index (their "layer").</summary>
     public IReadOnlyList<WeightedNode> Layers { get; }
@@ -109,3 +118,6 @@ public sealed class GraphPlan
         return chips;
     }
 }
+
+/// <summary>One layer's tiles on one chip: one chip call of a pass, returning the chip's partial sums of the layer's outputs.</summary>
+public sealed record GraphChipStep(int Index, int Layer, int Chip, int[] Tiles);

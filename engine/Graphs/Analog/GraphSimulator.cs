@@ -22,53 +22,45 @@ public static class GraphSimulator
     public static GraphRunResult Run(AnalogGraph machine, GraphLoopDesign design, AnalogRunOptions options, int count, int[] labels,
         int laneSize = 0, int threads = 0, IProgress<double>? progress = null, CancellationToken cancel = default)
     {
-        options.Validate();
         LaneSchedule.Check(count, labels);
-        if (options.IsGuided) throw UserInputException.ForSetting("guidance", "is not supported on general graphs yet");
         var stopwatch = Stopwatch.StartNew();
-        var graph = machine.Graph;
-        var profile = design.Profile;
-        int d = graph.InputDim, tiles = machine.Tiles.Length;
-        var sde = graph.Metadata.CreateSde().WithScheduleScale(options.ScheduleScale);
-        var timing = RunTiming.Of(profile, options);
-        var coefficients = new LoopCoefficients(sde, profile, options.Kind, options.StartTime, options.EndTime);
-        var integrator = new IntegratorChannel(profile, Enumerable.Repeat(machine.Plan.ScoreDigitised, d).ToArray(), options.ProgramSeed);
-        ISegmentSolver solver = options.Kind == SamplerKind.Ode
-            ? new DormandPrince54(options.RelativeTolerance, options.AbsoluteTolerance, timing.Span, timing.SegmentsAreCheckpoints)
-            : options.SdeScheme == SdeScheme.Sra1 ? new Sra1(options.Seed, options.Substeps, timing.IsHeld, d) : new EulerMaruyama(options.Seed, options.Substeps, timing.IsHeld, d);
+        var driver = new GraphLaneDriver(machine, design.Profile, options);
+        var timing = driver.Timing;
+        int d = driver.Dim, tiles = machine.Plan.Tiles.Count;
+        var chips = machine.AllChips();
         int parallelism = threads > 0 ? threads : Environment.ProcessorCount;
         laneSize = laneSize > 0 ? laneSize : LaneSchedule.AutoLaneSize(count, 2 * parallelism);
         var slices = LaneSchedule.Lanes(count, laneSize);
-        var lanes = slices.Select(slice => LaneState.FromPrior(slice.First, slice.Count, slice.LabelsOf(labels), d, tiles, sde, options.Seed, timing.SegmentsAreCheckpoints)).ToArray();
-        var loops = new GraphLoop[lanes.Length];
+        var lanes = slices.Select(slice => driver.CreateLane(slice.First, slice.Count, slice.LabelsOf(labels))).ToArray();
         long done = 0, total = (long)lanes.Length * timing.SegmentCount;
         Parallel.For(0, lanes.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancel }, l =>
         {
             var lane = lanes[l];
-            var loop = loops[l] = new GraphLoop(machine, integrator, coefficients, sde, options, timing.IsHeld) { TimeConstant = timing.TimeConstant };
-            var workspace = new SolverWorkspace(lane.Count, d, tiles);
-            for (; lane.Segment < timing.SegmentCount; lane.Segment++)
+            var transport = new LocalGraphTransport(chips);
+            var workspace = new GraphLaneWorkspace();
+            while (!driver.IsDone(lane))
             {
-                var segment = timing.SegmentAt(lane.Segment);
-                loop.Begin(lane, segment);
                 // Local tiles answer synchronously: this completes without blocking.
-                solver.IntegrateAsync(lane, segment, loop, workspace, cancel).AsTask().GetAwaiter().GetResult();
+                driver.AdvanceAsync(lane, transport, 1, workspace, cancel).AsTask().GetAwaiter().GetResult();
                 progress?.Report((double)Interlocked.Increment(ref done) / total);
             }
         });
+        return Collect(lanes, labels, count, d, tiles, design, timing, stopwatch.Elapsed);
+    }
+
+    /// <summary>The run's samples and totals from its finished lanes (in any order: each lane knows its first sample).</summary>
+    public static GraphRunResult Collect(IReadOnlyList<LaneState> lanes, int[] labels, int count, int d, int tiles, GraphLoopDesign design, RunTiming timing, TimeSpan wall)
+    {
         var samples = new float[count * d];
         var counters = new LaneCounters();
-        var pass = new GraphPassCounts();
         var cellEnergy = new double[tiles];
         var mvms = new long[tiles];
-        for (int l = 0; l < lanes.Length; l++)
+        foreach (var lane in lanes)
         {
-            var lane = lanes[l];
             for (int j = 0; j < lane.X.Length; j++) samples[lane.FirstSample * d + j] = (float)lane.X[j];
             counters += lane.Counters;
-            pass = GraphLoop.Add(pass, loops[l].Counts);
             for (int t = 0; t < tiles; t++) { cellEnergy[t] += lane.TileCellEnergyJoules[t]; mvms[t] += lane.TileMvms[t]; }
         }
-        return new GraphRunResult(samples, labels, d, counters, pass, cellEnergy, mvms, design, timing, stopwatch.Elapsed);
+        return new GraphRunResult(samples, labels, d, counters, GraphLoop.Of(counters, mvms.Sum()), cellEnergy, mvms, design, timing, wall);
     }
 }
