@@ -27,6 +27,24 @@ public interface IPlacedChipGrain : IChipGrain;
 [Alias("mg.ILocalChipGrain")]
 public interface ILocalChipGrain : IChipGrain;
 
+/// <summary>One chip of a general graph's deployment (a U-Net's): evaluates, in one call, a lane's batch for the chip's tiles of
+/// one layer (<c>GraphChipStep</c>) — the layer's input unrolled on the chip, through its tiles, into the chip's partial sums.
+/// Like <see cref="IChipGrain"/> it holds only what its deployment rebuilds.</summary>
+[Alias("mg.IGraphChipGrain")]
+public interface IGraphChipGrain : IGrainWithStringKey
+{
+    [Alias("Evaluate"), Orleans.Concurrency.AlwaysInterleave]
+    Task<ChipResponse> EvaluateAsync(GraphChipRequest request);
+}
+
+/// <summary>A general graph's chip on its own silo (<c>--placement chips</c>).</summary>
+[Alias("mg.IPlacedGraphChipGrain")]
+public interface IPlacedGraphChipGrain : IGraphChipGrain;
+
+/// <summary>A general graph's chip served on the silo of the lane that calls it (the default placement).</summary>
+[Alias("mg.ILocalGraphChipGrain")]
+public interface ILocalGraphChipGrain : IGraphChipGrain;
+
 /// <summary>One lane of integrator channels: owns its state x(τ), drives its network passes through the
 /// tiles window after window by itself, and checkpoints after every window.</summary>
 [Alias("mg.IIntegratorChannelGrain")]
@@ -99,6 +117,10 @@ public interface IGenerationJobGrain : IGrainWithStringKey
     /// <summary>The finished run: samples, energy, latency and counters, accounted by the engine.</summary>
     [Alias("GetResult")]
     Task<RunSummary> GetResultAsync();
+
+    /// <summary>The finished run of a general graph (a U-Net): samples and what its lanes counted.</summary>
+    [Alias("GetGraphResult")]
+    Task<GraphRunData> GetGraphResultAsync();
 
     /// <summary>Deletes a finished job's state and its lanes' checkpoints from the store: called once the
     /// client has the result, and by the job itself when it is collected idle (a client that vanished).</summary>

@@ -10,15 +10,17 @@ public sealed record DeploymentSpec(
     [property: Id(0)] byte[] ModelBytes,
     [property: Id(1)] string ModelName,
     [property: Id(2)] string ProfileJson,
-    [property: Id(3)] ulong ProgramSeed)
+    [property: Id(3)] ulong ProgramSeed,
+    [property: Id(4)] byte[]? Staging = null)
 {
-    /// <summary>Content address: the same model, profile and chip seed always name the same deployment.</summary>
+    /// <summary>Content address: the same model, profile, chip seed (and a general graph's gain staging) always name the same deployment.</summary>
     public string Id()
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(ModelBytes);
         hash.AppendData(Encoding.UTF8.GetBytes(ProfileJson));
         hash.AppendData(BitConverter.GetBytes(ProgramSeed));
+        if (Staging is { Length: > 0 } staging) hash.AppendData(staging);
         return "dep-" + Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     }
 }
@@ -54,6 +56,34 @@ public sealed record ChipResponse(
     [property: Id(3)] int InputOverflows,
     [property: Id(4)] int SaturatedOutputs,
     [property: Id(5)] int AdcOverflows);
+
+/// <summary>A lane's batch for one step of a general graph's pass (a layer's tiles on one chip, by the step's index in the
+/// plan): the layer's input, float32 [count × its size] (a Conv's feature map: the chip unrolls it), and the samples' global
+/// indices (int64 [count]) that key the read noise. The answer is a <see cref="ChipResponse"/>: the chip's partial sums
+/// [count·vectors × outputs] and each of its tiles' cell power per sample.</summary>
+[GenerateSerializer, Immutable, Alias("mg.GraphChipRequest")]
+public sealed record GraphChipRequest(
+    [property: Id(0)] int Step,
+    [property: Id(1)] ReadOnlyMemory<byte> Activation,
+    [property: Id(2)] int Count,
+    [property: Id(3)] ulong Seed,
+    [property: Id(4)] long FirstSample,
+    [property: Id(5)] long Segment,
+    [property: Id(6)] int Pass,
+    [property: Id(7)] ReadOnlyMemory<byte> Samples);
+
+/// <summary>A finished general-graph job: its samples (float32 [count × D]), what its lanes counted, each tile's cell energy
+/// (float64 J) and MVMs; the client accounts time and energy from these with the loop design it made.</summary>
+[GenerateSerializer, Immutable, Alias("mg.GraphRunData")]
+public sealed record GraphRunData(
+    [property: Id(0)] byte[] Samples,
+    [property: Id(1)] int[] Labels,
+    [property: Id(2)] int Dim,
+    [property: Id(3)] CountersData Counters,
+    [property: Id(4)] byte[] TileCellEnergyJoules,
+    [property: Id(5)] long[] TileMvms,
+    [property: Id(6)] int LaneRetries,
+    [property: Id(7)] int LaneSize);
 
 /// <summary>Where a tile lives.</summary>
 [GenerateSerializer, Immutable, Alias("mg.TilePlacement")]

@@ -47,11 +47,35 @@ public static class ClusterJobRunner
         if (profile.Loop.Derive && !profile.Loop.Designed)
             profile = Engine.Accounting.LoopDesigner.Ensure(Engine.Onnx.OnnxImporter.FromBytes(modelBytes, modelName), profile, options);
         var spec = new JobSpec(new DeploymentSpec(modelBytes, modelName, profile.ToJson(), options.ProgramSeed), options.ToWire(), count, labels, windowSegments, placement);
-        var job = grains.GetGrain<IGenerationJobGrain>(jobId ?? spec.ContentId());
+        var summary = await RunJobAsync(grains, spec, jobId, job => job.GetResultAsync(), progress, cancel, notice);
+        return summary.ToEngine() with { Wall = stopwatch.Elapsed };
+    }
 
+    /// <summary>
+    /// Runs a general graph's job (a U-Net) on the cluster: <paramref name="profile"/> is the profile as the client designed the loop
+    /// (its RC), <paramref name="staging"/> the gain staging it probed; both are part of the deployment, so every silo programs and
+    /// times exactly the machine the reference simulator would. Returns the samples and what the lanes counted.
+    /// </summary>
+    public static async Task<GraphRunData> RunGraphAsync(IGrainFactory grains, byte[] modelBytes, string modelName, HardwareProfile profile, byte[] staging,
+        AnalogRunOptions options, int count, int[] labels, IProgress<double>? progress = null, string? jobId = null,
+        int windowSegments = LaneSchedule.WindowSegments, TilePlacementMode placement = TilePlacementMode.Local, CancellationToken cancel = default,
+        Action<string>? notice = null)
+    {
+        LaneSchedule.Check(count, labels);
+        options.Validate();
+        var spec = new JobSpec(new DeploymentSpec(modelBytes, modelName, profile.ToJson(), options.ProgramSeed, staging), options.ToWire(), count, labels,
+            windowSegments, placement);
+        return await RunJobAsync(grains, spec, jobId, job => job.GetGraphResultAsync(), progress, cancel, notice);
+    }
+
+    /// <summary>Starts <paramref name="spec"/>'s job (or attaches to it), follows it to its end and fetches its result.</summary>
+    private static async Task<T> RunJobAsync<T>(IGrainFactory grains, JobSpec spec, string? jobId, Func<IGenerationJobGrain, Task<T>> fetch,
+        IProgress<double>? progress, CancellationToken cancel, Action<string>? notice) where T : class
+    {
+        var job = grains.GetGrain<IGenerationJobGrain>(jobId ?? spec.ContentId());
         using var span = Instruments.Source.StartActivity("memgrid.run", ActivityKind.Client);
         span?.SetTag("job", job.GetPrimaryKeyString());
-        span?.SetTag("samples", count);
+        span?.SetTag("samples", spec.Count);
         // Asking first activates a job the store still holds, which resumes its open lanes from their checkpoints. Through the
         // start's own pipeline: it is the job's first call (the polls' short one once broke its circuit on a gateway that had
         // just gone, where the start's retries ride it out).
@@ -75,17 +99,17 @@ public static class ClusterJobRunner
         }
         // The same command run twice at once: the other client may have taken the result and cleared the job. The samples do
         // not depend on who computes them: this client then runs the job again.
-        RunSummary? summary = null;
-        try { summary = await CallAsync(job, () => job.GetResultAsync(), cancel); }
+        T? result = null;
+        try { result = await CallAsync(job, () => fetch(job), cancel); }
         catch (InvalidOperationException) when (!cancel.IsCancellationRequested) { }
-        if (summary is null)
+        if (result is null)
         {
             if ((await CallAsync(job, () => job.GetStatusAsync(), cancel, Polls)).Lanes != 0) throw new InvalidOperationException($"job {job.GetPrimaryKeyString()} gave no result");
-            return await RunAsync(grains, modelBytes, modelName, profile, options, count, labels, progress, jobId, windowSegments, placement, cancel, notice);
+            return await RunJobAsync(grains, spec, jobId, fetch, progress, cancel, notice);
         }
         await CallAsync(job, () => job.ForgetAsync(), cancel); // the result is here: the store keeps nothing of the job
         progress?.Report(1.0);
-        return summary.ToEngine() with { Wall = stopwatch.Elapsed };
+        return result;
     }
 
     /// <summary>

@@ -1,6 +1,11 @@
 using MemristorGrid.Engine;
 using MemristorGrid.Engine.Accounting;
+using System.Runtime.InteropServices;
+using MemristorGrid.Engine.Graphs.Analog;
 using MemristorGrid.Engine.Runs;
+using MemristorGrid.Engine.Simulation;
+using MemristorGrid.Grains.Deployments;
+using MemristorGrid.Grains.Wire;
 using MemristorGrid.GrainInterfaces;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -76,6 +81,18 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
     public async Task<AnalogRunResult> RunAsync(AnalogJob job, IProgress<double>? progress, CancellationToken cancel) =>
         await ClusterJobRunner.RunAsync(await GrainsAsync(cancel), job.ModelBytes, job.ModelName, job.Profile, job.Options, job.Count, job.Labels, progress,
             jobId: job.JobId is { } id ? $"{id}-{Placement}" : NewJobs ? $"job-{Guid.NewGuid():N}" : null, placement: placement, cancel: cancel, notice: Console.Error.WriteLine);
+
+    /// <summary>A general graph's job (a U-Net) on the cluster: the machine as the client programmed and designed it (its gain staging
+    /// and RC travel with the deployment), the result accounted against the same design.</summary>
+    public async Task<GraphRunResult> RunGraphAsync(byte[] modelBytes, string modelName, AnalogGraph machine, GraphLoopDesign design, AnalogRunOptions options,
+        int count, int[] labels, IProgress<double>? progress, CancellationToken cancel)
+    {
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var data = await ClusterJobRunner.RunGraphAsync(await GrainsAsync(cancel), modelBytes, modelName, design.Profile, GraphDeployment.StagingBytes(machine.Ranges),
+            options, count, labels, progress, NewJobs ? $"job-{Guid.NewGuid():N}" : null, placement: placement, cancel: cancel, notice: Console.Error.WriteLine);
+        return GraphRunResult.Of(MemoryMarshal.Cast<byte, float>(data.Samples).ToArray(), data.Labels, data.Dim, data.Counters.ToEngine(),
+            MemoryMarshal.Cast<byte, double>(data.TileCellEnergyJoules).ToArray(), data.TileMvms, design, RunTiming.Of(design.Profile, options), stopwatch.Elapsed);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Graphs.Import;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
 using MemristorGrid.Engine.Partitioning;
@@ -10,8 +11,10 @@ using MemristorGrid.GrainInterfaces;
 namespace MemristorGrid.Grains.Deployments;
 
 /// <summary>A deployment as the engine sees it: the parsed network, the profile and the tile plan.</summary>
-public sealed record Deployment(string Id, DeploymentSpec Spec, ScoreNetwork Network, HardwareProfile Profile, DeploymentPlan Plan)
+public sealed record Deployment(string Id, DeploymentSpec Spec, ScoreNetwork Network, HardwareProfile Profile, DeploymentPlan Plan) : IDeployment
 {
+    public IReadOnlyList<TilePlan> Tiles => Plan.Tiles;
+
     public static Deployment From(DeploymentSpec spec)
     {
         var network = OnnxImporter.FromBytes(spec.ModelBytes, spec.ModelName);
@@ -37,18 +40,29 @@ public sealed record Deployment(string Id, DeploymentSpec Spec, ScoreNetwork Net
         _programmed.GetOrAdd(tile.Id, _ => new Lazy<CrossbarTile>(() => CrossbarTile.Program(tile, Network, Profile, Spec.ProgramSeed))).Value;
 }
 
-/// <summary>One parsed copy of each deployment per silo, so a chip's tiles do not each parse the model.</summary>
+/// <summary>One parsed copy of each deployment per silo, so a chip's tiles do not each parse the model: the paper's MLP family
+/// (<see cref="Deployment"/>) or a general graph (<see cref="GraphDeployment"/>), told apart by the model file.</summary>
 public sealed class DeploymentCache
 {
-    private readonly ConcurrentDictionary<string, Lazy<Deployment>> _byId = new();
+    private readonly ConcurrentDictionary<string, Lazy<IDeployment>> _byId = new();
 
-    public Deployment Get(DeploymentSpec spec) =>
-        _byId.GetOrAdd(spec.Id(), _ => new Lazy<Deployment>(() => Deployment.From(spec))).Value;
+    public IDeployment Any(DeploymentSpec spec) =>
+        _byId.GetOrAdd(spec.Id(), _ => new Lazy<IDeployment>(() => GraphImporter.IsGeneral(spec.ModelBytes) ? GraphDeployment.From(spec) : Deployment.From(spec))).Value;
 
-    public async Task<Deployment> GetAsync(string deploymentId, IGrainFactory grains)
+    public async Task<IDeployment> AnyAsync(string deploymentId, IGrainFactory grains)
     {
         if (_byId.TryGetValue(deploymentId, out var cached)) return cached.Value;
         var spec = await grains.GetGrain<IDeploymentGrain>(deploymentId).GetSpecAsync();
-        return Get(spec);
+        return Any(spec);
     }
+
+    /// <summary>An MLP-family deployment (a general graph's is refused: its chips are <see cref="GraphDeployment"/>'s).</summary>
+    public Deployment Get(DeploymentSpec spec) => Mlp(Any(spec));
+
+    public async Task<Deployment> GetAsync(string deploymentId, IGrainFactory grains) => Mlp(await AnyAsync(deploymentId, grains));
+
+    public async Task<GraphDeployment> GetGraphAsync(string deploymentId, IGrainFactory grains) =>
+        await AnyAsync(deploymentId, grains) as GraphDeployment ?? throw new InvalidOperationException($"deployment {deploymentId} is not a general graph");
+
+    private static Deployment Mlp(IDeployment d) => d as Deployment ?? throw new InvalidOperationException($"deployment {d.Id} is a general graph: its chips are graph chips");
 }

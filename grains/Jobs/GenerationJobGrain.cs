@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using MemristorGrid.Engine;
-using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Deployments;
@@ -75,12 +74,14 @@ public sealed class GenerationJobGrain(
             error, s.Redrives, _error is UserInputException, _error?.ToString(), _laneSlots, LaneCalls.IsStateLost(_error), s.Spec?.Count ?? 0));
     }
 
-    public async Task<RunSummary> GetResultAsync()
+    public async Task<RunSummary> GetResultAsync() => await Lanes.SummariseAsync(FinishedSpec(), deployments.Get(FinishedSpec().Deployment));
+
+    public async Task<GraphRunData> GetGraphResultAsync() => await Lanes.SummariseGraphAsync(FinishedSpec(), deployments.Any(FinishedSpec().Deployment).Tiles.Count);
+
+    private JobSpec FinishedSpec()
     {
         _clients.Touch();
-        var spec = state.State.Spec;
-        if (spec is null || !state.State.Finished) throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} has not finished");
-        return await Lanes.SummariseAsync(spec, deployments.Get(spec.Deployment));
+        return state.State is { Spec: { } spec, Finished: true } ? spec : throw new InvalidOperationException($"job {this.GetPrimaryKeyString()} has not finished");
     }
 
     private void StartDriving()
@@ -97,7 +98,7 @@ public sealed class GenerationJobGrain(
         try
         {
             var spec = state.State.Spec!;
-            var deployment = deployments.Get(spec.Deployment);
+            var deployment = deployments.Any(spec.Deployment);
             _segmentsPerLane = RunTiming.Of(deployment.Profile, spec.Options.ToEngine()).SegmentCount;
             // Asked once per activation: the start already asked when it chose the lane size.
             var slotsBySilo = _slotsBySilo ??= await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, deployment.Id, this.GetPrimaryKeyString());

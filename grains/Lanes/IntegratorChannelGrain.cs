@@ -1,4 +1,3 @@
-using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Deployments;
@@ -24,10 +23,8 @@ public sealed class IntegratorChannelGrain(
 {
     private readonly LaneCheckpoints _checkpoints = new(checkpoint);
     private LaneRuntime? _runtime;
-    private LaneDriver? _driver;
     private LaneState? _lane;
     private LaneAssignment? _assignment;
-    private readonly LaneWorkspace _workspace = new();
     private Task? _driving;
     private bool _holdsSlot;
     private Exception? _failure;
@@ -41,12 +38,12 @@ public sealed class IntegratorChannelGrain(
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
         await EnsureLaneAsync(assignment);
-        if (!_driver!.IsDone(_lane!) && _driving is null or { IsCompleted: true }) _driving = DriveAsync(assignment, _driver.Timing.CheckpointWindow(windowSegments));
+        if (!_runtime!.IsDone(_lane!) && _driving is null or { IsCompleted: true }) _driving = DriveAsync(assignment, _runtime.Timing.CheckpointWindow(windowSegments));
         // Answer when the next checkpoint is saved, or after a poll interval: the job learns at once that a
         // lane finished and sends its silo the next (polling every 100 ms left a slot idle ~50 ms per lane).
         // A lane still waiting for a slot answers less often: nothing changes until it drives.
         if (_driving is { IsCompleted: false }) await Task.WhenAny(_saved.Task, Task.Delay(_holdsSlot ? PollInterval : 10 * PollInterval));
-        return new LaneProgress(checkpoint.State.Assignment is not null ? checkpoint.State.Segment : 0, _driver.SegmentCount);
+        return new LaneProgress(checkpoint.State.Assignment is not null ? checkpoint.State.Segment : 0, _runtime.Timing.SegmentCount);
     }
 
     /// <summary>The longest a progress call waits for the lane's next checkpoint.</summary>
@@ -68,7 +65,7 @@ public sealed class IntegratorChannelGrain(
         {
             await slots.WaitAsync(_deactivating.Token);
             _holdsSlot = true;
-            while (!_driver!.IsDone(_lane!) && !_deactivating.IsCancellationRequested)
+            while (!_runtime!.IsDone(_lane!) && !_deactivating.IsCancellationRequested)
             {
                 DelayDeactivation(TimeSpan.FromMinutes(2));
                 await AdvanceWindowAsync(assignment, window);
@@ -85,17 +82,17 @@ public sealed class IntegratorChannelGrain(
 
     private async Task AdvanceWindowAsync(LaneAssignment assignment, int window)
     {
-        var driver = _driver!;
+        var runtime = _runtime!;
         var lane = _lane!;
-        int target = Math.Min(lane.Segment + window, driver.SegmentCount);
+        var timing = runtime.Timing;
+        int target = Math.Min(lane.Segment + window, timing.SegmentCount);
         // Tags given at the start, so that a sampler can choose by them (hosting's LaneWindowSampler).
         using var span = Instruments.Source.StartActivity("lane.window", System.Diagnostics.ActivityKind.Internal, parentContext: default,
             tags: [new("lane", this.GetPrimaryKeyString()), new("segments", $"{lane.Segment}..{target}")]);
         CallTracing.MakeParentOfCalls(span);
         int before = lane.Segment;
-        var (deployment, _, transport) = _runtime!;
-        transport.TraceNext(deployment.Steps.Length);
-        try { await driver.AdvanceAsync(lane, transport, target - lane.Segment, _workspace); }
+        string deployment = runtime.Deployment.Id;
+        try { await runtime.AdvanceAsync(lane, target - lane.Segment); }
         catch
         {
             // A window that failed half-way (a tile's silo died) has moved x part of a segment:
@@ -103,22 +100,21 @@ public sealed class IntegratorChannelGrain(
             _lane = null;
             throw;
         }
-        Instruments.LaneSegments.Add(lane.Segment - before, new KeyValuePair<string, object?>("deployment", deployment.Id));
-        Instruments.LaneAnalogTime.Add((lane.Segment - before) * driver.SegmentLength * driver.TimeConstant);
+        Instruments.LaneSegments.Add(lane.Segment - before, new KeyValuePair<string, object?>("deployment", deployment));
+        Instruments.LaneAnalogTime.Add((lane.Segment - before) * timing.SegmentLength * timing.TimeConstant);
         WireFormat.Save(lane, assignment, checkpoint.State);
         if (await _checkpoints.SaveAsync() is { } further) _lane = WireFormat.Restore(further); // another activation got as far: resume from its
         SignalSaved();
-        if (driver.IsDone(lane)) board.LaneFinished(HardwareAccounting.Summarise(driver.Timing, driver.Plan, driver.Options, driver.Dim, deployment.Profile, [lane]), deployment, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
+        if (runtime.IsDone(lane)) runtime.Finished(lane, board, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
     }
 
     private async Task EnsureLaneAsync(LaneAssignment assignment)
     {
         if (_lane is not null && _assignment!.SameAs(assignment)) return;
         _runtime = await LaneRuntime.CreateAsync(assignment, deployments, board, GrainFactory, this.GetPrimaryKeyString());
-        _driver = _runtime.Driver;
         _lane = checkpoint.State.Assignment is { } saved && saved.SameAs(assignment)
             ? WireFormat.Restore(checkpoint.State)
-            : _driver.CreateLane(assignment.FirstSample, assignment.Count, assignment.Labels);
+            : _runtime.CreateLane(assignment);
         _assignment = assignment;
     }
 

@@ -16,7 +16,7 @@ public sealed class SiloCapacityGrain(SiloCapacity capacity, DeploymentCache dep
 {
     public async Task<int> EnlistForJobAsync(string deployment, string job)
     {
-        board.Start(await deployments.GetAsync(deployment, GrainFactory), job);
+        board.Start(await deployments.AnyAsync(deployment, GrainFactory), job);
         return capacity.LaneSlots;
     }
 

@@ -28,21 +28,21 @@ public sealed class JobBoard(TimeProvider clock)
     }
 
     /// <summary>The job has reached this silo (enlisted, or a lane of it activated here).</summary>
-    public void Start(Deployment deployment, string job)
+    public void Start(IDeployment deployment, string job)
     {
         JobCounters.Start(deployment, job);
         lock (_gate) EntryOf(deployment, job);
     }
 
-    private Entry EntryOf(Deployment deployment, string job)
+    private Entry EntryOf(IDeployment deployment, string job)
     {
         if (_jobs.TryGetValue(job, out var entry)) return entry;
         if (_jobs.Count >= Capacity) _jobs.Remove(_jobs.MinBy(j => j.Value.Enlisted).Key);
-        return _jobs[job] = new Entry(deployment.Id, clock.GetUtcNow(), deployment.Plan.Tiles.Select(t => (t.Id, t.Layer, t.Chip)));
+        return _jobs[job] = new Entry(deployment.Id, clock.GetUtcNow(), deployment.Tiles.Select(t => (t.Id, t.Layer, t.Chip)));
     }
 
     /// <summary>A lane of <paramref name="job"/> finished on this silo with these costs.</summary>
-    public void LaneFinished(AnalogRunResult lane, Deployment deployment, string job)
+    public void LaneFinished(AnalogRunResult lane, IDeployment deployment, string job)
     {
         JobCounters.LaneFinished(lane, deployment.Id, job);
         lock (_gate)
@@ -57,6 +57,25 @@ public sealed class JobBoard(TimeProvider clock)
                 entry.TileJoules += t.EnergyJoules;
             }
             entry.PeripheryJoules += lane.PeripheryEnergy().Sum(p => p.Joules);
+        }
+    }
+
+    /// <summary>A lane of a general graph's <paramref name="job"/> finished here: its samples, and each tile's cell energy and MVMs.</summary>
+    public void GraphLaneFinished(IDeployment deployment, string job, int samples, double[] tileJoules, long[] tileMvms)
+    {
+        JobCounters.GraphLaneFinished(deployment, job, samples, tileJoules);
+        lock (_gate)
+        {
+            var entry = EntryOf(deployment, job);
+            entry.LastLane = clock.GetUtcNow();
+            entry.Samples += samples;
+            for (int k = 0; k < tileJoules.Length; k++)
+            {
+                var t = deployment.Tiles[k];
+                var (layer, chip, joules, mvms) = entry.Tiles.GetValueOrDefault(t.Id, (t.Layer, t.Chip, 0.0, 0L));
+                entry.Tiles[t.Id] = (layer, chip, joules + tileJoules[k], mvms + tileMvms[k]);
+                entry.TileJoules += tileJoules[k];
+            }
         }
     }
 

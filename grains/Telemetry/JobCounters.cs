@@ -14,13 +14,13 @@ public static class JobCounters
 {
     public const string TilesPart = "tiles", PeripheryPart = "periphery";
 
-    public static void Start(Deployment deployment, string job)
+    public static void Start(IDeployment deployment, string job)
     {
         string id = deployment.Id;
         Instruments.SamplesCompleted.Add(0, Tags(id, job));
         Instruments.Energy.Add(0, Tags(id, job, TilesPart));
         Instruments.Energy.Add(0, Tags(id, job, PeripheryPart));
-        foreach (var t in deployment.Plan.Tiles)
+        foreach (var t in deployment.Tiles)
         {
             var tags = TileTags(id, t.Layer, t.Id, t.Chip);
             Instruments.TileEnergy.Add(0, tags);
@@ -28,8 +28,23 @@ public static class JobCounters
         }
         foreach (var (component, _) in EnergyBreakdown.None.Periphery(0))
             Instruments.PeripheryEnergy.Add(0, ComponentTags(id, component));
-        foreach (var pair in deployment.Plan.ChipCrossings().Keys)
-            Instruments.InterconnectBytes.Add(0, LinkTags(id, pair.From, pair.To));
+        if (deployment is Deployment mlp) // a general graph's links are not counted yet
+            foreach (var pair in mlp.Plan.ChipCrossings().Keys)
+                Instruments.InterconnectBytes.Add(0, LinkTags(id, pair.From, pair.To));
+    }
+
+    /// <summary>A finished lane of a general graph: its samples and each tile's cell energy (its periphery is accounted by the client).</summary>
+    public static void GraphLaneFinished(IDeployment deployment, string job, int samples, ReadOnlySpan<double> tileJoules)
+    {
+        double total = 0;
+        for (int k = 0; k < tileJoules.Length; k++)
+        {
+            var t = deployment.Tiles[k];
+            Instruments.TileEnergy.Add(tileJoules[k], TileTags(deployment.Id, t.Layer, t.Id, t.Chip));
+            total += tileJoules[k];
+        }
+        Instruments.Energy.Add(total, Tags(deployment.Id, job, TilesPart));
+        Instruments.SamplesCompleted.Add(samples, Tags(deployment.Id, job));
     }
 
     /// <summary>A finished lane's simulated costs: per tile, per periphery component, per link, and the job's totals.</summary>

@@ -87,7 +87,7 @@ public sealed record GraphRunReport
             EnergyShares = new GraphSplit(costs.Share(GraphUnit.Tiles) + costs.Share(GraphUnit.Periphery), 0, costs.Share(GraphUnit.Digital), costs.Share(GraphUnit.Controller)),
             EnergyLines = costs.Lines,
             Partition = partition.ToDictionary(p => p.Key.ToString().ToLowerInvariant(), p => new GraphUnitShare(p.Value.Nodes, p.Value.Operations)),
-            Tiles = machine.Tiles.Length, Chips = machine.Plan.ChipCount, Mvms = run.TileMvms.Sum(),
+            Tiles = machine.Plan.Tiles.Count, Chips = machine.Plan.ChipCount, Mvms = run.TileMvms.Sum(),
             NetworkEvaluations = run.Counters.NetworkEvaluations, AcceptedSteps = run.Counters.AcceptedSteps, RejectedSteps = run.Counters.RejectedSteps,
             Counters = run.Pass,
             Layers = machine.Plan.Layers.Select((node, l) =>

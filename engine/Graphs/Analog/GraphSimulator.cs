@@ -8,7 +8,13 @@ namespace MemristorGrid.Engine.Graphs.Analog;
 
 /// <summary>What a general graph's analog run produced and counted.</summary>
 public sealed record GraphRunResult(float[] Samples, int[] Labels, int Dim, LaneCounters Counters, GraphPassCounts Pass, double[] TileCellEnergyJoules,
-    long[] TileMvms, GraphLoopDesign Design, RunTiming Timing, TimeSpan Wall);
+    long[] TileMvms, GraphLoopDesign Design, RunTiming Timing, TimeSpan Wall)
+{
+    /// <summary>A run's result from its lanes' totals (the pass counts are read from the counters).</summary>
+    public static GraphRunResult Of(float[] samples, int[] labels, int dim, LaneCounters counters, double[] tileCellEnergyJoules, long[] tileMvms,
+        GraphLoopDesign design, RunTiming timing, TimeSpan wall) =>
+        new(samples, labels, dim, counters, GraphLoop.Of(counters, tileMvms.Sum()), tileCellEnergyJoules, tileMvms, design, timing, wall);
+}
 
 /// <summary>
 /// A general graph (a U-Net) sampled on the analog machine in one process: the graph programmed onto its
@@ -61,6 +67,6 @@ public static class GraphSimulator
             counters += lane.Counters;
             for (int t = 0; t < tiles; t++) { cellEnergy[t] += lane.TileCellEnergyJoules[t]; mvms[t] += lane.TileMvms[t]; }
         }
-        return new GraphRunResult(samples, labels, d, counters, GraphLoop.Of(counters, mvms.Sum()), cellEnergy, mvms, design, timing, wall);
+        return GraphRunResult.Of(samples, labels, d, counters, cellEnergy, mvms, design, timing, wall);
     }
 }

@@ -21,6 +21,10 @@ public sealed class SignalRanges
     /// <summary>Largest |value| per runtime value id over the probe.</summary>
     public double[] Peaks { get; }
 
+    /// <summary>Ranges probed elsewhere (a deployment's gain staging, as the client probed it), for <paramref name="graph"/>.</summary>
+    public static SignalRanges FromPeaks(ScoreGraph graph, double[] peaks) => peaks.Length == graph.Values.Count ? new(peaks)
+        : throw new ArgumentException($"{peaks.Length} gain-staging peaks for a graph of {graph.Values.Count} values");
+
     /// <summary>The factor that carries a value of range <paramref name="peak"/> through a circuit of range <paramref name="range"/>:
     /// the value is divided by it on the way in and multiplied back on the way out (1 for an ideal, unbounded circuit).</summary>
     public static float Scale(double peak, float range) =>
