@@ -42,6 +42,8 @@ internal static class UNetEvaluationCost
         foreach (var (name, machine) in machines)
             contenders.Add(($"analog pass, {name}", () => machine.Evaluate(run, workspace, x, t, [], score, new ReadContext(1, 0, 0, 0), power.AsMemory(0, machine.Tiles.Length * batch))));
         foreach (var (_, call) in contenders) call(); // warm-up
+        // Bytes one call allocates on this thread (a pass should allocate nothing once its buffers exist).
+        var allocated = contenders.Select(c => { long before = GC.GetAllocatedBytesForCurrentThread(); c.Call(); return GC.GetAllocatedBytesForCurrentThread() - before; }).ToList();
         var cpu = contenders.Select(_ => new List<double>()).ToList();
         for (int r = 0; r < repeats; r++)
             for (int c = 0; c < contenders.Count; c++)
@@ -50,11 +52,11 @@ internal static class UNetEvaluationCost
                 cpu[c].Add(ProcessCpu.Measure(() => { for (int k = 0; k < calls; k++) contenders[c].Call(); }).Cpu / calls / batch);
             }
         Console.WriteLine($"U-Net (models/unet-digits.onnx, {graph.Nodes.OfType<WeightedNode>().Sum(n => n.OperationsPerSample(graph)) / 1e6:F1} M multiply-accumulates per evaluation), batch {batch}, one thread, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-        Console.WriteLine("| per sample × evaluation | CPU ms (median) | ÷ ONNX Runtime min / median / max |");
-        Console.WriteLine("|---|---|---|");
+        Console.WriteLine("| per sample × evaluation | CPU ms (median) | ÷ ONNX Runtime min / median / max | bytes allocated per call |");
+        Console.WriteLine("|---|---|---|---|");
         for (int c = 0; c < contenders.Count; c++)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {contenders[c].Name} | {cpu[c].Order().ElementAt(cpu[c].Count / 2) * 1e3:F3} | {MinMedianMax.Of(cpu[c].Zip(cpu[0], (a, b) => a / b), "F2")} |"));
+                $"| {contenders[c].Name} | {cpu[c].Order().ElementAt(cpu[c].Count / 2) * 1e3:F3} | {MinMedianMax.Of(cpu[c].Zip(cpu[0], (a, b) => a / b), "F2")} | {allocated[c]} |"));
         return 0;
     }
 }

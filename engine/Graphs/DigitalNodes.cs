@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 namespace MemristorGrid.Engine.Graphs;
 
 /// <summary>
@@ -12,24 +13,32 @@ public sealed class NormalizationNode(string name, string opType, int input, int
     {
         ReadOnlySpan<float> x = run.Buffer(Inputs[0]);
         var y = run.Buffer(Outputs[0]);
-        int perGroup = channels / groups * spatial;
+        int perGroup = channels / groups * spatial, channelsPerGroup = channels / groups;
         bool perChannel = scale.Length == channels;
         for (int n = 0; n < run.Batch; n++)
             for (int g = 0; g < groups; g++)
             {
                 int start = (n * channels * spatial) + g * perGroup;
-                double mean = 0, var = 0;
-                for (int i = 0; i < perGroup; i++) mean += x[start + i];
-                mean /= perGroup;
-                for (int i = 0; i < perGroup; i++) { double d = x[start + i] - mean; var += d * d; }
-                var /= perGroup;
-                float inv = (float)(1 / Math.Sqrt(var + epsilon));
-                for (int i = 0; i < perGroup; i++)
-                {
-                    int c = perChannel ? g * (channels / groups) + i / spatial : g;
-                    y[start + i] = (float)(x[start + i] - mean) * inv * scale[c] + bias[c];
-                }
+                var xs = x.Slice(start, perGroup);
+                var ys = y.Slice(start, perGroup);
+                float mean = TensorPrimitives.Sum(xs) / perGroup;
+                TensorPrimitives.Subtract(xs, mean, ys); // the deviations, then scaled in place
+                float inv = (float)(1 / Math.Sqrt(TensorPrimitives.SumOfSquares(ys) / perGroup + epsilon));
+                if (!perChannel) ScaleAndShift(ys, inv * scale[g], bias[g]);
+                else
+                    for (int k = 0; k < channelsPerGroup; k++)
+                    {
+                        int c = g * channelsPerGroup + k;
+                        var channel = ys.Slice(k * spatial, spatial);
+                        ScaleAndShift(channel, inv * scale[c], bias[c]);
+                    }
             }
+    }
+
+    private static void ScaleAndShift(Span<float> values, float scale, float shift)
+    {
+        TensorPrimitives.Multiply(values, scale, values);
+        TensorPrimitives.Add(values, shift, values);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using MemristorGrid.Engine.Networks;
 
 namespace MemristorGrid.Engine.Graphs;
@@ -20,6 +21,7 @@ public sealed class BinaryNode : GraphNode
     private readonly int[] _mapA, _mapB;
     private readonly Func<float, float, float> _f;
     private readonly int _sizeA, _sizeB;
+    private readonly ElementRuns _runs;
 
     public BinaryNode(string name, string opType, Operand a, Operand b, int output, int[] outShape)
         : base(name, opType, new[] { a, b }.Where(o => !o.IsConstant).Select(o => o.Value).ToArray(), [output])
@@ -29,6 +31,7 @@ public sealed class BinaryNode : GraphNode
         _mapB = BroadcastMap(b.Shape, outShape);
         _sizeA = a.Shape.Aggregate(1, (x, y) => x * y);
         _sizeB = b.Shape.Aggregate(1, (x, y) => x * y);
+        _runs = new ElementRuns(_mapA, _mapB);
         _f = opType switch
         {
             "Add" => (x, y) => x + y,
@@ -88,7 +91,34 @@ public sealed class BinaryNode : GraphNode
         {
             int baseA = _a.IsConstant ? 0 : n * _sizeA, baseB = _b.IsConstant ? 0 : n * _sizeB;
             var row = output.Slice(n * size, size);
-            for (int i = 0; i < row.Length; i++) row[i] = _f(a[baseA + _mapA[i]], b[baseB + _mapB[i]]);
+            if (_runs.Worthwhile && OpType != "Pow")
+                foreach (var r in _runs.Runs)
+                    Apply(r.Steps[0] ? a.AsSpan(baseA + r.First[0], r.Length) : default, a[baseA + r.First[0]],
+                        r.Steps[1] ? b.AsSpan(baseB + r.First[1], r.Length) : default, b[baseB + r.First[1]], row.Slice(r.Start, r.Length));
+            else
+                for (int i = 0; i < row.Length; i++) row[i] = _f(a[baseA + _mapA[i]], b[baseB + _mapB[i]]);
+        }
+    }
+
+    /// <summary>One run: each operand a span (it steps) or a scalar (it holds; its span is empty).</summary>
+    private void Apply(ReadOnlySpan<float> xs, float x, ReadOnlySpan<float> ys, float y, Span<float> into)
+    {
+        bool spanX = !xs.IsEmpty, spanY = !ys.IsEmpty;
+        switch (OpType)
+        {
+            case "Add" when spanX && spanY: TensorPrimitives.Add(xs, ys, into); break;
+            case "Add" when spanX: TensorPrimitives.Add(xs, y, into); break;
+            case "Add" when spanY: TensorPrimitives.Add(ys, x, into); break;
+            case "Sub" when spanX && spanY: TensorPrimitives.Subtract(xs, ys, into); break;
+            case "Sub" when spanX: TensorPrimitives.Subtract(xs, y, into); break;
+            case "Sub" when spanY: TensorPrimitives.Subtract(x, ys, into); break;
+            case "Mul" when spanX && spanY: TensorPrimitives.Multiply(xs, ys, into); break;
+            case "Mul" when spanX: TensorPrimitives.Multiply(xs, y, into); break;
+            case "Mul" when spanY: TensorPrimitives.Multiply(ys, x, into); break;
+            case "Div" when spanX && spanY: TensorPrimitives.Divide(xs, ys, into); break;
+            case "Div" when spanX: TensorPrimitives.Divide(xs, y, into); break;
+            case "Div" when spanY: TensorPrimitives.Divide(x, ys, into); break;
+            default: into.Fill(_f(x, y)); break;
         }
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 
 namespace MemristorGrid.Engine.Graphs;
@@ -64,25 +66,47 @@ public sealed class ConvNode : WeightedNode
     }
 
     /// <summary>cols[p, (c, i, j)] = x[c, oy·sh − pt + i·dh, ox·sw − pl + j·dw] (0 outside the image).</summary>
-    public void Im2Col(ReadOnlySpan<float> x, int channels, Span<float> cols)
+    /// <remarks>The analog pass's hottest copy (a third of a U-Net pass when written element by element with bounds checks): each
+    /// kernel row's valid taps [j0, j1) depend only on ox and are found once; a row of the image outside it is zeros.</remarks>
+    public void Im2Col(ReadOnlySpan<float> x, int channels, Span<float> cols) => Im2Col(x, channels, cols, 0, _ho * _wo);
+
+    /// <summary>The rows of output pixels [<paramref name="firstPixel"/>, + <paramref name="pixels"/>) only, into cols[0 ..] (a chunk
+    /// small enough to stay in cache on its way to the tiles).</summary>
+    public void Im2Col(ReadOnlySpan<float> x, int channels, Span<float> cols, int firstPixel, int pixels)
     {
         int k = channels * _kh * _kw;
-        for (int oy = 0; oy < _ho; oy++)
-            for (int ox = 0; ox < _wo; ox++)
-            {
-                var row = cols.Slice((oy * _wo + ox) * k, k);
-                int e = 0;
-                for (int c = 0; c < channels; c++)
-                    for (int i = 0; i < _kh; i++)
+        if (x.Length < channels * _h * _w || cols.Length < pixels * k || firstPixel < 0 || firstPixel + pixels > _ho * _wo)
+            throw new ArgumentException($"{Name}: im2col of pixels {firstPixel}+{pixels} of {x.Length} values into {cols.Length}");
+        Span<int> first = _wo <= 256 ? stackalloc int[_wo] : new int[_wo], last = _wo <= 256 ? stackalloc int[_wo] : new int[_wo];
+        for (int ox = 0; ox < _wo; ox++)
+        {
+            int x0 = ox * _sw - _pl, j0 = 0, j1 = _kw;
+            while (j0 < _kw && x0 + j0 * _dw < 0) j0++;
+            while (j1 > j0 && x0 + (j1 - 1) * _dw >= _w) j1--;
+            (first[ox], last[ox]) = (j0, j1);
+        }
+        ref float src = ref MemoryMarshal.GetReference(x);
+        ref float dst = ref MemoryMarshal.GetReference(cols);
+        int end = firstPixel + pixels;
+        for (int oy = firstPixel / _wo; oy * _wo < end; oy++)
+        {
+            int oxFrom = Math.Max(firstPixel - oy * _wo, 0), oxTo = Math.Min(end - oy * _wo, _wo);
+            for (int c = 0; c < channels; c++)
+                for (int i = 0; i < _kh; i++)
+                {
+                    int iy = oy * _sh - _pt + i * _dh, e = (c * _kh + i) * _kw;
+                    bool inside = iy >= 0 && iy < _h;
+                    ref float line = ref Unsafe.Add(ref src, inside ? (c * _h + iy) * _w : 0);
+                    for (int ox = oxFrom; ox < oxTo; ox++)
                     {
-                        int iy = oy * _sh - _pt + i * _dh;
-                        for (int j = 0; j < _kw; j++, e++)
-                        {
-                            int ix = ox * _sw - _pl + j * _dw;
-                            row[e] = iy >= 0 && iy < _h && ix >= 0 && ix < _w ? x[(c * _h + iy) * _w + ix] : 0f;
-                        }
+                        ref float row = ref Unsafe.Add(ref dst, (oy * _wo + ox - firstPixel) * k + e);
+                        int x0 = ox * _sw - _pl, j0 = inside ? first[ox] : _kw, j1 = inside ? last[ox] : _kw;
+                        for (int j = 0; j < j0; j++) Unsafe.Add(ref row, j) = 0f;
+                        for (int j = j0; j < j1; j++) Unsafe.Add(ref row, j) = Unsafe.Add(ref line, x0 + j * _dw);
+                        for (int j = Math.Max(j1, j0); j < _kw; j++) Unsafe.Add(ref row, j) = 0f;
                     }
-            }
+                }
+        }
     }
 }
 

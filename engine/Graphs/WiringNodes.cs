@@ -16,7 +16,11 @@ public sealed class IndexMapNode : GraphNode
         : base(name, opType, inputs, [output])
     {
         (_source, _offset, _inputSizes, _size) = (source, offset, inputSizes, offset.Length);
+        // A run may not cross from one input to the next: the source index is folded into the offset map's runs.
+        _runs = new ElementRuns(offset.Select((o, e) => o + source[e] * (1 << 24)).ToArray());
     }
+
+    private readonly ElementRuns _runs;
 
     /// <summary>The identity map of a reshape (same elements, same order).</summary>
     public static IndexMapNode Copy(string name, string opType, int input, int output, int size) =>
@@ -30,11 +34,20 @@ public sealed class IndexMapNode : GraphNode
         for (int n = 0; n < run.Batch; n++)
         {
             var row = y.Slice(n * _size, _size);
-            for (int e = 0; e < row.Length; e++)
-            {
-                int s = _source[e];
-                row[e] = run.Array(Inputs[s])[n * _inputSizes[s] + _offset[e]];
-            }
+            if (_runs.Worthwhile)
+                foreach (var r in _runs.Runs)
+                {
+                    int s = _source[r.Start];
+                    var from = run.Array(Inputs[s]).AsSpan(n * _inputSizes[s] + _offset[r.Start]);
+                    if (r.Steps[0]) from[..r.Length].CopyTo(row.Slice(r.Start, r.Length));
+                    else row.Slice(r.Start, r.Length).Fill(from[0]);
+                }
+            else
+                for (int e = 0; e < row.Length; e++)
+                {
+                    int s = _source[e];
+                    row[e] = run.Array(Inputs[s])[n * _inputSizes[s] + _offset[e]];
+                }
         }
     }
 

@@ -57,7 +57,7 @@ public class UNetCliTests
         var run = CliRunner.Run("run", "--model", model, "--sde", "vp", "--beta-min", "0.1", "--beta-max", "20", "--reference-data", Path.Combine(dir, "my-images.csv"),
             "--samples", "4", "--out", Path.Combine(dir, "analog"));
         Assert.True(run.ExitCode == 0, run.Err);
-        Assert.Contains("reference simulator", run.Out);
+        Assert.Contains("embedded silo", run.Out); // the grain system, as for the MLP family
         Assert.Contains("digital unit", run.Out);
         var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "analog", "report.json")))!;
         Assert.Equal("analog-graph", (string)report["kind"]!);

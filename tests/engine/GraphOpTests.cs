@@ -25,6 +25,27 @@ public class GraphOpTests
         Assert.Equal(4 / groups * k * k, conv.MatrixInputs);
     }
 
+    /// <summary>Every broadcast form the vectorised runs take (<c>ElementRuns</c>): a full operand, a per-channel scalar, a per-row
+    /// scalar, a per-column vector, the constant on either side, and <c>Pow</c> (kept element by element).</summary>
+    [Theory]
+    [InlineData("Add", 4, 1, 1, false)]
+    [InlineData("Sub", 4, 1, 1, true)]
+    [InlineData("Sub", 1, 3, 1, false)]
+    [InlineData("Mul", 1, 1, 16, true)]
+    [InlineData("Mul", 1, 1, 3, true)]    // runs of 3: too short, element by element
+    [InlineData("Div", 4, 3, 16, false)]
+    [InlineData("Div", 1, 3, 1, false)]
+    [InlineData("Mul", 4, 3, 16, true)]
+    [InlineData("Pow", 4, 1, 1, false)]
+    public void Binary_ops_broadcast(string op, int c, int h, int w, bool constantFirst)
+    {
+        var g = new G(w == 3 ? [4, 3, 3] : [4, 3, 16]);
+        string k = op == "Pow" ? g.Init("k", Enumerable.Repeat(2f, c * h * w).ToArray(), c, h, w) : g.Random("k", 1.5f, c, h, w);
+        if (op == "Div") k = g.Node("Add", [g.Node("Abs", [k], "ka"), g.Init("one", [1f], 1)], "kd"); // a divisor away from 0
+        var y = g.Node(op, constantFirst ? [k, "x"] : ["x", k], "y");
+        AgreeWithOnnxRuntime(g.Bytes(y));
+    }
+
     [Fact]
     public void Conv_with_asymmetric_padding_and_no_bias() =>
         AgreeWithOnnxRuntime(NewConv(g => g.Node("Conv", ["x", g.Random("w", 0.3f, 3, 4, 3, 3)], "y", A("kernel_shape", 3, 3), A("pads", 0, 1, 1, 0), A("strides", 2, 2))));

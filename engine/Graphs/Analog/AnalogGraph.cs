@@ -144,6 +144,16 @@ public sealed class AnalogGraph
         return counts;
     }
 
+    /// <summary>[rows × cols] → [cols × rows], in 8 × 8 blocks so that both sides stay in cache.</summary>
+    private static void Transpose(ReadOnlySpan<float> from, int rows, int cols, Span<float> to)
+    {
+        const int B = 8;
+        for (int r0 = 0; r0 < rows; r0 += B)
+            for (int c0 = 0; c0 < cols; c0 += B)
+                for (int r = r0, rEnd = Math.Min(r0 + B, rows); r < rEnd; r++)
+                    for (int c = c0, cEnd = Math.Min(c0 + B, cols); c < cEnd; c++) to[c * rows + r] = from[r * cols + c];
+    }
+
     private LocalGraphTransport? _local;
 
     /// <summary>One pass with every tile in this process (the reference's transport), completed at once; one caller at a time.</summary>
@@ -192,9 +202,7 @@ public sealed class AnalogGraph
         if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(sum, scale, sum);
         var y = run.Buffer(node.Outputs[0]);
         if (node is ConvNode)
-            for (int s = 0; s < n; s++)
-                for (int v = 0; v < p; v++)
-                    for (int o = 0; o < m; o++) y[(s * m + o) * p + v] = sum[(s * p + v) * m + o];
+            for (int s = 0; s < n; s++) Transpose(sum.Slice(s * p * m, p * m), p, m, y.Slice(s * m * p, m * p));
         else sum.CopyTo(y);
         return counts;
     }

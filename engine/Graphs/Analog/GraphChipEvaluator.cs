@@ -21,46 +21,63 @@ public sealed class GraphChipEvaluator(AnalogGraph machine, IReadOnlyList<Crossb
     {
         var node = machine.Plan.Layers[step.Layer];
         int p = node.VectorsPerSample, k = node.MatrixInputs, m = node.MatrixOutputs, count = n * p;
-        var inputs = w.Vectors(count * k);
-        if (node is ConvNode conv)
-        {
-            var value = machine.Graph.Values[node.Inputs[0]];
-            int inSize = value.Size, channels = value.Shape[0];
-            for (int s = 0; s < n; s++) conv.Im2Col(activation.Slice(s * inSize, inSize), channels, inputs.Slice(s * p * k, p * k));
-        }
-        else activation[..(count * k)].CopyTo(inputs);
         float scale = machine.InputScale(step.Layer);
-        if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Divide(inputs, scale, inputs);
-        // Read noise is keyed per input vector: (global sample, vector) → one index, the same whatever the lane size.
-        var virtualSamples = w.VirtualSamples(count);
-        for (int s = 0; s < n; s++)
-            for (int v = 0; v < p; v++) virtualSamples[s * p + v] = read.SampleAt(s) * p + v;
-        var vectorRead = read with { Samples = virtualSamples };
-        var vectorPower = w.Power(count);
         partial[..(count * m)].Clear();
+        power[..(step.Tiles.Length * n)].Clear();
+        // A convolution's vectors go through in chunks whose unrolled inputs stay in cache on their way to the tiles (unrolling a
+        // whole batch first, then copying it per tile, cost more than the products): the same vectors, keys and sums in the same order.
+        int chunk = node is ConvNode ? Math.Min(Math.Max(ChunkValues / k, 16), count) : count;
         double cellPower = 0;
         int inputOverflows = 0, saturated = 0, adcOverflows = 0;
-        for (int j = 0; j < step.Tiles.Length; j++)
+        for (int v0 = 0; v0 < count; v0 += chunk)
         {
-            var tp = machine.Plan.Tiles[step.Tiles[j]];
-            var tile = tiles[tp.Index] ?? throw new InvalidOperationException($"tile {tp.Id} is not programmed on chip {step.Chip}'s evaluator");
-            var tileIn = w.TileInputs(count * tp.RowCount + tp.RowCount);
-            var tileOut = w.TileOutputs(count * tp.ColCount);
-            tp.GatherInputs(inputs, k, tileIn, count);
-            var e = tile.Evaluate(tileIn, tileOut, count, vectorRead, vectorPower);
-            tp.AddPartials(tileOut, partial, m, count);
-            cellPower += e.CellPowerWatts;
-            inputOverflows += e.InputOverflows;
-            saturated += e.SaturatedOutputs;
-            adcOverflows += e.AdcOverflows;
-            for (int s = 0; s < n; s++)
+            int len = Math.Min(chunk, count - v0);
+            var inputs = w.Vectors(len * k);
+            Unroll(node, activation, v0, len, p, k, inputs);
+            if (scale != 1f) System.Numerics.Tensors.TensorPrimitives.Divide(inputs, scale, inputs);
+            // Read noise is keyed per input vector: (global sample, vector) → one index, the same whatever the lane size or chunk.
+            var virtualSamples = w.VirtualSamples(len);
+            for (int v = 0; v < len; v++) virtualSamples[v] = read.SampleAt((v0 + v) / p) * p + (v0 + v) % p;
+            var vectorRead = read with { Samples = virtualSamples };
+            var vectorPower = w.Power(len);
+            for (int j = 0; j < step.Tiles.Length; j++)
             {
-                double sum = 0;
-                for (int v = 0; v < p; v++) sum += vectorPower[s * p + v];
-                power[j * n + s] = sum;
+                var tp = machine.Plan.Tiles[step.Tiles[j]];
+                var tile = tiles[tp.Index] ?? throw new InvalidOperationException($"tile {tp.Id} is not programmed on chip {step.Chip}'s evaluator");
+                var tileIn = w.TileInputs(len * tp.RowCount + tp.RowCount);
+                var tileOut = w.TileOutputs(len * tp.ColCount);
+                tp.GatherInputs(inputs, k, tileIn, len);
+                var e = tile.Evaluate(tileIn, tileOut, len, vectorRead, vectorPower);
+                tp.AddPartials(tileOut, partial.Slice(v0 * m), m, len);
+                cellPower += e.CellPowerWatts;
+                inputOverflows += e.InputOverflows;
+                saturated += e.SaturatedOutputs;
+                adcOverflows += e.AdcOverflows;
+                for (int v = 0; v < len; v++) power[j * n + (v0 + v) / p] += vectorPower[v];
             }
         }
         return new TileEvaluation(cellPower, inputOverflows, saturated, adcOverflows);
+    }
+
+    /// <summary>Values of unrolled inputs per chunk: 256 KB of float32, with the tiles' copy of them, within a core's L2.</summary>
+    private const int ChunkValues = 64 * 1024;
+
+    /// <summary>Vectors [v0, v0 + len) of the layer's input: a Conv's im2col rows (sample by sample), else the input's own rows.</summary>
+    private void Unroll(WeightedNode node, ReadOnlySpan<float> activation, int v0, int len, int p, int k, Span<float> into)
+    {
+        if (node is not ConvNode conv)
+        {
+            activation.Slice(v0 * k, len * k).CopyTo(into);
+            return;
+        }
+        var value = machine.Graph.Values[node.Inputs[0]];
+        int inSize = value.Size, channels = value.Shape[0];
+        for (int v = v0; v < v0 + len;)
+        {
+            int s = v / p, pixel = v % p, run = Math.Min(p - pixel, v0 + len - v);
+            conv.Im2Col(activation.Slice(s * inSize, inSize), channels, into.Slice((v - v0) * k, run * k), pixel, run);
+            v += run;
+        }
     }
 }
 
