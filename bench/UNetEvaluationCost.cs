@@ -41,6 +41,7 @@ internal static class UNetEvaluationCost
         };
         foreach (var (name, machine) in machines)
             contenders.Add(($"analog pass, {name}", () => machine.Evaluate(run, workspace, x, t, [], score, new ReadContext(1, 0, 0, 0), power.AsMemory(0, machine.Tiles.Length * batch))));
+        if (BenchArgs.Text(args, "--only") is { } only) contenders.RemoveAll(c => c.Name != "ONNX Runtime" && !c.Name.Contains(only, StringComparison.Ordinal)); // for a profiler
         foreach (var (_, call) in contenders) call(); // warm-up
         // Bytes one call allocates on this thread (a pass should allocate nothing once its buffers exist).
         var allocated = contenders.Select(c => { long before = GC.GetAllocatedBytesForCurrentThread(); c.Call(); return GC.GetAllocatedBytesForCurrentThread() - before; }).ToList();

@@ -152,6 +152,20 @@ public sealed class UnaryNode(string name, string opType, int input, int output,
     {
         ReadOnlySpan<float> x = run.Buffer(Inputs[0]);
         var y = run.Buffer(Outputs[0]);
-        for (int i = 0; i < y.Length; i++) y[i] = f(x[i]);
+        // The activations on the signal path, vectorised (a delegate call per value was a fifth of a U-Net's analog pass) — sample by
+        // sample: a vectorised function may round a value differently in the vector body and in the tail, and where a value falls must
+        // not depend on how many samples share the buffer (the lane size).
+        int size = y.Length / Math.Max(run.Batch, 1);
+        switch (OpType)
+        {
+            case "Sigmoid": for (int n = 0; n < run.Batch; n++) TensorPrimitives.Sigmoid(x.Slice(n * size, size), y.Slice(n * size, size)); break;
+            case "Tanh": for (int n = 0; n < run.Batch; n++) TensorPrimitives.Tanh(x.Slice(n * size, size), y.Slice(n * size, size)); break;
+            case "Exp": for (int n = 0; n < run.Batch; n++) TensorPrimitives.Exp(x.Slice(n * size, size), y.Slice(n * size, size)); break;
+            case "Relu": TensorPrimitives.Max(x, 0f, y); break;
+            case "Identity" or "Cast": x.CopyTo(y); break;
+            default:
+                for (int i = 0; i < y.Length; i++) y[i] = f(x[i]);
+                break;
+        }
     }
 }

@@ -68,15 +68,17 @@ public sealed class ConvNode : WeightedNode
     /// <summary>cols[p, (c, i, j)] = x[c, oy·sh − pt + i·dh, ox·sw − pl + j·dw] (0 outside the image).</summary>
     /// <remarks>The analog pass's hottest copy (a third of a U-Net pass when written element by element with bounds checks): each
     /// kernel row's valid taps [j0, j1) depend only on ox and are found once; a row of the image outside it is zeros.</remarks>
-    public void Im2Col(ReadOnlySpan<float> x, int channels, Span<float> cols) => Im2Col(x, channels, cols, 0, _ho * _wo);
+    public void Im2Col(ReadOnlySpan<float> x, int channels, Span<float> cols) => Im2Col(x, channels, cols, 0, _ho * _wo, 0, channels * _kh * _kw, channels * _kh * _kw);
 
-    /// <summary>The rows of output pixels [<paramref name="firstPixel"/>, + <paramref name="pixels"/>) only, into cols[0 ..] (a chunk
-    /// small enough to stay in cache on its way to the tiles).</summary>
-    public void Im2Col(ReadOnlySpan<float> x, int channels, Span<float> cols, int firstPixel, int pixels)
+    /// <summary>Features [<paramref name="firstFeature"/>, + <paramref name="features"/>) of the output pixels [<paramref name="firstPixel"/>,
+    /// + <paramref name="pixels"/>), each pixel's at cols[(pixel − firstPixel)·<paramref name="stride"/> ..]: one tile's rows of a chunk of
+    /// vectors, written where the tile reads them (a separate unrolled copy, gathered per tile, cost more than the products).</summary>
+    public void Im2Col(ReadOnlySpan<float> x, int channels, Span<float> cols, int firstPixel, int pixels, int firstFeature, int features, int stride)
     {
-        int k = channels * _kh * _kw;
-        if (x.Length < channels * _h * _w || cols.Length < pixels * k || firstPixel < 0 || firstPixel + pixels > _ho * _wo)
-            throw new ArgumentException($"{Name}: im2col of pixels {firstPixel}+{pixels} of {x.Length} values into {cols.Length}");
+        int k = channels * _kh * _kw, taps = _kh * _kw, lastFeature = firstFeature + features;
+        if (x.Length < channels * _h * _w || firstPixel < 0 || firstPixel + pixels > _ho * _wo || firstFeature < 0 || lastFeature > k || features > stride
+            || pixels > 0 && cols.Length < (pixels - 1) * stride + features)
+            throw new ArgumentException($"{Name}: im2col of pixels {firstPixel}+{pixels}, features {firstFeature}+{features} of {x.Length} values into {cols.Length}");
         Span<int> first = _wo <= 256 ? stackalloc int[_wo] : new int[_wo], last = _wo <= 256 ? stackalloc int[_wo] : new int[_wo];
         for (int ox = 0; ox < _wo; ox++)
         {
@@ -87,24 +89,32 @@ public sealed class ConvNode : WeightedNode
         }
         ref float src = ref MemoryMarshal.GetReference(x);
         ref float dst = ref MemoryMarshal.GetReference(cols);
-        int end = firstPixel + pixels;
-        for (int oy = firstPixel / _wo; oy * _wo < end; oy++)
+        // Pixel by pixel, each vector written once from start to end (a pass per (c, i) over a chunk of vectors, 1 KB apart, reloaded
+        // every line from L2 once per tap row); a 3-wide tap row fully inside the image, the common case, is three moves.
+        bool three = _kw == 3 && _dw == 1;
+        int end = firstPixel + pixels, cFrom = firstFeature / taps, cTo = (lastFeature + taps - 1) / taps;
+        for (int pixel = firstPixel; pixel < end; pixel++)
         {
-            int oxFrom = Math.Max(firstPixel - oy * _wo, 0), oxTo = Math.Min(end - oy * _wo, _wo);
-            for (int c = 0; c < channels; c++)
+            int oy = pixel / _wo, ox = pixel % _wo, x0 = ox * _sw - _pl, j0 = first[ox], j1 = last[ox];
+            int rowStart = (pixel - firstPixel) * stride - firstFeature; // + e: where feature e goes (only for e ≥ firstFeature)
+            for (int c = cFrom; c < cTo; c++)
                 for (int i = 0; i < _kh; i++)
                 {
                     int iy = oy * _sh - _pt + i * _dh, e = (c * _kh + i) * _kw;
+                    if (e + _kw <= firstFeature || e >= lastFeature) continue;
                     bool inside = iy >= 0 && iy < _h;
-                    ref float line = ref Unsafe.Add(ref src, inside ? (c * _h + iy) * _w : 0);
-                    for (int ox = oxFrom; ox < oxTo; ox++)
+                    int lineStart = (c * _h + Math.Clamp(iy, 0, _h - 1)) * _w; // + x0 + j·dw: only read for taps inside the image
+                    if (inside && three && j0 == 0 && j1 == 3 && e >= firstFeature && e + 3 <= lastFeature)
                     {
-                        ref float row = ref Unsafe.Add(ref dst, (oy * _wo + ox - firstPixel) * k + e);
-                        int x0 = ox * _sw - _pl, j0 = inside ? first[ox] : _kw, j1 = inside ? last[ox] : _kw;
-                        for (int j = 0; j < j0; j++) Unsafe.Add(ref row, j) = 0f;
-                        for (int j = j0; j < j1; j++) Unsafe.Add(ref row, j) = Unsafe.Add(ref line, x0 + j * _dw);
-                        for (int j = Math.Max(j1, j0); j < _kw; j++) Unsafe.Add(ref row, j) = 0f;
+                        ref float tap = ref Unsafe.Add(ref dst, rowStart + e);
+                        ref float line = ref Unsafe.Add(ref src, lineStart + x0);
+                        tap = line;
+                        Unsafe.Add(ref tap, 1) = Unsafe.Add(ref line, 1);
+                        Unsafe.Add(ref tap, 2) = Unsafe.Add(ref line, 2);
+                        continue;
                     }
+                    for (int j = Math.Max(0, firstFeature - e), jEnd = Math.Min(_kw, lastFeature - e); j < jEnd; j++)
+                        Unsafe.Add(ref dst, rowStart + e + j) = inside && j >= j0 && j < j1 ? Unsafe.Add(ref src, lineStart + x0 + j * _dw) : 0f;
                 }
         }
     }

@@ -80,4 +80,16 @@ public sealed record TilePlan(
             for (; j < ColCount; j++) into[j] += from[j];
         }
     }
+
+    /// <summary>Writes this tile's partial sums [n × cols] over its columns of the layer output [n × outWidth]: the first tile of its
+    /// columns, where adding to zeros would be the same sums after a clear the caller then need not make.</summary>
+    public void SetPartials(ReadOnlySpan<float> tileOutput, Span<float> layerOutput, int outWidth, int n)
+    {
+        if (ColCount == outWidth)
+        {
+            tileOutput[..(n * outWidth)].CopyTo(layerOutput);
+            return;
+        }
+        for (int i = 0; i < n; i++) tileOutput.Slice(i * ColCount, ColCount).CopyTo(layerOutput.Slice(i * outWidth + ColStart, ColCount));
+    }
 }

@@ -5,7 +5,7 @@ namespace MemristorGrid.Engine.Graphs.Analog;
 /// <summary>Scratch of an analog pass (im2col vectors, tile inputs and outputs, cell powers, digital-unit shadows): grown once, reused.</summary>
 public sealed class AnalogWorkspace
 {
-    private float[] _vectors = [], _tileIn = [], _tileOut = [], _shadow = [], _layerOutputs = [], _partials = [];
+    private float[] _vectors = [], _tileIn = [], _tileOut = [], _shadow = [], _layerOutputs = [], _partials = [], _padded = [];
     private double[] _power = [], _stepPower = [];
     private long[] _virtual = [];
 
@@ -22,6 +22,7 @@ public sealed class AnalogWorkspace
     public long[] VirtualSamples(int size) => Grow(ref _virtual, size);
 
     /// <summary>A layer's summed outputs, and one chip's partial sums and tile powers (a chip call's buffers: they live across its await).</summary>
+    public Span<float> Padded(int size) => Grow(ref _padded, size).AsSpan(0, size);
     public Memory<float> LayerOutputs(int size) => Grow(ref _layerOutputs, size).AsMemory(0, size);
     public Memory<float> Partials(int size) => Grow(ref _partials, size).AsMemory(0, size);
     public Memory<double> StepPower(int size) => Grow(ref _stepPower, size).AsMemory(0, size);
