@@ -42,7 +42,10 @@ internal static class UNetEvaluationCost
         foreach (var (name, machine) in machines)
             contenders.Add(($"analog pass, {name}", () => machine.Evaluate(run, workspace, x, t, [], score, new ReadContext(1, 0, 0, 0), power.AsMemory(0, machine.Tiles.Length * batch))));
         if (BenchArgs.Text(args, "--only") is { } only) contenders.RemoveAll(c => c.Name != "ONNX Runtime" && !c.Name.Contains(only, StringComparison.Ordinal)); // for a profiler
-        foreach (var (_, call) in contenders) call(); // warm-up
+        // Warm-up until the JIT's optimised tier is in: pinned to one core, its background compiler shares the core, and the
+        // first repeats ran tier-0 code at 3× the cost.
+        foreach (var (_, call) in contenders)
+            for (var watch = System.Diagnostics.Stopwatch.StartNew(); watch.Elapsed < TimeSpan.FromSeconds(2);) call();
         // Bytes one call allocates on this thread (a pass should allocate nothing once its buffers exist).
         var allocated = contenders.Select(c => { long before = GC.GetAllocatedBytesForCurrentThread(); c.Call(); return GC.GetAllocatedBytesForCurrentThread() - before; }).ToList();
         var cpu = contenders.Select(_ => new List<double>()).ToList();
@@ -50,7 +53,11 @@ internal static class UNetEvaluationCost
             for (int c = 0; c < contenders.Count; c++)
             {
                 int calls = c == 0 ? 20 : 3;
-                cpu[c].Add(ProcessCpu.Measure(() => { for (int k = 0; k < calls; k++) contenders[c].Call(); }).Cpu / calls / batch);
+                // This thread's CPU time: every contender computes on the calling thread (ONNX Runtime with one intra-op thread), and
+                // the process's time also counted runtime threads that share a pinned core (it tripled the analog passes' medians).
+                double start = CpuClock.ThreadSeconds();
+                for (int k = 0; k < calls; k++) contenders[c].Call();
+                cpu[c].Add((CpuClock.ThreadSeconds() - start) / calls / batch);
             }
         Console.WriteLine($"U-Net (models/unet-digits.onnx, {graph.Nodes.OfType<WeightedNode>().Sum(n => n.OperationsPerSample(graph)) / 1e6:F1} M multiply-accumulates per evaluation), batch {batch}, one thread, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         Console.WriteLine("| per sample × evaluation | CPU ms (median) | ÷ ONNX Runtime min / median / max | bytes allocated per call |");
