@@ -2,6 +2,7 @@ using System.Runtime.Intrinsics;
 using Google.Protobuf;
 using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Digital;
+using MemristorGrid.Engine.Kernels;
 using MemristorGrid.Engine.Profiles;
 using MemristorGrid.Engine.Randomness;
 using Microsoft.ML.OnnxRuntime;
@@ -33,9 +34,11 @@ internal static class TileKernelRatio
             long interval = 0; // each call a new controller period: fresh read noise, as in a run
             var x = Inputs(n, batch);
             using var matmul = new OrtMatMul(n, n, batch);
+            var packed = PackedMatrix.FromInputRows(Inputs(n, n), n, n);
             var runs = new (string Name, Action Call)[]
             {
                 ("ONNX Runtime MatMul", () => matmul.Run(x)),
+                ("Gemm alone (the tile's product, no converters or power)", () => Gemm.Multiply(x, batch, n, packed, y, n)),
                 ("tile, ideal", () => ideal.Evaluate(x, y, batch, new ReadContext(1, 0, interval++, 0))),
                 ("tile, read noise (rram-180nm)", () => noisy.Evaluate(x, y, batch, new ReadContext(1, 0, interval++, 0))),
             };
