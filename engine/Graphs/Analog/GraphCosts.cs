@@ -9,8 +9,9 @@ public sealed record GraphEnergyLine(string Key, GraphUnit Unit, double Joules, 
 /// the digital unit. The loop runs back to back: a multiplexed convolution makes it a sampled loop whose
 /// traversals (generation time ÷ loop delay) each convert every multiplexed output and digital-unit
 /// input; each kernel matrix is read P times a traversal, one TIA settling each, so the simulated cell
-/// power (all P vectors at once) is weighted by TIA settling ÷ loop delay. Links between chips are not
-/// counted yet.
+/// power (all P vectors at once) is weighted by TIA settling ÷ loop delay. Links between chips carry
+/// each digitised signal that crosses them (<see cref="GraphPlan.ChipCrossings"/>) at the ADC's bits, once a
+/// traversal, at the profile's energy per bit.
 /// </summary>
 public sealed record GraphCosts(double TimePerSampleSeconds, double GenerationSeconds, double TraversalsPerSample, IReadOnlyList<GraphEnergyLine> Lines)
 {
@@ -52,6 +53,7 @@ public sealed record GraphCosts(double TimePerSampleSeconds, double GenerationSe
         double circuits = graph.Nodes.Where(n => n.Unit == GraphUnit.Periphery)
             .Sum(n => (double)(graph.Values[n.Outputs[0]].Shape is { Length: > 1 } s ? s[0] : graph.Values[n.Outputs[0]].Size));
         double cells = run.TileCellEnergyJoules.Sum() / samples * CellDuty(design);
+        double linkSignals = Links(machine).Values.Sum(), bits = p.Adc.BitsPerConversion;
 
         var lines = new List<GraphEnergyLine>
         {
@@ -59,6 +61,8 @@ public sealed record GraphCosts(double TimePerSampleSeconds, double GenerationSe
             new("tias", GraphUnit.Tiles, tias * p.TiaPowerWatts * (generation + delay), $"{tias} TIAs biased through the generation"),
             new("tile_adcs", GraphUnit.Tiles, tileAdc * traversals * adc, $"{tileAdc:G4} conversions a traversal (multiplexed and chip-leaving outputs) × {traversals:G4} traversals"),
             new("tile_dacs", GraphUnit.Tiles, tileDac * traversals * dac, $"{tileDac:G4} re-driven inputs a traversal × {traversals:G4} traversals"),
+            new("links", GraphUnit.Tiles, linkSignals * bits * p.Interconnect.EnergyPerBitJoules * traversals,
+                $"{linkSignals:G4} signals between chips a traversal × {bits} bits × {traversals:G4} traversals × {p.Interconnect.EnergyPerBitJoules:G3} J/bit"),
             new("activations", GraphUnit.Periphery, circuits * p.ActivationPowerWatts * generation, $"{circuits:G4} periphery circuits (one per channel, multiplexed over pixels)"),
             new("integrators", GraphUnit.Periphery, graph.InputDim * p.IntegratorPowerWatts * generation, $"{graph.InputDim} integrator channels"),
             new("digital_ops", GraphUnit.Digital, digitalOps * traversals * op, $"{digitalOps:G4} operations a traversal × {traversals:G4} traversals × {op:G3} J ({p.DigitalUnit.Source})"),
@@ -69,4 +73,8 @@ public sealed record GraphCosts(double TimePerSampleSeconds, double GenerationSe
         };
         return new GraphCosts(time, generation, traversals, lines);
     }
+
+    /// <summary>Signals crossing each chip pair in one traversal.</summary>
+    public static IReadOnlyDictionary<(int From, int To), long> Links(AnalogGraph machine) =>
+        machine.Plan.ChipCrossings(machine.Graph.InputDim, machine.Plan.ScoreSources);
 }

@@ -26,6 +26,30 @@ public sealed class GraphPlan
         Steps = steps;
     }
 
+    /// <summary>
+    /// Digitised signals crossing each chip pair in one traversal: (from, to) → count. A tile's input row from another chip crosses once
+    /// per vector it is applied to (a multiplexed Conv's every pixel), a partial sum computed away from its column's home chip once per
+    /// vector, and the score once per value when it reaches the integrators (chip 0) from elsewhere. Values to and from the digital unit
+    /// are not counted as links (where that unit sits is not modelled).
+    /// </summary>
+    public IReadOnlyDictionary<(int From, int To), long> ChipCrossings(int scoreValues, IReadOnlyList<int> scoreSources)
+    {
+        var map = new SortedDictionary<(int, int), long>();
+        void Add(int from, int to, long signals) => map[(from, to)] = map.GetValueOrDefault((from, to)) + signals;
+        foreach (var t in Tiles)
+        {
+            int vectors = Layers[t.Layer].VectorsPerSample;
+            for (int r = 0; r < t.RowCount; r++)
+                if (t.ArrivesOverLink(r) && t.RowSourceChips[r] >= 0) Add(t.RowSourceChips[r], t.Chip, vectors);
+            if (t.DigitisedOutputs) Add(t.Chip, t.HomeChip, (long)vectors * t.ColCount);
+        }
+        foreach (int chip in scoreSources.Where(c => c >= 0 && c != DeploymentPlan.IntegratorChip)) Add(chip, DeploymentPlan.IntegratorChip, scoreValues);
+        return map;
+    }
+
+    /// <summary>The chips the score's signals come from (a source of −1 is the digital unit).</summary>
+    public IReadOnlyList<int> ScoreSources { get; private init; } = [];
+
     /// <summary>A pass's chip calls: per layer, its tiles on each chip it spans, in chip order.</summary>
     public IReadOnlyList<GraphChipStep> Steps { get; }
     public GraphChipStep[][] LayerSteps { get; }
@@ -87,8 +111,9 @@ public sealed class GraphPlan
         int chips = (slot + mapping.TilesPerChip - 1) / mapping.TilesPerChip;
         if (tiles.Count > DeploymentPlan.MaxTiles)
             throw UserInputException.ForSetting("mapping.tile_rows", $"and mapping.tile_cols ({mapping.TileRows} × {mapping.TileCols}) cut this network into {tiles.Count} tiles on {chips} chips; at most {DeploymentPlan.MaxTiles} are simulated: use larger tiles");
-        bool scoreDigitised = SourceChips(graph, graph.OutputValue, producer, homeOf).Any(c => c != DeploymentPlan.IntegratorChip);
-        return new GraphPlan(layers, tiles, layerTiles, chips, mapping, scoreDigitised);
+        var scoreSources = SourceChips(graph, graph.OutputValue, producer, homeOf);
+        bool scoreDigitised = scoreSources.Any(c => c != DeploymentPlan.IntegratorChip);
+        return new GraphPlan(layers, tiles, layerTiles, chips, mapping, scoreDigitised) { ScoreSources = scoreSources.Order().ToArray() };
     }
 
     /// <summary>

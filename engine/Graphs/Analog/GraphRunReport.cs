@@ -13,6 +13,9 @@ public sealed record GraphLayerRollup(string Name, string Op, int Inputs, int Ou
 /// <summary>One node on the digital unit: its operations per evaluation and the time they take at the unit's rate.</summary>
 public sealed record GraphDigitalNode(string Name, string Op, long Operations, double Seconds);
 
+/// <summary>One chip pair's link: the digitised signals it carries a traversal and their energy per sample.</summary>
+public sealed record GraphLink(int From, int To, long SignalsPerTraversal, double JoulesPerSample);
+
 /// <summary>Where one traversal of the loop spends its time, and where a sample's energy goes.</summary>
 public sealed record GraphSplit(double Analog, double Conversions, double Digital, double Controller);
 
@@ -66,6 +69,8 @@ public sealed record GraphRunReport
     /// <summary>Per weighted layer, in graph order (cell energy weighted as <see cref="GraphCosts"/> weights it).</summary>
     public required IReadOnlyList<GraphLayerRollup> Layers { get; init; }
     public required IReadOnlyList<GraphDigitalNode> DigitalNodes { get; init; }
+    /// <summary>Each chip pair's digitised signals a traversal and their energy per sample.</summary>
+    public required IReadOnlyList<GraphLink> Links { get; init; }
 
     public static GraphRunReport Build(string simulator, string model, AnalogGraph machine, GraphRunResult run, GraphCosts costs, Simulation.AnalogRunOptions options,
         string? reference, QualityReport? quality, ImagesSection? images)
@@ -97,6 +102,8 @@ public sealed record GraphRunReport
                     tiles.Select(t => machine.Plan.Tiles[t].Chip).Distinct().Order().ToList(),
                     tiles.Sum(t => (double)run.TileMvms[t]) / samples, tiles.Sum(t => run.TileCellEnergyJoules[t]) / samples * GraphCosts.CellDuty(design));
             }).ToList(),
+            Links = GraphCosts.Links(machine).Select(l => new GraphLink(l.Key.From, l.Key.To, l.Value,
+                l.Value * profile.Adc.BitsPerConversion * profile.Interconnect.EnergyPerBitJoules * costs.TraversalsPerSample)).ToList(),
             DigitalNodes = machine.Graph.Nodes.Where(n => n.Unit == GraphUnit.Digital)
                 .Select(n => new GraphDigitalNode(n.Name, n.OpType, n.OperationsPerSample(machine.Graph), n.OperationsPerSample(machine.Graph) / profile.DigitalUnit.OpsPerSecond)).ToList(),
         };
