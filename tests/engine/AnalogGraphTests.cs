@@ -101,4 +101,27 @@ public class GraphSimulatorTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(a.Samples, b.Samples);
         Assert.All(a.Samples, v => Assert.True(float.IsFinite(v)));
     }
+
+    /// <summary>rram-180nm derives the loop: the U-Net's traversal is mostly the digital unit's, so slowing the op-amps (power ∝
+    /// bandwidth) lengthens it little and saves most of their energy; the design takes the least energy × time per sample.</summary>
+    [Fact]
+    public void The_derived_loop_slows_the_op_amps_where_the_graphs_delay_is_digital()
+    {
+        var (graph, bytes) = UNet.Value;
+        var profile = HardwareProfile.Resolve("rram-180nm");
+        var plan = GraphPlan.Create(graph, profile.Mapping);
+        var options = new Simulation.AnalogRunOptions { Kind = Diffusion.SamplerKind.Sde, ScheduleScale = graph.Metadata.SamplingScheduleScale };
+        using var ort = new Digital.OnnxRuntimeScoreModel(bytes, graph);
+        var design = GraphLoopDesign.Design(graph, plan, profile, options, ort);
+        output.WriteLine(design.Reason);
+        var costs = GraphCosts.Estimate(graph, plan, design.Profile, design.LoopDelaySeconds, Simulation.RunTiming.Of(design.Profile, options), 0);
+        Assert.True(design.RcSeconds > design.RcMinSeconds, $"RC {design.RcSeconds} vs RC_min {design.RcMinSeconds}");
+        Assert.True(design.DigitalDelaySeconds > design.ConversionDelaySeconds);
+        Assert.True(costs.EnergyPerSampleJoules < design.EnergyAtRcMinJoules / 10, $"{costs.EnergyPerSampleJoules} J vs {design.EnergyAtRcMinJoules} J at RC_min");
+        Assert.True(costs.TimePerSampleSeconds < 3 * design.TimeAtRcMinSeconds);
+        Assert.True(costs.EnergyPerSampleJoules * costs.TimePerSampleSeconds < design.EnergyAtRcMinJoules * design.TimeAtRcMinSeconds);
+        // Its RC and update period are the design's: the run's timing follows from them.
+        Assert.Equal(design.RcSeconds, design.Profile.Integrator.TimeConstantSeconds);
+        Assert.True(design.Profile.Loop.Designed);
+    }
 }

@@ -22,13 +22,15 @@ public sealed record GraphCosts(double TimePerSampleSeconds, double GenerationSe
 
     public double Share(GraphUnit unit) => EnergyPerSampleJoules > 0 ? Lines.Where(l => l.Unit == unit).Sum(l => l.Joules) / EnergyPerSampleJoules : 0;
 
-    public static GraphCosts Of(AnalogGraph machine, GraphRunResult run, int samples)
+    public static GraphCosts Of(AnalogGraph machine, GraphRunResult run, int samples) =>
+        Estimate(machine.Graph, machine.Plan, run.Design.Profile, run.Design.LoopDelaySeconds, run.Timing,
+            run.TileCellEnergyJoules.Sum() / samples * CellDuty(run.Design));
+
+    /// <summary>The costs of a design before (or without) a run: <paramref name="cellJoulesPerSample"/> is the one line only a run
+    /// measures (the loop design passes 0: the cells' energy only grows with RC, so leaving it out can only favour a longer RC).</summary>
+    public static GraphCosts Estimate(ScoreGraph graph, GraphPlan plan, Profiles.HardwareProfile p, double delay, Simulation.RunTiming timing, double cellJoulesPerSample)
     {
-        var graph = machine.Graph;
-        var design = run.Design;
-        var p = design.Profile;
-        var plan = machine.Plan;
-        double generation = run.Timing.GenerationSeconds, delay = design.LoopDelaySeconds;
+        double generation = timing.GenerationSeconds;
         double traversals = generation / delay;
         double adc = p.Adc.JoulesPerConversion(), dac = p.Dac.JoulesPerConversion(p.Adc.SampleRateHz), op = p.DigitalUnit.EnergyPerOpJoules;
         double time = p.Integrator.ResetSeconds + delay + generation + p.Adc.ConversionSeconds;
@@ -48,12 +50,12 @@ public sealed record GraphCosts(double TimePerSampleSeconds, double GenerationSe
         double controllerOps = graph.Nodes.Where(n => n.Unit == GraphUnit.Controller).Sum(n => (double)n.OperationsPerSample(graph));
         double heldValues = graph.Nodes.Where(n => n.Unit != GraphUnit.Controller).SelectMany(n => n.Inputs).Distinct()
             .Where(v => !graph.Values[v].DependsOnX).Sum(v => (double)graph.Values[v].Size);
-        double updates = run.Timing.IsHeld ? run.Timing.SegmentCount : traversals;
+        double updates = timing.IsHeld ? timing.SegmentCount : traversals;
         int tias = plan.Tiles.Sum(t => t.ColCount);
         double circuits = graph.Nodes.Where(n => n.Unit == GraphUnit.Periphery)
             .Sum(n => (double)(graph.Values[n.Outputs[0]].Shape is { Length: > 1 } s ? s[0] : graph.Values[n.Outputs[0]].Size));
-        double cells = run.TileCellEnergyJoules.Sum() / samples * CellDuty(design);
-        double linkSignals = Links(machine).Values.Sum(), bits = p.Adc.BitsPerConversion;
+        double cells = cellJoulesPerSample;
+        double linkSignals = plan.ChipCrossings(graph.InputDim, plan.ScoreSources).Values.Sum(), bits = p.Adc.BitsPerConversion;
 
         var lines = new List<GraphEnergyLine>
         {

@@ -29,6 +29,10 @@ public sealed record GraphLoopDesign
     /// <summary>max(gain, 1) · phase delay / budget: the shortest RC the loop's stability budget allows.</summary>
     public required double RcMinSeconds { get; init; }
     public required string Reason { get; init; }
+    /// <summary>Energy and time per sample (without the cells) with the op-amps at the node's limit, RC = RC_min: what the derived
+    /// design is weighed against; NaN when the timing is given.</summary>
+    public double EnergyAtRcMinJoules { get; init; } = double.NaN;
+    public double TimeAtRcMinSeconds { get; init; } = double.NaN;
     /// <summary>The profile the run uses: RC, TIA settling, activation delay and update period as derived (or as given).</summary>
     public required HardwareProfile Profile { get; init; }
 
@@ -38,39 +42,77 @@ public sealed record GraphLoopDesign
         var peak = gain.MaxBy(p => p.Gain)!;
         double lambda = Math.Max(peak.Gain, 1), budget = profile.Loop.DelayBudget, span = options.StartTime - options.EndTime;
         var timed = profile;
+        double rc, rcMin, phase;
+        (double Total, double Analog, double Conversions, double Digital) path;
+        string reason;
+        double atRcMinJoules = double.NaN, atRcMinSeconds = double.NaN;
         if (profile.Loop.Derive)
         {
-            // At the node's fastest op-amps (RC_min; the MLP's energy-optimal search above it is not made for graphs yet).
+            // The op-amps at the node's limit give RC_min; slowing them by s lowers their power (∝ bandwidth) and lengthens only the
+            // loop's analog share, while the conversions and the digital unit's time stay: for a graph whose delay is mostly digital
+            // a slower, cheaper loop costs little time at first. Energy alone keeps falling slowly (the op-amps' energy tends to a
+            // constant as their power falls and the run lengthens) and would choose minutes per sample for a factor of two, so the
+            // design minimises energy × time per sample (the energy-delay product): the knee, where the MLP's least-energy RC also
+            // sits. The cells are left out, as the MLP's design leaves them: they only grow with RC.
             double fMax = profile.Loop.OpampMaxBandwidthHertz!.Value, settle = profile.Opamp.SettlingBandwidthHertz(1);
             double noiseGain = LoopDesigner.TiaNoiseGain(plan.DenseLayers, profile, plan.Tiles);
-            timed = profile with
+            (HardwareProfile Profile, double Rc, double Phase, (double, double, double, double) Path) At(double slowdown)
             {
-                Tia = profile.Tia with { SettlingSeconds = settle * noiseGain / fMax, NoiseGain = noiseGain },
-                Activation = profile.Activation with { DelaySeconds = settle / fMax },
-            };
+                var p = profile with
+                {
+                    Tia = profile.Tia with { SettlingSeconds = slowdown * settle * noiseGain / fMax, NoiseGain = noiseGain },
+                    Activation = profile.Activation with { DelaySeconds = slowdown * settle / fMax },
+                };
+                var critical = CriticalPath(graph, plan, p);
+                double ph = critical.Analog / LoopTiming.SettlingTimeConstants(p) + critical.Conversions + critical.Digital;
+                double r = lambda * ph / budget;
+                p = p with
+                {
+                    Loop = p.Loop with { Designed = true },
+                    Integrator = p.Integrator with { TimeConstantSeconds = r },
+                    Controller = p.Controller with { UpdatePeriodSeconds = p.Loop.ControllerUpdates > 0 ? r * span / p.Loop.ControllerUpdates : 0 },
+                };
+                return (p, r, ph, critical);
+            }
+            (double Joules, double Seconds) CostAt(double slowdown)
+            {
+                var (p, _, _, critical) = At(slowdown);
+                var costs = GraphCosts.Estimate(graph, plan, p, critical.Item1, RunTiming.Of(p, options), 0);
+                return (costs.EnergyPerSampleJoules, costs.TimePerSampleSeconds);
+            }
+            var grid = new List<(double Slowdown, double Joules, double Seconds)>();
+            for (double f = 1; f <= 1e4; f *= 1.05)
+            {
+                var (j, t) = CostAt(f);
+                grid.Add((f, j, t));
+            }
+            var (chosen, joules, seconds) = grid.MinBy(g => g.Joules * g.Seconds);
+            var fastest = At(1);
+            var design = At(chosen);
+            (timed, rc, rcMin, phase, path) = (design.Profile, design.Rc, fastest.Rc, design.Phase, design.Path);
+            (atRcMinJoules, atRcMinSeconds) = (grid[0].Joules, grid[0].Seconds);
+            reason = chosen == 1
+                ? string.Create(CultureInfo.InvariantCulture, $"derived: RC_min = max(gain {peak.Gain:G3}, 1) × phase delay {phase * 1e6:G4} µs / budget {budget}, op-amps at the node's {fMax / 1e6:G3} MHz limit: the least energy × time")
+                : string.Create(CultureInfo.InvariantCulture, $"derived: RC_opt = {rc / rcMin:G3} × RC_min, the least energy × time per sample: op-amps {chosen:G3}× slower than the node's {fMax / 1e6:G3} MHz limit (power ∝ bandwidth), phase delay {phase * 1e6:G4} µs; {joules:G3} J and {seconds:G3} s per sample without the cells, against {grid[0].Joules:G3} J and {grid[0].Seconds:G3} s at RC_min = max(gain {peak.Gain:G3}, 1) × {fastest.Phase * 1e6:G4} µs / budget {budget}");
         }
-        var (delay, analog, conversions, digital) = CriticalPath(graph, plan, timed);
-        double constants = LoopTiming.SettlingTimeConstants(timed);
-        double phase = analog / constants + conversions + digital;
-        double rcMin = lambda * phase / budget;
-        double rc = profile.Loop.Derive ? rcMin : profile.Integrator.TimeConstantSeconds;
-        // A given timing is held to the MLP's rule (RC ≥ 5 × one traversal); its gain × delay is reported beside RC_min.
-        if (!profile.Loop.Derive && rc < HardwareProfile.MinTimeConstantOverLoopSettling * delay)
-            throw UserInputException.ForSetting("integrator.time_constant_seconds", string.Create(CultureInfo.InvariantCulture,
-                $"({rc * 1e6:G4} µs) must be at least {HardwareProfile.MinTimeConstantOverLoopSettling}× this graph's loop delay ({delay * 1e6:G4} µs; its RC_min at the delay budget is {rcMin * 1e6:G4} µs): lengthen RC"));
-        var designed = timed with
+        else
         {
-            Loop = timed.Loop with { Designed = profile.Loop.Derive || timed.Loop.Designed },
-            Integrator = timed.Integrator with { TimeConstantSeconds = rc },
-            Controller = profile.Loop.Derive ? timed.Controller with { UpdatePeriodSeconds = timed.Loop.ControllerUpdates > 0 ? rc * span / timed.Loop.ControllerUpdates : 0 } : timed.Controller,
-        };
-        string reason = profile.Loop.Derive
-            ? string.Create(CultureInfo.InvariantCulture, $"derived: RC_min = max(gain {peak.Gain:G3}, 1) × phase delay {phase * 1e6:G4} µs / budget {budget}, op-amps at the node's {profile.Loop.OpampMaxBandwidthHertz!.Value / 1e6:G3} MHz limit")
-            : "given by the profile";
+            path = CriticalPath(graph, plan, profile);
+            phase = path.Analog / LoopTiming.SettlingTimeConstants(profile) + path.Conversions + path.Digital;
+            rcMin = lambda * phase / budget;
+            rc = profile.Integrator.TimeConstantSeconds;
+            // A given timing is held to the MLP's rule (RC ≥ 5 × one traversal); its gain × delay is reported beside RC_min.
+            if (rc < HardwareProfile.MinTimeConstantOverLoopSettling * path.Total)
+                throw UserInputException.ForSetting("integrator.time_constant_seconds", string.Create(CultureInfo.InvariantCulture,
+                    $"({rc * 1e6:G4} µs) must be at least {HardwareProfile.MinTimeConstantOverLoopSettling}× this graph's loop delay ({path.Total * 1e6:G4} µs; its RC_min at the delay budget is {rcMin * 1e6:G4} µs): lengthen RC"));
+            reason = "given by the profile";
+        }
+        var (delay, analog, conversions, digital) = path;
         return new GraphLoopDesign
         {
             LoopDelaySeconds = delay, PhaseDelaySeconds = phase, AnalogDelaySeconds = analog, ConversionDelaySeconds = conversions,
-            DigitalDelaySeconds = digital, GainMax = peak.Gain, GainMaxTau = peak.Tau, RcSeconds = rc, RcMinSeconds = rcMin, Reason = reason, Profile = designed,
+            DigitalDelaySeconds = digital, GainMax = peak.Gain, GainMaxTau = peak.Tau, RcSeconds = rc, RcMinSeconds = rcMin, Reason = reason, Profile = timed,
+            EnergyAtRcMinJoules = atRcMinJoules, TimeAtRcMinSeconds = atRcMinSeconds,
         };
     }
 

@@ -71,6 +71,9 @@ public sealed record GraphRunReport
     public required IReadOnlyList<GraphDigitalNode> DigitalNodes { get; init; }
     /// <summary>Each chip pair's digitised signals a traversal and their energy per sample.</summary>
     public required IReadOnlyList<GraphLink> Links { get; init; }
+    /// <summary>With the op-amps at the node's limit (RC = RC_min), without the cells: what a derived design is weighed against.</summary>
+    public double? RcMinEnergyPerSampleJoules { get; init; }
+    public double? RcMinTimePerSampleSeconds { get; init; }
 
     public static GraphRunReport Build(string simulator, string model, AnalogGraph machine, GraphRunResult run, GraphCosts costs, Simulation.AnalogRunOptions options,
         string? reference, QualityReport? quality, ImagesSection? images)
@@ -102,6 +105,8 @@ public sealed record GraphRunReport
                     tiles.Select(t => machine.Plan.Tiles[t].Chip).Distinct().Order().ToList(),
                     tiles.Sum(t => (double)run.TileMvms[t]) / samples, tiles.Sum(t => run.TileCellEnergyJoules[t]) / samples * GraphCosts.CellDuty(design));
             }).ToList(),
+            RcMinEnergyPerSampleJoules = double.IsNaN(design.EnergyAtRcMinJoules) ? null : design.EnergyAtRcMinJoules,
+            RcMinTimePerSampleSeconds = double.IsNaN(design.TimeAtRcMinSeconds) ? null : design.TimeAtRcMinSeconds,
             Links = GraphCosts.Links(machine).Select(l => new GraphLink(l.Key.From, l.Key.To, l.Value,
                 l.Value * profile.Adc.BitsPerConversion * profile.Interconnect.EnergyPerBitJoules * costs.TraversalsPerSample)).ToList(),
             DigitalNodes = machine.Graph.Nodes.Where(n => n.Unit == GraphUnit.Digital)
