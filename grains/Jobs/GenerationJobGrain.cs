@@ -12,10 +12,10 @@ using Orleans.Runtime;
 namespace MemristorGrid.Grains.Jobs;
 
 /// <summary>
-/// A generation job: defines its deployment, splits the samples into lanes (<see cref="LaneSchedule"/>), has <see cref="JobLanes"/>
-/// send each silo its lanes a few ahead of its slots, and summarises the finished lanes with the engine's accounting. Its definition,
-/// finished lanes and re-drives are persisted (<see cref="JobStore"/>): re-activated unfinished, or deactivated with its silo, it
-/// resumes every open lane from its checkpoint. A delivered or abandoned (<see cref="JobLifetime"/>) job keeps nothing in the store.
+/// A generation job: defines its deployment, splits the samples into lanes (<see cref="LaneSchedule"/>), has <see cref="JobLanes"/> send each
+/// silo its lanes a few ahead of its slots, and summarises the finished lanes (an MLP's with the engine's accounting, a general graph's as
+/// samples and counts). Its definition, finished lanes and re-drives are persisted (<see cref="JobStore"/>): re-activated unfinished, or
+/// deactivated with its silo, it resumes every open lane from its checkpoint; delivered or abandoned (<see cref="JobLifetime"/>), it is cleared.
 /// </summary>
 public sealed class GenerationJobGrain(
     [PersistentState("job", Storage.Name)] IPersistentState<JobState> state,
@@ -75,7 +75,6 @@ public sealed class GenerationJobGrain(
     }
 
     public async Task<RunSummary> GetResultAsync() => await Lanes.SummariseAsync(FinishedSpec(), deployments.Get(FinishedSpec().Deployment));
-
     public async Task<GraphRunData> GetGraphResultAsync() => await Lanes.SummariseGraphAsync(FinishedSpec(), deployments.Any(FinishedSpec().Deployment).Tiles.Count);
 
     private JobSpec FinishedSpec()
