@@ -26,7 +26,12 @@ public sealed class GraphDeployment : IDeployment
 {
     private readonly ConcurrentDictionary<int, Lazy<GraphChipEvaluator>> _chips = new();
 
-    private GraphDeployment(DeploymentSpec spec, HardwareProfile profile, AnalogGraph machine) => (Spec, Profile, Machine, Id) = (spec, profile, machine, spec.Id());
+    private GraphDeployment(DeploymentSpec spec, HardwareProfile profile, AnalogGraph machine)
+    {
+        (Spec, Profile, Machine, Id) = (spec, profile, machine, spec.Id());
+        _links = new(() => GraphCosts.Links(machine).Select(l => (l.Key.From, l.Key.To, l.Value)).ToList());
+        _delay = new(() => GraphLoopDesign.CriticalPath(machine.Graph, machine.Plan, profile).Total);
+    }
 
     public static GraphDeployment From(DeploymentSpec spec)
     {
@@ -46,6 +51,14 @@ public sealed class GraphDeployment : IDeployment
     public IReadOnlyList<TilePlan> Tiles => Machine.Plan.Tiles;
 
     public string ChipKey(int chip) => GrainKeys.Chip(Id, chip);
+
+    /// <summary>Each chip pair's digitised signals a traversal (<see cref="GraphCosts.Links"/>), and one traversal's delay at the designed
+    /// profile: a lane's link bytes are signals × the ADC's bits × (generation time ÷ delay) × samples.</summary>
+    public IReadOnlyList<(int From, int To, long Signals)> LinkSignals => _links.Value;
+    public double LoopDelaySeconds => _delay.Value;
+
+    private readonly Lazy<IReadOnlyList<(int, int, long)>> _links;
+    private readonly Lazy<double> _delay;
 
     /// <summary>One chip's evaluator, its tiles programmed once per silo.</summary>
     public GraphChipEvaluator Chip(int chip) => _chips.GetOrAdd(chip, c => new Lazy<GraphChipEvaluator>(() => Machine.Chip(c))).Value;

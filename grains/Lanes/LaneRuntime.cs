@@ -76,6 +76,10 @@ internal sealed class GraphLaneRuntime(GraphDeployment deployment, GraphLaneDriv
     public override LaneState CreateLane(LaneAssignment a) => driver.CreateLane(a.FirstSample, a.Count, a.Labels);
     public override ValueTask AdvanceAsync(LaneState lane, int segments) => driver.AdvanceAsync(lane, transport, segments, _workspace);
 
-    public override void Finished(LaneState lane, JobBoard board, string job) =>
-        board.GraphLaneFinished(deployment, job, lane.Count, lane.TileCellEnergyJoules, lane.TileMvms);
+    public override void Finished(LaneState lane, JobBoard board, string job)
+    {
+        double traversals = driver.Timing.GenerationSeconds / deployment.LoopDelaySeconds * lane.Count;
+        var linkBytes = deployment.LinkSignals.Select(l => (l.From, l.To, l.Signals * deployment.Profile.Adc.BitsPerConversion / 8.0 * traversals));
+        board.GraphLaneFinished(deployment, job, lane.Count, lane.TileCellEnergyJoules, lane.TileMvms, linkBytes);
+    }
 }

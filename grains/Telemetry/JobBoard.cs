@@ -61,9 +61,10 @@ public sealed class JobBoard(TimeProvider clock)
     }
 
     /// <summary>A lane of a general graph's <paramref name="job"/> finished here: its samples, and each tile's cell energy and MVMs.</summary>
-    public void GraphLaneFinished(IDeployment deployment, string job, int samples, double[] tileJoules, long[] tileMvms)
+    public void GraphLaneFinished(IDeployment deployment, string job, int samples, double[] tileJoules, long[] tileMvms,
+        IEnumerable<(int From, int To, double Bytes)> linkBytes)
     {
-        JobCounters.GraphLaneFinished(deployment, job, samples, tileJoules);
+        JobCounters.GraphLaneFinished(deployment, job, samples, tileJoules, linkBytes);
         lock (_gate)
         {
             var entry = EntryOf(deployment, job);

@@ -28,13 +28,19 @@ public static class JobCounters
         }
         foreach (var (component, _) in EnergyBreakdown.None.Periphery(0))
             Instruments.PeripheryEnergy.Add(0, ComponentTags(id, component));
-        if (deployment is Deployment mlp) // a general graph's links are not counted yet
-            foreach (var pair in mlp.Plan.ChipCrossings().Keys)
-                Instruments.InterconnectBytes.Add(0, LinkTags(id, pair.From, pair.To));
+        var pairs = deployment switch
+        {
+            Deployment mlp => mlp.Plan.ChipCrossings().Keys,
+            GraphDeployment graph => graph.LinkSignals.Select(l => (l.From, l.To)),
+            _ => [],
+        };
+        foreach (var (from, to) in pairs) Instruments.InterconnectBytes.Add(0, LinkTags(id, from, to));
     }
 
-    /// <summary>A finished lane of a general graph: its samples and each tile's cell energy (its periphery is accounted by the client).</summary>
-    public static void GraphLaneFinished(IDeployment deployment, string job, int samples, ReadOnlySpan<double> tileJoules)
+    /// <summary>A finished lane of a general graph: its samples, each tile's cell energy and each link's bytes (its periphery is accounted
+    /// by the client).</summary>
+    public static void GraphLaneFinished(IDeployment deployment, string job, int samples, ReadOnlySpan<double> tileJoules,
+        IEnumerable<(int From, int To, double Bytes)> linkBytes)
     {
         double total = 0;
         for (int k = 0; k < tileJoules.Length; k++)
@@ -45,6 +51,7 @@ public static class JobCounters
         }
         Instruments.Energy.Add(total, Tags(deployment.Id, job, TilesPart));
         Instruments.SamplesCompleted.Add(samples, Tags(deployment.Id, job));
+        foreach (var (from, to, bytes) in linkBytes) Instruments.InterconnectBytes.Add(bytes, LinkTags(deployment.Id, from, to));
     }
 
     /// <summary>A finished lane's simulated costs: per tile, per periphery component, per link, and the job's totals.</summary>
