@@ -81,6 +81,7 @@ internal static class BaselineCommand
         };
         if (report.Images is null) lines.Add(PerClassQuality.Lines(report.PerClass).TrimEnd());
         lines.Add(PerClassQuality.Headline(report.KlPaper, report.Kl2D, report.EnergyDistance, report.ClassAccuracy));
+        if (report.ModeCoverage is { } modes) lines.Add(PerClassQuality.Modes(modes));
         if (report.Images is { } images) lines.Add(LatentImages.Summary(images));
         lines.Add($"wrote {Path.Combine(outDir, "samples.csv")}, report.json, samples.png{(report.Images is not null ? ", images.png" : "")}");
         return string.Join('\n', lines.Where(l => l.Length > 0));

@@ -77,6 +77,7 @@ internal static class GraphRunner
             string.Create(CultureInfo.InvariantCulture, $"loop: RC {T(r.RcSeconds)} ({r.RcReason}); one traversal {T(r.LoopDelaySeconds)} = analog {T(r.LoopDelaySplitSeconds.Analog)} + conversions and hops {T(r.LoopDelaySplitSeconds.Conversions)} + digital unit {T(r.LoopDelaySplitSeconds.Digital)}; gain up to {r.LoopGainMax:G3} at τ {r.LoopGainMaxTau:G3}"),
         };
         if (r.KlPaper is { } kl) lines.Add(PerClassQuality.Headline(kl, r.Kl2D, r.EnergyDistance, null));
+        if (r.ModeCoverage is { } modes) lines.Add(PerClassQuality.Modes(modes));
         if (images is not null) lines.Add(LatentImages.Summary(images));
         return string.Join('\n', lines);
     }

@@ -43,6 +43,7 @@ internal static class ScoreCommand
         var quality = new ReferenceSet(found.Data, found.Name).Score(data.X, labels, data.Dim);
         o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{data.Count} samples of {data.Dim} dimensions from {samplesPath}, against {found.Name}"));
         o.WriteLine(PerClassQuality.Headline(quality.KlPaper, quality.Kl2D, quality.EnergyDistance, quality.ClassAccuracy?.Overall));
+        if (quality.Modes is { } modes) o.WriteLine(PerClassQuality.Modes(modes));
         if (ImageDecoding.DecodeAndScore(ImageDecoding.JudgeOf(net.Metadata), data.X, labels, found.Data) is { } images)
             o.WriteLine(LatentImages.Summary(RunReportBuilder.Images(images)));
         return 0;

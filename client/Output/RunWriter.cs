@@ -51,6 +51,7 @@ public static class RunWriter
         foreach (var warning in report.Warnings.Where(w => w != RunReportBuilder.NoReference))
             sb.AppendLine($"warning: {warning}");
         sb.AppendLine(PerClassQuality.Headline(report.KlPaper, report.Kl2D, report.EnergyDistance, report.ClassAccuracy));
+        if (report.ModeCoverage is { } modes) sb.AppendLine(PerClassQuality.Modes(modes));
         if (report.Images is { } images) sb.AppendLine(LatentImages.Summary(images));
         return sb.ToString().TrimEnd();
     }

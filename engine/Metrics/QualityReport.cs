@@ -11,6 +11,9 @@ public sealed record QualityReport(double KlPaper, double Kl2D, double EnergyDis
     /// <summary>Per generated class (conditional runs with a labelled reference): pooled figures hide per-class failure.</summary>
     public IReadOnlyList<ClassQuality> PerClass { get; init; } = [];
 
+    /// <summary>How the samples cover the reference's modes (its classes or a mixture's labelled components); null for an unlabelled reference.</summary>
+    public ModeCoverage? Modes { get; init; }
+
     /// <summary>
     /// Compares <paramref name="samples"/> with <paramref name="reference"/>. For conditional runs the
     /// histogram metrics compare against the reference restricted to the classes that were generated,
@@ -34,6 +37,7 @@ public sealed record QualityReport(double KlPaper, double Kl2D, double EnergyDis
             accuracy)
         {
             PerClass = accuracy is null ? [] : PerClassQuality(samples, labels, dim, reference, accuracy),
+            Modes = ModeCoverage.Compute(samples, labels, dim, reference),
         };
     }
 

@@ -12,6 +12,26 @@ public static class SampleMetrics
     /// probabilities, 1e-10 added to every bin, renormalised, then KL(generated ‖ reference) = Σ p log(p / q)
     /// (scipy.stats.entropy(p, q)).
     /// </summary>
+    /// <summary>Samples with a coordinate beyond the reference's span on that axis widened by half the span each side: samples the loop
+    /// let run away (a diverged integrator, a clipped score), which the histogram metrics bin away at their edges.</summary>
+    public static int BeyondRange(ReadOnlySpan<float> samples, ReadOnlySpan<float> reference, int dim)
+    {
+        if (reference.Length < dim) return 0;
+        var low = new float[dim];
+        var high = new float[dim];
+        Array.Fill(low, float.PositiveInfinity);
+        Array.Fill(high, float.NegativeInfinity);
+        for (int i = 0; i < reference.Length; i++) (low[i % dim], high[i % dim]) = (Math.Min(low[i % dim], reference[i]), Math.Max(high[i % dim], reference[i]));
+        int beyond = 0;
+        for (int s = 0; s < samples.Length / dim; s++)
+            for (int j = 0; j < dim; j++)
+            {
+                float x = samples[s * dim + j], margin = 0.5f * (high[j] - low[j]);
+                if (!float.IsFinite(x) || x < low[j] - margin || x > high[j] + margin) { beyond++; break; }
+            }
+        return beyond;
+    }
+
     public static double PaperKl(ReadOnlySpan<float> generated, ReadOnlySpan<float> reference)
     {
         var p = Histogram1D(generated);

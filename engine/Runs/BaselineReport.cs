@@ -19,6 +19,7 @@ public sealed record BaselineReport
     public required double? KlPaper { get; init; }
     [JsonPropertyName("kl_2d")] public required double? Kl2D { get; init; }
     public required double? EnergyDistance { get; init; }
+    public Metrics.ModeCoverage? ModeCoverage { get; init; }
     public required double WallSeconds { get; init; }
     public required double SecondsPerSample { get; init; }
     public required long ScoreEvaluations { get; init; }

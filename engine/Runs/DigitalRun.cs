@@ -58,6 +58,7 @@ public static class DigitalRun
             KlPaper = quality?.KlPaper,
             Kl2D = quality?.Kl2D,
             EnergyDistance = quality?.EnergyDistance,
+            ModeCoverage = quality?.Modes,
             WallSeconds = result.Wall.TotalSeconds,
             SecondsPerSample = result.Wall.TotalSeconds / r.Count,
             ScoreEvaluations = result.ScoreEvaluations,

@@ -41,6 +41,8 @@ public sealed record RunReport
     public required double? KlPaper { get; init; }
     [JsonPropertyName("kl_2d")] public required double? Kl2D { get; init; }
     public required double? EnergyDistance { get; init; }
+    /// <summary>How the samples cover the reference's modes (classes, or a mixture's labelled components); absent for an unlabelled reference.</summary>
+    public Metrics.ModeCoverage? ModeCoverage { get; init; }
 
     // Time and energy.
     public required double WallSeconds { get; init; }

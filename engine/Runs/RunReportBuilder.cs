@@ -44,6 +44,7 @@ public static class RunReportBuilder
             KlPaper = quality?.KlPaper,
             Kl2D = quality?.Kl2D,
             EnergyDistance = quality?.EnergyDistance,
+            ModeCoverage = quality?.Modes,
             WallSeconds = result.Wall.TotalSeconds,
             SecondsPerSample = result.Wall.TotalSeconds / n,
             EnergyPerSampleJoules = result.EnergyPerSampleJoules,
@@ -87,7 +88,7 @@ public static class RunReportBuilder
             OpsPerJoule = layers.Sum(l => l.Ops) / Math.Max(result.TotalEnergyJoules, double.Epsilon),
             Links = result.Links.Select(l => new LinkEntry(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToList(),
             Images = images is null ? null : Images(images),
-            Warnings = Warnings(r, c),
+            Warnings = Warnings(r, c, result.Samples, result.Dim),
             Counters = c.ByName(),
             Provenance = Provenance.Of(r),
         };
@@ -103,10 +104,13 @@ public static class RunReportBuilder
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 
-    private static List<string> Warnings(RunRequest r, LaneCounters c)
+    private static List<string> Warnings(RunRequest r, LaneCounters c, float[] samples, int dim)
     {
         var warnings = new List<string>();
         if (r.Reference is null) warnings.Add(NoReference);
+        else if (Metrics.SampleMetrics.BeyondRange(samples, r.Reference.Data.X, dim) is > 0 and var beyond)
+            warnings.Add(FormattableString.Invariant(
+                $"{beyond} of {samples.Length / dim} samples ({(double)beyond * dim / samples.Length:P1}) lie beyond the data's range (a coordinate outside the reference's span widened by half of it): the loop let them run away"));
         if (c.TileAdcOverflows > 0)
             warnings.Add($"ADCs between chips clipped {c.TileAdcOverflows} signals inside the network at their full scale (tile_adc_overflows)");
         if (c.ScoreAdcOverflows > 0)

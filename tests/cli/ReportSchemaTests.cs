@@ -16,8 +16,8 @@ public class ReportSchemaTests
     /// <summary>Maps whose keys are data (class names, model file names): their entries are listed as "*".</summary>
     private static readonly HashSet<string> DataKeyed = ["provenance.models", "energy_basis.sourced_components", "per_class", "class_accuracy_per_class", "images.per_class", "counters"];
 
-    /// <summary>Keys only a conditional (and latent) run has.</summary>
-    private static readonly string[] ConditionalOnly = ["labels", "class_accuracy", "per_class", "images"];
+    /// <summary>Keys only a conditional (and latent) run has (mode_coverage: any run judged against a labelled reference).</summary>
+    private static readonly string[] ConditionalOnly = ["labels", "class_accuracy", "per_class", "images", "mode_coverage"];
 
     /// <summary>Every key path of a JSON document: "a.b" for nested objects, "a[].b" inside arrays, "a.*" for a data-keyed map's entries.</summary>
     public static SortedSet<string> KeyPaths(JsonNode? node)

@@ -41,6 +41,7 @@ public sealed record GraphRunReport
     public required double? KlPaper { get; init; }
     public required double? Kl2D { get; init; }
     public required double? EnergyDistance { get; init; }
+    public Metrics.ModeCoverage? ModeCoverage { get; init; }
     public required ImagesSection? Images { get; init; }
     public required double WallSeconds { get; init; }
     public required double TimePerSampleSeconds { get; init; }
@@ -86,7 +87,7 @@ public sealed record GraphRunReport
         {
             Simulator = simulator, Model = model, Profile = profile.Name, Device = profile.Device.Name,
             Sampler = options.Kind.ToString().ToLowerInvariant(), Samples = samples, Seed = options.Seed, ProgramSeed = options.ProgramSeed,
-            ScheduleScale = options.ScheduleScale, Reference = reference, KlPaper = quality?.KlPaper, Kl2D = quality?.Kl2D, EnergyDistance = quality?.EnergyDistance,
+            ScheduleScale = options.ScheduleScale, Reference = reference, KlPaper = quality?.KlPaper, Kl2D = quality?.Kl2D, EnergyDistance = quality?.EnergyDistance, ModeCoverage = quality?.Modes,
             Images = images, WallSeconds = run.Wall.TotalSeconds, TimePerSampleSeconds = costs.TimePerSampleSeconds, GenerationSeconds = costs.GenerationSeconds,
             LoopDelaySeconds = design.LoopDelaySeconds,
             LoopDelaySplitSeconds = new GraphSplit(design.AnalogDelaySeconds, design.ConversionDelaySeconds, design.DigitalDelaySeconds, 0),
