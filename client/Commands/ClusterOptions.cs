@@ -40,7 +40,7 @@ internal sealed class ClusterOptions
             + "behind the token in MEMGRID_WEB_TOKEN (else one is printed). Listens on POD_IP, else loopback.",
     };
     public readonly Option<string> Placement = CommandOptions.Make("--placement",
-        "local: every lane's tiles are served on its own silo and lanes are spread over the silos (scales out); chips: each chip's tiles on one silo, chips spread over the silos (a partitioned multi-chip deployment whose interconnect crosses processes).", "local");
+        "local: every lane's tiles are served on its own silo and lanes are spread over the silos (scales out); chips: each chip's tiles on one silo, chips spread over the silos (a partitioned multi-chip deployment whose interconnect crosses processes) — for studying that interconnect: every chip call is a message between processes, so it runs several times slower than local, with the same samples.", "local");
 
     public ClusterOptions()
     {

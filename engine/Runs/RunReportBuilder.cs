@@ -88,7 +88,7 @@ public static class RunReportBuilder
             OpsPerJoule = layers.Sum(l => l.Ops) / Math.Max(result.TotalEnergyJoules, double.Epsilon),
             Links = result.Links.Select(l => new LinkEntry(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToList(),
             Images = images is null ? null : Images(images),
-            Warnings = Warnings(r, c, result.Samples, result.Dim),
+            Warnings = [.. Warnings(r, c, result.Samples, result.Dim), .. machine.Placement == "chips" ? [ChipsPlacement] : Array.Empty<string>()],
             Counters = c.ByName(),
             Provenance = Provenance.Of(r),
         };
@@ -103,6 +103,9 @@ public static class RunReportBuilder
         : null;
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;
+
+    /// <summary>Said in every report of a <c>--placement chips</c> run: its wall time is not the grain system's cost.</summary>
+    public const string ChipsPlacement = "placement chips: every chip call is a message to the chip's own silo (between processes on a cluster); the placement exists to study that interconnect and runs several times slower than the default placement, with the same samples";
 
     private static List<string> Warnings(RunRequest r, LaneCounters c, float[] samples, int dim)
     {
