@@ -56,7 +56,7 @@ internal sealed class ScheduleOptions
         byte[] bytes = OnnxImporter.ReadModelBytes(path);
         if (Engine.Graphs.Import.GraphImporter.IsGeneral(bytes))
             throw new Engine.UserInputException($"{path} is a general score network (a U-Net or similar: {Engine.Graphs.Import.GraphImporter.GeneralOpsOf(bytes)}); "
-                + "`memgrid inspect`, `baseline`, `score` and `run` (in this process) take it; `compare`, `sweep` and `reproduce` take only the paper's MLP family so far");
+                + "`memgrid inspect`, `baseline`, `score` and `run` take it; `compare`, `sweep` and `reproduce` take only the paper's MLP family so far");
         var imported = OnnxImporter.FromBytes(bytes, path);
         var net = imported.WithMetadata(Settings(parse, scheduleScale).ApplyTo(imported.Metadata, Path.GetFileName(path)));
         foreach (var line in ScheduleSettings.Defaulted(net.Metadata)) parse.InvocationConfiguration.Error.WriteLine($"warning: {Path.GetFileName(path)}: {line}");

@@ -5,7 +5,7 @@ namespace MemristorGrid.Cli.Tests;
 /// <summary>
 /// General graphs from the user's side: the guide's PyTorch U-Net block runs as printed and memgrid inspects and samples
 /// what it writes; the shipped U-Net (models/unet-digits.onnx) shows its partition, samples images and is judged
-/// like PyTorch's own samples; run samples it in this process, and compare refuses it with one clear line.
+/// like PyTorch's own samples; run samples it (on the embedded silo by default), and compare refuses it with one clear line.
 /// </summary>
 public class UNetCliTests
 {
@@ -53,7 +53,7 @@ public class UNetCliTests
         Assert.Equal(21, File.ReadLines(Path.Combine(dir, "out", "samples.csv")).Count());
         Assert.Contains("kl_paper", baseline.Out);
 
-        // run: in this process, on the 180 nm preset, with the time and energy per sample split between analog, controller and digital.
+        // run: on the embedded silo, on the 180 nm preset, with the time and energy per sample split between analog, controller and digital.
         var run = CliRunner.Run("run", "--model", model, "--sde", "vp", "--beta-min", "0.1", "--beta-max", "20", "--reference-data", Path.Combine(dir, "my-images.csv"),
             "--samples", "4", "--out", Path.Combine(dir, "analog"));
         Assert.True(run.ExitCode == 0, run.Err);
