@@ -126,6 +126,13 @@ public sealed class BinaryNode : GraphNode
 /// <summary>f(x) elementwise: activations, the controller's Exp/Sqrt/Sin/Cos, Clip, and copies (Identity, Cast).</summary>
 public sealed class UnaryNode(string name, string opType, int input, int output, Func<float, float> f) : GraphNode(name, opType, [input], [output])
 {
+    private delegate void SpanFunction(ReadOnlySpan<float> x, Span<float> y);
+
+    private static void PerSample(SpanFunction f, ReadOnlySpan<float> x, Span<float> y, int batch, int size)
+    {
+        for (int n = 0; n < batch; n++) f(x.Slice(n * size, size), y.Slice(n * size, size));
+    }
+
     public static Func<float, float>? Function(string opType, float min = float.NegativeInfinity, float max = float.PositiveInfinity, bool tanhGelu = false) => opType switch
     {
         "Identity" or "Cast" => x => x,
@@ -158,9 +165,9 @@ public sealed class UnaryNode(string name, string opType, int input, int output,
         int size = y.Length / Math.Max(run.Batch, 1);
         switch (OpType)
         {
-            case "Sigmoid": for (int n = 0; n < run.Batch; n++) TensorPrimitives.Sigmoid(x.Slice(n * size, size), y.Slice(n * size, size)); break;
-            case "Tanh": for (int n = 0; n < run.Batch; n++) TensorPrimitives.Tanh(x.Slice(n * size, size), y.Slice(n * size, size)); break;
-            case "Exp": for (int n = 0; n < run.Batch; n++) TensorPrimitives.Exp(x.Slice(n * size, size), y.Slice(n * size, size)); break;
+            case "Sigmoid": PerSample(TensorPrimitives.Sigmoid, x, y, run.Batch, size); break;
+            case "Tanh": PerSample(TensorPrimitives.Tanh, x, y, run.Batch, size); break;
+            case "Exp": PerSample(TensorPrimitives.Exp, x, y, run.Batch, size); break;
             case "Relu": TensorPrimitives.Max(x, 0f, y); break;
             case "Identity" or "Cast": x.CopyTo(y); break;
             default:

@@ -107,7 +107,7 @@ public abstract class ChipGrainBase(DeploymentCache deployments) : Grain, IChipG
 public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembershipService membership, ILocalSiloDetails silo)
     : ChipGrainBase(deployments), IPlacedChipGrain
 {
-    private MembershipVersion _checked = MembershipVersion.MinValue;
+    private readonly ChipHome _home = new(membership, silo);
 
     /// <summary>One activation serves every lane of the cluster that uses this chip: the programmed tiles are
     /// immutable, so their requests are computed in parallel on the thread pool instead of queueing here.</summary>
@@ -115,11 +115,7 @@ public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembers
 
     protected override void AfterCall()
     {
-        var snapshot = membership.CurrentSnapshot;
-        if (snapshot.Version == _checked) return;
-        _checked = snapshot.Version;
-        var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
-        if (ChipPlacementDirector.SiloFor(Chip, active) is { } home && !home.Equals(silo.SiloAddress)) DeactivateOnIdle();
+        if (_home.MovedAway(Chip)) DeactivateOnIdle();
     }
 }
 

@@ -84,18 +84,14 @@ public abstract class GraphChipGrainBase(DeploymentCache deployments) : Grain, I
 public sealed class PlacedGraphChipGrain(DeploymentCache deployments, IClusterMembershipService membership, ILocalSiloDetails silo)
     : GraphChipGrainBase(deployments), IPlacedGraphChipGrain
 {
-    private MembershipVersion _checked = MembershipVersion.MinValue;
+    private readonly ChipHome _home = new(membership, silo);
 
     /// <summary>One activation serves every lane that uses the chip: its tiles are immutable, so requests compute in parallel.</summary>
     protected override bool ComputesOnThreadPool => true;
 
     protected override void AfterCall()
     {
-        var snapshot = membership.CurrentSnapshot;
-        if (snapshot.Version == _checked) return;
-        _checked = snapshot.Version;
-        var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
-        if (ChipPlacementDirector.SiloFor(Chip, active) is { } home && !home.Equals(silo.SiloAddress)) DeactivateOnIdle();
+        if (_home.MovedAway(Chip)) DeactivateOnIdle();
     }
 }
 

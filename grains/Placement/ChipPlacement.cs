@@ -36,3 +36,19 @@ public sealed class ChipPlacementDirector : IPlacementDirector
         return ordered.Length == 0 ? null : ordered[chip % ordered.Length];
     }
 }
+
+/// <summary>Tells a placed chip (an MLP's or a general graph's) that the silos changed and its chip now belongs on another silo: it
+/// then deactivates after the call, and its next call activates it where placement now puts it. Checked once per membership version.</summary>
+public sealed class ChipHome(IClusterMembershipService membership, ILocalSiloDetails silo)
+{
+    private MembershipVersion _checked = MembershipVersion.MinValue;
+
+    public bool MovedAway(int chip)
+    {
+        var snapshot = membership.CurrentSnapshot;
+        if (snapshot.Version == _checked) return false;
+        _checked = snapshot.Version;
+        var active = snapshot.Members.Values.Where(m => m.Status == SiloStatus.Active).Select(m => m.SiloAddress);
+        return ChipPlacementDirector.SiloFor(chip, active) is { } home && !home.Equals(silo.SiloAddress);
+    }
+}
