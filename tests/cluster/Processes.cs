@@ -99,7 +99,8 @@ internal sealed class Processes : IDisposable
             await WaitFor(() =>
             {
                 for (int i = 0; i < silos.Count; i++)
-                    if (LostAPortRace(silos[i].Process)) silos[i] = StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment);
+                    if (LostAPortRace(silos[i].Process) || AskedToBeRestarted(silos[i].Process))
+                        silos[i] = StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment);
                 return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == count;
             }, $"{count} active silos", 150);
         }
@@ -153,6 +154,13 @@ internal sealed class Processes : IDisposable
     public bool LostAPortRace(Process p) =>
         p.HasExited && Tail(p) is var output && (output.Contains("already in use", StringComparison.OrdinalIgnoreCase)
                                                  || output.Contains("each needs its own port", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Whether <paramref name="p"/> exited with 75, the silo's "start me again" code: the cluster declared it
+    /// dead while it was starved of CPU during start-up (two cores shared with other test assemblies), which
+    /// its orchestrator answers by starting it again, as Kubernetes would.
+    /// </summary>
+    public static bool AskedToBeRestarted(Process p) => p.HasExited && p.ExitCode == 75;
 
     public static bool CanConnect(int port)
     {
