@@ -86,17 +86,67 @@ public static class WeightedSquares
         private readonly ref float _x = ref x;
         private readonly ref float _g = ref g;
 
+        /// <summary>
+        /// Sixteen samples side by side, one accumulator each, one vector of rows at a time: the same
+        /// per-lane order as <see cref="Partials"/>, but sixteen independent chains in flight instead of
+        /// one sample's short loop after another (a 512 × 64 batch: 2.7 → 1.6 µs).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Vector512<float> Sums(int first)
         {
-            var t0 = Halve(Quarter(first), Quarter(first + 4), Level3Low, Level3High);
-            var t1 = Halve(Quarter(first + 8), Quarter(first + 12), Level3Low, Level3High);
-            return Halve(t0, t1, Level4Low, Level4High);
+            nuint stride = (nuint)rows;
+            ref float x0 = ref Unsafe.Add(ref _x, (nuint)first * stride);
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            Vector512<float> a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+            for (int r = 0; r < whole; r += Lanes)
+            {
+                var g = Vector512.LoadUnsafe(ref _g, (nuint)r);
+                ref float xr = ref Unsafe.Add(ref x0, r);
+                Accumulate(ref xr, stride, g, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7,
+                    ref a8, ref a9, ref a10, ref a11, ref a12, ref a13, ref a14, ref a15, Vector512<float>.AllBitsSet);
+            }
+            if (tail > 0)
+                Accumulate(ref Unsafe.Add(ref x0, whole), stride, gTail, ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7,
+                    ref a8, ref a9, ref a10, ref a11, ref a12, ref a13, ref a14, ref a15, inTail);
+            var q0 = Halve(Halve(a0, a1, Level1Low, Level1High), Halve(a2, a3, Level1Low, Level1High), Level2Low, Level2High);
+            var q1 = Halve(Halve(a4, a5, Level1Low, Level1High), Halve(a6, a7, Level1Low, Level1High), Level2Low, Level2High);
+            var q2 = Halve(Halve(a8, a9, Level1Low, Level1High), Halve(a10, a11, Level1Low, Level1High), Level2Low, Level2High);
+            var q3 = Halve(Halve(a12, a13, Level1Low, Level1High), Halve(a14, a15, Level1Low, Level1High), Level2Low, Level2High);
+            return Halve(Halve(q0, q1, Level3Low, Level3High), Halve(q2, q3, Level3Low, Level3High), Level4Low, Level4High);
         }
 
-        /// <summary>Samples i … i + 3 through levels 1 and 2: four partial sums each, in sample order.</summary>
+        /// <summary>acc_s = fma(x_s², g, acc_s) for the sixteen samples' vectors at x + s·stride, squares outside <paramref name="keep"/> zeroed.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private Vector512<float> Quarter(int i) =>
-            Halve(Halve(Partials(i), Partials(i + 1), Level1Low, Level1High), Halve(Partials(i + 2), Partials(i + 3), Level1Low, Level1High), Level2Low, Level2High);
+        private static void Accumulate(ref float x, nuint stride, Vector512<float> g,
+            ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> a3,
+            ref Vector512<float> a4, ref Vector512<float> a5, ref Vector512<float> a6, ref Vector512<float> a7,
+            ref Vector512<float> a8, ref Vector512<float> a9, ref Vector512<float> a10, ref Vector512<float> a11,
+            ref Vector512<float> a12, ref Vector512<float> a13, ref Vector512<float> a14, ref Vector512<float> a15, Vector512<float> keep)
+        {
+            a0 = Vector512.FusedMultiplyAdd(Square(ref x, 0, keep), g, a0);
+            a1 = Vector512.FusedMultiplyAdd(Square(ref x, stride, keep), g, a1);
+            a2 = Vector512.FusedMultiplyAdd(Square(ref x, 2 * stride, keep), g, a2);
+            a3 = Vector512.FusedMultiplyAdd(Square(ref x, 3 * stride, keep), g, a3);
+            a4 = Vector512.FusedMultiplyAdd(Square(ref x, 4 * stride, keep), g, a4);
+            a5 = Vector512.FusedMultiplyAdd(Square(ref x, 5 * stride, keep), g, a5);
+            a6 = Vector512.FusedMultiplyAdd(Square(ref x, 6 * stride, keep), g, a6);
+            a7 = Vector512.FusedMultiplyAdd(Square(ref x, 7 * stride, keep), g, a7);
+            a8 = Vector512.FusedMultiplyAdd(Square(ref x, 8 * stride, keep), g, a8);
+            a9 = Vector512.FusedMultiplyAdd(Square(ref x, 9 * stride, keep), g, a9);
+            a10 = Vector512.FusedMultiplyAdd(Square(ref x, 10 * stride, keep), g, a10);
+            a11 = Vector512.FusedMultiplyAdd(Square(ref x, 11 * stride, keep), g, a11);
+            a12 = Vector512.FusedMultiplyAdd(Square(ref x, 12 * stride, keep), g, a12);
+            a13 = Vector512.FusedMultiplyAdd(Square(ref x, 13 * stride, keep), g, a13);
+            a14 = Vector512.FusedMultiplyAdd(Square(ref x, 14 * stride, keep), g, a14);
+            a15 = Vector512.FusedMultiplyAdd(Square(ref x, 15 * stride, keep), g, a15);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> Square(ref float x, nuint offset, Vector512<float> keep)
+        {
+            var v = Vector512.LoadUnsafe(ref x, offset);
+            return (v * v) & keep;
+        }
 
         /// <summary>Sample i's sixteen lane sums: lane l holds rows l, l + 16, ….</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
