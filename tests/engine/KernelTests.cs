@@ -293,6 +293,7 @@ public class GaussianBlockTests
     [InlineData(0UL, 1000)]
     [InlineData(3UL, 61)]
     [InlineData(0xFFFF_FFF8UL * 4 + 2, 300)] // the block counter crosses 2^32: the carry into the counter's second word
+    [InlineData(0xFFFF_FFF0UL * 4, 200)] // the carry between the two groups of one interleaved pair
     [InlineData(123_456_789UL, 1)]
     public void Draws_are_the_double_precision_stream_to_single_precision_and_the_same_on_both_paths(ulong start, int count)
     {
