@@ -60,8 +60,13 @@ public static class RunOutputs
         if (dir is not null && File.Exists(dir)) throw new Engine.UserInputException($"--out {path}: {dir} is a file, not a directory");
     }
 
-    public static void WriteSamples(string dir, ReadOnlySpan<float> samples, int dim, ReadOnlySpan<int> labels, IReadOnlyList<string> classNames) =>
-        AtomicFile.WriteAllText(Path.Combine(dir, "samples.csv"), CsvDataset.Format(samples, dim, labels, classNames));
+    /// <summary>samples.csv, streamed into its temporary file (never held whole as text), then renamed into place.</summary>
+    public static void WriteSamples(string dir, float[] samples, int dim, int[] labels, IReadOnlyList<string> classNames) =>
+        AtomicFile.Write(Path.Combine(dir, "samples.csv"), s =>
+        {
+            using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16);
+            CsvDataset.Write(w, samples, dim, labels, classNames);
+        });
 
     public static void WriteReport(string dir, JsonObject report, string name = "report.json") =>
         AtomicFile.WriteAllText(Path.Combine(dir, name), report.ToJsonString(Indented) + "\n");

@@ -32,23 +32,19 @@ public sealed class IntegratorChannelGrain(
 
     public async Task<LaneProgress> RunAsync(LaneAssignment assignment, int windowSegments)
     {
-        if (_failure is { } failure)
-        {
-            _failure = null;
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
+        if (Interlocked.Exchange(ref _failure, null) is { } failure) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        if (_checkpoints.IsFinished(assignment)) return new LaneProgress(checkpoint.State.Segment, checkpoint.State.Segment);
         await EnsureLaneAsync(assignment);
-        if (!_runtime!.IsDone(_lane!) && _driving is null or { IsCompleted: true }) _driving = DriveAsync(assignment, _runtime.Timing.CheckpointWindow(windowSegments));
-        // Answer when the next checkpoint is saved, or after a poll interval: the job learns at once that a
-        // lane finished and sends its silo the next (polling every 100 ms left a slot idle ~50 ms per lane).
-        // A lane still waiting for a slot answers less often: nothing changes until it drives.
+        var runtime = _runtime!;
+        if (!runtime.IsDone(_lane!) && _driving is null or { IsCompleted: true }) _driving = DriveAsync(assignment, runtime.Timing.CheckpointWindow(windowSegments));
+        // Answer when the next checkpoint is saved, or after a poll interval: the job learns at once that a lane finished and sends its
+        // silo the next (polling every 100 ms left a slot idle ~50 ms per lane). A lane waiting for a slot answers less often.
         if (_driving is { IsCompleted: false }) await Task.WhenAny(_saved.Task, Task.Delay(_holdsSlot ? PollInterval : 10 * PollInterval));
-        return new LaneProgress(checkpoint.State.Assignment is not null ? checkpoint.State.Segment : 0, _runtime.Timing.SegmentCount);
+        return new LaneProgress(checkpoint.State.Assignment is not null ? checkpoint.State.Segment : 0, runtime.Timing.SegmentCount);
     }
 
     /// <summary>The longest a progress call waits for the lane's next checkpoint.</summary>
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
-
     private TaskCompletionSource _saved = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void SignalSaved() => Interlocked.Exchange(ref _saved, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -65,7 +61,7 @@ public sealed class IntegratorChannelGrain(
         {
             await slots.WaitAsync(_deactivating.Token);
             _holdsSlot = true;
-            while (!_runtime!.IsDone(_lane!) && !_deactivating.IsCancellationRequested)
+            while (_runtime is { } runtime && _lane is { } lane && !runtime.IsDone(lane) && !_deactivating.IsCancellationRequested)
             {
                 DelayDeactivation(TimeSpan.FromMinutes(2));
                 await AdvanceWindowAsync(assignment, window);
@@ -102,10 +98,17 @@ public sealed class IntegratorChannelGrain(
         }
         Instruments.LaneSegments.Add(lane.Segment - before, new KeyValuePair<string, object?>("deployment", deployment));
         Instruments.LaneAnalogTime.Add((lane.Segment - before) * timing.SegmentLength * timing.TimeConstant);
-        WireFormat.Save(lane, assignment, checkpoint.State);
+        WireFormat.Save(lane, assignment, checkpoint.State, finished: runtime.IsDone(lane));
         if (await _checkpoints.SaveAsync() is { } further) _lane = WireFormat.Restore(further); // another activation got as far: resume from its
         SignalSaved();
-        if (runtime.IsDone(lane)) runtime.Finished(lane, board, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
+        if (runtime.IsDone(lane))
+        {
+            runtime.Finished(lane, board, GrainKeys.JobOfLane(this.GetPrimaryKeyString()));
+            // Only the checkpoint stays: the lane's state and workspace (~1 KB a sample on ring) stayed resident in
+            // every finished lane's activation until the job ended, so a silo's memory grew with the job's samples.
+            _checkpoints.Finished(runtime.Timing.SegmentCount);
+            (_lane, _runtime) = (null, null);
+        }
     }
 
     private async Task EnsureLaneAsync(LaneAssignment assignment)

@@ -30,4 +30,13 @@ internal sealed class LaneCheckpoints(IPersistentState<LaneCheckpoint> state)
     }
 
     public Task ClearAsync() => state.ClearStateAsync();
+
+    /// <summary>The segment count of the lane whose final checkpoint this activation saved (and whose state it released), else null.</summary>
+    private int? _finalSegment;
+
+    public void Finished(int segmentCount) => _finalSegment = segmentCount;
+
+    /// <summary>Whether this activation saved <paramref name="assignment"/>'s final checkpoint: the lane is done and kept only here.</summary>
+    public bool IsFinished(LaneAssignment assignment) =>
+        _finalSegment is { } last && state.State is { Assignment: { } saved } && saved.SameAs(assignment) && state.State.Segment >= last;
 }

@@ -1,3 +1,4 @@
+using MemristorGrid.Engine.Accounting;
 using MemristorGrid.Engine.Circuits;
 using MemristorGrid.Engine.Diffusion;
 using MemristorGrid.Engine.Partitioning;
@@ -114,6 +115,35 @@ public class WireTests
         Assert.Equal(straight.X, restored.X);
         Assert.Equal(straight.Counters, restored.Counters);
         Assert.Equal(straight.TileCellEnergyJoules, restored.TileCellEnergyJoules);
+    }
+
+    /// <summary>A finished lane's checkpoint (kept until its job ends) drops the solver's resume state and keeps
+    /// everything its result needs: the run's figures from it equal those from the full checkpoint.</summary>
+    [Fact]
+    public async Task A_finished_lanes_checkpoint_keeps_its_result_without_resume_state()
+    {
+        var (net, _) = Repo.Model("ring.onnx");
+        var profile = Repo.Profile("rram-180nm");
+        var plan = DeploymentPlan.Create(net, profile.Mapping);
+        var options = new AnalogRunOptions { Kind = SamplerKind.Ode, Seed = 5 };
+        var driver = new LaneDriver(net, profile, plan, options, LabelEncoder.Of(net));
+        var tiles = new LocalChipTransport(net, plan, profile, ReferenceSimulator.Program(plan, net, profile, 1));
+        var lane = driver.CreateLane(0, 6, []);
+        await driver.AdvanceAsync(lane, tiles, int.MaxValue);
+        Assert.NotEmpty(lane.StepSizes); // the ODE controller's resume state, which a finished lane no longer needs
+        var assignment = new LaneAssignment("dep-y", options.ToWire(), 0, 6, [], TilePlacementMode.Local);
+        LaneCheckpoint full = new(), final = new();
+        WireFormat.Save(lane, assignment, full);
+        WireFormat.Save(lane, assignment, final, finished: true);
+        Assert.True(final.StepSizes.Length + final.Times.Length + final.Slopes.Length + final.SlopePowers.Length == 0);
+        Assert.True(final.X.Length + final.TileCellEnergyJoules.Length > 0);
+        var timing = RunTiming.Of(profile, options);
+        var fromFull = HardwareAccounting.Summarise(timing, plan, options, net.InputDim, profile, [WireFormat.Restore(Travel(full))]);
+        var fromFinal = HardwareAccounting.Summarise(timing, plan, options, net.InputDim, profile, [WireFormat.Restore(Travel(final))]);
+        Assert.Equal(fromFull.Samples, fromFinal.Samples);
+        Assert.Equal(fromFull.Energy, fromFinal.Energy);
+        Assert.Equal(fromFull.Tiles, fromFinal.Tiles);
+        Assert.Equal(fromFull.Counters, fromFinal.Counters);
     }
 
     /// <summary>The grain store of a silo (here the embedded one) keeps a lane checkpoint in Orleans' binary
