@@ -1,4 +1,6 @@
 # Both images from one build stage (the silo and the memgrid CLI share every project but their own).
+# memgrid is precompiled (ReadyToRun): a short run's start-up CPU on its embedded silo 3.4 → 2.2 s, the
+# same samples; the silo is not (it compiles fully optimised up front, which would keep the precompiled code).
 # From the repository root:
 #   docker build --target silo    -t memristorgrid/silo:dev .
 #   docker build --target memgrid -t memristorgrid/memgrid:dev .
@@ -13,7 +15,7 @@ COPY profiles/ profiles/
 COPY silo/ silo/
 COPY client/ client/
 RUN dotnet publish silo/MemristorGrid.Silo.csproj -c Release -r linux-x64 --self-contained false -o /app/silo \
- && dotnet publish client/MemristorGrid.Client.csproj -c Release -r linux-x64 --self-contained false -o /app/memgrid
+ && dotnet publish client/MemristorGrid.Client.csproj -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o /app/memgrid
 
 # The memgrid CLI (runs jobs against a cluster with --gateway/--redis, or on its embedded silo).
 # ASP.NET Core runtime: the embedded and standalone silos serve their web host (hosting/Web) with Kestrel.
