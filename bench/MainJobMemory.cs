@@ -21,7 +21,7 @@ internal static class MainJobMemory
         if (!File.Exists("/usr/bin/time")) { Console.Error.WriteLine("error: /usr/bin/time not found (Debian package time)"); return 1; }
         var counts = BenchArgs.Ints(args, "--samples", [10_000, 100_000, 1_000_000]);
         Console.WriteLine($"memgrid run --model models/ring.onnx --profile rram-180nm, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-        Console.WriteLine("| samples | simulator | peak RSS | CPU (user + system) | wall | samples.csv |");
+        Console.WriteLine("| samples | simulator | peak RSS (MiB) | CPU (user + system) | wall | samples.csv |");
         Console.WriteLine("|---|---|---|---|---|---|");
         foreach (int n in counts)
         {
@@ -36,7 +36,7 @@ internal static class MainJobMemory
                     string hash = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(Path.Combine(outDir, "samples.csv"))))[..12];
                     string same = first is null ? hash : first == hash ? "the same" : $"DIFFERENT ({hash})";
                     first ??= hash;
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {n:N0} | {simulator} | {rssKb / 1024.0:F0} MB | {cpu:F1} s | {wall:F1} s | {same} |"));
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {n:N0} | {simulator} | {rssKb / 1024.0:F0} | {cpu:F1} s | {wall:F1} s | {same} |"));
                 }
                 finally { if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true); }
             }
