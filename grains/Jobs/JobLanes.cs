@@ -73,18 +73,10 @@ internal sealed class JobLanes(IGrainFactory grains, string job, JobStore store,
     {
         var lanes = (await CheckpointsAsync()).Select(WireFormat.Restore).ToList();
         int d = lanes.Count > 0 ? lanes[0].X.Length / lanes[0].Count : 0;
-        var samples = new float[spec.Count * d];
-        var energy = new double[tiles];
-        var mvms = new long[tiles];
-        var counters = new LaneCounters();
-        foreach (var lane in lanes)
-        {
-            for (int j = 0; j < lane.X.Length; j++) samples[lane.FirstSample * d + j] = (float)lane.X[j];
-            counters += lane.Counters;
-            for (int t = 0; t < tiles; t++) { energy[t] += lane.TileCellEnergyJoules[t]; mvms[t] += lane.TileMvms[t]; }
-        }
-        return new GraphRunData(Samples: WireFormat.Bytes<float>(samples), Labels: spec.Labels, Dim: d, Counters: counters.ToWire(),
-            TileCellEnergyJoules: WireFormat.Bytes<double>(energy), TileMvms: mvms, LaneRetries: store.State.Redrives, LaneSize: store.State.LaneSize);
+        var totals = Engine.Graphs.Analog.GraphLaneTotals.Fold(lanes, spec.Count, d, tiles);
+        return new GraphRunData(Samples: WireFormat.Bytes<float>(totals.Samples), Labels: spec.Labels, Dim: d, Counters: totals.Counters.ToWire(),
+            TileCellEnergyJoules: WireFormat.Bytes<double>(totals.TileCellEnergyJoules), TileMvms: totals.TileMvms, LaneRetries: store.State.Redrives,
+            LaneSize: store.State.LaneSize);
     }
 
     /// <summary>Every lane's final checkpoint.</summary>

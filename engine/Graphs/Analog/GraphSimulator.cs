@@ -57,16 +57,7 @@ public static class GraphSimulator
     /// <summary>The run's samples and totals from its finished lanes (in any order: each lane knows its first sample).</summary>
     public static GraphRunResult Collect(IReadOnlyList<LaneState> lanes, int[] labels, int count, int d, int tiles, GraphLoopDesign design, RunTiming timing, TimeSpan wall)
     {
-        var samples = new float[count * d];
-        var counters = new LaneCounters();
-        var cellEnergy = new double[tiles];
-        var mvms = new long[tiles];
-        foreach (var lane in lanes)
-        {
-            for (int j = 0; j < lane.X.Length; j++) samples[lane.FirstSample * d + j] = (float)lane.X[j];
-            counters += lane.Counters;
-            for (int t = 0; t < tiles; t++) { cellEnergy[t] += lane.TileCellEnergyJoules[t]; mvms[t] += lane.TileMvms[t]; }
-        }
-        return GraphRunResult.Of(samples, labels, d, counters, cellEnergy, mvms, design, timing, wall);
+        var totals = GraphLaneTotals.Fold(lanes, count, d, tiles);
+        return GraphRunResult.Of(totals.Samples, labels, d, totals.Counters, totals.TileCellEnergyJoules, totals.TileMvms, design, timing, wall);
     }
 }
