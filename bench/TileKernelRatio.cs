@@ -23,7 +23,7 @@ internal static class TileKernelRatio
     {
         int repeats = BenchArgs.Int(args, "--repeats", 3), batch = BenchArgs.Int(args, "--batch", 512);
         var sizes = BenchArgs.Ints(args, "--sizes", [64, 256]);
-        Console.WriteLine($"batch {batch}, thread CPU time, {repeats} interleaved repeats; Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}");
+        Console.WriteLine($"batch {batch}, thread CPU time, {repeats} interleaved repeats; Vector512 {(Vector512.IsHardwareAccelerated ? "accelerated" : "not accelerated")}; load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         var peak = new List<double>();
         bool probesAgree = true;
         foreach (int n in sizes)
