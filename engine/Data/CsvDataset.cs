@@ -140,8 +140,7 @@ public static class CsvDataset
         for (int k = 1; k <= dim; k++) { if (k > 1) w.Write(','); w.Write('x'); w.Write(k.ToString(CultureInfo.InvariantCulture)); }
         if (labels.Length > 0) w.Write(",label");
         w.Write('\n');
-        var names = labels.Length > 0 ? (classNames.Count > 0 ? classNames : null) : null;
-        var quotedNames = names?.Select(Quoted).ToArray();
+        var quotedNames = labels.Length > 0 && classNames.Count > 0 ? classNames.Select(Quoted).ToArray() : null;
         Span<char> number = stackalloc char[32];
         int n = x.Length / dim;
         for (int i = 0; i < n; i++)

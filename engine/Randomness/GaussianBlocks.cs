@@ -50,11 +50,7 @@ public static class GaussianBlocks
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Compute512(ulong block, ulong stream, ulong seed, Span<float> soa)
     {
-        var lo = Vector512.Create((uint)block) + Vector512<uint>.Indices;
-        var c1 = Vector512.Create((uint)(block >> 32)) - Vector512.LessThan(lo, Vector512.Create((uint)block)); // carry: true is all ones
-        var c0 = lo;
-        var c2 = Vector512.Create((uint)stream);
-        var c3 = Vector512.Create((uint)(stream >> 32));
+        var (c0, c1, c2, c3) = Counters(block, stream);
         uint k0 = (uint)seed, k1 = (uint)(seed >> 32);
         for (int round = 0; round < 10; round++)
         {
@@ -64,6 +60,13 @@ public static class GaussianBlocks
             k0 += W0;
             k1 += W1;
         }
+        StoreGroup(c0, c1, c2, c3, soa);
+    }
+
+    /// <summary>A group's four Box–Muller outputs, sixteen values each, stored one after another (the stream's layout).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreGroup(Vector512<uint> c0, Vector512<uint> c1, Vector512<uint> c2, Vector512<uint> c3, Span<float> soa)
+    {
         var (g0, g1) = BoxMuller(c0, c1);
         var (g2, g3) = BoxMuller(c2, c3);
         g0.CopyTo(soa);
@@ -96,18 +99,8 @@ public static class GaussianBlocks
             k0 += W0;
             k1 += W1;
         }
-        var (g0, g1) = BoxMuller(a0, a1);
-        var (g2, g3) = BoxMuller(a2, a3);
-        var (h0, h1) = BoxMuller(b0, b1);
-        var (h2, h3) = BoxMuller(b2, b3);
-        g0.CopyTo(soa);
-        g1.CopyTo(soa[Blocks..]);
-        g2.CopyTo(soa[(2 * Blocks)..]);
-        g3.CopyTo(soa[(3 * Blocks)..]);
-        h0.CopyTo(soa[(4 * Blocks)..]);
-        h1.CopyTo(soa[(5 * Blocks)..]);
-        h2.CopyTo(soa[(6 * Blocks)..]);
-        h3.CopyTo(soa[(7 * Blocks)..]);
+        StoreGroup(a0, a1, a2, a3, soa);
+        StoreGroup(b0, b1, b2, b3, soa[(4 * Blocks)..]);
     }
 
     /// <summary>Philox's counters for blocks b … b + 15 of <paramref name="stream"/>: the block index's two words (with the low word's carry) and the stream's.</summary>
