@@ -13,6 +13,7 @@ internal static class SettingNames
         ["samples"] = "--samples",
         ["labels"] = "--labels",
         ["profile"] = "--profile",
+        ["for_profile"] = "--for-profile",
         ["out"] = "--out",
         ["reference_data"] = "--reference-data",
         ["guidance_weight"] = "--guidance",

@@ -57,34 +57,11 @@ public sealed class CrossbarTile
         if (gPlus.Length != rows * cols || gMinus.Length != rows * cols) throw new ArgumentException("conductance blocks must be rows × cols");
         GPlus = gPlus;
         GMinus = gMinus;
-        var device = new DeviceModel(profile.Device);
         _readSigma = (float)profile.Device.ReadNoiseSigma;
         _voltsPerUnit = (float)profile.Signal.VoltsPerUnit;
-        // [rows × cols] as the conductances are; packed for the batched kernel once the wires are folded in.
-        var weights = new float[rows * cols];
-        var noiseWeights = _readSigma > 0 ? new float[rows * cols] : [];
-        _rowConductance = new float[rows];
-        for (int r = 0; r < rows; r++)
-        {
-            double rowSum = 0;
-            for (int c = 0; c < cols; c++)
-            {
-                double gp = gPlus[r * cols + c], gm = gMinus[r * cols + c];
-                double unit = columnScale[plan.ColStart + c] / device.Window;
-                weights[r * cols + c] = (float)((gp - gm) * unit);
-                if (_readSigma > 0) noiseWeights[r * cols + c] = (float)((gp * gp + gm * gm) * unit * unit);
-                rowSum += gp + gm;
-            }
-            _rowConductance[r] = (float)rowSum;
-        }
+        (var weights, var noiseWeights, _rowConductance, _wired) = Arrays(plan, gPlus, gMinus, columnScale, profile);
         _inputs = new TileInputs(plan, profile);
         _tiaRail = Converters.Rail(profile.Tia.SaturationVolts, profile);
-        if (!profile.Wires.IsIdeal)
-        {
-            var wired = new WiredTile(plan, gPlus, gMinus, columnScale, profile.Wires, device.Window, _voltsPerUnit, _readSigma);
-            if (profile.Wires.Evaluation == WireEvaluation.Superposition) wired.Superpose(weights, noiseWeights, _rowConductance);
-            else _wired = wired;
-        }
         _weights = PackedMatrix.FromInputRows(weights, rows, cols);
         _noiseWeights = _readSigma > 0 ? PackedMatrix.FromInputRows(noiseWeights, rows, cols) : null;
     }
@@ -104,6 +81,41 @@ public sealed class CrossbarTile
     {
         var block = ConductanceMapping.Program(plan, network, profile, chipSeed);
         return new CrossbarTile(plan, block.GPlus, block.GMinus, block.ColumnScale, profile);
+    }
+
+    /// <summary>
+    /// What a tile's conductances give the batched kernel, [rows × cols] row-major: each pair's weight (G⁺ − G⁻)·s/ΔG in
+    /// weight units, its read-noise weight (G⁺² + G⁻²)·(s/ΔG)² (empty without read noise) and each row's total conductance;
+    /// with resistive wires superposed, the unit responses instead, and with per-sample wires the ideal arrays plus the
+    /// circuits that replace them at evaluation. Training for a profile reads the same arrays (<see cref="Training.ChipDraw"/>).
+    /// </summary>
+    internal static (float[] Weights, float[] NoiseWeights, float[] RowConductance, WiredTile? PerSample) Arrays(
+        TilePlan plan, double[] gPlus, double[] gMinus, float[] columnScale, HardwareProfile profile)
+    {
+        int rows = plan.RowCount, cols = plan.ColCount;
+        double window = new DeviceModel(profile.Device).Window;
+        float readSigma = (float)profile.Device.ReadNoiseSigma;
+        var weights = new float[rows * cols];
+        var noiseWeights = readSigma > 0 ? new float[rows * cols] : [];
+        var rowConductance = new float[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            double rowSum = 0;
+            for (int c = 0; c < cols; c++)
+            {
+                double gp = gPlus[r * cols + c], gm = gMinus[r * cols + c];
+                double unit = columnScale[plan.ColStart + c] / window;
+                weights[r * cols + c] = (float)((gp - gm) * unit);
+                if (readSigma > 0) noiseWeights[r * cols + c] = (float)((gp * gp + gm * gm) * unit * unit);
+                rowSum += gp + gm;
+            }
+            rowConductance[r] = (float)rowSum;
+        }
+        if (profile.Wires.IsIdeal) return (weights, noiseWeights, rowConductance, null);
+        var wired = new WiredTile(plan, gPlus, gMinus, columnScale, profile.Wires, window, (float)profile.Signal.VoltsPerUnit, readSigma);
+        if (profile.Wires.Evaluation != WireEvaluation.Superposition) return (weights, noiseWeights, rowConductance, wired);
+        wired.Superpose(weights, noiseWeights, rowConductance);
+        return (weights, noiseWeights, rowConductance, null);
     }
 
     /// <summary>

@@ -87,16 +87,17 @@ public sealed record HardwareProfile
         return reader.ReadToEnd();
     }
 
-    /// <summary>A preset name (ideal, rram-180nm, mcu-demo) or the path of a profile JSON file.</summary>
-    public static HardwareProfile Resolve(string nameOrPath)
+    /// <summary>A preset name (ideal, rram-180nm, mcu-demo) or the path of a profile JSON file; <paramref name="setting"/> is the
+    /// setting that named it, for the error message.</summary>
+    public static HardwareProfile Resolve(string nameOrPath, string setting = "profile")
     {
         if (Presets.Contains(nameOrPath)) return Parse(PresetText(nameOrPath), $"preset {nameOrPath}");
         if (!File.Exists(nameOrPath))
-            throw UserInputException.ForSetting("profile", $"{nameOrPath}: no such preset ({string.Join(", ", Presets)}) or file");
+            throw UserInputException.ForSetting(setting, $"{nameOrPath}: no such preset ({string.Join(", ", Presets)}) or file");
         string text;
         try { text = File.ReadAllText(nameOrPath); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        { throw UserInputException.ForSetting("profile", $"{nameOrPath}: cannot read the file ({e.Message})"); }
+        { throw UserInputException.ForSetting(setting, $"{nameOrPath}: cannot read the file ({e.Message})"); }
         return Parse(text, nameOrPath);
     }
 

@@ -30,6 +30,8 @@ public enum StreamPurpose : uint
     Relaxation = 21,
     WriteVerifyRedraw = 22,
     ReprogramCheckRead = 23,
+    TrainingChip = 24,
+    TrainingReadNoise = 25,
 }
 
 public static class Streams

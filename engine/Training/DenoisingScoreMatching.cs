@@ -39,6 +39,9 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
             Delta = new double[Math.Max(h, net.InputDim)];
             DeltaPrev = new double[Math.Max(h, net.InputDim)];
             LabelTableGradient = new double[(net.Classes + 1) * h];
+            Railed = new bool[net.HiddenLayers + 1][];
+            for (int l = 0; l <= net.HiddenLayers; l++) Railed[l] = new bool[l == net.HiddenLayers ? net.InputDim : h];
+            DacEmbedding = new float[h];
         }
 
         internal double[][] Pre;
@@ -48,9 +51,16 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
         internal double[] Delta;
         internal double[] DeltaPrev;
         internal double[] LabelTableGradient;
+
+        /// <summary>Per layer and output: whether the tile sum was clamped at the TIA rail (no gradient flows through a rail).</summary>
+        internal bool[][] Railed;
+        internal float[] DacEmbedding;
     }
 
     public Scratch CreateScratch() => new(_net);
+
+    /// <summary>How many tile sums of the last sample accumulated with <paramref name="s"/> were clamped at the TIA rail.</summary>
+    public static int RailedOutputs(Scratch s) => s.Railed.Sum(layer => layer.Count(railed => railed));
 
     /// <summary>Full loss and gradient over the batch (single thread). <paramref name="gradient"/> is overwritten.</summary>
     public double LossAndGradient(ReadOnlySpan<double> p, DsmBatch batch, Span<double> gradient)
@@ -67,9 +77,12 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
     /// <summary>
     /// Adds the gradient contribution of samples [start, end) to <paramref name="gradient"/> (and to the
     /// scratch's label-table gradient); returns their share of the loss. The caller finishes the label
-    /// path with <see cref="FinishLabelGradient"/> once all shares are summed.
+    /// path with <see cref="FinishLabelGradient"/> once all shares are summed. With <paramref name="chip"/> (training for a
+    /// profile) the forward pass is the chip's: the embedding through the controller's DACs, every tile sum with the
+    /// chip's read noise and clamped at the TIA rail, activations at their rail; the noise is a constant of the reverse pass.
     /// </summary>
-    public double Accumulate(ReadOnlySpan<double> p, double[]? labelTable, DsmBatch batch, int start, int end, Span<double> gradient, Scratch s)
+    public double Accumulate(ReadOnlySpan<double> p, double[]? labelTable, DsmBatch batch, int start, int end, Span<double> gradient, Scratch s,
+        ChipSignals? chip = null)
     {
         var net = _net;
         int d = net.InputDim, h = net.HiddenWidth, k = h / 2, layersHidden = net.HiddenLayers;
@@ -91,6 +104,13 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
             int label = batch.Labels[n];
             if (labelTable is not null)
                 for (int j = 0; j < h; j++) s.Embedding[j] += labelTable[label * h + j];
+            if (chip is { } dac && !dac.Chip.EmbeddingDac.IsIdeal)
+            {
+                for (int j = 0; j < h; j++) s.DacEmbedding[j] = (float)s.Embedding[j];
+                dac.Chip.EmbeddingDac.Apply(s.DacEmbedding);
+                for (int j = 0; j < h; j++) s.Embedding[j] = s.DacEmbedding[j];
+            }
+            double activationRail = net.Saturation ?? (chip is { } railed ? railed.Chip.ActivationRail : double.PositiveInfinity);
 
             // Forward.
             ReadOnlySpan<double> input = batch.Xt.AsSpan(n * d, d);
@@ -101,12 +121,14 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
                 var act = s.Act[l];
                 for (int o = 0; o < fout; o++)
                 {
-                    double acc = p[b + o] + s.Embedding[o];
+                    double acc = p[b + o];
                     var row = p.Slice(w + o * fin, fin);
                     for (int i = 0; i < fin; i++) acc += row[i] * input[i];
+                    if (chip is { } c) acc = OnChip(c, acc, input, l, o, n, ref s.Railed[l][o]);
+                    acc += s.Embedding[o];
                     pre[o] = acc;
                     double a = acc > 0 ? acc : 0;
-                    if (net.Saturation is { } sat && a > sat) a = sat;
+                    if (a > activationRail) a = activationRail;
                     act[o] = a;
                     if (a > penaltyThreshold) loss += penaltyAlpha * a;
                 }
@@ -119,10 +141,11 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
                 double acc = p[ob + o];
                 var row = p.Slice(ow + o * oin, oin);
                 for (int i = 0; i < oin; i++) acc += row[i] * input[i];
+                if (chip is { } c) acc = OnChip(c, acc, input, layersHidden, o, n, ref s.Railed[layersHidden][o]);
                 double residual = gain * acc * sigma + batch.Z[n * d + o];
                 loss += invB * residual * residual;
                 // ∂loss/∂(W a + b) for output o.
-                s.Delta[o] = invB * 2.0 * residual * sigma * gain;
+                s.Delta[o] = chip is not null && s.Railed[layersHidden][o] ? 0.0 : invB * 2.0 * residual * sigma * gain;
             }
 
             // Backward through the output layer.
@@ -151,7 +174,7 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
                 {
                     double da = s.DeltaPrev[o];
                     if (act[o] > penaltyThreshold) da += penaltyAlpha;
-                    bool passes = pre[o] > 0 && (net.Saturation is not { } sat || pre[o] < sat);
+                    bool passes = pre[o] > 0 && pre[o] < activationRail && !(chip is not null && s.Railed[l][o]);
                     s.Delta[o] = passes ? da : 0.0;
                 }
                 ReadOnlySpan<double> layerInput = l == 0 ? batch.Xt.AsSpan(n * d, d) : s.Act[l - 1];
@@ -172,6 +195,25 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
             }
         }
         return loss;
+    }
+
+    /// <summary>
+    /// A tile sum as the chip delivers it: plus the read noise of that chip's conductances for this input,
+    /// σ_r·sqrt(Σ_i x_i²·Q_oi + Q_o,bias)·z, then clamped at the TIA rail (<paramref name="railed"/> says whether it was).
+    /// </summary>
+    private static double OnChip(in ChipSignals chip, double sum, ReadOnlySpan<double> input, int layer, int output, int sample, ref bool railed)
+    {
+        var draw = chip.Chip;
+        if (draw.ReadSigma > 0)
+        {
+            var q = draw.NoiseWeights[layer].AsSpan(output * (input.Length + 1), input.Length + 1);
+            double variance = q[input.Length];
+            for (int i = 0; i < input.Length; i++) variance += input[i] * input[i] * q[i];
+            ulong counter = (ulong)sample * (ulong)draw.OutputsPerSample + (ulong)(draw.LayerOutputOffsets[layer] + output);
+            sum += draw.ReadSigma * Math.Sqrt(variance) * chip.ReadNoise.Gaussian(counter);
+        }
+        railed = Math.Abs(sum) > draw.TiaRail;
+        return Math.Clamp(sum, -draw.TiaRail, draw.TiaRail);
     }
 
     /// <summary>The label MLP's forward values for one parameter vector, kept for its reverse pass.</summary>

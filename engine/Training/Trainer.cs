@@ -39,6 +39,7 @@ public sealed class Trainer(TrainingOptions options)
         var net = new TrainableScoreNetwork(d, o.HiddenWidth, o.HiddenLayers, classes, frequencies, o.Saturation, o.OutputGain);
         var sde = new VpSde(o.BetaMin, o.BetaMax);
         var objective = new DenoisingScoreMatching(net, o.SaturationPenalty, o.SaturationThreshold);
+        var chip = o.Profile is { } profile ? new ChipDraw(profile, net) : null;
 
         int pc = net.ParameterCount;
         double[] p = net.InitialParameters(Streams.Rng(seed, StreamPurpose.WeightInit));
@@ -67,7 +68,16 @@ public sealed class Trainer(TrainingOptions options)
                 FillBatch(batch, data, order, start, count, sde, o.MinTime, seed, (ulong)step, classes, o.LabelDropout);
 
                 DrawWeightNoise(factor, Streams.Rng(seed, StreamPurpose.WeightNoise, (ulong)step), o.NoiseStd, o.NoiseLimit);
-                for (int i = 0; i < pc; i++) noisy[i] = p[i] * factor[i];
+                ChipSignals? signals = null;
+                if (chip is not null)
+                {
+                    // One chip per step; the paper's multiplicative noise, if asked for as well, acts on its effective weights.
+                    chip.Program(p, ChipDraw.ChipSeed(seed, (ulong)step), noisy);
+                    for (int i = 0; i < pc; i++) noisy[i] *= factor[i];
+                    signals = new ChipSignals(chip, Streams.Rng(seed, StreamPurpose.TrainingReadNoise, (ulong)step));
+                }
+                else
+                    for (int i = 0; i < pc; i++) noisy[i] = p[i] * factor[i];
 
                 double[]? table = classes > 0 ? labelPass.Forward(noisy) : null;
                 Array.Clear(grad);
@@ -75,8 +85,8 @@ public sealed class Trainer(TrainingOptions options)
                 int half = count / 2;
                 double loss0 = 0, loss1 = 0;
                 Parallel.Invoke(
-                    () => loss0 = objective.Accumulate(noisy, table, batch, 0, half, grad, scratch[0]),
-                    () => loss1 = objective.Accumulate(noisy, table, batch, half, count, grad2, scratch[1]));
+                    () => loss0 = objective.Accumulate(noisy, table, batch, 0, half, grad, scratch[0], signals),
+                    () => loss1 = objective.Accumulate(noisy, table, batch, half, count, grad2, scratch[1], signals));
                 for (int i = 0; i < pc; i++) grad[i] += grad2[i];
                 if (classes > 0)
                 {
@@ -88,7 +98,7 @@ public sealed class Trainer(TrainingOptions options)
                 if (!double.IsFinite(loss))
                     throw UserInputException.ForSetting("learning_rate", $"may be too high: training diverged at epoch {epoch + 1} (loss is {loss}); lower it or check the data scale");
 
-                // Chain rule through w̃ = w·(1 + ε).
+                // Chain rule through w̃ = w·(1 + ε); straight through a chip's programming error.
                 for (int i = 0; i < pc; i++) grad[i] *= factor[i];
                 ClipGlobalNorm(grad, o.GradientClipNorm);
 
@@ -122,6 +132,12 @@ public sealed class Trainer(TrainingOptions options)
             ["train.ema_decay"] = DiffusionMetadata.Format(o.EmaDecay),
             ["train.final_loss"] = DiffusionMetadata.Format(lastLoss),
         };
+        if (o.Profile is { } trainedFor)
+        {
+            provenance["train.for_profile"] = trainedFor.Name;
+            provenance["train.for_device"] = trainedFor.Device.Name;
+            provenance["train.for_profile_sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(trainedFor.ToJson())));
+        }
         var metadata = metadataTemplate with
         {
             SdeKind = "vp",

@@ -39,6 +39,10 @@ public sealed record TrainingOptions
     public double SamplingScheduleScale { get; init; } = 2.0;
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>Training for a hardware profile (<see cref="ChipDraw"/>): every step trains on a freshly programmed chip of this
+    /// profile, with its read noise and rails; null = the paper's recipe alone.</summary>
+    public Profiles.HardwareProfile? Profile { get; init; }
+
     public void Validate()
     {
         static void Require(bool ok, string setting, string problem) => UserInputException.Require(ok, setting, problem);
