@@ -12,6 +12,7 @@ internal sealed class AnalogRunArguments
     public readonly Option<string> Model = Required("--model", "Score network (.onnx).");
     public readonly Option<string> Output = Required("--out", "Output directory.");
     public readonly Option<string> Profile = Make("--profile", $"Hardware profile: {string.Join(", ", HardwareProfile.Presets)} or PATH.json.", "rram-180nm");
+    public readonly Option<string[]> Set = CommandOptions.ProfileSettings();
     public readonly Option<int> Samples = Make("--samples", "Samples to generate; per label for conditional models (3 labels × --samples 4000 = 12 000 samples).", 10_000).Positive();
     public readonly Option<string> Sampler = Make("--sampler", "ode (probability-flow, Dormand–Prince) or sde (reverse SDE with injected noise).", "ode");
     public readonly Option<string?> Labels = new("--labels") { Description = "Classes to generate, comma-separated names or indices (default: all classes of a conditional model)." };
@@ -41,7 +42,7 @@ internal sealed class AnalogRunArguments
     }
 
     public IEnumerable<Option> All() =>
-        [Model, Output, Profile, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, ContinuousSegments, SdeScheme, Substeps, EndTime, DeviceAge, Decoder, BaselineReport, .. Schedule.All()];
+        [Model, Output, Profile, Set, Samples, Sampler, Labels, Guidance, ScheduleScale, Seed, ProgramSeed, ReferenceData, LaneSize, Rtol, Atol, ContinuousSegments, SdeScheme, Substeps, EndTime, DeviceAge, Decoder, BaselineReport, .. Schedule.All()];
 
     /// <summary>The run the command line asks for, checked by the engine (<see cref="RunRequest.Create"/>).</summary>
     public RunRequest Request(ParseResult parse, IReadOnlyList<string> commandLine)
@@ -55,6 +56,7 @@ internal sealed class AnalogRunArguments
             ModelBytes = bytes,
             Network = net,
             Profile = parse.GetValue(Profile)!,
+            ProfileSettings = parse.GetValue(Set) ?? [],
             DeviceAgeSeconds = parse.GetValue(DeviceAge),
             SamplesPerLabel = parse.GetValue(Samples),
             Labels = parse.GetValue(Labels),

@@ -35,6 +35,16 @@ internal static class CommandOptions
         return option;
     }
 
+    public static Option<T?> NonNegativeIfSet<T>(this Option<T?> option) where T : struct, IComparable<T>
+    {
+        option.Validators.Add(result =>
+        {
+            if (TryGet<T?>(result, out var value) && value is { } v && v.CompareTo(default) < 0)
+                result.AddError($"{option.Name} must be ≥ 0 (got {v})");
+        });
+        return option;
+    }
+
     public static Option<T> NonNegative<T>(this Option<T> option) where T : struct, IComparable<T>
     {
         option.Validators.Add(result =>
@@ -44,6 +54,13 @@ internal static class CommandOptions
         });
         return option;
     }
+
+    /// <summary><c>--set KEY=VALUE</c> (repeatable): one profile key changed, for a single run of the profile <paramref name="of"/> names.</summary>
+    public static Option<string[]> ProfileSettings(string of = "--profile") => new("--set")
+    {
+        Description = $"Change one key of {of}: KEY=VALUE with KEY a dotted profile path (e.g. device.write_verify.rounds=10, mapping.weight_scale=column; 'memgrid profile show' lists the keys). Repeat for more keys.",
+        AllowMultipleArgumentsPerToken = false,
+    };
 
     /// <summary>The command line as the user typed it (for a report's provenance).</summary>
     public static IReadOnlyList<string> CommandLine(ParseResult parse) => ["memgrid", .. parse.Tokens.Select(t => t.Value)];

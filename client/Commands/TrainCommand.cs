@@ -20,8 +20,9 @@ internal sealed class TrainArguments
     public readonly Option<int?> Epochs = Optional<int>("--epochs", "Passes over the training set (default: the paper's, 10000 unconditional / 3000 conditional).").PositiveIfSet();
     public readonly Option<int> Hidden = Make("--hidden", "Hidden width H (even: K = H/2 time frequencies give H sin/cos channels).", 14).Positive();
     public readonly Option<int> Layers = Make("--layers", "Number of hidden layers.", 2).Positive();
-    public readonly Option<double?> NoiseStd = Optional<double>("--noise-std", "The paper's hardware-aware weight noise: σ of the multiplicative ε on every forward pass (default 0.1, or 0 with --for-profile; 0 disables).");
+    public readonly Option<double?> NoiseStd = Optional<double>("--noise-std", "The paper's hardware-aware weight noise: σ of the multiplicative ε on every forward pass (default 0.1, or 0 with --for-profile; 0 disables).").NonNegativeIfSet();
     public readonly Option<string?> ForProfile = new("--for-profile") { Description = $"Train for a hardware profile ({string.Join(", ", HardwareProfile.Presets)} or PATH.json): every step programs a fresh chip of it (mapping, levels, write-verify, relaxation, faults, drift, wires) and runs the batch through that chip's weights, read noise, rails and embedding DACs. Default: the paper's recipe alone." };
+    public readonly Option<string[]> Set = CommandOptions.ProfileSettings("--for-profile");
     public readonly Option<double> NoiseLimit = Make("--noise-limit", "Draws with |ε| ≥ limit are replaced by a uniform draw in [−limit, limit].", 0.2).Positive();
     public readonly Option<ulong> Seed = Make<ulong>("--seed", "Seed for data, initialisation, batches and noise (the run is a pure function of it).", 1);
     public readonly Option<int> Batch = Make("--batch-size", "Mini-batch size.", 512).Positive();
@@ -37,7 +38,7 @@ internal sealed class TrainArguments
     public readonly Option<double> BetaMin = Make("--beta-min", "β₀ of the VP-SDE schedule β(t) = β₀ + t(β₁ − β₀).", 0.001).NonNegative();
     public readonly Option<double> BetaMax = Make("--beta-max", "β₁ of the VP-SDE schedule (the paper: 0.5).", 0.5).Positive();
 
-    public IEnumerable<Option> All() => [Task, Output, Epochs, Hidden, Layers, NoiseStd, ForProfile, NoiseLimit, Seed, Batch, Lr, WeightDecay, Penalty, Saturation, Gain, Ema, Dropout, ScheduleScale, FreqScale, BetaMin, BetaMax];
+    public IEnumerable<Option> All() => [Task, Output, Epochs, Hidden, Layers, NoiseStd, ForProfile, Set, NoiseLimit, Seed, Batch, Lr, WeightDecay, Penalty, Saturation, Gain, Ema, Dropout, ScheduleScale, FreqScale, BetaMin, BetaMax];
 }
 
 /// <summary><c>memgrid train</c>: hardware-aware denoising score matching, written as ONNX.</summary>
@@ -57,7 +58,12 @@ internal static class TrainCommand
         var spec = TaskSpec.Parse(parse.GetValue(a.Task)!);
         string outPath = parse.GetValue(a.Output)!;
         ulong s = parse.GetValue(a.Seed);
-        var profile = parse.GetValue(a.ForProfile) is { } forProfile ? HardwareProfile.Resolve(forProfile, "for_profile") : null;
+        var settings = parse.GetValue(a.Set) ?? [];
+        if (settings.Length > 0 && parse.GetValue(a.ForProfile) is null)
+            throw UserInputException.ForSetting("set", "changes the profile of --for-profile, which is not given");
+        var profile = parse.GetValue(a.ForProfile) is { } forProfile ? HardwareProfile.Resolve(forProfile, "for_profile").Apply(settings) : null;
+        // The model records the profile it was trained for by name, with any keys changed on the command line.
+        if (profile is not null && settings.Length > 0) profile = profile with { Name = $"{profile.Name} with {string.Join(", ", settings)}" };
         var data = spec.LoadTraining(s);
         bool conditional = data.IsLabelled;
         var options = new TrainingOptions

@@ -47,6 +47,21 @@ public static class ProfileOverrides
         return HardwareProfile.Parse(root.ToJsonString(), $"{profile.Name} with {key}={value}");
     }
 
+    /// <summary>Applies settings of the form <c>KEY=VALUE</c> (a dotted profile key, as <see cref="With"/>) in order; the
+    /// profile keeps its name, so reports name the base profile and record the settings beside it.</summary>
+    public static HardwareProfile Apply(this HardwareProfile profile, IEnumerable<string> settings)
+    {
+        foreach (string setting in settings)
+        {
+            int eq = setting.IndexOf('=');
+            if (eq <= 0 || setting.IndexOf(',', eq) >= 0)
+                throw UserInputException.ForSetting("set", $"'{setting}' is not KEY=VALUE (one value; e.g. device.write_verify.rounds=10)");
+            string name = profile.Name;
+            profile = profile.With(setting[..eq].Trim(), setting[(eq + 1)..].Trim()) with { Name = name };
+        }
+        return profile;
+    }
+
     /// <summary>Every settable key of a profile (leaf paths), for help and error messages.</summary>
     public static IEnumerable<string> Keys(HardwareProfile profile) => Leaves(JsonNode.Parse(profile.ToJson())!.AsObject(), "").Union(OmittedWhenUnset);
 

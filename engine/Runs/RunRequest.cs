@@ -32,6 +32,9 @@ public sealed record RunSpec
     /// <summary>A preset name or a profile file.</summary>
     public string Profile { get; init; } = "rram-180nm";
 
+    /// <summary>Profile keys set on the command line (<c>KEY=VALUE</c>, applied in order to <see cref="Profile"/>).</summary>
+    public IReadOnlyList<string> ProfileSettings { get; init; } = [];
+
     /// <summary>Seconds since programming; overrides the profile's device.drift.age_seconds.</summary>
     public double? DeviceAgeSeconds { get; init; }
 
@@ -108,7 +111,7 @@ public sealed record RunRequest
     public static RunRequest Create(RunSpec spec, Action<string> warn)
     {
         var net = spec.Network;
-        var profile = HardwareProfile.Resolve(spec.Profile);
+        var profile = HardwareProfile.Resolve(spec.Profile).Apply(spec.ProfileSettings);
         if (spec.DeviceAgeSeconds is { } age)
         {
             UserInputException.Require(age >= 0 && double.IsFinite(age), "device_age", $"must be ≥ 0 (got {age})");
@@ -145,7 +148,8 @@ public sealed record RunRequest
             Profile = profile,
             StatedProfile = stated,
             LoopDesign = loop,
-            ProfileSource = HardwareProfile.Presets.Contains(spec.Profile) ? "preset" : Path.GetFullPath(spec.Profile),
+            ProfileSource = (HardwareProfile.Presets.Contains(spec.Profile) ? "preset" : Path.GetFullPath(spec.Profile))
+                + (spec.ProfileSettings.Count > 0 ? $" with --set {string.Join(" --set ", spec.ProfileSettings)}" : ""),
             Options = options,
             Labels = labels,
             Count = count,
