@@ -25,6 +25,7 @@ public static class Cli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(SweepCommand.Create());
+        root.Subcommands.Add(ToleranceCommand.Create());
         root.Subcommands.Add(ReproduceCommand.Create());
         root.Subcommands.Add(ProfileCommand.Create());
         root.Subcommands.Add(SiloCommandLine.Configure(new Command("silo", SiloCommandLine.Description)));

@@ -62,6 +62,21 @@ public static class ProfileOverrides
         return profile;
     }
 
+    /// <summary>Whether the key names an integer setting (levels, bits, rounds), found in the profile's types; false for an unknown key.</summary>
+    public static bool HoldsInteger(string key)
+    {
+        var type = typeof(HardwareProfile);
+        System.Reflection.PropertyInfo? property = null;
+        foreach (string part in key.Split('.'))
+        {
+            property = type?.GetProperties().FirstOrDefault(p => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Name) == part);
+            if (property is null) return false;
+            type = property.PropertyType;
+        }
+        var t = Nullable.GetUnderlyingType(property!.PropertyType) ?? property.PropertyType;
+        return t == typeof(int) || t == typeof(long);
+    }
+
     /// <summary>Every settable key of a profile (leaf paths), for help and error messages.</summary>
     public static IEnumerable<string> Keys(HardwareProfile profile) => Leaves(JsonNode.Parse(profile.ToJson())!.AsObject(), "").Union(OmittedWhenUnset);
 
