@@ -28,6 +28,7 @@ internal sealed class ToleranceArguments
     public readonly Option<ulong> Seed = Make<ulong>("--seed", "Seed of the prior, read noise and SDE noise (the same in every probe and in the digital sampler).", 1);
     public readonly Option<int> Steps = Make("--steps", "Bisection steps per parameter (each halves the bracket).", 5).Positive();
     public readonly Option<int> DigitalSteps = Make("--digital-steps", "Euler steps of the digital sampler the budget is relative to.", 1000).Positive();
+    public readonly Option<string> Others = Make("--others", "Where the other searched figures sit while one is bisected: good (their good ends: the figure alone on an otherwise perfect device) or stated (the profile's values: the figure alone changed on the device as it is).", "good");
     public readonly Option<int> Parallel = Make("--parallel", "Chips of a probe run at once.", 2).Positive();
     public readonly Option<string?> ReferenceData = Commands.ReferenceData.Create();
     public readonly ScheduleOptions Schedule = new();
@@ -35,10 +36,11 @@ internal sealed class ToleranceArguments
     public ToleranceArguments()
     {
         Sampler.AcceptOnlyFromAmong("ode", "sde");
+        Others.AcceptOnlyFromAmong("good", "stated");
         Metric.AcceptOnlyFromAmong("kl_paper", "kl_2d", "energy_distance", "class_accuracy", "decoded_class_accuracy", "frechet_distance");
     }
 
-    public IEnumerable<Option> All() => [Model, Output, Profile, Set, Parameters, Metric, MaxRatio, MaxDrop, Chips, Samples, Sampler, Seed, Steps, DigitalSteps, Parallel, ReferenceData, .. Schedule.All()];
+    public IEnumerable<Option> All() => [Model, Output, Profile, Set, Parameters, Metric, MaxRatio, MaxDrop, Chips, Samples, Sampler, Seed, Steps, DigitalSteps, Others, Parallel, ReferenceData, .. Schedule.All()];
 
     public ToleranceSpec Spec(ParseResult parse)
     {
@@ -58,6 +60,7 @@ internal sealed class ToleranceArguments
             Options = new AnalogRunOptions { Kind = parse.GetValue(Sampler) == "sde" ? SamplerKind.Sde : SamplerKind.Ode, Seed = parse.GetValue(Seed) },
             Steps = parse.GetValue(Steps),
             DigitalSteps = parse.GetValue(DigitalSteps),
+            OthersAsStated = parse.GetValue(Others) == "stated",
             ReferenceData = parse.GetValue(ReferenceData),
             CommandLine = CommandLine(parse),
         };

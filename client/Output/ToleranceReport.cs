@@ -33,7 +33,7 @@ internal sealed class ToleranceReport(ToleranceOutcome outcome)
         sb.AppendLine();
         sb.AppendLine(Inv, $"Budget: **{Request.Budget.Describe()}** — digital {MetricKey} {outcome.Digital:G4} ({s.DigitalSteps} Euler steps, {(s.Options.Kind == Engine.Diffusion.SamplerKind.Sde ? "sde" : "ode")}), " +
             $"so {(Accuracy ? "≥" : "≤")} {Request.Budget.Limit(outcome.Digital):G4}. Every probe is the mean ± standard error over {s.Chips} chips (programming seeds 1…{s.Chips}), " +
-            $"{Request.Count} samples each, on the {outcome.Machine}. A parameter is searched alone: every other searched parameter at its good end, the rest of the profile as stated; " +
+            $"{Request.Count} samples each, on the {outcome.Machine}. A parameter is searched alone: every other searched parameter {(s.OthersAsStated ? "at the profile's value" : "at its good end")}, the rest of the profile as stated; " +
             $"{s.Steps} bisection steps over the fraction of its range (geometric for :log ranges).");
         sb.AppendLine();
         sb.AppendLine("| parameter | profile's value | good end → bad end | meets the budget up to | misses it at | at that value |");
@@ -99,6 +99,7 @@ internal sealed class ToleranceReport(ToleranceOutcome outcome)
             ["samples"] = Request.Count,
             ["seed"] = s.Options.Seed,
             ["bisection_steps"] = s.Steps,
+            ["others"] = s.OthersAsStated ? "stated" : "good",
             ["machine"] = outcome.Machine,
             ["command_line"] = new JsonArray(s.CommandLine.Select(a => (JsonNode?)a).ToArray()),
             ["parameters"] = new JsonArray(outcome.Findings.Select(f => (JsonNode?)new JsonObject

@@ -43,20 +43,31 @@ public sealed record ToleranceParameter(string Key, double Good, double Bad, boo
 
     public string Format(double value) => Integer ? ((long)Math.Round(value)).ToString(CultureInfo.InvariantCulture) : value.ToString("G4", CultureInfo.InvariantCulture);
 
+    /// <summary>The profile's own value of the key (a key the profile leaves unset, e.g. continuous levels, counts as the good end).</summary>
+    public double Stated(HardwareProfile profile)
+    {
+        System.Text.Json.Nodes.JsonNode? node = System.Text.Json.Nodes.JsonNode.Parse(profile.ToJson());
+        foreach (string part in Key.Split('.')) node = node?[part];
+        return node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out double d) ? d : Good;
+    }
+
     /// <summary>The key set to <paramref name="value"/> (as exact text, so the profile's own parser checks it).</summary>
     public HardwareProfile Apply(HardwareProfile profile, double value) =>
         profile.With(Key, Integer ? Format(value) : value.ToString("R", CultureInfo.InvariantCulture)) with { Name = profile.Name };
 
     /// <summary>The figures a device must meet, searched when none are named: relaxation after write-verify, the verify tolerance,
-    /// read noise, conductance levels and the readout ADC's bits (the ADC only where the profile has one).</summary>
+    /// the write pulse's spread, read noise, conductance levels and the readout ADC's bits (each only where the profile has it).</summary>
     public static IReadOnlyList<ToleranceParameter> Defaults(HardwareProfile profile)
     {
         var list = new List<string>();
         if (profile.Device.WriteVerify is not null)
         {
             list.Add("device.write_verify.relaxation_scale=0:2");
-            list.Add("device.write_verify.tolerance_microsiemens=0.05:4:log");
+            list.Add("device.write_verify.tolerance_microsiemens=0.1:4:log");
         }
+        // The spread of one write pulse: with write-verify it decides how many pulses a tolerance costs, and whether the
+        // pulse budget runs out first (a device that never verifies keeps its last write).
+        if (profile.Device.ProgrammingNoise.Sigma > 0) list.Add("device.programming_noise.sigma=0:0.3");
         list.Add("device.read_noise_sigma=0:0.1");
         list.Add("device.levels=1024:4:log");
         if (profile.Adc.Bits > 0) list.Add("adc.bits=16:4");

@@ -32,6 +32,10 @@ public sealed record ToleranceSpec
 
     /// <summary>Euler steps of the digital sampler the budget is measured against.</summary>
     public int DigitalSteps { get; init; } = 1000;
+
+    /// <summary>Where the other searched parameters sit while one is bisected: false = their good ends (the figure alone on an
+    /// otherwise perfect device), true = the profile's stated values (the figure alone changed on the device as it is).</summary>
+    public bool OthersAsStated { get; init; }
     public string? ReferenceData { get; init; }
     public IReadOnlyList<string> CommandLine { get; init; } = [];
 }
@@ -100,7 +104,7 @@ public sealed class ToleranceSearch(ToleranceRequest request, IAnalogMachine mac
         var probes = new List<ToleranceProbe>();
         async Task<bool> Meets(double f)
         {
-            var probe = await ProbeAsync(parameter.Key, f, request.Parameters.Select(p => (p, p == parameter ? parameter.At(f) : p.Good)).ToList(), digital, outDir, cancel);
+            var probe = await ProbeAsync(parameter.Key, f, request.Parameters.Select(p => (p, p == parameter ? parameter.At(f) : Other(p))).ToList(), digital, outDir, cancel);
             probes.Add(probe);
             return probe.Meets;
         }
@@ -114,6 +118,8 @@ public sealed class ToleranceSearch(ToleranceRequest request, IAnalogMachine mac
         }
         return new ToleranceFinding(parameter, parameter.At(lo), parameter.At(hi), false, probes);
     }
+
+    private double Other(ToleranceParameter p) => request.Spec.OthersAsStated ? p.Stated(request.BaseProfile) : p.Good;
 
     private async Task<(IReadOnlyList<ToleranceProbe>, ToleranceProbe?)> CombineAsync(IReadOnlyList<ToleranceFinding> findings, double digital, string outDir, CancellationToken cancel)
     {
