@@ -97,7 +97,7 @@ public static class RunMarkdown
             sb.AppendLine(Inv, $"| {l.Layer} | {l.Tiles} | {l.Chips} | {l.UsedDevices} / {l.TileDevices} ({l.Utilisation:P1}) | {l.Mvms} | {l.Ops / n:G4} | {Units.Energy(l.TileEnergyJoules / n)} | {l.OpsPerJoule:G3} |");
         sb.AppendLine(Inv, $"| all | {layers.Sum(l => l.Tiles)} | {r.ChipCount} | {layers.Sum(l => l.UsedDevices)} / {layers.Sum(l => l.TileDevices)} ({r.ArrayUtilisation:P1}) | {layers.Sum(l => l.Mvms)} | {layers.Sum(l => l.Ops) / n:G4} | {Units.Energy(layers.Sum(l => l.TileEnergyJoules) / n)} | {r.OpsPerJoule:G3} (whole machine) |");
         sb.AppendLine();
-        sb.AppendLine("An op is a multiply or an add of a matrix–vector product in the crossbars (2 per cell per MVM); utilisation counts the device pairs the weights use against those of the tiles they occupy.");
+        sb.AppendLine("An op is a multiply or an add of a matrix–vector product in the crossbars (2 per cell per MVM); utilisation counts the devices the weights use (each of a weight's pairs with `mapping.redundancy`) against those of the tiles they occupy.");
         sb.AppendLine();
     }
 

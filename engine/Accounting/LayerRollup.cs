@@ -21,7 +21,7 @@ public sealed record LayerRollup(int Layer, int Tiles, int Chips, long UsedDevic
         long tileCells = (long)mapping.TileRows * mapping.TileCols;
         return plan.Tiles.GroupBy(t => t.Layer).OrderBy(g => g.Key).Select(g => new LayerRollup(
             g.Key, g.Count(), g.Select(t => t.Chip).Distinct().Count(),
-            2L * g.Sum(t => (long)t.RowCount * t.ColCount), 2L * g.Count() * tileCells,
+            2L * mapping.Replicas * g.Sum(t => (long)t.RowCount * t.ColCount), 2L * g.Count() * tileCells,
             g.Sum(t => byId[t.Id].MvmCount),
             g.Sum(t => 2.0 * t.RowCount * t.ColCount * byId[t.Id].MvmCount),
             g.Sum(t => byId[t.Id].EnergyJoules))).ToList();

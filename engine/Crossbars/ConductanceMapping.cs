@@ -14,23 +14,34 @@ namespace MemristorGrid.Engine.Crossbars;
 /// </summary>
 public static class ConductanceMapping
 {
-    /// <summary>Programmed (and drifted) conductances of one tile [rows × cols], the read-out scale per layer column, and what programming cost.</summary>
-    public sealed record ProgrammedBlock(double[] GPlus, double[] GMinus, float[] ColumnScale, ProgrammingStats Programming);
+    /// <summary>Programmed (and drifted) conductances of one tile [rows × cols] — with redundancy, each pair's replicas summed, as their
+    /// currents add — the read-out scale per layer column, what programming cost, the replicas per pair and, with more than one,
+    /// Σ G² over each pair's replicas (what their independent read noise adds up to).</summary>
+    public sealed record ProgrammedBlock(double[] GPlus, double[] GMinus, float[] ColumnScale, ProgrammingStats Programming,
+        int Replicas = 1, double[]? SquaresPlus = null, double[]? SquaresMinus = null);
 
     public static ProgrammedBlock Program(TilePlan plan, ScoreNetwork network, HardwareProfile profile, ulong chipSeed) =>
         Program(plan, network.Layers[plan.Layer], profile, chipSeed);
 
+    /// <summary>
+    /// Pair p = r·cols + c programs devices 2p and 2p + 1; with N replicas, replica k of pair p programs devices 2(pN + k) and
+    /// 2(pN + k) + 1 (so one replica is the unreplicated mapping, bit for bit). With levels, the replicas' targets are levels
+    /// whose mean is the nearest multiple of 1/N of a level step to the weight's conductance.
+    /// </summary>
     public static ProgrammedBlock Program(TilePlan plan, DenseLayer layer, HardwareProfile profile, ulong chipSeed)
     {
         var scale = WeightScaling.WeightScalings.For(profile.Mapping).ColumnScales(layer);
         var device = new DeviceModel(profile.Device);
         var draws = DeviceModel.ProgrammingDraws.For(chipSeed, plan.StreamKey);
         var nuDraws = Streams.Rng(chipSeed, StreamPurpose.DriftExponent, plan.StreamKey);
-        int rows = plan.RowCount, cols = plan.ColCount;
+        int rows = plan.RowCount, cols = plan.ColCount, n = profile.Mapping.Replicas;
         var gPlus = new double[rows * cols];
         var gMinus = new double[rows * cols];
+        var squaresPlus = n > 1 ? new double[rows * cols] : null;
+        var squaresMinus = n > 1 ? new double[rows * cols] : null;
         var stats = new ProgrammingStats();
         double age = profile.Device.Drift.AgeSeconds;
+        double? step = profile.Device.Levels is { } levels ? device.Window / (levels - 1) : null;
         for (int r = 0; r < rows; r++)
         {
             int input = plan.RowStart + r;
@@ -39,18 +50,28 @@ public static class ConductanceMapping
                 int output = plan.ColStart + c;
                 double w = input == layer.Inputs ? layer.Bias[output] : layer.Weight(output, input);
                 double magnitude = Math.Abs(w) / scale[output] * device.Window;
-                double targetPlus = device.GMin + (w > 0 ? magnitude : 0);
-                double targetMinus = device.GMin + (w < 0 ? magnitude : 0);
-                ulong pair = (ulong)(r * cols + c);
-                var plus = device.Write(targetPlus, 2 * pair, draws);
-                var minus = device.Write(targetMinus, 2 * pair + 1, draws);
-                stats.Add(plus, targetPlus);
-                stats.Add(minus, targetMinus);
-                gPlus[r * cols + c] = device.Drift(plus.Conductance, age, nuDraws.Gaussian(2 * pair));
-                gMinus[r * cols + c] = device.Drift(minus.Conductance, age, nuDraws.Gaussian(2 * pair + 1));
+                long steps = step is { } s ? (long)Math.Round(n * magnitude / s) : 0;
+                int i = r * cols + c;
+                for (int k = 0; k < n; k++)
+                {
+                    // Replica k's share: the whole magnitude, or (with levels) its whole number of level steps.
+                    double share = n == 1 || step is null ? magnitude : (steps / n + (k < steps % n ? 1 : 0)) * step.Value;
+                    double targetPlus = device.GMin + (w > 0 ? share : 0);
+                    double targetMinus = device.GMin + (w < 0 ? share : 0);
+                    ulong pair = (ulong)(i * n + k);
+                    var plus = device.Write(targetPlus, 2 * pair, draws);
+                    var minus = device.Write(targetMinus, 2 * pair + 1, draws);
+                    stats.Add(plus, targetPlus);
+                    stats.Add(minus, targetMinus);
+                    double gp = device.Drift(plus.Conductance, age, nuDraws.Gaussian(2 * pair));
+                    double gm = device.Drift(minus.Conductance, age, nuDraws.Gaussian(2 * pair + 1));
+                    gPlus[i] += gp;
+                    gMinus[i] += gm;
+                    if (squaresPlus is not null) { squaresPlus[i] += gp * gp; squaresMinus![i] += gm * gm; }
+                }
             }
         }
         float compensation = (float)device.DriftCompensation(age);
-        return new ProgrammedBlock(gPlus, gMinus, scale.Select(v => v * compensation).ToArray(), stats);
+        return new ProgrammedBlock(gPlus, gMinus, scale.Select(v => v * compensation).ToArray(), stats, n, squaresPlus, squaresMinus);
     }
 }

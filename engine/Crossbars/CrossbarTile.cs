@@ -51,15 +51,22 @@ public sealed class CrossbarTile
     /// <param name="columnScale">Weight units per conductance window for each output column of the layer,
     /// including any read-out gain correction.</param>
     public CrossbarTile(TilePlan plan, double[] gPlus, double[] gMinus, float[] columnScale, HardwareProfile profile)
+        : this(plan, new ConductanceMapping.ProgrammedBlock(gPlus, gMinus, columnScale, new ProgrammingStats()), profile)
+    {
+    }
+
+    /// <summary>The tile <paramref name="block"/> programmed (with redundancy, its replicas summed per pair).</summary>
+    public CrossbarTile(TilePlan plan, ConductanceMapping.ProgrammedBlock block, HardwareProfile profile)
     {
         Plan = plan;
         int rows = plan.RowCount, cols = plan.ColCount;
-        if (gPlus.Length != rows * cols || gMinus.Length != rows * cols) throw new ArgumentException("conductance blocks must be rows × cols");
-        GPlus = gPlus;
-        GMinus = gMinus;
+        if (block.GPlus.Length != rows * cols || block.GMinus.Length != rows * cols) throw new ArgumentException("conductance blocks must be rows × cols");
+        if (block.Replicas != profile.Mapping.Replicas) throw new ArgumentException($"the block holds {block.Replicas} replicas per pair, the profile maps {profile.Mapping.Replicas}");
+        GPlus = block.GPlus;
+        GMinus = block.GMinus;
         _readSigma = (float)profile.Device.ReadNoiseSigma;
         _voltsPerUnit = (float)profile.Signal.VoltsPerUnit;
-        (var weights, var noiseWeights, _rowConductance, _wired) = Arrays(plan, gPlus, gMinus, columnScale, profile);
+        (var weights, var noiseWeights, _rowConductance, _wired) = Arrays(plan, block, profile);
         _inputs = new TileInputs(plan, profile);
         _tiaRail = Converters.Rail(profile.Tia.SaturationVolts, profile);
         _weights = PackedMatrix.FromInputRows(weights, rows, cols);
@@ -79,8 +86,7 @@ public sealed class CrossbarTile
     /// <summary>Programs the tile for <paramref name="plan"/> from the network's weights (<see cref="ConductanceMapping"/>).</summary>
     public static CrossbarTile Program(TilePlan plan, ScoreNetwork network, HardwareProfile profile, ulong chipSeed)
     {
-        var block = ConductanceMapping.Program(plan, network, profile, chipSeed);
-        return new CrossbarTile(plan, block.GPlus, block.GMinus, block.ColumnScale, profile);
+        return new CrossbarTile(plan, ConductanceMapping.Program(plan, network, profile, chipSeed), profile);
     }
 
     /// <summary>
@@ -90,9 +96,12 @@ public sealed class CrossbarTile
     /// circuits that replace them at evaluation. Training for a profile reads the same arrays (<see cref="Training.ChipDraw"/>).
     /// </summary>
     internal static (float[] Weights, float[] NoiseWeights, float[] RowConductance, WiredTile? PerSample) Arrays(
-        TilePlan plan, double[] gPlus, double[] gMinus, float[] columnScale, HardwareProfile profile)
+        TilePlan plan, ConductanceMapping.ProgrammedBlock block, HardwareProfile profile)
     {
-        int rows = plan.RowCount, cols = plan.ColCount;
+        int rows = plan.RowCount, cols = plan.ColCount, n = block.Replicas;
+        var (gPlus, gMinus) = (block.GPlus, block.GMinus);
+        // N replicas' currents add; the TIA's gain divided by N makes the pair's weight their mean.
+        var columnScale = n == 1 ? block.ColumnScale : block.ColumnScale.Select(s => s / n).ToArray();
         double window = new DeviceModel(profile.Device).Window;
         float readSigma = (float)profile.Device.ReadNoiseSigma;
         var weights = new float[rows * cols];
@@ -106,12 +115,15 @@ public sealed class CrossbarTile
                 double gp = gPlus[r * cols + c], gm = gMinus[r * cols + c];
                 double unit = columnScale[plan.ColStart + c] / window;
                 weights[r * cols + c] = (float)((gp - gm) * unit);
-                if (readSigma > 0) noiseWeights[r * cols + c] = (float)((gp * gp + gm * gm) * unit * unit);
+                double squares = n == 1 ? gp * gp + gm * gm : block.SquaresPlus![r * cols + c] + block.SquaresMinus![r * cols + c];
+                if (readSigma > 0) noiseWeights[r * cols + c] = (float)(squares * unit * unit);
                 rowSum += gp + gm;
             }
             rowConductance[r] = (float)rowSum;
         }
         if (profile.Wires.IsIdeal) return (weights, noiseWeights, rowConductance, null);
+        // With redundancy the wires see each pair's replicas as one cell of their summed conductance (an approximation: the
+        // replicas' rows sit side by side on the same bit line).
         var wired = new WiredTile(plan, gPlus, gMinus, columnScale, profile.Wires, window, (float)profile.Signal.VoltsPerUnit, readSigma);
         if (profile.Wires.Evaluation != WireEvaluation.Superposition) return (weights, noiseWeights, rowConductance, wired);
         wired.Superpose(weights, noiseWeights, rowConductance);

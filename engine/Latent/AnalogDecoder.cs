@@ -39,7 +39,7 @@ public sealed class AnalogDecoder
         _tiles = _plan.Tiles.Select(tp =>
         {
             var block = ConductanceMapping.Program(tp, layers[tp.Layer], profile, chipSeed);
-            return new CrossbarTile(tp, block.GPlus, block.GMinus, block.ColumnScale, profile);
+            return new CrossbarTile(tp, block, profile);
         }).ToArray();
         _pixels = vae.PixelCount;
         _rail = Converters.Rail(profile.Activation.SaturationVolts, profile);

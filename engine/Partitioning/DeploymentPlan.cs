@@ -53,7 +53,7 @@ public sealed class DeploymentPlan
     /// <summary>The plan of any stack of dense layers (e.g. the VAE decoder programmed beside the score network).</summary>
     public static DeploymentPlan Create(IReadOnlyList<DenseLayer> layers, MappingParameters mapping)
     {
-        int rowsPerTile = mapping.TileRows, colsPerTile = mapping.TileCols;
+        int rowsPerTile = mapping.RowsPerTile, colsPerTile = mapping.TileCols;
         var tiles = new List<TilePlan>();
         var layerTiles = new int[layers.Count][];
         var layerInputs = layers.Select(l => l.Inputs).ToArray();

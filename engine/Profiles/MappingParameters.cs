@@ -14,6 +14,21 @@ public sealed record MappingParameters
     /// scale per layer ("layer") or per output column ("column").</summary>
     public string WeightScale { get; init; } = "layer";
 
+    /// <summary>Device pairs per weight (null = 1): each weight is programmed on this many pairs whose rows take the same input, so
+    /// their currents add and the TIA's gain is divided by as many; with levels, the replicas' levels are staggered so that their
+    /// mean resolves 1/N of a level. Random device errors average down by √N; the cost is N× the rows (tiles, area) and the
+    /// cells' current. Null leaves the key out of the profile's JSON, so profiles that do not use it keep their hashes.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Redundancy { get; init; }
+
+    /// <summary>Device pairs per weight (1 without redundancy).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Replicas => Redundancy ?? 1;
+
+    /// <summary>Weights (logical rows) one tile holds: its physical rows shared among the replicas.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int RowsPerTile => TileRows / Replicas;
+
     /// <summary>Every tile input arrives through a DAC (a digital-interface macro) instead of only chip-boundary inputs.</summary>
     public bool DigitalTileInputs { get; init; }
 
@@ -21,6 +36,7 @@ public sealed record MappingParameters
     {
         if (TileRows < 2) yield return $"mapping.tile_rows must be ≥ 2 (got {TileRows})";
         if (TileCols < 1) yield return $"mapping.tile_cols must be ≥ 1 (got {TileCols})";
+        if (Redundancy is { } n && (n < 1 || n > TileRows / 2)) yield return $"mapping.redundancy must be 1 … tile_rows / 2 = {TileRows / 2} (got {n})";
         if (TilesPerChip < 1) yield return $"mapping.tiles_per_chip must be ≥ 1 (got {TilesPerChip})";
         if (Crossbars.WeightScaling.WeightScalings.Unknown(WeightScale) is { } unknown) yield return unknown;
     }

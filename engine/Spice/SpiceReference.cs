@@ -72,6 +72,8 @@ public static class SpiceReference
     public static SpiceComparison Compare(ScoreNetwork network, HardwareProfile profile, AnalogRunOptions options,
         IReadOnlyList<ulong> programSeeds, IReadOnlyList<long> samples, string folder, CancellationToken cancel = default)
     {
+        if (profile.Mapping.Replicas > 1)
+            throw UserInputException.ForSetting("mapping.redundancy", "is not drawn in the SPICE netlist (one device pair per weight): compare without it");
         var plan = DeploymentPlan.Create(network, profile.Mapping);
         double fullScale = Check(network, profile, options, plan);
         double vu = profile.Signal.VoltsPerUnit;
@@ -82,7 +84,7 @@ public static class SpiceReference
             var chip = options with { ProgramSeed = seed };
             var driver = new LaneDriver(network, profile, plan, chip, LabelEncoder.Of(network));
             var blocks = plan.Tiles.Select(t => ConductanceMapping.Program(t, network, profile, seed)).ToArray();
-            var tiles = plan.Tiles.Select((t, i) => new CrossbarTile(t, blocks[i].GPlus, blocks[i].GMinus, blocks[i].ColumnScale, profile)).ToArray();
+            var tiles = plan.Tiles.Select((t, i) => new CrossbarTile(t, blocks[i], profile)).ToArray();
             var transport = new LocalChipTransport(network, plan, profile, tiles);
             foreach (long sample in samples)
             {

@@ -84,7 +84,7 @@ public sealed class ChipDraw
         foreach (var tile in DeploymentPlan.Create(layers, _profile.Mapping).Tiles)
         {
             var block = ConductanceMapping.Program(tile, layers[tile.Layer], _profile, chipSeed);
-            var (weights, noise, _, _) = CrossbarTile.Arrays(tile, block.GPlus, block.GMinus, block.ColumnScale, _profile);
+            var (weights, noise, _, _) = CrossbarTile.Arrays(tile, block, _profile);
             var (fin, _, w, b) = slots[tile.Layer];
             var noiseWeights = NoiseWeights[tile.Layer];
             for (int r = 0; r < tile.RowCount; r++)

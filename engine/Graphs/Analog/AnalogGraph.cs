@@ -84,7 +84,7 @@ public sealed class AnalogGraph
     {
         var tp = Plan.Tiles[tile];
         var block = ConductanceMapping.Program(tp, _layers[tp.Layer], _profile, _chipSeed);
-        return new CrossbarTile(tp, block.GPlus, block.GMinus, block.ColumnScale, _profile);
+        return new CrossbarTile(tp, block, _profile);
     }
 
     /// <summary>Every tile, programmed once (in parallel) on first use: the reference simulator's machine.</summary>
