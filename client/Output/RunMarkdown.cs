@@ -114,6 +114,8 @@ public static class RunMarkdown
             if (p.Rounds > 1) sb.AppendLine(Inv, $"| programming rounds / devices programmed again | {p.Rounds} / {p.ReprogrammedDevices} |");
             sb.AppendLine(Inv, $"| cell energy of the pulses and verify reads | {Units.Energy(p.CellEnergyJoules ?? 0)} |");
             sb.AppendLine(Inv, $"| time, one device after another | {Units.Time(p.SerialSeconds ?? 0)} |");
+            if (p.CalibrationReads is { } reads)
+                sb.AppendLine(Inv, $"| column calibration: reads / ADC conversions / energy / time | {reads} / {p.CalibrationConversions} / {Units.Energy(p.CalibrationEnergyJoules ?? 0)} / {Units.Time(p.CalibrationSeconds ?? 0)} |");
         }
         else sb.AppendLine(Inv, $"| method | one unverified write per device ({p.Devices} devices) |");
         sb.AppendLine(Inv, $"| remaining error against the targets (RMS) | {p.RmsErrorMicrosiemens:G3} µS = {p.RmsErrorFractionOfWindow:P2} of the window |");

@@ -17,8 +17,10 @@ public static class ConductanceMapping
     /// <summary>Programmed (and drifted) conductances of one tile [rows × cols] — with redundancy, each pair's replicas summed, as their
     /// currents add — the read-out scale per layer column, what programming cost, the replicas per pair and, with more than one,
     /// Σ G² over each pair's replicas (what their independent read noise adds up to).</summary>
+    /// <param name="ColumnOffset">With calibration: the offset trim added to each tile column's output (weight units); the gain
+    /// trim is folded into <paramref name="ColumnScale"/>.</param>
     public sealed record ProgrammedBlock(double[] GPlus, double[] GMinus, float[] ColumnScale, ProgrammingStats Programming,
-        int Replicas = 1, double[]? SquaresPlus = null, double[]? SquaresMinus = null);
+        int Replicas = 1, double[]? SquaresPlus = null, double[]? SquaresMinus = null, float[]? ColumnOffset = null);
 
     public static ProgrammedBlock Program(TilePlan plan, ScoreNetwork network, HardwareProfile profile, ulong chipSeed) =>
         Program(plan, network.Layers[plan.Layer], profile, chipSeed);
@@ -72,6 +74,18 @@ public static class ConductanceMapping
             }
         }
         float compensation = (float)device.DriftCompensation(age);
-        return new ProgrammedBlock(gPlus, gMinus, scale.Select(v => v * compensation).ToArray(), stats, n, squaresPlus, squaresMinus);
+        var block = new ProgrammedBlock(gPlus, gMinus, scale.Select(v => v * compensation).ToArray(), stats, n, squaresPlus, squaresMinus);
+        if (profile.Mapping.CalibrationReads is not { } reads) return block;
+        // Calibration after programming (and ageing): trim each column's gain by 1/a (its scale) and its offset by −b/a.
+        var trims = ColumnCalibration.Calibrate(plan, layer, block, profile, chipSeed, reads);
+        var trimmedScale = (float[])block.ColumnScale.Clone();
+        var offset = new float[cols];
+        for (int c = 0; c < cols; c++)
+        {
+            trimmedScale[plan.ColStart + c] /= trims.Gain[c];
+            offset[c] = -trims.Offset[c] / trims.Gain[c];
+        }
+        stats.AddCalibration(trims);
+        return block with { ColumnScale = trimmedScale, ColumnOffset = offset };
     }
 }

@@ -47,6 +47,7 @@ public sealed class CrossbarTile
     private readonly float _readSigma;
     private readonly float _voltsPerUnit;
     private readonly float _tiaRail;
+    private readonly float[]? _columnOffset; // calibration's offset trim per column (weight units); null without calibration
 
     /// <param name="columnScale">Weight units per conductance window for each output column of the layer,
     /// including any read-out gain correction.</param>
@@ -64,6 +65,7 @@ public sealed class CrossbarTile
         if (block.Replicas != profile.Mapping.Replicas) throw new ArgumentException($"the block holds {block.Replicas} replicas per pair, the profile maps {profile.Mapping.Replicas}");
         GPlus = block.GPlus;
         GMinus = block.GMinus;
+        _columnOffset = block.ColumnOffset;
         _readSigma = (float)profile.Device.ReadNoiseSigma;
         _voltsPerUnit = (float)profile.Signal.VoltsPerUnit;
         (var weights, var noiseWeights, _rowConductance, _wired) = Arrays(plan, block, profile);
@@ -150,6 +152,8 @@ public sealed class CrossbarTile
         double watts = _wired is not null
             ? _wired.Evaluate(inputs, outputs, count, read, ref rng, cellPower)
             : EvaluateBatch(inputs[..(count * rows)], outputs[..(count * cols)], count, read, ref rng, cellPower);
+        if (_columnOffset is { } trim)
+            for (int i = 0; i < count; i++) TensorPrimitives.Add(outputs.Slice(i * cols, cols), trim, outputs.Slice(i * cols, cols));
         int saturated = Rails.Clamp(outputs[..(count * cols)], _tiaRail);
         if (Plan.DigitisedOutputs) adcOverflows += _inputs.Adc.Apply(outputs[..(count * cols)]);
         return new TileEvaluation(watts, overflows, saturated, adcOverflows);

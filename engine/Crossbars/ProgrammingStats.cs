@@ -32,6 +32,20 @@ public sealed class ProgrammingStats
     public double SerialSeconds { get; private set; }
     public double SumSquaredErrorSiemens2 { get; private set; }
 
+    /// <summary>Column calibration after programming (<see cref="ColumnCalibration"/>): reads, ADC conversions, their energy and time.</summary>
+    public long CalibrationReads { get; private set; }
+    public long CalibrationConversions { get; private set; }
+    public double CalibrationEnergyJoules { get; private set; }
+    public double CalibrationSeconds { get; private set; }
+
+    public void AddCalibration(ColumnCalibration.Trims trims)
+    {
+        CalibrationReads += trims.Reads;
+        CalibrationConversions += trims.Conversions;
+        CalibrationEnergyJoules += trims.EnergyJoules;
+        CalibrationSeconds += trims.Seconds;
+    }
+
     public double RmsErrorSiemens => Devices > 0 ? Math.Sqrt(SumSquaredErrorSiemens2 / Devices) : 0;
     public double MeanPulses => Devices > 0 ? (double)Pulses / Devices : 0;
     public long NotVerified => Devices - Verified;
@@ -63,6 +77,10 @@ public sealed class ProgrammingStats
         EnergyJoules += other.EnergyJoules;
         SerialSeconds += other.SerialSeconds;
         SumSquaredErrorSiemens2 += other.SumSquaredErrorSiemens2;
+        CalibrationReads += other.CalibrationReads;
+        CalibrationConversions += other.CalibrationConversions;
+        CalibrationEnergyJoules += other.CalibrationEnergyJoules;
+        CalibrationSeconds += other.CalibrationSeconds;
     }
 
     /// <summary>What report.json's <c>program</c> section says: these figures, with the verify-only ones null for a single write.</summary>
@@ -88,6 +106,10 @@ public sealed class ProgrammingStats
             RmsErrorFractionOfWindow = RmsErrorSiemens / window,
             CellEnergyJoules = wv is null ? null : EnergyJoules,
             SerialSeconds = wv is null ? null : SerialSeconds,
+            CalibrationReads = CalibrationReads > 0 ? CalibrationReads : null,
+            CalibrationConversions = CalibrationReads > 0 ? CalibrationConversions : null,
+            CalibrationEnergyJoules = CalibrationReads > 0 ? CalibrationEnergyJoules : null,
+            CalibrationSeconds = CalibrationReads > 0 ? CalibrationSeconds : null,
         };
     }
 
@@ -129,4 +151,11 @@ public sealed record ProgrammingSection
     public required double RmsErrorFractionOfWindow { get; init; }
     public required double? CellEnergyJoules { get; init; }
     public required double? SerialSeconds { get; init; }
+
+    /// <summary>Column calibration (<c>mapping.calibration_reads</c>): reads over all tiles, their ADC conversions, energy and time
+    /// (tiles one after another); null without calibration.</summary>
+    public long? CalibrationReads { get; init; }
+    public long? CalibrationConversions { get; init; }
+    public double? CalibrationEnergyJoules { get; init; }
+    public double? CalibrationSeconds { get; init; }
 }

@@ -21,6 +21,11 @@ public sealed record MappingParameters
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? Redundancy { get; init; }
 
+    /// <summary>Per-column gain and offset calibration after programming from this many calibration reads per tile
+    /// (<see cref="Crossbars.ColumnCalibration"/>); null = none.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? CalibrationReads { get; init; }
+
     /// <summary>Device pairs per weight (1 without redundancy).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int Replicas => Redundancy ?? 1;
@@ -37,6 +42,7 @@ public sealed record MappingParameters
         if (TileRows < 2) yield return $"mapping.tile_rows must be ≥ 2 (got {TileRows})";
         if (TileCols < 1) yield return $"mapping.tile_cols must be ≥ 1 (got {TileCols})";
         if (Redundancy is { } n && (n < 1 || n > TileRows / 2)) yield return $"mapping.redundancy must be 1 … tile_rows / 2 = {TileRows / 2} (got {n})";
+        if (CalibrationReads is < 1 or > 100_000) yield return $"mapping.calibration_reads must be 1 … 100000, or null for none (got {CalibrationReads})";
         if (TilesPerChip < 1) yield return $"mapping.tiles_per_chip must be ≥ 1 (got {TilesPerChip})";
         if (Crossbars.WeightScaling.WeightScalings.Unknown(WeightScale) is { } unknown) yield return unknown;
     }

@@ -32,6 +32,8 @@ public enum StreamPurpose : uint
     ReprogramCheckRead = 23,
     TrainingChip = 24,
     TrainingReadNoise = 25,
+    CalibrationInput = 26,
+    CalibrationRead = 27,
 }
 
 public static class Streams

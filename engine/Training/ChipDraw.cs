@@ -93,7 +93,9 @@ public sealed class ChipDraw
                 for (int c = 0; c < tile.ColCount; c++)
                 {
                     int output = tile.ColStart + c, k = r * tile.ColCount + c;
-                    effective[input == fin ? b + output : w + output * fin + input] = weights[k];
+                    // A calibration's offset trim acts like the bias row's weight (its input is always one unit).
+                    double trim = input == fin && block.ColumnOffset is { } offset ? offset[c] : 0;
+                    effective[input == fin ? b + output : w + output * fin + input] = weights[k] + trim;
                     noiseWeights[output * (fin + 1) + input] = noise.Length == 0 ? 0 : noise[k];
                 }
             }

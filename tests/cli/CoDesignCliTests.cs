@@ -27,11 +27,17 @@ public class CoDesignCliTests
             return JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")))!;
         }
         var once = Run("once");
-        var thrice = Run("thrice", "--set", "device.write_verify.rounds=3");
+        var thrice = Run("thrice", "--set", "device.write_verify.rounds=3", "--set", "mapping.calibration_reads=16");
         Assert.Equal(1, (int)once["program"]!["rounds"]!);
         Assert.Equal(3, (int)thrice["program"]!["rounds"]!);
         Assert.Equal("preset", (string?)once["profile_source"]);
-        Assert.Equal("preset with --set device.write_verify.rounds=3", (string?)thrice["profile_source"]);
+        Assert.Equal("preset with --set device.write_verify.rounds=3 --set mapping.calibration_reads=16", (string?)thrice["profile_source"]);
+        // The calibration's cost: 16 reads of each of ring's 3 tiles, a conversion per column per read, in both reports.
+        Assert.Equal(48, (long)thrice["program"]!["calibration_reads"]!);
+        Assert.Equal(16 * 30, (long)thrice["program"]!["calibration_conversions"]!);
+        Assert.True((double)thrice["program"]!["calibration_energy_joules"]! > 0);
+        Assert.Null(once["program"]!["calibration_reads"]);
+        Assert.Contains("| column calibration: reads / ADC conversions / energy / time | 48 / 480 /", File.ReadAllText(Path.Combine(dir, "thrice", "report.md")));
         Assert.Equal("rram-180nm", (string?)thrice["profile"]);
         Assert.True((double)thrice["program"]!["rms_error_microsiemens"]! < (double)once["program"]!["rms_error_microsiemens"]!,
             "re-programming rounds must lower the chip's programming error");
