@@ -39,6 +39,7 @@ internal static class SettingNames
         ["hidden_layers"] = "--layers",
         ["learning_rate"] = "--lr",
         ["weight_decay"] = "--weight-decay",
+        ["weight_clip"] = "--weight-clip",
         ["ema_decay"] = "--ema",
         ["label_dropout"] = "--label-dropout",
         ["noise_std"] = "--noise-std",

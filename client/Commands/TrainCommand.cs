@@ -23,6 +23,7 @@ internal sealed class TrainArguments
     public readonly Option<double?> NoiseStd = Optional<double>("--noise-std", "The paper's hardware-aware weight noise: σ of the multiplicative ε on every forward pass (default 0.1, or 0 with --for-profile; 0 disables).").NonNegativeIfSet();
     public readonly Option<string?> ForProfile = new("--for-profile") { Description = $"Train for a hardware profile ({string.Join(", ", HardwareProfile.Presets)} or PATH.json): every step programs a fresh chip of it (mapping, levels, write-verify, relaxation, faults, drift, wires) and runs the batch through that chip's weights, read noise, rails and embedding DACs. Default: the paper's recipe alone." };
     public readonly Option<string[]> Set = CommandOptions.ProfileSettings("--for-profile");
+    public readonly Option<double?> WeightClip = Optional<double>("--weight-clip", "Clip each layer's weights and biases to ±K standard deviations of the layer after every update (aihwkit's weight clipping: no outlier sets the layer's conductance scale). Default: no clipping.").PositiveIfSet();
     public readonly Option<double> NoiseLimit = Make("--noise-limit", "Draws with |ε| ≥ limit are replaced by a uniform draw in [−limit, limit].", 0.2).Positive();
     public readonly Option<ulong> Seed = Make<ulong>("--seed", "Seed for data, initialisation, batches and noise (the run is a pure function of it).", 1);
     public readonly Option<int> Batch = Make("--batch-size", "Mini-batch size.", 512).Positive();
@@ -38,7 +39,7 @@ internal sealed class TrainArguments
     public readonly Option<double> BetaMin = Make("--beta-min", "β₀ of the VP-SDE schedule β(t) = β₀ + t(β₁ − β₀).", 0.001).NonNegative();
     public readonly Option<double> BetaMax = Make("--beta-max", "β₁ of the VP-SDE schedule (the paper: 0.5).", 0.5).Positive();
 
-    public IEnumerable<Option> All() => [Task, Output, Epochs, Hidden, Layers, NoiseStd, ForProfile, Set, NoiseLimit, Seed, Batch, Lr, WeightDecay, Penalty, Saturation, Gain, Ema, Dropout, ScheduleScale, FreqScale, BetaMin, BetaMax];
+    public IEnumerable<Option> All() => [Task, Output, Epochs, Hidden, Layers, NoiseStd, ForProfile, Set, WeightClip, NoiseLimit, Seed, Batch, Lr, WeightDecay, Penalty, Saturation, Gain, Ema, Dropout, ScheduleScale, FreqScale, BetaMin, BetaMax];
 }
 
 /// <summary><c>memgrid train</c>: hardware-aware denoising score matching, written as ONNX.</summary>
@@ -73,6 +74,7 @@ internal static class TrainCommand
             HiddenLayers = parse.GetValue(a.Layers),
             NoiseStd = parse.GetValue(a.NoiseStd) ?? (profile is null ? 0.1 : 0.0),
             Profile = profile,
+            WeightClip = parse.GetValue(a.WeightClip),
             NoiseLimit = parse.GetValue(a.NoiseLimit),
             Seed = s,
             BatchSize = parse.GetValue(a.Batch),

@@ -104,4 +104,24 @@ public sealed class ChipDraw
 }
 
 /// <summary>What the chip of one training step does to the signals: <see cref="ChipDraw"/> with the read-noise draws of the step.</summary>
-public readonly record struct ChipSignals(ChipDraw Chip, CounterRng ReadNoise);
+public readonly record struct ChipSignals(ChipDraw Chip, CounterRng ReadNoise)
+{
+    /// <summary>
+    /// A tile sum as the chip delivers it: plus the read noise of that chip's conductances for this input,
+    /// σ_r·sqrt(Σ_i x_i²·Q_oi + Q_o,bias)·z (draw <see cref="ChipDraw.LayerOutputOffsets"/>), then clamped at the TIA rail
+    /// (<paramref name="railed"/> says whether it was).
+    /// </summary>
+    public double TileSum(double sum, ReadOnlySpan<double> input, int layer, int output, int sample, ref bool railed)
+    {
+        if (Chip.ReadSigma > 0)
+        {
+            var q = Chip.NoiseWeights[layer].AsSpan(output * (input.Length + 1), input.Length + 1);
+            double variance = q[input.Length];
+            for (int i = 0; i < input.Length; i++) variance += input[i] * input[i] * q[i];
+            ulong counter = (ulong)sample * (ulong)Chip.OutputsPerSample + (ulong)(Chip.LayerOutputOffsets[layer] + output);
+            sum += Chip.ReadSigma * Math.Sqrt(variance) * ReadNoise.Gaussian(counter);
+        }
+        railed = Math.Abs(sum) > Chip.TiaRail;
+        return Math.Clamp(sum, -Chip.TiaRail, Chip.TiaRail);
+    }
+}

@@ -2,19 +2,6 @@ using MemristorGrid.Engine.Networks;
 
 namespace MemristorGrid.Engine.Training;
 
-/// <summary>One training batch, already perturbed: x_t = m(t)·x₀ + σ(t)·z.</summary>
-public sealed class DsmBatch(int capacity, int dim)
-{
-    public int Count { get; set; }
-    public double[] Xt { get; } = new double[capacity * dim];
-    public double[] T { get; } = new double[capacity];
-    public double[] Sigma { get; } = new double[capacity];
-    public double[] Z { get; } = new double[capacity * dim];
-
-    /// <summary>Label per sample; the class count means the null label (dropped for guidance).</summary>
-    public int[] Labels { get; } = new int[capacity];
-}
-
 /// <summary>
 /// The denoising-score-matching loss, the mean over the batch's B·D elements of (s(x_t, t)·σ(t) + z)²,
 /// plus the activation-saturation penalty α Σ a over hidden activations a above the threshold (the
@@ -124,7 +111,7 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
                     double acc = p[b + o];
                     var row = p.Slice(w + o * fin, fin);
                     for (int i = 0; i < fin; i++) acc += row[i] * input[i];
-                    if (chip is { } c) acc = OnChip(c, acc, input, l, o, n, ref s.Railed[l][o]);
+                    if (chip is { } c) acc = c.TileSum(acc, input, l, o, n, ref s.Railed[l][o]);
                     acc += s.Embedding[o];
                     pre[o] = acc;
                     double a = acc > 0 ? acc : 0;
@@ -141,7 +128,7 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
                 double acc = p[ob + o];
                 var row = p.Slice(ow + o * oin, oin);
                 for (int i = 0; i < oin; i++) acc += row[i] * input[i];
-                if (chip is { } c) acc = OnChip(c, acc, input, layersHidden, o, n, ref s.Railed[layersHidden][o]);
+                if (chip is { } c) acc = c.TileSum(acc, input, layersHidden, o, n, ref s.Railed[layersHidden][o]);
                 double residual = gain * acc * sigma + batch.Z[n * d + o];
                 loss += invB * residual * residual;
                 // ∂loss/∂(W a + b) for output o.
@@ -195,25 +182,6 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
             }
         }
         return loss;
-    }
-
-    /// <summary>
-    /// A tile sum as the chip delivers it: plus the read noise of that chip's conductances for this input,
-    /// σ_r·sqrt(Σ_i x_i²·Q_oi + Q_o,bias)·z, then clamped at the TIA rail (<paramref name="railed"/> says whether it was).
-    /// </summary>
-    private static double OnChip(in ChipSignals chip, double sum, ReadOnlySpan<double> input, int layer, int output, int sample, ref bool railed)
-    {
-        var draw = chip.Chip;
-        if (draw.ReadSigma > 0)
-        {
-            var q = draw.NoiseWeights[layer].AsSpan(output * (input.Length + 1), input.Length + 1);
-            double variance = q[input.Length];
-            for (int i = 0; i < input.Length; i++) variance += input[i] * input[i] * q[i];
-            ulong counter = (ulong)sample * (ulong)draw.OutputsPerSample + (ulong)(draw.LayerOutputOffsets[layer] + output);
-            sum += draw.ReadSigma * Math.Sqrt(variance) * chip.ReadNoise.Gaussian(counter);
-        }
-        railed = Math.Abs(sum) > draw.TiaRail;
-        return Math.Clamp(sum, -draw.TiaRail, draw.TiaRail);
     }
 
     /// <summary>The label MLP's forward values for one parameter vector, kept for its reverse pass.</summary>

@@ -110,7 +110,12 @@ public sealed class Trainer(TrainingOptions options)
                     m[i] = beta1 * m[i] + (1 - beta1) * g;
                     v[i] = beta2 * v[i] + (1 - beta2) * g * g;
                     p[i] -= o.LearningRate * (m[i] / bc1) / (Math.Sqrt(v[i] / bc2) + adamEps);
-                    ema[i] = o.EmaDecay * ema[i] + (1 - o.EmaDecay) * p[i];
+                    if (o.WeightClip is null) ema[i] = o.EmaDecay * ema[i] + (1 - o.EmaDecay) * p[i];
+                }
+                if (o.WeightClip is { } clip)
+                {
+                    ClipLayers(net, p, clip);
+                    for (int i = 0; i < pc; i++) ema[i] = o.EmaDecay * ema[i] + (1 - o.EmaDecay) * p[i];
                 }
                 epochLoss += loss;
                 batches++;
@@ -132,6 +137,7 @@ public sealed class Trainer(TrainingOptions options)
             ["train.ema_decay"] = DiffusionMetadata.Format(o.EmaDecay),
             ["train.final_loss"] = DiffusionMetadata.Format(lastLoss),
         };
+        if (o.WeightClip is { } clipped) provenance["train.weight_clip"] = DiffusionMetadata.Format(clipped);
         if (o.Profile is { } trainedFor)
         {
             provenance["train.for_profile"] = trainedFor.Name;
@@ -184,6 +190,22 @@ public sealed class Trainer(TrainingOptions options)
             if (Math.Abs(eps) >= limit)
                 eps = limit * (2.0 * rng.Uniform((1UL << 40) + (ulong)i) - 1.0);
             factor[i] = 1.0 + eps;
+        }
+    }
+
+    /// <summary>Clips each dense layer's weights and biases (one crossbar mapping each) to ±k standard deviations of their values.</summary>
+    internal static void ClipLayers(TrainableScoreNetwork net, double[] p, double k)
+    {
+        foreach (var (fin, fout, w, _) in net.LayerSlots)
+        {
+            // W [out × in] and then b [out] are contiguous: one span per layer.
+            var values = p.AsSpan(w, fin * fout + fout);
+            double mean = 0, squares = 0;
+            foreach (var v in values) mean += v;
+            mean /= values.Length;
+            foreach (var v in values) squares += (v - mean) * (v - mean);
+            double bound = k * Math.Sqrt(squares / values.Length);
+            for (int i = 0; i < values.Length; i++) values[i] = Math.Clamp(values[i], -bound, bound);
         }
     }
 

@@ -43,6 +43,10 @@ public sealed record TrainingOptions
     /// profile, with its read noise and rails; null = the paper's recipe alone.</summary>
     public Profiles.HardwareProfile? Profile { get; init; }
 
+    /// <summary>After every update, clip each crossbar layer's weights and biases to ±k standard deviations of that layer's
+    /// values (aihwkit's weight clipping), so that no outlier sets the layer's conductance scale; null = no clipping.</summary>
+    public double? WeightClip { get; init; }
+
     public void Validate()
     {
         static void Require(bool ok, string setting, string problem) => UserInputException.Require(ok, setting, problem);
@@ -64,5 +68,6 @@ public sealed record TrainingOptions
         Require(BetaMin >= 0 && BetaMax > BetaMin, "beta_max", $"must exceed beta_min ≥ 0 (got β₀ = {BetaMin}, β₁ = {BetaMax})");
         Require(MinTime > 0 && MinTime < 1, "min_time", $"must be in (0, 1) (got {MinTime})");
         Require(SamplingScheduleScale > 0, "sampling_schedule_scale", $"must be positive (got {SamplingScheduleScale})");
+        Require(WeightClip is null || (WeightClip > 0 && double.IsFinite(WeightClip.Value)), "weight_clip", $"must be positive (got {WeightClip})");
     }
 }

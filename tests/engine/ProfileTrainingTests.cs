@@ -145,4 +145,26 @@ public class ProfileTrainingTests
         Assert.Equal("rram-180nm", a.Metadata.Provenance["train.for_profile"]);
         Assert.Equal("neurram-tsmc130-measured", a.Metadata.Provenance["train.for_device"]);
     }
+
+    [Fact]
+    public void Weight_clipping_holds_every_layer_within_k_standard_deviations()
+    {
+        var (net, p) = TestNetworks.Trainable(d: 2, h: 14, layers: 2, seed: 6);
+        var (_, _, w1, _) = net.LayerSlots[1];
+        p[w1 + 3] = 40; // an outlier that would set layer 1's conductance scale
+        static double Std(double[] v) { double m = v.Average(); return Math.Sqrt(v.Select(x => (x - m) * (x - m)).Average()); }
+        var before = net.LayerSlots.Select(s => Std(p.AsSpan(s.W, s.In * s.Out + s.Out).ToArray())).ToArray();
+        Trainer.ClipLayers(net, p, 2.0);
+        for (int l = 0; l < net.LayerSlots.Count; l++)
+        {
+            var (fin, fout, w, _) = net.LayerSlots[l];
+            Assert.All(p.AsSpan(w, fin * fout + fout).ToArray(), v => Assert.InRange(Math.Abs(v), 0, 2.0 * before[l] + 1e-12));
+        }
+        Assert.Equal(2.0 * before[1], p[w1 + 3], 12);
+
+        var data = BuiltInTasks.Ring(600, 3);
+        var clipped = new Trainer(new TrainingOptions { Epochs = 2, BatchSize = 128, Seed = 5, WeightClip = 2.5 }).Train(data, new DiffusionMetadata()).Network;
+        Assert.Equal("2.5", clipped.Metadata.Provenance["train.weight_clip"]);
+        Assert.Throws<UserInputException>(() => new TrainingOptions { WeightClip = -1 }.Validate());
+    }
 }
