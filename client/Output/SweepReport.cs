@@ -21,13 +21,15 @@ internal sealed record SweepReport(SweepPlan Plan, IReadOnlyDictionary<string, C
 
     private static readonly string[] CellColumns =
     [
-        "kl_paper", "kl_2d", "energy_distance", "class_accuracy", "decoded_class_accuracy", "frechet_distance", "energy_per_sample_joules", "time_per_sample_seconds",
+        "kl_paper", "kl_2d", "energy_distance", "class_accuracy", "decoded_class_accuracy", "frechet_distance", "modes_recovered", "mode_weight_error",
+        "energy_per_sample_joules", "time_per_sample_seconds",
         "network_evaluations_per_sample", "embedding_dac_overflow_fraction", "saturated_tile_outputs", "integrator_rail_clips", "samples_sha256",
     ];
 
     private static IEnumerable<string> Values(CellMetrics m) =>
     [
-        N(m.KlPaper), N(m.Kl2D), N(m.EnergyDistance), N(m.ClassAccuracy), N(m.DecodedClassAccuracy), N(m.FrechetDistance), N(m.EnergyPerSampleJoules), N(m.TimePerSampleSeconds),
+        N(m.KlPaper), N(m.Kl2D), N(m.EnergyDistance), N(m.ClassAccuracy), N(m.DecodedClassAccuracy), N(m.FrechetDistance), N(m.ModesRecovered), N(m.ModeWeightError),
+        N(m.EnergyPerSampleJoules), N(m.TimePerSampleSeconds),
         N(m.NetworkEvaluationsPerSample), N(m.EmbeddingDacOverflowFraction), m.SaturatedTileOutputs.ToString(Inv), m.IntegratorRailClips.ToString(Inv), m.SamplesSha256,
     ];
 

@@ -16,6 +16,11 @@ public sealed record CellMetrics
     /// <summary>Latent models: the VAE classifier's accuracy on the decoded images, and their Fréchet distance to real ones.</summary>
     public double? DecodedClassAccuracy { get; init; }
     public double? FrechetDistance { get; init; }
+
+    /// <summary>Modes of a labelled reference (classes, or a mixture's components) the samples recovered, and the mode-weight
+    /// error (<see cref="Metrics.ModeCoverage"/>); null when the reference has no labels.</summary>
+    public int? ModesRecovered { get; init; }
+    public double? ModeWeightError { get; init; }
     public double EnergyPerSampleJoules { get; init; }
 
     /// <summary>The energy per sample's band over the profile's figures (<see cref="Accounting.EnergyLine"/>); null for cells kept before bands existed.</summary>
@@ -47,6 +52,8 @@ public sealed record CellMetrics
             ClassAccuracy = quality?.ClassAccuracy?.Overall,
             DecodedClassAccuracy = images?.Pooled.ClassAccuracy,
             FrechetDistance = images?.Pooled.FrechetDistance,
+            ModesRecovered = quality?.Modes?.Recovered,
+            ModeWeightError = quality?.Modes?.WeightError,
             EnergyPerSampleJoules = result.EnergyPerSampleJoules,
             EnergyPerSampleLowJoules = lines?.Sum(l => l.LowJoulesPerSample),
             EnergyPerSampleHighJoules = lines?.Sum(l => l.HighJoulesPerSample),

@@ -29,6 +29,9 @@ public sealed class SweepCliTests
         foreach (var c in cells)
         {
             Assert.InRange((double)c!["class_accuracy"]!, 0, 1);
+            // The classes asked for are the reference's modes: each cell says how many its samples recovered.
+            Assert.InRange((double)c["modes_recovered"]!, 0, 2);
+            Assert.Null(c["mode_weight_error"]); // a conditioned run asks for its modes' weights: only unconditioned runs have one
             Assert.True((double)c["energy_per_sample_joules"]! > 0);
             Assert.Equal(64, ((string)c["samples_sha256"]!).Length);
         }
