@@ -55,3 +55,6 @@ public sealed record JobStatus(
     [property: Id(9)] int LaneSlots,
     [property: Id(10)] bool StateLost = false,
     [property: Id(11)] int Samples = 0);
+/// <summary>The spread of the samples' cell energy (<c>SampleEnergyStatistics</c>).</summary>
+[GenerateSerializer, Immutable, Alias("mg.SampleEnergyData")]
+public sealed record SampleEnergyData([property: Id(0)] double MedianJoules, [property: Id(1)] double MaxJoules, [property: Id(2)] long Runaways, [property: Id(3)] long Samples);

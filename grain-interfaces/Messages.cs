@@ -185,6 +185,9 @@ public sealed class LaneCheckpoint
     [Id(4)] public byte[] TileCellEnergyJoules { get; set; } = [];
     [Id(5)] public long[] TileMvms { get; set; } = [];
     [Id(6)] public CountersData? Counters { get; set; }
+
+    /// <summary>Per sample: its cell energy over every tile (float64, little-endian); kept by a finished lane for the runaway check.</summary>
+    [Id(11)] public byte[] SampleCellEnergyJoules { get; set; } = [];
 }
 
 /// <summary>Per-tile cost of a run (the engine's TileReport).</summary>
@@ -226,7 +229,8 @@ public sealed record RunSummary(
     [property: Id(11)] int Lanes,
     [property: Id(12)] CountersData Counters,
     [property: Id(13)] int LaneRetries,
-    [property: Id(14)] int LaneSize);
+    [property: Id(14)] int LaneSize,
+    [property: Id(15)] SampleEnergyData? SampleCellEnergy = null);
 
 /// <summary>One tile's energy and products on one silo for one job (finished lanes).</summary>
 [GenerateSerializer, Immutable, Alias("mg.TileTotals")]

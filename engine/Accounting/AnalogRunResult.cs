@@ -77,6 +77,9 @@ public sealed record AnalogRunResult
     /// <summary>Lane windows re-driven after a failure (grain runs only).</summary>
     public int LaneRetries { get; init; }
 
+    /// <summary>The spread of the samples' cell energy; null when the lanes kept none.</summary>
+    public SampleEnergyStatistics? SampleCellEnergy { get; init; }
+
     /// <summary>Energy outside the tiles by component (the tiles' links are in <see cref="TileReport.LinkEnergyJoules"/>).</summary>
     public IReadOnlyList<(string Key, double Joules)> PeripheryEnergy() => Energy.Periphery(Tiles.Sum(t => t.LinkEnergyJoules));
 }

@@ -75,6 +75,8 @@ public static class HardwareAccounting
             labels.AddRange(lane.Labels);
         }
         foreach (var lane in lanes) counters += lane.Counters;
+        // Every sample's cell energy, from the lanes that kept it (all of them, but for checkpoints from before it was kept).
+        var sampleEnergy = ordered.Where(l => l.SampleCellEnergyJoules.Length == l.Count).SelectMany(l => l.SampleCellEnergyJoules).ToArray();
         return new AnalogRunResult
         {
             Samples = x,
@@ -90,6 +92,7 @@ public static class HardwareAccounting
             ControllerUpdates = timing.ControllerUpdates,
             Lanes = lanes.Count,
             Counters = counters,
+            SampleCellEnergy = SampleEnergyStatistics.Of(sampleEnergy),
         };
     }
 }

@@ -48,6 +48,9 @@ public sealed record RunReport
     public required double WallSeconds { get; init; }
     public required double SecondsPerSample { get; init; }
     public required double EnergyPerSampleJoules { get; init; }
+
+    /// <summary>The samples' cell energy: median, largest, and samples beyond 100× the median (runaways; a warning names them).</summary>
+    public Accounting.SampleEnergyStatistics? SampleCellEnergy { get; init; }
     public required double TimePerSampleSeconds { get; init; }
     public required double GenerationSeconds { get; init; }
     public required double LoopDelaySeconds { get; init; }

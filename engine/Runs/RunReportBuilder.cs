@@ -48,6 +48,7 @@ public static class RunReportBuilder
             WallSeconds = result.Wall.TotalSeconds,
             SecondsPerSample = result.Wall.TotalSeconds / n,
             EnergyPerSampleJoules = result.EnergyPerSampleJoules,
+            SampleCellEnergy = result.SampleCellEnergy,
             TimePerSampleSeconds = result.TimePerSampleSeconds,
             GenerationSeconds = result.GenerationSeconds,
             LoopDelaySeconds = result.LoopDelaySeconds,
@@ -88,7 +89,7 @@ public static class RunReportBuilder
             OpsPerJoule = layers.Sum(l => l.Ops) / Math.Max(result.TotalEnergyJoules, double.Epsilon),
             Links = result.Links.Select(l => new LinkEntry(l.From, l.To, l.Signals, l.Bits, l.EnergyJoules)).ToList(),
             Images = images is null ? null : Images(images),
-            Warnings = [.. Warnings(r, c, result.Samples, result.Dim), .. machine.Placement == "chips" ? [ChipsPlacement] : Array.Empty<string>()],
+            Warnings = [.. Warnings(r, c, result.Samples, result.Dim, result), .. machine.Placement == "chips" ? [ChipsPlacement] : Array.Empty<string>()],
             Counters = c.ByName(),
             Provenance = Provenance.Of(r),
         };
@@ -107,13 +108,14 @@ public static class RunReportBuilder
     /// <summary>Said in every report of a <c>--placement chips</c> run: its wall time is not the grain system's cost.</summary>
     public const string ChipsPlacement = "placement chips: every chip call is a message to the chip's own silo (between processes on a cluster); the placement exists to study that interconnect and runs several times slower than the default placement, with the same samples";
 
-    private static List<string> Warnings(RunRequest r, LaneCounters c, float[] samples, int dim)
+    private static List<string> Warnings(RunRequest r, LaneCounters c, float[] samples, int dim, AnalogRunResult result)
     {
         var warnings = new List<string>();
         if (r.Reference is null) warnings.Add(NoReference);
         else if (Metrics.SampleMetrics.BeyondRange(samples, r.Reference.Data.X, dim) is > 0 and var beyond)
             warnings.Add(FormattableString.Invariant(
                 $"{beyond} of {samples.Length / dim} samples ({(double)beyond * dim / samples.Length:P1}) lie beyond the data's range (a coordinate outside the reference's span widened by half of it): the loop let them run away"));
+        if (result.SampleCellEnergy?.Warning() is { } runaway) warnings.Add(runaway);
         if (c.TileAdcOverflows > 0)
             warnings.Add($"ADCs between chips clipped {c.TileAdcOverflows} signals inside the network at their full scale (tile_adc_overflows)");
         if (c.ScoreAdcOverflows > 0)

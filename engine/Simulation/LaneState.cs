@@ -102,6 +102,10 @@ public sealed class LaneState : Solvers.ISolverLane
     /// <summary>Per tile: vector-matrix products the simulator evaluated (one per sample per pass).</summary>
     public required long[] TileMvms { get; init; }
 
+    /// <summary>Per sample: its cell energy ∫ΣV²G dt over every tile (joules), for the runaway check
+    /// (<see cref="Accounting.SampleEnergyStatistics"/>); empty for a lane restored from a checkpoint that did not keep it.</summary>
+    public double[] SampleCellEnergyJoules { get; init; } = [];
+
     /// <summary>A field, so the network pass and the loop count in place.</summary>
     public LaneCounters Counters;
 
@@ -127,6 +131,7 @@ public sealed class LaneState : Solvers.ISolverLane
             SlopePowers = checkpoints ? new double[count * tiles] : [],
             TileCellEnergyJoules = new double[tiles],
             TileMvms = new long[tiles],
+            SampleCellEnergyJoules = new double[count],
         };
     }
 

@@ -74,6 +74,13 @@ public abstract class AdditiveNoiseSolver(ulong seed, int substeps, bool held, i
             for (int i = 0; i < n; i++) sum += power[t * n + i];
             lane.TileCellEnergyJoules[t] += sum * seconds;
         }
+        if (lane.SampleCellEnergyJoules.Length == 0) return;
+        for (int i = 0; i < n; i++)
+        {
+            double sum = 0;
+            for (int t = 0; t < lane.TileCellEnergyJoules.Length; t++) sum += power[t * n + i];
+            lane.SampleCellEnergyJoules[i] += sum * seconds;
+        }
     }
 
     /// <summary>The derivative of every sample of the lane, all at reverse time w.S.</summary>

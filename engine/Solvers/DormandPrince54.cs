@@ -105,13 +105,16 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
                 if (!double.IsFinite(norm)) norm = double.PositiveInfinity;
                 if (norm <= 1)
                 {
-                    double seconds = h[i] * loop.TimeConstant;
+                    double seconds = h[i] * loop.TimeConstant, sampleEnergy = 0;
                     for (int t = 0; t < w.Tiles; t++)
                     {
                         int p = t * n + i;
-                        lane.TileCellEnergyJoules[t] += 0.5 * (w.PowerStart[p] + w.PowerEnd[p]) * seconds;
+                        double energy = 0.5 * (w.PowerStart[p] + w.PowerEnd[p]) * seconds;
+                        lane.TileCellEnergyJoules[t] += energy;
+                        sampleEnergy += energy;
                         w.PowerStart[p] = w.PowerEnd[p]; // first-same-as-last: the end starts the next step
                     }
+                    if (lane.SampleCellEnergyJoules.Length != 0) lane.SampleCellEnergyJoules[i] += sampleEnergy;
                     for (int j = i * d; j < (i + 1) * d; j++)
                     {
                         x[j] = y[j];

@@ -48,6 +48,10 @@ public interface ISolverLane
     /// <summary>Per tile: cell energy ∫ΣV²G dt summed over the lane's samples (joules); accepted steps add to it.</summary>
     double[] TileCellEnergyJoules { get; }
 
+    /// <summary>Per sample: its cell energy over every tile (joules), accepted steps adding to it as to the tiles'; empty when the
+    /// lane does not keep it.</summary>
+    double[] SampleCellEnergyJoules { get; }
+
     /// <summary>Counts sample-steps the solver accepted and rejected.</summary>
     void CountSteps(long accepted, long rejected);
 }

@@ -78,6 +78,7 @@ public static class WireFormat
         into.TileCellEnergyJoules = Bytes<double>(lane.TileCellEnergyJoules);
         into.TileMvms = lane.TileMvms.ToArray();
         into.Counters = lane.Counters.ToWire();
+        into.SampleCellEnergyJoules = Bytes<double>(lane.SampleCellEnergyJoules);
     }
 
     public static LaneState Restore(LaneCheckpoint c)
@@ -97,6 +98,7 @@ public static class WireFormat
             TileCellEnergyJoules = Values<double>(c.TileCellEnergyJoules),
             TileMvms = c.TileMvms.ToArray(),
             Counters = (c.Counters ?? throw new InvalidOperationException("checkpoint without counters")).ToEngine(),
+            SampleCellEnergyJoules = Values<double>(c.SampleCellEnergyJoules),
         };
     }
 
@@ -120,7 +122,8 @@ public static class WireFormat
         Samples: Bytes<float>(r.Samples), Labels: r.Labels, Dim: r.Dim, Tiles: r.Tiles.Select(ToWire).ToArray(), Energy: r.Energy.ToWire(),
         Links: r.Links.Select(l => new LinkCost(From: l.From, To: l.To, Signals: l.Signals, Bits: l.Bits, EnergyJoules: l.EnergyJoules)).ToArray(),
         TimePerSampleSeconds: r.TimePerSampleSeconds, GenerationSeconds: r.GenerationSeconds, LoopDelaySeconds: r.LoopDelaySeconds, Segments: r.Segments,
-        ControllerUpdates: r.ControllerUpdates, Lanes: r.Lanes, Counters: r.Counters.ToWire(), LaneRetries: r.LaneRetries, LaneSize: r.LaneSize);
+        ControllerUpdates: r.ControllerUpdates, Lanes: r.Lanes, Counters: r.Counters.ToWire(), LaneRetries: r.LaneRetries, LaneSize: r.LaneSize,
+        SampleCellEnergy: r.SampleCellEnergy is { } e ? new SampleEnergyData(e.MedianJoules, e.MaxJoules, e.Runaways, e.Samples) : null);
 
     public static AnalogRunResult ToEngine(this RunSummary s) => new()
     {
@@ -139,6 +142,7 @@ public static class WireFormat
         Counters = s.Counters.ToEngine(),
         LaneRetries = s.LaneRetries,
         LaneSize = s.LaneSize,
+        SampleCellEnergy = s.SampleCellEnergy is { } e ? new SampleEnergyStatistics(e.MedianJoules, e.MaxJoules, e.Runaways, e.Samples) : null,
     };
 
     public static byte[] Bytes<T>(ReadOnlySpan<T> values) where T : struct => MemoryMarshal.AsBytes(values).ToArray();
