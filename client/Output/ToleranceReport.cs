@@ -141,8 +141,19 @@ internal sealed class ToleranceReport(ToleranceOutcome outcome)
         plot.XLabel("fraction of the range, from the good end (0) to the bad end (1)");
         plot.YLabel(Accuracy ? $"{MetricKey} − digital" : $"{MetricKey} ÷ digital");
         plot.Axes.Margins(0.05, 0.1);
-        if (!Accuracy && Probes().Any() && Probes().Max(q => Relative(q.Quality.Mean)) > 20 * Request.Budget.Bound) plot.Axes.SetLimitsY(0, 20 * Request.Budget.Bound);
-        plot.ShowLegend(Edge.Bottom);
-        return plot.GetImageBytes(1000, 640 + 24 * outcome.Findings.Count, ImageFormat.Png);
+        // Far-off probes would squash the region around the budget: the axis stops at 20× the budget, and the legend says
+        // which probes lie beyond it, so none is hidden.
+        double top = 20 * Request.Budget.Bound;
+        var beyond = Accuracy ? [] : outcome.Findings.SelectMany(f => f.Probes.Select(q => (f.Parameter, q))).Where(p => Relative(p.q.Quality.Mean) > top).ToList();
+        if (beyond.Count > 0)
+        {
+            plot.Axes.SetLimitsY(0, top);
+            var note = plot.Add.ScatterPoints(new double[] { 0 }, new double[] { double.NaN }, Colors.Gray);
+            note.LegendText = $"above the top ({top:G3}×): " + string.Join(", ", beyond.OrderBy(p => p.Parameter.Key).ThenBy(p => p.q.Fraction)
+                .Select(p => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{p.Parameter.Key.Split('.')[^1]} {p.Parameter.Format(p.Parameter.At(p.q.Fraction))} ({Relative(p.q.Quality.Mean):G3}×)")));
+        }
+        // Beside the plot: a bottom legend of this many long entries was cut off at the image's edge.
+        plot.ShowLegend(Edge.Right);
+        return plot.GetImageBytes(1700, Math.Max(700, 120 + 26 * (outcome.Findings.Count + 2)), ImageFormat.Png);
     }
 }
