@@ -17,7 +17,7 @@ internal sealed class ToleranceArguments
     public readonly Option<string[]> Set = ProfileSettings();
     public readonly Option<string[]> Parameters = new("--parameter")
     {
-        Description = "A figure to search: KEY=GOOD:BAD[:log], a profile key between the value that is as good as it gets and the worst asked about (e.g. device.write_verify.tolerance_microsiemens=0.05:4:log). Repeat for more. Default: relaxation scale, verify tolerance, read noise, levels and ADC bits.",
+        Description = "A figure to search: KEY=GOOD:BAD[:log], a profile key between the value that is as good as it gets and the worst asked about (e.g. device.write_verify.tolerance_microsiemens=0.05:4:log). Repeat for more. Default: relaxation scale, verify tolerance, the write pulse's spread, read noise, levels and ADC bits.",
     };
     public readonly Option<string?> Metric = new("--metric") { Description = "kl_paper, kl_2d, energy_distance, class_accuracy, decoded_class_accuracy or frechet_distance (default: kl_paper, or a latent model's decoded_class_accuracy)." };
     public readonly Option<double?> MaxRatio = Optional<double>("--max-ratio", "Budget for a lower-is-better metric: at most this many times the digital sampler's (default 1.5).");
@@ -78,8 +78,8 @@ internal static class ToleranceCommand
         var args = new ToleranceArguments();
         var simulator = new AnalogSimulator();
         var command = new Command("tolerance", """
-            What must the device achieve? For a model, a sampler and a quality budget, bisect each device or circuit figure alone (relaxation, verify tolerance, read noise, levels, ADC bits, or any profile key) over several chips per point on the grain cluster, and find a combined point that meets the budget.
-            Example: memgrid tolerance --model models/ring.onnx --set device.write_verify.relaxation_scale=0 --parameter device.write_verify.tolerance_microsiemens=0.05:4:log --max-ratio 1.5 --out tolerance/ring
+            What must the device achieve? For a model, a sampler and a quality budget, bisect each device or circuit figure alone (relaxation, verify tolerance, write noise, read noise, levels, ADC bits, or any profile key) over several chips per point on the grain cluster, and find a combined point that meets the budget.
+            Example: memgrid tolerance --model models/ring.onnx --set device.write_verify.relaxation_scale=0 --parameter device.write_verify.tolerance_microsiemens=0.25:4:log --max-ratio 1.5 --out tolerance/ring
             """);
         foreach (var o in args.All().Concat(simulator.All())) command.Options.Add(o);
         command.SetAction(async (parse, cancel) =>
