@@ -18,13 +18,6 @@ internal sealed class ToleranceReport(ToleranceOutcome outcome)
     private double Relative(double value) => Accuracy ? value - outcome.Digital : value / outcome.Digital;
     private string RelativeText(double value) => Accuracy ? string.Create(Inv, $"{Relative(value):+0.000;-0.000}") : string.Create(Inv, $"{Relative(value):0.00}×");
 
-    private string Stated(ToleranceParameter p)
-    {
-        var node = JsonNode.Parse(Request.BaseProfile.ToJson());
-        foreach (string part in p.Key.Split('.')) node = node?[part];
-        return node?.ToJsonString() ?? "null";
-    }
-
     public string Markdown()
     {
         var s = Request.Spec;
@@ -44,7 +37,7 @@ internal sealed class ToleranceReport(ToleranceOutcome outcome)
             var atMet = f.Probes.Where(q => q.Meets).MaxBy(q => q.Fraction);
             string met = f.GoodEndFails ? "— (not even the good end)" : f.Failed is null ? $"{p.Format(f.Met!.Value)} (the whole range)" : p.Format(f.Met!.Value);
             string quality = atMet is null ? "—" : string.Create(Inv, $"{atMet.Quality.Mean:G4} ± {atMet.Quality.StandardError:G2} ({RelativeText(atMet.Quality.Mean)})");
-            sb.AppendLine(Inv, $"| `{p.Key}` | {Stated(p)} | {p.Format(p.Good)} → {p.Format(p.Bad)}{(p.Logarithmic ? " (log)" : "")} | **{met}** | {(f.Failed is { } x ? p.Format(x) : "—")} | {quality} |");
+            sb.AppendLine(Inv, $"| `{p.Key}` | {p.StatedText(Request.BaseProfile)} | {p.Format(p.Good)} → {p.Format(p.Bad)}{(p.Logarithmic ? " (log)" : "")} | **{met}** | {(f.Failed is { } x ? p.Format(x) : "—")} | {quality} |");
         }
         sb.AppendLine();
         if (outcome.CombinedPoint is { } c)

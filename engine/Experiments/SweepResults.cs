@@ -38,22 +38,27 @@ public sealed record CellMetrics
     /// <summary>Simulator wall time of the cell (the one field that is not a function of the cell's id).</summary>
     public double WallSeconds { get; init; }
 
+    /// <summary>The quality figures alone (a digital sampler's samples, which have no hardware cost).</summary>
+    public static CellMetrics OfQuality(QualityReport? quality, Latent.ImageQualityReport? images) => new()
+    {
+        KlPaper = quality?.KlPaper,
+        Kl2D = quality?.Kl2D,
+        EnergyDistance = quality?.EnergyDistance,
+        ClassAccuracy = quality?.ClassAccuracy?.Overall,
+        DecodedClassAccuracy = images?.Pooled.ClassAccuracy,
+        FrechetDistance = images?.Pooled.FrechetDistance,
+        ModesRecovered = quality?.Modes?.Recovered,
+        ModeWeightError = quality?.Modes?.WeightError,
+    };
+
     public static CellMetrics From(AnalogRunResult result, QualityReport? quality, Latent.ImageQualityReport? images = null, IReadOnlyList<Accounting.EnergyLine>? lines = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(MemoryMarshal.AsBytes(result.Samples.AsSpan()));
         hash.AppendData(MemoryMarshal.AsBytes(result.Labels.AsSpan()));
         var c = result.Counters;
-        return new CellMetrics
+        return OfQuality(quality, images) with
         {
-            KlPaper = quality?.KlPaper,
-            Kl2D = quality?.Kl2D,
-            EnergyDistance = quality?.EnergyDistance,
-            ClassAccuracy = quality?.ClassAccuracy?.Overall,
-            DecodedClassAccuracy = images?.Pooled.ClassAccuracy,
-            FrechetDistance = images?.Pooled.FrechetDistance,
-            ModesRecovered = quality?.Modes?.Recovered,
-            ModeWeightError = quality?.Modes?.WeightError,
             EnergyPerSampleJoules = result.EnergyPerSampleJoules,
             EnergyPerSampleLowJoules = lines?.Sum(l => l.LowJoulesPerSample),
             EnergyPerSampleHighJoules = lines?.Sum(l => l.HighJoulesPerSample),

@@ -44,11 +44,16 @@ public sealed record ToleranceParameter(string Key, double Good, double Bad, boo
     public string Format(double value) => Integer ? ((long)Math.Round(value)).ToString(CultureInfo.InvariantCulture) : value.ToString("G4", CultureInfo.InvariantCulture);
 
     /// <summary>The profile's own value of the key (a key the profile leaves unset, e.g. continuous levels, counts as the good end).</summary>
-    public double Stated(HardwareProfile profile)
+    public double Stated(HardwareProfile profile) => StatedNode(profile) is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out double d) ? d : Good;
+
+    /// <summary>The profile's own value of the key as its JSON writes it ("null" when unset), for reports.</summary>
+    public string StatedText(HardwareProfile profile) => StatedNode(profile)?.ToJsonString() ?? "null";
+
+    private System.Text.Json.Nodes.JsonNode? StatedNode(HardwareProfile profile)
     {
         System.Text.Json.Nodes.JsonNode? node = System.Text.Json.Nodes.JsonNode.Parse(profile.ToJson());
         foreach (string part in Key.Split('.')) node = node?[part];
-        return node is System.Text.Json.Nodes.JsonValue v && v.TryGetValue(out double d) ? d : Good;
+        return node;
     }
 
     /// <summary>The key set to <paramref name="value"/> (as exact text, so the profile's own parser checks it).</summary>

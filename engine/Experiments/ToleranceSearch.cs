@@ -182,12 +182,8 @@ public sealed class ToleranceSearch(ToleranceRequest request, IAnalogMachine mac
             var result = DigitalSampler.Sample(ort, net.Metadata.CreateSde(), request.Count, request.Labels, options, p, cancel);
             var quality = QualityReport.Compute(result.Samples, result.Labels, result.Dim, request.Reference.Data);
             var images = ImageDecoding.DecodeAndScore(_pipeline.JudgeFor(net.Metadata), result.Samples, result.Labels, request.Reference.Data, new ImageDecoder(DecoderKinds.Engine));
-            var metrics = new CellMetrics
-            {
-                KlPaper = quality.KlPaper, Kl2D = quality.Kl2D, EnergyDistance = quality.EnergyDistance, ClassAccuracy = quality.ClassAccuracy?.Overall,
-                DecodedClassAccuracy = images?.Quality.Pooled.ClassAccuracy, FrechetDistance = images?.Quality.Pooled.FrechetDistance,
-            };
-            return Task.FromResult(request.Budget.Metric.Of(metrics) ?? throw new UserInputException($"the digital samples give no {request.Budget.Metric.Key()}"));
+            return Task.FromResult(request.Budget.Metric.Of(CellMetrics.OfQuality(quality, images?.Quality))
+                ?? throw new UserInputException($"the digital samples give no {request.Budget.Metric.Key()}"));
         });
     }
 }

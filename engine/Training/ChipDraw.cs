@@ -22,6 +22,8 @@ public sealed class ChipDraw
 {
     private readonly HardwareProfile _profile;
     private readonly TrainableScoreNetwork _net;
+    private readonly DenseLayer[] _layers;  // refilled with each step's weights (float, as a model file holds them)
+    private readonly DeploymentPlan _plan;  // the tiling depends on the layers' shapes only
 
     public ChipDraw(HardwareProfile profile, TrainableScoreNetwork net)
     {
@@ -35,9 +37,9 @@ public sealed class ChipDraw
         LayerOutputOffsets = new int[net.LayerSlots.Count];
         for (int l = 1; l < LayerOutputOffsets.Length; l++) LayerOutputOffsets[l] = LayerOutputOffsets[l - 1] + net.LayerSlots[l - 1].Out;
         OutputsPerSample = LayerOutputOffsets[^1] + net.LayerSlots[^1].Out;
+        _layers = net.LayerSlots.Select(s => new DenseLayer(s.In, s.Out, new float[s.In * s.Out], new float[s.Out])).ToArray();
+        _plan = DeploymentPlan.Create(_layers, profile.Mapping);
     }
-
-    public HardwareProfile Profile => _profile;
 
     /// <summary>Relative σ of each device's conductance per read.</summary>
     public double ReadSigma { get; }
@@ -71,19 +73,15 @@ public sealed class ChipDraw
     {
         p.CopyTo(effective);
         var slots = _net.LayerSlots;
-        var layers = new DenseLayer[slots.Count];
         for (int l = 0; l < slots.Count; l++)
         {
             var (fin, fout, w, b) = slots[l];
-            var weights = new float[fin * fout];
-            var bias = new float[fout];
-            for (int i = 0; i < weights.Length; i++) weights[i] = (float)p[w + i];
-            for (int i = 0; i < fout; i++) bias[i] = (float)p[b + i];
-            layers[l] = new DenseLayer(fin, fout, weights, bias);
+            for (int i = 0; i < fin * fout; i++) _layers[l].Weights[i] = (float)p[w + i];
+            for (int i = 0; i < fout; i++) _layers[l].Bias[i] = (float)p[b + i];
         }
-        foreach (var tile in DeploymentPlan.Create(layers, _profile.Mapping).Tiles)
+        foreach (var tile in _plan.Tiles)
         {
-            var block = ConductanceMapping.Program(tile, layers[tile.Layer], _profile, chipSeed);
+            var block = ConductanceMapping.Program(tile, _layers[tile.Layer], _profile, chipSeed);
             var (weights, noise, _, _) = CrossbarTile.Arrays(tile, block, _profile);
             var (fin, _, w, b) = slots[tile.Layer];
             var noiseWeights = NoiseWeights[tile.Layer];

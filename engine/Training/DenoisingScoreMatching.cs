@@ -79,6 +79,7 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
         double loss = 0;
         Array.Clear(s.LabelTableGradient);
 
+        double activationRail = net.Saturation ?? (chip is { } railed ? railed.Chip.ActivationRail : double.PositiveInfinity);
         for (int n = start; n < end; n++)
         {
             double t = batch.T[n];
@@ -97,7 +98,6 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
                 dac.Chip.EmbeddingDac.Apply(s.DacEmbedding);
                 for (int j = 0; j < h; j++) s.Embedding[j] = s.DacEmbedding[j];
             }
-            double activationRail = net.Saturation ?? (chip is { } railed ? railed.Chip.ActivationRail : double.PositiveInfinity);
 
             // Forward.
             ReadOnlySpan<double> input = batch.Xt.AsSpan(n * d, d);
@@ -108,11 +108,12 @@ public sealed class DenoisingScoreMatching(TrainableScoreNetwork net, double pen
                 var act = s.Act[l];
                 for (int o = 0; o < fout; o++)
                 {
-                    double acc = p[b + o];
+                    // Off the chip the embedding joins the bias first (the paper recipe's order, which its shipped models
+                    // reproduce bit for bit); on it, the embedding DAC adds to the tile sum after the TIA.
+                    double acc = chip is null ? p[b + o] + s.Embedding[o] : p[b + o];
                     var row = p.Slice(w + o * fin, fin);
                     for (int i = 0; i < fin; i++) acc += row[i] * input[i];
-                    if (chip is { } c) acc = c.TileSum(acc, input, l, o, n, ref s.Railed[l][o]);
-                    acc += s.Embedding[o];
+                    if (chip is { } c) acc = c.TileSum(acc, input, l, o, n, ref s.Railed[l][o]) + s.Embedding[o];
                     pre[o] = acc;
                     double a = acc > 0 ? acc : 0;
                     if (a > activationRail) a = activationRail;

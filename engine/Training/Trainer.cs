@@ -110,13 +110,9 @@ public sealed class Trainer(TrainingOptions options)
                     m[i] = beta1 * m[i] + (1 - beta1) * g;
                     v[i] = beta2 * v[i] + (1 - beta2) * g * g;
                     p[i] -= o.LearningRate * (m[i] / bc1) / (Math.Sqrt(v[i] / bc2) + adamEps);
-                    if (o.WeightClip is null) ema[i] = o.EmaDecay * ema[i] + (1 - o.EmaDecay) * p[i];
                 }
-                if (o.WeightClip is { } clip)
-                {
-                    ClipLayers(net, p, clip);
-                    for (int i = 0; i < pc; i++) ema[i] = o.EmaDecay * ema[i] + (1 - o.EmaDecay) * p[i];
-                }
+                if (o.WeightClip is { } clip) ClipLayers(net, p, clip);
+                for (int i = 0; i < pc; i++) ema[i] = o.EmaDecay * ema[i] + (1 - o.EmaDecay) * p[i];
                 epochLoss += loss;
                 batches++;
             }

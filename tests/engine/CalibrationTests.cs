@@ -19,18 +19,14 @@ public class CalibrationTests
             var layer = network.Layers[tp.Layer];
             var block = ConductanceMapping.Program(tp, layer, profile, chipSeed);
             stats.Add(block.Programming);
-            var tile = new CrossbarTile(tp, block, profile);
-            var unit = new float[tp.RowCount * tp.RowCount];
-            for (int r = 0; r < tp.RowCount; r++) unit[r * tp.RowCount + r] = 1;
-            var read = new float[tp.RowCount * tp.ColCount];
-            tile.Evaluate(unit, read, tp.RowCount, new ReadContext(1, 0, 0, 0));
-            double scale = Enumerable.Range(0, layer.Outputs).Max(o => Math.Max(Math.Abs(layer.Bias[o]), Enumerable.Range(0, layer.Inputs).Max(i => Math.Abs(layer.Weight(o, i)))));
+            var read = TileReads.UnitVectors(new CrossbarTile(tp, block, profile));
+            double scale = TileReads.Scale(layer);
             for (int r = 0; r < tp.RowCount; r++)
                 for (int c = 0; c < tp.ColCount; c++)
                 {
                     int input = tp.RowStart + r, output = tp.ColStart + c;
                     // A unit vector on a weight row also carries the offset trim; on the bias row the trim is the bias's own.
-                    double target = input == layer.Inputs ? layer.Bias[output] : layer.Weight(output, input);
+                    double target = TileReads.Target(layer, input, output);
                     double offset = block.ColumnOffset is { } o && input != layer.Inputs ? o[c] : 0;
                     worst = Math.Max(worst, Math.Abs(read[r * tp.ColCount + c] - offset - target) / scale);
                 }

@@ -37,10 +37,7 @@ public class ProfileTrainingTests
         {
             var tile = CrossbarTile.Program(tilePlan, network, profile, chipSeed);
             int rows = tilePlan.RowCount, cols = tilePlan.ColCount;
-            var unit = new float[rows * rows];
-            for (int r = 0; r < rows; r++) unit[r * rows + r] = 1f;
-            var read = new float[rows * cols];
-            tile.Evaluate(unit, read, rows, new ReadContext(1, 0, 0, 0));
+            var read = TileReads.UnitVectors(tile);
             var (fin, _, w, b) = net.LayerSlots[tilePlan.Layer];
             for (int r = 0; r < rows; r++)
                 for (int c = 0; c < cols; c++)
