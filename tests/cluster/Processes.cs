@@ -168,12 +168,12 @@ internal sealed class Processes : IDisposable
         catch (System.Net.Sockets.SocketException) { return false; }
     }
 
-    public static async Task WaitFor(Func<bool> ready, string what, int seconds = 30)
+    public static async Task WaitFor(Func<bool> ready, string what, int seconds = 30, Func<string>? state = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (!ready())
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not come up in {seconds} s");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not come up in {seconds} s{(state is null ? "" : ": " + state())}");
             await Task.Delay(100);
         }
     }
