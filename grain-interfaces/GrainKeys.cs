@@ -2,7 +2,8 @@ namespace MemristorGrid.GrainInterfaces;
 
 /// <summary>
 /// Grain keys, each built and parsed here only. A chip's key names its deployment and the chip (so
-/// placement deals chips over silos without asking anyone): <c>dep-…/chip2</c>.
+/// placement deals chips over silos without asking anyone): <c>dep-…/chip2</c>; a tile's names its chip too, so it is
+/// placed by the same rule: <c>dep-…/chip2/tile5</c> (the tile's plan index).
 /// </summary>
 public static class GrainKeys
 {
@@ -23,6 +24,33 @@ public static class GrainKeys
     }
 
     public static ChipKey ParseChip(string key) => TryParseChip(key, out var chip) ? chip : throw new ArgumentException($"not a chip key: {key}");
+
+    public readonly record struct TileKey(string Deployment, int Chip, int Tile);
+
+    public static string Tile(string deployment, int chip, int tile) => $"{Chip(deployment, chip)}/tile{tile}";
+
+    public static bool TryParseTile(string key, out TileKey tile)
+    {
+        tile = default;
+        int slash = key.LastIndexOf('/');
+        if (slash <= 0 || !key.AsSpan(slash + 1).StartsWith("tile", StringComparison.Ordinal)
+            || !int.TryParse(key.AsSpan(slash + 5), System.Globalization.NumberStyles.None, null, out int number)
+            || !TryParseChip(key[..slash], out var chip))
+            return false;
+        tile = new TileKey(chip.Deployment, chip.Chip, number);
+        return true;
+    }
+
+    public static TileKey ParseTile(string key) => TryParseTile(key, out var tile) ? tile : throw new ArgumentException($"not a tile key: {key}");
+
+    /// <summary>The chip a chip's or a tile's key names.</summary>
+    public static bool TryParseChipOf(string key, out int chip)
+    {
+        if (TryParseChip(key, out var c)) { chip = c.Chip; return true; }
+        if (TryParseTile(key, out var t)) { chip = t.Chip; return true; }
+        chip = 0;
+        return false;
+    }
 
     public static string Labels(string deployment) => $"{deployment}/labels";
 

@@ -1,31 +1,40 @@
 namespace MemristorGrid.GrainInterfaces;
 
-/// <summary>One chip (macro) of crossbar tiles: evaluates, in one call, all of a lane's work for its tiles
-/// in one step of a network pass — a chain of layers that sits on the chip, or its share of a layer
-/// that spans chips. Holds nothing that cannot be rebuilt from its deployment (tiles are a pure
-/// function of model, profile, chip seed and tile), so losing an activation loses nothing and replicas
-/// on several silos are identical. Per-tile energy, MVM counts and telemetry stay per tile.</summary>
+/// <summary>One crossbar tile of a deployment (keyed by deployment, chip and tile): owns the tile's programmed conductances (from
+/// its deployment, a pure function of model, profile, chip seed and tile, so losing an activation loses nothing), counts its
+/// reads and keeps its telemetry, and evaluates a lane's batch of row inputs — the tile's MVM through its converters.</summary>
+[Alias("mg.ICrossbarTileGrain")]
+public interface ICrossbarTileGrain : IGrainWithStringKey
+{
+    /// <summary>Pure given the programmed conductances: a placed tile computes concurrent lanes' batches at once.</summary>
+    [Alias("Evaluate"), Orleans.Concurrency.AlwaysInterleave]
+    Task<ChipResponse> EvaluateAsync(TileRequest request);
+
+    /// <summary>Where the tile is served, and the MVMs this activation has done.</summary>
+    [Alias("Describe")]
+    Task<TileActivity> DescribeAsync();
+}
+
+/// <summary>A tile served on the silo of the lane that calls it (the default placement): one activation per tile on each
+/// silo, each silo programming its own replica of the chips.</summary>
+[Alias("mg.ILocalTileGrain")]
+public interface ILocalTileGrain : ICrossbarTileGrain;
+
+/// <summary>A tile placed with its chip on the chip's one silo (<c>--placement chips</c>).</summary>
+[Alias("mg.IPlacedTileGrain")]
+public interface IPlacedTileGrain : ICrossbarTileGrain;
+
+/// <summary>A chip's periphery on the chip's own silo (<c>--placement chips</c>): takes a lane's step — a chain of layers on
+/// the chip, or its share of a layer that spans chips — sends each tile its rows (its <see cref="IPlacedTileGrain"/>s, on
+/// the same silo), adds their partial sums and applies the activation circuits. Holds nothing its deployment cannot rebuild.
+/// Chips are dealt over the silos: a partitioned multi-chip deployment whose interconnect crosses processes.</summary>
 [Alias("mg.IChipGrain")]
 public interface IChipGrain : IGrainWithStringKey
 {
-    /// <summary>Pure given the programmed conductances, so requests from different lanes may run at once.</summary>
+    /// <summary>Lanes' steps interleave: each waits on its tiles.</summary>
     [Alias("Evaluate"), Orleans.Concurrency.AlwaysInterleave]
     Task<ChipResponse> EvaluateAsync(ChipRequest request);
-
-    /// <summary>Where the chip's tiles are served.</summary>
-    [Alias("Describe")]
-    Task<TilePlacement[]> DescribeAsync();
 }
-
-/// <summary>A chip placed on its own silo: chips dealt over the silos — a partitioned multi-chip
-/// deployment whose interconnect crosses processes (<c>--placement chips</c>).</summary>
-[Alias("mg.IPlacedChipGrain")]
-public interface IPlacedChipGrain : IChipGrain;
-
-/// <summary>A chip served on the silo of the lane that calls it (the default placement): each silo
-/// programs its own replica, so a lane's network passes never leave its process.</summary>
-[Alias("mg.ILocalChipGrain")]
-public interface ILocalChipGrain : IChipGrain;
 
 /// <summary>One chip of a general graph's deployment (a U-Net's): evaluates, in one call, a lane's batch for the chip's tiles of
 /// one layer (<c>GraphChipStep</c>) — the layer's input unrolled on the chip, through its tiles, into the chip's partial sums.
@@ -83,7 +92,7 @@ public interface IDeploymentGrain : IGrainWithStringKey
     [Alias("GetSpec"), Orleans.Concurrency.AlwaysInterleave]
     Task<DeploymentSpec> GetSpecAsync();
 
-    /// <summary>Activates every tile and reports its silo.</summary>
+    /// <summary>Activates every tile grain of the chips placement (<c>--placement chips</c>) and reports its silo.</summary>
     [Alias("GetPlacement")]
     Task<TilePlacement[]> GetPlacementAsync();
 

@@ -6,35 +6,32 @@ using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Deployments;
 using MemristorGrid.Grains.Placement;
 using MemristorGrid.Grains.Telemetry;
+using MemristorGrid.Grains.Tiles;
 using MemristorGrid.Grains.Wire;
-using Orleans.Concurrency;
 using Orleans.Runtime;
 
 namespace MemristorGrid.Grains.Chips;
 
-/// <summary>A chip of crossbar tiles as a grain: takes its programmed tiles from the silo's deployment cache
-/// on activation and computes lanes' chip steps with the engine's <see cref="ChipStepEvaluator"/> (the
-/// reference simulator's arithmetic). Every tile keeps its own telemetry: MVMs and wall time per tile.</summary>
-public abstract class ChipGrainBase(DeploymentCache deployments) : Grain, IChipGrain
+/// <summary>A chip's periphery placed on the chip's own silo (<c>--placement chips</c>): takes a lane's chip step, sends each of
+/// its tiles their rows — the chip's <see cref="IPlacedTileGrain"/>s, placed on this silo by the same rule — and adds their
+/// partial sums and applies the activation circuits with the engine's <see cref="TileFanOut"/> (the reference simulator's
+/// arithmetic). When the silos change, a chip off its silo moves there after the call that notices (<see cref="ChipHome"/>).</summary>
+[ChipPlacement]
+public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembershipService membership, ILocalSiloDetails silo) : Grain, IChipGrain
 {
+    private readonly ChipHome _home = new(membership, silo);
     private Deployment _deployment = null!;
-    private ChipStepEvaluator _evaluator = null!;
+    private TileFanOut _fanOut = null!;
+    private ICrossbarTileGrain?[] _tiles = [];
     private int _chip;
-
-    /// <summary>This grain's chip number (from its key).</summary>
-    protected int Chip => _chip;
-    private KeyValuePair<string, object?>[][] _tileTags = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var key = GrainKeys.ParseChip(this.GetPrimaryKeyString());
         _chip = key.Chip;
         _deployment = await deployments.GetAsync(key.Deployment, GrainFactory);
-        _evaluator = _deployment.Chip(_chip);
-        _tileTags = _deployment.Plan.Tiles.Select(t => t.Chip != _chip ? [] : new KeyValuePair<string, object?>[]
-        {
-            new("deployment", key.Deployment), new("layer", t.Layer), new("tile", t.Id), new("chip", t.Chip), new("silo", RuntimeIdentity),
-        }).ToArray();
+        _fanOut = _deployment.FanOut;
+        _tiles = _deployment.Plan.Tiles.Select(t => t.Chip != _chip ? null : (ICrossbarTileGrain)GrainFactory.GetGrain<IPlacedTileGrain>(_deployment.TileKey(t))).ToArray();
     }
 
     public async Task<ChipResponse> EvaluateAsync(ChipRequest request)
@@ -44,89 +41,50 @@ public abstract class ChipGrainBase(DeploymentCache deployments) : Grain, IChipG
         if ((uint)request.Step >= (uint)steps.Length || steps[request.Step].Chip != _chip)
             throw new ArgumentException($"chip {_chip}: step {request.Step} is not this chip's");
         var step = steps[request.Step];
-        if (span is not null)
-        {
-            span.SetTag("chip", _chip);
-            span.SetTag("step", step.Index);
-            span.SetTag("tiles", string.Join(',', step.Tiles.Select(t => _deployment.Plan.Tiles[t].Id)));
-        }
-        int n = request.Count, inWidth = step.InputWidth;
-        if (request.Inputs.Length != n * inWidth * sizeof(float))
-            throw new ArgumentException($"chip {_chip}, step {step.Index}: {request.Inputs.Length} input bytes for {n}×{inWidth} values");
-        var response = ComputesOnThreadPool ? await Task.Run(() => Evaluate(step, request)) : Evaluate(step, request);
-        AfterCall();
-        return response;
-    }
-
-    /// <summary>Called after every request.</summary>
-    protected virtual void AfterCall() { }
-
-    /// <summary>Whether requests are computed on the thread pool rather than in the grain's turn.</summary>
-    protected abstract bool ComputesOnThreadPool { get; }
-
-    private ChipResponse Evaluate(ChipStep step, ChipRequest request)
-    {
-        int n = request.Count, tiles = step.Tiles.Length;
-        int outputBytes = n * step.OutputWidth * sizeof(float), powerBytes = n * tiles * sizeof(double);
-        var outputs = ResponseBuffers.Rent(outputBytes);
-        var power = ResponseBuffers.Rent(powerBytes);
+        span?.SetTag("chip", _chip);
+        span?.SetTag("step", step.Index);
+        span?.SetTag("tiles", string.Join(',', step.Tiles.Select(t => _deployment.Plan.Tiles[t].Id)));
+        int n = request.Count;
+        if (request.Inputs.Length != n * step.InputWidth * sizeof(float))
+            throw new ArgumentException($"chip {_chip}, step {step.Index}: {request.Inputs.Length} input bytes for {n}×{step.InputWidth} values");
+        // The request's numbers as the engine reads them: copied out of the message's bytes (which may be the deserialiser's).
+        var input = ArrayPool<float>.Shared.Rent(n * step.InputWidth);
+        var table = ArrayPool<float>.Shared.Rent(request.Embedding.Length / sizeof(float));
+        var rows = ArrayPool<int>.Shared.Rent(request.EmbeddingRows.Length / sizeof(int));
         var samples = request.Samples.Length > 0 ? ArrayPool<long>.Shared.Rent(n) : null; // only its first n are read
-        Span<double> seconds = Instruments.TileWallTime.Enabled ? stackalloc double[tiles] : default;
+        var output = ArrayPool<float>.Shared.Rent(n * step.OutputWidth);
+        var power = ArrayPool<double>.Shared.Rent(n * step.Tiles.Length);
         try
         {
+            MemoryMarshal.Cast<byte, float>(request.Inputs.Span).CopyTo(input);
+            MemoryMarshal.Cast<byte, float>(request.Embedding.Span).CopyTo(table);
+            MemoryMarshal.Cast<byte, int>(request.EmbeddingRows.Span).CopyTo(rows);
             if (samples is not null) MemoryMarshal.Cast<byte, long>(request.Samples.Span).CopyTo(samples);
-            var result = _evaluator.Evaluate(step, MemoryMarshal.Cast<byte, float>(request.Inputs.Span), n,
+            var result = await _fanOut.EvaluateAsync(step, input.AsMemory(0, n * step.InputWidth), n,
                 new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass, samples),
-                MemoryMarshal.Cast<byte, float>(request.Embedding.Span), MemoryMarshal.Cast<byte, int>(request.EmbeddingRows.Span),
-                MemoryMarshal.Cast<byte, float>(outputs.AsSpan(0, outputBytes)), MemoryMarshal.Cast<byte, double>(power.AsSpan(0, powerBytes)), seconds);
-            for (int k = 0; k < tiles; k++)
-            {
-                var tags = _tileTags[step.Tiles[k]];
-                Instruments.TileMvms.Add(n, tags);
-                if (!seconds.IsEmpty) Instruments.TileWallTime.Record(seconds[k], tags);
-            }
-            return new ChipResponse(outputs.AsMemory(0, outputBytes), power.AsMemory(0, powerBytes), result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, result.AdcOverflows);
+                table.AsMemory(0, request.Embedding.Length / sizeof(float)), rows.AsMemory(0, request.EmbeddingRows.Length / sizeof(int)),
+                output.AsMemory(0, n * step.OutputWidth), power.AsMemory(0, n * step.Tiles.Length), new GrainTileCaller(_tiles, request.Samples, request.Traced));
+            if (_home.MovedAway(_chip)) DeactivateOnIdle();
+            return new ChipResponse(Bytes(output.AsSpan(0, n * step.OutputWidth)), Bytes(power.AsSpan(0, n * step.Tiles.Length)),
+                result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, result.AdcOverflows);
         }
         finally
         {
+            ArrayPool<float>.Shared.Return(input);
+            ArrayPool<float>.Shared.Return(table);
+            ArrayPool<int>.Shared.Return(rows);
             if (samples is not null) ArrayPool<long>.Shared.Return(samples);
+            ArrayPool<float>.Shared.Return(output);
+            ArrayPool<double>.Shared.Return(power);
         }
     }
 
-    public Task<TilePlacement[]> DescribeAsync()
+    /// <summary>Numbers into a pooled response buffer (the lane hands it back once read).</summary>
+    private static ReadOnlyMemory<byte> Bytes<T>(ReadOnlySpan<T> values) where T : unmanaged
     {
-        AfterCall();
-        return Task.FromResult(_deployment.Plan.Tiles.Where(t => t.Chip == _chip).Select(t => new TilePlacement(t.Id, t.Chip, RuntimeIdentity)).ToArray());
+        var bytes = MemoryMarshal.AsBytes(values);
+        var buffer = ResponseBuffers.Rent(bytes.Length);
+        bytes.CopyTo(buffer);
+        return buffer.AsMemory(0, bytes.Length);
     }
-}
-
-/// <summary>A chip placed on its own silo (<c>--placement chips</c>). When the silos change, placement sends
-/// a newly activated chip where it now belongs; a chip still active elsewhere moves there too (it
-/// deactivates after the call that notices), so after churn each chip is again on one silo.</summary>
-[ChipPlacement]
-public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembershipService membership, ILocalSiloDetails silo)
-    : ChipGrainBase(deployments), IPlacedChipGrain
-{
-    private readonly ChipHome _home = new(membership, silo);
-
-    /// <summary>One activation serves every lane of the cluster that uses this chip: the programmed tiles are
-    /// immutable, so their requests are computed in parallel on the thread pool instead of queueing here.</summary>
-    protected override bool ComputesOnThreadPool => true;
-
-    protected override void AfterCall()
-    {
-        if (_home.MovedAway(Chip)) DeactivateOnIdle();
-    }
-}
-
-/// <summary>A chip served on its caller's silo (the default placement): a stateless worker, so every silo
-/// runs its own activations, all reading the one set of tiles the silo programmed.</summary>
-[StatelessWorker]
-public sealed class LocalChipGrain(DeploymentCache deployments) : ChipGrainBase(deployments), ILocalChipGrain
-{
-    /// <summary>Computed in the grain's own turn: parallelism comes from the stateless worker's activations
-    /// (one per core). A thread-pool hop here queued the work on the busy thread's local queue, ahead of
-    /// the remote messages that coordinate the job, and starved them (measured: a second silo idled
-    /// half of every job waiting for the job grain's turn on the first).</summary>
-    protected override bool ComputesOnThreadPool => false;
 }

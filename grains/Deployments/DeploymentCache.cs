@@ -24,8 +24,15 @@ public sealed record Deployment(string Id, DeploymentSpec Spec, ScoreNetwork Net
 
     public string ChipKey(int chip) => GrainKeys.Chip(Id, chip);
 
+    public string TileKey(TilePlan tile) => GrainKeys.Tile(Id, tile.Chip, tile.Index);
+
     /// <summary>The order of one network pass's chip calls, the same on every silo.</summary>
     public ChipStep[] Steps { get; } = ChipStep.Schedule(Plan);
+
+    /// <summary>A chip's periphery around tile grains: gathers rows, adds partial sums, applies the activation circuits.</summary>
+    public TileFanOut FanOut => _fanOut.Value;
+
+    private readonly Lazy<TileFanOut> _fanOut = new(() => new TileFanOut(Plan, new ChipStepEvaluator(Network, Plan, Profile, [])));
 
     private readonly ConcurrentDictionary<string, Lazy<CrossbarTile>> _programmed = new();
     private readonly ConcurrentDictionary<int, Lazy<ChipStepEvaluator>> _chips = new();

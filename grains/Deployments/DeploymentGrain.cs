@@ -25,9 +25,8 @@ public sealed class DeploymentGrain(
     public async Task<TilePlacement[]> GetPlacementAsync()
     {
         var deployment = deployments.Get(await GetSpecAsync());
-        var calls = Enumerable.Range(0, deployment.Plan.ChipCount).Select(c => GrainFactory.GetGrain<IPlacedChipGrain>(deployment.ChipKey(c)).DescribeAsync());
-        var byTile = (await Task.WhenAll(calls)).SelectMany(p => p).ToDictionary(p => p.TileId);
-        return deployment.Plan.Tiles.Select(t => byTile[t.Id]).ToArray();
+        var calls = deployment.Plan.Tiles.Select(t => GrainFactory.GetGrain<IPlacedTileGrain>(deployment.TileKey(t)).DescribeAsync());
+        return (await Task.WhenAll(calls)).Select(r => r.Placement).ToArray();
     }
 
     public async Task<string> DescribePlanAsync() => deployments.Get(await GetSpecAsync()).Plan.Describe();

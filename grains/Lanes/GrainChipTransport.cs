@@ -6,11 +6,12 @@ using MemristorGrid.Grains.Wire;
 
 namespace MemristorGrid.Grains.Lanes;
 
-/// <summary>The lane driver's transport over chip grains: one call per chip step, its numbers travelling as
-/// immutable byte buffers (Orleans would serialise a float[] element by element).</summary>
+/// <summary>The lane driver's transport over placed chip grains (<c>--placement chips</c>): one call per chip step to the chip's
+/// silo, whose periphery calls the chip's tiles there; the numbers travel as immutable byte buffers (Orleans would serialise a
+/// float[] element by element).</summary>
 /// <param name="chips">The grain of each chip, by chip number.</param>
 /// <param name="hiddenWidth">Width H of an embedding row.</param>
-public sealed class GrainChipTransport(int steps, int hiddenWidth, IChipGrain[] chips) : IChipTransport
+public sealed class GrainChipTransport(int steps, int hiddenWidth, IChipGrain[] chips) : ITracedChipTransport
 {
     private int _tracedCalls;
 
@@ -62,4 +63,11 @@ public sealed class GrainChipTransport(int steps, int hiddenWidth, IChipGrain[] 
         source.CopyTo(reused);
         return reused.AsMemory(0, source.Length);
     }
+}
+
+/// <summary>A lane's transport whose next network pass can be traced.</summary>
+public interface ITracedChipTransport : IChipTransport
+{
+    /// <summary>Marks the next <paramref name="steps"/> chip steps for tracing (one network pass per window).</summary>
+    void TraceNext(int steps);
 }

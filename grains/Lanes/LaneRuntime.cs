@@ -25,8 +25,9 @@ internal abstract class LaneRuntime
 
     public bool IsDone(LaneState lane) => lane.Segment >= Timing.SegmentCount;
 
-    /// <summary>Builds the runtime of <paramref name="assignment"/>: the deployment (cached per silo) and a chip grain per chip —
-    /// each lane's own silo (local placement) or the chip's (chips); an MLP's label embeddings come from the label-encoder grain.</summary>
+    /// <summary>Builds the runtime of <paramref name="assignment"/>: the deployment (cached per silo) and its transport — an MLP's
+    /// tile grains on the lane's own silo with the chips' periphery in the lane (local placement), or its chip grains on each chip's
+    /// silo (chips); a general graph's chip grains. An MLP's label embeddings come from the label-encoder grain.</summary>
     public static async Task<LaneRuntime> CreateAsync(LaneAssignment assignment, DeploymentCache deployments, JobBoard board, IGrainFactory grains, string laneKey)
     {
         var any = await deployments.AnyAsync(assignment.DeploymentId, grains);
@@ -41,15 +42,16 @@ internal abstract class LaneRuntime
         var deployment = (Deployment)any;
         var labels = await LabelEncoderGrain.FetchAsync(grains, deployment);
         var driver = new LaneDriver(deployment.Network, deployment.Profile, deployment.Plan, assignment.Options.ToEngine(), labels);
-        var transport = new GrainChipTransport(deployment.Steps.Length, deployment.Network.HiddenWidth,
-            Enumerable.Range(0, deployment.Plan.ChipCount).Select(c => placed
-                ? (IChipGrain)grains.GetGrain<IPlacedChipGrain>(deployment.ChipKey(c))
-                : grains.GetGrain<ILocalChipGrain>(deployment.ChipKey(c))).ToArray());
+        ITracedChipTransport transport = placed
+            ? new GrainChipTransport(deployment.Steps.Length, deployment.Network.HiddenWidth,
+                Enumerable.Range(0, deployment.Plan.ChipCount).Select(c => grains.GetGrain<IChipGrain>(deployment.ChipKey(c))).ToArray())
+            : new GrainTileTransport(deployment.FanOut,
+                deployment.Plan.Tiles.Select(t => (ICrossbarTileGrain?)grains.GetGrain<ILocalTileGrain>(deployment.TileKey(t))).ToArray(), deployment.Plan.Tiles);
         return new MlpLaneRuntime(deployment, driver, transport);
     }
 }
 
-internal sealed class MlpLaneRuntime(Deployment deployment, LaneDriver driver, GrainChipTransport transport) : LaneRuntime
+internal sealed class MlpLaneRuntime(Deployment deployment, LaneDriver driver, ITracedChipTransport transport) : LaneRuntime
 {
     private readonly LaneWorkspace _workspace = new();
 

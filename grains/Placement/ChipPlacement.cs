@@ -5,8 +5,8 @@ using Orleans.Runtime.Placement;
 
 namespace MemristorGrid.Grains.Placement;
 
-/// <summary>Places a chip grain by the chip named in its key: chips dealt round-robin over the compatible
-/// silos in address order (adding silos spreads chips).</summary>
+/// <summary>Places a chip grain, or a tile grain with its chip, by the chip named in its key: chips dealt round-robin over
+/// the compatible silos in address order (adding silos spreads chips).</summary>
 [GenerateSerializer, Immutable, Alias("mg.ChipPlacement")]
 public sealed class ChipPlacement : PlacementStrategy
 {
@@ -23,7 +23,7 @@ public sealed class ChipPlacementDirector : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
-        int chip = GrainKeys.TryParseChip(target.GrainIdentity.Key.ToString()!, out var key) ? key.Chip : 0;
+        int chip = GrainKeys.TryParseChipOf(target.GrainIdentity.Key.ToString()!, out int c) ? c : 0;
         return Task.FromResult(SiloFor(chip, context.GetCompatibleSilos(target))
             ?? throw new OrleansException($"no silo can host {target.GrainIdentity}"));
     }

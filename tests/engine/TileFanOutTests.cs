@@ -1,0 +1,92 @@
+using MemristorGrid.Engine.Crossbars;
+using MemristorGrid.Engine.Networks;
+using MemristorGrid.Engine.Onnx;
+using MemristorGrid.Engine.Partitioning;
+using MemristorGrid.Engine.Profiles;
+using MemristorGrid.Engine.Simulation;
+using Xunit;
+
+namespace MemristorGrid.Engine.Tests;
+
+/// <summary>A chip's periphery around tiles it calls one by one (what the grain cluster does: every tile a grain) computes
+/// exactly what the chip evaluator computes in place: same outputs, tile powers and counts, bit for bit.</summary>
+public class TileFanOutTests
+{
+    public static TheoryData<string, string, int, int, int, bool> Layouts => new()
+    {
+        { "ring.onnx", "rram-180nm", 0, 0, 0, false },        // three layers chained on one chip, one tile each
+        { "ring.onnx", "rram-180nm", 8, 8, 2, true },         // layers cut into 8 × 8 tiles over chips of two: partial sums, spanning steps
+        { "fashion.onnx", "rram-180nm", 0, 0, 0, true },      // the preset's 64 × 64 tiles: many tiles a layer
+        { "hku.onnx", "ideal", 8, 8, 1, false },           // one tile a chip: every layer spans chips
+    };
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public async Task Tiles_called_one_by_one_give_the_chip_evaluators_bits(string model, string profileName, int rows, int cols, int tilesPerChip, bool sparseSamples)
+    {
+        var net = OnnxImporter.Load(TestNetworks.ModelPath(model));
+        var profile = HardwareProfile.Resolve(profileName);
+        if (rows > 0) profile = profile with { Mapping = profile.Mapping with { TileRows = rows, TileCols = cols, TilesPerChip = tilesPerChip } };
+        var plan = DeploymentPlan.Create(net, profile.Mapping);
+        var tiles = ReferenceSimulator.Program(plan, net, profile, 5);
+        var chips = new ChipStepEvaluator(net, plan, profile, tiles);
+        var fanOut = new TileFanOut(plan, new ChipStepEvaluator(net, plan, profile, []));
+        var caller = new DirectTileCaller(tiles, plan);
+        var steps = ChipStep.Schedule(plan);
+        if (rows > 0) Assert.Contains(steps, s => !s.Completes); // the layout really spans chips
+        const int n = 37;
+        var random = new Random(11);
+        int h = net.HiddenWidth;
+        var table = Enumerable.Range(0, 3 * h).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var embeddingRows = Enumerable.Range(0, n).Select(i => i % 3).ToArray();
+        long[]? samples = sparseSamples ? Enumerable.Range(0, n).Select(i => 1000L + 3 * i).ToArray() : null;
+        var read = new ReadContext(7, 1000, 4, 2, samples);
+        foreach (var step in steps)
+        {
+            var input = Enumerable.Range(0, n * step.InputWidth).Select(_ => 2f * (float)random.NextDouble() - 1f).ToArray();
+            var expected = new float[n * step.OutputWidth];
+            var expectedPower = new double[n * step.Tiles.Length];
+            var e = chips.Evaluate(step, input, n, read, table, embeddingRows, expected, expectedPower);
+            var actual = new float[n * step.OutputWidth];
+            var actualPower = new double[n * step.Tiles.Length];
+            var a = await fanOut.EvaluateAsync(step, input, n, read, table, embeddingRows, actual, actualPower, caller);
+            Assert.Equal(expected, actual);
+            Assert.Equal(expectedPower, actualPower);
+            Assert.Equal(e, a);
+            Assert.Contains(expected, v => v != 0f);
+        }
+    }
+
+    /// <summary>A tile that fails fails the step, after the layer's other calls have answered (their rows stay theirs until then).</summary>
+    [Fact]
+    public async Task A_failing_tile_fails_the_step()
+    {
+        var net = OnnxImporter.Load(TestNetworks.ModelPath("fashion.onnx"));
+        var profile = HardwareProfile.Resolve("ideal");
+        var plan = DeploymentPlan.Create(net, profile.Mapping);
+        var tiles = ReferenceSimulator.Program(plan, net, profile, 5);
+        var fanOut = new TileFanOut(plan, new ChipStepEvaluator(net, plan, profile, []));
+        var step = ChipStep.Schedule(plan)[0];
+        int broken = plan.LayerTiles[step.FirstLayer][1];
+        var caller = new Failing(new DirectTileCaller(tiles, plan), broken);
+        var input = new float[4 * step.InputWidth];
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+            await fanOut.EvaluateAsync(step, input, 4, new ReadContext(1, 0, 0, 0), new float[net.HiddenWidth], new int[4], new float[4 * step.OutputWidth], new double[4 * step.Tiles.Length], caller));
+        Assert.Contains($"tile {broken}", error.Message);
+        Assert.Equal(plan.LayerTiles[step.FirstLayer].Length, caller.Calls);
+    }
+
+    private sealed class Failing(DirectTileCaller inner, int broken) : ITileCaller
+    {
+        public int Calls;
+
+        public async ValueTask<TileAnswer> EvaluateAsync(int tile, ReadOnlyMemory<byte> inputs, int count, ReadContext read)
+        {
+            Calls++;
+            await Task.Yield();
+            return tile == broken ? throw new InvalidOperationException($"tile {tile} is gone") : await inner.EvaluateAsync(tile, inputs, count, read);
+        }
+
+        public void Release(in TileAnswer answer) { }
+    }
+}
