@@ -13,6 +13,7 @@ using MemristorGrid.Bench;
 //   dotnet run -c Release --project bench -- memory           (the main job's peak RSS, CPU and wall time up to 10^6 samples, embedded silo and reference)
 if (args.Length > 0 && args[0] == "scale") return await ScalingBenchmark.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "ratio") return await GrainCpuRatio.RunAsync(args[1..]);
+if (args.Length > 0 && args[0] == "calls") return await TileCallOverhead.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "irdrop") return ParasiticMvmRatio.Run(args[1..]);
 if (args.Length > 0 && args[0] == "kernels") return TileKernelRatio.Run(args[1..]);
 if (args.Length > 0 && args[0] == "solver") return SolverWork.Run(args[1..]);

@@ -140,6 +140,13 @@ public sealed class CrossbarTile
     /// every output's noise variance; scratch comes from the shared pool, so nothing is allocated per call.
     /// </summary>
     public TileEvaluation Evaluate(Span<float> inputs, Span<float> outputs, int count, in ReadContext read, Span<double> cellPower = default)
+        => EvaluateCore(inputs, outputs, count, read, cellPower);
+
+    /// <summary>Whether <see cref="Evaluate"/> writes its inputs (the digitised rows' converters); when it does not, they may be
+    /// a sender's read-only buffer.</summary>
+    public bool WritesInputs => _inputs.WritesInputs;
+
+    private TileEvaluation EvaluateCore(Span<float> inputs, Span<float> outputs, int count, in ReadContext read, Span<double> cellPower)
     {
         if (cellPower.Length != 0 && cellPower.Length < count) throw new ArgumentException($"tile {Plan.Id} writes {count} cell powers, got room for {cellPower.Length}");
         int rows = Plan.RowCount, cols = Plan.ColCount;

@@ -31,6 +31,11 @@ internal sealed class TileInputs
     /// <summary>The ADC where signals leave or enter the chip.</summary>
     public Quantizer Adc { get; }
 
+    /// <summary>Whether <see cref="Digitise"/> may write its inputs (it does not when no row is digitised, or every converter on
+    /// the digitised rows is ideal and not a DAC pass over all rows): a caller that needs its inputs kept copies them only then.</summary>
+    public bool WritesInputs =>
+        _digitisedRows.Length != 0 && ((_digitisedRows.Length == _plan.RowCount && !_anyAdcRow) || !Dac.IsIdeal || (_anyAdcRow && !Adc.IsIdeal));
+
     /// <summary>Quantises the digitised rows of <paramref name="count"/> input vectors in place; returns the DAC's
     /// overflows and adds the ADC's to <paramref name="adcOverflows"/>.</summary>
     public int Digitise(Span<float> inputs, int count, ref int adcOverflows)

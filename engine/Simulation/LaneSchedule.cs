@@ -24,12 +24,31 @@ public static class LaneSchedule
         if (labels.Length != 0 && labels.Length != count) throw new ArgumentException($"one label per sample expected ({labels.Length} labels for {count} samples)");
     }
 
-    /// <summary>Largest lane the automatic choice makes: big enough batches, small enough checkpoints.</summary>
+    /// <summary>Largest lane the automatic choice makes for a network of large tiles (a general graph's, or 64 × 64): big enough
+    /// batches, small enough checkpoints.</summary>
     public const int MaxAutoLaneSize = 500;
 
+    /// <summary>Largest lane the automatic choice makes for any network: small checkpoints still (a ring lane's state is a few
+    /// hundred bytes a sample).</summary>
+    public const int MaxSmallTileLaneSize = 8000;
+
+    /// <summary>Products a tile call should carry so that its fixed cost on the grain cluster — a grain call, ~8–15 µs of CPU
+    /// measured by <c>bench calls</c> — stays small against them: 2^20 multiply-adds take ~50 µs at this machine's rate.</summary>
+    public const double TargetProductsPerCall = 1 << 20;
+
+    /// <summary>The largest automatic lane for <paramref name="plan"/>: enough samples that a call to its mean tile carries
+    /// <see cref="TargetProductsPerCall"/>, from <see cref="MaxAutoLaneSize"/> (64 × 64 tiles reach it at 256) to
+    /// <see cref="MaxSmallTileLaneSize"/> (the paper's 14-wide tiles would want 11 000).</summary>
+    public static int MaxLaneSizeFor(Partitioning.DeploymentPlan plan)
+    {
+        double meanProducts = plan.Tiles.Average(t => (double)t.RowCount * t.ColCount);
+        return (int)Math.Clamp(Math.Ceiling(TargetProductsPerCall / meanProducts), MaxAutoLaneSize, MaxSmallTileLaneSize);
+    }
+
     /// <summary>The lane size when the user names none: enough lanes that each of the machine's
-    /// <paramref name="slots"/> lane slots has work. Samples do not depend on it.</summary>
-    public static int AutoLaneSize(int count, int slots) => Math.Clamp((count + Math.Max(1, slots) - 1) / Math.Max(1, slots), 1, MaxAutoLaneSize);
+    /// <paramref name="slots"/> lane slots has work, each at most <paramref name="maxLaneSize"/>. Samples do not depend on it.</summary>
+    public static int AutoLaneSize(int count, int slots, int maxLaneSize = MaxAutoLaneSize) =>
+        Math.Clamp((count + Math.Max(1, slots) - 1) / Math.Max(1, slots), 1, Math.Max(1, maxLaneSize));
 
     public static LaneSlice[] Lanes(int count, int laneSize)
     {

@@ -35,7 +35,7 @@ public static class ReferenceSimulator
         var driver = new LaneDriver(network, profile, plan, options, LabelEncoder.Of(network));
         var transport = new LocalChipTransport(network, plan, profile, Program(plan, network, profile, options.ProgramSeed));
         int parallelism = threads > 0 ? threads : Environment.ProcessorCount;
-        int laneSize = options.LaneSize > 0 ? options.LaneSize : LaneSchedule.AutoLaneSize(count, 2 * parallelism);
+        int laneSize = options.LaneSize > 0 ? options.LaneSize : LaneSchedule.AutoLaneSize(count, 2 * parallelism, LaneSchedule.MaxLaneSizeFor(plan));
         var lanes = LaneSchedule.Lanes(count, laneSize).Select(slice => driver.CreateLane(slice, labels)).ToArray();
         long done = 0, total = (long)lanes.Length * driver.SegmentCount;
         Parallel.ForEach(lanes, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancel }, lane =>

@@ -23,28 +23,33 @@ public interface ITileCaller
 public readonly record struct TileAnswer(TileEvaluation Evaluation, ReadOnlyMemory<byte> Outputs, ReadOnlyMemory<byte> Power);
 
 /// <summary>
-/// A chip step computed by the chip's periphery around tiles it calls (<see cref="ITileCaller"/>): each layer's tiles get
-/// their gathered rows at once — they work in parallel, as a chip's tiles do — and their answers are added, in plan order,
-/// into the layer's output before the activation circuits run. Exactly <see cref="ChipStepEvaluator.Evaluate"/>'s
-/// arithmetic, order for order, so samples are bit-identical whether tiles are called or computed in place.
+/// A chip step computed by the chip's periphery around tiles it calls (<see cref="ITileCaller"/>): a layer's tiles are called
+/// concurrently — as a chip's tiles work in parallel — at most <c>concurrentCalls</c> at a time, each one's rows gathered just
+/// before its call, and their answers are added, in plan order, into the layer's output before the activation circuits run.
+/// Exactly <see cref="ChipStepEvaluator.Evaluate"/>'s arithmetic, order for order, so samples are bit-identical whether tiles
+/// are called or computed in place.
 /// </summary>
-public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery)
+/// <param name="concurrentCalls">Tile calls one step keeps in flight: enough to use the cores, few enough that the rows sent
+/// stay in cache (all of a 16-tile layer's rows at once evicted each other: measured on fashion).</param>
+public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery, int concurrentCalls)
 {
     private readonly int _maxWidth = plan.LayerOutputs.Concat(plan.LayerInputs).Max();
-    private readonly int _maxTiles = Enumerable.Range(0, plan.LayerCount).Max(l => plan.LayerTiles[l].Length);
+    private readonly int _window = Math.Max(1, concurrentCalls);
+
+    public TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery) : this(plan, periphery, Environment.ProcessorCount) { }
 
     /// <summary>As <see cref="ChipStepEvaluator.Evaluate"/>, with the tiles reached through <paramref name="tiles"/>.</summary>
     public async ValueTask<TileEvaluation> EvaluateAsync<TCaller>(ChipStep step, ReadOnlyMemory<float> input, int n, ReadContext read,
         ReadOnlyMemory<float> embeddingTable, ReadOnlyMemory<int> embeddingRows, Memory<float> output, Memory<double> tilePower, TCaller tiles)
         where TCaller : ITileCaller
     {
-        var pending = ArrayPool<ValueTask<TileAnswer>>.Shared.Rent(_maxTiles);
-        var answers = ArrayPool<TileAnswer>.Shared.Rent(_maxTiles);
-        var rows = ArrayPool<byte[]>.Shared.Rent(_maxTiles);
+        // A ring of the calls in flight: call j sits in slot j % window.
+        var pending = ArrayPool<ValueTask<TileAnswer>>.Shared.Rent(_window);
+        var rows = ArrayPool<byte[]?>.Shared.Rent(_window);
         bool chain = step.Completes && step.LastLayer > step.FirstLayer;
         var planeA = chain ? ArrayPool<float>.Shared.Rent(n * _maxWidth) : null;
         var planeB = chain && step.LastLayer > step.FirstLayer + 1 ? ArrayPool<float>.Shared.Rent(n * _maxWidth) : null;
-        int called = 0, answered = 0;
+        int issued = 0, consumed = 0;
         try
         {
             int inputOverflows = 0, saturated = 0, adc = 0, k = 0, offset = 0;
@@ -55,76 +60,80 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery)
                 int inWidth = plan.LayerInputs[l], outWidth = plan.LayerOutputs[l];
                 var layerOutput = !step.Completes || l == step.LastLayer ? output : ((l - step.FirstLayer) % 2 == 0 ? planeA : planeB).AsMemory(0, n * outWidth);
                 var layerTiles = step.Completes ? plan.LayerTiles[l] : step.Tiles;
-                // Every tile of the layer at once; the rows each is sent stay the caller's until its answer is read.
-                for (called = 0, answered = 0; called < layerTiles.Length; called++)
-                {
-                    var tp = plan.Tiles[layerTiles[called]];
-                    int bytes = n * tp.RowCount * sizeof(float);
-                    rows[called] = ArrayPool<byte>.Shared.Rent(bytes + Vector512<byte>.Count); // room for whole-vector row copies
-                    tp.GatherInputs(layerInput.Span, inWidth, MemoryMarshal.Cast<byte, float>(rows[called].AsSpan()), n);
-                    pending[called] = tiles.EvaluateAsync(tp.Index, rows[called].AsMemory(0, bytes), n, read);
-                }
-                for (; answered < called; answered++)
-                {
-                    var call = pending[answered];
-                    pending[answered] = default; // awaited once, even if it throws; on the caller's context (a grain's turn)
-                    answers[answered] = await call;
-                }
                 // A layer on one tile that spans its columns is the tile's output; otherwise partial sums are added in plan order.
                 bool direct = step.Completes && layerTiles is [var only] && plan.Tiles[only].ColCount == outWidth;
                 if (step.Completes && !direct) layerOutput.Span[..(n * outWidth)].Clear();
-                for (int j = 0; j < called; j++)
+                for (issued = 0, consumed = 0; issued < Math.Min(_window, layerTiles.Length); issued++)
+                    Issue(layerTiles[issued], issued % _window);
+                for (; consumed < layerTiles.Length; consumed++)
                 {
-                    var tp = plan.Tiles[layerTiles[j]];
-                    var answer = answers[j];
-                    var y = MemoryMarshal.Cast<byte, float>(answer.Outputs.Span)[..(n * tp.ColCount)];
-                    if (direct) y.CopyTo(layerOutput.Span);
-                    else if (step.Completes) tp.AddPartials(y, layerOutput.Span, outWidth, n);
-                    else y.CopyTo(output.Span.Slice(offset, n * tp.ColCount));
-                    MemoryMarshal.Cast<byte, double>(answer.Power.Span)[..n].CopyTo(tilePower.Span.Slice(k * n, n));
+                    var tp = plan.Tiles[layerTiles[consumed]];
+                    int slot = consumed % _window;
+                    var call = pending[slot];
+                    pending[slot] = default; // awaited once, even if it throws; on the caller's context (a grain's turn)
+                    var answer = await call;
+                    try
+                    {
+                        var y = MemoryMarshal.Cast<byte, float>(answer.Outputs.Span)[..(n * tp.ColCount)];
+                        if (direct) y.CopyTo(layerOutput.Span);
+                        else if (step.Completes) tp.AddPartials(y, layerOutput.Span, outWidth, n);
+                        else y.CopyTo(output.Span.Slice(offset, n * tp.ColCount));
+                        MemoryMarshal.Cast<byte, double>(answer.Power.Span)[..n].CopyTo(tilePower.Span.Slice(k * n, n));
+                    }
+                    finally { Hand(tiles, answer, rows, slot); }
                     watts += answer.Evaluation.CellPowerWatts;
                     inputOverflows += answer.Evaluation.InputOverflows;
                     saturated += answer.Evaluation.SaturatedOutputs;
                     adc += answer.Evaluation.AdcOverflows;
                     offset += n * tp.ColCount;
                     k++;
+                    if (issued < layerTiles.Length)
+                    {
+                        Issue(layerTiles[issued], issued % _window);
+                        issued++;
+                    }
                 }
-                Hand(tiles, answers, rows, called);
-                called = answered = 0;
+                issued = consumed = 0;
                 if (step.Completes)
                     periphery.Finish(l, layerOutput.Span[..(n * outWidth)], outWidth, n, embeddingTable.Span, embeddingRows.Span);
                 layerInput = layerOutput;
+
+                void Issue(int tile, int slot)
+                {
+                    var tp = plan.Tiles[tile];
+                    int bytes = n * tp.RowCount * sizeof(float);
+                    var buffer = rows[slot] = ArrayPool<byte>.Shared.Rent(bytes + Vector512<byte>.Count); // room for whole-vector row copies
+                    tp.GatherInputs(layerInput.Span, inWidth, MemoryMarshal.Cast<byte, float>(buffer.AsSpan()), n);
+                    pending[slot] = tiles.EvaluateAsync(tp.Index, buffer.AsMemory(0, bytes), n, read);
+                }
             }
             return new TileEvaluation(watts, inputOverflows, saturated, adc);
         }
         finally
         {
             // A failed call: wait for the ones still out (their rows are read until they answer), then hand everything back.
-            for (int j = answered; j < called; j++)
+            for (int j = consumed; j < issued; j++)
             {
-                var call = pending[j];
-                pending[j] = default;
-                try { answers[j] = await call; }
-                catch (Exception) { answers[j] = default; } // the first failure is the one that propagates
+                int slot = j % _window;
+                var call = pending[slot];
+                pending[slot] = default;
+                TileAnswer answer = default;
+                try { answer = await call; }
+                catch (Exception) { } // the first failure is the one that propagates
+                Hand(tiles, answer, rows, slot);
             }
-            Hand(tiles, answers, rows, called);
             ArrayPool<ValueTask<TileAnswer>>.Shared.Return(pending);
-            ArrayPool<TileAnswer>.Shared.Return(answers, clearArray: true);
-            ArrayPool<byte[]>.Shared.Return(rows, clearArray: true);
+            ArrayPool<byte[]?>.Shared.Return(rows, clearArray: true);
             if (planeA is not null) ArrayPool<float>.Shared.Return(planeA);
             if (planeB is not null) ArrayPool<float>.Shared.Return(planeB);
         }
     }
 
-    private static void Hand<TCaller>(TCaller tiles, TileAnswer[] answers, byte[][] rows, int count) where TCaller : ITileCaller
+    private static void Hand<TCaller>(TCaller tiles, in TileAnswer answer, byte[]?[] rows, int slot) where TCaller : ITileCaller
     {
-        for (int j = 0; j < count; j++)
-        {
-            tiles.Release(answers[j]);
-            answers[j] = default;
-            if (rows[j] is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
-            rows[j] = null!;
-        }
+        tiles.Release(answer);
+        if (rows[slot] is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
+        rows[slot] = null;
     }
 }
 

