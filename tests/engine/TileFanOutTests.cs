@@ -57,7 +57,8 @@ public class TileFanOutTests
         }
     }
 
-    /// <summary>A tile that fails fails the step, after the layer's other calls have answered (their rows stay theirs until then).</summary>
+    /// <summary>A tile that fails fails the step, after every call in flight has answered (their rows are theirs until then), and no
+    /// later tile of the layer is called.</summary>
     [Fact]
     public async Task A_failing_tile_fails_the_step()
     {
@@ -65,26 +66,33 @@ public class TileFanOutTests
         var profile = HardwareProfile.Resolve("ideal");
         var plan = DeploymentPlan.Create(net, profile.Mapping);
         var tiles = ReferenceSimulator.Program(plan, net, profile, 5);
-        var fanOut = new TileFanOut(plan, new ChipStepEvaluator(net, plan, profile, []));
+        var fanOut = new TileFanOut(plan, new ChipStepEvaluator(net, plan, profile, []), concurrentCalls: 2);
         var step = ChipStep.Schedule(plan)[0];
-        int broken = plan.LayerTiles[step.FirstLayer][1];
+        var layerTiles = step.Completes ? plan.LayerTiles[step.FirstLayer] : step.Tiles;
+        int broken = layerTiles[1];
         var caller = new Failing(new DirectTileCaller(tiles, plan), broken);
         var input = new float[4 * step.InputWidth];
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
             await fanOut.EvaluateAsync(step, input, 4, new ReadContext(1, 0, 0, 0), new float[net.HiddenWidth], new int[4], new float[4 * step.OutputWidth], new double[4 * step.Tiles.Length], caller));
         Assert.Contains($"tile {broken}", error.Message);
-        Assert.Equal(plan.LayerTiles[step.FirstLayer].Length, caller.Calls);
+        Assert.True(layerTiles.Length > 3, $"{layerTiles.Length} tiles in the step's first layer");
+        Assert.Equal(3, caller.Calls); // tiles 0 and 1 sent at once, tile 2 once tile 0 was read, then tile 1 failed
+        Assert.Equal(caller.Calls, caller.Finished);
     }
 
     private sealed class Failing(DirectTileCaller inner, int broken) : ITileCaller
     {
-        public int Calls;
+        public int Calls, Finished;
 
         public async ValueTask<TileAnswer> EvaluateAsync(int tile, ReadOnlyMemory<byte> inputs, int count, ReadContext read)
         {
             Calls++;
-            await Task.Yield();
-            return tile == broken ? throw new InvalidOperationException($"tile {tile} is gone") : await inner.EvaluateAsync(tile, inputs, count, read);
+            try
+            {
+                await Task.Delay(20);
+                return tile == broken ? throw new InvalidOperationException($"tile {tile} is gone") : await inner.EvaluateAsync(tile, inputs, count, read);
+            }
+            finally { Interlocked.Increment(ref Finished); }
         }
 
         public void Release(in TileAnswer answer) { }
