@@ -10,9 +10,9 @@ public interface ICrossbarTileGrain : IGrainWithStringKey
     [Alias("Evaluate"), Orleans.Concurrency.AlwaysInterleave]
     Task<ChipResponse> EvaluateAsync(TileRequest request);
 
-    /// <summary>Where the tile is served, and the MVMs this activation has done.</summary>
+    /// <summary>Where the tile is served, and the MVMs this activation has done; <paramref name="host"/> as in <see cref="TileRequest.Host"/>.</summary>
     [Alias("Describe")]
-    Task<TileActivity> DescribeAsync();
+    Task<TileActivity> DescribeAsync(string? host);
 }
 
 /// <summary>A tile served on the silo of the lane that calls it (the default placement): one activation per tile on each
@@ -20,7 +20,8 @@ public interface ICrossbarTileGrain : IGrainWithStringKey
 [Alias("mg.ILocalTileGrain")]
 public interface ILocalTileGrain : ICrossbarTileGrain;
 
-/// <summary>A tile placed with its chip on the chip's one silo (<c>--placement chips</c>).</summary>
+/// <summary>A tile placed with its chip on the chip's one silo (<c>--placement chips</c>): activated where its chip's grain
+/// calls it from, and moved there when the chip moves.</summary>
 [Alias("mg.IPlacedTileGrain")]
 public interface IPlacedTileGrain : ICrossbarTileGrain;
 
@@ -34,6 +35,10 @@ public interface IChipGrain : IGrainWithStringKey
     /// <summary>Lanes' steps interleave: each waits on its tiles.</summary>
     [Alias("Evaluate"), Orleans.Concurrency.AlwaysInterleave]
     Task<ChipResponse> EvaluateAsync(ChipRequest request);
+
+    /// <summary>Where the chip's tiles are served (it asks them, so they sit where it is).</summary>
+    [Alias("Describe")]
+    Task<TilePlacement[]> DescribeAsync();
 }
 
 /// <summary>One chip of a general graph's deployment (a U-Net's): evaluates, in one call, a lane's batch for the chip's tiles of
@@ -92,7 +97,7 @@ public interface IDeploymentGrain : IGrainWithStringKey
     [Alias("GetSpec"), Orleans.Concurrency.AlwaysInterleave]
     Task<DeploymentSpec> GetSpecAsync();
 
-    /// <summary>Activates every tile grain of the chips placement (<c>--placement chips</c>) and reports its silo.</summary>
+    /// <summary>Activates every chip and tile grain of the chips placement (<c>--placement chips</c>) and reports each tile's silo.</summary>
     [Alias("GetPlacement")]
     Task<TilePlacement[]> GetPlacementAsync();
 

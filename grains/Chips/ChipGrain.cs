@@ -63,8 +63,8 @@ public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembers
             var result = await _fanOut.EvaluateAsync(step, input.AsMemory(0, n * step.InputWidth), n,
                 new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass, samples),
                 table.AsMemory(0, request.Embedding.Length / sizeof(float)), rows.AsMemory(0, request.EmbeddingRows.Length / sizeof(int)),
-                output.AsMemory(0, n * step.OutputWidth), power.AsMemory(0, n * step.Tiles.Length), new GrainTileCaller(_tiles, request.Samples, request.Traced));
-            if (_home.MovedAway(_chip)) DeactivateOnIdle();
+                output.AsMemory(0, n * step.OutputWidth), power.AsMemory(0, n * step.Tiles.Length), new GrainTileCaller(_tiles, request.Samples, request.Traced, RuntimeIdentity));
+            if (_home.MovedAway(_chip)) MigrateOnIdle();
             return new ChipResponse(Bytes(output.AsSpan(0, n * step.OutputWidth)), Bytes(power.AsSpan(0, n * step.Tiles.Length)),
                 result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, result.AdcOverflows);
         }
@@ -77,6 +77,13 @@ public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembers
             ArrayPool<float>.Shared.Return(output);
             ArrayPool<double>.Shared.Return(power);
         }
+    }
+
+    public async Task<TilePlacement[]> DescribeAsync()
+    {
+        var tiles = await Task.WhenAll(_tiles.OfType<ICrossbarTileGrain>().Select(t => t.DescribeAsync(RuntimeIdentity)));
+        if (_home.MovedAway(_chip)) MigrateOnIdle();
+        return tiles.Select(t => t.Placement).ToArray();
     }
 
     /// <summary>Numbers into a pooled response buffer (the lane hands it back once read).</summary>

@@ -91,7 +91,7 @@ public sealed class PlacedGraphChipGrain(DeploymentCache deployments, IClusterMe
 
     protected override void AfterCall()
     {
-        if (_home.MovedAway(Chip)) DeactivateOnIdle();
+        if (_home.MovedAway(Chip)) MigrateOnIdle();
     }
 }
 

@@ -63,6 +63,10 @@ public sealed class DeploymentCache
         return Any(spec);
     }
 
+    /// <summary>The largest lane the automatic choice makes for a deployment (<see cref="LaneSchedule.MaxLaneSizeFor"/> for the
+    /// MLP family, whose lanes call small tiles; <see cref="LaneSchedule.MaxAutoLaneSize"/> for a general graph).</summary>
+    public int MaxAutoLaneSize(DeploymentSpec spec) => Any(spec) is Deployment mlp ? LaneSchedule.MaxLaneSizeFor(mlp.Plan) : LaneSchedule.MaxAutoLaneSize;
+
     /// <summary>An MLP-family deployment (a general graph's is refused: its chips are <see cref="GraphDeployment"/>'s).</summary>
     public Deployment Get(DeploymentSpec spec) => Mlp(Any(spec));
 

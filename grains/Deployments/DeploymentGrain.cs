@@ -25,8 +25,9 @@ public sealed class DeploymentGrain(
     public async Task<TilePlacement[]> GetPlacementAsync()
     {
         var deployment = deployments.Get(await GetSpecAsync());
-        var calls = deployment.Plan.Tiles.Select(t => GrainFactory.GetGrain<IPlacedTileGrain>(deployment.TileKey(t)).DescribeAsync());
-        return (await Task.WhenAll(calls)).Select(r => r.Placement).ToArray();
+        var calls = Enumerable.Range(0, deployment.Plan.ChipCount).Select(c => GrainFactory.GetGrain<IChipGrain>(deployment.ChipKey(c)).DescribeAsync());
+        var byTile = (await Task.WhenAll(calls)).SelectMany(p => p).ToDictionary(p => p.TileId);
+        return deployment.Plan.Tiles.Select(t => byTile[t.Id]).ToArray();
     }
 
     public async Task<string> DescribePlanAsync() => deployments.Get(await GetSpecAsync()).Plan.Describe();

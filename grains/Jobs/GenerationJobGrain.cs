@@ -57,9 +57,8 @@ public sealed class GenerationJobGrain(
         }
         LaneSchedule.Check(spec.Count, spec.Labels); // a grain call may come from any client
         await GrainFactory.GetGrain<IDeploymentGrain>(spec.Deployment.Id()).DefineAsync(spec.Deployment);
-        int laneSize = spec.Options.LaneSize > 0 ? spec.Options.LaneSize
-            : LaneSchedule.AutoLaneSize(spec.Count, (_slotsBySilo = await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, spec.Deployment.Id(), this.GetPrimaryKeyString())).Sum(),
-                deployments.Any(spec.Deployment) is Deployment mlp ? LaneSchedule.MaxLaneSizeFor(mlp.Plan) : LaneSchedule.MaxAutoLaneSize);
+        _slotsBySilo = spec.Options.LaneSize > 0 ? null : await SiloCapacityGrain.LaneSlotsBySiloAsync(GrainFactory, spec.Deployment.Id(), this.GetPrimaryKeyString());
+        int laneSize = _slotsBySilo is null ? spec.Options.LaneSize : LaneSchedule.AutoLaneSize(spec.Count, _slotsBySilo.Sum(), deployments.MaxAutoLaneSize(spec.Deployment));
         state.State = new JobState { Spec = spec, LaneSize = laneSize, LaneDone = new bool[LaneSchedule.Lanes(spec.Count, laneSize).Length] };
         await _store.PersistAsync();
         StartDriving();

@@ -43,12 +43,12 @@ public abstract class CrossbarTileGrainBase(DeploymentCache deployments) : Grain
         if (request.Inputs.Length != n * _plan.RowCount * sizeof(float) || (request.Samples.Length != 0 && request.Samples.Length != n * sizeof(long)))
             throw new ArgumentException($"tile {_plan.Id}: {request.Inputs.Length} input bytes and {request.Samples.Length} sample bytes for {n}×{_plan.RowCount} values");
         var response = ComputesOnThreadPool ? await Task.Run(() => Evaluate(request)) : Evaluate(request);
-        AfterCall();
+        AfterCall(request.Host);
         return response;
     }
 
-    /// <summary>Called after every request.</summary>
-    protected virtual void AfterCall() { }
+    /// <summary>Called after every request, with the silo of the chip periphery that sent it (if it named one).</summary>
+    protected virtual void AfterCall(string? host) { }
 
     /// <summary>Whether requests are computed on the thread pool rather than in the grain's turn.</summary>
     protected abstract bool ComputesOnThreadPool { get; }
@@ -89,9 +89,9 @@ public abstract class CrossbarTileGrainBase(DeploymentCache deployments) : Grain
         }
     }
 
-    public Task<TileActivity> DescribeAsync()
+    public Task<TileActivity> DescribeAsync(string? host)
     {
-        AfterCall();
+        AfterCall(host);
         return Task.FromResult(new TileActivity(new TilePlacement(_plan.Id, _plan.Chip, RuntimeIdentity), Interlocked.Read(ref _mvms)));
     }
 }
@@ -106,9 +106,9 @@ public sealed class LocalTileGrain(DeploymentCache deployments) : CrossbarTileGr
     protected override bool ComputesOnThreadPool => false;
 }
 
-/// <summary>A tile placed with its chip on the chip's silo (<c>--placement chips</c>). One activation serves every lane of the
-/// cluster: its conductances are immutable, so requests compute in parallel on the thread pool instead of queueing. After churn
-/// it moves where its chip now belongs (<see cref="ChipHome"/>).</summary>
+/// <summary>A tile placed with its chip on the chip's silo (<c>--placement chips</c>), by the chip's rule (<see cref="ChipPlacement"/>).
+/// One activation serves every lane of the cluster: its conductances are immutable, so requests compute in parallel on the thread
+/// pool instead of queueing. After churn it moves where its chip now belongs, after the call that notices (<see cref="ChipHome"/>).</summary>
 [ChipPlacement]
 public sealed class PlacedTileGrain(DeploymentCache deployments, IClusterMembershipService membership, ILocalSiloDetails silo)
     : CrossbarTileGrainBase(deployments), IPlacedTileGrain
@@ -117,8 +117,8 @@ public sealed class PlacedTileGrain(DeploymentCache deployments, IClusterMembers
 
     protected override bool ComputesOnThreadPool => true;
 
-    protected override void AfterCall()
+    protected override void AfterCall(string? host)
     {
-        if (_home.MovedAway(Chip)) DeactivateOnIdle();
+        if (_home.MovedAway(Chip)) MigrateOnIdle();
     }
 }
