@@ -10,9 +10,9 @@ public interface ICrossbarTileGrain : IGrainWithStringKey
     [Alias("Evaluate"), Orleans.Concurrency.AlwaysInterleave]
     Task<ChipResponse> EvaluateAsync(TileRequest request);
 
-    /// <summary>Where the tile is served, and the MVMs this activation has done; <paramref name="host"/> as in <see cref="TileRequest.Host"/>.</summary>
+    /// <summary>Where the tile is served, and the MVMs this activation has done.</summary>
     [Alias("Describe")]
-    Task<TileActivity> DescribeAsync(string? host);
+    Task<TileActivity> DescribeAsync();
 }
 
 /// <summary>A tile served on the silo of the lane that calls it (the default placement): one activation per tile on each
@@ -20,8 +20,7 @@ public interface ICrossbarTileGrain : IGrainWithStringKey
 [Alias("mg.ILocalTileGrain")]
 public interface ILocalTileGrain : ICrossbarTileGrain;
 
-/// <summary>A tile placed with its chip on the chip's one silo (<c>--placement chips</c>): activated where its chip's grain
-/// calls it from, and moved there when the chip moves.</summary>
+/// <summary>A tile placed with its chip on the chip's one silo (<c>--placement chips</c>), by the chip's rule.</summary>
 [Alias("mg.IPlacedTileGrain")]
 public interface IPlacedTileGrain : ICrossbarTileGrain;
 
@@ -36,7 +35,7 @@ public interface IChipGrain : IGrainWithStringKey
     [Alias("Evaluate"), Orleans.Concurrency.AlwaysInterleave]
     Task<ChipResponse> EvaluateAsync(ChipRequest request);
 
-    /// <summary>Where the chip's tiles are served (it asks them, so they sit where it is).</summary>
+    /// <summary>Where the chip's tiles are served (it asks each).</summary>
     [Alias("Describe")]
     Task<TilePlacement[]> DescribeAsync();
 }

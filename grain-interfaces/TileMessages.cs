@@ -2,8 +2,7 @@ namespace MemristorGrid.GrainInterfaces;
 
 /// <summary>A lane's batch for one crossbar tile: its row inputs (float32 [count × the tile's rows], gathered by the chip's
 /// periphery), what keys the read noise (seed, first sample, segment, pass, and the samples' global indices, int64 [count],
-/// when they are not consecutive), whether the call is traced, and the silo of the chip periphery that sends it (a placed tile
-/// elsewhere moves there after the call; none from a lane's own silo). The answer is a <see cref="ChipResponse"/> of one tile.</summary>
+/// when they are not consecutive) and whether the call is traced. The answer is a <see cref="ChipResponse"/> of one tile.</summary>
 [GenerateSerializer, Immutable, Alias("mg.TileRequest")]
 public sealed record TileRequest(
     [property: Id(0)] ReadOnlyMemory<byte> Inputs,
@@ -13,8 +12,7 @@ public sealed record TileRequest(
     [property: Id(4)] long Segment,
     [property: Id(5)] int Pass,
     [property: Id(6)] bool Traced,
-    [property: Id(7)] ReadOnlyMemory<byte> Samples,
-    [property: Id(8)] string? Host = null);
+    [property: Id(7)] ReadOnlyMemory<byte> Samples);
 
 /// <summary>Where a tile grain is served and the MVMs (sample vectors) its activation has read.</summary>
 [GenerateSerializer, Immutable, Alias("mg.TileActivity")]

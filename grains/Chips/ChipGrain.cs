@@ -63,7 +63,7 @@ public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembers
             var result = await _fanOut.EvaluateAsync(step, input.AsMemory(0, n * step.InputWidth), n,
                 new ReadContext(request.Seed, request.FirstSample, request.Segment, request.Pass, samples),
                 table.AsMemory(0, request.Embedding.Length / sizeof(float)), rows.AsMemory(0, request.EmbeddingRows.Length / sizeof(int)),
-                output.AsMemory(0, n * step.OutputWidth), power.AsMemory(0, n * step.Tiles.Length), new GrainTileCaller(_tiles, request.Samples, request.Traced, RuntimeIdentity));
+                output.AsMemory(0, n * step.OutputWidth), power.AsMemory(0, n * step.Tiles.Length), new GrainTileCaller(_tiles, request.Samples, request.Traced));
             if (_home.MovedAway(_chip)) MigrateOnIdle();
             return new ChipResponse(Bytes(output.AsSpan(0, n * step.OutputWidth)), Bytes(power.AsSpan(0, n * step.Tiles.Length)),
                 result.CellPowerWatts, result.InputOverflows, result.SaturatedOutputs, result.AdcOverflows);
@@ -81,7 +81,7 @@ public sealed class PlacedChipGrain(DeploymentCache deployments, IClusterMembers
 
     public async Task<TilePlacement[]> DescribeAsync()
     {
-        var tiles = await Task.WhenAll(_tiles.OfType<ICrossbarTileGrain>().Select(t => t.DescribeAsync(RuntimeIdentity)));
+        var tiles = await Task.WhenAll(_tiles.OfType<ICrossbarTileGrain>().Select(t => t.DescribeAsync()));
         if (_home.MovedAway(_chip)) MigrateOnIdle();
         return tiles.Select(t => t.Placement).ToArray();
     }

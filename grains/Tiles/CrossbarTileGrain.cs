@@ -43,12 +43,12 @@ public abstract class CrossbarTileGrainBase(DeploymentCache deployments) : Grain
         if (request.Inputs.Length != n * _plan.RowCount * sizeof(float) || (request.Samples.Length != 0 && request.Samples.Length != n * sizeof(long)))
             throw new ArgumentException($"tile {_plan.Id}: {request.Inputs.Length} input bytes and {request.Samples.Length} sample bytes for {n}×{_plan.RowCount} values");
         var response = ComputesOnThreadPool ? await Task.Run(() => Evaluate(request)) : Evaluate(request);
-        AfterCall(request.Host);
+        AfterCall();
         return response;
     }
 
-    /// <summary>Called after every request, with the silo of the chip periphery that sent it (if it named one).</summary>
-    protected virtual void AfterCall(string? host) { }
+    /// <summary>Called after every request.</summary>
+    protected virtual void AfterCall() { }
 
     /// <summary>Whether requests are computed on the thread pool rather than in the grain's turn.</summary>
     protected abstract bool ComputesOnThreadPool { get; }
@@ -89,9 +89,9 @@ public abstract class CrossbarTileGrainBase(DeploymentCache deployments) : Grain
         }
     }
 
-    public Task<TileActivity> DescribeAsync(string? host)
+    public Task<TileActivity> DescribeAsync()
     {
-        AfterCall(host);
+        AfterCall();
         return Task.FromResult(new TileActivity(new TilePlacement(_plan.Id, _plan.Chip, RuntimeIdentity), Interlocked.Read(ref _mvms)));
     }
 }
@@ -117,7 +117,7 @@ public sealed class PlacedTileGrain(DeploymentCache deployments, IClusterMembers
 
     protected override bool ComputesOnThreadPool => true;
 
-    protected override void AfterCall(string? host)
+    protected override void AfterCall()
     {
         if (_home.MovedAway(Chip)) MigrateOnIdle();
     }

@@ -9,13 +9,12 @@ namespace MemristorGrid.Grains.Tiles;
 /// samples' global indices as bytes made once per step, the answer is read where it arrived (the tile's pooled buffers).</summary>
 /// <param name="tiles">The grain of each tile, by plan index (null for another chip's).</param>
 /// <param name="samples">The samples' global indices (int64 [count]), or empty when they are consecutive from the first.</param>
-/// <param name="host">The periphery's silo, for placed tiles (<see cref="TileRequest.Host"/>).</param>
-internal readonly struct GrainTileCaller(ICrossbarTileGrain?[] tiles, ReadOnlyMemory<byte> samples, bool traced, string? host = null) : ITileCaller
+internal readonly struct GrainTileCaller(ICrossbarTileGrain?[] tiles, ReadOnlyMemory<byte> samples, bool traced) : ITileCaller
 {
     public ValueTask<TileAnswer> EvaluateAsync(int tile, ReadOnlyMemory<byte> inputs, int count, ReadContext read)
     {
         var grain = tiles[tile] ?? throw new InvalidOperationException($"tile {tile} has no grain here");
-        return Answer(grain.EvaluateAsync(new TileRequest(inputs, count, read.Seed, read.FirstSample, read.Interval, read.Pass, traced, samples, host)));
+        return Answer(grain.EvaluateAsync(new TileRequest(inputs, count, read.Seed, read.FirstSample, read.Interval, read.Pass, traced, samples)));
     }
 
     private static async ValueTask<TileAnswer> Answer(Task<ChipResponse> call)
