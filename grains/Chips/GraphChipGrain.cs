@@ -96,7 +96,7 @@ public sealed class PlacedGraphChipGrain(DeploymentCache deployments, IClusterMe
 }
 
 /// <summary>A general graph's chip on its caller's silo (the default placement): a stateless worker computing in its own turn,
-/// for the reason <see cref="LocalChipGrain"/> gives.</summary>
+/// for the reason <see cref="Tiles.LocalTileGrain"/> gives.</summary>
 [StatelessWorker]
 public sealed class LocalGraphChipGrain(DeploymentCache deployments) : GraphChipGrainBase(deployments), ILocalGraphChipGrain
 {

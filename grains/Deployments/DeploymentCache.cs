@@ -35,12 +35,6 @@ public sealed record Deployment(string Id, DeploymentSpec Spec, ScoreNetwork Net
     private readonly Lazy<TileFanOut> _fanOut = new(() => new TileFanOut(Plan, new ChipStepEvaluator(Network, Plan, Profile, [])));
 
     private readonly ConcurrentDictionary<string, Lazy<CrossbarTile>> _programmed = new();
-    private readonly ConcurrentDictionary<int, Lazy<ChipStepEvaluator>> _chips = new();
-
-    /// <summary>The evaluator of one chip's steps over its tiles, programmed once per silo.</summary>
-    public ChipStepEvaluator Chip(int chip) =>
-        _chips.GetOrAdd(chip, c => new Lazy<ChipStepEvaluator>(() =>
-            new ChipStepEvaluator(Network, Plan, Profile, Plan.Tiles.Select(t => t.Chip == c ? Programmed(t) : null).ToArray()))).Value;
 
     /// <summary>The tile programmed once per silo, shared by every activation that serves it (tiles are immutable).</summary>
     public CrossbarTile Programmed(TilePlan tile) =>
