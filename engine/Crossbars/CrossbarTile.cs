@@ -13,7 +13,12 @@ namespace MemristorGrid.Engine.Crossbars;
 
 /// <summary>What one tile evaluation reports besides its output currents.</summary>
 /// <param name="AdcOverflows">Values beyond the ADC's full scale where this tile digitises (inputs arriving from another chip, outputs leaving for one).</param>
-public readonly record struct TileEvaluation(double CellPowerWatts, int InputOverflows, int SaturatedOutputs, int AdcOverflows = 0);
+public readonly record struct TileEvaluation(double CellPowerWatts, int InputOverflows, int SaturatedOutputs, int AdcOverflows = 0)
+{
+    /// <summary>Two reads' counts together (powers added in the order given, so a sum over tiles is the same whoever adds it).</summary>
+    public static TileEvaluation operator +(TileEvaluation a, TileEvaluation b) =>
+        new(a.CellPowerWatts + b.CellPowerWatts, a.InputOverflows + b.InputOverflows, a.SaturatedOutputs + b.SaturatedOutputs, a.AdcOverflows + b.AdcOverflows);
+}
 
 /// <summary>
 /// Where a read happens: which samples (the batch's rows are samples FirstSample, FirstSample + 1, …,
@@ -132,6 +137,10 @@ public sealed class CrossbarTile
         return (weights, noiseWeights, rowConductance, null);
     }
 
+    /// <summary>Whether <see cref="Evaluate"/> writes its inputs (the digitised rows' converters); when it does not, they may be
+    /// a sender's read-only buffer.</summary>
+    public bool WritesInputs => _inputs.WritesInputs;
+
     /// <summary>
     /// Evaluates <paramref name="count"/> input vectors ([count × rows], units; digitised rows are
     /// quantised in place by the sender's ADC and this tile's DAC) into [count × cols] outputs, and —
@@ -140,13 +149,6 @@ public sealed class CrossbarTile
     /// every output's noise variance; scratch comes from the shared pool, so nothing is allocated per call.
     /// </summary>
     public TileEvaluation Evaluate(Span<float> inputs, Span<float> outputs, int count, in ReadContext read, Span<double> cellPower = default)
-        => EvaluateCore(inputs, outputs, count, read, cellPower);
-
-    /// <summary>Whether <see cref="Evaluate"/> writes its inputs (the digitised rows' converters); when it does not, they may be
-    /// a sender's read-only buffer.</summary>
-    public bool WritesInputs => _inputs.WritesInputs;
-
-    private TileEvaluation EvaluateCore(Span<float> inputs, Span<float> outputs, int count, in ReadContext read, Span<double> cellPower)
     {
         if (cellPower.Length != 0 && cellPower.Length < count) throw new ArgumentException($"tile {Plan.Id} writes {count} cell powers, got room for {cellPower.Length}");
         int rows = Plan.RowCount, cols = Plan.ColCount;

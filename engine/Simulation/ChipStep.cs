@@ -87,17 +87,17 @@ public sealed class ChipStepEvaluator(ScoreNetwork network, DeploymentPlan plan,
         var planeB = step.Completes && step.LastLayer > step.FirstLayer + 1 ? ArrayPool<float>.Shared.Rent(n * _maxWidth) : null;
         try
         {
-            int inputOverflows = 0, saturated = 0, adc = 0, k = 0, offset = 0;
-            double watts = 0;
+            var total = new TileEvaluation(0, 0, 0);
+            int k = 0, offset = 0;
             ReadOnlySpan<float> layerInput = input;
             for (int l = step.FirstLayer; l <= step.LastLayer; l++)
             {
                 int inWidth = plan.LayerInputs[l], outWidth = plan.LayerOutputs[l];
                 var layerOutput = !step.Completes || l == step.LastLayer ? output : ((l - step.FirstLayer) % 2 == 0 ? planeA : planeB).AsSpan(0, n * outWidth);
                 // A layer on one tile that spans its columns writes the layer's output itself; otherwise partial sums are added.
-                bool direct = step.Completes && plan.LayerTiles[l] is [var only] && plan.Tiles[only].ColCount == outWidth;
+                bool direct = IsOneTile(step, l);
                 if (step.Completes && !direct) layerOutput[..(n * outWidth)].Clear();
-                foreach (int t in step.Completes ? plan.LayerTiles[l] : step.Tiles)
+                foreach (int t in TilesOf(step, l))
                 {
                     var tp = plan.Tiles[t];
                     var tile = tiles[t] ?? throw new InvalidOperationException($"tile {tp.Id} is not programmed here");
@@ -108,17 +108,14 @@ public sealed class ChipStepEvaluator(ScoreNetwork network, DeploymentPlan plan,
                     var e = tile.Evaluate(x, y, n, read, tilePower.Slice(k * n, n));
                     if (step.Completes && !direct) tp.AddPartials(y, layerOutput, outWidth, n);
                     if (!tileSeconds.IsEmpty) tileSeconds[k] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                    watts += e.CellPowerWatts;
-                    inputOverflows += e.InputOverflows;
-                    saturated += e.SaturatedOutputs;
-                    adc += e.AdcOverflows;
+                    total += e;
                     offset += n * tp.ColCount;
                     k++;
                 }
                 if (step.Completes) Finish(l, layerOutput, outWidth, n, embeddingTable, embeddingRows);
                 layerInput = layerOutput;
             }
-            return new TileEvaluation(watts, inputOverflows, saturated, adc);
+            return total;
         }
         finally
         {
@@ -128,6 +125,15 @@ public sealed class ChipStepEvaluator(ScoreNetwork network, DeploymentPlan plan,
             if (planeB is not null) ArrayPool<float>.Shared.Return(planeB);
         }
     }
+
+    /// <summary>The tiles a step reads for layer <paramref name="layer"/>, in plan order: the whole layer's for a completing step,
+    /// the chip's share of it otherwise.</summary>
+    public int[] TilesOf(ChipStep step, int layer) => step.Completes ? plan.LayerTiles[layer] : step.Tiles;
+
+    /// <summary>Whether layer <paramref name="layer"/> of a completing step is one tile spanning all its columns, whose outputs are
+    /// the layer's (nothing to add).</summary>
+    public bool IsOneTile(ChipStep step, int layer) =>
+        step.Completes && plan.LayerTiles[layer] is [var only] && plan.Tiles[only].ColCount == plan.LayerOutputs[layer];
 
     /// <summary>What the home chip does with a finished layer: embedding and activation circuit on hidden
     /// layers, the network's output gain on the last.</summary>

@@ -28,12 +28,13 @@ public static class LaneSchedule
     /// batches, small enough checkpoints.</summary>
     public const int MaxAutoLaneSize = 500;
 
-    /// <summary>Largest lane the automatic choice makes for any network: small checkpoints still (a ring lane's state is a few
-    /// hundred bytes a sample).</summary>
+    /// <summary>Largest lane the automatic choice makes for any network, so that a lane's checkpoint (its samples' state) stays
+    /// small.</summary>
     public const int MaxSmallTileLaneSize = 8000;
 
-    /// <summary>Products a tile call should carry so that its fixed cost on the grain cluster — a grain call, ~8–15 µs of CPU
-    /// measured by <c>bench calls</c> — stays small against them: 2^20 multiply-adds take ~50 µs at this machine's rate.</summary>
+    /// <summary>Products a tile call should carry so that its fixed cost on the grain cluster — a grain call, 8–12 µs of CPU
+    /// measured by <c>bench calls</c> — stays small against them: a 500-sample call to ring's 15 × 14 tile (10⁵ products, read
+    /// noise included) took ~50 µs there, so 2^20 products take several hundred.</summary>
     public const double TargetProductsPerCall = 1 << 20;
 
     /// <summary>The largest automatic lane for <paramref name="plan"/>: enough samples that a call to its mean tile carries

@@ -52,16 +52,16 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
         int issued = 0, consumed = 0;
         try
         {
-            int inputOverflows = 0, saturated = 0, adc = 0, k = 0, offset = 0;
-            double watts = 0;
+            var total = new TileEvaluation(0, 0, 0);
+            int k = 0, offset = 0;
             var layerInput = input;
             for (int l = step.FirstLayer; l <= step.LastLayer; l++)
             {
                 int inWidth = plan.LayerInputs[l], outWidth = plan.LayerOutputs[l];
                 var layerOutput = !step.Completes || l == step.LastLayer ? output : ((l - step.FirstLayer) % 2 == 0 ? planeA : planeB).AsMemory(0, n * outWidth);
-                var layerTiles = step.Completes ? plan.LayerTiles[l] : step.Tiles;
+                var layerTiles = periphery.TilesOf(step, l);
                 // A layer on one tile that spans its columns is the tile's output; otherwise partial sums are added in plan order.
-                bool direct = step.Completes && layerTiles is [var only] && plan.Tiles[only].ColCount == outWidth;
+                bool direct = periphery.IsOneTile(step, l);
                 if (step.Completes && !direct) layerOutput.Span[..(n * outWidth)].Clear();
                 for (issued = 0, consumed = 0; issued < Math.Min(_window, layerTiles.Length); issued++)
                     Issue(layerTiles[issued], issued % _window);
@@ -81,10 +81,7 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
                         MemoryMarshal.Cast<byte, double>(answer.Power.Span)[..n].CopyTo(tilePower.Span.Slice(k * n, n));
                     }
                     finally { Hand(tiles, answer, rows, slot); }
-                    watts += answer.Evaluation.CellPowerWatts;
-                    inputOverflows += answer.Evaluation.InputOverflows;
-                    saturated += answer.Evaluation.SaturatedOutputs;
-                    adc += answer.Evaluation.AdcOverflows;
+                    total += answer.Evaluation;
                     offset += n * tp.ColCount;
                     k++;
                     if (issued < layerTiles.Length)
@@ -107,7 +104,7 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
                     pending[slot] = tiles.EvaluateAsync(tp.Index, buffer.AsMemory(0, bytes), n, read);
                 }
             }
-            return new TileEvaluation(watts, inputOverflows, saturated, adc);
+            return total;
         }
         finally
         {
@@ -135,21 +132,4 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
         if (rows[slot] is { } buffer) ArrayPool<byte>.Shared.Return(buffer);
         rows[slot] = null;
     }
-}
-
-/// <summary>The in-process tile caller: each tile computed on the spot (what a tile grain does on its silo).</summary>
-public sealed class DirectTileCaller(IReadOnlyList<CrossbarTile?> tiles, DeploymentPlan plan) : ITileCaller
-{
-    public ValueTask<TileAnswer> EvaluateAsync(int tile, ReadOnlyMemory<byte> inputs, int count, ReadContext read)
-    {
-        var tp = plan.Tiles[tile];
-        var programmed = tiles[tile] ?? throw new InvalidOperationException($"tile {tp.Id} is not programmed here");
-        var x = MemoryMarshal.Cast<byte, float>(inputs.Span).ToArray(); // the tile may clip its inputs in place
-        var y = new byte[count * tp.ColCount * sizeof(float)];
-        var power = new byte[count * sizeof(double)];
-        var e = programmed.Evaluate(x, MemoryMarshal.Cast<byte, float>(y.AsSpan()), count, read, MemoryMarshal.Cast<byte, double>(power.AsSpan()));
-        return new(new TileAnswer(e, y, power));
-    }
-
-    public void Release(in TileAnswer answer) { }
 }

@@ -31,10 +31,7 @@ public abstract class GraphChipGrainBase(DeploymentCache deployments) : Grain, I
         Chip = key.Chip;
         _deployment = await deployments.GetGraphAsync(key.Deployment, GrainFactory);
         _evaluator = _deployment.Chip(Chip);
-        _tileTags = _deployment.Tiles.Select(t => t.Chip != Chip ? [] : new KeyValuePair<string, object?>[]
-        {
-            new("deployment", key.Deployment), new("layer", t.Layer), new("tile", t.Id), new("chip", t.Chip), new("silo", RuntimeIdentity),
-        }).ToArray();
+        _tileTags = _deployment.Tiles.Select(t => t.Chip != Chip ? [] : Instruments.TileTags(key.Deployment, t, RuntimeIdentity)).ToArray();
     }
 
     public async Task<ChipResponse> EvaluateAsync(GraphChipRequest request)

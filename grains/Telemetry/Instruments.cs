@@ -27,6 +27,10 @@ public static class Instruments
     public static readonly Histogram<double> TileWallTime = Meter.CreateHistogram<double>(
         "memristorgrid.tile.wall_time", "s", "Wall-clock time the simulator spent evaluating a tile for one lane batch.");
 
+    /// <summary>The attributes of a tile's series on the silo that serves it.</summary>
+    public static KeyValuePair<string, object?>[] TileTags(string deployment, Engine.Partitioning.TilePlan tile, string silo) =>
+        [new("deployment", deployment), new("layer", tile.Layer), new("tile", tile.Id), new("chip", tile.Chip), new("silo", silo)];
+
     public static readonly Counter<long> TileMvms = Meter.CreateCounter<long>(
         "memristorgrid.tile.mvms", "{mvm}", "Vector-matrix products evaluated by a tile.");
 

@@ -34,7 +34,7 @@ public abstract class CrossbarTileGrainBase(DeploymentCache deployments) : Grain
             throw new ArgumentException($"deployment {key.Deployment} has no tile {key.Tile} on chip {key.Chip}");
         _plan = deployment.Plan.Tiles[key.Tile];
         _tile = deployment.Programmed(_plan);
-        _tags = [new("deployment", key.Deployment), new("layer", _plan.Layer), new("tile", _plan.Id), new("chip", _plan.Chip), new("silo", RuntimeIdentity)];
+        _tags = Instruments.TileTags(key.Deployment, _plan, RuntimeIdentity);
     }
 
     public async Task<ChipResponse> EvaluateAsync(TileRequest request)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MemristorGrid.Engine.Crossbars;
 using MemristorGrid.Engine.Networks;
 using MemristorGrid.Engine.Onnx;
@@ -97,4 +98,21 @@ public class TileFanOutTests
 
         public void Release(in TileAnswer answer) { }
     }
+}
+
+/// <summary>A tile caller that computes each tile on the spot (what a tile grain does on its silo).</summary>
+internal sealed class DirectTileCaller(IReadOnlyList<CrossbarTile?> tiles, DeploymentPlan plan) : ITileCaller
+{
+    public ValueTask<TileAnswer> EvaluateAsync(int tile, ReadOnlyMemory<byte> inputs, int count, ReadContext read)
+    {
+        var tp = plan.Tiles[tile];
+        var programmed = tiles[tile] ?? throw new InvalidOperationException($"tile {tp.Id} is not programmed here");
+        var x = MemoryMarshal.Cast<byte, float>(inputs.Span).ToArray(); // the tile may clip its inputs in place
+        var y = new byte[count * tp.ColCount * sizeof(float)];
+        var power = new byte[count * sizeof(double)];
+        var e = programmed.Evaluate(x, MemoryMarshal.Cast<byte, float>(y.AsSpan()), count, read, MemoryMarshal.Cast<byte, double>(power.AsSpan()));
+        return new(new TileAnswer(e, y, power));
+    }
+
+    public void Release(in TileAnswer answer) { }
 }
