@@ -10,12 +10,17 @@ public static class ReferenceResolver
     /// model's metadata is used (a CSV task is checked against its recorded hash and a change is reported
     /// through <paramref name="warn"/>). Returns null when neither names a reference.
     /// </summary>
-    public static (Dataset Data, string Name)? Resolve(string? option, DiffusionMetadata metadata, ulong seed, int count, Action<string> warn)
+    public static (Dataset Data, string Name)? Resolve(string? option, DiffusionMetadata metadata, ulong seed, int count, Action<string> warn) =>
+        Prepare(option, metadata, seed, count, warn) is { } found ? (found.Load(), found.Name) : null;
+
+    /// <summary>As <see cref="Resolve"/>, with the checks of the user's input done now and the slow part of loading (a latent
+    /// task's encoding) left to <c>Load</c>.</summary>
+    public static (Func<Dataset> Load, string Name)? Prepare(string? option, DiffusionMetadata metadata, ulong seed, int count, Action<string> warn)
     {
         if (option is not null)
         {
             var spec = TaskSpec.Parse(option);
-            return (spec.LoadReference(seed, count), spec.MetadataName);
+            return (spec.PrepareReference(seed, count), spec.MetadataName);
         }
         if (metadata.Task.Length == 0) return null;
         if (metadata.TaskFileOutsideModelFolder is { } outside)
@@ -35,6 +40,6 @@ public static class ReferenceResolver
             if (metadata.TaskSha256.Length > 0 && CsvDataset.Sha256(recorded.VaePath!) != metadata.TaskSha256)
                 warn($"warning: {recorded.VaePath} changed since the model was trained (SHA-256 differs); its latents are no longer the ones the model learned");
         }
-        return (recorded.LoadReference(seed, count), recorded.MetadataName);
+        return (recorded.PrepareReference(seed, count), recorded.MetadataName);
     }
 }

@@ -94,8 +94,14 @@ public sealed record TaskSpec(string Name, string? CsvPath, string? VaePath = nu
     /// Reference data for metrics: fresh draws (a stream training never uses), the CSV file, or for a
     /// latent task the same latents as training (the distribution the score model learns, as for a CSV).
     /// </summary>
-    public Dataset LoadReference(ulong seed, int count) =>
-        IsCsv ? CsvDataset.Load(CsvPath!)
-        : IsLatent ? LatentTask.Load(VaePath!)
-        : BuiltInTasks.Generate(Name, count, seed, stream: 1);
+    public Dataset LoadReference(ulong seed, int count) => PrepareReference(seed, count)();
+
+    /// <summary>As <see cref="LoadReference"/>, with what can fail on the user's input done now and the slow part — encoding a
+    /// latent task's tens of thousands of images — left to the returned function.</summary>
+    public Func<Dataset> PrepareReference(ulong seed, int count)
+    {
+        if (IsLatent) return LatentTask.Prepare(VaePath!);
+        var data = IsCsv ? CsvDataset.Load(CsvPath!) : BuiltInTasks.Generate(Name, count, seed, stream: 1);
+        return () => data;
+    }
 }

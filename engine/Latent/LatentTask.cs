@@ -14,6 +14,14 @@ public static class LatentTask
 {
     public static Dataset Load(string vaePath) => FromVae(VaeModel.Load(vaePath));
 
+    /// <summary>Reads the VAE now (a bad file fails here) and returns the work of encoding its images, for a caller that does
+    /// it meanwhile (a run encodes its reference while the job runs).</summary>
+    public static Func<Dataset> Prepare(string vaePath)
+    {
+        var vae = VaeModel.Load(vaePath);
+        return () => FromVae(vae);
+    }
+
     public static Dataset FromVae(VaeModel vae)
     {
         var images = vae.LoadImages(ImageSplit.Train);

@@ -42,19 +42,20 @@ public sealed record VaeModel(
         if (images.PixelCount != PixelCount)
             throw new UserInputException($"{images.Source}: images are {images.Width} × {images.Height}; this VAE takes {ImageWidth} × {ImageHeight}");
         int chunk = 256, l = LatentDim;
-        var pass = new DenseStackPass<float>(Encoder, chunk);
         var means = new float[images.Count * l];
         var logVariances = new float[images.Count * l];
-        for (int start = 0; start < images.Count; start += chunk)
+        // Chunks in parallel, each through a pass of its own: every image's arithmetic is the same whichever thread runs it.
+        Parallel.For(0, (images.Count + chunk - 1) / chunk, () => new DenseStackPass<float>(Encoder, chunk), (c, _, pass) =>
         {
-            int n = Math.Min(chunk, images.Count - start);
+            int start = c * chunk, n = Math.Min(chunk, images.Count - start);
             var moments = pass.Forward(EncoderParameters, images.Pixels.AsSpan(start * PixelCount, n * PixelCount), n);
             for (int i = 0; i < n; i++)
             {
                 moments.Slice(i * 2 * l, l).CopyTo(means.AsSpan((start + i) * l, l));
                 moments.Slice(i * 2 * l + l, l).CopyTo(logVariances.AsSpan((start + i) * l, l));
             }
-        }
+            return pass;
+        }, _ => { });
         return (means, logVariances);
     }
 

@@ -56,9 +56,12 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
     {
         var result = await machine.RunAsync(request.Job(), progress, cancel);
         cancel.ThrowIfCancellationRequested();
-        var quality = request.Reference?.Score(result.Samples, result.Labels, result.Dim);
+        // The two scorings are independent: the samples' metrics beside the decoded images' (on a large latent run each takes
+        // seconds after the job).
+        var scoring = Task.Run(() => request.Reference?.Score(result.Samples, result.Labels, result.Dim), cancel);
         var images = ImageDecoding.DecodeAndScore(JudgeFor(request.Network.Metadata), result.Samples, result.Labels, request.Reference?.Data,
             new ImageDecoder(request.Decoder, request.Profile, request.Options.ProgramSeed, request.Options.Seed));
+        var quality = await scoring;
         return new RunOutcome(request, result, quality, images, () => RunReportBuilder.Build(request, machine, result, quality, images));
     }
 

@@ -29,11 +29,19 @@ public interface IChipTransport
 }
 
 /// <summary>A chip step's counts and where its numbers are: <see cref="InPlace"/> — in the caller's output and
-/// power buffers — or in <see cref="Outputs"/> (float32) and <see cref="TilePower"/> (float64) bytes.</summary>
-public readonly record struct ChipStepResult(TileEvaluation Evaluation, bool InPlace, ReadOnlyMemory<byte> Outputs = default, ReadOnlyMemory<byte> TilePower = default)
+/// power buffers — or in <see cref="Outputs"/> (float32) and <see cref="TilePower"/> (float64) bytes. A step that does not
+/// complete its layer may instead leave each tile's outputs where that tile's answer arrived (<see cref="TileOutputs"/>,
+/// float32 [count × the tile's columns] per tile of the step, in its order).</summary>
+public readonly record struct ChipStepResult(TileEvaluation Evaluation, bool InPlace, ReadOnlyMemory<byte> Outputs = default, ReadOnlyMemory<byte> TilePower = default,
+    ReadOnlyMemory<byte>[]? TileOutputs = null)
 {
     public ReadOnlySpan<float> OutputsOr(Memory<float> own) => InPlace ? own.Span : MemoryMarshal.Cast<byte, float>(Outputs.Span);
     public ReadOnlySpan<double> TilePowerOr(Memory<double> own) => InPlace ? own.Span : MemoryMarshal.Cast<byte, double>(TilePower.Span);
+
+    /// <summary>The outputs of the step's <paramref name="k"/>-th tile (<paramref name="length"/> values from
+    /// <paramref name="offset"/> in the step's output when they are not kept per tile).</summary>
+    public ReadOnlySpan<float> TileOutputsOr(Memory<float> own, int k, int offset, int length) =>
+        TileOutputs is { } each ? MemoryMarshal.Cast<byte, float>(each[k].Span)[..length] : OutputsOr(own).Slice(offset, length);
 }
 
 /// <summary>The reference transport: tiles programmed in this process, steps computed directly.</summary>

@@ -18,7 +18,7 @@ internal sealed class NetworkPass
 {
     private readonly DeploymentPlan _plan;
     private readonly ChipStepEvaluator _home;
-    private readonly int[] _stepOf, _colOffset; // per plan tile: its step, and its columns' offset in the step's output
+    private readonly int[] _stepOf, _colOffset, _place; // per plan tile: its step, its columns' offset in the step's output, its place among the step's tiles
 
     public NetworkPass(ScoreNetwork network, DeploymentPlan plan, ActivationCircuit activation)
     {
@@ -28,12 +28,14 @@ internal sealed class NetworkPass
         MaxWidth = Math.Max(network.InputDim, plan.LayerOutputs.Max());
         _stepOf = new int[plan.Tiles.Count];
         _colOffset = new int[plan.Tiles.Count];
+        _place = new int[plan.Tiles.Count];
         foreach (var step in Steps)
         {
-            int cols = 0;
+            int cols = 0, place = 0;
             foreach (int t in step.Tiles)
             {
                 _stepOf[t] = step.Index;
+                _place[t] = place++;
                 _colOffset[t] = cols;
                 cols += plan.Tiles[t].ColCount;
             }
@@ -94,8 +96,8 @@ internal sealed class NetworkPass
             {
                 var tp = _plan.Tiles[t];
                 int k = _stepOf[t];
-                var partials = w.Results[k].OutputsOr(w.StepOutputs[k].AsMemory(0, n * Steps[k].OutputWidth));
-                tp.AddPartials(partials.Slice(n * _colOffset[t], n * tp.ColCount), output, outWidth, n);
+                var partials = w.Results[k].TileOutputsOr(w.StepOutputs[k].AsMemory(0, n * Steps[k].OutputWidth), _place[t], n * _colOffset[t], n * tp.ColCount);
+                tp.AddPartials(partials, output, outWidth, n);
             }
             for (int j = first; j < s; j++)
             {

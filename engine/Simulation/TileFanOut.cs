@@ -39,10 +39,15 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
     public TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery) : this(plan, periphery, Environment.ProcessorCount) { }
 
     /// <summary>As <see cref="ChipStepEvaluator.Evaluate"/>, with the tiles reached through <paramref name="tiles"/>.</summary>
+    /// <param name="kept">For a step that does not complete its layer, optional, [the step's tiles]: each tile's answer is kept here
+    /// (its outputs not copied into <paramref name="output"/>), for the caller to read the partial sums where they arrived and then
+    /// hand back with <see cref="ITileCaller.Release"/>. If the step fails, the answers kept so far are handed back here.</param>
     public async ValueTask<TileEvaluation> EvaluateAsync<TCaller>(ChipStep step, ReadOnlyMemory<float> input, int n, ReadContext read,
-        ReadOnlyMemory<float> embeddingTable, ReadOnlyMemory<int> embeddingRows, Memory<float> output, Memory<double> tilePower, TCaller tiles)
+        ReadOnlyMemory<float> embeddingTable, ReadOnlyMemory<int> embeddingRows, Memory<float> output, Memory<double> tilePower, TCaller tiles,
+        Memory<TileAnswer> kept = default)
         where TCaller : ITileCaller
     {
+        bool keep = !step.Completes && kept.Length >= step.Tiles.Length, succeeded = false;
         // A ring of the calls in flight: call j sits in slot j % window.
         var pending = ArrayPool<ValueTask<TileAnswer>>.Shared.Rent(_window);
         var rows = ArrayPool<byte[]?>.Shared.Rent(_window);
@@ -77,10 +82,14 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
                         var y = MemoryMarshal.Cast<byte, float>(answer.Outputs.Span)[..(n * tp.ColCount)];
                         if (direct) y.CopyTo(layerOutput.Span);
                         else if (step.Completes) tp.AddPartials(y, layerOutput.Span, outWidth, n);
-                        else y.CopyTo(output.Span.Slice(offset, n * tp.ColCount));
+                        else if (!keep) y.CopyTo(output.Span.Slice(offset, n * tp.ColCount));
                         MemoryMarshal.Cast<byte, double>(answer.Power.Span)[..n].CopyTo(tilePower.Span.Slice(k * n, n));
                     }
-                    finally { Hand(tiles, answer, rows, slot); }
+                    finally
+                    {
+                        if (keep) kept.Span[k] = answer; // the caller's now: only the rows go back
+                        Hand(tiles, keep ? default : answer, rows, slot);
+                    }
                     total += answer.Evaluation;
                     offset += n * tp.ColCount;
                     k++;
@@ -104,10 +113,16 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
                     pending[slot] = tiles.EvaluateAsync(tp.Index, buffer.AsMemory(0, bytes), n, read);
                 }
             }
+            succeeded = true;
             return total;
         }
         finally
         {
+            if (keep && !succeeded)
+            {
+                foreach (var answer in kept.Span[..step.Tiles.Length]) tiles.Release(answer);
+                kept.Span[..step.Tiles.Length].Clear();
+            }
             // A failed call: wait for the ones still out (their rows are read until they answer), then hand everything back.
             for (int j = consumed; j < issued; j++)
             {

@@ -15,6 +15,11 @@ public sealed class GrainTileTransport(TileFanOut fanOut, ICrossbarTileGrain?[] 
 {
     private int _tracedCalls;
     private byte[] _samples = [];
+    // Per step that does not complete its layer: its tiles' answers, kept where they arrived until the lane has added their
+    // partial sums (copying each answer into the step's output was a fifth of the grain path's extra CPU on fashion). The lane
+    // runs a layer's steps concurrently, each with its own arrays, reused once the step is released.
+    private readonly Dictionary<int, (TileAnswer[] Answers, ReadOnlyMemory<byte>[] Outputs)> _keptOf = [];
+    private readonly Dictionary<ReadOnlyMemory<byte>[], TileAnswer[]> _byOutputs = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Marks the next <paramref name="steps"/> chip steps (and their tile calls) for tracing (one network pass per window).</summary>
     public void TraceNext(int steps) => _tracedCalls = steps;
@@ -41,10 +46,32 @@ public sealed class GrainTileTransport(TileFanOut fanOut, ICrossbarTileGrain?[] 
             MemoryMarshal.AsBytes(indices.AsSpan(0, count)).CopyTo(_samples);
             samples = _samples.AsMemory(0, bytes);
         }
-        var evaluation = await fanOut.EvaluateAsync(step, input, count, read, embedding.Table, embedding.Rows, output, tilePower,
-            new GrainTileCaller(tiles, samples, traced));
-        return new ChipStepResult(evaluation, InPlace: true);
+        var caller = new GrainTileCaller(tiles, samples, traced);
+        if (step.Completes)
+            return new ChipStepResult(await fanOut.EvaluateAsync(step, input, count, read, embedding.Table, embedding.Rows, output, tilePower, caller), InPlace: true);
+        TileAnswer[] answers;
+        ReadOnlyMemory<byte>[] outputs;
+        lock (_keptOf)
+        {
+            if (!_keptOf.TryGetValue(step.Index, out var kept))
+            {
+                _keptOf[step.Index] = kept = (new TileAnswer[step.Tiles.Length], new ReadOnlyMemory<byte>[step.Tiles.Length]);
+                _byOutputs[kept.Outputs] = kept.Answers;
+            }
+            (answers, outputs) = kept;
+        }
+        var evaluation = await fanOut.EvaluateAsync(step, input, count, read, embedding.Table, embedding.Rows, output, tilePower, caller, answers);
+        for (int k = 0; k < answers.Length; k++) outputs[k] = answers[k].Outputs;
+        return new ChipStepResult(evaluation, InPlace: true, TileOutputs: outputs);
     }
 
-    public void Release(in ChipStepResult result) { }
+    public void Release(in ChipStepResult result)
+    {
+        if (result.TileOutputs is not { } outputs) return;
+        TileAnswer[] answers;
+        lock (_keptOf) answers = _byOutputs[outputs];
+        foreach (var answer in answers) GrainTileCaller.Return(answer);
+        Array.Clear(answers);
+        Array.Clear(outputs);
+    }
 }

@@ -47,4 +47,29 @@ public class MetricsTests
         Assert.True(wrong.Overall < 0.01, $"accuracy with shifted labels {wrong.Overall}");
         Assert.Equal(3, right.PerClass.Count);
     }
+
+    [Theory]
+    [InlineData(2, 0.5f)]   // a coarse grid in 2-D: most distances tie
+    [InlineData(8, 0.25f)]  // the latent tasks' dimension, ties still common
+    [InlineData(8, 0f)]     // continuous values
+    public void The_tree_finds_the_same_neighbours_as_the_scan_ties_included(int dim, float grid)
+    {
+        var random = new Random(7);
+        float Draw() { float v = (float)(random.NextDouble() * 4 - 2); return grid > 0 ? MathF.Round(v / grid) * grid : v; }
+        int count = 3000;
+        var x = new float[count * dim];
+        for (int i = 0; i < x.Length; i++) x[i] = Draw();
+        var labels = Enumerable.Range(0, count).Select(_ => random.Next(5)).ToArray();
+        var classifier = new NearestNeighbourClassifier(new Dataset(dim, x, labels, ["a", "b", "c", "d", "e"]));
+        var point = new float[dim];
+        for (int q = 0; q < 2000; q++)
+        {
+            for (int j = 0; j < dim; j++) point[j] = q % 3 == 0 ? x[(q * 7 % count) * dim + j] : Draw(); // some queries sit on references
+            Assert.Equal(classifier.PredictByScan(point), classifier.Predict(point));
+        }
+        point[0] = float.NaN; // a runaway sample gets the scan's answer
+        Assert.Equal(classifier.PredictByScan(point), classifier.Predict(point));
+        point[0] = float.PositiveInfinity;
+        Assert.Equal(classifier.PredictByScan(point), classifier.Predict(point));
+    }
 }
