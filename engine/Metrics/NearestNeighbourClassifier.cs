@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using MemristorGrid.Engine.Data;
 
 namespace MemristorGrid.Engine.Metrics;
@@ -24,7 +26,7 @@ public sealed class NearestNeighbourClassifier
     private readonly Dataset _reference;
     private readonly int _k;
     private readonly int[] _order;   // reference indices in tree order; a node owns a contiguous range of it
-    private readonly float[] _points; // the reference rows in tree order
+    private readonly float[] _columns; // the reference in tree order by coordinate: value j of point p at [j × count + p], padded
     private readonly Node[] _nodes;
     private readonly bool _scanOnly; // a reference with a non-finite value is left to the scan's own handling of it
 
@@ -42,9 +44,10 @@ public sealed class NearestNeighbourClassifier
         var nodes = new List<Node>();
         Build(nodes, 0, reference.Count);
         _nodes = [.. nodes];
-        int d = reference.Dim;
-        _points = new float[reference.Count * d];
-        for (int i = 0; i < _order.Length; i++) reference.Row(_order[i]).CopyTo(_points.AsSpan(i * d, d));
+        int d = reference.Dim, count = reference.Count;
+        _columns = new float[d * count + Vector256<float>.Count]; // a leaf's last block may read past the last point
+        for (int p = 0; p < count; p++)
+            for (int j = 0; j < d; j++) _columns[j * count + p] = reference.X[_order[p] * d + j];
     }
 
     private int Build(List<Node> nodes, int start, int end)
@@ -98,22 +101,28 @@ public sealed class NearestNeighbourClassifier
         int d = _reference.Dim, kk = bestDist.Length;
         if (nd.Dim < 0)
         {
-            for (int p = nd.Start; p < nd.End; p++)
+            // Eight points at a time, by coordinate: the same float difference and the same double square and sum, term by term in
+            // the same order, as the scan's scalar loop (separate multiply and add, no fused rounding), so the same distances.
+            int count = _reference.Count;
+            ref float columns = ref MemoryMarshal.GetArrayDataReference(_columns);
+            Span<double> sq = stackalloc double[Vector256<float>.Count];
+            for (int p = nd.Start; p < nd.End; p += Vector256<float>.Count)
             {
-                var row = _points.AsSpan(p * d, d);
-                double sq = 0;
-                for (int j = 0; j < d; j++) { double diff = row[j] - point[j]; sq += diff * diff; }
-                int index = _order[p];
-                if (!Before(sq, index, bestDist[kk - 1], bestIndex[kk - 1])) continue;
-                int pos = kk - 1;
-                while (pos > 0 && Before(sq, index, bestDist[pos - 1], bestIndex[pos - 1]))
+                var low = Vector256<double>.Zero;
+                var high = Vector256<double>.Zero;
+                for (int j = 0; j < d; j++)
                 {
-                    bestDist[pos] = bestDist[pos - 1];
-                    bestIndex[pos] = bestIndex[pos - 1];
-                    pos--;
+                    var diff = Vector256.LoadUnsafe(ref columns, (nuint)(j * count + p)) - Vector256.Create(point[j]);
+                    var (dl, dh) = (Vector256.WidenLower(diff), Vector256.WidenUpper(diff));
+                    low += dl * dl;
+                    high += dh * dh;
                 }
-                bestDist[pos] = sq;
-                bestIndex[pos] = index;
+                // Most blocks hold nobody nearer than the k-th: one comparison of the eight before any insertion.
+                var kth = Vector256.Create(bestDist[kk - 1]);
+                if (!Vector256.LessThanOrEqualAny(low, kth) && !Vector256.LessThanOrEqualAny(high, kth)) continue;
+                low.CopyTo(sq);
+                high.CopyTo(sq[Vector256<double>.Count..]);
+                for (int q = 0; q < Vector256<float>.Count && p + q < nd.End; q++) Insert(sq[q], _order[p + q], bestDist, bestIndex);
             }
             return;
         }
@@ -125,6 +134,21 @@ public sealed class NearestNeighbourClassifier
         Search(near, point, bestDist, bestIndex);
         double bound = gap;
         if (bound * bound <= bestDist[kk - 1]) Search(far, point, bestDist, bestIndex);
+    }
+
+    private static void Insert(double sq, int index, Span<double> bestDist, Span<int> bestIndex)
+    {
+        int kk = bestDist.Length;
+        if (!Before(sq, index, bestDist[kk - 1], bestIndex[kk - 1])) return;
+        int pos = kk - 1;
+        while (pos > 0 && Before(sq, index, bestDist[pos - 1], bestIndex[pos - 1]))
+        {
+            bestDist[pos] = bestDist[pos - 1];
+            bestIndex[pos] = bestIndex[pos - 1];
+            pos--;
+        }
+        bestDist[pos] = sq;
+        bestIndex[pos] = index;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

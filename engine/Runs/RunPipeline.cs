@@ -54,12 +54,14 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
     /// <summary>Runs the request, reporting the machine's progress (0..1) to <paramref name="progress"/> (a sweep's cell).</summary>
     public async Task<RunOutcome> RunAsync(RunRequest request, IProgress<double>? progress, CancellationToken cancel)
     {
+        // The image judge (the real held-out images' features) does not need the samples: it loads while the job runs.
+        var judge = Task.Run(() => JudgeFor(request.Network.Metadata), cancel);
         var result = await machine.RunAsync(request.Job(), progress, cancel);
         cancel.ThrowIfCancellationRequested();
         // The two scorings are independent: the samples' metrics beside the decoded images' (on a large latent run each takes
         // seconds after the job).
         var scoring = Task.Run(() => request.Reference?.Score(result.Samples, result.Labels, result.Dim), cancel);
-        var images = ImageDecoding.DecodeAndScore(JudgeFor(request.Network.Metadata), result.Samples, result.Labels, request.Reference?.Data,
+        var images = ImageDecoding.DecodeAndScore(await judge, result.Samples, result.Labels, request.Reference?.Data,
             new ImageDecoder(request.Decoder, request.Profile, request.Options.ProgramSeed, request.Options.Seed));
         var quality = await scoring;
         return new RunOutcome(request, result, quality, images, () => RunReportBuilder.Build(request, machine, result, quality, images));
