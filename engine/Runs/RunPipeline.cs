@@ -54,8 +54,13 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
     /// <summary>Runs the request, reporting the machine's progress (0..1) to <paramref name="progress"/> (a sweep's cell).</summary>
     public async Task<RunOutcome> RunAsync(RunRequest request, IProgress<double>? progress, CancellationToken cancel)
     {
-        // The image judge (the real held-out images' features) does not need the samples: it loads while the job runs.
-        var judge = Task.Run(() => JudgeFor(request.Network.Metadata), cancel);
+        // The image judge (the real held-out images' features) does not need the samples: it loads while the job runs, after the
+        // reference (one large set of images in memory at a time).
+        var judge = Task.Run(async () =>
+        {
+            if (request.Reference is { } reference) await reference.Loaded.ContinueWith(_ => { }, TaskScheduler.Default); // its failure is reported where it is read
+            return JudgeFor(request.Network.Metadata);
+        }, cancel);
         var result = await machine.RunAsync(request.Job(), progress, cancel);
         cancel.ThrowIfCancellationRequested();
         // The two scorings are independent: the samples' metrics beside the decoded images' (on a large latent run each takes
