@@ -44,6 +44,10 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
 
     public IAnalogMachine Machine => machine;
 
+    /// <summary>Samples from which a run hands its memory back between the job and scoring (a full, decommitting collection
+    /// costs tens of milliseconds).</summary>
+    private const int LargeRun = 100_000;
+
     /// <summary>Runs the request under a progress display of its own.</summary>
     public Task<RunOutcome> RunAsync(RunRequest request, CancellationToken cancel = default)
     {
@@ -63,6 +67,9 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
         }, cancel);
         var result = await machine.RunAsync(request.Job(), progress, cancel);
         cancel.ThrowIfCancellationRequested();
+        // What the job left behind (its lanes' buffers, the result's copies) is garbage now; the server GC would keep it
+        // committed beside what scoring and the plots allocate next, which is where a large run peaked.
+        if (request.Count >= LargeRun) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         // The two scorings are independent: the samples' metrics beside the decoded images' (on a large latent run each takes
         // seconds after the job).
         var scoring = Task.Run(() => request.Reference?.Score(result.Samples, result.Labels, result.Dim), cancel);

@@ -42,6 +42,18 @@ public class ScatterPlotTests
             Assert.InRange(kept.Count(v => v == c) / (double)kept.Length, 0.8 / classes, 1.2 / classes);
     }
 
+    [Theory]
+    [InlineData(3_000)]   // fewer than a layer holds: every point of the class
+    [InlineData(100_000)] // more: the ones ranking first by the hash
+    public void Thinning_keeps_the_points_ranking_first_by_the_hash_in_index_order(int points)
+    {
+        var x = Enumerable.Range(0, points).Select(i => (double)i).ToArray();
+        var labels = Enumerable.Range(0, points).Select(i => i * 7 % 3).ToArray();
+        var expected = Enumerable.Range(0, points).Where(i => labels[i] == 1).OrderBy(i => (uint)i * 2654435761u)
+            .Take(ScatterPlot.MaxPointsPerLayer).Order().Select(i => (double)i).ToArray();
+        Assert.Equal(expected, ScatterPlot.Thin(x, x, labels, 1).X);
+    }
+
     [Fact]
     public void Axes_follow_the_bulk_of_the_points_not_a_few_outliers()
     {
