@@ -11,10 +11,14 @@ public sealed record SampleEnergyStatistics(double MedianJoules, double MaxJoule
     public const double RunawayFactor = 100;
 
     /// <summary>The statistics of <paramref name="energies"/> (one per sample), or null when there are none.</summary>
-    public static SampleEnergyStatistics? Of(double[] energies)
+    public static SampleEnergyStatistics? Of(double[] energies) => energies.Length == 0 ? null : OfSorting((double[])energies.Clone());
+
+    /// <summary>As <see cref="Of"/>, sorting <paramref name="energies"/> in place (a caller's scratch: no copy of a
+    /// million-sample array at the end of a large run).</summary>
+    public static SampleEnergyStatistics? OfSorting(double[] energies)
     {
         if (energies.Length == 0) return null;
-        var sorted = (double[])energies.Clone();
+        var sorted = energies;
         Array.Sort(sorted);
         int n = sorted.Length;
         double median = n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
