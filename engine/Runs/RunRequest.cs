@@ -177,14 +177,7 @@ public sealed class ReferenceSet
     /// A failure is thrown where <see cref="Data"/> is first read.</summary>
     public ReferenceSet(Func<Dataset> load, string name)
     {
-        _data = Task.Run(() =>
-        {
-            var data = load();
-            // Encoding dropped the training images (188 MB of pixels for Fashion-MNIST): hand the memory back now, while the job
-            // runs, rather than let the run's peak hold it beside what comes next (measured: +25 % peak RSS on a 40 000-sample run).
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            return data;
-        });
+        _data = Task.Run(load);
         Name = name;
     }
 
