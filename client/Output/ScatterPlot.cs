@@ -97,16 +97,14 @@ public static class ScatterPlot
         {
             if (labels is not null && labels[i] != label) continue;
             if (chosen.Count < MaxPointsPerLayer) chosen.Enqueue(i, Hash(i));
-            else if (Hash(i) < Hash(chosen.Peek())) chosen.EnqueueDequeue(i, Hash(i));
+            else if (chosen.TryPeek(out _, out uint largest) && Hash(i) < largest) chosen.EnqueueDequeue(i, Hash(i));
         }
         var index = chosen.UnorderedItems.Select(e => e.Element).Order().ToArray();
         return (index.Select(i => x[i]).ToArray(), index.Select(i => y[i]).ToArray());
     }
 
-    /// <summary>The 0.5–99.5 percentile range of <paramref name="values"/>, padded by 8 % each side.</summary>
-    public static (double Min, double Max) RobustRange(IEnumerable<double> values) => RobustRange(values.ToArray(), []);
-
-    /// <summary>As <see cref="RobustRange(IEnumerable{double})"/> over both arrays' values, sorted in one array of their size.</summary>
+    /// <summary>The 0.5–99.5 percentile range of both arrays' finite values, padded by 8 % each side (sorted in one array of their
+    /// size).</summary>
     public static (double Min, double Max) RobustRange(double[] first, double[] second)
     {
         var sorted = new double[first.Length + second.Length];

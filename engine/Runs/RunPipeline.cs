@@ -62,7 +62,7 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
         // reference (one large set of images in memory at a time).
         var judge = Task.Run(async () =>
         {
-            if (request.Reference is { } reference) await reference.Loaded.ContinueWith(_ => { }, TaskScheduler.Default); // its failure is reported where it is read
+            if (request.Reference is { } reference) await Task.WhenAny(reference.Loaded); // waits without throwing: its failure is reported where it is read
             return JudgeFor(request.Network.Metadata);
         }, cancel);
         var result = await machine.RunAsync(request.Job(), progress, cancel);

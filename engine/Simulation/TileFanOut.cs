@@ -39,15 +39,15 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
     public TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery) : this(plan, periphery, Environment.ProcessorCount) { }
 
     /// <summary>As <see cref="ChipStepEvaluator.Evaluate"/>, with the tiles reached through <paramref name="tiles"/>.</summary>
-    /// <param name="kept">For a step that does not complete its layer, optional, [the step's tiles]: each tile's answer is kept here
-    /// (its outputs not copied into <paramref name="output"/>), for the caller to read the partial sums where they arrived and then
-    /// hand back with <see cref="ITileCaller.Release"/>. If the step fails, the answers kept so far are handed back here.</param>
+    /// <param name="keptOutputs">For a step that does not complete its layer, optional, [the step's tiles]: each tile's outputs are
+    /// kept here where they arrived (not copied into <paramref name="output"/>), for the caller to read the partial sums from and
+    /// then hand back with <see cref="ITileCaller.Release"/>. If the step fails, the outputs kept so far are handed back here.</param>
     public async ValueTask<TileEvaluation> EvaluateAsync<TCaller>(ChipStep step, ReadOnlyMemory<float> input, int n, ReadContext read,
         ReadOnlyMemory<float> embeddingTable, ReadOnlyMemory<int> embeddingRows, Memory<float> output, Memory<double> tilePower, TCaller tiles,
-        Memory<TileAnswer> kept = default)
+        Memory<ReadOnlyMemory<byte>> keptOutputs = default)
         where TCaller : ITileCaller
     {
-        bool keep = !step.Completes && kept.Length >= step.Tiles.Length, succeeded = false;
+        bool keep = !step.Completes && keptOutputs.Length >= step.Tiles.Length, succeeded = false;
         // A ring of the calls in flight: call j sits in slot j % window.
         var pending = ArrayPool<ValueTask<TileAnswer>>.Shared.Rent(_window);
         var rows = ArrayPool<byte[]?>.Shared.Rent(_window);
@@ -87,8 +87,8 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
                     }
                     finally
                     {
-                        if (keep) kept.Span[k] = answer; // the caller's now: only the rows go back
-                        Hand(tiles, keep ? default : answer, rows, slot);
+                        if (keep) keptOutputs.Span[k] = answer.Outputs; // the caller's now: the rows and the powers go back
+                        Hand(tiles, keep ? answer with { Outputs = default } : answer, rows, slot);
                     }
                     total += answer.Evaluation;
                     offset += n * tp.ColCount;
@@ -120,8 +120,8 @@ public sealed class TileFanOut(DeploymentPlan plan, ChipStepEvaluator periphery,
         {
             if (keep && !succeeded)
             {
-                foreach (var answer in kept.Span[..step.Tiles.Length]) tiles.Release(answer);
-                kept.Span[..step.Tiles.Length].Clear();
+                foreach (var outputs in keptOutputs.Span[..step.Tiles.Length]) tiles.Release(new TileAnswer(default, outputs, default));
+                keptOutputs.Span[..step.Tiles.Length].Clear();
             }
             // A failed call: wait for the ones still out (their rows are read until they answer), then hand everything back.
             for (int j = consumed; j < issued; j++)

@@ -4,6 +4,7 @@ using MemristorGrid.Engine.Simulation;
 using MemristorGrid.GrainInterfaces;
 using MemristorGrid.Grains.Telemetry;
 using MemristorGrid.Grains.Tiles;
+using MemristorGrid.Grains.Wire;
 
 namespace MemristorGrid.Grains.Lanes;
 
@@ -11,17 +12,17 @@ namespace MemristorGrid.Grains.Lanes;
 /// (<see cref="TileFanOut"/>: rows gathered, partial sums added, activations applied), and every tile is its own grain on the
 /// same silo (<see cref="ILocalTileGrain"/>), a layer's tiles called at once. The step's outputs land in the lane's buffers.</summary>
 /// <param name="tiles">The grain of each tile, by plan index.</param>
-public sealed class GrainTileTransport(TileFanOut fanOut, ICrossbarTileGrain?[] tiles, IReadOnlyList<Engine.Partitioning.TilePlan> plan) : ITracedChipTransport
+/// <param name="schedule">The pass's chip steps, by index.</param>
+public sealed class GrainTileTransport(TileFanOut fanOut, ICrossbarTileGrain?[] tiles, IReadOnlyList<Engine.Partitioning.TilePlan> plan, ChipStep[] schedule)
+    : ITracedChipTransport
 {
     private int _tracedCalls;
     private byte[] _samples = [];
-    // Per step that does not complete its layer: its tiles' answers, kept where they arrived until the lane has added their
+    // Per step that does not complete its layer: its tiles' outputs, kept where they arrived until the lane has added their
     // partial sums, instead of copied into the step's output first (the copy was 9 000 of the 76 000 extra perf samples of a
     // fashion run; without it the partial sums read the answers cold themselves, so the CPU ratio did not move measurably, but
-    // the data crosses the memory bus once). The lane runs a layer's steps concurrently, each with its own arrays, reused once
-    // the step is released.
-    private readonly Dictionary<int, (TileAnswer[] Answers, ReadOnlyMemory<byte>[] Outputs)> _keptOf = [];
-    private readonly Dictionary<ReadOnlyMemory<byte>[], TileAnswer[]> _byOutputs = new(ReferenceEqualityComparer.Instance);
+    // the data crosses the memory bus once). The lane runs a layer's steps concurrently, each with its own array.
+    private readonly ReadOnlyMemory<byte>[][] _keptOutputs = schedule.Select(s => s.Completes ? [] : new ReadOnlyMemory<byte>[s.Tiles.Length]).ToArray();
 
     /// <summary>Marks the next <paramref name="steps"/> chip steps (and their tile calls) for tracing (one network pass per window).</summary>
     public void TraceNext(int steps) => _tracedCalls = steps;
@@ -42,7 +43,7 @@ public sealed class GrainTileTransport(TileFanOut fanOut, ICrossbarTileGrain?[] 
         var samples = ReadOnlyMemory<byte>.Empty;
         if (read.Samples is { } indices)
         {
-            // Made once per step, read by every tile call of it (a lane awaits the step before the next).
+            // Made once per step, read by every tile call of it (a layer's steps, called at once, write the same indices).
             int bytes = count * sizeof(long);
             if (_samples.Length < bytes) _samples = new byte[bytes];
             MemoryMarshal.AsBytes(indices.AsSpan(0, count)).CopyTo(_samples);
@@ -51,29 +52,15 @@ public sealed class GrainTileTransport(TileFanOut fanOut, ICrossbarTileGrain?[] 
         var caller = new GrainTileCaller(tiles, samples, traced);
         if (step.Completes)
             return new ChipStepResult(await fanOut.EvaluateAsync(step, input, count, read, embedding.Table, embedding.Rows, output, tilePower, caller), InPlace: true);
-        TileAnswer[] answers;
-        ReadOnlyMemory<byte>[] outputs;
-        lock (_keptOf)
-        {
-            if (!_keptOf.TryGetValue(step.Index, out var kept))
-            {
-                _keptOf[step.Index] = kept = (new TileAnswer[step.Tiles.Length], new ReadOnlyMemory<byte>[step.Tiles.Length]);
-                _byOutputs[kept.Outputs] = kept.Answers;
-            }
-            (answers, outputs) = kept;
-        }
-        var evaluation = await fanOut.EvaluateAsync(step, input, count, read, embedding.Table, embedding.Rows, output, tilePower, caller, answers);
-        for (int k = 0; k < answers.Length; k++) outputs[k] = answers[k].Outputs;
+        var outputs = _keptOutputs[step.Index];
+        var evaluation = await fanOut.EvaluateAsync(step, input, count, read, embedding.Table, embedding.Rows, output, tilePower, caller, outputs);
         return new ChipStepResult(evaluation, InPlace: true, TileOutputs: outputs);
     }
 
     public void Release(in ChipStepResult result)
     {
         if (result.TileOutputs is not { } outputs) return;
-        TileAnswer[] answers;
-        lock (_keptOf) answers = _byOutputs[outputs];
-        foreach (var answer in answers) GrainTileCaller.Return(answer);
-        Array.Clear(answers);
+        foreach (var kept in outputs) ResponseBuffers.Return(kept);
         Array.Clear(outputs);
     }
 }

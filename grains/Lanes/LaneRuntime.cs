@@ -46,7 +46,8 @@ internal abstract class LaneRuntime
             ? new GrainChipTransport(deployment.Steps.Length, deployment.Network.HiddenWidth,
                 Enumerable.Range(0, deployment.Plan.ChipCount).Select(c => grains.GetGrain<IChipGrain>(deployment.ChipKey(c))).ToArray())
             : new GrainTileTransport(deployment.FanOut,
-                deployment.Plan.Tiles.Select(t => (ICrossbarTileGrain?)grains.GetGrain<ILocalTileGrain>(deployment.TileKey(t))).ToArray(), deployment.Plan.Tiles);
+                deployment.Plan.Tiles.Select(t => (ICrossbarTileGrain?)grains.GetGrain<ILocalTileGrain>(deployment.TileKey(t))).ToArray(), deployment.Plan.Tiles,
+                deployment.Steps);
         return new MlpLaneRuntime(deployment, driver, transport);
     }
 }

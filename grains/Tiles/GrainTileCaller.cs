@@ -23,10 +23,7 @@ internal readonly struct GrainTileCaller(ICrossbarTileGrain?[] tiles, ReadOnlyMe
         return new TileAnswer(new TileEvaluation(r.CellPowerWatts, r.InputOverflows, r.SaturatedOutputs, r.AdcOverflows), r.Outputs, r.TilePower);
     }
 
-    public void Release(in TileAnswer answer) => Return(answer);
-
-    /// <summary>Hands an answer's pooled buffers back.</summary>
-    public static void Return(in TileAnswer answer)
+    public void Release(in TileAnswer answer)
     {
         ResponseBuffers.Return(answer.Outputs);
         ResponseBuffers.Return(answer.Power);

@@ -57,7 +57,7 @@ public class TileFanOutTests
             Assert.Contains(expected, v => v != 0f);
             if (step.Completes) continue;
             // Kept where they arrived instead of copied: each tile's answer is its slice of the step's output.
-            var kept = new TileAnswer[step.Tiles.Length];
+            var kept = new ReadOnlyMemory<byte>[step.Tiles.Length];
             var keptPower = new double[n * step.Tiles.Length];
             var k2 = await fanOut.EvaluateAsync(step, input, n, read, table, embeddingRows, new float[n * step.OutputWidth], keptPower, caller, kept);
             Assert.Equal(e, k2);
@@ -66,7 +66,7 @@ public class TileFanOutTests
             for (int k = 0; k < kept.Length; k++)
             {
                 int length = n * plan.Tiles[step.Tiles[k]].ColCount;
-                Assert.Equal(expected.AsSpan(offset, length).ToArray(), MemoryMarshal.Cast<byte, float>(kept[k].Outputs.Span)[..length].ToArray());
+                Assert.Equal(expected.AsSpan(offset, length).ToArray(), MemoryMarshal.Cast<byte, float>(kept[k].Span)[..length].ToArray());
                 offset += length;
             }
         }
