@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MemristorGrid.Engine.Kernels;
 
@@ -14,16 +14,21 @@ public static class Rails
         int clamped = 0, i = 0;
         if (Simd.Width == KernelWidth.Vector512)
         {
+            // In place through refs, counting in a vector (each clamped lane adds −1 as a mask): slicing a span and
+            // extracting a mask per vector made this 1.0 µs for a 227 × 64 batch, a tenth of the tile's product.
+            ref float v0 = ref MemoryMarshal.GetReference(values);
             var high = Vector512.Create(rail);
             var low = -high;
+            var count = Vector512<int>.Zero;
             for (; i + Vector512<float>.Count <= values.Length; i += Vector512<float>.Count)
             {
-                var v = Vector512.Create((ReadOnlySpan<float>)values.Slice(i, Vector512<float>.Count));
+                var v = Vector512.LoadUnsafe(ref v0, (nuint)i);
                 var above = Vector512.GreaterThan(v, high);
                 var below = Vector512.LessThan(v, low);
-                clamped += BitOperations.PopCount((above | below).ExtractMostSignificantBits());
-                Vector512.ConditionalSelect(below, low, Vector512.ConditionalSelect(above, high, v)).CopyTo(values.Slice(i, Vector512<float>.Count));
+                count -= (above | below).AsInt32();
+                Vector512.ConditionalSelect(below, low, Vector512.ConditionalSelect(above, high, v)).StoreUnsafe(ref v0, (nuint)i);
             }
+            clamped = Vector512.Sum(count);
         }
         for (; i < values.Length; i++)
         {

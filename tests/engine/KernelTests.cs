@@ -33,6 +33,9 @@ public class KernelTests
     [InlineData(8, 15, 47)]
     [InlineData(33, 256, 48)]
     [InlineData(3, 2, 17)]
+    [InlineData(227, 64, 64)]
+    [InlineData(6, 20, 80)]
+    [InlineData(14, 9, 40)]
     public void Product_matches_a_double_reference_and_is_the_same_on_every_width(int n, int k, int m)
     {
         int ldx = k + 3, ldy = m + 2; // strides longer than the rows: the kernel must not read or write between them
@@ -59,6 +62,39 @@ public class KernelTests
         }
     }
 
+    /// <summary>The product held at a rail in registers gives the bits and the count of a product followed by
+    /// <see cref="Rails.Clamp"/>, on every width: padding columns, repeated remainder rows and a narrow output's
+    /// spilled lanes are not counted, and NaN passes.</summary>
+    [Theory]
+    [InlineData(227, 64, 64, 64)]
+    [InlineData(13, 15, 14, 14)]
+    [InlineData(6, 20, 80, 80)]
+    [InlineData(14, 9, 40, 43)]
+    [InlineData(3, 7, 17, 17)]
+    [InlineData(1, 5, 7, 7)]
+    public void Product_held_at_a_rail_matches_the_product_then_the_rails(int n, int k, int m, int ldy)
+    {
+        var x = Random(n * k, 11, 2f);
+        if (n > 1) x[k + 1] = float.NaN; // row 1 all NaN
+        var packed = PackedMatrix.FromInputRows(Random(k * m, 12), k, m);
+        const float rail = 0.9f;
+        var expected = new float[n * ldy];
+        Gemm.Multiply(x, n, k, packed, expected, ldy);
+        int expectedHeld = 0;
+        for (int i = 0; i < n; i++) expectedHeld += Rails.Clamp(expected.AsSpan(i * ldy, m), rail);
+        Assert.True(expectedHeld > n * m / 10, $"only {expectedHeld} of {n * m} outputs beyond the rail");
+        foreach (var width in Widths)
+        {
+            var (y, held) = With(width, () =>
+            {
+                var y = new float[n * ldy];
+                return (y, Gemm.Multiply(x, n, k, packed, y, ldy, rail));
+            });
+            Assert.Equal(expectedHeld, held);
+            for (int i = 0; i < n; i++) Assert.Equal(expected.AsSpan(i * ldy, m).ToArray(), y.AsSpan(i * ldy, m).ToArray());
+        }
+    }
+
     /// <summary>Narrow outputs with rows back to back (the paper's 14-wide layers): whole-vector stores spill
     /// into the next row, which must be stored after — and nothing may be written past the output.</summary>
     [Theory]
@@ -67,6 +103,7 @@ public class KernelTests
     [InlineData(16, 14, 16)]
     [InlineData(1, 5, 7)]
     [InlineData(24, 2, 14)]
+    [InlineData(15, 4, 9)]
     public void Narrow_products_with_rows_back_to_back_match_strided_ones_and_stay_inside_the_output(int n, int k, int m)
     {
         var x = Random(n * k, 3);
