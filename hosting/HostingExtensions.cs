@@ -34,7 +34,10 @@ public static class HostingExtensions
             silo.Configure<ClusterMembershipOptions>(o => Liveness(o, settings.FailureDetection));
         }
         if (settings.Tls is { } tls) silo.UseTls(tls.Configure);
-        return silo.AddMemristorGridGrains(settings.LaneSlots, new Grains.Jobs.JobLifetime(settings.JobAbandonAfter));
+        // Traces exported (OTLP, console) or recorded by a listener in this process (a test's, a host application's): grain calls
+        // carry the trace context. The exporters' listeners start with the host, after this, so they are named here.
+        bool traces = settings.OtlpEndpoint is not null || settings.ConsoleTelemetry || Grains.Telemetry.Instruments.Source.HasListeners();
+        return silo.AddMemristorGridGrains(settings.LaneSlots, new Grains.Jobs.JobLifetime(settings.JobAbandonAfter), traces);
     }
 
     /// <summary>
