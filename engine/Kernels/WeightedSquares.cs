@@ -30,6 +30,41 @@ public static class WeightedSquares
         }
     }
 
+    /// <summary>
+    /// The batch's total Σ_i sums_i in double — sample i into partial sum i mod 4 in order (the last count mod 4 into the first),
+    /// then (p0 + p1) + (p2 + p3), the same bits on every width — and, when <paramref name="scaled"/> is given, each sum ×
+    /// <paramref name="scale"/> into it. Per sample, a scalar loop with a bounds check on both spans cost 4 % of a noisy 15 × 14
+    /// tile on 2 500 samples.
+    /// </summary>
+    public static double Total(ReadOnlySpan<float> sums, double scale, Span<double> scaled)
+    {
+        bool each = scaled.Length != 0;
+        if (each && scaled.Length < sums.Length) throw new ArgumentException($"{sums.Length} sums, room for {scaled.Length} scaled ones");
+        double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+        int i = 0;
+        if (Simd.Width != KernelWidth.Scalar && Vector256.IsHardwareAccelerated)
+        {
+            ref float s0 = ref MemoryMarshal.GetReference(sums);
+            ref double d0 = ref MemoryMarshal.GetReference(scaled);
+            var acc = Vector256<double>.Zero;
+            var unit = Vector256.Create(scale);
+            for (; i + 4 <= sums.Length; i += 4)
+            {
+                var f = Vector128.LoadUnsafe(ref s0, (nuint)i);
+                var v = Vector256.Create(Vector128.WidenLower(f), Vector128.WidenUpper(f));
+                acc += v;
+                if (each) (v * unit).StoreUnsafe(ref d0, (nuint)i);
+            }
+            (p0, p1, p2, p3) = (acc[0], acc[1], acc[2], acc[3]);
+        }
+        else
+            for (; i + 4 <= sums.Length; i += 4) { p0 += sums[i]; p1 += sums[i + 1]; p2 += sums[i + 2]; p3 += sums[i + 3]; }
+        for (int t = i; t < sums.Length; t++) p0 += sums[t];
+        if (each)
+            for (int t = Simd.Width != KernelWidth.Scalar && Vector256.IsHardwareAccelerated ? i : 0; t < sums.Length; t++) scaled[t] = sums[t] * scale;
+        return (p0 + p1) + (p2 + p3);
+    }
+
     private static void Sum512(ReadOnlySpan<float> x, int n, int rows, ReadOnlySpan<float> g, Span<float> sums)
     {
         int whole = rows / Lanes * Lanes, tail = rows - whole;

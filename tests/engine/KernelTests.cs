@@ -95,6 +95,31 @@ public class KernelTests
         }
     }
 
+    /// <summary>A tile's power total: sample i into partial sum i mod 4 (the tail into the first), then paired — the same bits on
+    /// every width — and each sample's sum scaled in place of a scalar loop.</summary>
+    [Theory]
+    [InlineData(2500)]
+    [InlineData(227)]
+    [InlineData(3)]
+    [InlineData(0)]
+    public void Power_total_has_one_order_on_every_width(int count)
+    {
+        var sums = Random(count, 13, 5f).Select(MathF.Abs).ToArray();
+        double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
+        int whole = count / 4 * 4;
+        for (int i = 0; i < whole; i += 4) { p0 += sums[i]; p1 += sums[i + 1]; p2 += sums[i + 2]; p3 += sums[i + 3]; }
+        for (int i = whole; i < count; i++) p0 += sums[i];
+        double expected = (p0 + p1) + (p2 + p3);
+        foreach (var width in Widths)
+        {
+            var scaled = new double[count];
+            double total = With(width, () => WeightedSquares.Total(sums, 0.37, scaled));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(total));
+            for (int i = 0; i < count; i++) Assert.Equal(sums[i] * 0.37, scaled[i]);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(With(width, () => WeightedSquares.Total(sums, 0.37, default))));
+        }
+    }
+
     /// <summary>Narrow outputs with rows back to back (the paper's 14-wide layers): whole-vector stores spill
     /// into the next row, which must be stored after — and nothing may be written past the output.</summary>
     [Theory]
