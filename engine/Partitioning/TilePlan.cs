@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using MemristorGrid.Engine.Kernels;
 namespace MemristorGrid.Engine.Partitioning;
@@ -42,13 +44,17 @@ public sealed record TilePlan(
         int i = 0;
         if (Simd.Width == KernelWidth.Vector512)
         {
+            // Through refs, each sample's rows as whole vectors: a span slice per vector cost as much as the copy.
             const int lanes = 16;
             int reach = (features + lanes - 1) / lanes * lanes;
-            for (; i < n && i * inWidth + RowStart + reach <= layerInput.Length && i * RowCount + reach <= tileInput.Length; i++)
+            ref float from0 = ref MemoryMarshal.GetReference(layerInput);
+            ref float into0 = ref MemoryMarshal.GetReference(tileInput);
+            for (; i < n && (long)i * inWidth + RowStart + reach <= layerInput.Length && (long)i * RowCount + reach <= tileInput.Length; i++)
             {
-                for (int j = 0; j < features; j += lanes)
-                    Vector512.Create(layerInput.Slice(i * inWidth + RowStart + j, lanes)).CopyTo(tileInput.Slice(i * RowCount + j, lanes));
-                if (bias) tileInput[i * RowCount + features] = 1f;
+                ref float from = ref Unsafe.Add(ref from0, (nint)i * inWidth + RowStart);
+                ref float into = ref Unsafe.Add(ref into0, (nint)i * RowCount);
+                for (int j = 0; j < features; j += lanes) Vector512.LoadUnsafe(ref from, (nuint)j).StoreUnsafe(ref into, (nuint)j);
+                if (bias) Unsafe.Add(ref into, features) = 1f;
             }
         }
         for (; i < n; i++)
@@ -66,18 +72,23 @@ public sealed record TilePlan(
             TensorPrimitives.Add(layerOutput[..(n * outWidth)], tileOutput[..(n * outWidth)], layerOutput[..(n * outWidth)]);
             return;
         }
-        // Row by row in whole vectors where they fit (a library call per 64-wide row cost more than its adds).
+        // Row by row in whole vectors where they fit, through refs (a library call per 64-wide row cost more than its adds, and a
+        // span slice per vector a third of the tile's product on fashion).
+        if (n == 0) return;
+        if (tileOutput.Length < n * ColCount || layerOutput.Length < (n - 1) * outWidth + ColStart + ColCount)
+            throw new ArgumentException($"tile {Id}: {n} × {ColCount} partial sums into rows of {outWidth} from column {ColStart}");
         const int lanes = 16;
-        bool vectors = Simd.Width == KernelWidth.Vector512;
+        int whole = Simd.Width == KernelWidth.Vector512 ? ColCount / lanes * lanes : 0;
+        ref float from0 = ref MemoryMarshal.GetReference(tileOutput);
+        ref float into0 = ref MemoryMarshal.GetReference(layerOutput);
         for (int i = 0; i < n; i++)
         {
-            var into = layerOutput.Slice(i * outWidth + ColStart, ColCount);
-            var from = tileOutput.Slice(i * ColCount, ColCount);
+            ref float into = ref Unsafe.Add(ref into0, (nint)i * outWidth + ColStart);
+            ref float from = ref Unsafe.Add(ref from0, (nint)i * ColCount);
             int j = 0;
-            if (vectors)
-                for (; j + lanes <= ColCount; j += lanes)
-                    (Vector512.Create((ReadOnlySpan<float>)into.Slice(j, lanes)) + Vector512.Create(from.Slice(j, lanes))).CopyTo(into.Slice(j, lanes));
-            for (; j < ColCount; j++) into[j] += from[j];
+            for (; j < whole; j += lanes)
+                (Vector512.LoadUnsafe(ref into, (nuint)j) + Vector512.LoadUnsafe(ref from, (nuint)j)).StoreUnsafe(ref into, (nuint)j);
+            for (; j < ColCount; j++) Unsafe.Add(ref into, j) += Unsafe.Add(ref from, j);
         }
     }
 
