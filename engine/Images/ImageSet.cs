@@ -34,7 +34,7 @@ public sealed class ImageSet
 
     /// <summary>
     /// The images of the chosen classes, relabelled 0…K−1 in the order given (so a 3-class model's
-    /// label 0 is the first class named).
+    /// label 0 is the first class named); this set itself when every class is chosen in order.
     /// </summary>
     public ImageSet OnlyClasses(IReadOnlyList<int> classes)
     {
@@ -45,6 +45,9 @@ public sealed class ImageSet
                 throw new UserInputException($"{Source}: class {classes[k]} does not exist (classes are 0…{ClassNames.Count - 1})");
             if (!newLabel.TryAdd(classes[k], k)) throw new UserInputException($"{Source}: class {ClassNames[classes[k]]} is chosen twice");
         }
+        // Every class in its own order (a model trained on the whole data set): these images as they are. The copy was 188 MB of
+        // Fashion-MNIST's training pixels written for nothing, 2 % of a 10 000-sample fashion run's CPU.
+        if (classes.Count == ClassNames.Count && Enumerable.Range(0, classes.Count).All(k => classes[k] == k)) return this;
         var rows = Enumerable.Range(0, Count).Where(i => newLabel.ContainsKey(Labels[i])).ToArray();
         var pixels = new float[rows.Length * PixelCount];
         var labels = new int[rows.Length];
