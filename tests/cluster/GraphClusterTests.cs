@@ -16,8 +16,10 @@ namespace MemristorGrid.Cluster.Tests;
 /// The shipped U-Net (models/unet-digits.onnx: 272 tiles on 17 chips of rram-180nm, its loop derived) on three silo processes
 /// clustered through a real redis-server, its chips dealt over the silos (<c>--placement chips</c>): every layer's partial sums
 /// cross processes. The silo hosting the job grain is killed mid-job; the samples must still be the reference simulator's, bit
-/// for bit.
+/// for bit. It runs alone: beside the other multi-process tests on two cores (a podman cluster, a hung silo), one CI run saw the
+/// chips stay on two silos for the whole job.
 /// </summary>
+[Collection(AloneCollection.Name)]
 public sealed class GraphClusterTests : IDisposable
 {
     private readonly Processes _processes = new();
@@ -56,7 +58,10 @@ public sealed class GraphClusterTests : IDisposable
             && s.SegmentsDone > s.Segments / 5
             && ChipSilos(hosts = management.GetDetailedGrainStatistics().GetAwaiter().GetResult()) == 3,
             "a fifth of the job with the chips on all three silos", 300,
-            () => string.Join("; ", hosts.Where(IsChip).Select(g => $"{g.GrainId} on {g.SiloAddress}")));
+            () => $"run {(run.IsCompleted ? "completed" : "running")}, {statusAtKill?.SegmentsDone} of {statusAtKill?.Segments} segments; "
+                + $"active silos {management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count}; silo processes "
+                + string.Join(", ", silos.Select(s => s.Process.HasExited ? $"exited {s.Process.ExitCode}" : "running")) + "; "
+                + string.Join("; ", hosts.Where(IsChip).Select(g => $"{g.GrainId} on {g.SiloAddress}")));
         string jobSilo = hosts.Single(g => g.GrainId.ToString() == $"generationjob/{jobId}").SiloAddress.ToString();
         silos.Single(s => jobSilo.Contains($":{s.SiloPort}", StringComparison.Ordinal)).Process.Kill(entireProcessTree: true);
 
