@@ -70,6 +70,9 @@ public sealed record ClusterSettings
     public string? OtlpEndpoint { get; init; }
     public bool ConsoleTelemetry { get; init; }
 
+    /// <summary>Whether this process exports spans (to an OTLP endpoint or the console).</summary>
+    public bool ExportsTraces => OtlpEndpoint is not null || ConsoleTelemetry;
+
     /// <summary>OTLP transport: "grpc" (default, port 4317) or "http/protobuf" (port 4318, paths /v1/traces and /v1/metrics).</summary>
     public string OtlpProtocol { get; init; } = "grpc";
 

@@ -34,10 +34,10 @@ public static class HostingExtensions
             silo.Configure<ClusterMembershipOptions>(o => Liveness(o, settings.FailureDetection));
         }
         if (settings.Tls is { } tls) silo.UseTls(tls.Configure);
-        // Traces exported (OTLP, console) or recorded by a listener in this process (a test's, a host application's): grain calls
-        // carry the trace context. The exporters' listeners start with the host, after this, so they are named here.
-        bool traces = settings.OtlpEndpoint is not null || settings.ConsoleTelemetry || Grains.Telemetry.Instruments.Source.HasListeners();
-        return silo.AddMemristorGridGrains(settings.LaneSlots, new Grains.Jobs.JobLifetime(settings.JobAbandonAfter), traces);
+        // Traces exported: grain calls carry the trace context (the exporters' listeners start with the host, after this, so they are
+        // named here); otherwise only when a listener in this process already records spans (a test's, a host application's).
+        return silo.AddMemristorGridGrains(settings.LaneSlots, new Grains.Jobs.JobLifetime(settings.JobAbandonAfter),
+            settings.ExportsTraces ? true : null);
     }
 
     /// <summary>
@@ -106,7 +106,7 @@ public static class HostingExtensions
     /// scrape endpoint when a metrics port is set (silos), console on request.</summary>
     public static IServiceCollection AddMemristorGridTelemetry(this IServiceCollection services, ClusterSettings settings, string serviceName)
     {
-        bool traces = settings.OtlpEndpoint is not null || settings.ConsoleTelemetry;
+        bool traces = settings.ExportsTraces;
         bool scrape = settings.WebPorts().Count > 0;
         if (!traces && !scrape) return services;
         if (settings.OtlpEndpoint is not null) services.AddHostedService(_ => new Telemetry.OtlpEndpointCheck(settings));

@@ -42,7 +42,8 @@ public static class WeightedSquares
         if (each && scaled.Length < sums.Length) throw new ArgumentException($"{sums.Length} sums, room for {scaled.Length} scaled ones");
         double p0 = 0, p1 = 0, p2 = 0, p3 = 0;
         int i = 0;
-        if (Simd.Width != KernelWidth.Scalar && Vector256.IsHardwareAccelerated)
+        bool vectors = Simd.Width != KernelWidth.Scalar && Vector256.IsHardwareAccelerated;
+        if (vectors)
         {
             ref float s0 = ref MemoryMarshal.GetReference(sums);
             ref double d0 = ref MemoryMarshal.GetReference(scaled);
@@ -61,7 +62,7 @@ public static class WeightedSquares
             for (; i + 4 <= sums.Length; i += 4) { p0 += sums[i]; p1 += sums[i + 1]; p2 += sums[i + 2]; p3 += sums[i + 3]; }
         for (int t = i; t < sums.Length; t++) p0 += sums[t];
         if (each)
-            for (int t = Simd.Width != KernelWidth.Scalar && Vector256.IsHardwareAccelerated ? i : 0; t < sums.Length; t++) scaled[t] = sums[t] * scale;
+            for (int t = vectors ? i : 0; t < sums.Length; t++) scaled[t] = sums[t] * scale; // what the vectors did not scale
         return (p0 + p1) + (p2 + p3);
     }
 
