@@ -149,3 +149,18 @@ public interface ISiloBoardGrain : IGrainWithStringKey
     [Alias("GetJobs"), Orleans.Concurrency.AlwaysInterleave]
     Task<SiloJobTotals[]> GetJobsAsync();
 }
+
+/// <summary>The scoring of one model's runs on a silo, keyed by the content address of the model and its files: loads the
+/// reference and the image judge once (a latent model's are seconds of encoding) and scores each run sent to it — the
+/// samples' metrics and the decoded images' — so a large run's client does not.</summary>
+[Alias("mg.IRunScoringGrain")]
+public interface IRunScoringGrain : IGrainWithStringKey
+{
+    /// <summary>Starts loading what a run of this seed and size is scored against, and returns (the client calls it as its job starts).</summary>
+    [Alias("Prepare"), Orleans.Concurrency.AlwaysInterleave]
+    Task PrepareAsync(ScoringFiles files, ulong seed, int referenceCount);
+
+    /// <summary>Scores one run; runs beside other runs' scoring.</summary>
+    [Alias("Score"), Orleans.Concurrency.AlwaysInterleave]
+    Task<ScoringReply> ScoreAsync(ScoringFiles files, ScoringRequest request);
+}

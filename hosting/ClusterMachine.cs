@@ -17,15 +17,22 @@ namespace MemristorGrid.Hosting;
 /// dispose), or a running cluster joined through gateways or Redis. Every job goes to the job grain through
 /// <see cref="ClusterJobRunner"/>; the client builds no lane driver and no plan.
 /// </summary>
-public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode placement = TilePlacementMode.Local) : IAnalogMachine, IAsyncDisposable
+public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode placement = TilePlacementMode.Local) : IAnalogMachine, IScoringMachine, IAsyncDisposable
 {
     private readonly SemaphoreSlim _connect = new(1, 1);
     private EmbeddedCluster? _embedded;
     private IHost? _client;
     private IGrainFactory? _grains;
 
+    /// <summary>Where the machine's notices go (the web address of an embedded silo's pages, a job resumed, scoring left to the client).</summary>
+    public Action<string> Notice { get; init; } = Console.Error.WriteLine;
+
     /// <summary>Every job a new one (<c>--new-job</c>), instead of its request's content address.</summary>
     public bool NewJobs { get; init; }
+
+    /// <summary>Whether a run's scoring goes to the cluster (<see cref="IScoringMachine"/>): by default when it joins one, where the
+    /// silos have cores of their own; an embedded silo shares the client's process and scores there as the client would.</summary>
+    public bool ScoresOnCluster { get; init; } = settings.Redis is not null || settings.Gateways.Count > 0;
 
     /// <summary>True when it joins a running cluster (Redis or gateways), false for an embedded silo.</summary>
     public bool JoinsCluster => settings.Redis is not null || settings.Gateways.Count > 0;
@@ -45,7 +52,7 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
             if (!JoinsCluster)
             {
                 _embedded = await EmbeddedCluster.StartAsync(settings, cancel: cancel);
-                if (_embedded.WebAnnouncement is { } web) Console.Error.WriteLine(web);
+                if (_embedded.WebAnnouncement is { } web) Notice(web);
                 return _grains = _embedded.Client;
             }
             var host = ClientHost.Build(settings);
@@ -80,7 +87,10 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
     /// the same command run again after its client died resumes the job (placement is part of the content).</summary>
     public async Task<AnalogRunResult> RunAsync(AnalogJob job, IProgress<double>? progress, CancellationToken cancel) =>
         await ClusterJobRunner.RunAsync(await GrainsAsync(cancel), job.ModelBytes, job.ModelName, job.Profile, job.Options, job.Count, job.Labels, progress,
-            jobId: job.JobId is { } id ? $"{id}-{Placement}" : NewJobs ? $"job-{Guid.NewGuid():N}" : null, placement: placement, cancel: cancel, notice: Console.Error.WriteLine);
+            jobId: job.JobId is { } id ? $"{id}-{Placement}" : NewJobs ? $"job-{Guid.NewGuid():N}" : null, placement: placement, cancel: cancel, notice: Notice);
+
+    public async Task<IRemoteScoring?> BeginScoringAsync(RunRequest request, CancellationToken cancel) =>
+        ScoresOnCluster && ClusterScoring.Scores(request) ? ClusterScoring.Begin(await GrainsAsync(cancel), request, Notice) : null;
 
     /// <summary>A general graph's job (a U-Net) on the cluster: the machine as the client programmed and designed it (its gain staging
     /// and RC travel with the deployment), the result accounted against the same design.</summary>
@@ -89,7 +99,7 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
     {
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var data = await ClusterJobRunner.RunGraphAsync(await GrainsAsync(cancel), modelBytes, modelName, design.Profile, GraphDeployment.StagingBytes(machine.Ranges),
-            options, count, labels, progress, NewJobs ? $"job-{Guid.NewGuid():N}" : null, placement: placement, cancel: cancel, notice: Console.Error.WriteLine);
+            options, count, labels, progress, NewJobs ? $"job-{Guid.NewGuid():N}" : null, placement: placement, cancel: cancel, notice: Notice);
         return GraphRunResult.Of(MemoryMarshal.Cast<byte, float>(data.Samples).ToArray(), data.Labels, data.Dim, data.Counters.ToEngine(),
             MemoryMarshal.Cast<byte, double>(data.TileCellEnergyJoules).ToArray(), data.TileMvms, design, RunTiming.Of(design.Profile, options), stopwatch.Elapsed);
     }

@@ -32,6 +32,6 @@ internal sealed class AnalogSimulator
             parse.InvocationConfiguration.Error.WriteLine("warning: --reference is deprecated and will be removed in the next release; use --simulator reference");
         if (parse.GetValue(_deprecatedReference) || parse.GetValue(Simulator) == "reference") return new ReferenceMachine();
         var placement = parse.GetValue(Cluster.Placement) == "chips" ? TilePlacementMode.Chips : TilePlacementMode.Local;
-        return new ClusterMachine(Cluster.Settings(parse), placement) { NewJobs = parse.GetValue(_newJob) };
+        return new ClusterMachine(Cluster.Settings(parse), placement) { NewJobs = parse.GetValue(_newJob), Notice = parse.InvocationConfiguration.Error.WriteLine };
     }
 }

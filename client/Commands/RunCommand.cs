@@ -21,7 +21,7 @@ internal static class RunCommand
             string outDir = parse.GetValue(args.Output)!;
             using var claim = RunOutputs.ClaimDirectory(outDir);
             await using var machine = simulator.Open(parse);
-            var outcome = await new RunPipeline(machine, ConsoleWorkProgress.Instance).RunAsync(request, cancel);
+            var outcome = await new RunPipeline(machine, ConsoleWorkProgress.Instance) { ScoresOnMachine = true }.RunAsync(request, cancel);
             RunWriter.Write(outDir, outcome);
             var o = parse.InvocationConfiguration.Output;
             o.WriteLine(RunWriter.Summary(outcome));

@@ -14,7 +14,7 @@ public static class LatentImages
     public static void Write(string outDir, string title, DecodedImages decoded, int[] labels) =>
         RunOutputs.WritePng(outDir, "images.png", ImageGrid.Render(
             decoded.Decoder == ImageDecoding.PixelSpace ? $"{title}: generated images" : $"{title}: decoded latents, {decoded.Decoder} decoder", decoded.Pixels,
-            decoded.Vae.ImageWidth, decoded.Vae.ImageHeight, labels, decoded.Vae.ClassNames));
+            decoded.Vae.ImageWidth, decoded.Vae.ImageHeight, decoded.PixelLabels ?? labels, decoded.Vae.ClassNames));
 
     private static string F(double? v, string format) => v is { } d ? d.ToString(format, Inv) : "n/a";
 

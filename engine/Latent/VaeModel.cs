@@ -117,6 +117,15 @@ public sealed record VaeModel(
         AtomicFile.WriteAllBytes(path, DenseStackOnnx.ToBytes(Decoder, DecoderParameters, DenseStackHead.Sigmoid, "z", meta));
     }
 
+    /// <summary>The VAE's three files: the decoder at <paramref name="path"/> and the encoder and classifier its metadata names beside it.</summary>
+    public static string[] FilesOf(string path)
+    {
+        var (_, _, meta) = DenseStackOnnx.Read(path, DecoderRole);
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        string Get(string key) => meta.TryGetValue(P + key, out var v) ? v : throw new UserInputException($"{path}: metadata {P}{key} is missing");
+        return [path, Path.Combine(dir, Get("encoder")), Path.Combine(dir, Get("classifier"))];
+    }
+
     public static VaeModel Load(string path)
     {
         var (decoder, pd, meta) = DenseStackOnnx.Read(path, DecoderRole);

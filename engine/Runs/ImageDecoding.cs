@@ -7,7 +7,13 @@ namespace MemristorGrid.Engine.Runs;
 
 /// <summary>A latent run's decoded images and how good they are.</summary>
 /// <param name="Decoder">As reports name it: "onnxruntime" or "analog (PROFILE, N tiles)".</param>
-public sealed record DecodedImages(float[] Pixels, VaeModel Vae, ImageQualityReport Quality, string Decoder, AnalogDecoderReport? Analog);
+/// <param name="Pixels">Every sample's image in the samples' order; or, with <see cref="PixelLabels"/>, only the ones images.png shows
+/// (<see cref="ImageDecoding.Shown"/>: a run scored on the cluster brings back those, not 40 000 images).</param>
+public sealed record DecodedImages(float[] Pixels, VaeModel Vae, ImageQualityReport Quality, string Decoder, AnalogDecoderReport? Analog)
+{
+    /// <summary>The labels of <see cref="Pixels"/>' images when it holds only the shown ones; null when it holds every sample's.</summary>
+    public int[]? PixelLabels { get; init; }
+}
 
 /// <summary>How generated latents become images: ONNX Runtime (digital), or crossbar tiles of <paramref name="Profile"/>.</summary>
 public sealed record ImageDecoder(string Kind, HardwareProfile? Profile = null, ulong ProgramSeed = 1, ulong Seed = 1)
@@ -53,6 +59,32 @@ public static class ImageDecoding
         if (!File.Exists(metadata.ImageJudge))
             throw new UserInputException($"the model's image judge {metadata.ImageJudge} (memgrid.image_judge) does not exist; put that VAE beside the model");
         return metadata.ImageJudge;
+    }
+
+    /// <summary>How many images of each class images.png shows, and of an unconditional run in all.</summary>
+    public const int ShownPerClass = 12, ShownUnlabelled = 5 * ShownPerClass;
+
+    /// <summary>The images images.png shows, with their labels: the first <see cref="ShownPerClass"/> of each label in sample order,
+    /// or the first <see cref="ShownUnlabelled"/> of an unconditional run. The grid drawn from them is the grid drawn from all.</summary>
+    public static (float[] Pixels, int[] Labels) Shown(ReadOnlySpan<float> pixels, int pixelCount, ReadOnlySpan<int> labels)
+    {
+        int count = pixels.Length / pixelCount;
+        var keep = new List<int>();
+        if (labels.Length == 0) keep.AddRange(Enumerable.Range(0, Math.Min(count, ShownUnlabelled)));
+        else
+        {
+            var taken = new Dictionary<int, int>();
+            for (int i = 0; i < count; i++)
+            {
+                int n = taken.GetValueOrDefault(labels[i]);
+                if (n < ShownPerClass) { keep.Add(i); taken[labels[i]] = n + 1; }
+            }
+        }
+        var shown = new float[keep.Count * pixelCount];
+        for (int k = 0; k < keep.Count; k++) pixels.Slice(keep[k] * pixelCount, pixelCount).CopyTo(shown.AsSpan(k * pixelCount));
+        var shownLabels = new int[labels.Length == 0 ? 0 : keep.Count];
+        for (int k = 0; k < shownLabels.Length; k++) shownLabels[k] = labels[keep[k]];
+        return (shown, shownLabels);
     }
 
     /// <summary>Decodes a latent run's samples and scores the images; null when <paramref name="judge"/> is (not a latent model).</summary>

@@ -30,6 +30,24 @@ public sealed class RunOutcome(RunRequest request, AnalogRunResult result, Quali
     public RunReport Report => _report.Value;
 }
 
+/// <summary>A machine that can score a run where it made it (the grain cluster, on a silo): the reference and image judge load
+/// there while the job runs, and the samples are decoded and judged with the silo's cores, not the client's.</summary>
+public interface IScoringMachine
+{
+    /// <summary>Starts preparing to score <paramref name="request"/>'s run; null when this machine does not score it (then the caller does).</summary>
+    Task<IRemoteScoring?> BeginScoringAsync(RunRequest request, CancellationToken cancel);
+}
+
+/// <summary>One run's scoring on the machine.</summary>
+public interface IRemoteScoring
+{
+    /// <summary>The run's scores, or null when the machine declined (it lacks the data, say): the caller scores it itself.</summary>
+    Task<RemoteScores?> ScoreAsync(AnalogRunResult result, CancellationToken cancel);
+}
+
+/// <summary>A run's scores from the machine, with the reference they were judged against (the scatter plot and report show it).</summary>
+public sealed record RemoteScores(Metrics.QualityReport? Quality, DecodedImages? Images, ReferenceSet? Reference);
+
 /// <summary>
 /// The one path of an analog run, used by <c>run</c>, <c>compare</c>, sweep cells and <c>reproduce</c>:
 /// run the job on the machine → score the samples against the reference → decode a latent model's samples
@@ -55,9 +73,23 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
         return _progress.RunAsync(title, request.Count, "samples", p => RunAsync(request, p, cancel));
     }
 
+    /// <summary>Whether a run is scored on a machine that can (<see cref="IScoringMachine"/>: the cluster's silos) instead of here.
+    /// <c>run</c> sets it: a large latent run's scoring is most of its client's CPU.</summary>
+    public bool ScoresOnMachine { get; init; }
+
     /// <summary>Runs the request, reporting the machine's progress (0..1) to <paramref name="progress"/> (a sweep's cell).</summary>
     public async Task<RunOutcome> RunAsync(RunRequest request, IProgress<double>? progress, CancellationToken cancel)
     {
+        if (ScoresOnMachine && machine is IScoringMachine scorer && await scorer.BeginScoringAsync(request, cancel) is { } remote)
+        {
+            var ran = await machine.RunAsync(request.Job(), progress, cancel);
+            if (await remote.ScoreAsync(ran, cancel) is { } scored)
+            {
+                var scoredRequest = request with { Reference = scored.Reference };
+                return new RunOutcome(scoredRequest, ran, scored.Quality, scored.Images, () => RunReportBuilder.Build(scoredRequest, machine, ran, scored.Quality, scored.Images));
+            }
+            return await ScoreHereAsync(request, ran, Task.Run(() => JudgeFor(request.Network.Metadata), cancel), cancel); // the machine declined (its notice said why)
+        }
         // The image judge (the real held-out images' features) does not need the samples: it loads while the job runs, after the
         // reference (one large set of images in memory at a time).
         var judge = Task.Run(async () =>
@@ -66,6 +98,12 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
             return JudgeFor(request.Network.Metadata);
         }, cancel);
         var result = await machine.RunAsync(request.Job(), progress, cancel);
+        return await ScoreHereAsync(request, result, judge, cancel);
+    }
+
+    /// <summary>Scores a finished run in this process.</summary>
+    private async Task<RunOutcome> ScoreHereAsync(RunRequest request, AnalogRunResult result, Task<Latent.ImageJudge?> judge, CancellationToken cancel)
+    {
         cancel.ThrowIfCancellationRequested();
         // What the job left behind (its lanes' buffers, the result's copies) is garbage now; the server GC would keep it
         // committed beside what scoring and the plots allocate next, which is where a large run peaked.

@@ -94,6 +94,10 @@ public sealed record RunRequest
     /// <summary>Samples in all (every label's together).</summary>
     public required int Count { get; init; }
     public ReferenceSet? Reference { get; init; }
+
+    /// <summary>The user's <c>--reference-data</c>, or null when the reference is the model's own training task (which a silo
+    /// given the model's files finds as the client does).</summary>
+    public string? ReferenceOption { get; init; }
     public string Decoder { get; init; } = DecoderKinds.Onnx;
     public BaselineReport? Baseline { get; init; }
     public IReadOnlyList<string> CommandLine { get; init; } = [];
@@ -104,6 +108,9 @@ public sealed record RunRequest
     public string ModelName => Path.GetFileName(ModelPath);
 
     /// <summary>The job the machine runs.</summary>
+    /// <summary>How many points a synthetic task's reference has for a run of <paramref name="count"/> samples.</summary>
+    public static int ReferenceCountFor(int count) => Math.Max(count, 10_000);
+
     public AnalogJob Job() => new(ModelBytes, ModelName, Network, Profile, Options, Count, Labels, JobId);
 
     /// <summary>Resolves and checks <paramref name="spec"/>: profile, labels, options against the network and the
@@ -136,7 +143,7 @@ public sealed record RunRequest
         }
         LoopTiming.Require(net, profile);
         LaneDriver.RequireNoiseDefined(net, profile, options);
-        var reference = ReferenceResolver.Prepare(spec.ReferenceData, net.Metadata, options.Seed, Math.Max(count, 10_000), warn);
+        var reference = ReferenceResolver.Prepare(spec.ReferenceData, net.Metadata, options.Seed, ReferenceCountFor(count), warn);
         if (reference is null) warn("warning: the model names no training task and no --reference-data was given; quality metrics are omitted");
         if (spec.Decoder == DecoderKinds.Analog && ImageDecoding.VaePathOf(net.Metadata) is null)
             throw UserInputException.ForSetting("decoder", $"analog needs a latent model (trained with --task latent:VAE.onnx); {Path.GetFileName(spec.ModelPath)} has no VAE");
@@ -154,6 +161,7 @@ public sealed record RunRequest
             Labels = labels,
             Count = count,
             Reference = reference is { } r ? new ReferenceSet(r.Load, r.Name) : null,
+            ReferenceOption = spec.ReferenceData,
             Decoder = spec.Decoder,
             Baseline = spec.BaselineReportPath is { } path ? BaselineReport.Read(path) : null,
             CommandLine = spec.CommandLine,
@@ -164,27 +172,35 @@ public sealed record RunRequest
 /// <summary>Reference data a run is scored against, and its name in reports.</summary>
 public sealed class ReferenceSet
 {
-    private readonly Task<Dataset> _data;
-
     public ReferenceSet(Dataset data, string name)
     {
-        _data = Task.FromResult(data);
+        _load = new Lazy<Task<Dataset>>(Task.FromResult(data));
         Name = name;
     }
 
-    /// <summary>A reference loaded in the background from now on: a latent task's reference is its VAE's training images
+    /// <summary>A reference loaded in the background once first asked for: a latent task's reference is its VAE's training images
     /// encoded (60 000 for Fashion-MNIST, a quarter of a large run's client CPU), which a run does while its job runs.
     /// A failure is thrown where <see cref="Data"/> is first read.</summary>
     public ReferenceSet(Func<Dataset> load, string name)
     {
-        _data = Task.Run(load);
+        _load = new Lazy<Task<Dataset>>(() => Task.Run(load));
         Name = name;
     }
 
-    public Dataset Data => _data.GetAwaiter().GetResult();
+    /// <summary>A reference loaded elsewhere (a silo that scored the run sends back what it judged against).</summary>
+    public ReferenceSet(Task<Dataset> data, string name)
+    {
+        _load = new Lazy<Task<Dataset>>(data);
+        Name = name;
+    }
 
-    /// <summary>Completes when the reference is loaded (or failed to).</summary>
-    public Task Loaded => _data;
+    /// <summary>Loading starts when the reference is first asked for: a run scored on the cluster never loads it here.</summary>
+    private readonly Lazy<Task<Dataset>> _load;
+
+    public Dataset Data => _load.Value.GetAwaiter().GetResult();
+
+    /// <summary>Starts loading the reference, and completes when it is loaded (or failed to).</summary>
+    public Task Loaded => _load.Value;
     public string Name { get; }
 
     /// <summary>How close <paramref name="samples"/> [count × dim] are to the reference.</summary>

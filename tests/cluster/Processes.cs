@@ -32,9 +32,10 @@ internal sealed class Processes : IDisposable
         return http;
     }
 
-    public Process Start(string file, string args, string missing, IReadOnlyDictionary<string, string>? environment = null)
+    public Process Start(string file, string args, string missing, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (workingDirectory is not null) info.WorkingDirectory = workingDirectory;
         // Every web host the tests start opens with this token (a test may set another).
         info.Environment[Hosting.Web.WebAccess.TokenVariable] = WebToken;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
@@ -74,9 +75,10 @@ internal sealed class Processes : IDisposable
     }
 
     /// <summary>A silo process (the silo/ project) clustered through <paramref name="redis"/>.</summary>
-    public (Process Process, int SiloPort, int HealthPort) StartSilo(string redis, string extraArgs = "", IReadOnlyDictionary<string, string>? environment = null)
+    public (Process Process, int SiloPort, int HealthPort) StartSilo(string redis, string extraArgs = "", IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null)
     {
-        var (p, siloPort, _, healthPort) = StartSiloProcess($"--redis {redis} {extraArgs}", environment);
+        var (p, siloPort, _, healthPort) = StartSiloProcess($"--redis {redis} {extraArgs}", environment, workingDirectory);
         return (p, siloPort, healthPort);
     }
 
@@ -84,12 +86,12 @@ internal sealed class Processes : IDisposable
     /// all are active (one that lost a port race is started again, with <paramref name="extraArgs"/> asked again
     /// for its index, so ports in them are fresh too).</summary>
     public async Task<List<(Process Process, int SiloPort, int HealthPort)>> StartSilosAsync(string redis, int count, Func<int, string>? extraArgs = null,
-        string? password = null, ClusterTls? tls = null, IReadOnlyDictionary<string, string>? settings = null)
+        string? password = null, ClusterTls? tls = null, IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null)
     {
         var environment = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
         if (password is not null) environment["MEMGRID_REDIS_PASSWORD"] = password;
         if (tls is not null) (environment["MEMGRID_TLS_CERT"], environment["MEMGRID_TLS_KEY"], environment["MEMGRID_TLS_CA"]) = (tls.Certificate, tls.Key, tls.Authority);
-        var silos = Enumerable.Range(0, count).Select(i => StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment)).ToList();
+        var silos = Enumerable.Range(0, count).Select(i => StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment, workingDirectory)).ToList();
         // Silos compile fully optimised at start-up and share two cores with the other test assemblies: allow minutes.
         using var client = ClientHost.Build(new ClusterSettings { Redis = redis, RedisPassword = password, Tls = tls, ConnectTimeout = TimeSpan.FromSeconds(120) });
         await client.StartAsync();
@@ -100,7 +102,7 @@ internal sealed class Processes : IDisposable
             {
                 for (int i = 0; i < silos.Count; i++)
                     if (LostAPortRace(silos[i].Process) || AskedToBeRestarted(silos[i].Process))
-                        silos[i] = StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment);
+                        silos[i] = StartSilo(redis, extraArgs?.Invoke(i) ?? "", environment, workingDirectory);
                 return management.GetHosts(onlyActive: true).GetAwaiter().GetResult().Count == count;
             }, $"{count} active silos", 150);
         }
@@ -121,11 +123,11 @@ internal sealed class Processes : IDisposable
     }
 
     /// <summary>The silo/ executable on three fresh ports (silo, gateway, health), with <paramref name="args"/> added.</summary>
-    private (Process Process, int SiloPort, int GatewayPort, int HealthPort) StartSiloProcess(string args, IReadOnlyDictionary<string, string>? environment)
+    private (Process Process, int SiloPort, int GatewayPort, int HealthPort) StartSiloProcess(string args, IReadOnlyDictionary<string, string>? environment, string? workingDirectory = null)
     {
         int[] ports = EmbeddedCluster.FreePorts(3);
         string dll = Path.Combine(AppContext.BaseDirectory, "MemristorGrid.Silo.dll");
-        var p = Start("dotnet", $"\"{dll}\" --port {ports[0]} --gateway-port {ports[1]} --health-port {ports[2]} {args}", "dotnet not found", environment);
+        var p = Start("dotnet", $"\"{dll}\" --port {ports[0]} --gateway-port {ports[1]} --health-port {ports[2]} {args}", "dotnet not found", environment, workingDirectory);
         return (p, ports[0], ports[1], ports[2]);
     }
 
