@@ -41,9 +41,20 @@ internal sealed class ClusterScoring : IRemoteScoring
 
     public async Task<RemoteScores?> ScoreAsync(AnalogRunResult result, CancellationToken cancel)
     {
-        await _prepared.WaitAsync(cancel);
-        var reply = await _scorer.ScoreAsync(_files, new ScoringRequest(WireFormat.Bytes<float>(result.Samples), result.Labels, result.Dim,
-            _request.Options.Seed, RunRequest.ReferenceCountFor(_request.Count), _request.Decoder)).WaitAsync(cancel);
+        ScoringReply reply;
+        try
+        {
+            // A preparation that failed (its silo lost) is only lost time: the score call activates the grain again.
+            await Task.WhenAny(_prepared).WaitAsync(cancel);
+            reply = await _scorer.ScoreAsync(_files, new ScoringRequest(WireFormat.Bytes<float>(result.Samples), result.Labels, result.Dim,
+                _request.Options.Seed, RunRequest.ReferenceCountFor(_request.Count), _request.Decoder)).WaitAsync(cancel);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The samples are here and good: a failure of the cluster's scoring must not lose the run.
+            _notice($"note: scoring in the client: the cluster's scoring failed ({Diagnostics.Messages(e).Split('\n')[0]})");
+            return null;
+        }
         if (reply.Refusal is { } why)
         {
             _notice($"note: scoring in the client: the cluster cannot score this run ({why})");
