@@ -112,14 +112,11 @@ public sealed class ImageJudge
 
     private static float[] Gather(float[] rows, int width, int count, Func<int, bool> keep, out int kept)
     {
-        var result = new List<float>();
         kept = 0;
-        for (int i = 0; i < count; i++)
-        {
-            if (!keep(i)) continue;
-            result.AddRange(rows.AsSpan(i * width, width).ToArray());
-            kept++;
-        }
-        return result.ToArray();
+        for (int i = 0; i < count; i++) if (keep(i)) kept++;
+        var result = new float[kept * width];
+        for (int i = 0, k = 0; i < count; i++)
+            if (keep(i)) rows.AsSpan(i * width, width).CopyTo(result.AsSpan(k++ * width));
+        return result;
     }
 }

@@ -40,7 +40,7 @@ public static class FrechetDistance
             {
                 double ci = centred[i];
                 if (ci == 0) continue;
-                for (int j = i; j < d; j++) cov[i * d + j] += ci * centred[j];
+                AddScaled(cov.AsSpan(i * d + i, d - i), ci, centred.AsSpan(i));
             }
         }
         for (int i = 0; i < d; i++)
@@ -78,12 +78,50 @@ public static class FrechetDistance
         return result;
     }
 
+    /// <summary>into[j] += scale · x[j], each element as the scalar loop computes it (a product, then a sum).</summary>
+    private static void AddScaled(Span<double> into, double scale, ReadOnlySpan<double> x)
+    {
+        int width = System.Numerics.Vector<double>.Count, j = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var scales = new System.Numerics.Vector<double>(scale);
+            for (; j <= into.Length - width; j += width)
+                (new System.Numerics.Vector<double>(into.Slice(j, width)) + scales * new System.Numerics.Vector<double>(x.Slice(j, width))).CopyTo(into.Slice(j, width));
+        }
+        for (; j < into.Length; j++) into[j] += scale * x[j];
+    }
+
+    /// <summary>The plane rotation of rows p and q: (p, q) ← (c·p − s·q, s·p + c·q), each element as the scalar loop computes it.</summary>
+    private static void Rotate(Span<double> p, Span<double> q, double c, double s)
+    {
+        int width = System.Numerics.Vector<double>.Count, k = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var cs = new System.Numerics.Vector<double>(c);
+            var ss = new System.Numerics.Vector<double>(s);
+            for (; k <= p.Length - width; k += width)
+            {
+                var pk = new System.Numerics.Vector<double>(p.Slice(k, width));
+                var qk = new System.Numerics.Vector<double>(q.Slice(k, width));
+                (cs * pk - ss * qk).CopyTo(p.Slice(k, width));
+                (ss * pk + cs * qk).CopyTo(q.Slice(k, width));
+            }
+        }
+        for (; k < p.Length; k++)
+        {
+            double pk = p[k], qk = q[k];
+            p[k] = c * pk - s * qk;
+            q[k] = s * pk + c * qk;
+        }
+    }
+
     /// <summary>Cyclic Jacobi rotations: eigenvalues and eigenvectors (columns) of a symmetric matrix.</summary>
     internal static (double[] Values, double[] Vectors) JacobiEigen(double[] symmetric, int d)
     {
         var a = (double[])symmetric.Clone();
-        var v = new double[d * d];
-        for (int i = 0; i < d; i++) v[i * d + i] = 1;
+        // The eigenvectors by row (v transposed), so their rotations, like the rows of a, run over contiguous memory.
+        var vt = new double[d * d];
+        for (int i = 0; i < d; i++) vt[i * d + i] = 1;
         for (int sweep = 0; sweep < 100; sweep++)
         {
             double off = 0, diag = 0;
@@ -108,22 +146,15 @@ public static class FrechetDistance
                         a[k * d + p] = c * akp - s * akq;
                         a[k * d + q] = s * akp + c * akq;
                     }
-                    for (int k = 0; k < d; k++)
-                    {
-                        double apk = a[p * d + k], aqk = a[q * d + k];
-                        a[p * d + k] = c * apk - s * aqk;
-                        a[q * d + k] = s * apk + c * aqk;
-                    }
-                    for (int k = 0; k < d; k++)
-                    {
-                        double vkp = v[k * d + p], vkq = v[k * d + q];
-                        v[k * d + p] = c * vkp - s * vkq;
-                        v[k * d + q] = s * vkp + c * vkq;
-                    }
+                    Rotate(a.AsSpan(p * d, d), a.AsSpan(q * d, d), c, s);
+                    Rotate(vt.AsSpan(p * d, d), vt.AsSpan(q * d, d), c, s);
                 }
         }
         var values = new double[d];
         for (int i = 0; i < d; i++) values[i] = a[i * d + i];
+        var v = new double[d * d];
+        for (int i = 0; i < d; i++)
+            for (int k = 0; k < d; k++) v[k * d + i] = vt[i * d + k];
         return (values, v);
     }
 }
