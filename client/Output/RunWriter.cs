@@ -50,6 +50,7 @@ public static class RunWriter
         sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"loop: RC {Units.Time(loop.RcUsedSeconds)} = {loop.RcUsedSeconds / loop.RcMinSeconds:G3}× RC_min {Units.Time(loop.RcMinSeconds)} (delay {Units.Time(loop.LoopDelaySeconds)}, gain up to {loop.LoopGainMax:G3}; {(loop.NodeLimitDelaySeconds is null ? "RC given by the profile" : "RC derived")})"));
         foreach (var warning in report.Warnings.Where(w => w != RunReportBuilder.NoReference))
             sb.AppendLine($"warning: {warning}");
+        if (report.ScoredOn == RunReportBuilder.ScoredOnCluster) sb.AppendLine("scored on the cluster (a silo loaded the reference and judged the samples):");
         sb.AppendLine(PerClassQuality.Headline(report.KlPaper, report.Kl2D, report.EnergyDistance, report.ClassAccuracy));
         if (report.ModeCoverage is { } modes) sb.AppendLine(PerClassQuality.Modes(modes));
         if (report.Images is { } images) sb.AppendLine(LatentImages.Summary(images));

@@ -86,7 +86,7 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
             if (await remote.ScoreAsync(ran, cancel) is { } scored)
             {
                 var scoredRequest = request with { Reference = scored.Reference };
-                return new RunOutcome(scoredRequest, ran, scored.Quality, scored.Images, () => RunReportBuilder.Build(scoredRequest, machine, ran, scored.Quality, scored.Images));
+                return new RunOutcome(scoredRequest, ran, scored.Quality, scored.Images, () => RunReportBuilder.Build(scoredRequest, machine, ran, scored.Quality, scored.Images, RunReportBuilder.ScoredOnCluster));
             }
             return await ScoreHereAsync(request, ran, Task.Run(() => JudgeFor(request.Network.Metadata), cancel), cancel); // the machine declined (its notice said why)
         }

@@ -37,6 +37,9 @@ public sealed record RunReport
     public required int ContinuousSegments { get; init; }
     public required string? Reference { get; init; }
 
+    /// <summary>Where the samples were scored: "client" (this process) or "cluster" (a silo, for a run joined to one).</summary>
+    public string ScoredOn { get; init; } = RunReportBuilder.ScoredInClient;
+
     // Quality (null without reference data).
     public required double? KlPaper { get; init; }
     [JsonPropertyName("kl_2d")] public required double? Kl2D { get; init; }

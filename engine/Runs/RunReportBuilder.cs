@@ -11,7 +11,11 @@ namespace MemristorGrid.Engine.Runs;
 /// <summary>Builds the <see cref="RunReport"/> of a finished run: the only place its values are computed.</summary>
 public static class RunReportBuilder
 {
-    public static RunReport Build(RunRequest r, IAnalogMachine machine, AnalogRunResult result, QualityReport? quality, DecodedImages? images)
+    public const string ScoredInClient = "client", ScoredOnCluster = "cluster";
+
+    /// <param name="scoredOn"><see cref="ScoredInClient"/> or <see cref="ScoredOnCluster"/>.</param>
+    public static RunReport Build(RunRequest r, IAnalogMachine machine, AnalogRunResult result, QualityReport? quality, DecodedImages? images,
+        string scoredOn = ScoredInClient)
     {
         var o = r.Options;
         var c = result.Counters;
@@ -41,6 +45,7 @@ public static class RunReportBuilder
             Atol = o.AbsoluteTolerance,
             ContinuousSegments = o.ContinuousSegments,
             Reference = r.Reference?.Name,
+            ScoredOn = scoredOn,
             KlPaper = quality?.KlPaper,
             Kl2D = quality?.Kl2D,
             EnergyDistance = quality?.EnergyDistance,

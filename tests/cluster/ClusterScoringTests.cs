@@ -56,7 +56,11 @@ public sealed class ClusterScoringTests : IDisposable
         await _processes.StartSilosAsync(redis, 1);
         var joined = Repo.Cli([.. Run(model, there), "--redis", redis]);
         Assert.True(joined.Code == 0, joined.Err);
-        Assert.Equal("cluster", JsonNode.Parse(File.ReadAllText(Path.Combine(there, "report.json")))!["simulator"]!.GetValue<string>());
+        var report = JsonNode.Parse(File.ReadAllText(Path.Combine(there, "report.json")))!;
+        Assert.Equal("cluster", report["simulator"]!.GetValue<string>());
+        Assert.Equal("cluster", report["scored_on"]!.GetValue<string>());
+        Assert.Equal("client", JsonNode.Parse(File.ReadAllText(Path.Combine(here, "report.json")))!["scored_on"]!.GetValue<string>());
+        Assert.Contains("scored on the cluster", joined.Out);
         Assert.Equal(1, await ScoringActivationsAsync(redis));
         Assert.DoesNotContain("scoring in the client", joined.Err);
         AssertSameScores(here, there);
@@ -83,6 +87,7 @@ public sealed class ClusterScoringTests : IDisposable
         Assert.True(joined.Code == 0, joined.Err);
         Assert.False(silo.Process.HasExited);
         Assert.Equal(1, await ScoringActivationsAsync(redis)); // it was asked, and declined:
+        Assert.Equal("client", JsonNode.Parse(File.ReadAllText(Path.Combine(there, "report.json")))!["scored_on"]!.GetValue<string>());
         Assert.True(joined.Err.Contains($"note: scoring in the client: the cluster cannot score this run (unknown image data '{idx}'", StringComparison.Ordinal), joined.Err);
         AssertSameScores(here, there);
     }
