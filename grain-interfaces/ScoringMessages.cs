@@ -19,7 +19,7 @@ public sealed record ScoringRequest(
     [property: Id(5)] string Decoder);
 
 /// <summary>A run's scores (JSON of the engine's records), the reference they were judged against (float32 points, labels and
-/// class names) and the decoded images images.png shows; or why the silo cannot score it (<see cref="Refusal"/>: it lacks the
+/// class names; <see cref="ReferenceDim"/> 0 when there is none) and the decoded images images.png shows; or why the silo cannot score it (<see cref="Refusal"/>: it lacks the
 /// model's data set, say), in which case the client scores it.</summary>
 [GenerateSerializer, Immutable, Alias("mg.ScoringReply")]
 public sealed record ScoringReply(
@@ -30,5 +30,4 @@ public sealed record ScoringReply(
     [property: Id(4)] int[]? ReferenceLabels,
     [property: Id(5)] string[] ReferenceClassNames,
     [property: Id(6)] byte[] ShownPixels,
-    [property: Id(7)] int[] ShownLabels,
-    [property: Id(8)] bool HasReference);
+    [property: Id(7)] int[] ShownLabels);

@@ -30,10 +30,6 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
     /// <summary>Every job a new one (<c>--new-job</c>), instead of its request's content address.</summary>
     public bool NewJobs { get; init; }
 
-    /// <summary>Whether a run's scoring goes to the cluster (<see cref="IScoringMachine"/>): by default when it joins one, where the
-    /// silos have cores of their own; an embedded silo shares the client's process and scores there as the client would.</summary>
-    public bool ScoresOnCluster { get; init; } = settings.Redis is not null || settings.Gateways.Count > 0;
-
     /// <summary>True when it joins a running cluster (Redis or gateways), false for an embedded silo.</summary>
     public bool JoinsCluster => settings.Redis is not null || settings.Gateways.Count > 0;
 
@@ -89,8 +85,10 @@ public sealed class ClusterMachine(ClusterSettings settings, TilePlacementMode p
         await ClusterJobRunner.RunAsync(await GrainsAsync(cancel), job.ModelBytes, job.ModelName, job.Profile, job.Options, job.Count, job.Labels, progress,
             jobId: job.JobId is { } id ? $"{id}-{Placement}" : NewJobs ? $"job-{Guid.NewGuid():N}" : null, placement: placement, cancel: cancel, notice: Notice);
 
+    /// <summary>A run joined to a cluster is scored on a silo, whose cores are its own; an embedded silo shares the client's process,
+    /// which scores as it would have.</summary>
     public async Task<IRemoteScoring?> BeginScoringAsync(RunRequest request, CancellationToken cancel) =>
-        ScoresOnCluster && ClusterScoring.Scores(request) ? ClusterScoring.Begin(await GrainsAsync(cancel), request, Notice) : null;
+        JoinsCluster && ClusterScoring.Scores(request) ? ClusterScoring.Begin(await GrainsAsync(cancel), request, Notice) : null;
 
     /// <summary>A general graph's job (a U-Net) on the cluster: the machine as the client programmed and designed it (its gain staging
     /// and RC travel with the deployment), the result accounted against the same design.</summary>

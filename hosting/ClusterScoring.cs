@@ -44,7 +44,9 @@ internal sealed class ClusterScoring : IRemoteScoring
         ScoringReply reply;
         try
         {
-            // A preparation that failed (its silo lost) is only lost time: the score call activates the grain again.
+            // A preparation that failed (its silo lost) is only lost time: the score call activates the grain again. The files go
+            // with this call too (4.7 MB for fashion, once more on the network): the activation prepared may have been collected or
+            // lost with its silo by now, and a new one needs them.
             await Task.WhenAny(_prepared).WaitAsync(cancel);
             reply = await _scorer.ScoreAsync(_files, new ScoringRequest(WireFormat.Bytes<float>(result.Samples), result.Labels, result.Dim,
                 _request.Options.Seed, RunRequest.ReferenceCountFor(_request.Count), _request.Decoder)).WaitAsync(cancel);

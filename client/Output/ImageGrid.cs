@@ -1,3 +1,4 @@
+using MemristorGrid.Engine.Runs;
 using SkiaSharp;
 
 namespace MemristorGrid.Client.Output;
@@ -9,7 +10,7 @@ namespace MemristorGrid.Client.Output;
 public static class ImageGrid
 {
     public static byte[] Render(string title, ReadOnlySpan<float> images, int width, int height, ReadOnlySpan<int> labels,
-        IReadOnlyList<string> classNames, int perRow = MemristorGrid.Engine.Runs.ImageDecoding.ShownPerClass)
+        IReadOnlyList<string> classNames, int perRow = ImageDecoding.ShownPerClass)
     {
         PlotFont.Ensure();
         int px = width * height, count = images.Length / px;
@@ -17,7 +18,7 @@ public static class ImageGrid
         var rows = new List<(string Name, List<int> Images)>();
         if (labels.Length == 0)
         {
-            for (int r = 0; r < Math.Min(MemristorGrid.Engine.Runs.ImageDecoding.ShownUnlabelled / perRow, (count + perRow - 1) / perRow); r++)
+            for (int r = 0; r < Math.Min(ImageDecoding.ShownUnlabelled / perRow, (count + perRow - 1) / perRow); r++)
                 rows.Add(("", Enumerable.Range(r * perRow, Math.Min(perRow, count - r * perRow)).ToList()));
         }
         else

@@ -84,22 +84,24 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
         {
             var ran = await machine.RunAsync(request.Job(), progress, cancel);
             if (await remote.ScoreAsync(ran, cancel) is { } scored)
-            {
-                var scoredRequest = request with { Reference = scored.Reference };
-                return new RunOutcome(scoredRequest, ran, scored.Quality, scored.Images, () => RunReportBuilder.Build(scoredRequest, machine, ran, scored.Quality, scored.Images, RunReportBuilder.ScoredOnCluster));
-            }
-            return await ScoreHereAsync(request, ran, Task.Run(() => JudgeFor(request.Network.Metadata), cancel), cancel); // the machine declined (its notice said why)
+                return Outcome(request with { Reference = scored.Reference }, ran, scored.Quality, scored.Images, RunReportBuilder.ScoredOnCluster);
+            return await ScoreHereAsync(request, ran, LoadJudge(request, cancel), cancel); // the machine declined (its notice said why)
         }
-        // The image judge (the real held-out images' features) does not need the samples: it loads while the job runs, after the
-        // reference (one large set of images in memory at a time).
-        var judge = Task.Run(async () =>
-        {
-            if (request.Reference is { } reference) await Task.WhenAny(reference.Loaded); // waits without throwing: its failure is reported where it is read
-            return JudgeFor(request.Network.Metadata);
-        }, cancel);
+        var judge = LoadJudge(request, cancel);
         var result = await machine.RunAsync(request.Job(), progress, cancel);
         return await ScoreHereAsync(request, result, judge, cancel);
     }
+
+    /// <summary>The image judge (the real held-out images' features) does not need the samples: it loads while the job runs, after the
+    /// reference (one large set of images in memory at a time).</summary>
+    private Task<Latent.ImageJudge?> LoadJudge(RunRequest request, CancellationToken cancel) => Task.Run(async () =>
+    {
+        if (request.Reference is { } reference) await Task.WhenAny(reference.Loaded); // waits without throwing: its failure is reported where it is read
+        return JudgeFor(request.Network.Metadata);
+    }, cancel);
+
+    private RunOutcome Outcome(RunRequest request, AnalogRunResult result, Metrics.QualityReport? quality, DecodedImages? images, string scoredOn) =>
+        new(request, result, quality, images, () => RunReportBuilder.Build(request, machine, result, quality, images, scoredOn));
 
     /// <summary>Scores a finished run in this process.</summary>
     private async Task<RunOutcome> ScoreHereAsync(RunRequest request, AnalogRunResult result, Task<Latent.ImageJudge?> judge, CancellationToken cancel)
@@ -114,7 +116,7 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
         var images = ImageDecoding.DecodeAndScore(await judge, result.Samples, result.Labels, request.Reference?.Data,
             new ImageDecoder(request.Decoder, request.Profile, request.Options.ProgramSeed, request.Options.Seed));
         var quality = await scoring;
-        return new RunOutcome(request, result, quality, images, () => RunReportBuilder.Build(request, machine, result, quality, images));
+        return Outcome(request, result, quality, images, RunReportBuilder.ScoredInClient);
     }
 
     /// <summary>The judge of a latent model's images (null for other models), loaded once per VAE for every run of this

@@ -107,10 +107,11 @@ public sealed record RunRequest
 
     public string ModelName => Path.GetFileName(ModelPath);
 
-    /// <summary>The job the machine runs.</summary>
-    /// <summary>How many points a synthetic task's reference has for a run of <paramref name="count"/> samples.</summary>
+    /// <summary>How many points a synthetic task's reference has for a run of <paramref name="count"/> samples (the client's and a
+    /// scoring silo's reference must be the same draw).</summary>
     public static int ReferenceCountFor(int count) => Math.Max(count, 10_000);
 
+    /// <summary>The job the machine runs.</summary>
     public AnalogJob Job() => new(ModelBytes, ModelName, Network, Profile, Options, Count, Labels, JobId);
 
     /// <summary>Resolves and checks <paramref name="spec"/>: profile, labels, options against the network and the
@@ -184,13 +185,6 @@ public sealed class ReferenceSet
     public ReferenceSet(Func<Dataset> load, string name)
     {
         _load = new Lazy<Task<Dataset>>(() => Task.Run(load));
-        Name = name;
-    }
-
-    /// <summary>A reference loaded elsewhere (a silo that scored the run sends back what it judged against).</summary>
-    public ReferenceSet(Task<Dataset> data, string name)
-    {
-        _load = new Lazy<Task<Dataset>>(data);
         Name = name;
     }
 

@@ -21,15 +21,14 @@ public static class ScoringWire
         ReferenceLabels: scored.Reference?.Labels,
         ReferenceClassNames: scored.Reference?.ClassNames.ToArray() ?? [],
         ShownPixels: WireFormat.Bytes<float>(scored.ShownPixels),
-        ShownLabels: scored.ShownLabels,
-        HasReference: scored.Reference is not null);
+        ShownLabels: scored.ShownLabels);
 
-    public static ScoringReply Refused(string why) => new(why, [], 0, [], null, [], [], [], false);
+    public static ScoringReply Refused(string why) => new(why, [], 0, [], null, [], [], []);
 
     public static ScoredRun ToEngine(this ScoringReply reply)
     {
         var (quality, images, decoder) = ScoresJson.Read(reply.Scores);
-        var reference = reply.HasReference
+        var reference = reply.ReferenceDim > 0
             ? new Dataset(reply.ReferenceDim, WireFormat.Values<float>(reply.ReferencePoints), reply.ReferenceLabels, reply.ReferenceClassNames)
             : null;
         return new ScoredRun(quality, reference, images, decoder, WireFormat.Values<float>(reply.ShownPixels), reply.ShownLabels);
