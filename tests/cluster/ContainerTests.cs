@@ -6,8 +6,7 @@ namespace MemristorGrid.Cluster.Tests;
 /// The images built and run for real with podman (containers/podman-cluster.sh): a Debian root file system from
 /// mmdebstrap with self-contained publish output (the production Dockerfile's registry is unreachable here), Redis and
 /// two silos in one pod, a memgrid job in a third container writing to a host directory as the image's non-root user.
-/// Its samples must be byte-identical to the same command run on the host; a fashion run's too, scored on a silo (the images carry
-/// Fashion-MNIST) with the host run's scores.
+/// Its samples must be byte-identical to the same command run on the host.
 /// </summary>
 public sealed class ContainerTests
 {
@@ -27,7 +26,6 @@ public sealed class ContainerTests
         Assert.True(script.ExitCode == 0, $"containers/podman-cluster.sh failed ({script.ExitCode}):\n{log}");
         Assert.Contains("cluster: 2 active silos; the job ran on 2 of them", stdout);
         Assert.Contains("identical", stdout);
-        Assert.Contains("fashion: scored on a silo, samples, images and scores identical to the host run's", stdout);
         try { Directory.Delete(outDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
