@@ -18,7 +18,8 @@ namespace MemristorGrid.Bench;
 ///     one thread: two lanes at once on this 2-vCPU VM cost ~25 % more CPU per evaluation than one, which
 ///     is the machine's, not the simulator's.
 /// Runs are interleaved and repeated; each ratio is printed as min / median / max.
-///   dotnet run -c Release --project bench -- evaluation [--repeats 3] [--forward-only]
+///   dotnet run -c Release --project bench -- evaluation [--repeats 3] [--forward-only] [--analog-only] [--model ring.onnx|fashion.onnx]
+///       [--profile ideal|rram-180nm] (the last three pick analog rows, e.g. one to profile)
 /// </summary>
 internal static class EvaluationCost
 {
@@ -27,8 +28,10 @@ internal static class EvaluationCost
         int repeats = BenchArgs.Int(args, "--repeats", 3);
         string models = Path.Combine(BenchRepo.Root(), "models");
 
+        string? onlyModel = BenchArgs.Text(args, "--model"), onlyProfile = BenchArgs.Text(args, "--profile");
         Console.WriteLine("| forward pass (ring) | batch | engine µs per call | ONNX Runtime µs per call | engine / ORT min / median / max |");
         Console.WriteLine("|---|---|---|---|---|");
+        if (!args.Contains("--analog-only"))
         {
             byte[] bytes = File.ReadAllBytes(Path.Combine(models, "ring.onnx"));
             var net = OnnxImporter.FromBytes(bytes, "ring.onnx");
@@ -64,6 +67,7 @@ internal static class EvaluationCost
         // shared machine, so each measurement repeats the run until it spans about a second.
         foreach (var (model, profileName, samples, runs) in new[] { ("ring.onnx", "ideal", 10_000, 8), ("ring.onnx", "rram-180nm", 10_000, 2), ("fashion.onnx", "ideal", 2_000, 2) })
         {
+            if ((onlyModel is not null && onlyModel != model) || (onlyProfile is not null && onlyProfile != profileName)) continue;
             byte[] bytes = File.ReadAllBytes(Path.Combine(models, model));
             var net = OnnxImporter.FromBytes(bytes, model);
             var profile = HardwareProfile.Resolve(profileName);

@@ -14,7 +14,7 @@ namespace MemristorGrid.Bench;
 /// run takes ~0.6 s of wall time, and another tenant's work for a few hundred milliseconds moved a single
 /// pair's ratio by a third.
 ///   dotnet run -c Release --project bench -- ratio [--repeats 3] [--model ring.onnx|fashion.onnx|gmm16.onnx] [--lane-size N (0 = automatic)]
-///       [--runs N (pairs per repeat; default 4 for ring, 2 for the others)]
+///       [--runs N (pairs per repeat; default 4 for ring, 2 for the others)] [--only grains|reference (one side, for a profiler; no ratio)]
 /// </summary>
 internal static class GrainCpuRatio
 {
@@ -22,6 +22,9 @@ internal static class GrainCpuRatio
     {
         int repeats = BenchArgs.Int(args, "--repeats", 3), laneSize = BenchArgs.Int(args, "--lane-size", 0);
         string? only = BenchArgs.Text(args, "--model");
+        string side = BenchArgs.Text(args, "--only") ?? "both";
+        if (side is not ("both" or "grains" or "reference")) { Console.Error.WriteLine($"error: --only must be grains or reference (got {side})"); return 2; }
+        bool runReference = side != "grains", runGrains = side != "reference";
         string models = Path.Combine(BenchRepo.Root(), "models");
         await using var cluster = await EmbeddedCluster.StartAsync();
         foreach (var (model, profileName, samples, defaultRuns) in new[] { ("ring.onnx", "rram-180nm", 10_000, 4), ("fashion.onnx", "ideal", 2_000, 2), ("gmm16.onnx", "ideal", 2_000, 2) })
@@ -36,8 +39,8 @@ internal static class GrainCpuRatio
             // runs of the large models), not measured.
             for (int w = 0; w < 2; w++)
             {
-                ReferenceSimulator.Run(net, profile, options, samples, []);
-                await ClusterJobRunner.RunAsync(cluster.Client, bytes, model, profile, options, samples, []);
+                if (runReference) ReferenceSimulator.Run(net, profile, options, samples, []);
+                if (runGrains) await ClusterJobRunner.RunAsync(cluster.Client, bytes, model, profile, options, samples, []);
             }
             var cpu = new List<double>();
             var wall = new List<double>();
@@ -46,16 +49,28 @@ internal static class GrainCpuRatio
                 double refCpu = 0, refWall = 0, grainCpu = 0, grainWall = 0;
                 for (int k = 0; k < runs; k++)
                 {
-                    var (c, w) = Measure(() => { ReferenceSimulator.Run(net, profile, options, samples, []); return Task.CompletedTask; });
-                    refCpu += c; refWall += w;
-                    (c, w) = Measure(() => ClusterJobRunner.RunAsync(cluster.Client, bytes, model, profile, options, samples, []));
-                    grainCpu += c; grainWall += w;
+                    if (runReference)
+                    {
+                        var (c, w) = Measure(() => { ReferenceSimulator.Run(net, profile, options, samples, []); return Task.CompletedTask; });
+                        refCpu += c; refWall += w;
+                    }
+                    if (runGrains)
+                    {
+                        var (c, w) = Measure(() => ClusterJobRunner.RunAsync(cluster.Client, bytes, model, profile, options, samples, []));
+                        grainCpu += c; grainWall += w;
+                    }
+                }
+                if (side != "both")
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{model} on {profileName}, {samples} samples, repeat {r + 1} ({runs} runs): {side} {refCpu + grainCpu:F2} s CPU ({refWall + grainWall:F2} s wall)"));
+                    continue;
                 }
                 cpu.Add(grainCpu / refCpu);
                 wall.Add(grainWall / refWall);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{model} on {profileName}, {samples} samples, repeat {r + 1} ({runs} runs each): reference {refCpu:F2} s CPU ({refWall:F2} s wall), grains {grainCpu:F2} s CPU ({grainWall:F2} s wall)"));
             }
+            if (side != "both") continue;
             static string Mmm(List<double> v) => MinMedianMax.Of(v, "F2");
             Console.WriteLine($"| {model} | {profileName} | {samples} | {Mmm(cpu)} | {Mmm(wall)} |");
         }

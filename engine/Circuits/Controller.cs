@@ -41,6 +41,9 @@ public sealed class Controller
     /// <summary>Integrator coefficients at τ: (f, c·g²) as the coefficient DACs deliver them.</summary>
     public (double Drift, double ScoreGain) Coefficients(double tau) => _coefficients.At(tau);
 
+    /// <summary><see cref="Coefficients(double)"/> at every τ of <paramref name="taus"/>, in one loop (the same bits).</summary>
+    public void Coefficients(ReadOnlySpan<double> taus, Span<double> drift, Span<double> scoreGain) => _coefficients.At(taus, drift, scoreGain);
+
     /// <summary>One label row's DAC outputs at τ (the time embedding plus the class embedding, quantised) into <paramref name="into"/> [H].</summary>
     public void EmbeddingAt(double tau, int row, Span<float> into) => EmbeddingsAt([(float)tau], [row], into[..Width]);
 

@@ -67,12 +67,14 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
         }
         else
         {
+            double start = options.StartTime;
             for (int a = 0; a < count; a++)
             {
-                double tau = Tau(s[whole ? a : active[a]]);
-                (w.Drift[a], w.Gain[a]) = controller.Coefficients(tau);
+                double tau = start - s[whole ? a : active[a]]; // Tau(s)
+                w.Taus[a] = tau;
                 w.LiveTimes[a] = (float)tau;
             }
+            controller.Coefficients(w.Taus.AsSpan(0, count), w.Drift, w.Gain);
         }
         if (!driver.IsHeld)
         {

@@ -14,7 +14,7 @@ public sealed class LaneWorkspace
     internal float[] HeldEmbedding = [], LiveEmbedding = [], LiveNullEmbedding = [], LiveTimes = [];
     internal long[] SampleIndex = [];
     internal int[] Rows = [], NullRows = [], Identity = [];
-    internal double[] Drift = [], Gain = [], BatchPower = [];
+    internal double[] Taus = [], Drift = [], Gain = [], BatchPower = [];
     internal int[] ClippedPerRow = [];
     internal double HeldDrift, HeldScoreGain;
 
@@ -37,7 +37,7 @@ public sealed class LaneWorkspace
         NullRows = new int[count];
         Array.Fill(NullRows, driver.Network.IsConditional ? driver.Network.NullLabel : 0);
         Identity = Enumerable.Range(0, count).ToArray();
-        Drift = new double[count]; Gain = new double[count];
+        Taus = new double[count]; Drift = new double[count]; Gain = new double[count];
         BatchPower = new double[tiles * count];
         ClippedPerRow = new int[driver.Controller.Rows];
     }

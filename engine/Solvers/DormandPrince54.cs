@@ -1,3 +1,4 @@
+using MemristorGrid.Engine.Kernels;
 
 namespace MemristorGrid.Engine.Solvers;
 
@@ -30,9 +31,13 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
     private const double B1 = 35.0 / 384, B3 = 500.0 / 1113, B4 = 125.0 / 192, B5 = -2187.0 / 6784, B6 = 11.0 / 84;
     private const double E1 = 71.0 / 57600, E3 = -71.0 / 16695, E4 = 71.0 / 1920, E5 = -17253.0 / 339200, E6 = 22.0 / 525, E7 = -1.0 / 40;
 
+    // The tableau's rows for StageSums, in the order the per-sample loops add them.
+    private static readonly double[] Stage3 = [A31, A32], Stage4 = [A41, A42, A43], Stage5 = [A51, A52, A53, A54],
+        Stage6 = [A61, A62, A63, A64, A65], Solution = [B1, B3, B4, B5, B6], Error = [E1, E3, E4, E5, E6, E7];
+
     public async ValueTask IntegrateAsync(ISolverLane lane, Segment segment, ILoopDynamics loop, SolverWorkspace w, CancellationToken cancel)
     {
-        double[] x = lane.X, y = w.Y, s = w.S, st = w.Stage, h = w.H;
+        double[] x = lane.X, y = w.Y, s = w.S, st = w.Stage, h = w.H, hx = w.CoordinateSteps, ratio = w.ErrorRatios;
         double[] k1 = w.K[0], k2 = w.K[1], k3 = w.K[2], k4 = w.K[3], k5 = w.K[4], k6 = w.K[5], k7 = w.K[6];
         int n = lane.Count, d = x.Length / n;
         int[] active = w.Active;
@@ -66,42 +71,61 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
                 int i = active[a];
                 if (h[i] >= hardEnd - s[i] - minStep) h[i] = hardEnd - s[i];
             }
-            for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * A21 * k1[j]; }
+            // Every sample steps (the active list is the identity, the coordinates consecutive): the stages and the error test run
+            // over the whole lane as vectors, each coordinate with its sample's step (StageSums gives the per-sample loops' bits).
+            bool dense = m == n;
+            if (dense)
+                for (int i = 0; i < n; i++)
+                    for (int j = i * d; j < (i + 1) * d; j++) hx[j] = h[i];
+            if (dense) StageSums.ScaledStep(y.AsSpan(0, n * d), x, hx, A21, k1);
+            else for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * A21 * k1[j]; }
             await StageAsync(loop, w, active, m, k2, w.PowerScratch, 1.0 / 5, cancel);
-            for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A31 * k1[j] + A32 * k2[j]); }
+            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage3, [k1, k2]);
+            else for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A31 * k1[j] + A32 * k2[j]); }
             await StageAsync(loop, w, active, m, k3, w.PowerScratch, 3.0 / 10, cancel);
-            for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]); }
+            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage4, [k1, k2, k3]);
+            else for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]); }
             await StageAsync(loop, w, active, m, k4, w.PowerScratch, 4.0 / 5, cancel);
-            for (int a = 0; a < m; a++)
-            {
-                int i = active[a];
-                for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j]);
-            }
+            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage5, [k1, k2, k3, k4]);
+            else
+                for (int a = 0; a < m; a++)
+                {
+                    int i = active[a];
+                    for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j]);
+                }
             await StageAsync(loop, w, active, m, k5, w.PowerScratch, 8.0 / 9, cancel);
-            for (int a = 0; a < m; a++)
-            {
-                int i = active[a];
-                for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A61 * k1[j] + A62 * k2[j] + A63 * k3[j] + A64 * k4[j] + A65 * k5[j]);
-            }
+            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage6, [k1, k2, k3, k4, k5]);
+            else
+                for (int a = 0; a < m; a++)
+                {
+                    int i = active[a];
+                    for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A61 * k1[j] + A62 * k2[j] + A63 * k3[j] + A64 * k4[j] + A65 * k5[j]);
+                }
             await StageAsync(loop, w, active, m, k6, w.PowerScratch, 1, cancel);
-            for (int a = 0; a < m; a++)
-            {
-                int i = active[a];
-                for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (B1 * k1[j] + B3 * k3[j] + B4 * k4[j] + B5 * k5[j] + B6 * k6[j]);
-            }
+            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Solution, [k1, k3, k4, k5, k6]);
+            else
+                for (int a = 0; a < m; a++)
+                {
+                    int i = active[a];
+                    for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (B1 * k1[j] + B3 * k3[j] + B4 * k4[j] + B5 * k5[j] + B6 * k6[j]);
+                }
             await StageAsync(loop, w, active, m, k7, w.PowerEnd, 1, cancel);
+            if (dense) StageSums.ErrorRatios(ratio.AsSpan(0, n * d), x, y, hx, Error, [k1, k3, k4, k5, k6, k7], absoluteTolerance, relativeTolerance);
 
             int clipped = 0;
             for (int a = 0; a < m; a++)
             {
                 int i = active[a];
                 double norm = 0;
-                for (int j = i * d; j < (i + 1) * d; j++)
-                {
-                    double err = h[i] * (E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] + E6 * k6[j] + E7 * k7[j]);
-                    double scale = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(x[j]), Math.Abs(y[j]));
-                    norm = Math.Max(norm, Math.Abs(err) / scale);
-                }
+                if (dense)
+                    for (int j = i * d; j < (i + 1) * d; j++) norm = Math.Max(norm, ratio[j]);
+                else
+                    for (int j = i * d; j < (i + 1) * d; j++)
+                    {
+                        double err = h[i] * (E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] + E6 * k6[j] + E7 * k7[j]);
+                        double scale = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(x[j]), Math.Abs(y[j]));
+                        norm = Math.Max(norm, Math.Abs(err) / scale);
+                    }
                 if (!double.IsFinite(norm)) norm = double.PositiveInfinity;
                 if (norm <= 1)
                 {

@@ -72,6 +72,8 @@ public sealed class SolverWorkspace
     internal readonly double[] Y, DW, Chi, Z1;
     internal readonly double[] PowerStart, PowerEnd, PowerScratch;
     internal readonly double[] S, Stage, H;
+    /// <summary>Each coordinate's step (its sample's) and error ratio, for the solvers' whole-lane vector paths.</summary>
+    internal readonly double[] CoordinateSteps, ErrorRatios;
     internal readonly int[] Active, All, Clipped;
     internal readonly int Samples, Tiles;
 
@@ -87,6 +89,7 @@ public sealed class SolverWorkspace
         Y = new double[values]; DW = new double[values]; Chi = new double[values]; Z1 = new double[values];
         PowerStart = new double[tiles * samples]; PowerEnd = new double[tiles * samples]; PowerScratch = new double[tiles * samples];
         S = new double[samples]; Stage = new double[samples]; H = new double[samples];
+        CoordinateSteps = new double[values]; ErrorRatios = new double[values];
         Active = new int[samples]; Clipped = new int[samples];
         All = Enumerable.Range(0, samples).ToArray();
     }
