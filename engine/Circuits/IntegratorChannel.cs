@@ -100,6 +100,9 @@ public sealed class IntegratorChannel
         return 0;
     }
 
+    /// <summary>Whether the outputs saturate (a finite rail).</summary>
+    public bool HasRails => !double.IsPositiveInfinity(_rail);
+
     /// <summary>Clamps every output to the rails; returns how many were clamped.</summary>
     public int ClampToRails(Span<double> x)
     {

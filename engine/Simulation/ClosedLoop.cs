@@ -29,6 +29,8 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
 
     public double NoiseAmplitude(double s) => driver.Integrator.NoiseAmplitude(driver.Sde, Tau(s));
 
+    public bool HasRails => driver.Integrator.HasRails;
+
     public bool ClampToRails(double[] x, int sample)
     {
         int d = driver.Dim;

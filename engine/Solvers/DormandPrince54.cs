@@ -112,7 +112,12 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
             await StageAsync(loop, w, active, m, k7, w.PowerEnd, 1, cancel);
             if (dense) StageSums.ErrorRatios(ratio.AsSpan(0, n * d), x, y, hx, Error, [k1, k3, k4, k5, k6, k7], absoluteTolerance, relativeTolerance);
 
-            int clipped = 0;
+            int clipped = 0, accepted = 0;
+            // The lane's arrays and the loop's constants once per step, not through their interfaces per sample.
+            double[] tileEnergy = lane.TileCellEnergyJoules, sampleEnergies = lane.SampleCellEnergyJoules;
+            double[] powerStart = w.PowerStart, powerEnd = w.PowerEnd;
+            double timeConstant = loop.TimeConstant;
+            bool rails = loop.HasRails;
             for (int a = 0; a < m; a++)
             {
                 int i = active[a];
@@ -129,34 +134,37 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
                 if (!double.IsFinite(norm)) norm = double.PositiveInfinity;
                 if (norm <= 1)
                 {
-                    double seconds = h[i] * loop.TimeConstant, sampleEnergy = 0;
+                    double seconds = h[i] * timeConstant, sampleEnergy = 0;
                     for (int t = 0; t < w.Tiles; t++)
                     {
                         int p = t * n + i;
-                        double energy = 0.5 * (w.PowerStart[p] + w.PowerEnd[p]) * seconds;
-                        lane.TileCellEnergyJoules[t] += energy;
+                        double energy = 0.5 * (powerStart[p] + powerEnd[p]) * seconds;
+                        tileEnergy[t] += energy;
                         sampleEnergy += energy;
-                        w.PowerStart[p] = w.PowerEnd[p]; // first-same-as-last: the end starts the next step
+                        powerStart[p] = powerEnd[p]; // first-same-as-last: the end starts the next step
                     }
-                    if (lane.SampleCellEnergyJoules.Length != 0) lane.SampleCellEnergyJoules[i] += sampleEnergy;
+                    if (sampleEnergies.Length != 0) sampleEnergies[i] += sampleEnergy;
                     for (int j = i * d; j < (i + 1) * d; j++)
                     {
                         x[j] = y[j];
                         k1[j] = k7[j];
                     }
-                    if (loop.ClampToRails(x, i)) w.Clipped[clipped++] = i;
+                    if (rails && loop.ClampToRails(x, i)) w.Clipped[clipped++] = i;
                     s[i] += h[i];
-                    lane.CountSteps(accepted: 1, rejected: 0);
+                    accepted++;
                     h[i] *= norm == 0 ? 5 : Math.Clamp(0.9 * Math.Pow(norm, -0.2), 0.2, 5);
                 }
                 else
                 {
-                    lane.CountSteps(accepted: 0, rejected: 1);
                     h[i] *= double.IsFinite(norm) ? Math.Clamp(0.9 * Math.Pow(norm, -0.2), 0.2, 0.9) : 0.2;
                     if (h[i] < minStep)
+                    {
+                        lane.CountSteps(accepted, a + 1 - accepted);
                         throw new UserInputException($"the analog loop left the representable range at τ = {loop.Tau(s[i]):G4} (step size underflow); the profile drives the network or integrator out of range");
+                    }
                 }
             }
+            lane.CountSteps(accepted, m - accepted);
             // The rails moved these samples' x: their next step starts from a fresh derivative.
             if (clipped > 0) await loop.DerivativeAsync(w.Clipped, clipped, x, s, k1, w.PowerStart, cancel);
             m = Unfinished(n, s, end, minStep) ? StillIntegrating(active, m, active, s, hardEnd, minStep) : 0;

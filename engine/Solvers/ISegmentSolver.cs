@@ -25,6 +25,9 @@ public interface ILoopDynamics
     /// <summary>Clamps sample <paramref name="sample"/> to the integrator rails; true when any of its values was clamped.</summary>
     bool ClampToRails(double[] x, int sample);
 
+    /// <summary>Whether the integrator has rails at all (false: <see cref="ClampToRails"/> never clamps, and a solver may skip it).</summary>
+    bool HasRails => true;
+
     /// <summary>Amplitude a of the injected noise at reverse time s (dx = … + a dW).</summary>
     double NoiseAmplitude(double s);
 }
