@@ -29,6 +29,11 @@ internal static class EvaluationCost
         string models = Path.Combine(BenchRepo.Root(), "models");
 
         string? onlyModel = BenchArgs.Text(args, "--model"), onlyProfile = BenchArgs.Text(args, "--profile");
+        if (onlyModel is not (null or "ring.onnx" or "fashion.onnx") || onlyProfile is not (null or "ideal" or "rram-180nm"))
+        {
+            Console.Error.WriteLine($"error: --model picks ring.onnx or fashion.onnx and --profile ideal or rram-180nm (got {onlyModel ?? "-"}, {onlyProfile ?? "-"})");
+            return 2;
+        }
         Console.WriteLine("| forward pass (ring) | batch | engine µs per call | ONNX Runtime µs per call | engine / ORT min / median / max |");
         Console.WriteLine("|---|---|---|---|---|");
         if (!args.Contains("--analog-only"))
