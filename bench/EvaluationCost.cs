@@ -34,10 +34,10 @@ internal static class EvaluationCost
             Console.Error.WriteLine($"error: --model picks ring.onnx or fashion.onnx and --profile ideal or rram-180nm (got {onlyModel ?? "-"}, {onlyProfile ?? "-"})");
             return 2;
         }
-        Console.WriteLine("| forward pass (ring) | batch | engine µs per call | ONNX Runtime µs per call | engine / ORT min / median / max |");
-        Console.WriteLine("|---|---|---|---|---|");
         if (!args.Contains("--analog-only"))
         {
+            Console.WriteLine("| forward pass (ring) | batch | engine µs per call | ONNX Runtime µs per call | engine / ORT min / median / max |");
+            Console.WriteLine("|---|---|---|---|---|");
             byte[] bytes = File.ReadAllBytes(Path.Combine(models, "ring.onnx"));
             var net = OnnxImporter.FromBytes(bytes, "ring.onnx");
             var engine = new NetworkScoreModel(net);

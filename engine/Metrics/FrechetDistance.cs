@@ -82,7 +82,7 @@ public static class FrechetDistance
     private static void AddScaled(Span<double> into, double scale, ReadOnlySpan<double> x)
     {
         int width = System.Numerics.Vector<double>.Count, j = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
+        if (SampleMetrics.VectorsOn)
         {
             var scales = new System.Numerics.Vector<double>(scale);
             for (; j <= into.Length - width; j += width)
@@ -95,7 +95,7 @@ public static class FrechetDistance
     private static void Rotate(Span<double> p, Span<double> q, double c, double s)
     {
         int width = System.Numerics.Vector<double>.Count, k = 0;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
+        if (SampleMetrics.VectorsOn)
         {
             var cs = new System.Numerics.Vector<double>(c);
             var ss = new System.Numerics.Vector<double>(s);

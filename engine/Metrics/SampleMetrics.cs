@@ -124,6 +124,10 @@ public static class SampleMetrics
         return result;
     }
 
+    /// <summary>Whether the metrics' loops use vectors: the kernels' one switch (<see cref="Kernels.Simd.Width"/>), on a machine that
+    /// runs them. Every path gives the same bits.</summary>
+    internal static bool VectorsOn => Kernels.Simd.Width != Kernels.KernelWidth.Scalar && Vector.IsHardwareAccelerated;
+
     /// <summary>E‖X − Y‖ over all pairs. Each pair's squared distance adds its coordinates' squares in order (each difference taken in
     /// float, as the float arrays' elements subtract, then squared in double) and the pairs' distances are added in order: the
     /// scalar loop's bits. The vectors run over pairs, one coordinate of several Y points at a time.</summary>
@@ -135,7 +139,7 @@ public static class SampleMetrics
         for (int j = 0; j < ny; j++)
             for (int k = 0; k < dim; k++) byCoordinate[k * ny + j] = y[j * dim + k];
         var squares = new double[ny];
-        int width = Vector<float>.Count, half = Vector<double>.Count, vectorEnd = Vector.IsHardwareAccelerated ? ny - ny % width : 0;
+        int width = Vector<float>.Count, half = Vector<double>.Count, vectorEnd = VectorsOn ? ny - ny % width : 0;
         double total = 0;
         for (int i = 0; i < nx; i++)
         {

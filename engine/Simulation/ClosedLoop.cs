@@ -69,10 +69,9 @@ internal sealed class ClosedLoop(LaneDriver driver, LaneWorkspace w) : ILoopDyna
         }
         else
         {
-            double start = options.StartTime;
             for (int a = 0; a < count; a++)
             {
-                double tau = start - s[whole ? a : active[a]]; // Tau(s)
+                double tau = Tau(s[whole ? a : active[a]]);
                 w.Taus[a] = tau;
                 w.LiveTimes[a] = (float)tau;
             }

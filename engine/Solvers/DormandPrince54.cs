@@ -71,46 +71,24 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
                 int i = active[a];
                 if (h[i] >= hardEnd - s[i] - minStep) h[i] = hardEnd - s[i];
             }
-            // Every sample steps (the active list is the identity, the coordinates consecutive): the stages and the error test run
-            // over the whole lane as vectors, each coordinate with its sample's step (StageSums gives the per-sample loops' bits).
-            bool dense = m == n;
-            if (dense)
-                for (int i = 0; i < n; i++)
-                    for (int j = i * d; j < (i + 1) * d; j++) hx[j] = h[i];
-            if (dense) StageSums.ScaledStep(y.AsSpan(0, n * d), x, hx, A21, k1);
-            else for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * A21 * k1[j]; }
+            // The stages and the error test run over the whole lane as vectors, each coordinate with its sample's step (StageSums
+            // gives the bits of the per-sample loops). A sample already at the hard end gets a stage too, which nothing reads: that costs
+            // less than gathering the active ones, and only in the last steps before the hard end.
+            for (int i = 0; i < n; i++)
+                for (int j = i * d; j < (i + 1) * d; j++) hx[j] = h[i];
+            StageSums.ScaledStep(y.AsSpan(0, n * d), x, hx, A21, k1);
             await StageAsync(loop, w, active, m, k2, w.PowerScratch, 1.0 / 5, cancel);
-            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage3, [k1, k2]);
-            else for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A31 * k1[j] + A32 * k2[j]); }
+            StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage3, [k1, k2]);
             await StageAsync(loop, w, active, m, k3, w.PowerScratch, 3.0 / 10, cancel);
-            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage4, [k1, k2, k3]);
-            else for (int a = 0; a < m; a++) { int i = active[a]; for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A41 * k1[j] + A42 * k2[j] + A43 * k3[j]); }
+            StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage4, [k1, k2, k3]);
             await StageAsync(loop, w, active, m, k4, w.PowerScratch, 4.0 / 5, cancel);
-            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage5, [k1, k2, k3, k4]);
-            else
-                for (int a = 0; a < m; a++)
-                {
-                    int i = active[a];
-                    for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A51 * k1[j] + A52 * k2[j] + A53 * k3[j] + A54 * k4[j]);
-                }
+            StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage5, [k1, k2, k3, k4]);
             await StageAsync(loop, w, active, m, k5, w.PowerScratch, 8.0 / 9, cancel);
-            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage6, [k1, k2, k3, k4, k5]);
-            else
-                for (int a = 0; a < m; a++)
-                {
-                    int i = active[a];
-                    for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (A61 * k1[j] + A62 * k2[j] + A63 * k3[j] + A64 * k4[j] + A65 * k5[j]);
-                }
+            StageSums.Stage(y.AsSpan(0, n * d), x, hx, Stage6, [k1, k2, k3, k4, k5]);
             await StageAsync(loop, w, active, m, k6, w.PowerScratch, 1, cancel);
-            if (dense) StageSums.Stage(y.AsSpan(0, n * d), x, hx, Solution, [k1, k3, k4, k5, k6]);
-            else
-                for (int a = 0; a < m; a++)
-                {
-                    int i = active[a];
-                    for (int j = i * d; j < (i + 1) * d; j++) y[j] = x[j] + h[i] * (B1 * k1[j] + B3 * k3[j] + B4 * k4[j] + B5 * k5[j] + B6 * k6[j]);
-                }
+            StageSums.Stage(y.AsSpan(0, n * d), x, hx, Solution, [k1, k3, k4, k5, k6]);
             await StageAsync(loop, w, active, m, k7, w.PowerEnd, 1, cancel);
-            if (dense) StageSums.ErrorRatios(ratio.AsSpan(0, n * d), x, y, hx, Error, [k1, k3, k4, k5, k6, k7], absoluteTolerance, relativeTolerance);
+            StageSums.ErrorRatios(ratio.AsSpan(0, n * d), x, y, hx, Error, [k1, k3, k4, k5, k6, k7], absoluteTolerance, relativeTolerance);
 
             int clipped = 0, accepted = 0;
             // The lane's arrays and the loop's constants once per step, not through their interfaces per sample.
@@ -122,15 +100,7 @@ public sealed class DormandPrince54(double relativeTolerance, double absoluteTol
             {
                 int i = active[a];
                 double norm = 0;
-                if (dense)
-                    for (int j = i * d; j < (i + 1) * d; j++) norm = Math.Max(norm, ratio[j]);
-                else
-                    for (int j = i * d; j < (i + 1) * d; j++)
-                    {
-                        double err = h[i] * (E1 * k1[j] + E3 * k3[j] + E4 * k4[j] + E5 * k5[j] + E6 * k6[j] + E7 * k7[j]);
-                        double scale = absoluteTolerance + relativeTolerance * Math.Max(Math.Abs(x[j]), Math.Abs(y[j]));
-                        norm = Math.Max(norm, Math.Abs(err) / scale);
-                    }
+                for (int j = i * d; j < (i + 1) * d; j++) norm = Math.Max(norm, ratio[j]);
                 if (!double.IsFinite(norm)) norm = double.PositiveInfinity;
                 if (norm <= 1)
                 {

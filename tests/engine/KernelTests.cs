@@ -17,14 +17,6 @@ public class KernelTests
         return values;
     }
 
-    private static T With<T>(KernelWidth width, Func<T> run)
-    {
-        var before = Simd.Width;
-        Simd.Width = width;
-        try { return run(); }
-        finally { Simd.Width = before; }
-    }
-
     [Theory]
     [InlineData(1, 1, 1)]
     [InlineData(7, 3, 14)]
@@ -42,7 +34,7 @@ public class KernelTests
         var x = Random(n * ldx, 1);
         var weights = Random(k * m, 2);
         var packed = PackedMatrix.FromInputRows(weights, k, m);
-        float[] Run(KernelWidth width) => With(width, () =>
+        float[] Run(KernelWidth width) => SimdWidths.With(width, () =>
         {
             var y = Enumerable.Repeat(-99f, n * ldy).ToArray();
             Gemm.Multiply(x, n, ldx, packed, y, ldy);
@@ -85,7 +77,7 @@ public class KernelTests
         Assert.True(expectedHeld > n * m / 10, $"only {expectedHeld} of {n * m} outputs beyond the rail");
         foreach (var width in Widths)
         {
-            var (y, held) = With(width, () =>
+            var (y, held) = SimdWidths.With(width, () =>
             {
                 var y = new float[n * ldy];
                 return (y, Gemm.Multiply(x, n, k, packed, y, ldy, rail));
@@ -113,10 +105,10 @@ public class KernelTests
         foreach (var width in Widths)
         {
             var scaled = new double[count];
-            double total = With(width, () => WeightedSquares.Total(sums, 0.37, scaled));
+            double total = SimdWidths.With(width, () => WeightedSquares.Total(sums, 0.37, scaled));
             Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(total));
             for (int i = 0; i < count; i++) Assert.Equal(sums[i] * 0.37, scaled[i]);
-            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(With(width, () => WeightedSquares.Total(sums, 0.37, default))));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(SimdWidths.With(width, () => WeightedSquares.Total(sums, 0.37, default))));
         }
     }
 
@@ -135,7 +127,7 @@ public class KernelTests
         var packed = PackedMatrix.FromInputRows(Random(k * m, 4), k, m);
         foreach (var width in Widths)
         {
-            var (dense, strided) = With(width, () =>
+            var (dense, strided) = SimdWidths.With(width, () =>
             {
                 var d = Enumerable.Repeat(-99f, n * m + 20).ToArray();
                 Gemm.Multiply(x, n, k, packed, d.AsSpan(0, n * m), m);
@@ -157,7 +149,7 @@ public class KernelTests
     {
         var x = Random(4099, 5, range);
         x[0] = 0; x[1] = MathF.PI / 4; x[2] = -MathF.PI / 2; x[3] = 3 * MathF.PI / 4; x[4] = -MathF.PI;
-        (float[] Sin, float[] Cos) Run(KernelWidth width) => With(width, () =>
+        (float[] Sin, float[] Cos) Run(KernelWidth width) => SimdWidths.With(width, () =>
         {
             var (s, c) = (new float[x.Length], new float[x.Length]);
             FastTrig.SinCos(x, s, c);
@@ -190,7 +182,7 @@ public class KernelTests
         var expectedTwice = y.Select((a, i) => Math.Clamp(a + add[i] + then[i], 0f, 2f)).ToArray();
         foreach (var width in Widths)
         {
-            var (once, twice) = With(width, () =>
+            var (once, twice) = SimdWidths.With(width, () =>
             {
                 var r = y.ToArray();
                 Relu.AddClamp(r, add, 2f);
@@ -222,7 +214,7 @@ public class KernelTests
         var expected = y.Select((v, k) => Math.Clamp(v + table[rows[k / rowWidth] * rowWidth + k % rowWidth], 0f, 2f)).ToArray();
         foreach (var width in Widths)
         {
-            var result = With(width, () =>
+            var result = SimdWidths.With(width, () =>
             {
                 var r = y.ToArray();
                 Relu.AddClampRows(r, rowWidth, table, rows, 2f);
@@ -248,13 +240,13 @@ public class KernelTests
             for (int j = 0; j < k; j++) phase[i * k + j] = t[i] * net.AngularFrequencies[j];
         var sin = new float[n * k];
         var cos = new float[n * k];
-        With(KernelWidth.Scalar, () => { FastTrig.SinCos(phase, sin, cos); return 0; });
+        SimdWidths.With(KernelWidth.Scalar, () => { FastTrig.SinCos(phase, sin, cos); return 0; });
         var expected = new float[n * hidden];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < k; j++) (expected[i * hidden + j], expected[i * hidden + k + j]) = (sin[i * k + j], cos[i * k + j]);
         foreach (var width in Widths)
         {
-            var embedding = With(width, () =>
+            var embedding = SimdWidths.With(width, () =>
             {
                 var e = new float[n * hidden];
                 net.TimeEmbedding(t, e);
@@ -285,7 +277,7 @@ public class KernelTests
         foreach (var width in Widths)
             foreach (int room in new[] { 0, 16 })
             {
-                var gathered = With(width, () =>
+                var gathered = SimdWidths.With(width, () =>
                 {
                     var into = new float[n * rowCount + room];
                     plan.GatherInputs(layerInput, inWidth, into, n);
@@ -309,7 +301,7 @@ public class KernelTests
         const int n = 37; // two groups of sixteen reduced together, and five one by one
         var x = Random(n * rows, 15, 2f);
         var g = Random(rows, 16, 1f).Select(MathF.Abs).ToArray();
-        var bits = Widths.Select(width => With(width, () =>
+        var bits = Widths.Select(width => SimdWidths.With(width, () =>
         {
             var sums = new float[n];
             WeightedSquares.Sum(x, n, rows, g, sums);
@@ -363,10 +355,7 @@ public class GaussianBlockTests
         var wide = new float[count];
         var narrow = new float[count];
         GaussianBlocks.Fill(rng, wide, start);
-        var before = Simd.Width;
-        Simd.Width = KernelWidth.Vector256;
-        try { GaussianBlocks.Fill(rng, narrow, start); }
-        finally { Simd.Width = before; }
+        SimdWidths.With(KernelWidth.Vector256, () => { GaussianBlocks.Fill(rng, narrow, start); return 0; });
         Assert.Equal(wide, narrow);
         for (int i = 0; i < count; i++)
         {

@@ -28,14 +28,6 @@ public class StageSumsTests
         if (values.Length > 12) values[12] = double.NegativeInfinity;
     }
 
-    private static T With<T>(KernelWidth width, Func<T> run)
-    {
-        var before = Simd.Width;
-        Simd.Width = width;
-        try { return run(); }
-        finally { Simd.Width = before; }
-    }
-
     [Theory]
     [InlineData(1, 2)]
     [InlineData(3, 2)]
@@ -73,7 +65,7 @@ public class StageSumsTests
 
         foreach (var width in new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Scalar })
         {
-            var (y1, y4, r) = With(width, () =>
+            var (y1, y4, r) = SimdWidths.With(width, () =>
             {
                 var y1 = new double[values];
                 var y4 = new double[values];
