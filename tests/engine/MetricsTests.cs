@@ -62,14 +62,27 @@ public class MetricsTests
         var labels = Enumerable.Range(0, count).Select(_ => random.Next(5)).ToArray();
         var classifier = new NearestNeighbourClassifier(new Dataset(dim, x, labels, ["a", "b", "c", "d", "e"]));
         var point = new float[dim];
+        var found = new int[15];
         for (int q = 0; q < 2000; q++)
         {
             for (int j = 0; j < dim; j++) point[j] = q % 3 == 0 ? x[(q * 7 % count) * dim + j] : Draw(); // some queries sit on references
             Assert.Equal(classifier.PredictByScan(point), classifier.Predict(point));
+            Assert.True(classifier.Nearest(point, found));
+            Assert.Equal(NearestBySorting(x, dim, point, found.Length), found);
         }
         point[0] = float.NaN; // a runaway sample gets the scan's answer
         Assert.Equal(classifier.PredictByScan(point), classifier.Predict(point));
         point[0] = float.PositiveInfinity;
         Assert.Equal(classifier.PredictByScan(point), classifier.Predict(point));
     }
+
+    /// <summary>The k nearest indices by definition: every reference's distance as the scan computes it (a float difference, squared
+    /// and summed in double), ordered by (distance, index).</summary>
+    private static int[] NearestBySorting(float[] x, int dim, float[] point, int k) =>
+        Enumerable.Range(0, x.Length / dim).Select(i =>
+        {
+            double sq = 0;
+            for (int j = 0; j < dim; j++) { double diff = x[i * dim + j] - point[j]; sq += diff * diff; }
+            return (sq, i);
+        }).OrderBy(t => t.sq).ThenBy(t => t.i).Take(k).Select(t => t.i).ToArray();
 }
