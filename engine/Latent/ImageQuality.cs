@@ -78,7 +78,7 @@ public sealed class ImageJudge
     /// <param name="labels">The class each image was generated for (empty: unconditional).</param>
     /// <param name="latents">The generated latents (score-model units), for the per-class latent kl_paper.</param>
     /// <param name="referenceLatents">The reference latents (score-model units) with labels.</param>
-    public ImageQualityReport Score(ReadOnlySpan<float> decoded, ReadOnlySpan<int> labels, float[] latents, Data.Dataset referenceLatents)
+    public ImageQualityReport Score(float[] decoded, ReadOnlySpan<int> labels, float[] latents, Data.Dataset referenceLatents)
     {
         var vae = Vae;
         int px = vae.PixelCount, count = decoded.Length / px, f = vae.Classifier.FeatureWidth, realCount = _realLabels.Length;

@@ -186,6 +186,24 @@ public class LatentTests
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    [Fact]
+    public void The_judge_classifies_each_image_alone_whatever_the_chunks_and_threads()
+    {
+        int px = 784, hidden = 32, classes = 10, count = 700; // three chunks of 256, evaluated in parallel
+        var stack = new DenseStack([px, hidden, classes]);
+        var classifier = new ImageClassifier(stack, Array.ConvertAll(stack.InitialParameters(Streams.Rng(5, StreamPurpose.WeightInit, 3)), v => (float)v));
+        var images = new float[count * px];
+        Streams.Rng(6, StreamPurpose.WeightInit, 4).FillUniform(images, 0, 1);
+        var (predicted, features) = classifier.Evaluate(images, count);
+        for (int i = 0; i < count; i += 37)
+        {
+            var (one, alone) = classifier.Evaluate(images[(i * px)..((i + 1) * px)], 1);
+            Assert.Equal(predicted[i], one[0]);
+            Assert.Equal(features[(i * hidden)..((i + 1) * hidden)], alone); // bit for bit
+        }
+        Assert.Equal(features, classifier.Evaluate(images, count).Features);
+    }
+
     private static void AssertClose(float[] expected, float[] actual, double tolerance)
     {
         Assert.Equal(expected.Length, actual.Length);
