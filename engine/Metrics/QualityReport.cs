@@ -41,23 +41,26 @@ public sealed record QualityReport(double KlPaper, double Kl2D, double EnergyDis
         };
     }
 
+    /// <summary>Each generated class's figures, the classes side by side (each on its own: the same figures whatever the cores).</summary>
     private static ClassQuality[] PerClassQuality(ReadOnlySpan<float> samples, ReadOnlySpan<int> labels, int dim, Dataset reference, ClassAccuracy accuracy)
     {
-        var result = new List<ClassQuality>();
-        foreach (int c in labels.ToArray().Distinct().Order())
+        int[] labelled = labels.ToArray();
+        int[] classes = labelled.Distinct().Where(c => c >= 0 && c < reference.ClassNames.Count).Order().ToArray();
+        float[] points = samples[..(labelled.Length * dim)].ToArray();
+        var result = new ClassQuality?[classes.Length];
+        Parallel.For(0, classes.Length, k =>
         {
-            if (c < 0 || c >= reference.ClassNames.Count) continue;
-            var generated = new List<float>();
-            for (int i = 0; i < labels.Length; i++)
-                if (labels[i] == c) generated.AddRange(samples.Slice(i * dim, dim).ToArray());
+            int c = classes[k];
             var own = reference.OnlyClass(c).X;
-            if (own.Length == 0) continue;
+            if (own.Length == 0) return;
+            var generated = new float[labelled.Count(l => l == c) * dim];
+            for (int i = 0, n = 0; i < labelled.Length; i++)
+                if (labelled[i] == c) points.AsSpan(i * dim, dim).CopyTo(generated.AsSpan(n++ * dim));
             string name = reference.ClassNames[c];
-            float[] g = generated.ToArray();
-            result.Add(new ClassQuality(name, g.Length / dim, SampleMetrics.PaperKl(g, own), SampleMetrics.EnergyDistance(g, own, dim),
-                accuracy.PerClass.TryGetValue(name, out double a) ? a : double.NaN));
-        }
-        return result.ToArray();
+            result[k] = new ClassQuality(name, generated.Length / dim, SampleMetrics.PaperKl(generated, own), SampleMetrics.EnergyDistance(generated, own, dim),
+                accuracy.PerClass.TryGetValue(name, out double a) ? a : double.NaN);
+        });
+        return result.OfType<ClassQuality>().ToArray();
     }
 
     /// <summary>Reference points of the generated classes, each class weighted like the generated labels.</summary>
