@@ -80,16 +80,17 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
     /// <summary>Runs the request, reporting the machine's progress (0..1) to <paramref name="progress"/> (a sweep's cell).</summary>
     public async Task<RunOutcome> RunAsync(RunRequest request, IProgress<double>? progress, CancellationToken cancel)
     {
+        var sections = RequestSections.Start(request); // ready by the job's end, not computed after it
         if (ScoresOnMachine && machine is IScoringMachine scorer && await scorer.BeginScoringAsync(request, cancel) is { } remote)
         {
             var ran = await machine.RunAsync(request.Job(), progress, cancel);
             if (await remote.ScoreAsync(ran, cancel) is { } scored)
-                return Outcome(request with { Reference = scored.Reference }, ran, scored.Quality, scored.Images, RunReportBuilder.ScoredOnCluster);
-            return await ScoreHereAsync(request, ran, LoadJudge(request, cancel), cancel); // the machine declined (its notice said why)
+                return Outcome(request with { Reference = scored.Reference }, ran, scored.Quality, scored.Images, RunReportBuilder.ScoredOnCluster, sections);
+            return await ScoreHereAsync(request, ran, LoadJudge(request, cancel), sections, cancel); // the machine declined (its notice said why)
         }
         var judge = LoadJudge(request, cancel);
         var result = await machine.RunAsync(request.Job(), progress, cancel);
-        return await ScoreHereAsync(request, result, judge, cancel);
+        return await ScoreHereAsync(request, result, judge, sections, cancel);
     }
 
     /// <summary>The image judge (the real held-out images' features) does not need the samples: it loads while the job runs, after the
@@ -100,11 +101,13 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
         return JudgeFor(request.Network.Metadata);
     }, cancel);
 
-    private RunOutcome Outcome(RunRequest request, AnalogRunResult result, Metrics.QualityReport? quality, DecodedImages? images, string scoredOn) =>
-        new(request, result, quality, images, () => RunReportBuilder.Build(request, machine, result, quality, images, scoredOn));
+    private RunOutcome Outcome(RunRequest request, AnalogRunResult result, Metrics.QualityReport? quality, DecodedImages? images, string scoredOn,
+        RequestSections sections) =>
+        new(request, result, quality, images, () => RunReportBuilder.Build(request, machine, result, quality, images, scoredOn, sections));
 
     /// <summary>Scores a finished run in this process.</summary>
-    private async Task<RunOutcome> ScoreHereAsync(RunRequest request, AnalogRunResult result, Task<Latent.ImageJudge?> judge, CancellationToken cancel)
+    private async Task<RunOutcome> ScoreHereAsync(RunRequest request, AnalogRunResult result, Task<Latent.ImageJudge?> judge, RequestSections sections,
+        CancellationToken cancel)
     {
         cancel.ThrowIfCancellationRequested();
         // What the job left behind (its lanes' buffers, the result's copies) is garbage now; the server GC would keep it
@@ -116,7 +119,7 @@ public sealed class RunPipeline(IAnalogMachine machine, IWorkProgress? progress 
         var images = ImageDecoding.DecodeAndScore(await judge, result.Samples, result.Labels, request.Reference?.Data,
             new ImageDecoder(request.Decoder, request.Profile, request.Options.ProgramSeed, request.Options.Seed));
         var quality = await scoring;
-        return Outcome(request, result, quality, images, RunReportBuilder.ScoredInClient);
+        return Outcome(request, result, quality, images, RunReportBuilder.ScoredInClient, sections);
     }
 
     /// <summary>The judge of a latent model's images (null for other models), loaded once per VAE for every run of this

@@ -15,8 +15,9 @@ public static class RunReportBuilder
 
     /// <param name="scoredOn"><see cref="ScoredInClient"/> or <see cref="ScoredOnCluster"/>.</param>
     public static RunReport Build(RunRequest r, IAnalogMachine machine, AnalogRunResult result, QualityReport? quality, DecodedImages? images,
-        string scoredOn = ScoredInClient)
+        string scoredOn = ScoredInClient, RequestSections? sections = null)
     {
+        sections ??= RequestSections.Start(r);
         var o = r.Options;
         var c = result.Counters;
         var profile = r.Profile;
@@ -84,11 +85,10 @@ public static class RunReportBuilder
             EnergyBreakdownJoules = result.Energy.Components.ToDictionary(e => e.Key, e => e.Joules),
             EnergyBasis = Basis(lines, result),
             EnergyLines = lines,
-            Loop = LoopAnalysis.Analyse(r.Network, profile, plan, o, r.LoopDesign),
+            Loop = sections.Loop.GetAwaiter().GetResult(),
             EnergyTotalJoules = result.TotalEnergyJoules,
             Tiles = result.Tiles,
-            // The same pure function the tiles ran with: the score network's tiles under the run's chip seed.
-            Program = ProgrammingStats.ForDeployment(r.Network, r.Profile, r.Options.ProgramSeed).Section(r.Profile),
+            Program = sections.Program.GetAwaiter().GetResult(),
             Layers = layers.Select(l => new LayerEntry(l.Layer, l.Tiles, l.Chips, l.UsedDevices, l.TileDevices, l.Utilisation, l.Mvms, l.Ops, l.TileJoules, l.OpsPerJoule)).ToList(),
             ArrayUtilisation = layers.Sum(l => (double)l.UsedDevices) / layers.Sum(l => (double)l.TileDevices),
             OpsPerJoule = layers.Sum(l => l.Ops) / Math.Max(result.TotalEnergyJoules, double.Epsilon),
