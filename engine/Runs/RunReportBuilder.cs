@@ -14,10 +14,10 @@ public static class RunReportBuilder
     public const string ScoredInClient = "client", ScoredOnCluster = "cluster";
 
     /// <param name="scoredOn"><see cref="ScoredInClient"/> or <see cref="ScoredOnCluster"/>.</param>
+    /// <param name="sections">The sections that follow from the request alone, started with the job.</param>
     public static RunReport Build(RunRequest r, IAnalogMachine machine, AnalogRunResult result, QualityReport? quality, DecodedImages? images,
-        string scoredOn = ScoredInClient, RequestSections? sections = null)
+        string scoredOn, RequestSections sections)
     {
-        sections ??= RequestSections.Start(r);
         var o = r.Options;
         var c = result.Counters;
         var profile = r.Profile;
